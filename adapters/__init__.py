@@ -1,0 +1,1 @@
+"""The edges: feed sources, chat platforms, storage, scheduling, settings and the CLI."""

@@ -1,0 +1,168 @@
+"""The domain: what Earshot watches, what it finds, and what people do with it.
+
+Plain frozen dataclasses, no I/O. Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """One item from a feed, normalised: a post, a story or a comment someone could reply to.
+
+    ``source`` is the feed kind ("hackernews", "rss", ...); ``external_id`` is the item's id at the source,
+    stable across polls. ``url`` is where the conversation happens (the place to join); ``link`` is what it
+    points at, when that differs (a Hacker News story's article).
+    """
+
+    source: str
+    external_id: str
+    url: str
+    title: str
+    text: str = ""
+    author: str | None = None
+    created_at: datetime | None = None
+    thread_size: int | None = None
+    points: int | None = None
+    link: str | None = None
+    community: str | None = None
+    kind: str = "post"  # post | comment
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity of the item at its source."""
+        return (self.source, self.external_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """Something the team cares about: a query, and the channel its alerts go to (None: the default)."""
+
+    name: str
+    query: str
+    channel: str | None = None
+    enabled: bool = True
+    origin: str = "cli"  # "config" (synced from the file) | "cli" (added at run time)
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A place to listen, polled every ``every``.
+
+    ``url`` is the feed address (RSS) or an API base URL override (Hacker News ``base_url``); ``query`` narrows
+    search-based sources. ``options`` holds kind-specific settings (e.g. Hacker News ``tags``).
+    """
+
+    name: str
+    kind: str
+    every: timedelta
+    url: str | None = None
+    query: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    origin: str = "cli"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What Earshot knows about polling one feed: where it left off and how it is doing."""
+
+    feed: Feed
+    cursor: dict[str, Any]
+    seeded: bool
+    next_poll_at: datetime | None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a source returned for one poll: new-looking items and the cursor to resume from next time."""
+
+    items: list[Conversation]
+    cursor: dict[str, Any]
+    not_modified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Why a conversation matched a topic: the terms found and where."""
+
+    terms: tuple[str, ...]
+    in_title: bool
+    score: int
+
+
+class DeliveryState(enum.StrEnum):
+    """Where an alert is in the outbox."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A conversation worth a look for one topic; written before delivery (the outbox), marked after."""
+
+    id: int
+    topic: str
+    channel: str | None
+    conversation: Conversation
+    matched: tuple[str, ...]
+    score: int
+    created_at: datetime
+    state: DeliveryState = DeliveryState.PENDING
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    message_ref: str | None = None
+    last_error: str | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+
+
+class OutcomeKind(enum.StrEnum):
+    """How joining a conversation went."""
+
+    REPLIED = "replied"
+    GOT_RESPONSE = "got_response"
+    LEAD = "lead"
+    NOT_WORTH_IT = "not_worth_it"
+    NOT_RELEVANT = "not_relevant"  # feedback on the alert itself; anyone may give it
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A recorded result of an alert, by whom and when."""
+
+    alert_id: int
+    kind: OutcomeKind
+    actor: str
+    at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The answer to a claim attempt: who holds the alert now, and whether it is the asker."""
+
+    alert_id: int
+    won: bool
+    holder: str
+    claimed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """An operational message for the channel (a feed failing or recovering); never carries an alert."""
+
+    level: str  # info | warning | error
+    text: str
+    feed: str | None = None

@@ -1,0 +1,50 @@
+"""Errors the core and its ports speak. Each message says what went wrong and, where it can, what to do."""
+
+from __future__ import annotations
+
+
+class EarshotError(Exception):
+    """Base of every error Earshot reports to a person."""
+
+
+class ConfigError(EarshotError):
+    """A configuration value is wrong; the message names the key, the value and what would be right."""
+
+
+class NotFound(EarshotError):
+    """A named topic, feed or alert does not exist."""
+
+
+class AlreadyExists(EarshotError):
+    """A topic or feed with that name exists already."""
+
+
+class InvalidQuery(EarshotError):
+    """A topic query cannot be parsed."""
+
+    def __init__(self, query: str, position: int, reason: str) -> None:
+        self.query = query
+        self.position = position
+        self.reason = reason
+        super().__init__(f"bad query at position {position + 1}: {reason}")
+
+
+class FeedError(EarshotError):
+    """A feed could not be fetched or read. ``retry_after`` (seconds) is the source's own wish, if it said one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DeliveryError(EarshotError):
+    """A chat platform did not take a message. ``permanent`` means retrying the same message will not help."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class LeaseLost(EarshotError):
+    """Another process took over a feed or alert this process was working on; its work is dropped, not doubled."""
