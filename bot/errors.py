@@ -48,3 +48,7 @@ class DeliveryError(EarshotError):
 
 class LeaseLost(EarshotError):
     """Another process took over a feed or alert this process was working on; its work is dropped, not doubled."""
+
+
+class NotAllowed(EarshotError):
+    """The person asking may not do this (release someone else's claim, change a topic defined in the file)."""

@@ -1,0 +1,103 @@
+"""Topics and feeds: adding, listing and removing them, checked and recorded with who did it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from bot.domain import Feed, FeedState, Topic
+from bot.errors import ConfigError, NotAllowed, NotFound
+from bot.ports import Clock, Source, Store, SyncReport
+from bot.query import parse_query
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+NAME_RULE = "1 to 64 letters, digits, '-' or '_', starting with a letter or digit"
+
+
+def check_name(what: str, name: str) -> None:
+    """Refuse a topic or feed name that would be awkward in commands and channels."""
+    if not NAME.match(name):
+        raise ConfigError(f"{what} name {name!r} is not valid: use {NAME_RULE}, e.g. 'vector-db'")
+
+
+class Catalog:
+    """The use cases that change what Earshot listens to and looks for."""
+
+    def __init__(self, store: Store, sources: Mapping[str, Source], clock: Clock) -> None:
+        self.store = store
+        self.sources = sources
+        self.clock = clock
+
+    async def add_topic(self, topic: Topic, actor: str) -> Topic:
+        """Add a topic after checking its name and query (a bad query is refused with position and reason)."""
+        check_name("topic", topic.name)
+        parse_query(topic.query)
+        async with self.store.unit() as unit:
+            await unit.add_topic(topic)
+            detail = {"query": topic.query, "channel": topic.channel}
+            await unit.record_change(actor, "topic.add", topic.name, detail, self.clock())
+        return topic
+
+    async def remove_topic(self, name: str, actor: str) -> None:
+        """Remove a topic added at run time; its alerts stay for the record."""
+        async with self.store.unit() as unit:
+            topic = await unit.get_topic(name)
+            if topic is None:
+                raise NotFound(f"there is no topic {name!r}; `earshot topics list` shows them")
+            if topic.origin == "config":
+                raise NotAllowed(f"topic {name!r} is defined in the config file; remove it there")
+            await unit.remove_topic(name)
+            await unit.record_change(actor, "topic.remove", name, {"query": topic.query}, self.clock())
+
+    async def topics(self) -> list[Topic]:
+        """Every topic."""
+        async with self.store.unit() as unit:
+            return await unit.list_topics()
+
+    def check_feed(self, feed: Feed) -> None:
+        """Refuse a feed whose name, kind or settings are wrong, saying what would be right."""
+        check_name("feed", feed.name)
+        source = self.sources.get(feed.kind)
+        if source is None:
+            kinds = ", ".join(sorted(self.sources))
+            raise ConfigError(f"feed kind {feed.kind!r} is not known; use one of: {kinds}")
+        source.check(feed)
+
+    async def add_feed(self, feed: Feed, actor: str) -> Feed:
+        """Add a feed; its first poll records what is there and alerts nothing."""
+        self.check_feed(feed)
+        async with self.store.unit() as unit:
+            await unit.add_feed(feed, self.clock())
+            detail = {"kind": feed.kind, "url": feed.url, "query": feed.query, "every": feed.every.total_seconds()}
+            await unit.record_change(actor, "feed.add", feed.name, detail, self.clock())
+        return feed
+
+    async def remove_feed(self, name: str, actor: str) -> None:
+        """Remove a feed added at run time; what it found stays."""
+        async with self.store.unit() as unit:
+            state = await unit.get_feed(name)
+            if state is None:
+                raise NotFound(f"there is no feed {name!r}; `earshot feeds list` shows them")
+            if state.feed.origin == "config":
+                raise NotAllowed(f"feed {name!r} is defined in the config file; remove it there")
+            await unit.remove_feed(name)
+            await unit.record_change(actor, "feed.remove", name, {"kind": state.feed.kind}, self.clock())
+
+    async def feeds(self) -> list[FeedState]:
+        """Every feed with its polling state."""
+        async with self.store.unit() as unit:
+            return await unit.list_feeds()
+
+    async def sync(self, topics: Sequence[Topic], feeds: Sequence[Feed]) -> SyncReport:
+        """Make the store hold the config file's topics and feeds (checked first), keeping run-time additions."""
+        for topic in topics:
+            check_name("topic", topic.name)
+            parse_query(topic.query)
+        for feed in feeds:
+            self.check_feed(feed)
+        async with self.store.unit() as unit:
+            report = await unit.sync_config(topics, feeds, self.clock())
+            if report.added or report.updated or report.removed:
+                detail = {"added": list(report.added), "updated": list(report.updated), "removed": list(report.removed)}
+                await unit.record_change("config", "config.sync", "earshot.toml", detail, self.clock())
+        return report

@@ -1,0 +1,168 @@
+"""Polling feeds: lease the due ones, fetch, keep what is new, match it against every topic, write alerts.
+
+One poll is one transaction: new items, their alerts and the feed's new cursor are stored together or not at
+all, so a crash mid-poll repeats the poll instead of losing or doubling alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain import FeedState, FetchResult, Notice
+from bot.errors import FeedError, LeaseLost
+from bot.matching import CompiledTopic, compile_topics, match_topics
+from bot.ports import Chat, Clock, NewAlert, Source, Store
+from bot.timing import feed_backoff, next_poll_at
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How polling behaves: spread, backoff, lease length, when to tell the channel, how many at once."""
+
+    jitter: float = 0.1
+    max_backoff: timedelta = timedelta(hours=6)
+    lease: timedelta = timedelta(minutes=5)
+    notify_after: int = 3
+    concurrency: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    """What one poll of one feed did."""
+
+    feed: str
+    ok: bool
+    fetched: int = 0
+    new: int = 0
+    alerts: int = 0
+    seeded: bool = False
+    not_modified: bool = False
+    error: str | None = None
+    failures: int = 0
+    next_poll_at: datetime | None = None
+
+
+class Poller:
+    """Polls feeds on behalf of one process (``owner``), sharing the work with others through leases."""
+
+    def __init__(
+        self,
+        store: Store,
+        sources: Mapping[str, Source],
+        clock: Clock,
+        owner: str,
+        policy: PollPolicy = PollPolicy(),
+        notices: Chat | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.store = store
+        self.sources = sources
+        self.clock = clock
+        self.owner = owner
+        self.policy = policy
+        self.notices = notices
+        self.rand = rand
+
+    async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
+        """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
+            topics = compile_topics(await unit.list_topics()) if leased else []
+        if not leased:
+            return []
+        gate = asyncio.Semaphore(self.policy.concurrency)
+
+        async def guarded(state: FeedState) -> PollReport:
+            async with gate:
+                return await self.poll_one(state, topics)
+
+        return list(await asyncio.gather(*(guarded(s) for s in leased)))
+
+    async def poll_one(self, state: FeedState, topics: Sequence[CompiledTopic]) -> PollReport:
+        """Fetch one leased feed and store what it brought; a failure is recorded, never raised."""
+        feed = state.feed
+        seeding = not state.seeded
+        try:
+            source = self.sources.get(feed.kind)
+            if source is None:
+                raise FeedError(f"feed kind {feed.kind!r} is not available in this version")
+            result = await source.fetch(feed, state.cursor, seeding=seeding)
+        except FeedError as exc:
+            return await self._failed(state, str(exc), exc.retry_after)
+        except Exception as exc:  # a bug in a source must not stop the other feeds
+            log.exception("feed %s: unexpected error while fetching", feed.name)
+            return await self._failed(state, f"unexpected error: {type(exc).__name__}: {exc}", None)
+        try:
+            return await self._store(state, result, topics, seeding)
+        except LeaseLost:
+            log.warning("feed %s: another process took it over mid-poll; its result was dropped", feed.name)
+            return PollReport(feed.name, ok=False, error="lease lost to another process")
+
+    async def _store(
+        self, state: FeedState, result: FetchResult, topics: Sequence[CompiledTopic], seeding: bool
+    ) -> PollReport:
+        feed = state.feed
+        now = self.clock()
+        upcoming = next_poll_at(now, feed.every, self.policy.jitter, self.rand())
+        alerts: list[NewAlert] = []
+        async with self.store.unit() as unit:
+            fresh = await unit.insert_conversations(result.items, feed.name, now)
+            if not seeding:
+                for conversation_id, conversation in fresh:
+                    for topic, found in match_topics(topics, conversation):
+                        alerts.append(NewAlert(conversation_id, topic.name, topic.channel, found.terms, found.score))
+            written = await unit.insert_alerts(alerts, now) if alerts else 0
+            await unit.finish_poll(feed.name, self.owner, now, cursor=result.cursor, next_poll_at=upcoming)
+        if state.consecutive_failures >= self.policy.notify_after:
+            await self._notify(Notice("info", f"Feed {feed.name} works again.", feed=feed.name))
+        log.info(
+            "feed %s: %d fetched, %d new, %d alerts%s",
+            feed.name,
+            len(result.items),
+            len(fresh),
+            written,
+            " (first poll: recorded what is there, alerted nothing)" if seeding else "",
+        )
+        return PollReport(
+            feed.name,
+            ok=True,
+            fetched=len(result.items),
+            new=len(fresh),
+            alerts=written,
+            seeded=seeding,
+            not_modified=result.not_modified,
+            next_poll_at=upcoming,
+        )
+
+    async def _failed(self, state: FeedState, error: str, retry_after: float | None) -> PollReport:
+        feed = state.feed
+        now = self.clock()
+        failures = state.consecutive_failures + 1
+        delay = feed_backoff(feed.every, failures, self.policy.max_backoff, retry_after)
+        retry_at = now + delay
+        try:
+            async with self.store.unit() as unit:
+                failures = await unit.fail_poll(feed.name, self.owner, now, error=error, next_poll_at=retry_at)
+        except LeaseLost:
+            log.warning("feed %s: another process took it over while it was failing", feed.name)
+        log.warning("feed %s: %s (failure %d in a row; next try at %s)", feed.name, error, failures, retry_at)
+        if failures == self.policy.notify_after:
+            text = f"Feed {feed.name} has failed {failures} times in a row: {error}. Next try at {retry_at:%H:%M} UTC."
+            await self._notify(Notice("warning", text, feed=feed.name))
+        return PollReport(feed.name, ok=False, error=error, failures=failures, next_poll_at=retry_at)
+
+    async def _notify(self, notice: Notice) -> None:
+        if self.notices is None:
+            return
+        try:
+            await self.notices.send_notice(notice)
+        except Exception as exc:  # a notice is best effort: the feed's state holds the truth
+            log.warning("could not post a notice about feed %s: %s", notice.feed, exc)

@@ -1,0 +1,42 @@
+"""Small text helpers for presenting third-party text: excerpts and relative ages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+_SPACE = re.compile(r"\s+")
+# C0/C1 controls (ESC starts terminal escape sequences), bidi overrides and zero-width characters: text from
+# feeds must not rewrite a terminal, reorder a line or hide a word.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean(text: str) -> str:
+    """Drop control, bidi and zero-width characters; keep newlines and tabs."""
+    return _CONTROL.sub("", text)
+
+
+def excerpt(text: str, limit: int = 280) -> str:
+    """The start of ``text`` on one line, cut at a word boundary within ``limit`` characters, with an ellipsis."""
+    flat = _SPACE.sub(" ", clean(text)).strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def age(then: datetime | None, now: datetime) -> str:
+    """A short relative age: "just now", "40 min ago", "5 h ago", "3 days ago"; "" when unknown."""
+    if then is None:
+        return ""
+    seconds = (now - then).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"

@@ -1,0 +1,27 @@
+"""Excerpts, ages and cleaning of third-party text."""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.text import age, clean, excerpt
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def test_excerpt_cuts_at_a_word_and_flattens() -> None:
+    text = "Looking for a vector database.\n\nWe tried pgvector and qdrant, both fine, but neither scales"
+    got = excerpt(text, 50)
+    assert got == "Looking for a vector database. We tried pgvector…"
+    assert len(got) <= 50
+    assert excerpt("short", 50) == "short"
+
+
+def test_clean_drops_terminal_escapes_and_bidi() -> None:
+    assert clean("a\x1b[2Jb\u202ec\u200bd\ne") == "a[2Jbcd\ne"
+
+
+def test_age() -> None:
+    assert age(None, NOW) == ""
+    assert age(NOW - timedelta(seconds=5), NOW) == "just now"
+    assert age(NOW - timedelta(minutes=40), NOW) == "40 min ago"
+    assert age(NOW - timedelta(hours=5), NOW) == "5 h ago"
+    assert age(NOW - timedelta(days=3), NOW) == "3 days ago"
