@@ -24,7 +24,7 @@ def feed_backoff(
     A source's own ``Retry-After`` is honoured even past the cap: asking sooner would only fail again.
     """
     base = min(every, RETRY_BASE)
-    delay = min(max_backoff, base * 2 ** max(0, failures - 1))
+    delay = min(max_backoff, base * _doubling(failures))
     if retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
     return delay
@@ -32,7 +32,12 @@ def feed_backoff(
 
 def delivery_backoff(attempts: int, max_backoff: timedelta, retry_after: float | None = None) -> timedelta:
     """How long an alert that failed delivery ``attempts`` times waits before the next attempt."""
-    delay = min(max_backoff, DELIVERY_RETRY_BASE * 2 ** max(0, attempts - 1))
+    delay = min(max_backoff, DELIVERY_RETRY_BASE * _doubling(attempts))
     if retry_after is not None:
         delay = max(delay, timedelta(seconds=retry_after))
     return delay
+
+
+def _doubling(count: int) -> int:
+    """1, 2, 4, ... for the 1st, 2nd, 3rd failure; bounded so a long outage cannot overflow a timedelta."""
+    return 1 << min(max(0, count - 1), 20)

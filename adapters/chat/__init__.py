@@ -1,0 +1,1 @@
+"""Chat platforms: where alerts and notices are posted."""

@@ -1,0 +1,52 @@
+"""The console chat: alerts printed to the terminal, readable at a glance. The default platform."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.domain import Alert, Notice
+from bot.ports import Clock
+from bot.text import age, clean, excerpt
+
+
+def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
+    """An alert as a few lines of plain text."""
+    c = alert.conversation
+    channel = alert.channel or default_channel
+    place = " · ".join(p for p in (c.source, clean(c.community or ""), now_text) if p)
+    facts = [f"by {clean(c.author)}" if c.author else "", f"{c.points} points" if c.points is not None else ""]
+    if c.thread_size is not None:
+        facts.append(f"{c.thread_size} replies")
+    facts.append("matched: " + ", ".join(alert.matched) if alert.matched else "")
+    facts.append(f"score {alert.score}")
+    lines = [
+        f"── #{channel} · {alert.topic} · {place} ".ljust(72, "─"),
+        f"  {excerpt(c.title, 200)}",
+        f"  {c.url}",
+        "  " + " · ".join(f for f in facts if f),
+    ]
+    if c.link and c.link != c.url:
+        lines.insert(3, f"  links to {c.link}")
+    if c.text:
+        lines.append(f"  > {excerpt(c.text, 280)}")
+    return "\n".join(lines)
+
+
+class ConsoleChat:
+    """Prints alerts and notices to a text stream (standard output by default)."""
+
+    def __init__(self, clock: Clock, channel: str, stream: TextIO | None = None) -> None:
+        self.clock = clock
+        self.channel = channel
+        self.stream = stream or sys.stdout
+
+    async def send_alert(self, alert: Alert) -> str:
+        """Print one alert."""
+        text = render_alert(alert, self.channel, age(alert.conversation.created_at, self.clock()))
+        print(text + "\n", file=self.stream, flush=True)
+        return f"console:{alert.id}"
+
+    async def send_notice(self, notice: Notice) -> None:
+        """Print an operational notice."""
+        print(f"[earshot {notice.level}] {clean(notice.text)}\n", file=self.stream, flush=True)

@@ -1,0 +1,117 @@
+"""The webhook chat: one JSON object per alert POSTed to a URL, signed when a secret is set.
+
+Payload fields are a public promise (scripts read them); add fields, never rename them. Alerts carry
+``"type": "alert"`` and ``alert_id``; operational notices carry ``"type": "notice"`` and no ``alert_id``.
+Each alert request has ``Idempotency-Key: earshot-alert-<id>``, so a receiver can drop the rare repeat after a
+crash between its answer and our bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+
+from adapters.http import FetchError, FetchRefused, SafeHttp
+from bot.domain import Alert, Notice
+from bot.errors import DeliveryError
+from bot.text import clean, excerpt
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+MAX_WAIT = 10.0  # seconds: longer Retry-After waits go back to the outbox instead of blocking this sender
+
+
+def alert_payload(alert: Alert, default_channel: str) -> dict[str, Any]:
+    """The JSON object posted for an alert."""
+    c = alert.conversation
+    return {
+        "type": "alert",
+        "alert_id": alert.id,
+        "topic": alert.topic,
+        "channel": alert.channel or default_channel,
+        "source": c.source,
+        "community": c.community,
+        "kind": c.kind,
+        "title": clean(c.title),
+        "url": c.url,
+        "link": c.link,
+        "author": c.author,
+        "created_at": c.created_at.isoformat() if c.created_at else None,
+        "excerpt": excerpt(c.text, 500),
+        "matched": list(alert.matched),
+        "score": alert.score,
+        "thread_size": c.thread_size,
+        "points": c.points,
+    }
+
+
+def notice_payload(notice: Notice, default_channel: str) -> dict[str, Any]:
+    """The JSON object posted for an operational notice."""
+    return {"type": "notice", "level": notice.level, "text": notice.text, "feed": notice.feed, "channel": default_channel}
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` HMAC of ``"<timestamp>.<body>"``, sent as X-Earshot-Signature so receivers can verify."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+class WebhookChat:
+    """POSTs alerts and notices as JSON, retrying transient failures with backoff."""
+
+    def __init__(self, http: SafeHttp, url: str, channel: str, secret: str | None = None) -> None:
+        self.http = http
+        self.url = url
+        self.channel = channel
+        self.secret = secret
+
+    async def send_alert(self, alert: Alert) -> str:
+        """POST one alert; the reference returned is its idempotency key."""
+        key = f"earshot-alert-{alert.id}"
+        await self._post(alert_payload(alert, self.channel), "alert", {"Idempotency-Key": key})
+        return key
+
+    async def send_notice(self, notice: Notice) -> None:
+        """POST one notice."""
+        await self._post(notice_payload(notice, self.channel), "notice", {})
+
+    async def _post(self, payload: dict[str, Any], event: str, extra: dict[str, str]) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json", "X-Earshot-Event": event, **extra}
+        last: DeliveryError | None = None
+        for attempt in range(ATTEMPTS):
+            if self.secret:
+                stamp = str(int(time.time()))
+                headers |= {"X-Earshot-Timestamp": stamp, "X-Earshot-Signature": signature(self.secret, stamp, body)}
+            last = await self._attempt(body, headers)
+            if last is None:
+                return
+            if last.permanent or attempt == ATTEMPTS - 1:
+                break
+            wait = last.retry_after if last.retry_after is not None else 0.5 * 2**attempt
+            if wait > MAX_WAIT:
+                break
+            await asyncio.sleep(wait)
+        assert last is not None
+        raise last
+
+    async def _attempt(self, body: bytes, headers: dict[str, str]) -> DeliveryError | None:
+        try:
+            response = await self.http.post(self.url, content=body, headers=headers)
+            response.raise_for_status()
+        except FetchError as exc:
+            status = exc.status
+            # A refused address is a config problem, and a 4xx other than timeout or throttling means the
+            # receiver refuses this payload: retrying won't help.
+            refused = isinstance(exc, FetchRefused)
+            permanent = refused or (status is not None and 400 <= status < 500 and status not in (408, 429))
+            # Webhook URLs carry their token in the path (Slack, Discord): name the URL, never show it.
+            message = str(exc).replace(exc.url, "the webhook URL") if exc.url else str(exc)
+            return DeliveryError(f"webhook: {message}", retry_after=exc.retry_after, permanent=permanent)
+        return None

@@ -1,0 +1,17 @@
+"""Outbound HTTP for untrusted URLs: every request Earshot makes goes through :class:`SafeHttp`."""
+
+from adapters.http.addresses import is_public_address
+from adapters.http.errors import FetchError, FetchRefused
+from adapters.http.response import HttpResponse, parse_retry_after
+from adapters.http.safe import FetchPolicy, SafeHttp, check_url
+
+__all__ = [
+    "FetchError",
+    "FetchPolicy",
+    "FetchRefused",
+    "HttpResponse",
+    "SafeHttp",
+    "check_url",
+    "is_public_address",
+    "parse_retry_after",
+]

@@ -1,0 +1,168 @@
+"""Find the config file, read it, apply the environment and check everything once, reporting every problem."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.errors import ConfigError
+
+from .model import ConfigFile, Settings, build_settings
+from .problems import Loc, Problem, cross_checks, from_pydantic, key_of, value_of
+
+DEFAULT_CONFIG_NAME = "earshot.toml"
+CONFIG_ENV = "EARSHOT_CONFIG"
+DATABASE_URL_ENV = "EARSHOT_DATABASE_URL"
+WEBHOOK_URL_ENV = "EARSHOT_WEBHOOK_URL"
+WEBHOOK_SECRET_ENV = "EARSHOT_WEBHOOK_SECRET"  # noqa: S105  # a variable name, not a secret
+
+_OVERRIDES: dict[Loc, str] = {("database", "url"): DATABASE_URL_ENV, ("chat", "webhook_url"): WEBHOOK_URL_ENV}
+_REFERENCE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+_NOT_FOUND = "not found; run `earshot init` to write a starter file, or pass --config PATH"
+
+
+class ConfigProblems(ConfigError):
+    """A config that cannot be used; ``problems`` holds one line per problem, and str() is all of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(problems))
+
+
+def find_config(cli_path: str | None, env: Mapping[str, str]) -> Path:
+    """The config file to use: --config beats EARSHOT_CONFIG beats ./earshot.toml (it may not exist yet)."""
+    chosen = cli_path or env.get(CONFIG_ENV) or DEFAULT_CONFIG_NAME
+    return Path(chosen).expanduser()
+
+
+def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bool = True) -> Settings:
+    """Read and check the config once; raise ConfigProblems listing every problem, one per line."""
+    label = str(path) if path is not None else DEFAULT_CONFIG_NAME
+    data = _read(path, label, require_file)
+    templates: dict[Loc, str] = {}
+    env_problems: list[Problem] = []
+    data = _substitute(data, (), env, templates, env_problems)
+    for loc, variable in _OVERRIDES.items():
+        section = str(loc[0])
+        if env.get(variable) and isinstance(data.get(section, {}), dict):
+            data.setdefault(section, {})[loc[1]] = env[variable]
+            templates.pop(loc, None)
+            env_problems = [p for p in env_problems if p.loc != loc]
+    problems: list[Problem] = []
+    file: ConfigFile | None = None
+    try:
+        file = ConfigFile.model_validate(data)
+    except ValidationError as error:
+        problems.extend(from_pydantic(detail) for detail in error.errors(include_url=False))
+    problems.extend(cross_checks(data))
+    broken = {p.loc for p in env_problems}  # a value that could not be filled in is reported once, for that
+    problems = env_problems + [p for p in problems if p.loc not in broken]
+    if problems or file is None:
+        raise ConfigProblems(_messages(label, data, templates, problems, env))
+    secret = env.get(WEBHOOK_SECRET_ENV, "").strip() or None
+    return build_settings(path, file, webhook_secret=secret)
+
+
+def _read(path: Path | None, label: str, require_file: bool) -> dict[str, Any]:
+    if path is None:
+        if require_file:
+            raise ConfigProblems([f"{label}: {_NOT_FOUND}"])
+        return {}
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        if require_file:
+            raise ConfigProblems([f"{label}: {_NOT_FOUND}"]) from None
+        return {}
+    except IsADirectoryError:
+        raise ConfigProblems([f"{label}: is a directory; pass the path of the config file"]) from None
+    except OSError as error:
+        raise ConfigProblems([f"{label}: cannot be read ({error.strerror}); check its permissions"]) from None
+    except UnicodeDecodeError:
+        raise ConfigProblems([f"{label}: not UTF-8 text; save it as UTF-8"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigProblems([f"{label}: {_syntax_error(str(error))}"]) from None
+    if not data and require_file:
+        hint = "run `earshot init --force` to write a starter file over it, or add the sections you need"
+        raise ConfigProblems([f"{label}: empty; nothing is configured: {hint}"])
+    return data
+
+
+def _syntax_error(message: str) -> str:
+    where = _TOML_WHERE.search(message)
+    reason = message[: where.start()] if where else message
+    if where is None:
+        return f"TOML syntax error: {reason}"
+    if where.group(1) is None:
+        return f"end of file: TOML syntax error: {reason}"
+    return f"line {where.group(1)}: TOML syntax error: {reason} (column {where.group(2)})"
+
+
+def _substitute(node: Any, loc: Loc, env: Mapping[str, str], templates: dict[Loc, str], out: list[Problem]) -> Any:
+    """Replace ${NAME} in every string value with the environment's value ($${NAME} stays literal)."""
+    if isinstance(node, dict):
+        return {key: _substitute(value, (*loc, key), env, templates, out) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_substitute(value, (*loc, i), env, templates, out) for i, value in enumerate(node)]
+    if not isinstance(node, str) or "${" not in node:
+        return node
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group(0)[1:]
+        name = match.group(2)
+        if name not in env:
+            out.append(Problem(loc, f"environment variable {name} is not set; export it before starting"))
+        elif not env[name]:
+            out.append(Problem(loc, f"environment variable {name} is empty; export it with a value before starting"))
+        return env.get(name, "")
+
+    templates[loc] = node
+    return _REFERENCE.sub(replace, node)
+
+
+def _messages(
+    label: str, data: Mapping[str, Any], templates: Mapping[Loc, str], problems: list[Problem], env: Mapping[str, str]
+) -> list[str]:
+    order = {key: i for i, key in enumerate(data)}
+
+    def position(problem: Problem) -> tuple[int, int]:
+        loc = problem.loc
+        item = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else -1
+        return (order.get(str(loc[0]), len(order)) if loc else -1, item)
+
+    lines: list[str] = []
+    for problem in sorted(problems, key=position):
+        key = key_of(problem.loc, data)
+        if problem.loc in _OVERRIDES and env.get(_OVERRIDES[problem.loc]):
+            key += f" (from {_OVERRIDES[problem.loc]})"
+        shown = f" = {value_of(problem.loc, data, templates)}" if problem.shows_value else ""
+        line = f"{label}: {key}{shown}: {problem.text}" if key else f"{label}: {problem.text}"
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def starter_config() -> str:
+    """The text of the commented starter file that `earshot init` writes."""
+    return resources.files("adapters.settings").joinpath("starter.toml").read_text(encoding="utf-8")
+
+
+def write_starter(path: Path, *, force: bool = False) -> None:
+    """Write the starter file to ``path``; refuse to overwrite an existing file unless ``force``."""
+    try:
+        with path.open("w" if force else "x", encoding="utf-8") as handle:
+            handle.write(starter_config())
+    except FileExistsError:
+        raise ConfigError(f"{path} exists already; pass --force to overwrite") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be written ({error.strerror})") from None

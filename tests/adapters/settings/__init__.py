@@ -1,0 +1,1 @@
+"""Tests of the settings adapter: the config file and the environment."""
