@@ -1,0 +1,209 @@
+"""Hacker News through the Algolia search API: new stories and comments, newest first, with a lag-tolerant cursor."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.http import SafeHttp, check_url
+from adapters.sources.text import html_to_text
+from bot.domain import Conversation, Feed, FetchResult
+from bot.errors import ConfigError, FeedError
+from bot.ports import Clock
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://hn.algolia.com/api/v1"
+ITEM_URL = "https://news.ycombinator.com/item?id={}"
+TAGS = ("story", "comment", "ask_hn", "show_hn")
+DEFAULT_TAGS = ("story", "comment")
+# Algolia indexes items some time after they are posted, so each poll looks this far behind the newest item seen.
+OVERLAP_SECONDS = 300
+FIRST_POLL_LOOKBACK_SECONDS = 3600
+HITS_PER_PAGE = 100
+MAX_PAGES = 10
+MAX_RECENT_IDS = 1000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class HackerNewsSource:
+    """Polls ``search_by_date`` for items newer than the cursor, skipping ids already returned."""
+
+    kind: str = "hackernews"
+
+    def __init__(self, http: SafeHttp, *, clock: Clock = _utcnow) -> None:
+        self._http = http
+        self._clock = clock
+
+    def check(self, feed: Feed) -> None:
+        """Reject a base URL that is not http(s) and tags Algolia does not know."""
+        _base_url(feed)
+        _tags(feed)
+
+    async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
+        """Fetch items created since the cursor (all pages, up to MAX_PAGES; only the first when seeding)."""
+        try:
+            base, tags = _base_url(feed), _tags(feed)
+        except ConfigError as e:
+            raise FeedError(str(e)) from e
+        newest = _int(cursor.get("newest"))
+        raw_ids = cursor.get("recent_ids")
+        seen = {str(i) for i in raw_ids if isinstance(i, str | int)} if isinstance(raw_ids, list) else set()
+        if newest is None:
+            since = int(self._clock().timestamp()) - FIRST_POLL_LOOKBACK_SECONDS
+        else:
+            since = newest - OVERLAP_SECONDS
+        params = {
+            "query": feed.query or "",
+            "tags": tags[0] if len(tags) == 1 else "(" + ",".join(tags) + ")",
+            "numericFilters": f"created_at_i>{since}",
+            "hitsPerPage": str(HITS_PER_PAGE),
+        }
+
+        hits: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            body = await self._page(f"{base}/search_by_date", {**params, "page": str(page)})
+            page_hits = body["hits"]
+            hits.extend(h for h in page_hits if isinstance(h, dict))
+            if seeding or len(page_hits) < _page_size(body) or page + 1 >= _nb_pages(body, page):
+                break
+            if page + 1 >= MAX_PAGES:
+                log.warning(
+                    "Hacker News feed %r: more than %d pages of new items since the last poll; the oldest were skipped",
+                    feed.name,
+                    MAX_PAGES,
+                )
+                break
+            page += 1
+
+        items: list[Conversation] = []
+        times: dict[str, int] = {}
+        for hit in hits:
+            item = _conversation(hit)
+            if item is None or item.external_id in times:
+                continue
+            times[item.external_id] = _int(hit.get("created_at_i")) or 0
+            if item.external_id not in seen:
+                items.append(item)
+        return FetchResult(items, _next_cursor(newest, since, times, seen))
+
+    async def _page(self, url: str, params: dict[str, str]) -> dict[str, Any]:
+        response = await self._http.get(url, params=params, headers={"Accept": "application/json"})
+        response.raise_for_status()
+        try:
+            body = json.loads(response.content)
+        except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, or nesting deeper than the parser goes
+            raise _not_a_result(f"the body is not JSON ({e})") from e
+        if not isinstance(body, dict) or not isinstance(body.get("hits"), list):
+            raise _not_a_result('it has no "hits" list')
+        return body
+
+
+def _not_a_result(reason: str) -> FeedError:
+    return FeedError(f"Hacker News answered with something that is not a search result: {reason}")
+
+
+def _next_cursor(old_newest: int | None, since: int, times: dict[str, int], seen: set[str]) -> dict[str, Any]:
+    """The newest timestamp seen and the ids at or after it minus the overlap, newest first, capped."""
+    newest = max([*times.values(), *([old_newest] if old_newest is not None else [])], default=None)
+    if newest is None:
+        # Nothing seen yet: keep the same window next time rather than trusting our clock against Algolia's.
+        newest = since + OVERLAP_SECONDS
+    floor = newest - OVERLAP_SECONDS
+    recent = sorted((i for i, t in times.items() if t >= floor), key=lambda i: (-times[i], i))
+    # Previous ids this poll did not see again (deleted, or past the page cap) carry no timestamp; each is at
+    # least old_newest - overlap, so it may still be inside the window only while old_newest >= floor.
+    if old_newest is not None and old_newest >= floor:
+        recent.extend(sorted(seen - times.keys()))
+    return {"newest": newest, "recent_ids": recent[:MAX_RECENT_IDS]}
+
+
+def _conversation(hit: dict[str, Any]) -> Conversation | None:
+    """One Algolia hit as a Conversation, or None when it lacks an id or a timestamp."""
+    object_id = hit.get("objectID")
+    created = _int(hit.get("created_at_i"))
+    if not isinstance(object_id, str | int) or not str(object_id).strip() or created is None:
+        return None
+    object_id = str(object_id).strip()
+    tags = hit.get("_tags") or []
+    is_comment = isinstance(tags, list) and "comment" in tags
+    if is_comment:
+        title = f"Re: {_str(hit.get('story_title')) or 'a Hacker News story'}"
+        body = hit.get("comment_text")
+    else:
+        title = _str(hit.get("title")) or f"Hacker News item {object_id}"
+        body = hit.get("story_text")
+    return Conversation(
+        source=HackerNewsSource.kind,
+        external_id=object_id,
+        url=ITEM_URL.format(object_id),
+        title=title,
+        text=html_to_text(body if isinstance(body, str) else None),
+        author=_str(hit.get("author")) or None,
+        created_at=datetime.fromtimestamp(created, UTC),
+        thread_size=_int(hit.get("num_comments")),
+        points=_int(hit.get("points")),
+        link=None if is_comment else (_str(hit.get("url")) or None),
+        community=None,
+        kind="comment" if is_comment else "post",
+    )
+
+
+def _base_url(feed: Feed) -> str:
+    base = (feed.url or DEFAULT_BASE_URL).strip().rstrip("/")
+    try:
+        check_url(base)
+    except ValueError as e:
+        raise ConfigError(
+            f"feed {feed.name!r}: Hacker News base URL {feed.url!r} {e}; leave it out to use {DEFAULT_BASE_URL}"
+        ) from None
+    return base
+
+
+def _tags(feed: Feed) -> Sequence[str]:
+    raw = feed.options.get("tags")
+    if raw is None:
+        return DEFAULT_TAGS
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list | tuple) or not raw:
+        raise ConfigError(f"feed {feed.name!r}: tags must be a list drawn from {', '.join(TAGS)}; got {raw!r}")
+    unknown = [t for t in raw if t not in TAGS]
+    if unknown:
+        raise ConfigError(
+            f"feed {feed.name!r}: unknown Hacker News tag(s) {', '.join(map(repr, unknown))}; "
+            f"use any of {', '.join(TAGS)}"
+        )
+    return tuple(dict.fromkeys(raw))
+
+
+def _page_size(body: dict[str, Any]) -> int:
+    size = _int(body.get("hitsPerPage"))
+    return size if size and size > 0 else HITS_PER_PAGE
+
+
+def _nb_pages(body: dict[str, Any], page: int) -> int:
+    pages = _int(body.get("nbPages"))
+    # Without nbPages, only a short page ends the walk.
+    return pages if pages is not None else page + 2
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _str(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""

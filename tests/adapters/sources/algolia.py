@@ -1,0 +1,117 @@
+"""A fake Hacker News Algolia ``search_by_date`` endpoint, and hits built from the recorded Firebase items."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.fakes.http_server import FakeHttpServer, Reply, Request
+from tests.fixtures import fixture_path
+
+PATH = "/api/v1/search_by_date"
+_NUMERIC = re.compile(r"created_at_i>(\d+)")
+_TAGS = re.compile(r"\(([a-z_]+(?:,[a-z_]+)*)\)|([a-z_]+)")
+
+
+def firebase_item(name: str) -> dict[str, Any]:
+    """A recorded Firebase item, e.g. ``firebase_item("firebase_item_story_8863")``."""
+    return dict(json.loads(fixture_path("hackernews", f"{name}.json").read_text()))
+
+
+def hit_from_item(item: dict[str, Any], *, at: int, story: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Algolia hit for a Firebase item (story or comment), re-timed to ``at``; ``story`` is a comment's story."""
+    object_id = str(item["id"])
+    author = item.get("by")
+    common = {
+        "objectID": object_id,
+        "author": author,
+        "created_at": datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "created_at_i": at,
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    if item["type"] == "comment":
+        story_id = story["id"] if story else None
+        return {
+            **common,
+            "comment_text": item.get("text"),
+            "story_id": story_id,
+            "parent_id": item.get("parent"),
+            "story_title": story.get("title") if story else None,
+            "story_url": story.get("url") if story else None,
+            "points": None,
+            "num_comments": None,
+            "_tags": ["comment", f"author_{author}", f"story_{story_id}"],
+        }
+    tags = ["story", f"author_{author}", f"story_{object_id}"]
+    if item.get("title", "").startswith("Ask HN"):
+        tags.insert(1, "ask_hn")
+    return {
+        **common,
+        "title": item.get("title"),
+        "url": item.get("url") or None,
+        "story_text": item.get("text"),
+        "points": item.get("score"),
+        "num_comments": item.get("descendants", 0),
+        "story_id": item["id"],
+        "_tags": tags,
+    }
+
+
+class FakeAlgolia:
+    """Serves ``search_by_date`` over an index of hits: filters by tags and time, newest first, paginated.
+
+    Requests it would not understand (bad tags, numericFilters, page) get Algolia's 400, so tests see them.
+    """
+
+    def __init__(self, server: FakeHttpServer) -> None:
+        self.index: list[dict[str, Any]] = []
+        self.server = server
+        server.route("GET", PATH, self._search)
+
+    @property
+    def base_url(self) -> str:
+        """What a feed's ``url`` is set to."""
+        return self.server.url("/api/v1")
+
+    @property
+    def requests(self) -> list[Request]:
+        """Search requests received so far."""
+        return self.server.hits(PATH)
+
+    def add(self, *hits: dict[str, Any]) -> None:
+        """Index more hits (as Algolia does, possibly late)."""
+        self.index.extend(hits)
+
+    def _search(self, request: Request) -> Reply:
+        tags_param = request.param("tags") or ""
+        tags_match = _TAGS.fullmatch(tags_param)
+        numeric = _NUMERIC.fullmatch(request.param("numericFilters") or "")
+        page_param, per_page_param = request.param("page", "0") or "", request.param("hitsPerPage", "20") or ""
+        if not tags_match or not numeric or not page_param.isdigit() or not per_page_param.isdigit():
+            return Reply(400, json.dumps({"message": "invalid parameters", "status": 400}))
+        wanted = set((tags_match.group(1) or tags_match.group(2)).split(","))
+        since, page, per_page = int(numeric.group(1)), int(page_param), int(per_page_param)
+        # A malformed hit (no time) always passes, so tests can see the source cope with one.
+        found = sorted(
+            (h for h in self.index if _time(h) is None or (_time(h) > since and wanted & set(h["_tags"]))),  # type: ignore[operator]
+            key=lambda h: -(_time(h) or 0),
+        )
+        pages = -(-len(found) // per_page)
+        body = {
+            "hits": found[page * per_page : (page + 1) * per_page],
+            "nbHits": len(found),
+            "page": page,
+            "nbPages": pages,
+            "hitsPerPage": per_page,
+            "query": request.param("query", ""),
+            "params": "",
+            "processingTimeMS": 1,
+        }
+        return Reply(200, json.dumps(body), {"Content-Type": "application/json; charset=utf-8"})
+
+
+def _time(hit: dict[str, Any]) -> int | None:
+    value = hit.get("created_at_i")
+    return value if isinstance(value, int) else None
