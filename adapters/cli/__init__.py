@@ -1,0 +1,1 @@
+"""The `earshot` command line: the composition root."""

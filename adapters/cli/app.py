@@ -1,0 +1,145 @@
+"""The composition root: settings in, adapters built, core services wired. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.chat.console import ConsoleChat
+from adapters.chat.webhook import WebhookChat
+from adapters.http import FetchPolicy, SafeHttp
+from adapters.settings import Settings
+from adapters.sources import build_sources
+from adapters.storage import SqlStore, create_engine, describe_url, migrate
+from bot.catalog import Catalog
+from bot.claims import Claims
+from bot.delivery import Deliverer, DeliveryPolicy
+from bot.errors import EarshotError
+from bot.polling import Poller, PollPolicy
+from bot.ports import Chat, Source
+
+
+class StartupError(EarshotError):
+    """Earshot cannot run: the database is unreachable or behind, or a platform cannot be set up."""
+
+
+def utc_now() -> datetime:
+    """The clock every service gets."""
+    return datetime.now(UTC)
+
+
+def process_owner() -> str:
+    """A name for this process in leases: host, pid and a random part (pids repeat across containers)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class App:
+    """Everything a command needs, built once from the settings."""
+
+    settings: Settings
+    engine: AsyncEngine
+    http: SafeHttp
+    store: SqlStore
+    sources: dict[str, Source]
+    chat: Chat
+    owner: str
+
+    @property
+    def catalog(self) -> Catalog:
+        """Topic and feed use cases."""
+        return Catalog(self.store, self.sources, utc_now)
+
+    @property
+    def claims(self) -> Claims:
+        """Claim and outcome use cases."""
+        return Claims(self.store, utc_now)
+
+    def poller(self) -> Poller:
+        """The feed poller for this process."""
+        s = self.settings.schedule
+        policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
+        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat)
+
+    def deliverer(self) -> Deliverer:
+        """The alert sender for this process."""
+        d = self.settings.delivery
+        return Deliverer(self.store, self.chat, utc_now, self.owner, DeliveryPolicy(d.lease, d.batch, d.max_backoff))
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The safe-HTTP policy from ``[fetch]``."""
+    f = settings.fetch
+    return FetchPolicy(
+        allow_private=f.allow_private,
+        timeout=f.timeout,
+        deadline=f.deadline,
+        max_bytes=f.max_body,
+        user_agent=f.user_agent,
+    )
+
+
+def build_chat(settings: Settings, http: SafeHttp) -> Chat:
+    """The chat adapter ``[chat] platform`` names."""
+    chat = settings.chat
+    if chat.platform == "webhook":
+        assert chat.webhook_url is not None  # the settings refuse a webhook platform without a URL
+        return WebhookChat(http, chat.webhook_url, chat.channel, chat.webhook_secret)
+    return ConsoleChat(utc_now, chat.channel)
+
+
+async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
+    """Check the database is reachable and current; bring an embedded SQLite database up to date by itself.
+
+    PostgreSQL is shared by replicas, so its migrations stay an explicit step (`earshot db upgrade`).
+    """
+    url = settings.database_url
+    try:
+        current = await migrate.current(url)
+    except (OSError, OperationalError, DBAPIError) as exc:
+        raise StartupError(f"cannot reach the database at {describe_url(url)}: {_first_line(exc)}") from exc
+    if current == migrate.head():
+        return
+    if engine.dialect.name == "sqlite":
+        await migrate.upgrade(url)
+        return
+    raise StartupError(
+        f"the database at {describe_url(url)} is at schema {current or 'none'}, not {migrate.head()}; "
+        "run `earshot db upgrade` first"
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIterator[App]:
+    """Build the app, check the database, and close everything afterwards."""
+    engine = create_engine(settings.database_url)
+    http = SafeHttp(fetch_policy(settings))
+    try:
+        if check_schema:
+            await ensure_schema(settings, engine)
+        app = App(
+            settings=settings,
+            engine=engine,
+            http=http,
+            store=SqlStore(engine),
+            sources=build_sources(http),
+            chat=build_chat(settings, http),
+            owner=process_owner(),
+        )
+        yield app
+    finally:
+        await http.aclose()
+        await engine.dispose()

@@ -1,0 +1,194 @@
+"""What each `earshot` subcommand does: thin handlers that build the app, call one use case and print."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from adapters.cli import views
+from adapters.cli.app import App, open_app, utc_now
+from adapters.scheduling import Runner
+from adapters.settings import Settings
+from adapters.settings.durations import parse_duration
+from adapters.settings.load import write_starter
+from adapters.storage import describe_url, migrate
+from bot.domain import Feed, Topic
+from bot.errors import ConfigError, FeedError
+from bot.matching import compile_topics, match_topics
+
+log = logging.getLogger("earshot")
+
+DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Values that must never reach a log line."""
+    found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
+    password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
+    found.append(password or "")
+    return [s for s in found if s]
+
+
+def actor() -> str:
+    """Who a CLI change is recorded as."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def init(path: Path, *, force: bool) -> int:
+    """Write the starter config."""
+    write_starter(path, force=force)
+    print(f"wrote {path}; edit it, then `earshot check-config` and `earshot run`")
+    return 0
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the subcommand named in ``args``."""
+    command = args.command
+    if command == "check-config":
+        return await check_config(settings)
+    if command == "db":
+        return await db(args, settings)
+    async with open_app(settings) as app:
+        if command == "run":
+            return await run(app, once=args.once)
+        await app.catalog.sync(settings.topics, settings.feeds)
+        if command == "topics":
+            return await topics(app, args)
+        if command == "feeds":
+            return await feeds(app, args)
+    raise ConfigError(f"unknown command {command!r}")
+
+
+async def check_config(settings: Settings) -> int:
+    """Validate the config (already loaded) and the feeds' kind-specific settings; say what it holds."""
+    from adapters.cli.app import fetch_policy
+    from adapters.http import SafeHttp
+    from adapters.sources import build_sources
+    from bot.catalog import check_name
+
+    async with SafeHttp(fetch_policy(settings)) as http:
+        sources = build_sources(http)
+        for feed in settings.feeds:
+            check_name("feed", feed.name)
+            source = sources.get(feed.kind)
+            if source is None:
+                raise ConfigError(f"feeds: {feed.name}: kind {feed.kind!r} is not known; use one of {sorted(sources)}")
+            source.check(feed)
+    print(views.config_summary(settings))
+    return 0
+
+
+async def db(args: argparse.Namespace, settings: Settings) -> int:
+    """Schema migrations."""
+    url = settings.database_url
+    where = describe_url(url)
+    if args.db_command == "upgrade":
+        await migrate.upgrade(url, args.revision)
+        print(f"{where}: schema at {await migrate.current(url)}")
+    elif args.db_command == "downgrade":
+        await migrate.downgrade(url, args.revision)
+        print(f"{where}: schema at {await migrate.current(url) or 'base (empty)'}")
+    else:
+        current = await migrate.current(url)
+        latest = "latest" if current == migrate.head() else f"latest is {migrate.head()}"
+        print(f"{where}: schema at {current or 'base (empty)'} ({latest})")
+    return 0
+
+
+async def run(app: App, *, once: bool) -> int:
+    """Sync the config, then poll and deliver: once, or until Ctrl-C / SIGTERM."""
+    report = await app.catalog.sync(app.settings.topics, app.settings.feeds)
+    if report.added or report.updated or report.removed:
+        log.info("config synced: added %s, updated %s, removed %s", report.added, report.updated, report.removed)
+    if once:
+        return await run_once(app)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runner = Runner(app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every)
+    await runner.run(stop)
+    log.info("stopped")
+    return 0
+
+
+async def run_once(app: App) -> int:
+    """Poll every enabled feed now, deliver what is pending, report, exit 0 even when some feeds failed."""
+    polls = await app.poller().poll(due_only=False)
+    delivery = await app.deliverer().deliver()
+    async with app.store.unit() as unit:
+        left = await unit.count_undelivered()
+    print(views.once_summary(polls, delivery, left), file=sys.stderr)
+    return 0
+
+
+async def topics(app: App, args: argparse.Namespace) -> int:
+    """topics add|list|remove."""
+    if args.topics_command == "add":
+        topic = await app.catalog.add_topic(Topic(args.name, args.query, args.channel), actor())
+        print(f"added topic {topic.name}: {topic.query}")
+    elif args.topics_command == "remove":
+        await app.catalog.remove_topic(args.name, actor())
+        print(f"removed topic {args.name}")
+    else:
+        print(views.topics_table(await app.catalog.topics(), app.settings.chat.channel))
+    return 0
+
+
+def feed_from_args(args: argparse.Namespace) -> Feed:
+    """A Feed from `feeds add` arguments, with a name derived from the target when none is given."""
+    kind = args.kind
+    target = args.target
+    url = target if kind == "rss" else args.base_url
+    query = target if kind != "rss" else None
+    every = parse_duration(args.every or DEFAULT_EVERY.get(kind, "15m"))
+    options = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
+    name = args.name or views.derive_name(kind, target)
+    return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)
+
+
+async def feeds(app: App, args: argparse.Namespace) -> int:
+    """feeds add|list|remove|test."""
+    if args.feeds_command == "add":
+        feed = await app.catalog.add_feed(feed_from_args(args), actor())
+        print(f"added feed {feed.name} ({feed.kind}); its first poll records what is there and alerts nothing")
+    elif args.feeds_command == "remove":
+        await app.catalog.remove_feed(args.name, actor())
+        print(f"removed feed {args.name}")
+    elif args.feeds_command == "test":
+        return await feed_test(app, args.feed)
+    else:
+        print(views.feeds_table(await app.catalog.feeds(), utc_now()))
+    return 0
+
+
+async def feed_test(app: App, name_or_url: str) -> int:
+    """Fetch a feed now, store nothing, and show what it would alert, or why it cannot be read."""
+    async with app.store.unit() as unit:
+        state = await unit.get_feed(name_or_url)
+        topics = compile_topics(await unit.list_topics())
+    if state is not None:
+        feed = state.feed
+    elif "://" in name_or_url:
+        feed = Feed(name="test", kind="rss", every=parse_duration("15m"), url=name_or_url)
+    else:
+        raise ConfigError(f"there is no feed {name_or_url!r}; give a feed name (`earshot feeds list`) or a URL")
+    app.catalog.check_feed(feed)
+    try:
+        # No cursor: show what the feed holds now, not only what is new since the last poll.
+        result = await app.sources[feed.kind].fetch(feed, {}, seeding=False)
+    except FeedError as exc:
+        print(f"{feed.name}: cannot read it: {exc}")
+        return 1
+    matches = [(item, match_topics(topics, item)) for item in result.items]
+    print(views.feed_test_report(feed, result.items, matches, utc_now()))
+    return 0

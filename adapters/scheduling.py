@@ -1,0 +1,133 @@
+"""APScheduler wiring for `earshot run`: one job per feed at its own next time, plus delivery and a reconciler.
+
+APScheduler 3 keeps jobs in memory per process; the database decides who polls what (leases), so any number
+of processes can run this side by side. Each feed job is a one-shot at the feed's ``next_poll_at`` (interval,
+jitter and backoff are computed by the core) and schedules its successor when it finishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.delivery import Deliverer
+from bot.polling import Poller
+from bot.ports import Clock, Store
+
+log = logging.getLogger(__name__)
+
+RECONCILE_EVERY = timedelta(seconds=30)
+"""How often the process looks for feeds added, removed or rescheduled elsewhere (the CLI, another replica)."""
+BUSY_RETRY = timedelta(seconds=30)
+"""When a feed is due but leased by another process, look again this much later."""
+
+
+class Runner:
+    """Runs polling and delivery on a schedule until asked to stop, then finishes the work in hand."""
+
+    def __init__(
+        self,
+        store: Store,
+        poller: Poller,
+        deliverer: Deliverer,
+        clock: Clock,
+        deliver_every: timedelta,
+    ) -> None:
+        self.store = store
+        self.poller = poller
+        self.deliverer = deliverer
+        self.clock = clock
+        self.deliver_every = deliver_every
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task[Any]] = set()
+        self._busy: set[str] = set()
+        self._stopping = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Schedule everything, wait for ``stop``, then shut down cleanly."""
+        self.scheduler.add_job(self._job("deliver", self.deliver), "interval", id="deliver",
+                               seconds=self.deliver_every.total_seconds(), next_run_time=self.clock())
+        self.scheduler.add_job(self._job("reconcile", self.reconcile), "interval", id="reconcile",
+                               seconds=RECONCILE_EVERY.total_seconds(), next_run_time=self.clock())
+        self.scheduler.start()
+        log.info("earshot is running; Ctrl-C or SIGTERM stops it")
+        await stop.wait()
+        await self.shutdown()
+
+    async def shutdown(self) -> None:
+        """Stop scheduling new work and let the work in hand finish (each poll and delivery is transactional)."""
+        self._stopping = True
+        self.scheduler.shutdown(wait=False)
+        if self._running:
+            log.info("finishing %d task(s) in hand before stopping", len(self._running))
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    def _job(self, name: str, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """Wrap work so it never overlaps itself, is awaited at shutdown, and logs instead of dying."""
+
+        async def job() -> None:
+            if self._stopping or name in self._busy:
+                return
+            self._busy.add(name)
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                await work()
+            except Exception:
+                log.exception("%s failed; it will run again on schedule", name)
+            finally:
+                self._busy.discard(name)
+                self._running.discard(task)
+
+        return job
+
+    async def deliver(self) -> None:
+        """Send pending alerts."""
+        report = await self.deliverer.deliver()
+        if report.delivered or report.failed:
+            log.info("delivered %d alert(s), %d failed", report.delivered, report.failed)
+
+    async def reconcile(self) -> None:
+        """Make the feed jobs match the feeds in the database."""
+        async with self.store.unit() as unit:
+            states = await unit.list_feeds()
+        wanted = {s.feed.name: s for s in states if s.feed.enabled}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("feed:") and job.id[5:] not in wanted:
+                job.remove()
+                log.info("feed %s is gone; stopped polling it", job.id[5:])
+        for name, state in wanted.items():
+            if f"feed:{name}" not in self._busy:  # a running poll schedules its own successor
+                self._schedule_feed(name, state.next_poll_at)
+
+    def _schedule_feed(self, name: str, when: datetime | None) -> None:
+        now = self.clock()
+        run_at = now if when is None or when < now else when
+        self.scheduler.add_job(
+            self._job(f"feed:{name}", lambda: self.poll_feed(name)),
+            "date",
+            id=f"feed:{name}",
+            run_date=run_at,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def poll_feed(self, name: str) -> None:
+        """Poll one feed if it is due and free, then schedule its next turn and deliver what it found."""
+        reports = await self.poller.poll(names=[name])
+        async with self.store.unit() as unit:
+            state = await unit.get_feed(name)
+        if state is None or self._stopping:
+            return
+        next_at = state.next_poll_at
+        if not reports and (next_at is None or next_at <= self.clock()):
+            next_at = self.clock() + BUSY_RETRY  # another process holds it right now
+        self._schedule_feed(name, next_at)
+        if any(r.alerts for r in reports):
+            self.scheduler.modify_job("deliver", next_run_time=self.clock())

@@ -1,0 +1,108 @@
+"""End-to-end harness: the real `earshot` command in a subprocess, against fake feed services and a webhook."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.feeds import FakeAlgolia, FakeRss
+from tests.fakes.http_server import FakeHttpServer
+from tests.fakes.webhook import WebhookReceiver
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Earshot:
+    """Runs `earshot` with a config file in a temporary directory, on the test database."""
+
+    workdir: Path
+    database_url: str
+
+    @property
+    def config(self) -> Path:
+        """The config file path."""
+        return self.workdir / "earshot.toml"
+
+    def write_config(self, text: str) -> None:
+        """Write the config file (dedented)."""
+        self.config.write_text(textwrap.dedent(text))
+
+    def env(self) -> dict[str, str]:
+        """The environment the command runs with."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EARSHOT_")}
+        env["EARSHOT_DATABASE_URL"] = self.database_url
+        env["PYTHONPATH"] = str(REPO)
+        return env
+
+    def command(self, *args: str) -> list[str]:
+        """The argv for `earshot ARGS`."""
+        return [sys.executable, "-m", "adapters.cli.main", "--config", str(self.config), *args]
+
+    def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run `earshot ARGS` to completion."""
+        return subprocess.run(
+            self.command(*args), cwd=self.workdir, env=self.env(), capture_output=True, text=True, timeout=timeout,
+            check=False,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """Start `earshot ARGS` without waiting."""
+        return subprocess.Popen(
+            self.command(*args), cwd=self.workdir, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def upgrade(self) -> None:
+        """`earshot db upgrade`, as the README says to run first on PostgreSQL."""
+        done = self("db", "upgrade")
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def earshot(tmp_path: Path, database_url: str) -> Earshot:
+    """An `earshot` runner on this test's database."""
+    return Earshot(tmp_path, database_url)
+
+
+@pytest.fixture
+def server() -> Iterator[FakeHttpServer]:
+    """One local server for feeds and the webhook."""
+    with FakeHttpServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def algolia(server: FakeHttpServer) -> FakeAlgolia:
+    """A Hacker News Algolia API."""
+    return FakeAlgolia(server)
+
+
+@pytest.fixture
+def blog(server: FakeHttpServer) -> FakeRss:
+    """An RSS feed."""
+    return FakeRss(server, "/blog/feed.xml")
+
+
+@pytest.fixture
+def hook(server: FakeHttpServer) -> WebhookReceiver:
+    """A webhook receiver."""
+    return WebhookReceiver(server)
+
+
+def wait_for(predicate: object, timeout: float = 20.0) -> None:
+    """Poll ``predicate`` until true or fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(predicate) and predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
