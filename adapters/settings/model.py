@@ -78,7 +78,7 @@ class DeliverySection(_Section):
 
     every: Annotated[timedelta, PlainValidator(fields.duration(_S, timedelta(hours=1)))] = 5 * _S
     batch: Annotated[int, PlainValidator(fields.whole(1, 1000))] = 20
-    lease: Annotated[timedelta, PlainValidator(fields.duration(10 * _S, timedelta(hours=1)))] = 60 * _S
+    lease: Annotated[timedelta, PlainValidator(fields.duration(1 * _S, timedelta(hours=1)))] = 60 * _S
     max_backoff: Annotated[timedelta, PlainValidator(fields.duration(_S, timedelta(days=1)))] = timedelta(hours=1)
 
 

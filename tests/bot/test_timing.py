@@ -39,3 +39,8 @@ def test_delivery_backoff() -> None:
     assert [delivery_backoff(n, timedelta(hours=1)).total_seconds() for n in (1, 2, 3)] == [5, 10, 20]
     assert delivery_backoff(30, timedelta(hours=1)).total_seconds() == 3600
     assert delivery_backoff(1, timedelta(hours=1), retry_after=30).total_seconds() == 30
+
+
+def test_a_long_outage_does_not_overflow() -> None:
+    assert feed_backoff(timedelta(days=7), 10_000, timedelta(days=7)) == timedelta(days=7)
+    assert delivery_backoff(10_000, timedelta(days=1)) == timedelta(days=1)

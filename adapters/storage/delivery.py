@@ -1,0 +1,94 @@
+"""Delivery: the alert outbox, leased to one sender at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from adapters.storage import tables as t
+from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
+from bot.domain import Alert, DeliveryState
+from bot.errors import LeaseLost
+
+
+class DeliveryMixin(UnitBase):
+    """The Unit methods the sender uses."""
+
+    async def lease_alerts(self, now: datetime, owner: str, lease_for: timedelta, limit: int) -> list[Alert]:
+        """Atomically lease pending alerts that are due for an attempt and held by nobody, oldest first.
+
+        As with feeds, a lease the same owner holds already counts as free.
+        """
+        alerts = t.alerts.c
+        candidates = (
+            select(alerts.id)
+            .where(
+                alerts.state == DeliveryState.PENDING.value,
+                or_(alerts.next_attempt_at.is_(None), alerts.next_attempt_at <= now),
+                or_(alerts.lease_until.is_(None), alerts.lease_until <= now, alerts.lease_owner == owner),
+            )
+            .order_by(alerts.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(t.alerts)
+            .where(alerts.id.in_(candidates.scalar_subquery()))
+            .values(lease_owner=owner, lease_until=now + lease_for)
+            .returning(alerts.id)
+        )
+        ids = [row.id for row in await self._conn.execute(statement)]
+        if not ids:
+            return []
+        # The rows are ours now, so reading them with their conversations in a second statement is safe.
+        rows = await self._conn.execute(
+            select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(alerts.id.in_(ids)).order_by(alerts.id)
+        )
+        return [alert_from_row(row) for row in rows]
+
+    async def mark_delivered(self, alert_id: int, owner: str, now: datetime, message_ref: str) -> None:
+        """Mark a leased alert delivered."""
+        statement = (
+            update(t.alerts)
+            .where(t.alerts.c.id == alert_id, t.alerts.c.lease_owner == owner)
+            .values(
+                state=DeliveryState.DELIVERED.value,
+                attempts=t.alerts.c.attempts + 1,
+                delivered_at=now,
+                message_ref=message_ref,
+                last_error=None,
+                next_attempt_at=None,
+                lease_owner=None,
+                lease_until=None,
+            )
+        )
+        if (await self._conn.execute(statement)).rowcount == 0:
+            raise _alert_lease_lost(alert_id, owner)
+
+    async def mark_failed(
+        self, alert_id: int, owner: str, now: datetime, *, error: str, next_attempt_at: datetime
+    ) -> None:
+        """Record a failed delivery attempt and release the lease until ``next_attempt_at``."""
+        statement = (
+            update(t.alerts)
+            .where(t.alerts.c.id == alert_id, t.alerts.c.lease_owner == owner)
+            .values(
+                attempts=t.alerts.c.attempts + 1,
+                last_error=error,
+                next_attempt_at=next_attempt_at,
+                lease_owner=None,
+                lease_until=None,
+            )
+        )
+        if (await self._conn.execute(statement)).rowcount == 0:
+            raise _alert_lease_lost(alert_id, owner)
+
+    async def count_undelivered(self) -> int:
+        """Alerts not yet delivered, leased or not."""
+        statement = select(func.count()).select_from(t.alerts).where(t.alerts.c.state == DeliveryState.PENDING.value)
+        return int((await self._conn.execute(statement)).scalar_one())
+
+
+def _alert_lease_lost(alert_id: int, owner: str) -> LeaseLost:
+    return LeaseLost(f"alert {alert_id} is no longer leased to {owner!r}: another process took it over")

@@ -1,0 +1,174 @@
+"""Translation between rows and domain objects, and what the unit's parts share."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Row, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.storage import tables as t
+from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, Topic
+from bot.urls import canonical_url
+
+KEY_LIMIT = 1000  # characters of a unique key; PostgreSQL cannot index much more than 2,700 bytes
+
+
+class UnitBase:
+    """The connection a unit runs on, and the dialect-specific insert its parts need."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert:
+        """An INSERT that knows ``ON CONFLICT`` in this dialect."""
+        if self._conn.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+
+def bounded_key(value: str) -> str:
+    """``value`` when short enough to index; otherwise a prefix and a digest, still unique and stable."""
+    if len(value) <= KEY_LIMIT:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    return f"{value[: KEY_LIMIT - len(digest) - 1]}#{digest}"
+
+
+def url_key(url: str) -> str | None:
+    """The dedup key of a conversation URL, or None when there is no URL."""
+    canonical = canonical_url(url)
+    return bounded_key(canonical) if canonical else None
+
+
+def topic_from_row(row: Row[Any]) -> Topic:
+    """A Topic from a ``topics`` row."""
+    return Topic(name=row.name, query=row.query, channel=row.channel, enabled=row.enabled, origin=row.origin)
+
+
+def feed_from_row(row: Row[Any]) -> Feed:
+    """A Feed from a ``feeds`` row."""
+    return Feed(
+        name=row.name,
+        kind=row.kind,
+        every=timedelta(seconds=row.every_seconds),
+        url=row.url,
+        query=row.query,
+        options=dict(row.options or {}),
+        enabled=row.enabled,
+        origin=row.origin,
+    )
+
+
+def feed_state_from_row(row: Row[Any]) -> FeedState:
+    """A FeedState from a ``feeds`` row."""
+    return FeedState(
+        feed=feed_from_row(row),
+        cursor=dict(row.cursor or {}),
+        seeded=row.seeded,
+        next_poll_at=row.next_poll_at,
+        last_polled_at=row.last_polled_at,
+        last_success_at=row.last_success_at,
+        last_error=row.last_error,
+        consecutive_failures=row.consecutive_failures,
+    )
+
+
+def feed_values(feed: Feed) -> dict[str, Any]:
+    """The ``feeds`` columns a Feed defines (not its state)."""
+    return {
+        "name": feed.name,
+        "kind": feed.kind,
+        "url": feed.url,
+        "query": feed.query,
+        "every_seconds": max(1, round(feed.every.total_seconds())),
+        "options": dict(feed.options),
+        "enabled": feed.enabled,
+        "origin": feed.origin,
+    }
+
+
+def topic_values(topic: Topic) -> dict[str, Any]:
+    """The ``topics`` columns a Topic defines."""
+    return {
+        "name": topic.name,
+        "query": topic.query,
+        "channel": topic.channel,
+        "enabled": topic.enabled,
+        "origin": topic.origin,
+    }
+
+
+def conversation_values(item: Conversation) -> dict[str, Any]:
+    """The ``conversations`` columns of an item (without ``feed`` and ``first_seen_at``)."""
+    return {
+        "source": item.source,
+        "external_id": bounded_key(item.external_id),
+        "url": item.url,
+        "url_key": url_key(item.url),
+        "link": item.link,
+        "title": item.title,
+        "text": item.text[: t.TEXT_LIMIT],
+        "author": item.author,
+        "community": item.community,
+        "kind": item.kind,
+        "created_at": item.created_at,
+        "thread_size": item.thread_size,
+        "points": item.points,
+    }
+
+
+# Columns of the alert-with-conversation join, labelled so the two tables' names do not clash.
+ALERT_COLUMNS = (
+    *t.alerts.c,
+    t.conversations.c.source.label("c_source"),
+    t.conversations.c.external_id.label("c_external_id"),
+    t.conversations.c.url.label("c_url"),
+    t.conversations.c.title.label("c_title"),
+    t.conversations.c.text.label("c_text"),
+    t.conversations.c.author.label("c_author"),
+    t.conversations.c.created_at.label("c_created_at"),
+    t.conversations.c.thread_size.label("c_thread_size"),
+    t.conversations.c.points.label("c_points"),
+    t.conversations.c.link.label("c_link"),
+    t.conversations.c.community.label("c_community"),
+    t.conversations.c.kind.label("c_kind"),
+)
+ALERT_JOIN = t.alerts.join(t.conversations, t.alerts.c.conversation_id == t.conversations.c.id)
+
+
+def alert_from_row(row: Row[Any]) -> Alert:
+    """An Alert from a row of ``ALERT_COLUMNS``."""
+    conversation = Conversation(
+        source=row.c_source,
+        external_id=row.c_external_id,
+        url=row.c_url,
+        title=row.c_title,
+        text=row.c_text,
+        author=row.c_author,
+        created_at=row.c_created_at,
+        thread_size=row.c_thread_size,
+        points=row.c_points,
+        link=row.c_link,
+        community=row.c_community,
+        kind=row.c_kind,
+    )
+    return Alert(
+        id=row.id,
+        topic=row.topic,
+        channel=row.channel,
+        conversation=conversation,
+        matched=tuple(row.matched or ()),
+        score=row.score,
+        created_at=row.created_at,
+        state=DeliveryState(row.state),
+        attempts=row.attempts,
+        delivered_at=row.delivered_at,
+        message_ref=row.message_ref,
+        last_error=row.last_error,
+        claimed_by=row.claimed_by,
+        claimed_at=row.claimed_at,
+    )

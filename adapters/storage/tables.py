@@ -1,0 +1,153 @@
+"""The schema, in SQLAlchemy Core. Migrations in ``migrations/versions`` must produce exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from adapters.storage.types import BigId, Json, UTCDateTime
+
+# Every constraint gets a predictable name, so later migrations can address it on both dialects.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+NAME = 200  # topic, feed, actor and channel names
+TEXT_LIMIT = 20_000  # characters of a conversation's text kept; enough to match on and to summarise
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("query", Text, nullable=False),
+    Column("channel", String(NAME)),
+    Column("enabled", Boolean, nullable=False),
+    Column("origin", String(10), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("origin IN ('config', 'cli')", name="origin"),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("kind", String(50), nullable=False),
+    Column("url", Text),
+    Column("query", Text),
+    Column("every_seconds", Integer, nullable=False),
+    Column("options", Json, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("origin", String(10), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # Polling state
+    Column("cursor", Json, nullable=False),
+    Column("seeded", Boolean, nullable=False),
+    Column("next_poll_at", UTCDateTime),
+    Column("last_polled_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False),
+    Column("lease_owner", String(NAME)),
+    Column("lease_until", UTCDateTime),
+    CheckConstraint("origin IN ('config', 'cli')", name="origin"),
+    CheckConstraint("every_seconds > 0", name="every_positive"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source", String(50), nullable=False),
+    Column("external_id", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    # The canonical conversation URL (bot.urls.canonical_url); NULL when the item has no URL.
+    Column("url_key", Text),
+    Column("link", Text),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", Text),
+    Column("community", Text),
+    Column("kind", String(20), nullable=False),
+    Column("created_at", UTCDateTime),
+    Column("thread_size", Integer),
+    Column("points", Integer),
+    # The feed that saw it first; a name rather than a key, since feeds come and go and their items stay.
+    Column("feed", String(NAME), nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "external_id"),
+    UniqueConstraint("url_key"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    # The topic's name at the time: alerts outlive their topic, and the link to it is only a convenience.
+    Column("topic", String(NAME), nullable=False),
+    Column("topic_id", Integer, ForeignKey("topics.id", ondelete="SET NULL"), index=True),
+    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False),
+    Column("channel", String(NAME)),
+    Column("matched", Json, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    # Outbox
+    Column("state", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime),
+    Column("lease_owner", String(NAME)),
+    Column("lease_until", UTCDateTime),
+    Column("delivered_at", UTCDateTime),
+    Column("message_ref", Text),
+    Column("last_error", Text),
+    # Claim
+    Column("claimed_by", String(NAME)),
+    Column("claimed_at", UTCDateTime),
+    UniqueConstraint("topic", "conversation_id"),
+    CheckConstraint("state IN ('pending', 'delivered')", name="state"),
+    Index(None, "state", "next_attempt_at"),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("note", Text),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("subject", String(NAME), nullable=False),
+    Column("detail", Json, nullable=False),
+)
+
+TABLE_NAMES = frozenset(metadata.tables)

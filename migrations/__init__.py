@@ -1,0 +1,1 @@
+"""Alembic migrations for Earshot's database; run them with ``adapters.storage.migrate`` or ``earshot migrate``."""

@@ -1,0 +1,67 @@
+"""Builders shared by the storage contract tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from adapters.storage import SqlStore, tables
+from bot.domain import Conversation, Feed, Topic
+from bot.ports import NewAlert
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def conversation(n: int, *, source: str = "hackernews", url: str | None = None, **fields: Any) -> Conversation:
+    """Conversation number ``n``, with a URL of its own unless told otherwise."""
+    fields.setdefault("title", f"Item {n}")
+    return Conversation(
+        source=source,
+        external_id=str(n),
+        url=url if url is not None else f"https://news.example.com/item?id={n}",
+        **fields,
+    )
+
+
+def feed(name: str = "hn", **fields: Any) -> Feed:
+    """A feed polled every five minutes."""
+    fields.setdefault("kind", "hackernews")
+    fields.setdefault("every", timedelta(minutes=5))
+    return Feed(name=name, **fields)
+
+
+def topic(name: str = "python", **fields: Any) -> Topic:
+    """A topic."""
+    fields.setdefault("query", name)
+    return Topic(name=name, **fields)
+
+
+def is_postgres(store: SqlStore) -> bool:
+    """Whether the store runs on PostgreSQL."""
+    return store.engine.dialect.name == "postgresql"
+
+
+async def add_feeds(store: SqlStore, *names: str, now: datetime = T0) -> None:
+    """Add feeds by name."""
+    async with store.unit() as unit:
+        for name in names:
+            await unit.add_feed(feed(name), now)
+
+
+async def add_alerts(store: SqlStore, count: int, *, topic_name: str = "python", now: datetime = T0) -> list[int]:
+    """Store ``count`` conversations and one alert each; return the conversation ids."""
+    async with store.unit() as unit:
+        stored = await unit.insert_conversations([conversation(n) for n in range(count)], "hn", now)
+        ids = [conversation_id for conversation_id, _ in stored]
+        await unit.insert_alerts([NewAlert(i, topic_name, None, ("python",), 3) for i in ids], now)
+    return ids
+
+
+async def alert_ids(store: SqlStore) -> list[int]:
+    """Ids of every alert, oldest first (read directly: no Unit method lists alerts)."""
+    async with store.engine.connect() as connection:
+        result = await connection.execute(select(tables.alerts.c.id).order_by(tables.alerts.c.id))
+        return [row.id for row in result]

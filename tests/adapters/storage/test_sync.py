@@ -1,0 +1,133 @@
+"""Contract: syncing the config file makes config-origin rows equal the file, and leaves run-time rows alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.storage import SqlStore
+from bot.domain import Feed
+from bot.errors import ConfigError, LeaseLost
+from bot.ports import SyncReport
+from tests.adapters.storage.helpers import MINUTE, T0, feed, topic
+
+LATER = T0 + timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+
+
+async def test_first_sync_adds_everything_as_config(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        report = await unit.sync_config([topic("python"), topic("go")], [feed("hn")], T0)
+    assert report == SyncReport(added=("topic:go", "topic:python", "feed:hn"))
+    async with store.unit() as unit:
+        assert {t.origin for t in await unit.list_topics()} == {"config"}
+        state = await unit.get_feed("hn")
+        assert state is not None
+        assert state.feed.origin == "config"
+        assert (state.seeded, state.cursor, state.next_poll_at) == (False, {}, T0)
+
+
+async def test_syncing_the_same_file_again_changes_nothing(store: SqlStore) -> None:
+    config = ([topic("python")], [feed("hn", options={"tags": ("story", "comment")})])
+    async with store.unit() as unit:
+        await unit.sync_config(*config, T0)
+    async with store.unit() as unit:
+        assert await unit.sync_config(*config, LATER) == SyncReport()
+
+
+async def test_sync_updates_changed_rows_and_removes_missing_config_rows(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.sync_config([topic("python"), topic("go")], [feed("hn"), feed("lobsters", kind="rss", url="u")], T0)
+    async with store.unit() as unit:
+        report = await unit.sync_config([topic("python", channel="#py")], [feed("hn", enabled=False)], LATER)
+    assert report == SyncReport(updated=("topic:python", "feed:hn"), removed=("topic:go", "feed:lobsters"))
+    async with store.unit() as unit:
+        assert await unit.list_topics() == [topic("python", channel="#py", origin="config")]
+        assert [s.feed for s in await unit.list_feeds()] == [feed("hn", enabled=False, origin="config")]
+
+
+async def test_run_time_rows_stay_and_a_file_row_of_the_same_name_takes_over(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.add_topic(topic("cli-only"))
+        await unit.add_topic(topic("shared", query="old"))
+        await unit.add_feed(feed("cli-feed"), T0)
+        await unit.add_feed(feed("shared-feed"), T0)
+    async with store.unit() as unit:
+        report = await unit.sync_config([topic("shared", query="new")], [feed("shared-feed")], LATER)
+    assert report == SyncReport(updated=("topic:shared", "feed:shared-feed"))
+    async with store.unit() as unit:
+        assert await unit.list_topics() == [topic("cli-only"), topic("shared", query="new", origin="config")]
+        assert [s.feed.origin for s in await unit.list_feeds()] == ["cli", "config"]
+    # Once taken over, a row leaves with the file.
+    async with store.unit() as unit:
+        report = await unit.sync_config([], [], LATER)
+    assert report == SyncReport(removed=("topic:shared", "feed:shared-feed"))
+    async with store.unit() as unit:
+        assert [t.name for t in await unit.list_topics()] == ["cli-only"]
+        assert [s.feed.name for s in await unit.list_feeds()] == ["cli-feed"]
+
+
+async def _poll_once(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        assert [s.feed.name for s in await unit.lease_feeds(T0, "w", LEASE)] == ["hn"]
+        await unit.fail_poll("hn", "w", T0, error="timeout", next_poll_at=T0 + MINUTE)
+    async with store.unit() as unit:
+        assert await unit.lease_feeds(T0 + MINUTE, "w", LEASE)
+        await unit.finish_poll("hn", "w", T0 + MINUTE, cursor={"since": 42}, next_poll_at=T0 + 6 * MINUTE)
+
+
+async def test_feed_state_survives_a_change_that_keeps_the_feed_the_same_place(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.sync_config([], [feed("hn", query="python")], T0)
+    await _poll_once(store)
+    async with store.unit() as unit:
+        await unit.sync_config([], [feed("hn", query="python", options={"tags": ["story"]})], LATER)
+        state = await unit.get_feed("hn")
+    assert state is not None
+    assert (state.seeded, state.cursor, state.next_poll_at) == (True, {"since": 42}, T0 + 6 * MINUTE)
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        feed("hn", query="rust"),
+        feed("hn", query="python", url="http://127.0.0.1:1/api"),
+        feed("hn", query="python", kind="rss"),
+    ],
+    ids=["query", "url", "kind"],
+)
+async def test_feed_state_resets_when_kind_url_or_query_change(store: SqlStore, changed: Feed) -> None:
+    async with store.unit() as unit:
+        await unit.sync_config([], [feed("hn", query="python")], T0)
+    await _poll_once(store)
+    async with store.unit() as unit:
+        await unit.lease_feeds(T0 + timedelta(hours=2), "poller", LEASE)  # a poll of the old feed in flight
+        await unit.sync_config([], [changed], LATER)
+        state = await unit.get_feed("hn")
+    assert state is not None
+    assert (state.seeded, state.cursor, state.next_poll_at, state.consecutive_failures) == (False, {}, LATER, 0)
+    # The in-flight poll belongs to the old feed: its results must not be recorded against the new one.
+    async with store.unit() as unit:
+        with pytest.raises(LeaseLost):
+            await unit.finish_poll("hn", "poller", LATER, cursor={"old": 1}, next_poll_at=LATER)
+
+
+async def test_a_shorter_interval_applies_from_the_last_poll(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.sync_config([], [feed("hn", every=timedelta(hours=1))], T0)
+    async with store.unit() as unit:
+        await unit.lease_feeds(T0, "w", LEASE)
+        await unit.finish_poll("hn", "w", T0, cursor={}, next_poll_at=T0 + timedelta(hours=1))
+    async with store.unit() as unit:
+        await unit.sync_config([], [feed("hn", every=timedelta(minutes=10))], T0 + MINUTE)
+        state = await unit.get_feed("hn")
+    assert state is not None
+    assert state.feed.every == timedelta(minutes=10)
+    assert state.next_poll_at == T0 + timedelta(minutes=10)
+
+
+async def test_duplicate_names_in_the_file_are_refused(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        with pytest.raises(ConfigError, match="'python' is used twice"):
+            await unit.sync_config([topic("python"), topic("python", query="x")], [], T0)
