@@ -50,10 +50,20 @@ class Runner:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Schedule everything, wait for ``stop``, then shut down cleanly."""
-        self.scheduler.add_job(self._job("deliver", self.deliver), "interval", id="deliver",
-                               seconds=self.deliver_every.total_seconds(), next_run_time=self.clock())
-        self.scheduler.add_job(self._job("reconcile", self.reconcile), "interval", id="reconcile",
-                               seconds=RECONCILE_EVERY.total_seconds(), next_run_time=self.clock())
+        self.scheduler.add_job(
+            self._job("deliver", self.deliver),
+            "interval",
+            id="deliver",
+            seconds=self.deliver_every.total_seconds(),
+            next_run_time=self.clock(),
+        )
+        self.scheduler.add_job(
+            self._job("reconcile", self.reconcile),
+            "interval",
+            id="reconcile",
+            seconds=RECONCILE_EVERY.total_seconds(),
+            next_run_time=self.clock(),
+        )
         self.scheduler.start()
         log.info("earshot is running; Ctrl-C or SIGTERM stops it")
         await stop.wait()

@@ -27,18 +27,18 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.storage import SqlStore, create_engine, migrate  # noqa: E402
-from bot.domain import Conversation, Feed, FetchResult, Topic  # noqa: E402
-from bot.matching import compile_topics, match_topics  # noqa: E402
-from bot.polling import Poller, PollPolicy  # noqa: E402
-from bot.ports import NewAlert  # noqa: E402
+from adapters.storage import SqlStore, create_engine, migrate
+from bot.domain import Conversation, Feed, FetchResult, Topic
+from bot.matching import compile_topics, match_topics
+from bot.polling import Poller, PollPolicy
+from bot.ports import NewAlert
 
-WORDS = (
+WORDS = tuple(
     "postgres sqlite rust python kubernetes docker vector database search index query latency cache redis kafka "
     "queue stream deploy cloud server client browser react vue svelte typescript compiler linker memory thread "
     "async await tokio actor model embedding retrieval ranking benchmark profile trace metric alert dashboard "
-    "team hiring startup pricing billing invoice customer support feedback roadmap release migration schema"
-).split()
+    "team hiring startup pricing billing invoice customer support feedback roadmap release migration schema".split()
+)
 BATCH = 200
 
 
@@ -57,8 +57,18 @@ def synthetic_items(count: int, seed: int = 7) -> list[Conversation]:
             url = rng.choice(items).url
         title = " ".join(rng.choice(WORDS) for _ in range(8)).capitalize() + "?"
         body = " ".join(rng.choice(WORDS) for _ in range(150))[:1000]
-        items.append(Conversation("rss", f"item-{i}", url, title, body, author=f"user{i % 97}",
-                                  created_at=now - timedelta(seconds=count - i), thread_size=i % 13))
+        items.append(
+            Conversation(
+                "rss",
+                f"item-{i}",
+                url,
+                title,
+                body,
+                author=f"user{i % 97}",
+                created_at=now - timedelta(seconds=count - i),
+                thread_size=i % 13,
+            )
+        )
     return items
 
 
@@ -135,7 +145,9 @@ async def run_baseline(url: str, items: list[Conversation], topics: list[Topic])
         async with store.unit() as unit:
             now = datetime.now(UTC)
             for cid, conversation in await unit.insert_conversations([item], "bench", now):
-                found = [NewAlert(cid, t.name, t.channel, m.terms, m.score) for t, m in match_topics(compiled, conversation)]
+                found = [
+                    NewAlert(cid, t.name, t.channel, m.terms, m.score) for t, m in match_topics(compiled, conversation)
+                ]
                 alerts += await unit.insert_alerts(found, now) if found else 0
     elapsed = time.perf_counter() - start
     await engine.dispose()

@@ -82,7 +82,9 @@ class Deliverer:
             async with self.store.unit() as unit:
                 await unit.mark_delivered(alert.id, self.owner, self.clock(), ref)
         except LeaseLost:
-            log.warning("alert %d: its lease ran out while it was being posted; another process may post it again", alert.id)
+            log.warning(
+                "alert %d: its lease ran out while it was being posted; another process may post it again", alert.id
+            )
         return None
 
     async def _retry_later(self, alert: Alert, error: DeliveryError) -> None:
@@ -93,4 +95,3 @@ class Deliverer:
                 await unit.mark_failed(alert.id, self.owner, now, error=str(error), next_attempt_at=now + wait)
         except LeaseLost:
             log.warning("alert %d: lease lost while recording a failed delivery", alert.id)
-

@@ -53,7 +53,13 @@ def alert_payload(alert: Alert, default_channel: str) -> dict[str, Any]:
 
 def notice_payload(notice: Notice, default_channel: str) -> dict[str, Any]:
     """The JSON object posted for an operational notice."""
-    return {"type": "notice", "level": notice.level, "text": notice.text, "feed": notice.feed, "channel": default_channel}
+    return {
+        "type": "notice",
+        "level": notice.level,
+        "text": notice.text,
+        "feed": notice.feed,
+        "channel": default_channel,
+    }
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

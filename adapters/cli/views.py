@@ -69,10 +69,18 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
         target = f.url or f.query or ""
         when = s.next_poll_at
         next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
-        rows.append([
-            f.name, f.kind, duration(f.every.total_seconds()), feed_status(s),
-            age(s.last_success_at, now) or "never", next_try, target, excerpt(s.last_error or "", 80),
-        ])
+        rows.append(
+            [
+                f.name,
+                f.kind,
+                duration(f.every.total_seconds()),
+                feed_status(s),
+                age(s.last_success_at, now) or "never",
+                next_try,
+                target,
+                excerpt(s.last_error or "", 80),
+            ]
+        )
     return table(["NAME", "KIND", "EVERY", "STATE", "LAST OK", "NEXT", "TARGET", "LAST ERROR"], rows)
 
 
@@ -95,7 +103,9 @@ def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: in
 
 
 def feed_test_report(
-    feed: Feed, items: Sequence[Conversation], matches: Sequence[tuple[Conversation, list[tuple[Topic, Match]]]],
+    feed: Feed,
+    items: Sequence[Conversation],
+    matches: Sequence[tuple[Conversation, list[tuple[Topic, Match]]]],
     now: datetime,
 ) -> str:
     """feeds test: what the feed holds and what would alert."""
@@ -103,7 +113,9 @@ def feed_test_report(
     lines = [f"{feed.name} ({feed.kind}): {len(items)} items, {len(hits)} would alert"]
     for item, found in hits[:30]:
         topics = ", ".join(f"{t.name} [{', '.join(m.terms)}]" for t, m in found)
-        lines.append(f"  ALERT {topics}: {excerpt(clean(item.title), 90)} ({age(item.created_at, now)})\n        {item.url}")
+        lines.append(
+            f"  ALERT {topics}: {excerpt(clean(item.title), 90)} ({age(item.created_at, now)})\n        {item.url}"
+        )
     if not hits:
         lines += [f"  {excerpt(clean(i.title), 90)} ({age(i.created_at, now)})" for i in items[:10]]
         if len(items) > 10:
@@ -123,7 +135,9 @@ def config_summary(settings: Settings) -> str:
         f"body cap {s.fetch.max_body // 1024} KB",
         f"  {len(s.feeds)} feeds:",
     ]
-    lines += [f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {f.url or f.query or ''}" for f in s.feeds]
+    lines += [
+        f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {f.url or f.query or ''}" for f in s.feeds
+    ]
     lines.append(f"  {len(s.topics)} topics:")
     lines += [f"    {t.name}: {t.query} -> #{t.channel or s.chat.channel}" for t in s.topics]
     return "\n".join(lines)

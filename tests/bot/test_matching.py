@@ -8,8 +8,9 @@ from bot.query import parse_query
 
 
 def item(title: str, text: str = "") -> Conversation:
-    return Conversation(source="hackernews", external_id="1", url="https://news.ycombinator.com/item?id=1",
-                        title=title, text=text)
+    return Conversation(
+        source="hackernews", external_id="1", url="https://news.ycombinator.com/item?id=1", title=title, text=text
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,11 +46,13 @@ def test_match_says_which_terms_and_where() -> None:
 
 
 def test_match_topics_returns_every_topic_that_matches() -> None:
-    topics = compile_topics([
-        Topic("db", "postgres OR sqlite", channel="db"),
-        Topic("rust", "rust"),
-        Topic("off", "postgres", enabled=False),
-    ])
+    topics = compile_topics(
+        [
+            Topic("db", "postgres OR sqlite", channel="db"),
+            Topic("rust", "rust"),
+            Topic("off", "postgres", enabled=False),
+        ]
+    )
     found = match_topics(topics, item("Postgres from Rust", ""))
     assert [(t.name, m.terms) for t, m in found] == [("db", ("postgres",)), ("rust", ("rust",))]
 

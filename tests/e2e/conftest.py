@@ -50,14 +50,23 @@ class Earshot:
     def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """Run `earshot ARGS` to completion."""
         return subprocess.run(
-            self.command(*args), cwd=self.workdir, env=self.env(), capture_output=True, text=True, timeout=timeout,
+            self.command(*args),
+            cwd=self.workdir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
             check=False,
         )
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start `earshot ARGS` without waiting."""
         return subprocess.Popen(
-            self.command(*args), cwd=self.workdir, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            self.command(*args),
+            cwd=self.workdir,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
 

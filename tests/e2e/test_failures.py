@@ -75,7 +75,9 @@ def test_broken_and_forbidden_feeds_are_reported_and_the_others_keep_working(
 ) -> None:
     big = b'<?xml version="1.0"?><rss version="2.0"><channel>' + b" " * (50 * 1024 * 1024)
     server.route("GET", "/500.xml", lambda r: Reply(500, b"oops", {"Content-Type": "text/plain"}))
-    server.route("GET", "/garbage.xml", lambda r: Reply(200, b"\x00\x01 this is { not xml", {"Content-Type": "text/xml"}))
+    server.route(
+        "GET", "/garbage.xml", lambda r: Reply(200, b"\x00\x01 this is { not xml", {"Content-Type": "text/xml"})
+    )
     server.route("GET", "/big.xml", lambda r: Reply(200, big, {"Content-Type": "application/rss+xml"}))
     server.route("GET", "/bomb.xml", lambda r: Reply(200, BILLION_LAUGHS, {"Content-Type": "application/rss+xml"}))
     bad = {

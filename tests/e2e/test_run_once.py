@@ -72,12 +72,24 @@ def test_seed_then_alert_once_then_nothing_then_exactly_one(
     assert hook.alerts() == []  # a new feed's first poll records what is there and alerts nothing
 
     algolia.hits.append(
-        algolia_hit(9003, now() - 30, text="We moved from Mongo to <i>Postgres</i>, any regrets?", author="alice",
-                    story_id=9002, story_title="Show HN: A new web framework")
+        algolia_hit(
+            9003,
+            now() - 30,
+            text="We moved from Mongo to <i>Postgres</i>, any regrets?",
+            author="alice",
+            story_id=9002,
+            story_title="Show HN: A new web framework",
+        )
     )
     published = datetime.now(UTC) - timedelta(minutes=5)
-    shared = RssItem("blog-42", "Choosing a vector database", "http://example.com/vector-db", "pgvector vs qdrant",
-                     author="Bob", published=published)
+    shared = RssItem(
+        "blog-42",
+        "Choosing a vector database",
+        "http://example.com/vector-db",
+        "pgvector vs qdrant",
+        author="Bob",
+        published=published,
+    )
     blog.items.append(shared)
     # The same post through an aggregator, under its own guid: the same conversation, alerted once.
     planet.items.append(RssItem("planet-7", shared.title, shared.link, shared.description, published=published))
@@ -96,9 +108,18 @@ def test_seed_then_alert_once_then_nothing_then_exactly_one(
     assert comment["matched"] == ["postgres"]
     assert isinstance(comment["alert_id"], int) and isinstance(comment["score"], int)
     assert comment["created_at"].startswith(datetime.fromtimestamp(now() - 30, UTC).strftime("%Y-%m-%d"))
-    assert {"alert_id", "topic", "source", "title", "url", "author", "created_at", "excerpt", "matched", "score"} <= set(
-        comment
-    )
+    assert {
+        "alert_id",
+        "topic",
+        "source",
+        "title",
+        "url",
+        "author",
+        "created_at",
+        "excerpt",
+        "matched",
+        "score",
+    } <= set(comment)
     ids = [r.headers.get("idempotency-key") for r in hook.received]
     assert ids == [f"earshot-alert-{a['alert_id']}" for a in alerts]
 
