@@ -13,10 +13,10 @@ import argparse
 import asyncio
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,13 +33,19 @@ from bot.matching import compile_topics, match_topics
 from bot.polling import Poller, PollPolicy
 from bot.ports import NewAlert
 
-WORDS = tuple(
+TOPIC_WORDS = tuple(
     "postgres sqlite rust python kubernetes docker vector database search index query latency cache redis kafka "
     "queue stream deploy cloud server client browser react vue svelte typescript compiler linker memory thread "
     "async await tokio actor model embedding retrieval ranking benchmark profile trace metric alert dashboard "
     "team hiring startup pricing billing invoice customer support feedback roadmap release migration schema".split()
 )
 BATCH = 200
+
+
+def filler(rng: random.Random, count: int) -> str:
+    """Ordinary words that no topic asks for (a 5,000-word vocabulary), with a topic word now and then."""
+    words = [f"w{rng.randrange(5000)}" if rng.random() > 0.004 else rng.choice(TOPIC_WORDS) for _ in range(count)]
+    return " ".join(words)
 
 
 def synthetic_items(count: int, seed: int = 7) -> list[Conversation]:
@@ -55,8 +61,8 @@ def synthetic_items(count: int, seed: int = 7) -> list[Conversation]:
         url = f"https://forum.example.com/t/{i}"
         if items and roll < 0.15:
             url = rng.choice(items).url
-        title = " ".join(rng.choice(WORDS) for _ in range(8)).capitalize() + "?"
-        body = " ".join(rng.choice(WORDS) for _ in range(150))[:1000]
+        title = filler(rng, 10).capitalize() + "?"
+        body = filler(rng, 200)[:1000]
         items.append(
             Conversation(
                 "rss",
@@ -77,7 +83,7 @@ def synthetic_topics(count: int, seed: int = 11) -> list[Topic]:
     rng = random.Random(seed)
     topics = []
     for i in range(count):
-        a, b, c, d = rng.sample(WORDS, 4)
+        a, b, c, d = rng.sample(TOPIC_WORDS, 4)
         query = [f'"{a} {b}" OR {c}', f"{a} AND ({b} OR {c}) -{d}", f"{a} {b}"][i % 3]
         topics.append(Topic(f"topic-{i}", query, origin="cli"))
     return topics
@@ -155,12 +161,11 @@ async def run_baseline(url: str, items: list[Conversation], topics: list[Topic])
 
 
 async def measure(label: str, runner: Any, url: str, items: list[Conversation], topics: list[Topic]) -> float:
-    tracemalloc.start()
+    """Run one path and print its rate; this process runs only this path, so its peak RSS is the path's."""
     elapsed, alerts = await runner(url, items, topics)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     rate = len(items) / elapsed
-    print(f"  {label:<28} {rate:>9,.0f} items/s  {elapsed:6.2f} s  {alerts:>6} alerts  peak {peak / 2**20:6.1f} MiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {label:<28} {rate:>9,.0f} items/s  {elapsed:6.2f} s  {alerts:>6} alerts  peak RSS {peak:6.0f} MiB")
     return rate
 
 
@@ -180,36 +185,58 @@ async def postgres_database(server_url: str) -> tuple[str, Any]:
     return f"{base}/{name}", drop
 
 
-async def main() -> None:
+PATHS = {"pipeline": ("pipeline (batch per poll)", run_pipeline), "baseline": ("baseline (txn per item)", run_baseline)}
+
+
+async def run_phase(args: argparse.Namespace) -> None:
+    """One path on one database, in this process."""
+    count = args.items if args.phase == "pipeline" else args.baseline_items
+    items = synthetic_items(args.items)[:count]
+    topics = synthetic_topics(args.topics)
+    label, runner = PATHS[args.phase]
+    if args.db == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            rate = await measure(label, runner, f"sqlite+aiosqlite:///{tmp}/bench.db", items, topics)
+    else:
+        url, drop = await postgres_database(args.pg_url)
+        try:
+            rate = await measure(label, runner, url, items, topics)
+        finally:
+            await drop()
+    print(f"RATE {rate}")
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--baseline-items", type=int, default=3_000, help="the naive path is slow; fewer items")
     parser.add_argument("--topics", type=int, default=100)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--phase", choices=sorted(PATHS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    items = synthetic_items(args.items)
-    topics = synthetic_topics(args.topics)
+    if args.phase:
+        asyncio.run(run_phase(args))
+        return
     print(f"{args.items} items (~1 KB, 15% duplicates), {args.topics} topics, batches of {BATCH}")
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         print(db)
         rates = []
-        for label, runner, subset in (
-            ("pipeline (batch per poll)", run_pipeline, items),
-            ("baseline (txn per item)", run_baseline, items[: args.baseline_items]),
-        ):
-            if db == "sqlite":
-                with tempfile.TemporaryDirectory() as tmp:
-                    rates.append(await measure(label, runner, f"sqlite+aiosqlite:///{tmp}/bench.db", subset, topics))
-            else:
-                url, drop = await postgres_database(args.pg_url)
-                try:
-                    rates.append(await measure(label, runner, url, subset, topics))
-                finally:
-                    await drop()
+        for phase in ("pipeline", "baseline"):
+            argv = [sys.executable, __file__, "--phase", phase, "--db", db, "--items", str(args.items)]
+            argv += [
+                "--baseline-items",
+                str(args.baseline_items),
+                "--topics",
+                str(args.topics),
+                "--pg-url",
+                args.pg_url,
+            ]
+            out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+            print("".join(line + "\n" for line in out.splitlines() if not line.startswith("RATE")), end="")
+            rates.append(float(out.rsplit("RATE ", 1)[1]))
         print(f"  pipeline / baseline: {rates[0] / rates[1]:.1f}x")
-    print(f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -67,6 +67,8 @@ class Query:
 
 def fold(text: str) -> str:
     """Case-fold and strip accents, so "Café" and "cafe" compare equal."""
+    if text.isascii():
+        return text.lower()  # the common case, without decomposing every character
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

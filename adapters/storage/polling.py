@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import or_, select, update
 
@@ -13,16 +13,6 @@ from adapters.storage.rows import UnitBase, conversation_values, feed_state_from
 from bot.domain import Conversation, FeedState
 from bot.errors import LeaseLost
 from bot.ports import NewAlert
-
-BATCH = 500  # rows per INSERT: well under both dialects' limit of about 32,000 bound parameters
-
-_T = TypeVar("_T")
-
-
-def batches(items: Sequence[_T], size: int = BATCH) -> Iterator[Sequence[_T]]:
-    """``items`` in consecutive slices of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class PollingMixin(UnitBase):
@@ -83,15 +73,16 @@ class PollingMixin(UnitBase):
                 url_keys.add(values["url_key"])
             fresh.append((item, dict(values, feed=feed, first_seen_at=now)))
         ids: dict[tuple[str, str], int] = {}
-        for chunk in batches(fresh):
+        if fresh:
             # No conflict target: a row that collides on either unique key, the source id or the URL, is skipped.
+            # Executed with a list of rows, so SQLAlchemy batches them ("insertmanyvalues") from one cached
+            # compiled statement instead of compiling a new multi-row VALUES clause per poll.
             statement = (
                 self._insert(t.conversations)
-                .values([values for _, values in chunk])
                 .on_conflict_do_nothing()
                 .returning(t.conversations.c.id, t.conversations.c.source, t.conversations.c.external_id)
             )
-            for row in await self._conn.execute(statement):
+            for row in await self._conn.execute(statement, [values for _, values in fresh]):
                 ids[(row.source, row.external_id)] = row.id
         # RETURNING promises no order; the source key maps each new id back to its item.
         stored: list[tuple[int, Conversation]] = []
@@ -124,10 +115,8 @@ class PollingMixin(UnitBase):
                     "attempts": 0,
                 },
             )
-        inserted = 0
-        for chunk in batches(list(rows.values())):
-            statement = self._insert(t.alerts).values(chunk).on_conflict_do_nothing().returning(t.alerts.c.id)
-            inserted += len((await self._conn.execute(statement)).all())
+        statement = self._insert(t.alerts).on_conflict_do_nothing().returning(t.alerts.c.id)
+        inserted = len((await self._conn.execute(statement, list(rows.values()))).all())
         return inserted
 
     async def finish_poll(
