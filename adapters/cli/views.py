@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from adapters.settings import Settings
+from adapters.settings.durations import format_size
 from adapters.storage import describe_url
 from bot.delivery import DeliveryReport
 from bot.domain import Conversation, Feed, FeedState, Match, Topic
@@ -132,7 +133,7 @@ def config_summary(settings: Settings) -> str:
         f"  database: {describe_url(s.database_url)}",
         f"  chat: {chat}",
         f"  fetch: allow_private={list(s.fetch.allow_private)}, deadline {s.fetch.deadline:g}s, "
-        f"body cap {s.fetch.max_body // 1024} KB",
+        f"body cap {format_size(s.fetch.max_body)}",
         f"  {len(s.feeds)} feeds:",
     ]
     lines += [

@@ -22,7 +22,7 @@ def test_the_starter_file_loads_cleanly(tmp_path: Path) -> None:
     assert settings.chat.platform == "console"
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
     hn, blog = settings.feeds
-    assert (hn.kind, hn.query, hn.options) == ("hackernews", "postgres OR sqlite", {"tags": ["story", "comment"]})
+    assert (hn.kind, hn.query, hn.options) == ("hackernews", None, {"tags": ["story", "comment"]})
     assert (blog.kind, blog.url) == ("rss", "https://blog.rust-lang.org/feed.xml")
     assert blog.every == timedelta(minutes=15)
     assert len(settings.topics) == 2
