@@ -153,7 +153,9 @@ class Poller:
                 failures = await unit.fail_poll(feed.name, self.owner, now, error=error, next_poll_at=retry_at)
         except LeaseLost:
             log.warning("feed %s: another process took it over while it was failing", feed.name)
-        log.warning("feed %s: %s (failure %d in a row; next try at %s)", feed.name, error, failures, retry_at)
+        log.warning(
+            "feed %s: %s (failure %d in a row; next try at %s UTC)", feed.name, error, failures, f"{retry_at:%H:%M:%S}"
+        )
         if failures == self.policy.notify_after:
             text = f"Feed {feed.name} has failed {failures} times in a row: {error}. Next try at {retry_at:%H:%M} UTC."
             await self._notify(Notice("warning", text, feed=feed.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -25,6 +26,8 @@ from bot.delivery import Deliverer, DeliveryPolicy
 from bot.errors import EarshotError
 from bot.polling import Poller, PollPolicy
 from bot.ports import Chat, Source
+
+log = logging.getLogger("earshot")
 
 
 class StartupError(EarshotError):
@@ -110,6 +113,7 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
         return
     if engine.dialect.name == "sqlite":
         await migrate.upgrade(url)
+        log.info("database %s: schema brought up to %s", describe_url(url), migrate.head())
         return
     raise StartupError(
         f"the database at {describe_url(url)} is at schema {current or 'none'}, not {migrate.head()}; "
