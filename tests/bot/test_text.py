@@ -16,7 +16,9 @@ def test_excerpt_cuts_at_a_word_and_flattens() -> None:
 
 
 def test_clean_drops_terminal_escapes_and_bidi() -> None:
-    assert clean("a\x1b[2Jb\u202ec\u200bd\ne") == "a[2Jbcd\ne"
+    assert clean("a\x1b[2Jb\u202ec\u200bd\ne") == "abcd\ne"
+    assert clean("x\x1b]8;;http://evil\x07link\x1b]8;;\x07y") == "xlinky"  # OSC 8 hyperlinks
+    assert clean("\x1b[31mred\x1b[0m") == "red"
 
 
 def test_age() -> None:
