@@ -72,10 +72,12 @@ class Runner:
     async def shutdown(self) -> None:
         """Stop scheduling new work and let the work in hand finish (each poll and delivery is transactional)."""
         self._stopping = True
-        self.scheduler.shutdown(wait=False)
+        # Pause first: shutting the scheduler down would cancel the jobs in flight (its executor cancels them).
+        self.scheduler.pause()
         if self._running:
             log.info("finishing %d task(s) in hand before stopping", len(self._running))
             await asyncio.gather(*self._running, return_exceptions=True)
+        self.scheduler.shutdown(wait=False)
 
     def _job(self, name: str, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Wrap work so it never overlaps itself, is awaited at shutdown, and logs instead of dying."""

@@ -64,8 +64,7 @@ class Deliverer:
                 errors.append(error.args[0] if error.args else str(error))
                 if not error.permanent:
                     # The platform is throttling or down: hand the rest of the batch back instead of hammering it.
-                    for rest in batch[index + 1 :]:
-                        await self._retry_later(rest, error)
+                    await self._hand_back(batch[index + 1 :], error)
                     return DeliveryReport(delivered, failed, tuple(errors))
             if failed and not delivered:
                 break
@@ -78,6 +77,11 @@ class Deliverer:
             log.warning("alert %d (%s): not delivered: %s", alert.id, alert.topic, exc)
             await self._retry_later(alert, exc)
             return exc
+        except Exception as exc:  # a bug in an adapter must not wedge the outbox behind one alert
+            log.exception("alert %d (%s): unexpected error while posting", alert.id, alert.topic)
+            error = DeliveryError(f"unexpected error: {type(exc).__name__}: {exc}", permanent=True)
+            await self._retry_later(alert, error)
+            return error
         try:
             async with self.store.unit() as unit:
                 await unit.mark_delivered(alert.id, self.owner, self.clock(), ref)
@@ -86,6 +90,14 @@ class Deliverer:
                 "alert %d: its lease ran out while it was being posted; another process may post it again", alert.id
             )
         return None
+
+    async def _hand_back(self, alerts: list[Alert], error: DeliveryError) -> None:
+        """Release alerts that were leased but not tried, to be tried when the platform may be back."""
+        if not alerts:
+            return
+        wait = delivery_backoff(1, self.policy.max_backoff, error.retry_after)
+        async with self.store.unit() as unit:
+            await unit.release_alerts([a.id for a in alerts], self.owner, next_attempt_at=self.clock() + wait)
 
     async def _retry_later(self, alert: Alert, error: DeliveryError) -> None:
         now = self.clock()

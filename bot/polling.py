@@ -105,6 +105,9 @@ class Poller:
         except LeaseLost:
             log.warning("feed %s: another process took it over mid-poll; its result was dropped", feed.name)
             return PollReport(feed.name, ok=False, error="lease lost to another process")
+        except Exception as exc:  # the poll's transaction rolled back: nothing stored, so retry it later
+            log.exception("feed %s: could not store what it brought", feed.name)
+            return await self._failed(state, f"could not store results: {type(exc).__name__}: {exc}", None)
 
     async def _store(
         self, state: FeedState, result: FetchResult, topics: Sequence[CompiledTopic], seeding: bool

@@ -176,6 +176,10 @@ class Unit(Protocol):
         """Record a failed delivery attempt and release the lease until ``next_attempt_at``."""
         ...
 
+    async def release_alerts(self, alert_ids: Sequence[int], owner: str, *, next_attempt_at: datetime) -> None:
+        """Give back leased alerts that were not attempted, due again at ``next_attempt_at``; no attempt counted."""
+        ...
+
     async def count_undelivered(self) -> int:
         """Alerts not yet delivered, leased or not."""
         ...

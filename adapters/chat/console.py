@@ -23,11 +23,11 @@ def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
     lines = [
         f"── #{channel} · {alert.topic} · {place} ".ljust(72, "─"),
         f"  {excerpt(c.title, 200)}",
-        f"  {c.url}",
+        f"  {clean(c.url)}",
         "  " + " · ".join(f for f in facts if f),
     ]
     if c.link and c.link != c.url:
-        lines.insert(3, f"  links to {c.link}")
+        lines.insert(3, f"  links to {clean(c.link)}")
     if c.text:
         lines.append(f"  > {excerpt(c.text, 280)}")
     return "\n".join(lines)

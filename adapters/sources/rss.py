@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from adapters.http import SafeHttp, check_url
+from adapters.http.errors import redact_url
 from adapters.sources.text import excerpt, html_to_text
 from bot.domain import Conversation, Feed, FetchResult
 from bot.errors import ConfigError, FeedError
@@ -94,9 +95,14 @@ def parse_feed(
     feed_title = html_to_text(parsed.feed.get("title"))
     if not entries and ((parsed.get("bozo") and not feed_title) or not parsed.get("version")):
         reason = _garbage_reason(parsed, content_type)
-        raise FeedError(f"{feed_url} is not an RSS or Atom feed: {reason}; check the URL opens a feed in a browser")
+        shown = redact_url(feed_url)
+        raise FeedError(f"{shown} is not an RSS or Atom feed: {reason}; check the URL opens a feed in a browser")
     if parsed.get("bozo"):
-        log.debug("feed %s is not well-formed (%s); using what could be read", feed_url, parsed.get("bozo_exception"))
+        log.debug(
+            "feed %s is not well-formed (%s); using what could be read",
+            redact_url(feed_url),
+            parsed.get("bozo_exception"),
+        )
     base = base_url or feed_url
     items: list[Conversation] = []
     for entry in entries:

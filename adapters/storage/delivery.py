@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -83,6 +84,15 @@ class DeliveryMixin(UnitBase):
         )
         if (await self._conn.execute(statement)).rowcount == 0:
             raise _alert_lease_lost(alert_id, owner)
+
+    async def release_alerts(self, alert_ids: Sequence[int], owner: str, *, next_attempt_at: datetime) -> None:
+        """Give back leased alerts that were not attempted, due again at ``next_attempt_at``; no attempt counted."""
+        statement = (
+            update(t.alerts)
+            .where(t.alerts.c.id.in_(list(alert_ids)), t.alerts.c.lease_owner == owner)
+            .values(next_attempt_at=next_attempt_at, lease_owner=None, lease_until=None)
+        )
+        await self._conn.execute(statement)
 
     async def count_undelivered(self) -> int:
         """Alerts not yet delivered, leased or not."""

@@ -102,18 +102,23 @@ def topic_values(topic: Topic) -> dict[str, Any]:
     }
 
 
+def _text(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold U+0000, and third-party JSON can carry it ("\u0000").
+    return value.replace("\x00", "") if value else value
+
+
 def conversation_values(item: Conversation) -> dict[str, Any]:
     """The ``conversations`` columns of an item (without ``feed`` and ``first_seen_at``)."""
     return {
         "source": item.source,
-        "external_id": bounded_key(item.external_id),
-        "url": item.url,
-        "url_key": url_key(item.url),
-        "link": item.link,
-        "title": item.title,
-        "text": item.text[: t.TEXT_LIMIT],
-        "author": item.author,
-        "community": item.community,
+        "external_id": bounded_key(item.external_id.replace("\x00", "")),
+        "url": _text(item.url),
+        "url_key": url_key(item.url.replace("\x00", "")),
+        "link": _text(item.link),
+        "title": _text(item.title),
+        "text": (_text(item.text) or "")[: t.TEXT_LIMIT],
+        "author": _text(item.author),
+        "community": _text(item.community),
         "kind": item.kind,
         "created_at": item.created_at,
         "thread_size": item.thread_size,
