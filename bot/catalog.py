@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from bot.domain import Feed, FeedState, Topic
 from bot.errors import ConfigError, NotAllowed, NotFound
@@ -12,6 +13,9 @@ from bot.query import parse_query
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 NAME_RULE = "1 to 64 letters, digits, '-' or '_', starting with a letter or digit"
+MIN_EVERY = timedelta(seconds=30)
+MAX_EVERY = timedelta(days=7)
+"""Bounds of a feed's poll interval: more often than every 30 s is unkind to the servers we read."""
 
 
 def check_name(what: str, name: str) -> None:
@@ -57,6 +61,11 @@ class Catalog:
     def check_feed(self, feed: Feed) -> None:
         """Refuse a feed whose name, kind or settings are wrong, saying what would be right."""
         check_name("feed", feed.name)
+        every = f"{int(feed.every.total_seconds())}s"
+        if feed.every < MIN_EVERY:
+            raise ConfigError(f'feed {feed.name!r}: every "{every}": too short; use at least "30s", like "2m" or "15m"')
+        if feed.every > MAX_EVERY:
+            raise ConfigError(f'feed {feed.name!r}: every "{every}": too long; use at most "7d"')
         source = self.sources.get(feed.kind)
         if source is None:
             kinds = ", ".join(sorted(self.sources))

@@ -150,7 +150,11 @@ def feed_from_args(args: argparse.Namespace) -> Feed:
     target = args.target
     url = target if kind == "rss" else args.base_url
     query = target if kind != "rss" else None
-    every = parse_duration(args.every or DEFAULT_EVERY.get(kind, "15m"))
+    text = args.every or DEFAULT_EVERY.get(kind, "15m")
+    try:
+        every = parse_duration(text)
+    except ValueError as exc:
+        raise ConfigError(f"--every {text!r}: {exc}") from None
     options = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
     name = args.name or views.derive_name(kind, target)
     return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
 from bot import __version__
+from bot.catalog import MAX_EVERY, MIN_EVERY
 from bot.domain import Feed, Topic
 
 from . import fields
@@ -93,7 +94,7 @@ class FeedEntry(_Section):
 
     name: _Name
     kind: Annotated[str, PlainValidator(fields.choice("feed kind", FEED_KINDS, aliases=fields.KIND_ALIASES))]
-    every: Annotated[timedelta, PlainValidator(fields.duration(30 * _S, timedelta(days=7)))]
+    every: Annotated[timedelta, PlainValidator(fields.duration(MIN_EVERY, MAX_EVERY))]
     url: _Url = None
     base_url: _Url = None
     query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
