@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from adapters.storage.engine import ASYNC_DRIVERS
 from bot.errors import InvalidQuery
 from bot.query import parse_query
 
@@ -20,13 +21,6 @@ from .durations import DURATION_HINT, SIZE_HINT, format_duration, format_size, p
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _HOSTNAME = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?")
 _DB_SCHEME = re.compile(r"([a-z][a-z0-9]*)(\+[a-z0-9_]+)?://", re.IGNORECASE)
-_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "sqlite+aiosqlite": "sqlite+aiosqlite",
-    "postgres": "postgresql+asyncpg",
-    "postgresql": "postgresql+asyncpg",
-    "postgresql+asyncpg": "postgresql+asyncpg",
-}
 KIND_ALIASES = {
     "hn": 'Hacker News is "hackernews"',
     "hacker_news": 'Hacker News is "hackernews"',
@@ -222,7 +216,7 @@ def database_url(value: object) -> str:
     if match is None:
         raise ValueError(f"not a database URL; {hint}")
     scheme = (match.group(1) + (match.group(2) or "")).lower()
-    driver = _DRIVERS.get(scheme)
+    driver = ASYNC_DRIVERS.get(scheme)
     if driver is None:
         raise ValueError(f'"{scheme}" is not supported; Earshot runs on SQLite or PostgreSQL: {hint}')
     return f"{driver}://{raw[match.end() :]}"

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.errors import ConfigError
 
-_DRIVERS = {
+# The URL schemes Earshot accepts, and the async driver each one runs on.
+ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "sqlite+aiosqlite": "sqlite+aiosqlite",
     "postgres": "postgresql+asyncpg",
@@ -27,7 +28,7 @@ def normalize_url(url: str | URL) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"database URL {describe_url(str(url))!r} cannot be read: {exc}") from None
-    driver = _DRIVERS.get(parsed.drivername)
+    driver = ASYNC_DRIVERS.get(parsed.drivername)
     if driver is None:
         raise ConfigError(
             f"database URL scheme {parsed.drivername!r} is not supported: use sqlite+aiosqlite:///path/to/earshot.db "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,19 +14,9 @@ from bot.catalog import Catalog
 from bot.domain import Feed, FetchResult, Topic
 from bot.errors import AlreadyExists, ConfigError, InvalidQuery, NotAllowed, NotFound
 from bot.ports import SyncReport
+from tests.fakes.clock import T0, Clock
 
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 EVERY = timedelta(minutes=5)
-
-
-class Clock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class CheckingSource:

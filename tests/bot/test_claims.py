@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +14,8 @@ from bot.claims import Claims, may_record, may_release
 from bot.domain import Alert, ClaimResult, Conversation, Outcome, OutcomeKind
 from bot.errors import NotAllowed, NotFound
 from bot.ports import NewAlert
+from tests.fakes.clock import T0, Clock
 
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 MISSING = 10**6
 HOLDER_ONLY = [
@@ -25,19 +25,6 @@ HOLDER_ONLY = [
     OutcomeKind.NOT_WORTH_IT,
     OutcomeKind.NOTE,
 ]
-
-
-class Clock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
 
 
 async def an_alert(store: SqlStore) -> int:

@@ -7,7 +7,7 @@ import contextlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -17,23 +17,10 @@ from bot.domain import Alert, Conversation, DeliveryState, Notice
 from bot.errors import DeliveryError
 from bot.ports import NewAlert
 from bot.timing import delivery_backoff
+from tests.fakes.clock import T0, Clock
 
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 POLICY = DeliveryPolicy(lease=timedelta(seconds=60), batch=20, max_backoff=timedelta(hours=1))
 TICK = timedelta(microseconds=1)
-
-
-class Clock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
 
 
 class RecordingChat:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,23 +16,10 @@ from bot.domain import Alert, Conversation, Feed, FeedState, FetchResult, Notice
 from bot.errors import ConfigError, DeliveryError, FeedError
 from bot.polling import Poller, PollPolicy, PollReport
 from bot.timing import feed_backoff
+from tests.fakes.clock import T0, Clock
 
-T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 EVERY = timedelta(minutes=5)
 POLICY = PollPolicy(jitter=0.1, notify_after=3)
-
-
-class Clock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
 
 
 Step = FetchResult | BaseException | Callable[[], Awaitable[FetchResult]]
