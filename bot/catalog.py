@@ -24,6 +24,21 @@ def check_name(what: str, name: str) -> None:
         raise ConfigError(f"{what} name {name!r} is not valid: use {NAME_RULE}, e.g. 'vector-db'")
 
 
+def check_feed(feed: Feed, sources: Mapping[str, Source]) -> None:
+    """Refuse a feed whose name, interval, kind or settings are wrong, saying what would be right."""
+    check_name("feed", feed.name)
+    every = f"{int(feed.every.total_seconds())}s"
+    if feed.every < MIN_EVERY:
+        raise ConfigError(f'feed {feed.name!r}: every "{every}": too short; use at least "30s", like "2m" or "15m"')
+    if feed.every > MAX_EVERY:
+        raise ConfigError(f'feed {feed.name!r}: every "{every}": too long; use at most "7d"')
+    source = sources.get(feed.kind)
+    if source is None:
+        kinds = ", ".join(sorted(sources))
+        raise ConfigError(f"feed kind {feed.kind!r} is not known; use one of: {kinds}")
+    source.check(feed)
+
+
 class Catalog:
     """The use cases that change what Earshot listens to and looks for."""
 
@@ -59,18 +74,8 @@ class Catalog:
             return await unit.list_topics()
 
     def check_feed(self, feed: Feed) -> None:
-        """Refuse a feed whose name, kind or settings are wrong, saying what would be right."""
-        check_name("feed", feed.name)
-        every = f"{int(feed.every.total_seconds())}s"
-        if feed.every < MIN_EVERY:
-            raise ConfigError(f'feed {feed.name!r}: every "{every}": too short; use at least "30s", like "2m" or "15m"')
-        if feed.every > MAX_EVERY:
-            raise ConfigError(f'feed {feed.name!r}: every "{every}": too long; use at most "7d"')
-        source = self.sources.get(feed.kind)
-        if source is None:
-            kinds = ", ".join(sorted(self.sources))
-            raise ConfigError(f"feed kind {feed.kind!r} is not known; use one of: {kinds}")
-        source.check(feed)
+        """Refuse a feed whose name, interval, kind or settings are wrong, saying what would be right."""
+        check_feed(feed, self.sources)
 
     async def add_feed(self, feed: Feed, actor: str) -> Feed:
         """Add a feed; its first poll records what is there and alerts nothing."""

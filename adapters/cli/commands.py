@@ -12,12 +12,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.cli import views
-from adapters.cli.app import App, open_app, utc_now
+from adapters.cli.app import App, fetch_policy, open_app, utc_now
+from adapters.http import SafeHttp
 from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.durations import parse_duration
 from adapters.settings.load import write_starter
+from adapters.sources import build_sources
 from adapters.storage import describe_url, migrate
+from bot.catalog import check_feed
 from bot.domain import Feed, Topic
 from bot.errors import ConfigError, FeedError
 from bot.matching import compile_topics, match_topics
@@ -70,19 +73,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def check_config(settings: Settings) -> int:
     """Validate the config (already loaded) and the feeds' kind-specific settings; say what it holds."""
-    from adapters.cli.app import fetch_policy
-    from adapters.http import SafeHttp
-    from adapters.sources import build_sources
-    from bot.catalog import check_name
-
     async with SafeHttp(fetch_policy(settings)) as http:
         sources = build_sources(http)
         for feed in settings.feeds:
-            check_name("feed", feed.name)
-            source = sources.get(feed.kind)
-            if source is None:
-                raise ConfigError(f"feeds: {feed.name}: kind {feed.kind!r} is not known; use one of {sorted(sources)}")
-            source.check(feed)
+            check_feed(feed, sources)
     print(views.config_summary(settings))
     return 0
 
