@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.feeds import FakeAlgolia, FakeRss
+from tests.fakes.algolia import FakeAlgolia
+from tests.fakes.feeds import FakeRss
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from tests.e2e.conftest import Earshot, wait_for
 from tests.e2e.test_run_once import config, now
-from tests.fakes.feeds import FakeAlgolia, FakeRss, algolia_hit
+from tests.fakes.algolia import FakeAlgolia, algolia_hit
+from tests.fakes.feeds import FakeRss
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 from tests.fakes.webhook import WebhookReceiver
 

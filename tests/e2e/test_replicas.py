@@ -16,7 +16,7 @@ from bot.domain import Conversation
 from bot.ports import NewAlert
 from tests.e2e.conftest import Earshot
 from tests.e2e.test_run_once import config, now
-from tests.fakes.feeds import FakeAlgolia, algolia_hit
+from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.http_server import Reply, Request
 from tests.fakes.webhook import WebhookReceiver
 

@@ -14,7 +14,9 @@ import pytest
 
 from tests.e2e.conftest import Earshot, wait_for
 from tests.e2e.test_run_once import config, now
-from tests.fakes.feeds import FakeAlgolia, FakeRss, algolia_hit
+from tests.fakes.algolia import PATH as ALGOLIA_PATH
+from tests.fakes.algolia import FakeAlgolia, algolia_hit
+from tests.fakes.feeds import FakeRss
 from tests.fakes.http_server import Reply, Request
 from tests.fakes.webhook import WebhookReceiver
 
@@ -81,7 +83,7 @@ def test_run_polls_new_feeds_at_once_then_stops_cleanly_on_a_signal(
     configured(earshot, algolia, blog, hook)
     with service(earshot) as running:
         wait_for(lambda: running.log.count(SEEDED) == 2)  # both new feeds seeded, without waiting their interval
-        assert algolia.server.hits(f"{algolia.prefix}/search_by_date")
+        assert algolia.server.hits(ALGOLIA_PATH)
         assert running.process.poll() is None  # it keeps running
         started = time.monotonic()
         code = running.stop(sig)
@@ -123,7 +125,7 @@ def test_sigterm_during_a_poll_lets_it_finish_and_loses_nothing(
         release.wait(10)
         return algolia._search(request)
 
-    algolia.server.route("GET", f"{algolia.prefix}/search_by_date", slow_search)
+    algolia.server.route("GET", ALGOLIA_PATH, slow_search)
     try:
         with service(earshot) as running:
             wait_for(held.is_set)
@@ -143,7 +145,7 @@ def test_sigterm_during_a_poll_lets_it_finish_and_loses_nothing(
     # The first poll, under way at the signal, was recorded and the feed's lease released: the next run polls the
     # feed and alerts what is new since. (Were that poll cancelled instead, the feed would stay leased by the dead
     # process for [schedule] lease and be polled by nobody meanwhile.)
-    algolia.server.route("GET", f"{algolia.prefix}/search_by_date", algolia._search)
+    algolia.server.route("GET", ALGOLIA_PATH, algolia._search)
     algolia.hits.append(algolia_hit(2, now() - 5, title="Postgres in production", points=3))
     again = earshot("run", "--once")
     assert again.returncode == 0, again.stderr

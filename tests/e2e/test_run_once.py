@@ -6,7 +6,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.conftest import Earshot
-from tests.fakes.feeds import FakeAlgolia, FakeRss, RssItem, algolia_hit
+from tests.fakes.algolia import FakeAlgolia, algolia_hit
+from tests.fakes.feeds import FakeRss, RssItem
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
 

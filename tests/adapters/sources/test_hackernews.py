@@ -12,7 +12,7 @@ from adapters.http import SafeHttp
 from adapters.sources.hackernews import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
-from tests.adapters.sources.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item
+from tests.fakes.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 NOW = 1_700_000_000
@@ -194,7 +194,7 @@ async def test_skips_hits_without_id_or_time(source: HackerNewsSource, algolia: 
     deleted["comment_text"] = None
     deleted["author"] = None
     algolia.add(no_id, deleted, hit_from_item(ASK, at=NOW - 10))
-    algolia.index.append({**hit_from_item(DROPBOX, at=NOW), "created_at_i": None})
+    algolia.hits.append({**hit_from_item(DROPBOX, at=NOW), "created_at_i": None})
     result = await source.fetch(hn_feed(algolia.base_url), {}, seeding=False)
     assert [i.external_id for i in result.items] == ["121003", "2921983"]
     assert result.items[1].text == ""

@@ -59,6 +59,43 @@ def hit_from_item(item: dict[str, Any], *, at: int, story: dict[str, Any] | None
     }
 
 
+def algolia_hit(
+    object_id: int,
+    created_at_i: int,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    author: str = "pg",
+    url: str | None = None,
+    points: int | None = 1,
+    num_comments: int | None = 0,
+    story_id: int | None = None,
+    story_title: str | None = None,
+) -> dict[str, Any]:
+    """One hit as `search_by_date` returns it: a story when ``title`` is given, else a comment."""
+    created = datetime.fromtimestamp(created_at_i, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    story = title is not None
+    return {
+        "_tags": ["story" if story else "comment", f"author_{author}", f"story_{story_id or object_id}"],
+        "author": author,
+        "children": [],
+        "created_at": created,
+        "created_at_i": created_at_i,
+        "num_comments": num_comments if story else None,
+        "objectID": str(object_id),
+        "parent_id": None if story else story_id,
+        "points": points if story else None,
+        "story_id": story_id or object_id,
+        "story_text": text if story else None,
+        "comment_text": None if story else text,
+        "story_title": None if story else story_title,
+        "story_url": None,
+        "title": title,
+        "updated_at": created,
+        "url": url,
+    }
+
+
 class FakeAlgolia:
     """Serves ``search_by_date`` over an index of hits: filters by tags and time, newest first, paginated.
 
@@ -66,7 +103,7 @@ class FakeAlgolia:
     """
 
     def __init__(self, server: FakeHttpServer) -> None:
-        self.index: list[dict[str, Any]] = []
+        self.hits: list[dict[str, Any]] = []
         self.server = server
         server.route("GET", PATH, self._search)
 
@@ -82,7 +119,7 @@ class FakeAlgolia:
 
     def add(self, *hits: dict[str, Any]) -> None:
         """Index more hits (as Algolia does, possibly late)."""
-        self.index.extend(hits)
+        self.hits.extend(hits)
 
     def _search(self, request: Request) -> Reply:
         tags_param = request.param("tags") or ""
@@ -92,10 +129,16 @@ class FakeAlgolia:
         if not tags_match or not numeric or not page_param.isdigit() or not per_page_param.isdigit():
             return Reply(400, json.dumps({"message": "invalid parameters", "status": 400}))
         wanted = set((tags_match.group(1) or tags_match.group(2)).split(","))
+        words = (request.param("query") or "").lower().split()
         since, page, per_page = int(numeric.group(1)), int(page_param), int(per_page_param)
         # A malformed hit (no time) always passes, so tests can see the source cope with one.
         found = sorted(
-            (h for h in self.index if _time(h) is None or (_time(h) > since and wanted & set(h["_tags"]))),  # type: ignore[operator]
+            (
+                h
+                for h in self.hits
+                if _time(h) is None
+                or (_time(h) > since and wanted & set(h["_tags"]) and all(w in _words(h) for w in words))  # type: ignore[operator]
+            ),
             key=lambda h: -(_time(h) or 0),
         )
         pages = -(-len(found) // per_page)
@@ -115,3 +158,7 @@ class FakeAlgolia:
 def _time(hit: dict[str, Any]) -> int | None:
     value = hit.get("created_at_i")
     return value if isinstance(value, int) else None
+
+
+def _words(hit: dict[str, Any]) -> str:
+    return json.dumps([hit.get("title"), hit.get("story_text"), hit.get("comment_text")]).lower()
