@@ -7,6 +7,7 @@ word boundaries around the hits, and evaluates only the topics a hit (or no term
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,14 +29,24 @@ class CompiledTopic:
     query: Query
 
 
+# Topics are compiled again every poll round; parsing is the costly part (about 0.3 ms a query), and a Query is
+# immutable, so unchanged queries are parsed once per process.
+_parse = functools.lru_cache(maxsize=8192)(parse_query)
+
+
 def compile_topics(topics: Iterable[Topic]) -> list[CompiledTopic]:
     """Parse every enabled topic's query (they were validated when added)."""
-    return [CompiledTopic(t, parse_query(t.query)) for t in topics if t.enabled]
+    return [CompiledTopic(t, _parse(t.query)) for t in topics if t.enabled]
 
 
 def squash(text: str) -> str:
     """Folded, with every run of whitespace made one space: the form terms are looked for in."""
-    return " ".join(fold(text).split())
+    folded = fold(text)
+    # Any whitespace but a single inner space makes isprintable() false; such text needs no splitting (the common,
+    # fast case for titles and one-paragraph posts).
+    if folded.isprintable() and "  " not in folded and folded[:1] != " " and folded[-1:] != " ":
+        return folded
+    return " ".join(folded.split())
 
 
 class Haystack:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from luqum import tree
 from luqum.exceptions import IllegalCharacterError, ParseSyntaxError
@@ -90,11 +90,15 @@ class Query:
 
     text: str
     root: Node
+    _terms: tuple[Term, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unique = {t.label: t for t in _positive(self.root, negated=False) if isinstance(t, Term)}
+        object.__setattr__(self, "_terms", tuple(unique.values()))  # asked for every match: computed once
 
     def terms(self) -> tuple[Term, ...]:
         """The positive terms, in order, once each: the words whose presence can make the query match."""
-        unique = {t.label: t for t in _positive(self.root, negated=False) if isinstance(t, Term)}
-        return tuple(unique.values())
+        return self._terms
 
 
 def fold(text: str) -> str:
