@@ -99,7 +99,7 @@ class Haystack:
     def has(self, attr: Attr) -> bool:
         """Whether the item's author, source (feed kind or feed name) or language is the one asked for."""
         if attr.field == "author":
-            return self.conversation.author is not None and fold(self.conversation.author).strip() == attr.value
+            return self.conversation.author is not None and squash(self.conversation.author) == attr.value
         if attr.field == "source":
             return fold(self.conversation.source) == attr.value or (
                 self.feed is not None and fold(self.feed) == attr.value

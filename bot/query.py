@@ -20,9 +20,10 @@ proximity searches, ranges, boosts, regular expressions and leading wildcards ar
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from luqum import tree
 from luqum.exceptions import IllegalCharacterError, ParseSyntaxError
@@ -90,7 +91,7 @@ class Query:
 
     text: str
     root: Node
-    _terms: tuple[Term, ...] = field(init=False, repr=False, compare=False)
+    _terms: tuple[Term, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unique = {t.label: t for t in _positive(self.root, negated=False) if isinstance(t, Term)}
