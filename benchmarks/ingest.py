@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.storage import SqlStore, create_engine, migrate
 from bot.domain import Conversation, Feed, FetchResult, Topic
-from bot.matching import compile_topics, match_topics
+from bot.matching import TopicIndex, compile_topics
 from bot.polling import Poller, PollPolicy
 from bot.ports import NewAlert
 
@@ -144,7 +144,7 @@ async def run_baseline(url: str, items: list[Conversation], topics: list[Topic])
     """The naive path: one transaction per item (insert, match, write its alerts)."""
     store, engine = await fresh_store(url)
     await add_fixtures(store, topics)
-    compiled = compile_topics(topics)
+    compiled = TopicIndex(compile_topics(topics))
     alerts = 0
     start = time.perf_counter()
     for item in items:
@@ -152,7 +152,7 @@ async def run_baseline(url: str, items: list[Conversation], topics: list[Topic])
             now = datetime.now(UTC)
             for cid, conversation in await unit.insert_conversations([item], "bench", now):
                 found = [
-                    NewAlert(cid, t.name, t.channel, m.terms, m.score) for t, m in match_topics(compiled, conversation)
+                    NewAlert(cid, t.name, t.channel, m.terms, m.score) for t, m in compiled.match(conversation, "bench")
                 ]
                 alerts += await unit.insert_alerts(found, now) if found else 0
     elapsed = time.perf_counter() - start

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.domain import FeedState, FetchResult, Notice
 from bot.errors import FeedError, LeaseLost
-from bot.matching import CompiledTopic, compile_topics, match_topics
+from bot.matching import TopicIndex, compile_topics
 from bot.ports import Chat, Clock, NewAlert, Source, Store
 from bot.timing import feed_backoff, next_poll_at
 
@@ -75,7 +75,8 @@ class Poller:
         now = self.clock()
         async with self.store.unit() as unit:
             leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
-            topics = compile_topics(await unit.list_topics()) if leased else []
+            # Topics are read each round, so one index per round sees every change by the next round.
+            topics = TopicIndex(compile_topics(await unit.list_topics()) if leased else [])
         if not leased:
             return []
         gate = asyncio.Semaphore(self.policy.concurrency)
@@ -86,7 +87,7 @@ class Poller:
 
         return list(await asyncio.gather(*(guarded(s) for s in leased)))
 
-    async def poll_one(self, state: FeedState, topics: Sequence[CompiledTopic]) -> PollReport:
+    async def poll_one(self, state: FeedState, topics: TopicIndex) -> PollReport:
         """Fetch one leased feed and store what it brought; a failure is recorded, never raised."""
         feed = state.feed
         seeding = not state.seeded
@@ -109,9 +110,7 @@ class Poller:
             log.exception("feed %s: could not store what it brought", feed.name)
             return await self._failed(state, f"could not store results: {type(exc).__name__}: {exc}", None)
 
-    async def _store(
-        self, state: FeedState, result: FetchResult, topics: Sequence[CompiledTopic], seeding: bool
-    ) -> PollReport:
+    async def _store(self, state: FeedState, result: FetchResult, topics: TopicIndex, seeding: bool) -> PollReport:
         feed = state.feed
         now = self.clock()
         upcoming = next_poll_at(now, feed.every, self.policy.jitter, self.rand())
@@ -120,7 +119,7 @@ class Poller:
             fresh = await unit.insert_conversations(result.items, feed.name, now)
             if not seeding:
                 for conversation_id, conversation in fresh:
-                    for topic, found in match_topics(topics, conversation):
+                    for topic, found in topics.match(conversation, feed.name):
                         alerts.append(NewAlert(conversation_id, topic.name, topic.channel, found.terms, found.score))
             written = await unit.insert_alerts(alerts, now) if alerts else 0
             await unit.finish_poll(feed.name, self.owner, now, cursor=result.cursor, next_poll_at=upcoming)

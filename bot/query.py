@@ -1,31 +1,64 @@
-"""Topic queries: terms, "exact phrases", AND, OR, NOT, -term and parentheses.
+"""Topic queries, Lucene-style: parsed by luqum, turned into our own small tree, evaluated by bot.matching.
 
-The grammar, loosest binding first::
+What a query may say::
 
-    query := or
-    or    := and ("OR" and)*
-    and   := unary (["AND"] unary)*        # juxtaposition means AND
-    unary := ("NOT" | "-") unary | "(" or ")" | PHRASE | WORD
+    postgres sqlite             both words (juxtaposition means AND)
+    postgres OR sqlite          either word
+    postgres -job  / NOT job    exclude a word; +word is the same as word
+    "vector database"           an exact phrase
+    (react OR vue) typescript   grouping; AND (and juxtaposition) binds tighter than OR
+    recommend*                  a word beginning: recommend, recommended, recommendation
+    title:rust  text:rust       only in the title / only in the body (title:(a OR "b c") works too)
+    author:pg                   the author, exactly (case-insensitive)
+    source:hackernews           the feed kind, or the feed's name
+    lang:fr                     the language of the title and text
 
-Terms match whole words, case-insensitively, with accents folded, so ``c++``, ``node.js`` and ``.net`` work.
-A query that only excludes (``NOT spam``) is refused: it would match nearly everything.
+Terms match whole words, case-insensitively, with accents folded, so ``c++``, ``node.js``, ``.net`` and ``c#``
+work. A query that only excludes (``NOT spam``) is refused: it would match nearly everything. Fuzzy and
+proximity searches, ranges, boosts, regular expressions and leading wildcards are refused with the reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from luqum import tree
+from luqum.exceptions import IllegalCharacterError, ParseSyntaxError
+from luqum.thread import parse as luqum_parse
+from luqum.utils import UnknownOperationResolver
+
 from bot.errors import InvalidQuery
+
+TEXT_FIELDS = ("title", "text")
+ITEM_FIELDS = ("author", "source", "lang")
+FIELDS = TEXT_FIELDS + ITEM_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word or an exact phrase, already folded."""
+    """A word, a word beginning (``prefix``) or an exact phrase, already folded; ``field`` None means title or text."""
 
     text: str
     pattern: re.Pattern[str]
+    field: str | None = None
+    prefix: bool = False
+
+    @property
+    def label(self) -> str:
+        """The term as a person would write it: ``title:recommend*``."""
+        field = f"{self.field}:" if self.field else ""
+        return f"{field}{self.text}{'*' if self.prefix else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    """A property of the item rather than of its words: ``author``, ``source`` or ``lang``, with a folded value."""
+
+    field: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +82,7 @@ class Not:
     part: Node
 
 
-Node = Term | And | Or | Not
+Node = Term | Attr | And | Or | Not
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +91,15 @@ class Query:
 
     text: str
     root: Node
+    _terms: tuple[Term, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unique = {t.label: t for t in _positive(self.root, negated=False) if isinstance(t, Term)}
+        object.__setattr__(self, "_terms", tuple(unique.values()))  # asked for every match: computed once
 
     def terms(self) -> tuple[Term, ...]:
         """The positive terms, in order, once each: the words whose presence can make the query match."""
-        unique = {t.text: t for t in _positive_terms(self.root, negated=False)}
-        return tuple(unique.values())
+        return self._terms
 
 
 def fold(text: str) -> str:
@@ -73,134 +110,203 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    """A regex finding ``term`` as a whole word: no word character may touch either end.
+def term_pattern(term: str, *, prefix: bool = False) -> re.Pattern[str]:
+    """A regex finding ``term`` as a whole word (or, with ``prefix``, as the beginning of a word).
 
-    A trailing ``+`` or ``#`` counts as part of a word, so ``c`` does not match inside ``c++`` or ``c#``.
+    No word character may touch either end; a trailing ``+`` or ``#`` counts as part of a word, so ``c`` does not
+    match inside ``c++`` or ``c#``.
     """
     words = [re.escape(w) for w in term.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?![\w+#])")
-
-
-_TOKEN = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|"(?P<phrase>[^"]*)(?P<closed>")?|(?P<word>[^\s()"]+))')
-_OPERATORS = {"AND", "OR", "NOT"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str  # lp | rp | phrase | word | op | minus | end
-    value: str
-    pos: int
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            break
-        start = m.start(m.lastgroup or 0)
-        if m.group("lp"):
-            tokens.append(_Token("lp", "(", start))
-        elif m.group("rp"):
-            tokens.append(_Token("rp", ")", start))
-        elif m.group("phrase") is not None:
-            if m.group("closed") is None:
-                raise InvalidQuery(text, start - 1, 'this phrase has no closing quote (")')
-            tokens.append(_Token("phrase", m.group("phrase"), start - 1))
-        else:
-            word = m.group("word")
-            if word in _OPERATORS:
-                tokens.append(_Token("op", word, start))
-            elif word.startswith("-") and len(word) > 1:
-                tokens.append(_Token("minus", "-", start))
-                tokens.append(_Token("word", word[1:], start + 1))
-            else:
-                tokens.append(_Token("word", word, start))
-        pos = m.end()
-    tokens.append(_Token("end", "", len(text)))
-    return tokens
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _tokenize(text)
-        self.i = 0
-
-    def peek(self) -> _Token:
-        return self.tokens[self.i]
-
-    def take(self) -> _Token:
-        token = self.tokens[self.i]
-        self.i += 1
-        return token
-
-    def fail(self, token: _Token, reason: str) -> InvalidQuery:
-        return InvalidQuery(self.text, token.pos, reason)
-
-    def parse(self) -> Node:
-        if self.peek().kind == "end":
-            raise InvalidQuery(self.text, 0, "the query is empty; give at least one word or phrase")
-        node = self.parse_or()
-        token = self.peek()
-        if token.kind == "rp":
-            raise self.fail(token, "this ')' closes nothing")
-        if token.kind != "end":
-            raise self.fail(token, f"unexpected {token.value!r}")
-        return node
-
-    def parse_or(self) -> Node:
-        parts = [self.parse_and()]
-        while self.peek().kind == "op" and self.peek().value == "OR":
-            self.take()
-            parts.append(self.parse_and())
-        return parts[0] if len(parts) == 1 else Or(tuple(parts))
-
-    def parse_and(self) -> Node:
-        parts = [self.parse_unary()]
-        while True:
-            token = self.peek()
-            if token.kind == "op" and token.value == "AND":
-                self.take()
-            elif token.kind in {"end", "rp"} or (token.kind == "op" and token.value == "OR"):
-                break
-            parts.append(self.parse_unary())
-        return parts[0] if len(parts) == 1 else And(tuple(parts))
-
-    def parse_unary(self) -> Node:
-        token = self.take()
-        if token.kind == "minus" or (token.kind == "op" and token.value == "NOT"):
-            return Not(self.parse_unary())
-        if token.kind == "lp":
-            node = self.parse_or()
-            closing = self.take()
-            if closing.kind != "rp":
-                raise self.fail(token, "this '(' is never closed")
-            return node
-        if token.kind in {"word", "phrase"}:
-            folded = " ".join(fold(token.value).split())
-            if not folded:
-                raise self.fail(token, "empty phrase")
-            return Term(folded, term_pattern(folded))
-        if token.kind == "end":
-            raise self.fail(token, "the query ends where a word, phrase or '(' was expected")
-        raise self.fail(token, f"{token.value!r} needs a word, phrase or '(' after it, not here")
-
-
-def _positive_terms(node: Node, *, negated: bool) -> list[Term]:
-    if isinstance(node, Term):
-        return [] if negated else [node]
-    if isinstance(node, Not):
-        return _positive_terms(node.part, negated=not negated)
-    return [t for part in node.parts for t in _positive_terms(part, negated=negated)]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + ("" if prefix else r"(?![\w+#])"))
 
 
 def parse_query(text: str) -> Query:
     """Parse a topic query; raise InvalidQuery with the position and reason when it is malformed."""
-    root = _Parser(text).parse()
-    query = Query(text, root)
-    if not query.terms():
+    if not text.strip():
+        raise InvalidQuery(text, 0, "the query is empty; give at least one word or phrase")
+    try:
+        parsed = luqum_parse(text)
+    except IllegalCharacterError as exc:
+        raise _illegal_character(text, str(exc)) from None
+    except ParseSyntaxError as exc:
+        raise _syntax_error(text, str(exc)) from None
+    # Implicit operators (juxtaposition) mean AND, said explicitly before anything reads the tree.
+    resolved = UnknownOperationResolver(resolve_to=tree.AndOperation)(parsed)
+    root = _Converter(text).convert(resolved, None)
+    if not _positive(root, negated=False):
         raise InvalidQuery(text, 0, "the query only excludes words; say what to look for, e.g. 'postgres -job'")
-    return query
+    return Query(text, root)
+
+
+def _positive(node: Node, *, negated: bool) -> list[Term | Attr]:
+    if isinstance(node, Term | Attr):
+        return [] if negated else [node]
+    if isinstance(node, Not):
+        return _positive(node.part, negated=not negated)
+    return [t for part in node.parts for t in _positive(part, negated=negated)]
+
+
+_UNSUPPORTED = {
+    tree.Fuzzy: "fuzzy matching (word~) is not supported; list the spellings with OR",
+    tree.Proximity: 'proximity search ("..."~N) is not supported; use an exact phrase or AND',
+    tree.Boost: "boosts (^) are not supported; every term weighs the same",
+    tree.Range: "ranges ([a TO b]) are not supported",
+    tree.Regex: "regular expressions (/.../) are not supported; use words, phrases and a trailing *",
+}
+_ESCAPED = re.compile(r"\\(.)")
+_LANG = re.compile(r"[a-z]{2,3}")
+
+
+class _Converter:
+    """Turns luqum's tree into ours, refusing what we do not support at the position where it was written."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def fail(self, node: tree.Item, reason: str) -> InvalidQuery:
+        return InvalidQuery(self.text, node.pos or 0, reason)
+
+    def convert(self, node: tree.Item, field: str | None) -> Node:
+        if isinstance(node, tree.Group | tree.FieldGroup):
+            return self.convert(node.expr, field)
+        if isinstance(node, tree.AndOperation | tree.OrOperation):
+            # luqum lets juxtaposition bind looser than OR ("a b OR c" is "a AND (b OR c)"), while an explicit AND
+            # binds tighter; re-group the flat run so both mean "(a AND b) OR c", as search users expect.
+            disjuncts = [self._conjunction(part, field) for part in _disjuncts(node)]
+            return disjuncts[0] if len(disjuncts) == 1 else Or(tuple(disjuncts))
+        if isinstance(node, tree.Not | tree.Prohibit):
+            return Not(self.convert(node.a, field))
+        if isinstance(node, tree.Plus):
+            return self.convert(node.a, field)  # required; with AND as the implicit operator, +x is just x
+        if isinstance(node, tree.SearchField):
+            return self.search_field(node, field)
+        if isinstance(node, tree.Word):
+            return self.word(node, field)
+        if isinstance(node, tree.Phrase):
+            return self.leaf(node, node.value[1:-1], field, prefix=False)
+        for kind, reason in _UNSUPPORTED.items():
+            if isinstance(node, kind):
+                raise self.fail(node, reason)
+        raise self.fail(node, f"{type(node).__name__} is not supported here")
+
+    def _conjunction(self, items: list[tree.Item], field: str | None) -> Node:
+        parts = tuple(self.convert(item, field) for item in items)
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    def search_field(self, node: tree.SearchField, field: str | None) -> Node:
+        name = str(node.name)
+        if field is not None:
+            raise self.fail(node, f"the field '{name}' is inside the field '{field}'; give one field per term")
+        if name.lower() not in FIELDS:
+            raise self.fail(
+                node,
+                f"unknown field '{name}'; use title, text, author, source or lang "
+                "(to search for a word with ':' in it, put it in quotes)",
+            )
+        return self.convert(node.expr, name.lower())
+
+    def word(self, node: tree.Word, field: str | None) -> Node:
+        raw = str(node.value)
+        if raw in {"&&", "||"}:
+            raise self.fail(node, f"'{raw}' is not supported; write AND or OR")
+        chars: list[tuple[str, bool]] = []  # (character, escaped)
+        escaped = False
+        for ch in raw:
+            if escaped or ch != "\\":
+                chars.append((ch, escaped))
+                escaped = False
+            else:
+                escaped = True
+        wild = [i for i, (ch, esc) in enumerate(chars) if ch in "*?" and not esc]
+        if any(chars[i][0] == "?" for i in wild):
+            raise self.fail(node, "'?' wildcards are not supported; end a word with * (recommend*) or quote the '?'")
+        if wild and wild[0] == 0:
+            raise self.fail(node, "leading wildcards are not supported; a * may only end a word (recommend*)")
+        if wild and wild != [len(chars) - 1]:
+            raise self.fail(node, "a * may only end a word (recommend*), once")
+        prefix = bool(wild)
+        value = "".join(ch for ch, _ in (chars[:-1] if prefix else chars))
+        return self.leaf(node, value, field, prefix=prefix)
+
+    def leaf(self, node: tree.Item, value: str, field: str | None, *, prefix: bool) -> Node:
+        folded = " ".join(fold(_ESCAPED.sub(r"\1", value) if "\\" in value else value).split())
+        if not folded:
+            raise self.fail(node, "empty phrase")
+        if field in ITEM_FIELDS:
+            if prefix:
+                raise self.fail(node, f"wildcards are not supported in {field}:; give the whole value")
+            if field == "lang" and _LANG.fullmatch(folded) is None:
+                raise self.fail(node, f"lang: takes a language code such as en, fr or de, not {value!r}")
+            return Attr(field, folded)
+        return Term(folded, term_pattern(folded, prefix=prefix), field, prefix)
+
+
+def _disjuncts(node: tree.Item) -> list[list[tree.Item]]:
+    """The operands of a run of AND/OR operations without parentheses, split at each OR."""
+    if isinstance(node, tree.OrOperation):
+        return [run for child in node.children for run in _disjuncts(child)]
+    if isinstance(node, tree.AndOperation):
+        runs: list[list[tree.Item]] = [[]]
+        for child in node.children:
+            first, *rest = _disjuncts(child)
+            runs[-1].extend(first)
+            runs.extend(rest)
+        return runs
+    return [[node]]
+
+
+_UNEXPECTED = re.compile(r"unexpected\s+'(?P<token>.*)' at position (?P<pos>\d+)")
+_ILLEGAL = re.compile(r"Illegal character '(?P<token>.*)' at position (?P<pos>\d+)", re.DOTALL)
+
+
+def _syntax_error(text: str, message: str) -> InvalidQuery:
+    """A readable reason and a position for luqum's syntax errors; unbalanced parentheses are found first."""
+    unbalanced = _unbalanced_parenthesis(text)
+    if unbalanced is not None:
+        pos, paren = unbalanced
+        reason = "this '(' is never closed" if paren == "(" else "this ')' closes nothing"
+        return InvalidQuery(text, pos, reason)
+    found = _UNEXPECTED.search(message)
+    if found is None:  # "unexpected end of expression ... at the end"
+        return InvalidQuery(text, len(text), "the query ends where a word, phrase or '(' was expected")
+    what, pos = found["token"], int(found["pos"])
+    if what in {"AND", "OR", "NOT"}:
+        return InvalidQuery(text, pos, f"'{what}' needs a word, phrase or '(' after it, not here")
+    if what == ")":
+        return InvalidQuery(text, pos, "this ')' ends a group with nothing in it")
+    if what in {"[", "]", "{", "}"}:
+        return InvalidQuery(text, pos, f"'{what}' is kept for ranges, which are not supported; quote a word with one")
+    if what == ":":
+        return InvalidQuery(text, pos, "a ':' needs a field name before it (title:rust); quote a word that has one")
+    return InvalidQuery(text, pos, f"unexpected {what!r}")
+
+
+def _illegal_character(text: str, message: str) -> InvalidQuery:
+    found = _ILLEGAL.search(message)
+    pos = int(found["pos"]) if found else 0
+    token = found["token"] if found else ""
+    if token.startswith('"'):
+        return InvalidQuery(text, pos, 'this phrase has no closing quote (")')
+    return InvalidQuery(text, pos, f"unexpected character {token[:1]!r}")
+
+
+def _unbalanced_parenthesis(text: str) -> tuple[int, str] | None:
+    """The first ')' that closes nothing, or else the first '(' never closed; quotes and escapes respected."""
+    opened: list[int] = []
+    in_phrase = escaped = False
+    for pos, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            in_phrase = not in_phrase
+        elif in_phrase:
+            continue
+        elif ch == "(":
+            opened.append(pos)
+        elif ch == ")":
+            if not opened:
+                return pos, ")"
+            opened.pop()
+    return (opened[0], "(") if opened else None

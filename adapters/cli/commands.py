@@ -23,7 +23,7 @@ from adapters.storage import describe_url, migrate
 from bot.catalog import check_feed
 from bot.domain import Feed, Topic
 from bot.errors import ConfigError, FeedError
-from bot.matching import compile_topics, match_topics
+from bot.matching import TopicIndex, compile_topics
 
 log = logging.getLogger("earshot")
 
@@ -173,7 +173,7 @@ async def feed_test(app: App, name_or_url: str) -> int:
     """Fetch a feed now, store nothing, and show what it would alert, or why it cannot be read."""
     async with app.store.unit() as unit:
         state = await unit.get_feed(name_or_url)
-        topics = compile_topics(await unit.list_topics())
+        topics = TopicIndex(compile_topics(await unit.list_topics()))
     if state is not None:
         feed = state.feed
     elif "://" in name_or_url:
@@ -187,6 +187,6 @@ async def feed_test(app: App, name_or_url: str) -> int:
     except FeedError as exc:
         print(f"{feed.name}: cannot read it: {exc}")
         return 1
-    matches = [(item, match_topics(topics, item)) for item in result.items]
+    matches = [(item, topics.match(item, feed.name)) for item in result.items]
     print(views.feed_test_report(feed, result.items, matches, utc_now()))
     return 0

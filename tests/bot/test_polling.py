@@ -167,6 +167,40 @@ async def test_each_matching_topic_gets_one_alert_carrying_its_channel(store: Sq
     assert {alert.conversation.title for alert in alerts} == {"Moving from Postgres to SQLite"}
 
 
+async def test_source_in_a_topic_matches_the_feed_name_or_kind(store: SqlStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    topics = [Topic("from-blog", "postgres source:blog"), Topic("from-fakes", "postgres source:fake")]
+    await setup(store, clock, source, ["blog", "planet"], topics)
+    poller = make_poller(store, source, clock)
+    await seeded(poller, source, "blog", "planet")
+
+    clock.advance(EVERY)
+    source.then("blog", result(item(1, "Postgres on the blog")))
+    source.then("planet", result(item(2, "Postgres on the planet")))
+    await poller.poll()
+
+    got = sorted((a.topic, a.conversation.title) for a in await stored_alerts(store))
+    assert got == [
+        ("from-blog", "Postgres on the blog"),
+        ("from-fakes", "Postgres on the blog"),
+        ("from-fakes", "Postgres on the planet"),
+    ]
+
+
+async def test_a_topic_added_between_rounds_matches_in_the_next_round(store: SqlStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    await setup(store, clock, source, ["forum"], [DATABASES])
+    poller = make_poller(store, source, clock)
+    await seeded(poller, source, "forum")
+    await Catalog(store, {"fake": source}, clock).add_topic(Topic("rust", "rust*"), "ana")
+
+    clock.advance(EVERY)
+    source.then("forum", result(item(1, "Rustaceans on SQLite")))
+    await poller.poll()
+
+    assert sorted(a.topic for a in await stored_alerts(store)) == ["databases", "rust"]
+
+
 async def test_a_disabled_topic_gets_no_alert(store: SqlStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [Topic("databases", "postgres", enabled=False)])

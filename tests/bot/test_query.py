@@ -3,7 +3,7 @@
 import pytest
 
 from bot.errors import InvalidQuery
-from bot.query import And, Not, Or, Term, fold, parse_query
+from bot.query import And, Attr, Node, Not, Or, Term, fold, parse_query
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,101 @@ def test_bad_queries_say_where_and_why(text: str, position: int, reason: str) ->
 
 def test_fold_removes_case_and_accents() -> None:
     assert fold("Café NAÏVE Ünïcode") == "cafe naive unicode"
+
+
+def describe(node: Node) -> str:
+    """A compact, unambiguous spelling of a tree, for tables."""
+    if isinstance(node, Term):
+        return f'"{node.label}"' if " " in node.text or "*" in node.text else node.label
+    if isinstance(node, Attr):
+        return f"{node.field}={node.value}"
+    if isinstance(node, Not):
+        return f"-{describe(node.part)}"
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(describe(p) for p in node.parts) + ")"
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        ("postgres", "postgres"),
+        ("a b c", "(a & b & c)"),
+        ("a AND b OR c", "((a & b) | c)"),
+        ("a b OR c", "((a & b) | c)"),  # juxtaposition binds like AND: tighter than OR
+        ("a OR b c", "(a | (b & c))"),
+        ("a b OR c d", "((a & b) | (c & d))"),
+        ("a (b OR c)", "(a & (b | c))"),
+        ("+must -not", "(must & -not)"),
+        ("+must NOT not", "(must & -not)"),
+        ("a -(b OR (c d))", "(a & -(b | (c & d)))"),
+        ("((a))", "a"),
+        ("recommend*", "recommend*"),
+        ("C++ OR C# OR .NET OR Node.js", "(c++ | c# | .net | node.js)"),
+        ('"C++  Templates"', '"c++ templates"'),
+        ("Crème brûlée", "(creme & brulee)"),
+        ("title:rust", "title:rust"),
+        ("TEXT:rust", "text:rust"),
+        ('title:(rust OR "go lang")', '(title:rust | "title:go lang")'),
+        ("title:recommend*", "title:recommend*"),
+        ("author:PG", "author=pg"),
+        ('author:"Ada Lovelace"', "author=ada lovelace"),
+        ("source:hackernews", "source=hackernews"),
+        ("source:(hackernews OR reddit) postgres", "((source=hackernews | source=reddit) & postgres)"),
+        ("lang:FR postgres", "(lang=fr & postgres)"),
+        ("postgres -source:reddit", "(postgres & -source=reddit)"),
+        ("a\\:b", "a:b"),
+        ('"recommend*"', '"recommend*"'),  # no wildcards inside phrases
+    ],
+)
+def test_syntax(text: str, tree: str) -> None:
+    assert describe(parse_query(text).root) == tree
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("recommend* -recommendation", ["recommend*"]),
+        ("title:rust rust", ["title:rust", "rust"]),
+        ("source:hackernews", []),
+        ("author:pg OR postgres", ["postgres"]),
+    ],
+)
+def test_positive_terms_carry_field_and_wildcard(text: str, terms: list[str]) -> None:
+    assert [t.label for t in parse_query(text).terms()] == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "reason"),
+    [
+        ("titel:x", 0, "unknown field 'titel'; use title, text, author, source or lang"),
+        ("rust Author:x titel:y", 14, "unknown field 'titel'"),
+        ("http://example.com", 0, "unknown field 'http'"),
+        ("title:text:x", 6, "inside the field 'title'"),
+        ("*sql", 0, "leading wildcards are not supported"),
+        ("rust *", 5, "leading wildcards are not supported"),
+        ("post*gres", 0, "a * may only end a word"),
+        ("postgre?", 0, "'?' wildcards are not supported"),
+        ("author:pg*", 7, "wildcards are not supported in author:"),
+        ("rust postgres~", 5, "fuzzy matching (word~) is not supported"),
+        ('"vector database"~3', 0, "proximity search"),
+        ("rust^2", 0, "boosts (^) are not supported"),
+        ("year:[2020 TO 2024]", 0, "unknown field 'year'"),
+        ("rust [a TO z]", 5, "ranges ([a TO b]) are not supported"),
+        ("rust /ru?st/", 5, "regular expressions (/.../) are not supported"),
+        ("lang:english", 5, "lang: takes a language code"),
+        ("rust && go", 5, "'&&' is not supported; write AND or OR"),
+        ("rust ()", 6, "ends a group with nothing in it"),
+        ("postgres OR ${HOME}", 18, "'}' is kept for ranges"),
+        ("rust OR OR go", 8, "'OR' needs a word"),
+        ("title:", 6, "the query ends where"),
+        ("a (b (c)", 2, "never closed"),
+        ("a ) (b", 2, "closes nothing"),
+        ('a "b" "c', 6, "closing quote"),
+        ("-source:reddit", 0, "only excludes"),
+        ("NOT author:bot", 0, "only excludes"),
+    ],
+)
+def test_refused_syntax_says_where_and_why(text: str, position: int, reason: str) -> None:
+    with pytest.raises(InvalidQuery) as caught:
+        parse_query(text)
+    assert (caught.value.position, reason in caught.value.reason) == (position, True), caught.value.reason

@@ -158,12 +158,12 @@ webhook_url = "${HOOK}"
 channel = "${CHANNEL}-alerts"
 [[topics]]
 name = "t"
-query = "${WORD} OR $${LITERAL}"
+query = '${WORD} OR "$${LITERAL}"'  # braces are query syntax (ranges), so the literal is quoted
 """
     settings = load(text, {"HOOK": "http://127.0.0.1:9000/hook", "CHANNEL": "team", "WORD": "postgres"})
     assert settings.chat.webhook_url == "http://127.0.0.1:9000/hook"
     assert settings.chat.channel == "team-alerts"
-    assert settings.topics[0].query == "postgres OR ${LITERAL}"
+    assert settings.topics[0].query == 'postgres OR "${LITERAL}"'
 
 
 def test_a_webhook_url_given_as_a_reference_to_the_standard_variable(load: Load) -> None:
