@@ -18,7 +18,7 @@ from bot.intent import LABELS, NEGATIVE, POSITIVE, Intent, find_intents
 from bot.matching import squash
 
 # ---- Weights: every number the score is made of, in one place. ----
-BASE = 30
+BASE = 25
 """Where every matched item starts: a keyword hit alone is not yet worth a person's time."""
 
 INTENT_WEIGHTS: Mapping[Intent, int] = {
@@ -31,26 +31,29 @@ INTENT_WEIGHTS: Mapping[Intent, int] = {
 }
 SECOND_INTENT = 5
 """A second positive intent (a question that also names a pain) adds a little: the ask is clearer."""
-NO_INTENT = -12
+NO_INTENT = -20
 """A mention with no ask in it: people talking, not asking."""
 
-FRESH_SPAN = 30
-FRESH_FLOOR = -10
-"""Freshness adds FRESH_SPAN * 0.5 ** (age / half-life) + FRESH_FLOOR: +20 new, +5 at one half-life, -10 cold."""
+FRESH_SPAN = 40
+FRESH_FLOOR = -20
+"""Freshness adds FRESH_SPAN * 0.5 ** (age / half-life) + FRESH_FLOOR: +20 new, 0 at one half-life, -15 at three,
+-20 cold: an old thread has moved on, whatever it asked."""
 
 UNANSWERED = 12
 FEW_REPLIES = 6
 SOME_REPLIES = -4
-CROWDED = -25
+CROWDED = -40
 FEW_REPLIES_MAX = 10
 """Room to join: nobody has answered yet is the clearest opening; 1 to 10 replies still leaves room."""
 CROWDED_MIN = 100
 """From this many replies a new voice is lost in the thread."""
 
 TITLE_HIT = 8
+BODY_ONLY = -4
 EXTRA_TERM = 2
 EXTRA_TERMS_MAX = 3
-"""Relevance: the topic in the title means the conversation is about it; more distinct terms, a little more."""
+"""Relevance: the topic in the title means the conversation is about it, in the body only it may be in passing;
+more distinct terms, a little more."""
 
 # ---- The policy: what a deployment may set. ----
 DEFAULT_HALF_LIVES: Mapping[str, timedelta] = {
@@ -172,7 +175,7 @@ def relevance(match: Match) -> Reason:
     extra = EXTRA_TERM * min(EXTRA_TERMS_MAX, max(0, len(match.terms) - 1))
     if match.in_title:
         return Reason(f"{terms} in the title", TITLE_HIT + extra, ReasonKind.RELEVANCE)
-    return Reason(f"mentions {terms}", extra, ReasonKind.RELEVANCE)
+    return Reason(f"mentions {terms}", BODY_ONLY + extra, ReasonKind.RELEVANCE)
 
 
 def by_team(author: str | None, team: frozenset[str]) -> bool:
