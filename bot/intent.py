@@ -68,7 +68,6 @@ _PATTERNS: dict[Intent, tuple[tuple[re.Pattern[str], str], ...]] = {
                 r"recommend(?:ed|ations?|s)?",
                 r"suggestions?",
                 r"alternatives? (?:to|for)",
-                r"\w[\w.+#-]* vs\.? \w",
                 r"which [^.?!\n]{1,40} should (?:i|we)",
                 r"what (?:do|does|would) (?:you|people|everyone|folks) use",
                 r"best [^.?!\n]{1,30} for",
@@ -76,6 +75,7 @@ _PATTERNS: dict[Intent, tuple[tuple[re.Pattern[str], str], ...]] = {
             ),
             "any",
         ),
+        (re.compile(r"\w\s+(?:vs\.?|versus)\s+\w", re.IGNORECASE), "any"),  # "X vs Y", "X vs. Y"
     ),
     Intent.PAIN: (
         (
