@@ -20,18 +20,20 @@ class Intent(enum.StrEnum):
     RECOMMENDATION = "recommendation"
     PAIN = "pain"
     ANNOUNCEMENT = "announcement"
+    ARTICLE = "article"
     JOB = "job"
     PROMOTION = "promotion"
 
 
 POSITIVE = (Intent.RECOMMENDATION, Intent.PAIN, Intent.QUESTION)
-NEGATIVE = (Intent.JOB, Intent.PROMOTION, Intent.ANNOUNCEMENT)
+NEGATIVE = (Intent.JOB, Intent.PROMOTION, Intent.ANNOUNCEMENT, Intent.ARTICLE)
 
 LABELS = {
     Intent.QUESTION: "asks a question",
     Intent.RECOMMENDATION: "asks for a recommendation",
     Intent.PAIN: "describes a problem",
     Intent.ANNOUNCEMENT: "an announcement",
+    Intent.ARTICLE: "an article, not a question",
     Intent.JOB: "a job post",
     Intent.PROMOTION: "self-promotion",
 }
@@ -75,7 +77,8 @@ _PATTERNS: dict[Intent, tuple[tuple[re.Pattern[str], str], ...]] = {
             ),
             "any",
         ),
-        (re.compile(r"\w\s+(?:vs\.?|versus)\s+\w", re.IGNORECASE), "any"),  # "X vs Y", "X vs. Y"
+        # "X vs Y" asks which to pick in a title; in a body it is as often an article weighing the two.
+        (re.compile(r"\w\s+(?:vs\.?|versus)\s+\w", re.IGNORECASE), "title"),
     ),
     Intent.PAIN: (
         (
@@ -111,6 +114,25 @@ _PATTERNS: dict[Intent, tuple[tuple[re.Pattern[str], str], ...]] = {
             "title",
         ),
         (_words(r"(?:we're|we are) (?:excited|happy|proud|thrilled) to (?:announce|share|release)"), "any"),
+    ),
+    # Write-ups: a blog post's title that asks a question answers it itself.
+    Intent.ARTICLE: (
+        (
+            _words(
+                r"(?:a|the) (?:benchmark|guide|tutorial|deep dive|retrospective|primer|status report)",
+                r"(?:visual|practical|step-by-step) (?:guide|introduction)",
+                r"explained",
+                r"lessons learned",
+                r"what's new",
+                r"in practice",
+                r"this week in",
+                r"ask the expert",
+                r"without the hype",
+                r"how we",
+                r"why we",
+            ),
+            "title",
+        ),
     ),
     Intent.JOB: (
         (_words(r"hiring", r"jobs?", r"remote position", r"salary", r"who is hiring", r"for hire"), "title"),

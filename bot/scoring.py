@@ -26,6 +26,7 @@ INTENT_WEIGHTS: Mapping[Intent, int] = {
     Intent.PAIN: 20,  # a problem the topic addresses is an opening to help
     Intent.QUESTION: 18,  # a question invites answers, though not always on the topic
     Intent.ANNOUNCEMENT: -30,  # a broadcast: the thread is about someone's news, not a need
+    Intent.ARTICLE: -25,  # a write-up: the author answers their own title; its comments discuss the article
     Intent.JOB: -45,  # nobody wants the team's reply under a job ad
     Intent.PROMOTION: -35,  # someone selling; joining looks like competing for the same shelf
 }
@@ -116,6 +117,9 @@ class ScoringPolicy:
 def intent_reasons(title: str, text: str) -> tuple[Reason, ...]:
     """What the post asks or broadcasts: the strongest positive and the strongest negative intent found."""
     found = find_intents(title, text)
+    if any(f.intent is Intent.ARTICLE for f in found):
+        # A write-up's title asks only to answer itself ("Qdrant vs Milvus: a benchmark", "When should you shard?").
+        found = [f for f in found if f.intent not in POSITIVE or not f.in_title]
     kinds = {f.intent for f in found}
     reasons: list[Reason] = []
     positive = [i for i in POSITIVE if i in kinds]
@@ -201,7 +205,9 @@ def score(
         return Score(0, (Reason("posted by your team", -100, ReasonKind.TEAM),))
     if policy.languages is not None and language is not None and language not in policy.languages:
         return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
-    reasons: list[Reason] = list(intent_reasons(conversation.title, conversation.text))
+    # A comment's title is its story's; what the comment asks is in its own words.
+    title = "" if conversation.kind == "comment" else conversation.title
+    reasons: list[Reason] = list(intent_reasons(title, conversation.text))
     for reason in (
         freshness(conversation.created_at, now, policy.half_life(conversation.source)),
         room(conversation.thread_size),

@@ -1,5 +1,6 @@
 """Joinability scoring: each signal and the combination are pure functions, checked by tables."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -290,3 +291,22 @@ def test_summary_line_shows_a_crowded_thread() -> None:
 def test_summary_line_without_age_or_thread_size_falls_back_to_relevance() -> None:
     result = score(item("How do I tune pgvector?", age=None, replies=None), TITLE_MATCH, NOW)
     assert summary_line(result) == "asks a question · pgvector in the title"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Qdrant vs Weaviate vs Milvus: a benchmark", "Ask the expert: when should you shard Postgres?"],
+)
+def test_an_article_title_does_not_ask(title: str) -> None:
+    reasons = intent_reasons(title, "")
+    assert [r.label for r in reasons] == ["an article, not a question"]
+    assert reasons[0].weight == INTENT_WEIGHTS[Intent.ARTICLE] < 0
+
+
+def test_a_comment_is_read_by_its_own_words_not_its_storys_title() -> None:
+    story_title = "Why we moved our vector database back to Postgres"
+    asking = Conversation("hackernews", "c1", "u", story_title, "Did you try Qdrant? How do I filter in pgvector?")
+    chatting = Conversation("hackernews", "c2", "u", "Ask HN: Best vector DB?", "Nice write-up, thanks.")
+    asking, chatting = (replace(c, kind="comment", created_at=NOW, thread_size=0) for c in (asking, chatting))
+    assert summary_line(score(asking, TITLE_MATCH, NOW)).startswith("asks a question")
+    assert summary_line(score(chatting, TITLE_MATCH, NOW)).startswith("no question or request")
