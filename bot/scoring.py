@@ -1,0 +1,248 @@
+"""Joinability: how worth joining a matched conversation is, 0 to 100, with the reasons in plain words.
+
+Each signal is a pure function returning its reasons (a signed weight and a label); ``score`` adds them to a base
+and clamps. Time is an argument. The weights live in one table below, tuned on tests/data/evaluation
+(``python benchmarks/evaluate.py``).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.domain import Conversation, Match
+from bot.intent import LABELS, NEGATIVE, POSITIVE, Intent, find_intents
+from bot.matching import squash
+
+# ---- Weights: every number the score is made of, in one place. ----
+BASE = 25
+"""Where every matched item starts: a keyword hit alone is not yet worth a person's time."""
+
+INTENT_WEIGHTS: Mapping[Intent, int] = {
+    Intent.RECOMMENDATION: 25,  # the best opening: someone asks what to use, which is what a team knows
+    Intent.PAIN: 20,  # a problem the topic addresses is an opening to help
+    Intent.QUESTION: 18,  # a question invites answers, though not always on the topic
+    Intent.ANNOUNCEMENT: -30,  # a broadcast: the thread is about someone's news, not a need
+    Intent.ARTICLE: -25,  # a write-up: the author answers their own title; its comments discuss the article
+    Intent.JOB: -45,  # nobody wants the team's reply under a job ad
+    Intent.PROMOTION: -35,  # someone selling; joining looks like competing for the same shelf
+}
+SECOND_INTENT = 5
+"""A second positive intent (a question that also names a pain) adds a little: the ask is clearer."""
+NO_INTENT = -20
+"""A mention with no ask in it: people talking, not asking."""
+
+FRESH_SPAN = 40
+FRESH_FLOOR = -20
+"""Freshness adds FRESH_SPAN * 0.5 ** (age / half-life) + FRESH_FLOOR: +20 new, 0 at one half-life, -15 at three,
+-20 cold: an old thread has moved on, whatever it asked."""
+
+UNANSWERED = 12
+FEW_REPLIES = 6
+SOME_REPLIES = -4
+CROWDED = -40
+FEW_REPLIES_MAX = 10
+"""Room to join: nobody has answered yet is the clearest opening; 1 to 10 replies still leaves room."""
+CROWDED_MIN = 100
+"""From this many replies a new voice is lost in the thread."""
+
+TITLE_HIT = 8
+BODY_ONLY = -4
+EXTRA_TERM = 2
+EXTRA_TERMS_MAX = 3
+"""Relevance: the topic in the title means the conversation is about it, in the body only it may be in passing;
+more distinct terms, a little more."""
+
+# ---- The policy: what a deployment may set. ----
+DEFAULT_HALF_LIVES: Mapping[str, timedelta] = {
+    "hackernews": timedelta(hours=6),
+    "reddit": timedelta(hours=12),
+    "lobsters": timedelta(hours=12),
+    "mastodon": timedelta(hours=6),
+    "bluesky": timedelta(hours=6),
+    "stackexchange": timedelta(days=2),
+    "github": timedelta(days=3),
+    "discourse": timedelta(days=3),
+    "rss": timedelta(days=2),
+}
+DEFAULT_HALF_LIFE = timedelta(days=1)
+
+
+class ReasonKind(enum.StrEnum):
+    """Which signal a reason comes from."""
+
+    INTENT = "intent"
+    FRESHNESS = "freshness"
+    ROOM = "room"
+    RELEVANCE = "relevance"
+    TEAM = "team"
+    LANGUAGE = "language"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason for a score: plain words, a signed contribution and the signal it comes from."""
+
+    label: str
+    weight: int
+    kind: ReasonKind
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A joinability score from 0 to 100 and the reasons behind it, strongest first."""
+
+    value: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringPolicy:
+    """Per-source freshness half-lives, the team's own accounts and, optionally, the languages wanted."""
+
+    half_lives: Mapping[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_HALF_LIVES))
+    default_half_life: timedelta = DEFAULT_HALF_LIFE
+    team_accounts: frozenset[str] = frozenset()
+    languages: frozenset[str] | None = None
+
+    def half_life(self, source: str) -> timedelta:
+        """How long a conversation from ``source`` takes to lose half its freshness."""
+        return self.half_lives.get(source, self.default_half_life)
+
+
+# ---- Signals. ----
+def intent_reasons(title: str, text: str) -> tuple[Reason, ...]:
+    """What the post asks or broadcasts: the strongest positive and the strongest negative intent found."""
+    found = find_intents(title, text)
+    if any(f.intent is Intent.ARTICLE for f in found):
+        # A write-up's title asks only to answer itself ("Qdrant vs Milvus: a benchmark", "When should you shard?").
+        found = [f for f in found if f.intent not in POSITIVE or not f.in_title]
+    kinds = {f.intent for f in found}
+    reasons: list[Reason] = []
+    positive = [i for i in POSITIVE if i in kinds]
+    if positive:
+        best = max(positive, key=lambda i: INTENT_WEIGHTS[i])
+        reasons.append(Reason(LABELS[best], INTENT_WEIGHTS[best], ReasonKind.INTENT))
+        if len(positive) > 1:
+            others = [i for i in positive if i is not best]
+            reasons.append(Reason(LABELS[others[0]], SECOND_INTENT, ReasonKind.INTENT))
+    negative = [i for i in NEGATIVE if i in kinds]
+    if negative:
+        worst = min(negative, key=lambda i: INTENT_WEIGHTS[i])
+        reasons.append(Reason(LABELS[worst], INTENT_WEIGHTS[worst], ReasonKind.INTENT))
+    if not reasons:
+        reasons.append(Reason("no question or request", NO_INTENT, ReasonKind.INTENT))
+    return tuple(reasons)
+
+
+def freshness(created_at: datetime | None, now: datetime, half_life: timedelta) -> Reason | None:
+    """Exponential decay with the source's half-life; None when the age is unknown."""
+    if created_at is None:
+        return None
+    age = max(timedelta(0), now - created_at)
+    decay = math.pow(0.5, age / half_life)
+    return Reason(age_label(age), round(FRESH_SPAN * decay + FRESH_FLOOR), ReasonKind.FRESHNESS)
+
+
+def age_label(age: timedelta) -> str:
+    """A short age in plain words: "just posted", "40 min old", "5 h old", "3 days old"."""
+    seconds = age.total_seconds()
+    if seconds < 60:
+        return "just posted"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min old"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h old"
+    return f"{int(seconds // 86400)} days old"
+
+
+def room(thread_size: int | None) -> Reason | None:
+    """Room to join: unanswered and few replies are openings, a crowded thread is not; None when unknown."""
+    if thread_size is None:
+        return None
+    if thread_size <= 0:
+        return Reason("unanswered", UNANSWERED, ReasonKind.ROOM)
+    noun = "reply" if thread_size == 1 else "replies"
+    if thread_size <= FEW_REPLIES_MAX:
+        return Reason(f"{thread_size} {noun}", FEW_REPLIES, ReasonKind.ROOM)
+    if thread_size < CROWDED_MIN:
+        return Reason(f"{thread_size} replies", SOME_REPLIES, ReasonKind.ROOM)
+    return Reason(f"crowded thread ({thread_size} replies)", CROWDED, ReasonKind.ROOM)
+
+
+def relevance(match: Match) -> Reason:
+    """How squarely the conversation is about the topic: a title hit, and each further distinct term."""
+    terms = ", ".join(match.terms) or "the topic"
+    extra = EXTRA_TERM * min(EXTRA_TERMS_MAX, max(0, len(match.terms) - 1))
+    if match.in_title:
+        return Reason(f"{terms} in the title", TITLE_HIT + extra, ReasonKind.RELEVANCE)
+    return Reason(f"mentions {terms}", BODY_ONLY + extra, ReasonKind.RELEVANCE)
+
+
+def by_team(author: str | None, team: frozenset[str]) -> bool:
+    """Whether the author is one of the team's own accounts (compared folded)."""
+    return author is not None and squash(author) in {squash(a) for a in team}
+
+
+# ---- The combination. ----
+def score(
+    conversation: Conversation,
+    match: Match,
+    now: datetime,
+    policy: ScoringPolicy | None = None,
+    language: str | None = None,
+) -> Score:
+    """The joinability of ``conversation`` for a topic it matched, at ``now``.
+
+    ``language`` is the item's detected language, when the policy restricts languages (detection is the caller's,
+    so this stays pure and cheap).
+    """
+    policy = policy or ScoringPolicy()
+    if by_team(conversation.author, policy.team_accounts):
+        return Score(0, (Reason("posted by your team", -100, ReasonKind.TEAM),))
+    if policy.languages is not None and language is not None and language not in policy.languages:
+        return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
+    # A comment's title is its story's; what the comment asks is in its own words.
+    title = "" if conversation.kind == "comment" else conversation.title
+    reasons: list[Reason] = list(intent_reasons(title, conversation.text))
+    for reason in (
+        freshness(conversation.created_at, now, policy.half_life(conversation.source)),
+        room(conversation.thread_size),
+        relevance(match),
+    ):
+        if reason is not None:
+            reasons.append(reason)
+    value = max(0, min(100, BASE + sum(r.weight for r in reasons)))
+    return Score(value, tuple(reasons))
+
+
+_SHOWN_FIRST = (
+    ReasonKind.TEAM,
+    ReasonKind.LANGUAGE,
+    ReasonKind.INTENT,
+    ReasonKind.FRESHNESS,
+    ReasonKind.ROOM,
+    ReasonKind.RELEVANCE,
+)
+
+
+def top_reasons(result: Score, n: int = 3) -> tuple[Reason, ...]:
+    """Up to ``n`` reasons for the alert line: the strongest of each signal, in the order people read them.
+
+    What the post asks, how old it is and how busy the thread is read as a sentence; relevance comes last since
+    every alert matched its topic.
+    """
+    chosen: list[Reason] = []
+    for kind in _SHOWN_FIRST:
+        of_kind = [r for r in result.reasons if r.kind is kind and (r.weight or kind is not ReasonKind.RELEVANCE)]
+        if of_kind:
+            chosen.append(max(of_kind, key=lambda r: abs(r.weight)))
+    return tuple(chosen[:n])
+
+
+def summary_line(result: Score, n: int = 3) -> str:
+    """The reasons in one line: "asks for a recommendation · 40 min old · 3 replies"."""
+    return " · ".join(r.label for r in top_reasons(result, n))
