@@ -22,11 +22,14 @@ def excerpt(text: str, limit: int = 280) -> str:
     flat = _SPACE.sub(" ", clean(text)).strip()
     if len(flat) <= limit:
         return flat
+    if limit <= 1:
+        return "…"[:limit]
     cut = flat[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit * 0.6:
+    # Cut at a word boundary unless that would throw away most of the room (one very long word).
+    if flat[limit - 1] != " " and space > limit // 2:
         cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def age(then: datetime | None, now: datetime) -> str:

@@ -16,9 +16,10 @@ import feedparser
 
 from adapters.http import SafeHttp, check_url
 from adapters.http.errors import redact_url
-from adapters.sources.text import excerpt, html_to_text
+from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult
 from bot.errors import ConfigError, FeedError
+from bot.text import excerpt
 
 log = logging.getLogger(__name__)
 

@@ -134,18 +134,3 @@ class _Writer:
     def result(self) -> str:
         text = "".join(self.parts)
         return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n ")
-
-
-def excerpt(text: str, n: int) -> str:
-    """At most ``n`` characters of ``text`` on one line, cut at a word boundary with an ellipsis when shortened."""
-    flat = _SPACES.sub(" ", text).strip()
-    if len(flat) <= n:
-        return flat
-    if n <= 1:
-        return "…"[:n]
-    cut = flat[: n - 1]
-    space = cut.rfind(" ")
-    # Cut at a word boundary unless that would throw away most of the room (one very long word).
-    if flat[n - 1] != " " and space > n // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-") + "…"

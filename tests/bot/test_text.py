@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.text import age, clean, excerpt
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -27,3 +29,20 @@ def test_age() -> None:
     assert age(NOW - timedelta(minutes=40), NOW) == "40 min ago"
     assert age(NOW - timedelta(hours=5), NOW) == "5 h ago"
     assert age(NOW - timedelta(days=3), NOW) == "3 days ago"
+
+
+@pytest.mark.parametrize(
+    ("text", "n", "expected"),
+    [
+        ("short", 15, "short"),
+        ("exactly fifteen", 15, "exactly fifteen"),
+        ("hello world this is a long text", 15, "hello world…"),
+        ("a" * 40, 15, "a" * 14 + "…"),
+        ("many\n\nlines  here", 50, "many lines here"),
+        ("ends with a comma, then more words", 19, "ends with a comma…"),
+    ],
+)
+def test_excerpt_table(text: str, n: int, expected: str) -> None:
+    result = excerpt(text, n)
+    assert result == expected
+    assert len(result) <= n

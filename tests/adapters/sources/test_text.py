@@ -1,10 +1,10 @@
-"""HTML to text and excerpts, by table."""
+"""HTML to text, by table."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.sources.text import excerpt, html_to_text
+from adapters.sources.text import html_to_text
 
 
 @pytest.mark.parametrize(
@@ -40,20 +40,3 @@ def test_html_to_text(html: str | None, text: str) -> None:
 def test_deep_nesting_does_not_recurse() -> None:
     html = "<div>" * 5000 + "deep" + "</div>" * 5000
     assert html_to_text(html) == "deep"
-
-
-@pytest.mark.parametrize(
-    ("text", "n", "expected"),
-    [
-        ("short", 15, "short"),
-        ("exactly fifteen", 15, "exactly fifteen"),
-        ("hello world this is a long text", 15, "hello world…"),
-        ("a" * 40, 15, "a" * 14 + "…"),
-        ("many\n\nlines  here", 50, "many lines here"),
-        ("ends with a comma, then more words", 19, "ends with a comma…"),
-    ],
-)
-def test_excerpt(text: str, n: int, expected: str) -> None:
-    result = excerpt(text, n)
-    assert result == expected
-    assert len(result) <= n
