@@ -12,7 +12,10 @@ from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
 
 
-def config(algolia: FakeAlgolia, blogs: list[FakeRss], hook: WebhookReceiver, extra: str = "") -> str:
+def config(
+    algolia: FakeAlgolia, blogs: list[FakeRss], hook: WebhookReceiver, extra: str = "", min_score: int = 0
+) -> str:
+    """A config for these tests; ``min_score`` 0 by default, since they test the pipeline, not the score."""
     feeds = "".join(
         f"""
         [[feeds]]
@@ -42,10 +45,12 @@ def config(algolia: FakeAlgolia, blogs: list[FakeRss], hook: WebhookReceiver, ex
         name = "databases"
         query = 'postgres OR sqlite OR "vector database"'
         channel = "db-talk"
+        min_score = {min_score}
 
         [[topics]]
         name = "rust"
         query = "rust -job"
+        min_score = {min_score}
         """
 
 
@@ -120,7 +125,9 @@ def test_seed_then_alert_once_then_nothing_then_exactly_one(
         "excerpt",
         "matched",
         "score",
+        "reasons",
     } <= set(comment)
+    assert comment["reasons"] and all(isinstance(r, str) for r in comment["reasons"])
     ids = [r.headers.get("idempotency-key") for r in hook.received]
     assert ids == [f"earshot-alert-{a['alert_id']}" for a in alerts]
 

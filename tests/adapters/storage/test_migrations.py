@@ -38,7 +38,7 @@ def _drift(connection: Connection) -> list[Any]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert migrate.head() == "0001"
+    assert migrate.head() == "0002"
 
 
 async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
