@@ -51,9 +51,11 @@ class Catalog:
         """Add a topic after checking its name and query (a bad query is refused with position and reason)."""
         check_name("topic", topic.name)
         parse_query(topic.query)
+        if not 0 <= topic.min_score <= 100:
+            raise ConfigError(f"min_score {topic.min_score} is out of range; use a whole number from 0 to 100")
         async with self.store.unit() as unit:
             await unit.add_topic(topic)
-            detail = {"query": topic.query, "channel": topic.channel}
+            detail = {"query": topic.query, "channel": topic.channel, "min_score": topic.min_score}
             await unit.record_change(actor, "topic.add", topic.name, detail, self.clock())
         return topic
 

@@ -41,13 +41,15 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """Something the team cares about: a query, and the channel its alerts go to (None: the default)."""
+    """Something the team cares about: a query, the channel its alerts go to (None: the default), and the
+    joinability score (0 to 100) an item needs for its alert to be delivered."""
 
     name: str
     query: str
     channel: str | None = None
     enabled: bool = True
     origin: str = "cli"  # "config" (synced from the file) | "cli" (added at run time)
+    min_score: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class DeliveryState(enum.StrEnum):
 
     PENDING = "pending"
     DELIVERED = "delivered"
+    BELOW_MIN = "below_min"  # kept, with its reasons, but never delivered: it scored under its topic's min_score
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,7 @@ class Alert:
     last_error: str | None = None
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    reasons: tuple[str, ...] = ()  # the score's top reasons in plain words, in the order they are shown
 
 
 class OutcomeKind(enum.StrEnum):

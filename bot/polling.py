@@ -1,4 +1,7 @@
-"""Polling feeds: lease the due ones, fetch, keep what is new, match it against every topic, write alerts.
+"""Polling feeds: lease the due ones, fetch, keep what is new, match it against every topic, score, write alerts.
+
+An alert scoring under its topic's ``min_score`` is written too, held back (state below_min) with its reasons,
+so what was passed over can still be explained.
 
 One poll is one transaction: new items, their alerts and the feed's new cursor are stored together or not at
 all, so a crash mid-poll repeats the poll instead of losing or doubling alerts.
@@ -13,10 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain import FeedState, FetchResult, Notice
+from bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
 from bot.errors import FeedError, LeaseLost
 from bot.matching import TopicIndex, compile_topics
 from bot.ports import Chat, Clock, NewAlert, Source, Store
+from bot.scoring import ScoringPolicy, score, top_reasons
 from bot.timing import feed_backoff, next_poll_at
 
 log = logging.getLogger(__name__)
@@ -61,6 +65,7 @@ class Poller:
         policy: PollPolicy = PollPolicy(),
         notices: Chat | None = None,
         rand: Callable[[], float] = random.random,
+        scoring: ScoringPolicy | None = None,
     ) -> None:
         self.store = store
         self.sources = sources
@@ -69,6 +74,7 @@ class Poller:
         self.policy = policy
         self.notices = notices
         self.rand = rand
+        self.scoring = scoring or ScoringPolicy()
 
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
         """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
@@ -120,7 +126,7 @@ class Poller:
             if not seeding:
                 for conversation_id, conversation in fresh:
                     for topic, found in topics.match(conversation, feed.name):
-                        alerts.append(NewAlert(conversation_id, topic.name, topic.channel, found.terms, found.score))
+                        alerts.append(self._alert(conversation_id, conversation, topic, found, now))
             written = await unit.insert_alerts(alerts, now) if alerts else 0
             await unit.finish_poll(feed.name, self.owner, now, cursor=result.cursor, next_poll_at=upcoming)
         if state.consecutive_failures >= self.policy.notify_after:
@@ -142,6 +148,16 @@ class Poller:
             seeded=seeding,
             not_modified=result.not_modified,
             next_poll_at=upcoming,
+        )
+
+    def _alert(
+        self, conversation_id: int, conversation: Conversation, topic: Topic, found: Match, now: datetime
+    ) -> NewAlert:
+        """The alert for one match: its joinability, top reasons, and whether it clears the topic's minimum."""
+        result = score(conversation, found, now, self.scoring)
+        state = DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
+        return NewAlert(
+            conversation_id, topic.name, topic.channel, found.terms, result.value, top_reasons(result), state
         )
 
     async def _failed(self, state: FeedState, error: str, retry_after: float | None) -> PollReport:

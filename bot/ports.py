@@ -15,6 +15,7 @@ from bot.domain import (
     Alert,
     ClaimResult,
     Conversation,
+    DeliveryState,
     Feed,
     FeedState,
     FetchResult,
@@ -22,6 +23,7 @@ from bot.domain import (
     Outcome,
     Topic,
 )
+from bot.scoring import Reason
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware UTC."""
@@ -64,13 +66,19 @@ class Chat(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class NewAlert:
-    """An alert to write: one stored conversation matched one topic."""
+    """An alert to write: one stored conversation matched one topic.
+
+    ``score`` is the joinability (0 to 100) and ``reasons`` its top reasons; ``state`` is PENDING to deliver or
+    BELOW_MIN to keep without delivering.
+    """
 
     conversation_id: int
     topic: str
     channel: str | None
     matched: tuple[str, ...]
     score: int
+    reasons: tuple[Reason, ...] = ()
+    state: DeliveryState = DeliveryState.PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +156,7 @@ class Unit(Protocol):
         ...
 
     async def insert_alerts(self, alerts: Sequence[NewAlert], now: datetime) -> int:
-        """Write pending alerts, skipping any (topic, conversation) pair already alerted; return how many."""
+        """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many."""
         ...
 
     async def finish_poll(

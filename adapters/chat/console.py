@@ -10,6 +10,11 @@ from bot.ports import Clock
 from bot.text import age, clean, excerpt
 
 
+def score_line(alert: Alert) -> str:
+    """The joinability and its reasons: "score 72 · asks for a recommendation · 40 min old · 3 replies"."""
+    return " · ".join([f"score {alert.score}", *(clean(r) for r in alert.reasons)])
+
+
 def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
     """An alert as a few lines of plain text."""
     c = alert.conversation
@@ -19,13 +24,14 @@ def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
     if c.thread_size is not None:
         facts.append(f"{c.thread_size} replies")
     facts.append("matched: " + ", ".join(alert.matched) if alert.matched else "")
-    facts.append(f"score {alert.score}")
     lines = [
         f"── #{channel} · {alert.topic} · {place} ".ljust(72, "─"),
         f"  {excerpt(c.title, 200)}",
         f"  {clean(c.url)}",
-        "  " + " · ".join(f for f in facts if f),
+        "  " + score_line(alert),
     ]
+    if any(facts):
+        lines.append("  " + " · ".join(f for f in facts if f))
     if c.link and c.link != c.url:
         lines.insert(3, f"  links to {clean(c.link)}")
     if c.text:

@@ -46,6 +46,7 @@ def alert_payload(alert: Alert, default_channel: str) -> dict[str, Any]:
         "excerpt": excerpt(c.text, 500),
         "matched": list(alert.matched),
         "score": alert.score,
+        "reasons": list(alert.reasons),
         "thread_size": c.thread_size,
         "points": c.points,
     }

@@ -26,6 +26,7 @@ from bot.delivery import Deliverer, DeliveryPolicy
 from bot.errors import EarshotError
 from bot.polling import Poller, PollPolicy
 from bot.ports import Chat, Source
+from bot.scoring import ScoringPolicy
 
 log = logging.getLogger("earshot")
 
@@ -70,7 +71,8 @@ class App:
         """The feed poller for this process."""
         s = self.settings.schedule
         policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
-        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat)
+        scoring = ScoringPolicy(team_accounts=frozenset(self.settings.scoring.team_accounts))
+        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=scoring)
 
     def deliverer(self) -> Deliverer:
         """The alert sender for this process."""

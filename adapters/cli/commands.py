@@ -128,7 +128,9 @@ async def run_once(app: App) -> int:
 async def topics(app: App, args: argparse.Namespace) -> int:
     """topics add|list|remove."""
     if args.topics_command == "add":
-        topic = await app.catalog.add_topic(Topic(args.name, args.query, args.channel), actor())
+        topic = await app.catalog.add_topic(
+            Topic(args.name, args.query, args.channel, min_score=args.min_score), actor()
+        )
         print(f"added topic {topic.name}: {topic.query}")
     elif args.topics_command == "remove":
         await app.catalog.remove_topic(args.name, actor())

@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("query", help="""e.g. '"vector database" OR pgvector -job'""")
     add.add_argument("--channel", help="channel for its alerts (default: [chat] channel)")
+    add.add_argument(
+        "--min-score",
+        type=int,
+        default=50,
+        metavar="N",
+        help="joinability score (0-100) an alert needs to be posted (default: 50)",
+    )
     topics.add_parser("list", help="list topics")
     remove = topics.add_parser("remove", help="remove a topic added with `topics add`")
     remove.add_argument("name")

@@ -46,9 +46,10 @@ def topics_table(topics: Sequence[Topic], default_channel: str) -> str:
     if not topics:
         return "no topics yet; add one: earshot topics add vector-db '\"vector database\" OR pgvector'"
     rows = [
-        [t.name, f"#{t.channel or default_channel}", "on" if t.enabled else "off", t.origin, t.query] for t in topics
+        [t.name, f"#{t.channel or default_channel}", "on" if t.enabled else "off", t.origin, str(t.min_score), t.query]
+        for t in topics
     ]
-    return table(["NAME", "CHANNEL", "STATE", "FROM", "QUERY"], rows)
+    return table(["NAME", "CHANNEL", "STATE", "FROM", "MIN SCORE", "QUERY"], rows)
 
 
 def feed_status(state: FeedState) -> str:

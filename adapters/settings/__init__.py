@@ -9,7 +9,7 @@ from .load import (
     starter_config,
     write_starter,
 )
-from .model import ChatSettings, DeliverySettings, FetchSettings, ScheduleSettings, Settings
+from .model import ChatSettings, DeliverySettings, FetchSettings, ScheduleSettings, ScoringSettings, Settings
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -18,6 +18,7 @@ __all__ = [
     "DeliverySettings",
     "FetchSettings",
     "ScheduleSettings",
+    "ScoringSettings",
     "Settings",
     "find_config",
     "format_duration",

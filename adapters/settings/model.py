@@ -23,6 +23,7 @@ PLATFORMS = ("console", "webhook")
 FEED_KINDS = ("hackernews", "rss")
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+DEFAULT_MIN_SCORE = 50
 
 _S = timedelta(seconds=1)
 _Name = Annotated[str, PlainValidator(fields.name)]
@@ -109,6 +110,13 @@ class TopicEntry(_Section):
     query: Annotated[str, PlainValidator(fields.topic_query)]
     channel: _OptionalChannel = None
     enabled: _Enabled = True
+    min_score: Annotated[int, PlainValidator(fields.whole(0, 100))] = DEFAULT_MIN_SCORE
+
+
+class ScoringSection(_Section):
+    """[scoring]"""
+
+    team_accounts: list[Annotated[str, PlainValidator(fields.text("an author name", '"alice"', max_length=200))]] = []
 
 
 class ConfigFile(_Section):
@@ -120,6 +128,7 @@ class ConfigFile(_Section):
     schedule: ScheduleSection = ScheduleSection()
     delivery: DeliverySection = DeliverySection()
     log: LogSection = LogSection()
+    scoring: ScoringSection = ScoringSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
 
@@ -167,6 +176,13 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
+class ScoringSettings:
+    """How joinability is scored: the team's own author names, whose posts score 0."""
+
+    team_accounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -179,6 +195,7 @@ class Settings:
     log_level: str
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
+    scoring: ScoringSettings = ScoringSettings()
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -213,9 +230,11 @@ class Settings:
                 "max_backoff": format_duration(self.delivery.max_backoff),
             },
             "log_level": self.log_level,
+            "scoring": {"team_accounts": list(self.scoring.team_accounts)},
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [
-                {"name": t.name, "query": t.query, "channel": t.channel, "enabled": t.enabled} for t in self.topics
+                {"name": t.name, "query": t.query, "channel": t.channel, "enabled": t.enabled, "min_score": t.min_score}
+                for t in self.topics
             ],
         }
 
@@ -247,7 +266,8 @@ def build_settings(path: Path | None, file: ConfigFile, *, webhook_secret: str |
         for f in file.feeds
     )
     topics = tuple(
-        Topic(name=t.name, query=t.query, channel=t.channel, enabled=t.enabled, origin="config") for t in file.topics
+        Topic(name=t.name, query=t.query, channel=t.channel, enabled=t.enabled, origin="config", min_score=t.min_score)
+        for t in file.topics
     )
     chat = file.chat
     fetch = file.fetch
@@ -271,4 +291,5 @@ def build_settings(path: Path | None, file: ConfigFile, *, webhook_secret: str |
         log_level=file.log.level,
         feeds=feeds,
         topics=topics,
+        scoring=ScoringSettings(tuple(dict.fromkeys(file.scoring.team_accounts))),
     )

@@ -93,7 +93,7 @@ class PollingMixin(UnitBase):
         return stored
 
     async def insert_alerts(self, alerts: Sequence[NewAlert], now: datetime) -> int:
-        """Write pending alerts, skipping any (topic, conversation) pair already alerted; return how many."""
+        """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many."""
         if not alerts:
             return 0
         names = sorted({alert.topic for alert in alerts})
@@ -110,8 +110,9 @@ class PollingMixin(UnitBase):
                     "channel": alert.channel,
                     "matched": list(alert.matched),
                     "score": alert.score,
+                    "reasons": [{"label": r.label, "weight": r.weight, "kind": r.kind.value} for r in alert.reasons],
                     "created_at": now,
-                    "state": "pending",
+                    "state": alert.state.value,
                     "attempts": 0,
                 },
             )

@@ -46,7 +46,14 @@ def url_key(url: str) -> str | None:
 
 def topic_from_row(row: Row[Any]) -> Topic:
     """A Topic from a ``topics`` row."""
-    return Topic(name=row.name, query=row.query, channel=row.channel, enabled=row.enabled, origin=row.origin)
+    return Topic(
+        name=row.name,
+        query=row.query,
+        channel=row.channel,
+        enabled=row.enabled,
+        origin=row.origin,
+        min_score=row.min_score,
+    )
 
 
 def feed_from_row(row: Row[Any]) -> Feed:
@@ -99,6 +106,7 @@ def topic_values(topic: Topic) -> dict[str, Any]:
         "channel": topic.channel,
         "enabled": topic.enabled,
         "origin": topic.origin,
+        "min_score": topic.min_score,
     }
 
 
@@ -176,4 +184,5 @@ def alert_from_row(row: Row[Any]) -> Alert:
         last_error=row.last_error,
         claimed_by=row.claimed_by,
         claimed_at=row.claimed_at,
+        reasons=tuple(str(r.get("label", "")) for r in row.reasons or () if isinstance(r, dict)),
     )

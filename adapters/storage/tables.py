@@ -43,6 +43,7 @@ topics = Table(
     Column("origin", String(10), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("min_score", Integer, nullable=False),
     CheckConstraint("origin IN ('config', 'cli')", name="origin"),
 )
 
@@ -110,6 +111,8 @@ alerts = Table(
     Column("channel", String(NAME)),
     Column("matched", Json, nullable=False),
     Column("score", Integer, nullable=False),
+    # The score's top reasons: a list of {"label", "weight", "kind"}, strongest signal first as shown.
+    Column("reasons", Json, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     # Outbox
     Column("state", String(20), nullable=False),
@@ -124,7 +127,7 @@ alerts = Table(
     Column("claimed_by", String(NAME)),
     Column("claimed_at", UTCDateTime),
     UniqueConstraint("topic", "conversation_id"),
-    CheckConstraint("state IN ('pending', 'delivered')", name="state"),
+    CheckConstraint("state IN ('pending', 'delivered', 'below_min')", name="state"),
     Index(None, "state", "next_attempt_at"),
 )
 

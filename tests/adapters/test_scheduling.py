@@ -119,7 +119,7 @@ async def running(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
     """A Runner on the store with one 1 s feed and a topic; reconciling every second; stopped at the end."""
     monkeypatch.setattr(scheduling, "RECONCILE_EVERY", SECOND)
     async with store.unit() as unit:
-        await unit.add_topic(Topic("pg", "postgres"))
+        await unit.add_topic(Topic("pg", "postgres", min_score=0))
     await add_feed(store, "one")
     source = FakeSource()
     chat = RecordingChat()

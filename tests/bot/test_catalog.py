@@ -66,7 +66,13 @@ async def test_add_topic_stores_it_and_audits_who_did(store: SqlStore, catalog: 
 
     assert await catalog.topics() == [topic]
     assert await audit(store) == [
-        (T0, "ana", "topic.add", "databases", {"query": 'postgres OR "vector database"', "channel": "db-talk"})
+        (
+            T0,
+            "ana",
+            "topic.add",
+            "databases",
+            {"query": 'postgres OR "vector database"', "channel": "db-talk", "min_score": 50},
+        )
     ]
 
 
@@ -235,3 +241,10 @@ async def test_sync_checks_everything_before_changing_anything(store: SqlStore, 
     assert await catalog.topics() == []
     assert await catalog.feeds() == []
     assert await audit(store) == []
+
+
+@pytest.mark.parametrize("min_score", [-1, 101])
+async def test_a_topic_min_score_outside_0_to_100_is_refused(catalog: Catalog, min_score: int) -> None:
+    with pytest.raises(ConfigError, match="min_score"):
+        await catalog.add_topic(Topic("databases", "postgres", min_score=min_score), "ana")
+    assert await catalog.topics() == []

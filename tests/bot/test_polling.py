@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,9 +13,11 @@ from sqlalchemy import select
 
 from adapters.storage import SqlStore, tables
 from bot.catalog import Catalog
-from bot.domain import Alert, Conversation, Feed, FeedState, FetchResult, Notice, Topic
+from bot.delivery import Deliverer
+from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, FetchResult, Notice, Topic
 from bot.errors import ConfigError, DeliveryError, FeedError
 from bot.polling import Poller, PollPolicy, PollReport
+from bot.scoring import ScoringPolicy
 from bot.timing import feed_backoff
 from tests.fakes.clock import T0, Clock
 
@@ -159,12 +162,86 @@ async def test_each_matching_topic_gets_one_alert_carrying_its_channel(store: Sq
 
     assert report.alerts == 2
     alerts = await stored_alerts(store)
-    got = sorted((a.topic, a.channel, a.matched, a.score, a.created_at) for a in alerts)
+    got = sorted((a.topic, a.channel, a.matched, a.created_at) for a in alerts)
     assert got == [
-        ("databases", "db-talk", ("postgres", "sqlite"), 70, clock.now),
-        ("postgres", None, ("postgres",), 60, clock.now),
+        ("databases", "db-talk", ("postgres", "sqlite"), clock.now),
+        ("postgres", None, ("postgres",), clock.now),
     ]
     assert {alert.conversation.title for alert in alerts} == {"Moving from Postgres to SQLite"}
+
+
+async def test_an_alert_carries_its_joinability_and_top_reasons(store: SqlStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    await setup(store, clock, source, ["forum"], [DATABASES])
+    poller = make_poller(store, source, clock)
+    await seeded(poller, source, "forum")
+
+    clock.advance(EVERY)
+    asking = replace(
+        item(1, "Which database should I use, Postgres or SQLite?"),
+        created_at=clock.now - timedelta(minutes=40),
+        thread_size=3,
+    )
+    source.then("forum", result(asking))
+    await poller.poll()
+
+    [alert] = await stored_alerts(store)
+    assert (alert.score, alert.state) == (90, DeliveryState.PENDING)
+    assert alert.reasons == ("asks for a recommendation", "40 min old", "3 replies")
+    async with store.engine.connect() as connection:
+        stored = (await connection.execute(select(tables.alerts.c.reasons))).scalar_one()
+    assert stored[0] == {"label": "asks for a recommendation", "weight": 25, "kind": "intent"}
+
+
+async def test_an_alert_under_the_topics_min_score_is_kept_but_not_delivered(store: SqlStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    await setup(store, clock, source, ["forum"], [DATABASES, Topic("everything", "postgres", min_score=0)])
+    poller = make_poller(store, source, clock)
+    await seeded(poller, source, "forum")
+
+    clock.advance(EVERY)
+    source.then("forum", result(item(1, "Moving from Postgres to SQLite")))  # no ask in it: scores 13 to 15
+    [report] = await poller.poll()
+
+    assert report.alerts == 2
+    held = {a.topic: a for a in await stored_alerts(store)}
+    assert (held["databases"].state, held["databases"].score) == (DeliveryState.BELOW_MIN, 15)
+    assert held["databases"].reasons == ("no question or request", "postgres, sqlite in the title")
+    assert held["everything"].state is DeliveryState.PENDING
+    chat = Recorder()
+    await Deliverer(store, chat, clock, "sender").deliver()
+    assert [a.topic for a in chat.alerts] == ["everything"]
+    async with store.unit() as unit:
+        assert await unit.count_undelivered() == 0
+
+
+async def test_the_teams_own_posts_score_zero(store: SqlStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    await setup(store, clock, source, ["forum"], [DATABASES])
+    team = ScoringPolicy(team_accounts=frozenset({"Ana"}))
+    poller = Poller(store, {"fake": source}, clock, "worker-1", POLICY, rand=lambda: 0.5, scoring=team)
+    await seeded(poller, source, "forum")
+
+    clock.advance(EVERY)
+    source.then("forum", result(replace(item(1, "Which database should I use, Postgres?"), author="ana")))
+    await poller.poll()
+
+    [alert] = await stored_alerts(store)
+    assert (alert.score, alert.state, alert.reasons) == (0, DeliveryState.BELOW_MIN, ("posted by your team",))
+
+
+class Recorder:
+    """A chat that keeps the alerts it is given."""
+
+    def __init__(self) -> None:
+        self.alerts: list[Alert] = []
+
+    async def send_alert(self, alert: Alert) -> str:
+        self.alerts.append(alert)
+        return f"m{alert.id}"
+
+    async def send_notice(self, notice: Notice) -> None:
+        pass
 
 
 async def test_source_in_a_topic_matches_the_feed_name_or_kind(store: SqlStore) -> None:

@@ -92,7 +92,7 @@ def test_check_config_names_an_unknown_key_and_the_right_one(earshot: Earshot) -
 
 def test_topics_add_list_and_remove(earshot: Earshot) -> None:
     ready(earshot)
-    added = earshot("topics", "add", "rust-talk", "rust -job", "--channel", "rust")
+    added = earshot("topics", "add", "rust-talk", "rust -job", "--channel", "rust", "--min-score", "70")
     assert added.returncode == 0, added.stderr
     assert "added topic rust-talk: rust -job" in added.stdout
 
@@ -105,9 +105,9 @@ def test_topics_add_list_and_remove(earshot: Earshot) -> None:
     assert listing.returncode == 0, listing.stderr
     topics = rows(listing.stdout)
     assert set(topics) == {"databases", "rust-talk"}
-    assert topics["rust-talk"].split()[1:4] == ["#rust", "on", "cli"]
+    assert topics["rust-talk"].split()[1:5] == ["#rust", "on", "cli", "70"]
     assert topics["rust-talk"].endswith("rust -job")
-    assert topics["databases"].split()[1:4] == ["#db-talk", "on", "config"]
+    assert topics["databases"].split()[1:5] == ["#db-talk", "on", "config", "50"]
 
     assert bad.returncode == 2
     assert "bad query at position 1" in bad.stderr and "closing quote" in bad.stderr

@@ -12,7 +12,10 @@ from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
 
 
-def config(algolia: FakeAlgolia, blogs: list[FakeRss], hook: WebhookReceiver, extra: str = "") -> str:
+def config(
+    algolia: FakeAlgolia, blogs: list[FakeRss], hook: WebhookReceiver, extra: str = "", min_score: int = 0
+) -> str:
+    """A config for these tests; ``min_score`` 0 by default, since they test the pipeline, not the score."""
     feeds = "".join(
         f"""
         [[feeds]]
@@ -42,10 +45,12 @@ def config(algolia: FakeAlgolia, blogs: list[FakeRss], hook: WebhookReceiver, ex
         name = "databases"
         query = 'postgres OR sqlite OR "vector database"'
         channel = "db-talk"
+        min_score = {min_score}
 
         [[topics]]
         name = "rust"
         query = "rust -job"
+        min_score = {min_score}
         """
 
 
@@ -120,7 +125,9 @@ def test_seed_then_alert_once_then_nothing_then_exactly_one(
         "excerpt",
         "matched",
         "score",
+        "reasons",
     } <= set(comment)
+    assert comment["reasons"] and all(isinstance(r, str) for r in comment["reasons"])
     ids = [r.headers.get("idempotency-key") for r in hook.received]
     assert ids == [f"earshot-alert-{a['alert_id']}" for a in alerts]
 
@@ -149,3 +156,22 @@ def test_late_indexed_item_with_an_older_timestamp_is_still_alerted(
     done = earshot("run", "--once")
     assert done.returncode == 0, done.stderr
     assert [a["url"] for a in hook.alerts()] == ["https://news.ycombinator.com/item?id=101"]
+
+
+def test_with_the_default_min_score_only_joinable_items_are_posted(
+    earshot: Earshot, algolia: FakeAlgolia, hook: WebhookReceiver
+) -> None:
+    earshot.write_config(config(algolia, [], hook, min_score=50))
+    earshot.upgrade()
+    assert earshot("run", "--once").returncode == 0  # seeds
+    t = now()
+    algolia.hits += [
+        algolia_hit(201, t - 600, title="Ask HN: Postgres or SQLite for a side project?", num_comments=2),
+        algolia_hit(202, t - 600, title="Hiring: senior Postgres engineer (remote, full-time)", num_comments=0),
+    ]
+    done = earshot("run", "--once")
+    assert done.returncode == 0, done.stderr
+    [posted] = hook.alerts()
+    assert posted["url"] == "https://news.ycombinator.com/item?id=201"
+    assert posted["score"] >= 50
+    assert posted["reasons"][0] == "asks a question"

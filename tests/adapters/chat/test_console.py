@@ -29,7 +29,16 @@ COMMENT = Conversation(
     community="Show HN",
     kind="comment",
 )
-ALERT = Alert(42, "databases", "db-talk", COMMENT, ("postgres", "mongo"), 50, T0)
+ALERT = Alert(
+    42,
+    "databases",
+    "db-talk",
+    COMMENT,
+    ("postgres", "mongo"),
+    50,
+    T0,
+    reasons=("asks a question", "30 min old", "14 replies"),
+)
 
 
 class Clock:
@@ -48,7 +57,8 @@ def test_render_shows_everything_a_person_needs_to_decide() -> None:
         "  Re: Show HN: A new web framework",
         "  https://news.ycombinator.com/item?id=9003",
         "  links to https://example.com/framework",
-        "  by alice · 3 points · 14 replies · matched: postgres, mongo · score 50",
+        "  score 50 · asks a question · 30 min old · 14 replies",
+        "  by alice · 3 points · 14 replies · matched: postgres, mongo",
         "  > We moved from Mongo to Postgres, any regrets?",
     ]
 
@@ -61,7 +71,8 @@ def test_render_uses_the_default_channel_and_leaves_out_what_is_unknown() -> Non
         "── #conversations · databases · rss ".ljust(72, "─"),
         "  Postgres tips",
         "  https://blog.example.com/p/1",
-        "  matched: postgres · score 60",
+        "  score 60",
+        "  matched: postgres",
     ]
 
 
@@ -115,7 +126,7 @@ async def test_escape_sequences_and_bidi_controls_in_third_party_text_are_remove
         author="\x1b[31mmallory\x1b[0m",
         community="Planet\u202e Postgres",
     )
-    alert = Alert(1, "databases", None, hostile, ("postgres",), 60, T0)
+    alert = Alert(1, "databases", None, hostile, ("postgres",), 60, T0, reasons=("no question\x1b[0m or request",))
     stream = io.StringIO()
 
     await ConsoleChat(Clock(), "conversations", stream).send_alert(alert)
@@ -125,8 +136,9 @@ async def test_escape_sequences_and_bidi_controls_in_third_party_text_are_remove
     assert "[2J" not in out and "8;;" not in out  # whole sequences go, not just their ESC
     lines = out.splitlines()
     assert lines[1] == "  Postgres slit tips"
-    assert "by mallory" in lines[3]
-    assert lines[4] == "  > Read this now"
+    assert lines[3] == "  score 60 · no question or request"
+    assert "by mallory" in lines[4]
+    assert lines[5] == "  > Read this now"
     assert "Planet Postgres" in lines[0]
 
 

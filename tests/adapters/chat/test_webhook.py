@@ -46,6 +46,7 @@ ALERT = Alert(
     matched=("postgres", "mongo"),
     score=50,
     created_at=T0,
+    reasons=("asks a question", "30 min old", "14 replies"),
 )
 
 
@@ -106,6 +107,7 @@ async def test_an_alert_posts_every_documented_field(http: SafeHttp, hook: Webho
             "excerpt": "We moved from Mongo to <b>Postgres</b>, any regrets?",
             "matched": ["postgres", "mongo"],
             "score": 50,
+            "reasons": ["asks a question", "30 min old", "14 replies"],
             "thread_size": 14,
             "points": 3,
         }

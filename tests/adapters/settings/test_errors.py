@@ -159,6 +159,9 @@ def test_a_bad_topic_query_gives_the_parser_position_and_reason(problems: Proble
         ('chat = "console"\n', 'chat = "console": not a table; write it as a [chat] section'),
         ('feeds = "hn"\n', 'feeds = "hn": not a list of tables; write each one as a [[feeds]] section'),
         ("[[topics]]\nname = 't'\nquery = 'x'\nenabled = 'yes'\n", 'enabled = "yes": not true or false'),
+        ("[[topics]]\nname = 't'\nquery = 'x'\nmin_score = 101\n", "min_score = 101: out of range; use a whole"),
+        ("[[topics]]\nname = 't'\nquery = 'x'\nmin_score = '50'\n", 'min_score = "50": not a whole number'),
+        ("[scoring]\nteam_accounts = 'ana'\n", 'scoring.team_accounts = "ana": not a list'),
     ],
 )
 def test_each_bad_value_is_named_with_a_hint(problems: Problems, text: str, line: str) -> None:

@@ -200,3 +200,12 @@ def test_find_config_prefers_the_flag_then_the_environment_then_the_working_dire
     assert find_config(None, {}) == Path(DEFAULT_CONFIG_NAME) == Path("earshot.toml")
     assert find_config(None, {"EARSHOT_CONFIG": ""}) == Path("earshot.toml")
     assert find_config("~/e.toml", {}) == Path.home() / "e.toml"
+
+
+def test_topic_min_score_and_the_team_accounts_load(load: Load) -> None:
+    settings = load(
+        '[scoring]\nteam_accounts = ["ana", "Ana", "bo"]\n'
+        '[[topics]]\nname = "a"\nquery = "x"\nmin_score = 0\n[[topics]]\nname = "b"\nquery = "y"\n'
+    )
+    assert [(t.name, t.min_score) for t in settings.topics] == [("a", 0), ("b", 50)]
+    assert settings.scoring.team_accounts == ("ana", "Ana", "bo")

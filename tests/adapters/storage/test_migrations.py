@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, Table, inspect
+from sqlalchemy import Column, Integer, MetaData, Table, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from adapters.storage import create_engine, migrate, tables
@@ -38,7 +39,7 @@ def _drift(connection: Connection) -> list[Any]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert migrate.head() == "0001"
+    assert migrate.head() == "0002"
 
 
 async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
@@ -76,3 +77,67 @@ async def test_tables_of_other_programs_are_left_alone(database_url: str) -> Non
 
 def _table_names_expected() -> set[str]:
     return set(tables.metadata.tables)
+
+
+def _seed_at_0001(connection: Connection) -> None:
+    at = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    connection.execute(
+        insert(tables.topics).values(
+            id=1, name="t", query="postgres", enabled=True, origin="cli", created_at=at, updated_at=at
+        )
+    )
+    connection.execute(
+        insert(tables.conversations).values(
+            id=1,
+            source="rss",
+            external_id="1",
+            url="https://x.example/1",
+            title="T",
+            text="",
+            kind="post",
+            feed="f",
+            first_seen_at=at,
+        )
+    )
+    for alert_id in (1, 2):
+        connection.execute(
+            insert(tables.alerts).values(
+                id=alert_id,
+                topic=f"t{alert_id}",
+                topic_id=1,
+                conversation_id=1,
+                channel=None,
+                matched=["postgres"],
+                score=60,
+                created_at=at,
+                state="pending",
+                attempts=0,
+            )
+        )
+
+
+def _scores(connection: Connection) -> tuple[list[int], list[Any]]:
+    topics = connection.execute(select(tables.topics.c.min_score)).scalars().all()
+    reasons = connection.execute(select(tables.alerts.c.reasons).order_by(tables.alerts.c.id)).scalars().all()
+    return list(topics), list(reasons)
+
+
+def _hold_one(connection: Connection) -> None:
+    connection.execute(update(tables.alerts).where(tables.alerts.c.id == 2).values(state="below_min"))
+
+
+def _states(connection: Connection) -> list[str]:
+    return list(connection.execute(text("SELECT state FROM alerts ORDER BY id")).scalars().all())
+
+
+async def test_0002_keeps_existing_rows_and_its_downgrade_sends_nothing_held_back(database_url: str) -> None:
+    await migrate.upgrade(database_url, "0001")
+    await _on_connection(database_url, _seed_at_0001)
+    await migrate.upgrade(database_url, "0002")
+    assert await _on_connection(database_url, _scores) == ([50], [[], []])  # existing topics get the default
+    await _on_connection(database_url, _hold_one)
+    await migrate.downgrade(database_url, "0001")
+    # A held-back alert must not become pending under a schema that cannot hold it back: it counts as done.
+    assert await _on_connection(database_url, _states) == ["pending", "delivered"]
+    await migrate.upgrade(database_url)
+    assert await _on_connection(database_url, _drift) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -131,3 +132,13 @@ async def test_duplicate_names_in_the_file_are_refused(store: SqlStore) -> None:
     async with store.unit() as unit:
         with pytest.raises(ConfigError, match="'python' is used twice"):
             await unit.sync_config([topic("python"), topic("python", query="x")], [], T0)
+
+
+async def test_a_changed_min_score_in_the_file_updates_the_topic(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.sync_config([topic("python")], [], T0)
+    async with store.unit() as unit:
+        report = await unit.sync_config([replace(topic("python"), min_score=70)], [], LATER)
+    assert report == SyncReport(updated=("topic:python",))
+    async with store.unit() as unit:
+        assert [t.min_score for t in await unit.list_topics()] == [70]
