@@ -74,6 +74,7 @@ class Poller:
         self.policy = policy
         self.notices = notices
         self.rand = rand
+        self._indexed: tuple[tuple[Topic, ...], TopicIndex] | None = None
         self.scoring = scoring or ScoringPolicy()
 
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
@@ -81,8 +82,8 @@ class Poller:
         now = self.clock()
         async with self.store.unit() as unit:
             leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
-            # Topics are read each round, so one index per round sees every change by the next round.
-            topics = TopicIndex(compile_topics(await unit.list_topics()) if leased else [])
+            # Topics are read each round, so every change is seen by the next round.
+            topics = self._index(tuple(await unit.list_topics())) if leased else TopicIndex([])
         if not leased:
             return []
         gate = asyncio.Semaphore(self.policy.concurrency)
@@ -92,6 +93,12 @@ class Poller:
                 return await self.poll_one(state, topics)
 
         return list(await asyncio.gather(*(guarded(s) for s in leased)))
+
+    def _index(self, topics: tuple[Topic, ...]) -> TopicIndex:
+        """The matching index for these topics, rebuilt only when they changed since the last round."""
+        if self._indexed is None or self._indexed[0] != topics:
+            self._indexed = (topics, TopicIndex(compile_topics(topics)))
+        return self._indexed[1]
 
     async def poll_one(self, state: FeedState, topics: TopicIndex) -> PollReport:
         """Fetch one leased feed and store what it brought; a failure is recorded, never raised."""
