@@ -40,6 +40,31 @@ class Conversation:
 
 
 @dataclass(frozen=True, slots=True)
+class Reply:
+    """One reply in a thread, as the source shows it now. ``depth`` is 0 for a direct reply to the item."""
+
+    external_id: str
+    author: str | None
+    text: str
+    created_at: datetime | None = None
+    points: int | None = None
+    url: str | None = None
+    parent_id: str | None = None
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A conversation with the replies under it, read again from its source (for summaries and for checking
+    who replied). ``conversation`` is the item refreshed (points, thread_size); ``replies`` are in the source's
+    order, at most the limit asked for; ``reply_count`` is the total the source reports, which may be larger."""
+
+    conversation: Conversation
+    replies: tuple[Reply, ...] = ()
+    reply_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     """Something the team cares about: a query, the channel its alerts go to (None: the default), and the
     joinability score (0 to 100) an item needs for its alert to be delivered."""

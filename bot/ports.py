@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.domain import (
     Alert,
@@ -21,6 +21,7 @@ from bot.domain import (
     FetchResult,
     Notice,
     Outcome,
+    Thread,
     Topic,
 )
 from bot.scoring import Reason
@@ -45,6 +46,23 @@ class Source(Protocol):
 
     async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
         """Fetch the feed once."""
+        ...
+
+
+@runtime_checkable
+class ThreadSource(Protocol):
+    """A source that can also read a conversation's thread (Hacker News, Reddit, Discourse, ...).
+
+    ``thread`` returns the replies under ``conversation`` (for a post, its comments; for a comment, the replies
+    to it), at most ``limit`` of them, best or oldest first as the source orders them. It raises
+    :class:`bot.errors.FeedError` when the thread cannot be read (gone, rate limited, network). Callers check
+    ``isinstance(source, ThreadSource)``: a source without threads simply lacks the method.
+    """
+
+    kind: str
+
+    async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
+        """Read the thread under ``conversation`` now."""
         ...
 
 
