@@ -141,7 +141,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             engine=engine,
             http=http,
             store=SqlStore(engine),
-            sources=build_sources(http),
+            sources=build_sources(http, os.environ),
             chat=build_chat(settings, http),
             owner=process_owner(),
         )

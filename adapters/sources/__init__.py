@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from adapters.http import SafeHttp
 from adapters.sources.hackernews import HackerNewsSource
 from adapters.sources.rss import RssSource
@@ -11,8 +13,13 @@ KINDS: tuple[str, ...] = (HackerNewsSource.kind, RssSource.kind)
 """The feed kinds Earshot can poll."""
 
 
-def build_sources(http: SafeHttp) -> dict[str, Source]:
-    """One source per kind, keyed by kind, sharing ``http``."""
+def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[str, Source]:
+    """One source per kind, keyed by kind, sharing ``http``.
+
+    ``env`` is where sources find their credentials (``os.environ`` in the running bot, a dict in tests); a
+    source reads only the variables its README section names, and never logs their values.
+    """
+    env = {} if env is None else env
     sources: list[Source] = [HackerNewsSource(http), RssSource(http)]
     return {source.kind: source for source in sources}
 
