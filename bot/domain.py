@@ -136,6 +136,31 @@ class DeliveryState(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Summary:
+    """The context of a conversation in a few lines: the key question, what replies have said so far.
+
+    ``method`` says how it was made: "extractive" (offline, from the item and its thread) or "llm". The numbers
+    (age, replies, points) are not repeated here: renderers take them from the conversation.
+    """
+
+    question: str
+    said: tuple[str, ...] = ()
+    method: str = "extractive"
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """The same conversation, or a discussion of the same link, seen on another source (a crosspost)."""
+
+    source: str
+    url: str
+    title: str
+    community: str | None = None
+    thread_size: int | None = None
+    points: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A conversation worth a look for one topic; written before delivery (the outbox), marked after."""
 
@@ -154,6 +179,17 @@ class Alert:
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     reasons: tuple[str, ...] = ()  # the score's top reasons in plain words, in the order they are shown
+    summary: Summary | None = None  # the context summary, once made (None: render from the conversation alone)
+    also_seen: tuple[Sighting, ...] = ()  # other discussions of the same conversation or link
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Alerts the flood guard held back from one channel, posted together as one message, oldest first."""
+
+    channel: str | None
+    alerts: tuple[Alert, ...]
+    since: datetime
 
 
 class OutcomeKind(enum.StrEnum):
