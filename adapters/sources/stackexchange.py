@@ -29,7 +29,7 @@ SERVICE = "Stack Exchange"
 DEFAULT_API_URL = "https://api.stackexchange.com/2.3"
 DEFAULT_SITE = "stackoverflow"
 KEY_ENV = "STACKEXCHANGE_KEY"
-OPTIONS = ("site", "tagged")
+OPTIONS = ("site", "tagged", "tags")  # tags: the same as tagged (what `feeds add --tags` writes)
 # Questions appear in the API a little after they are posted; each poll looks this far behind the newest seen.
 OVERLAP_SECONDS = 300
 FIRST_POLL_LOOKBACK_SECONDS = 3600
@@ -278,6 +278,7 @@ def _settings(feed: Feed) -> tuple[str, str, list[str]]:
         )
     try:
         tagged = option_list(feed.options.get("tagged", []), "tagged", '["nginx", "tls"]')
+        tagged += option_list(feed.options.get("tags", []), "tags", '["nginx", "tls"]')
     except ValueError as e:
         raise ConfigError(f"feed {feed.name!r}: {e}") from None
     bad = [t for t in tagged if not _TAG.fullmatch(t)]
