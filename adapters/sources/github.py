@@ -230,9 +230,14 @@ def _graphql_url(api: str) -> str:
 
 
 def _repo(raw: dict[str, Any]) -> str:
-    path = urlsplit(as_str(raw.get("repository_url"))).path
-    parts = [p for p in path.split("/") if p]
-    return "/".join(parts[-2:]) if len(parts) >= 2 else ""
+    """owner/name, from repository_url, or from the issue's API url (older answers lack repository_url)."""
+    for key, tail in (("repository_url", 0), ("url", 2)):
+        parts = [p for p in urlsplit(as_str(raw.get(key))).path.split("/") if p]
+        if "repos" in parts:
+            rest = parts[parts.index("repos") + 1 :]
+            if len(rest) == 2 + tail:
+                return "/".join(rest[:2])
+    return ""
 
 
 def _issue(raw: dict[str, Any]) -> tuple[Conversation, int] | None:

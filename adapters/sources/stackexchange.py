@@ -200,7 +200,7 @@ def _note_quota(feed: str, body: dict[str, Any], now: datetime, pause: dict[str,
         midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         log.warning("Stack Exchange feed %r: the daily quota is spent; polling resumes at %s", feed, midnight)
         pause["not_before"] = max(pause.get("not_before", 0), int(midnight.timestamp()))
-    elif remaining < QUOTA_WARN_BELOW:
+    elif remaining < min(QUOTA_WARN_BELOW, (as_int(body.get("quota_max")) or 0) // 10):
         log.warning(
             "Stack Exchange feed %r: %d requests left in today's quota (set %s for 10,000 a day)",
             feed,
