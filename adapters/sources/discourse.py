@@ -185,8 +185,8 @@ def _reply(post: dict[str, Any], base: str, topic: dict[str, Any]) -> Reply | No
     if as_int(post.get("post_type")) == _SMALL_ACTION:  # "closed this topic", "pinned", ...: not a reply
         return None
     parent = as_int(post.get("reply_to_post_number"))
-    slug = as_str(post.get("topic_slug")) or as_str(topic.get("slug")) or "topic"
-    topic_id = as_int(post.get("topic_id")) or as_int(topic.get("id"))
+    slug = as_str(topic.get("slug")) or as_str(post.get("topic_slug")) or "topic"
+    topic_id = as_int(topic.get("id")) or as_int(post.get("topic_id"))
     likes = next(
         (
             as_int(a.get("count"))
