@@ -102,7 +102,7 @@ class FeedEntry(_Section):
     query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
     tags: list[Annotated[str, PlainValidator(fields.choice("tag", HN_TAGS))]] | None = None
     # Kind-specific settings the source checks (Stack Exchange site, Discourse category, ...).
-    options: dict[str, str | int | bool | list[str]] | None = None
+    options: Annotated[dict[str, Any] | None, PlainValidator(fields.feed_options)] = None
     enabled: _Enabled = True
 
 
