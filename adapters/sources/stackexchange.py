@@ -279,6 +279,7 @@ def _settings(feed: Feed) -> tuple[str, str, list[str]]:
     try:
         tagged = option_list(feed.options.get("tagged", []), "tagged", '["nginx", "tls"]')
         tagged += option_list(feed.options.get("tags", []), "tags", '["nginx", "tls"]')
+        tagged = list(dict.fromkeys(tagged))
     except ValueError as e:
         raise ConfigError(f"feed {feed.name!r}: {e}") from None
     bad = [t for t in tagged if not _TAG.fullmatch(t)]
