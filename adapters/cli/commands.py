@@ -20,7 +20,7 @@ from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.durations import parse_duration
 from adapters.settings.load import write_starter
-from adapters.sources import build_sources
+from adapters.sources import SECRET_ENV, build_sources
 from adapters.storage import describe_url, migrate
 from bot.catalog import check_feed
 from bot.domain import Feed, Topic
@@ -39,6 +39,7 @@ def secrets_of(settings: Settings) -> list[str]:
     found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
+    found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
     return [s for s in found if s]
 
 

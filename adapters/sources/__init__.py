@@ -23,6 +23,9 @@ KINDS: tuple[str, ...] = (
 )
 """The feed kinds Earshot can poll."""
 
+SECRET_ENV: tuple[str, ...] = ("STACKEXCHANGE_KEY", "GITHUB_TOKEN", "DISCOURSE_API_KEY")
+"""Environment variables holding source credentials: their values are masked in every log line."""
+
 
 def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[str, Source]:
     """One source per kind, keyed by kind, sharing ``http``.
@@ -43,6 +46,7 @@ def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[
 
 __all__ = [
     "KINDS",
+    "SECRET_ENV",
     "DiscourseSource",
     "GitHubSource",
     "HackerNewsSource",

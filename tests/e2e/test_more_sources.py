@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.e2e.conftest import Earshot
 from tests.e2e.test_cli import together
 from tests.fakes.discourse import FakeDiscourse, topic
@@ -108,3 +110,21 @@ def test_feeds_add_takes_options(earshot: Earshot) -> None:
 
     listing = earshot("feeds", "list")
     assert "stackexchange-pgvector" in listing.stdout and "meta" in listing.stdout
+
+
+def test_a_source_key_never_reaches_the_log(
+    earshot: Earshot, server: FakeHttpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    se = FakeStackExchange(server)
+    se.add(question(1, int(time.time()) - 60, title="Postgres pod keeps restarting"))
+    monkeypatch.setenv("STACKEXCHANGE_KEY", "se-key-0123456789")
+    earshot.write_config(
+        CONFIG.format(se=se.api_url, gh="https://b.example", forum="https://c.example", lobsters="https://d.example")
+    )
+    if earshot.database_url.startswith("postgresql"):
+        earshot.upgrade()
+    done = earshot("-v", "feeds", "test", "so-k8s")
+    assert done.returncode == 0, done.stderr
+    assert se.requests()[0].param("key") == "se-key-0123456789"
+    assert "HTTP Request" in done.stderr  # the verbose log does show request URLs...
+    assert "se-key-0123456789" not in done.stderr + done.stdout  # ...with the key masked
