@@ -53,7 +53,10 @@ class DiscourseSource:
 
     def check(self, feed: Feed) -> None:
         """Require the forum's address; refuse unknown options, a bad category, or auth without credentials."""
-        _settings(feed, has_key=self._key is not None and self._user is not None)
+        base, _, auth = _settings(feed, has_key=self._key is not None and self._user is not None)
+        if auth:
+            # Feeds are checked at start, so threads of a forum that needs the key can be read before its next poll.
+            self._auth_bases.add(base)
 
     async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
         """Topics created since the cursor (bumped old topics are not new), first posts read for the newest."""

@@ -82,7 +82,7 @@ class LobstersSource:
         if not isinstance(body, dict):
             raise FeedError(f"{SERVICE} answered with something that is not a story")
         story = _story(body, self._base)
-        replies = [r for r in (_comment(as_dict(c)) for c in as_list(body.get("comments"))) if r is not None]
+        replies = [r for r in (_comment(c, d) for c, d in _flatten(body.get("comments"))) if r is not None]
         return Thread(story[0] if story else conversation, tuple(replies[:limit]), as_int(body.get("comment_count")))
 
     async def _get(self, url: str) -> Any:
@@ -124,14 +124,26 @@ def _story(raw: dict[str, Any], base: str) -> tuple[Conversation, int] | None:
     return conversation, int(created.timestamp())
 
 
-def _comment(raw: dict[str, Any]) -> Reply | None:
+def _flatten(comments: object) -> list[tuple[dict[str, Any], int]]:
+    """Comments in thread order with their nesting depth, whether the site sends a flat list or a tree."""
+    out: list[tuple[dict[str, Any], int]] = []
+    # An explicit stack: a hostile answer can nest deeper than Python's recursion limit.
+    stack = [(as_dict(c), 0) for c in reversed(as_list(comments))]
+    while stack:
+        comment, level = stack.pop()
+        out.append((comment, level))
+        stack.extend((as_dict(c), level + 1) for c in reversed(as_list(comment.get("comments"))))
+    return out
+
+
+def _comment(raw: dict[str, Any], level: int = 0) -> Reply | None:
     short_id = as_str(raw.get("short_id"))
     if not short_id or raw.get("is_deleted") is True or raw.get("is_moderated") is True:
         return None
     depth = as_int(raw.get("depth"))
-    if depth is None:  # older answers: indent_level counts from 1
+    if depth is None:  # older answers: indent_level counts from 1; a nested answer: its place in the tree
         indent = as_int(raw.get("indent_level"))
-        depth = indent - 1 if indent else 0
+        depth = indent - 1 if indent else level
     return Reply(
         external_id=short_id,
         author=_user(raw.get("commenting_user")),

@@ -127,6 +127,17 @@ async def test_credentials_go_only_to_feeds_that_ask(http: SafeHttp, forum: Fake
     assert (headers["api-key"], headers["api-username"]) == ("key-123", "earshot")
 
 
+async def test_threads_of_a_checked_auth_feed_carry_the_key(http: SafeHttp, forum: FakeDiscourse) -> None:
+    source = DiscourseSource(http, CREDENTIALS, clock=Clock())
+    forum.add(topic(4, NOW - 10))
+    item = (await DiscourseSource(http, {}, clock=Clock()).fetch(d_feed(forum.url), {}, seeding=True)).items[0]
+    await source.thread(item)
+    assert "api-key" not in forum.server.hits("/forum/t/4.json")[-1].headers
+    source.check(d_feed(forum.url, auth=True))  # as at start, before any poll
+    await source.thread(item)
+    assert forum.server.hits("/forum/t/4.json")[-1].headers["api-key"] == "key-123"
+
+
 async def test_403_says_which_variables(http: SafeHttp, server: FakeHttpServer) -> None:
     body = json.dumps(
         {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"}

@@ -147,6 +147,19 @@ async def test_thread_leaves_out_deleted_comments(source: LobstersSource, site: 
     assert thread.reply_count == 3
 
 
+async def test_thread_as_a_tree(source: LobstersSource, site: FakeLobsters) -> None:
+    site.add(story("tree01", NOW - 1000, comments=3))
+    reply = comment("t2", NOW - 800, "Agreed.", parent="t1")
+    reply.pop("depth")
+    top = comment("t1", NOW - 900, "First!")
+    top.pop("depth")
+    top["comments"] = [reply]
+    site.comments["tree01"] = [top, comment("t3", NOW - 700, "Later, at the top.")]
+    item = (await source.fetch(l_feed(site.url), {}, seeding=False)).items[0]
+    thread = await source.thread(item)
+    assert [(r.external_id, r.depth) for r in thread.replies] == [("t1", 0), ("t2", 1), ("t3", 0)]
+
+
 async def test_thread_of_a_deleted_story(source: LobstersSource, site: FakeLobsters) -> None:
     site.add(story("gone01", NOW - 1000))
     item = (await source.fetch(l_feed(site.url), {}, seeding=False)).items[0]
