@@ -68,6 +68,9 @@ def test_feeds_test_reads_each_new_kind(earshot: Earshot, server: FakeHttpServer
 
     checked = earshot("check-config")
     assert checked.returncode == 0, checked.stderr
+    # One command first syncs the file into the database; several at once on an empty database would race.
+    listed = earshot("feeds", "list")
+    assert listed.returncode == 0, listed.stderr
 
     results = together(
         earshot,
@@ -96,6 +99,7 @@ def test_feeds_add_takes_options(earshot: Earshot) -> None:
     )
     if earshot.database_url.startswith("postgresql"):
         earshot.upgrade()
+    assert earshot("feeds", "list").returncode == 0  # the file synced before commands run side by side
     added, forum, bad = together(
         earshot,
         ("feeds", "add", "stackexchange", "pgvector", "--option", "site=dba", "--tags", "postgresql"),
