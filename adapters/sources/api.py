@@ -43,13 +43,16 @@ async def get_json(
     params: Mapping[str, str | int] | None = None,
     headers: Mapping[str, str] | None = None,
     explain: Explain | None = None,
+    gone: str | None = None,
 ) -> tuple[HttpResponse, Any]:
     """GET ``url`` and parse its JSON body; every failure is a FeedError a person can act on.
 
     ``auth_hint`` says which environment variable to set or check on a 401 or 403; ``explain`` lets a source
-    turn its own error bodies into messages first.
+    turn its own error bodies into messages first; ``gone`` is the message for a 404 or 410 (a deleted item).
     """
     response = await http.get(url, headers=headers, params=params)
+    if gone is not None and response.status in (404, 410):
+        raise FeedError(f"{gone} (HTTP {response.status})")
     check_status(response, service=service, now=now, auth_hint=auth_hint, explain=explain)
     return response, parse_json(response, service)
 

@@ -99,7 +99,8 @@ class DiscourseSource:
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
         """The topic now, and its replies in post order (deleted, hidden and small-action posts left out)."""
         base, topic_id = _split(conversation)
-        body = await self._get(base, f"{base}/t/{topic_id}.json", None)
+        gone = f"Discourse topic {topic_id} is gone (deleted, or made private)"
+        body = await self._get(base, f"{base}/t/{topic_id}.json", None, gone=gone)
         stream = as_dict(body.get("post_stream"))
         posts = [as_dict(p) for p in as_list(stream.get("posts"))]
         loaded = {as_int(p.get("id")) for p in posts}
@@ -129,7 +130,9 @@ class DiscourseSource:
             return item
         return _replace_text(item, html_to_text(as_str(first.get("cooked")))[:MAX_BODY_CHARS] or item.text)
 
-    async def _get(self, base: str, url: str, params: dict[str, str | int] | None) -> dict[str, Any]:
+    async def _get(
+        self, base: str, url: str, params: dict[str, str | int] | None, *, gone: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         authed = base in self._auth_bases and self._key and self._user
         if authed:
@@ -140,7 +143,14 @@ class DiscourseSource:
             else f"the forum or category may be private: set {KEY_ENV} and {USER_ENV} and add auth = true to the feed"
         )
         _, body = await get_json(
-            self._http, url, service=SERVICE, now=self._clock(), params=params, headers=headers, auth_hint=hint
+            self._http,
+            url,
+            service=SERVICE,
+            now=self._clock(),
+            params=params,
+            headers=headers,
+            auth_hint=hint,
+            gone=gone,
         )
         if not isinstance(body, dict):
             raise FeedError(f"{SERVICE} answered with something that is not a JSON object")

@@ -153,7 +153,8 @@ class GitHubSource:
             return await graphql.discussion_thread(
                 self._http, _graphql_url(self._api), self._token, conversation, repo, int(number), limit, self._clock()
             )
-        _, issue = await self._get(f"{self._api}/repos/{repo}/issues/{number}", None)
+        gone = f"GitHub issue {repo}#{number} is gone (deleted, transferred, or its repository made private)"
+        _, issue = await self._get(f"{self._api}/repos/{repo}/issues/{number}", None, gone=gone)
         refreshed = _issue(as_dict(issue))
         _, comments = await self._get(
             f"{self._api}/repos/{repo}/issues/{number}/comments", {"per_page": max(1, min(limit, PER_PAGE))}
@@ -161,7 +162,9 @@ class GitHubSource:
         replies = tuple(r for r in (_comment(as_dict(c), repo) for c in as_list(comments)) if r is not None)[:limit]
         return Thread(refreshed[0] if refreshed else conversation, replies, as_int(as_dict(issue).get("comments")))
 
-    async def _get(self, url: str, params: dict[str, str | int] | None) -> tuple[HttpResponse, Any]:
+    async def _get(
+        self, url: str, params: dict[str, str | int] | None, *, gone: str | None = None
+    ) -> tuple[HttpResponse, Any]:
         return await get_json(
             self._http,
             url,
@@ -171,6 +174,7 @@ class GitHubSource:
             headers=_headers(self._token),
             auth_hint=_auth_hint(self._token),
             explain=_explain,
+            gone=gone,
         )
 
     def _note_quota(self, feed: str, response: HttpResponse, now: datetime, pause: dict[str, Any]) -> None:

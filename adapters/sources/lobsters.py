@@ -78,14 +78,14 @@ class LobstersSource:
         short_id = conversation.external_id
         if not _SHORT_ID.fullmatch(short_id):
             raise FeedError(f"{short_id!r} is not a Lobsters story id")
-        body = await self._get(f"{self._base}/s/{short_id}.json")
+        body = await self._get(f"{self._base}/s/{short_id}.json", gone=f"Lobsters story {short_id} is gone (deleted)")
         if not isinstance(body, dict):
             raise FeedError(f"{SERVICE} answered with something that is not a story")
         story = _story(body, self._base)
         replies = [r for r in (_comment(c, d) for c, d in _flatten(body.get("comments"))) if r is not None]
         return Thread(story[0] if story else conversation, tuple(replies[:limit]), as_int(body.get("comment_count")))
 
-    async def _get(self, url: str) -> Any:
+    async def _get(self, url: str, *, gone: str | None = None) -> Any:
         _, body = await get_json(
             self._http,
             url,
@@ -93,6 +93,7 @@ class LobstersSource:
             now=self._clock(),
             headers={"Accept": "application/json"},
             auth_hint="Lobsters needs no credentials; it may be refusing this address (too many requests?)",
+            gone=gone,
         )
         return body
 

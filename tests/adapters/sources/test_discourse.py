@@ -197,7 +197,7 @@ async def test_thread_of_a_deleted_topic(source: DiscourseSource, forum: FakeDis
     forum.add(topic(6, NOW - 100))
     result = await source.fetch(d_feed(forum.url), {}, seeding=False)
     forum.delete(6)
-    with pytest.raises(FeedError, match="404"):
+    with pytest.raises(FeedError, match=r"topic 6 is gone \(deleted, or made private\) \(HTTP 404\)"):
         await source.thread(result.items[0])
 
 

@@ -164,7 +164,7 @@ async def test_thread_of_a_deleted_story(source: LobstersSource, site: FakeLobst
     site.add(story("gone01", NOW - 1000))
     item = (await source.fetch(l_feed(site.url), {}, seeding=False)).items[0]
     site.stories.clear()
-    with pytest.raises(FeedError, match="404"):
+    with pytest.raises(FeedError, match=r"story gone01 is gone \(deleted\) \(HTTP 404\)"):
         await source.thread(item)
 
 
