@@ -298,7 +298,10 @@ def _settings(feed: Feed) -> tuple[str, str, bool]:
             f"feed {feed.name!r}: a GitHub feed needs a search query (repo:, org:, label:, words), like {example}"
         )
     if len(query) > 200:
-        raise ConfigError(f"feed {feed.name!r}: GitHub search queries are at most 256 characters; shorten it")
+        raise ConfigError(
+            f"feed {feed.name!r}: the query is {len(query)} characters; keep it to 200 (GitHub allows 256, and "
+            "Earshot adds is:issue and a created: date)"
+        )
     api = (feed.url or DEFAULT_API_URL).strip().rstrip("/")
     try:
         check_url(api)

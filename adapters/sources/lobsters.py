@@ -112,7 +112,8 @@ def _story(raw: dict[str, Any], base: str) -> tuple[Conversation, int] | None:
         source=LobstersSource.kind,
         external_id=short_id,
         url=comments_url,
-        title=html_to_text(as_str(raw.get("title"))) or f"Lobsters story {short_id}",
+        # Titles are plain text (JSON-escaped, not HTML-escaped): "<details> in HTML" keeps its tag name.
+        title=" ".join(as_str(raw.get("title")).split()) or f"Lobsters story {short_id}",
         text=text,
         author=_user(raw.get("submitter_user")),
         created_at=created,

@@ -284,7 +284,7 @@ async def test_discussions_with_a_token(http: SafeHttp, api: FakeGitHub, clock: 
         (None, {}, "needs a search query"),
         ("repo:a/b", {"labels": "bug"}, "unknown GitHub option"),
         ("repo:a/b", {"discussions": "maybe"}, "true or false"),
-        ("x" * 300, {}, "at most 256"),
+        ("x" * 300, {}, "keep it to 200"),
     ],
 )
 def test_check_refuses_bad_settings(

@@ -41,7 +41,7 @@ async def test_maps_stories(source: LobstersSource, site: FakeLobsters) -> None:
         story(
             "abc123",
             NOW - 600,
-            title="Why SQLite &amp; Postgres disagree",
+            title="Why <details> & SQLite disagree",
             url="https://example.com/sqlite",
             tags=["databases", "sqlite"],
             comments=4,
@@ -57,9 +57,9 @@ async def test_maps_stories(source: LobstersSource, site: FakeLobsters) -> None:
     ask, link = result.items
     assert link.source == "lobsters"
     assert link.external_id == "abc123"
-    assert link.url == "https://lobste.rs/s/abc123/why_sqlite_amp_postgres_disagree"
+    assert link.url == "https://lobste.rs/s/abc123/why_details_sqlite_disagree"
     assert link.link == "https://example.com/sqlite"
-    assert link.title == "Why SQLite & Postgres disagree"
+    assert link.title == "Why <details> & SQLite disagree"
     assert link.author == "carol"
     assert link.points == 17
     assert link.thread_size == 4
