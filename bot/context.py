@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.domain import Alert, Conversation, Reply, Summary
@@ -31,7 +31,7 @@ class ContextPolicy:
     thread_timeout: timedelta = timedelta(seconds=5)
     llm_timeout: timedelta = timedelta(seconds=10)
     daily_budget: int = 200
-    summary: SummaryPolicy = SummaryPolicy()
+    summary: SummaryPolicy = field(default_factory=SummaryPolicy)
 
 
 class Contextualiser:
@@ -79,7 +79,9 @@ class Contextualiser:
                 self.policy.thread_timeout.total_seconds(),
             )
         except TimeoutError:
-            log.info("alert %d: thread not read within %s; summarising the item alone", alert.id, self.policy.thread_timeout)
+            log.info(
+                "alert %d: thread not read within %s; summarising the item alone", alert.id, self.policy.thread_timeout
+            )
             return conversation, ()
         except EarshotError as exc:
             log.info("alert %d: thread not read (%s); summarising the item alone", alert.id, exc)
@@ -120,7 +122,9 @@ class Contextualiser:
                 llm.summarise(conversation, replies, draft), self.policy.llm_timeout.total_seconds()
             )
         except TimeoutError:
-            log.warning("alert %d: LLM summary took over %s; extractive summary used", alert.id, self.policy.llm_timeout)
+            log.warning(
+                "alert %d: LLM summary took over %s; extractive summary used", alert.id, self.policy.llm_timeout
+            )
         except EarshotError as exc:
             log.warning("alert %d: LLM summary failed (%s); extractive summary used", alert.id, exc)
         except Exception as exc:

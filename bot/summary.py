@@ -76,7 +76,7 @@ def key_question(conversation: Conversation, policy: SummaryPolicy = SummaryPoli
     if asked:
         picked = asked[:2]
     elif title:
-        picked = [title] + body[:1]
+        picked = [title, *body[:1]]
     else:
         picked = body[:2]
     return shorten(" ".join(_end(s) for s in picked), QUESTION_LIMIT)
@@ -92,7 +92,9 @@ def said_so_far(question: str, replies: Sequence[Reply], policy: SummaryPolicy =
             count = len(sentence.split())
             if count < policy.min_words or len(content) < 2:
                 continue
-            candidates.append((_score(reply, position, index, count, content, asked, policy), position, sentence, content))
+            candidates.append(
+                (_score(reply, position, index, count, content, asked, policy), position, sentence, content)
+            )
     chosen: list[tuple[int, str, set[str]]] = []
     for _, position, sentence, content in sorted(candidates, key=lambda c: (-c[0], c[1])):
         if any(_alike(content, other) for _, _, other in chosen):
