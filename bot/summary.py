@@ -22,6 +22,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
 _QUOTE_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)  # quoted text repeats the parent, not what the reply says
 _URL = re.compile(r"https?://\S+")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|mr|mrs|ms|dr|st|[a-z])\.$", re.IGNORECASE)
 _ASKING = re.compile(
     r"\?|^(?:how|what|which|why|where|when|who|is|are|does|do|can|could|should|would|has|have|any)\b",
     re.IGNORECASE,
@@ -38,15 +39,26 @@ class SummaryPolicy:
     """How much the summary holds: reply lines, the shortest sentence worth showing, and the sentence length cap."""
 
     said: int = 3
-    min_words: int = 4
+    min_words: int = 5
     max_words: int = 60
+    off_topic_words: int = 8  # a sentence sharing no word with the question must be at least this long to count
 
 
 def sentences(text: str) -> list[str]:
     """``text`` split into sentences, whitespace flattened, quoted lines and empty pieces dropped."""
     body = _QUOTE_LINE.sub("", clean(text))
-    pieces = (_SPACE.sub(" ", p).strip() for p in _SENTENCE_END.split(body))
-    return [p for p in pieces if p]
+    found: list[str] = []
+    glue = False
+    for piece in (_SPACE.sub(" ", p).strip() for p in _SENTENCE_END.split(body)):
+        if not piece:
+            continue
+        if glue and found:
+            found[-1] = f"{found[-1]} {piece}"
+        else:
+            found.append(piece)
+        # "e.g." or "U.S." end a piece without ending the sentence.
+        glue = bool(_ABBREVIATION.search(found[-1]))
+    return found
 
 
 def words(text: str) -> set[str]:
@@ -84,6 +96,8 @@ def key_question(conversation: Conversation, policy: SummaryPolicy = SummaryPoli
 
 def said_so_far(question: str, replies: Sequence[Reply], policy: SummaryPolicy = SummaryPolicy()) -> tuple[str, ...]:
     """The most informative reply sentences, at most ``policy.said``, in thread order, no two alike."""
+    if policy.said <= 0:
+        return ()
     asked = words(question)
     candidates: list[tuple[float, int, str, set[str]]] = []
     for position, reply in enumerate(replies):
@@ -92,6 +106,8 @@ def said_so_far(question: str, replies: Sequence[Reply], policy: SummaryPolicy =
             count = len(sentence.split())
             if count < policy.min_words or len(content) < 2:
                 continue
+            if not content & asked and count < policy.off_topic_words:
+                continue  # "Thanks, great question!" and other chatter
             candidates.append(
                 (_score(reply, position, index, count, content, asked, policy), position, sentence, content)
             )
