@@ -108,11 +108,7 @@ QUESTION = "Which Postgres connection pooler should we use with many services?"
         ),
         # Quoted text is the parent's, not the reply's.
         (
-            [
-                reply(
-                    "> Which Postgres connection pooler should we use with many services?\nNone, fix how the app opens Postgres connections."
-                )
-            ],
+            [reply(f"> {QUESTION}\nNone, fix how the app opens Postgres connections.")],
             ("None, fix how the app opens Postgres connections.",),
         ),
         ([], ()),
