@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from adapters.storage import tables as t
-from adapters.storage.rows import UnitBase, bounded_key, conversation_values, feed_state_from_row
-from bot.domain import Conversation, DeliveryState, FeedState
+from adapters.storage.crossposts import CrosspostMixin, group_crossposts
+from adapters.storage.rows import conversation_values, feed_state_from_row
+from bot.domain import Conversation, FeedState
 from bot.errors import LeaseLost
 from bot.ports import NewAlert
 
 
-class PollingMixin(UnitBase):
+class PollingMixin(CrosspostMixin):
     """The Unit methods a poll uses."""
 
     async def lease_feeds(
@@ -97,111 +98,39 @@ class PollingMixin(UnitBase):
     ) -> int:
         """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many.
 
-        With ``crosspost_since``, an alert whose links another conversation of its topic claimed since then is
-        written as a sighting on that conversation's alert instead (see :meth:`_crosspost_of`).
+        With ``crosspost_since``, alerts of one topic that share a link (in this batch, or with an alert written
+        since then) make one alert; the others become sightings on it (see ``CrosspostMixin``).
         """
         if not alerts:
             return 0
         names = sorted({alert.topic for alert in alerts})
         known = await self._conn.execute(select(t.topics.c.name, t.topics.c.id).where(t.topics.c.name.in_(names)))
         topic_ids = {row.name: row.id for row in known}
-        rows: dict[tuple[str, int], dict[str, Any]] = {}
-        for alert in alerts:
-            key = (alert.topic, alert.conversation_id)
-            if key in rows:
-                continue
-            if crosspost_since is not None and alert.links:
-                primary = await self._crosspost_of(alert, now, crosspost_since)
+        unique = list({(a.topic, a.conversation_id): a for a in reversed(alerts)}.values())[::-1]  # first wins
+        rows: list[dict[str, Any]] = []
+        written = 0
+        groups = group_crossposts(unique) if crosspost_since is not None else [[a] for a in unique]
+        for group in groups:
+            lead, others = group[0], group[1:]
+            if crosspost_since is not None and lead.links:
+                links = sorted({link for alert in group for link in alert.links if link})
+                primary = await self._crosspost_of(lead.topic, links, lead.conversation_id, now, crosspost_since)
                 if primary is not None:
-                    await self._add_sighting(primary, alert.conversation_id, now)
+                    for alert in group:
+                        await self._add_sighting(primary, alert.conversation_id, now)
                     continue
-            rows[key] = {
-                "topic": alert.topic,
-                "topic_id": topic_ids.get(alert.topic),
-                "conversation_id": alert.conversation_id,
-                "channel": alert.channel,
-                "matched": list(alert.matched),
-                "score": alert.score,
-                "reasons": [{"label": r.label, "weight": r.weight, "kind": r.kind.value} for r in alert.reasons],
-                "created_at": now,
-                "state": alert.state.value,
-                "attempts": 0,
-                "needs_refresh": False,
-            }
-        if not rows:
-            return 0
-        statement = self._insert(t.alerts).on_conflict_do_nothing().returning(t.alerts.c.id)
-        inserted = len((await self._conn.execute(statement, list(rows.values()))).all())
-        return inserted
-
-    async def _crosspost_of(self, alert: NewAlert, now: datetime, since: datetime) -> int | None:
-        """The id of the alert this one repeats (same topic, a shared link claimed since ``since``), or None.
-
-        Each link is claimed with one INSERT ... ON CONFLICT DO UPDATE that takes over only a claim older than
-        ``since``: the database's unique key, not a prior read, decides which of two racing replicas is first
-        (PostgreSQL makes the second wait for the first's commit, SQLite runs one writer at a time). Links this
-        alert claimed before finding a repeat are handed to the primary, so the group keeps growing as one.
-        """
-        links = t.alert_links
-        claimed: list[str] = []
-        primary: int | None = None
-        for link in sorted({bounded_key(link) for link in alert.links if link}):
-            statement = (
-                self._insert(links)
-                .values(topic=alert.topic, link_key=link, conversation_id=alert.conversation_id, at=now)
-                .on_conflict_do_update(
-                    index_elements=[links.c.topic, links.c.link_key],
-                    set_={"conversation_id": alert.conversation_id, "at": now},
-                    where=links.c.at < since,
-                )
-                .returning(links.c.conversation_id)
-            )
-            if (await self._conn.execute(statement)).scalar_one_or_none() is not None:
-                claimed.append(link)
+            row = _alert_row(lead, topic_ids.get(lead.topic), now)
+            if not others:
+                rows.append(row)  # written below, with the other single alerts, in one batch
                 continue
-            holder = (
-                await self._conn.execute(
-                    select(links.c.conversation_id).where(links.c.topic == alert.topic, links.c.link_key == link)
-                )
-            ).scalar_one()
-            if holder != alert.conversation_id and primary is None:
-                primary = holder
-        if primary is None:
-            return None
-        alert_id = (
-            await self._conn.execute(
-                select(t.alerts.c.id).where(
-                    t.alerts.c.topic == alert.topic,
-                    t.alerts.c.conversation_id == primary,
-                    t.alerts.c.state != DeliveryState.BELOW_MIN.value,
-                )
-            )
-        ).scalar_one_or_none()
-        # No alert to add to (held below its minimum, or gone): this conversation gets an alert of its own.
-        if alert_id is None:
-            return None
-        if claimed:
-            await self._conn.execute(
-                update(links)
-                .where(links.c.topic == alert.topic, links.c.link_key.in_(claimed))
-                .values(conversation_id=primary)
-            )
-        return int(alert_id)
-
-    async def _add_sighting(self, alert_id: int, conversation_id: int, now: datetime) -> None:
-        """Record a second discussion on an alert; a delivered alert is flagged for its message to be refreshed."""
-        statement = self._insert(t.sightings).on_conflict_do_nothing().returning(t.sightings.c.id)
-        added = (
-            await self._conn.execute(
-                statement, [{"alert_id": alert_id, "conversation_id": conversation_id, "seen_at": now}]
-            )
-        ).first()
-        if added is not None:
-            await self._conn.execute(
-                update(t.alerts)
-                .where(t.alerts.c.id == alert_id, t.alerts.c.state == DeliveryState.DELIVERED.value)
-                .values(needs_refresh=True)
-            )
+            lead_id, new = await self._insert_alert(row)
+            written += new
+            for alert in others:
+                await self._add_sighting(lead_id, alert.conversation_id, now)
+        if rows:
+            statement = self._insert(t.alerts).on_conflict_do_nothing().returning(t.alerts.c.id)
+            written += len((await self._conn.execute(statement, rows)).all())
+        return written
 
     async def finish_poll(
         self, feed: str, owner: str, now: datetime, *, cursor: dict[str, Any], next_poll_at: datetime
@@ -248,3 +177,20 @@ class PollingMixin(UnitBase):
 
 def _feed_lease_lost(feed: str, owner: str) -> LeaseLost:
     return LeaseLost(f"feed {feed!r} is no longer leased to {owner!r}: another process took it over, or it was removed")
+
+
+def _alert_row(alert: NewAlert, topic_id: int | None, now: datetime) -> dict[str, Any]:
+    """The ``alerts`` row of a new alert."""
+    return {
+        "topic": alert.topic,
+        "topic_id": topic_id,
+        "conversation_id": alert.conversation_id,
+        "channel": alert.channel,
+        "matched": list(alert.matched),
+        "score": alert.score,
+        "reasons": [{"label": r.label, "weight": r.weight, "kind": r.kind.value} for r in alert.reasons],
+        "created_at": now,
+        "state": alert.state.value,
+        "attempts": 0,
+        "needs_refresh": False,
+    }

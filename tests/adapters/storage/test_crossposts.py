@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from adapters.storage import SqlStore, tables
+from adapters.storage.crossposts import group_crossposts
 from bot.domain import Alert, Conversation, DeliveryState, Sighting, Summary
 from bot.polling import discussed_links
 from bot.ports import NewAlert
@@ -179,3 +180,30 @@ async def test_concurrent_spenders_never_overshoot_the_budget(make_store: Callab
 
 def _fields(item: Conversation) -> dict[str, object]:
     return {name: getattr(item, name) for name in Conversation.__slots__}  # type: ignore[attr-defined]
+
+
+async def test_discussions_of_one_link_in_the_same_poll_make_one_alert(store: SqlStore) -> None:
+    items = [RSS, Conversation("rss", "p2", "https://blog.example.com/other", "Other post"), HN, REDDIT]
+    async with store.unit() as unit:
+        stored = await unit.insert_conversations(items, "feed", T0)
+        held = [DeliveryState.BELOW_MIN, DeliveryState.PENDING, DeliveryState.PENDING, DeliveryState.PENDING]
+        new = [
+            NewAlert(cid, "databases", None, ("postgres",), 60, state=state, links=discussed_links(item))
+            for (cid, item), state in zip(stored, held, strict=True)
+        ]
+        assert await unit.insert_alerts(new, T0, crosspost_since=T0 - WEEK) == 2
+
+    found = sorted(await alerts(store), key=lambda a: a.conversation.source)
+    assert [a.conversation.source for a in found] == ["hackernews", "rss"]
+    # The first discussion that clears its minimum leads; the RSS post, held below it, is listed with it.
+    assert [s.source for s in found[0].also_seen] == ["rss", "reddit"]
+    assert found[1].conversation.external_id == "p2" and found[1].also_seen == ()
+
+
+def test_grouping_is_by_topic_and_shared_links_transitively() -> None:
+    def alert(cid: int, topic: str, *links: str) -> NewAlert:
+        return NewAlert(cid, topic, None, (), 60, links=links)
+
+    a, b, c = alert(1, "t", "x", "y"), alert(2, "t", "y", "z"), alert(3, "t", "z")
+    other_topic, alone = alert(4, "u", "x"), alert(5, "t", "w")
+    assert group_crossposts([a, other_topic, b, alone, c]) == [[a, b, c], [other_topic], [alone]]
