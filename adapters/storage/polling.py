@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from adapters.storage import tables as t
-from adapters.storage.crossposts import CrosspostMixin, group_crossposts
+from adapters.storage.crossposts import CrosspostMixin, alert_row, group_crossposts
 from adapters.storage.rows import conversation_values, feed_state_from_row
 from bot.domain import Conversation, FeedState
 from bot.errors import LeaseLost
@@ -107,30 +107,11 @@ class PollingMixin(CrosspostMixin):
         known = await self._conn.execute(select(t.topics.c.name, t.topics.c.id).where(t.topics.c.name.in_(names)))
         topic_ids = {row.name: row.id for row in known}
         unique = list({(a.topic, a.conversation_id): a for a in reversed(alerts)}.values())[::-1]  # first wins
-        rows: list[dict[str, Any]] = []
-        written = 0
-        groups = group_crossposts(unique) if crosspost_since is not None else [[a] for a in unique]
-        for group in groups:
-            lead, others = group[0], group[1:]
-            if crosspost_since is not None and lead.links:
-                links = sorted({link for alert in group for link in alert.links if link})
-                primary = await self._crosspost_of(lead.topic, links, lead.conversation_id, now, crosspost_since)
-                if primary is not None:
-                    for alert in group:
-                        await self._add_sighting(primary, alert.conversation_id, now)
-                    continue
-            row = _alert_row(lead, topic_ids.get(lead.topic), now)
-            if not others:
-                rows.append(row)  # written below, with the other single alerts, in one batch
-                continue
-            lead_id, new = await self._insert_alert(row)
-            written += new
-            for alert in others:
-                await self._add_sighting(lead_id, alert.conversation_id, now)
-        if rows:
-            statement = self._insert(t.alerts).on_conflict_do_nothing().returning(t.alerts.c.id)
-            written += len((await self._conn.execute(statement, rows)).all())
-        return written
+        if crosspost_since is not None:
+            return await self._insert_grouped(group_crossposts(unique), topic_ids, now, crosspost_since)
+        rows = [alert_row(alert, topic_ids.get(alert.topic), now) for alert in unique]
+        statement = self._insert(t.alerts).on_conflict_do_nothing().returning(t.alerts.c.id)
+        return len((await self._conn.execute(statement, rows)).all())
 
     async def finish_poll(
         self, feed: str, owner: str, now: datetime, *, cursor: dict[str, Any], next_poll_at: datetime
@@ -177,20 +158,3 @@ class PollingMixin(CrosspostMixin):
 
 def _feed_lease_lost(feed: str, owner: str) -> LeaseLost:
     return LeaseLost(f"feed {feed!r} is no longer leased to {owner!r}: another process took it over, or it was removed")
-
-
-def _alert_row(alert: NewAlert, topic_id: int | None, now: datetime) -> dict[str, Any]:
-    """The ``alerts`` row of a new alert."""
-    return {
-        "topic": alert.topic,
-        "topic_id": topic_id,
-        "conversation_id": alert.conversation_id,
-        "channel": alert.channel,
-        "matched": list(alert.matched),
-        "score": alert.score,
-        "reasons": [{"label": r.label, "weight": r.weight, "kind": r.kind.value} for r in alert.reasons],
-        "created_at": now,
-        "state": alert.state.value,
-        "attempts": 0,
-        "needs_refresh": False,
-    }
