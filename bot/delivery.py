@@ -90,7 +90,8 @@ class Deliverer:
         context = self.context
         if context is None or all(a.summary is not None for a in batch):
             return batch
-        deadline = self.policy.summary_deadline.total_seconds()
+        # Half the lease at most: the alerts must still be ours when they are posted.
+        deadline = min(self.policy.summary_deadline, self.policy.lease / 2).total_seconds()
 
         async def one(alert: Alert) -> Alert:
             try:
