@@ -190,5 +190,5 @@ async def feed_test(app: App, name_or_url: str) -> int:
         print(f"{feed.name}: cannot read it: {exc}")
         return 1
     matches = [(item, topics.match(item, feed.name)) for item in result.items]
-    print(views.feed_test_report(feed, result.items, matches, utc_now()))
+    print(views.feed_test_report(feed, result.items, matches, utc_now(), result.notes))
     return 0

@@ -109,10 +109,12 @@ def feed_test_report(
     items: Sequence[Conversation],
     matches: Sequence[tuple[Conversation, list[tuple[Topic, Match]]]],
     now: datetime,
+    notes: Sequence[str] = (),
 ) -> str:
-    """feeds test: what the feed holds and what would alert."""
+    """feeds test: what the feed holds and what would alert, with the source's notes on how it was read."""
     hits = [(item, found) for item, found in matches if found]
     lines = [f"{feed.name} ({feed.kind}): {len(items)} items, {len(hits)} would alert"]
+    lines += [f"  note: {note}" for note in notes]
     for item, found in hits[:30]:
         topics = ", ".join(f"{t.name} [{', '.join(m.terms)}]" for t, m in found)
         lines.append(
