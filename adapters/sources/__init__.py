@@ -13,8 +13,8 @@ from adapters.sources.rss import RssSource
 from bot.ports import Source
 
 KINDS: tuple[str, ...] = (HackerNewsSource.kind, RssSource.kind)
-KINDS += (RedditSource.kind, MastodonSource.kind, BlueskySource.kind)
 """The feed kinds Earshot can poll."""
+KINDS += (RedditSource.kind, MastodonSource.kind, BlueskySource.kind)
 
 
 def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[str, Source]:
