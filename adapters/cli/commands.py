@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.cli import views
@@ -28,6 +29,7 @@ from bot.matching import TopicIndex, compile_topics
 log = logging.getLogger("earshot")
 
 DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
+DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -146,14 +148,36 @@ def feed_from_args(args: argparse.Namespace) -> Feed:
     target = args.target
     url = target if kind == "rss" else args.base_url
     query = target if kind != "rss" else None
+    extra = parse_options(getattr(args, "option", None) or [])
+    if kind == "mastodon" or (kind == "reddit" and target and target.startswith(("r/", "/r/"))):
+        # the target names where to read (an instance or tag page, a subreddit); --query searches there
+        url = target if kind == "mastodon" else args.base_url
+        query = getattr(args, "query", None)
+        if kind == "reddit" and target:
+            extra.setdefault("subreddit", target)
+    elif getattr(args, "query", None):
+        raise ConfigError(f"--query is for mastodon and reddit subreddit feeds; give the {kind} search words as TARGET")
     text = args.every or DEFAULT_EVERY.get(kind, "15m")
     try:
         every = parse_duration(text)
     except ValueError as exc:
         raise ConfigError(f"--every {text!r}: {exc}") from None
     options = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
+    options.update(extra)
     name = args.name or views.derive_name(kind, target)
     return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """``--option KEY=VALUE`` flags as a feed's options; a value with commas is a list."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {pair!r}: write KEY=VALUE, like --option subreddit=rust")
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        options[key.strip()] = items if "," in value else value.strip()
+    return options
 
 
 async def feeds(app: App, args: argparse.Namespace) -> int:

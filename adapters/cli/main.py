@@ -64,12 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
     fadd = feeds.add_parser("add", help="add a feed")
-    fadd.add_argument("kind", help="hackernews | rss")
-    fadd.add_argument("target", nargs="?", help="the feed URL (rss) or search words (hackernews)")
+    fadd.add_argument("kind", help="hackernews | rss | reddit | mastodon | bluesky")
+    fadd.add_argument(
+        "target",
+        nargs="?",
+        help="the feed URL (rss), search words (hackernews, bluesky, reddit), r/SUBREDDIT (reddit), "
+        "or an instance or tag page URL (mastodon, e.g. https://fosstodon.org/tags/rust)",
+    )
     fadd.add_argument("--name", help="a name for it (default: derived from the target)")
     fadd.add_argument("--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: 2m HN, 15m RSS)")
     fadd.add_argument("--tags", help="hackernews: comma-separated among story, comment, ask_hn, show_hn")
     fadd.add_argument("--base-url", help="API base URL override (mirrors, tests)")
+    fadd.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a kind-specific option, repeatable; a comma makes a list (e.g. subreddit=rust, hashtag=rust, "
+        "include=posts,comments, lang=en)",
+    )
+    fadd.add_argument("--query", help="search words, where the target is a URL or subreddit (mastodon, reddit)")
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")

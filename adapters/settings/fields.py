@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.storage.engine import ASYNC_DRIVERS
@@ -112,6 +113,20 @@ def http_url(value: object) -> str:
     if not parts.hostname:
         raise ValueError(f"has no host; {hint}")
     return raw
+
+
+def feed_options(value: object) -> dict[str, Any]:
+    """A feed's kind-specific options: a table of names to text, numbers, true/false or lists of text."""
+    hint = 'write a table, like options = { subreddit = "rust" }'
+    if not isinstance(value, dict):
+        raise ValueError(f"not a table; {hint}")
+    for key, item in value.items():
+        if not NAME_PATTERN.fullmatch(str(key)):
+            raise ValueError(f"{key!r} is not an option name; {hint}")
+        scalar = (str, int, float, bool)
+        if not isinstance(item, scalar) and not (isinstance(item, list) and all(isinstance(i, scalar) for i in item)):
+            raise ValueError(f"option {key} must be text, a number, true/false or a list of those; {hint}")
+    return dict(value)
 
 
 def host(value: object) -> str:

@@ -20,7 +20,8 @@ from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
 PLATFORMS = ("console", "webhook")
-FEED_KINDS = ("hackernews", "rss")
+FEED_KINDS: tuple[str, ...] = ("hackernews", "rss")
+FEED_KINDS += ("reddit", "mastodon", "bluesky")
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DEFAULT_MIN_SCORE = 50
@@ -100,6 +101,7 @@ class FeedEntry(_Section):
     base_url: _Url = None
     query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
     tags: list[Annotated[str, PlainValidator(fields.choice("tag", HN_TAGS))]] | None = None
+    options: Annotated[dict[str, Any] | None, PlainValidator(fields.feed_options)] = None
     enabled: _Enabled = True
 
 
@@ -257,9 +259,9 @@ def build_settings(path: Path | None, file: ConfigFile, *, webhook_secret: str |
             name=f.name,
             kind=f.kind,
             every=f.every,
-            url=f.url if f.kind == "rss" else f.base_url,
+            url=f.url or f.base_url,  # the cross checks allow only one of them for each kind
             query=f.query,
-            options={"tags": list(dict.fromkeys(f.tags))} if f.tags else {},
+            options={**(f.options or {}), **({"tags": list(dict.fromkeys(f.tags))} if f.tags else {})},
             enabled=f.enabled,
             origin="config",
         )
