@@ -174,7 +174,7 @@ def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conver
                     source=KIND,
                     external_id=name,
                     url=link,
-                    title=title if is_post else f"Re: {title.removeprefix('/u/')}",
+                    title=title if is_post else f"Re: {_post_title(title)}",
                     text="" if text in GONE else text,
                     author=None if not author or author in GONE else author,
                     created_at=_struct_time(entry.get("published_parsed") or entry.get("updated_parsed")),
@@ -185,6 +185,13 @@ def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conver
             )
         )
     return out
+
+
+def _post_title(comment_title: str) -> str:
+    """A comment entry's title is "/u/<author> on <post title>"; keep the post title."""
+    if comment_title.startswith("/u/") and " on " in comment_title:
+        return comment_title.split(" on ", 1)[1]
+    return comment_title
 
 
 def _html(value: object) -> str:
