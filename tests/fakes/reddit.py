@@ -20,7 +20,7 @@ from tests.fixtures import fixture_path
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
 ATOM = {"Content-Type": "application/atom+xml; charset=UTF-8"}
 CLIENT_ID = "earshot-test-app"
-SECRET = "s3cret-value"  # noqa: S105  # a test value
+SECRET = "s3cret-value"  # a test value
 
 
 def recorded(name: str) -> Any:

@@ -166,7 +166,7 @@ async def test_html_and_non_english_bodies(http: SafeHttp, reddit: FakeReddit, c
     post["data"].update(
         title="Почему &amp; зачем? 日本語",
         selftext="**Привет** мир",
-        selftext_html='<!-- SC_OFF --><div class="md"><p><strong>Привет</strong> мир &amp; 日本</p>\n</div><!-- SC_ON -->',
+        selftext_html='<!-- SC_OFF --><div class="md"><p><strong>Привет</strong> мир &amp; 日本</p>\n</div>',
         edited=1594430000.0,
     )
     reddit.posts = [post]
