@@ -154,7 +154,7 @@ async def test_a_token_is_sent_and_its_variable_is_chosen_per_feed(
 
 async def test_search_needs_a_token(http: SafeHttp, instance: FakeMastodon, clock: Clock) -> None:
     instance.statuses = many(instance, 0, 3)
-    with pytest.raises(FeedError, match="searching Mastodon needs an access token.*set MASTODON_TOKEN"):
+    with pytest.raises(FeedError, match=r"searching Mastodon needs an access token.*set MASTODON_TOKEN"):
         await source_for(http, clock, {}).fetch(search_feed(instance), {}, seeding=False)
     assert instance.server.hits("/api/v2/search") == []
 
