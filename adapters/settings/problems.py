@@ -195,8 +195,6 @@ def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
 
 def _api_feed_checks(i: int, feed: Mapping[str, Any], kind: str) -> Iterable[Problem]:
     """Reddit, Mastodon, Bluesky: no HN tags; mastodon's instance goes in url, the others' API override in base_url."""
-    if "tags" in feed:
-        yield Problem(("feeds", i, "tags"), "only for hackernews feeds; leave it out")
     if kind == "mastodon" and "base_url" in feed:
         yield Problem(
             ("feeds", i, "base_url"), 'a mastodon feed takes its instance as url, like "https://fosstodon.org"'
@@ -207,6 +205,8 @@ def _api_feed_checks(i: int, feed: Mapping[str, Any], kind: str) -> Iterable[Pro
         yield Problem(
             ("feeds", i, "url"), 'missing; a mastodon feed needs its instance, like url = "https://fosstodon.org"'
         )
+    if "tags" in feed:
+        yield Problem(("feeds", i, "tags"), "only for hackernews feeds; leave it out", shows_value=True)
 
 
 def _duplicates(section: str, items: Any) -> Iterable[Problem]:
