@@ -68,7 +68,8 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
     rows = []
     for s in states:
         f = s.feed
-        target = f.url or f.query or "(all new items)"
+        where = f"r/{f.options['subreddit']}" if isinstance(f.options.get("subreddit"), str) else None
+        target = " ".join(filter(None, [where, f.url, f.query])) or "(all new items)"
         when = s.next_poll_at
         next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
         rows.append(
