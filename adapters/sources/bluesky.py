@@ -138,11 +138,12 @@ class BlueskySource:
     async def _xrpc(self, service: str, method: str, params: dict[str, str]) -> Any:
         url = f"{service}/xrpc/{method}"
         headers = {"Accept": "application/json"}
-        if self.sessions:
-            headers["Authorization"] = f"Bearer {await self.sessions.access(service)}"
+        access = await self.sessions.access(service) if self.sessions else None
+        if access:
+            headers["Authorization"] = f"Bearer {access}"
         response = await self._get(url, params, headers)
-        if self.sessions and is_expired(response):
-            headers["Authorization"] = f"Bearer {await self.sessions.expired(service)}"
+        if self.sessions and access and is_expired(response):
+            headers["Authorization"] = f"Bearer {await self.sessions.expired(service, access)}"
             response = await self._get(url, params, headers)
         anonymous = f"searching needs a login here; set {HANDLE_ENV} and {PASSWORD_ENV}"
         denied = DENIED if self.sessions else anonymous

@@ -6,6 +6,7 @@ never logs in again while a refresh token still works.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -69,22 +70,27 @@ class Sessions:
         self._clock = clock
         self._login = login
         self._tokens: dict[str, _Tokens] = {}
+        self._lock = asyncio.Lock()  # feeds polled at once share one login, not one each
         self.created = 0  # logins made, for the logs and the tests
         self.refreshed = 0
 
     async def access(self, service: str) -> str:
         """An access token for ``service``: the session's, refreshed first when it is about to expire."""
-        tokens = self._tokens.get(service)
-        if tokens is None:
-            tokens = await self._create(service)
-        elif tokens.expires is not None and self._clock() >= tokens.expires - RENEW_BEFORE:
-            tokens = await self._refresh(service, tokens)
-        return tokens.access
+        async with self._lock:
+            tokens = self._tokens.get(service)
+            if tokens is None:
+                tokens = await self._create(service)
+            elif tokens.expires is not None and self._clock() >= tokens.expires - RENEW_BEFORE:
+                tokens = await self._refresh(service, tokens)
+            return tokens.access
 
-    async def expired(self, service: str) -> str:
-        """The server said the access token expired: refresh the session (log in again only if that fails)."""
-        tokens = self._tokens.get(service)
-        return (await self._refresh(service, tokens) if tokens else await self._create(service)).access
+    async def expired(self, service: str, access: str) -> str:
+        """The server said ``access`` expired: refresh the session (log in again only if that fails)."""
+        async with self._lock:
+            tokens = self._tokens.get(service)
+            if tokens is not None and tokens.access != access:
+                return tokens.access  # another feed refreshed it meanwhile
+            return (await self._refresh(service, tokens) if tokens else await self._create(service)).access
 
     async def _create(self, service: str) -> _Tokens:
         body = json.dumps({"identifier": self._login.handle, "password": self._login.password}).encode()

@@ -110,9 +110,11 @@ class MastodonSource:
                     items.append(item)
             top = max(ids, key=id_key, default=None)
             after = link_param(response.headers.get("link"), "prev", "min_id") or top
-            if after is not None and (newest is None or id_key(after) > id_key(newest)):
+            moved = after is not None and (newest is None or id_key(after) > id_key(newest))
+            if moved:
                 newest = after
-            if seeding or start is None or len(statuses) < PAGE or top is None:
+            # A server that ignores min_id would serve the same page again: stop rather than spin.
+            if seeding or start is None or len(statuses) < PAGE or top is None or not moved:
                 break
         else:
             log.info(

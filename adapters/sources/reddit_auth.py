@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from collections.abc import Mapping
@@ -64,6 +65,7 @@ class TokenCache:
         self._clock = clock
         self._agent = agent
         self._tokens: dict[tuple[str, str], tuple[str, datetime]] = {}
+        self._lock = asyncio.Lock()  # feeds polled at once share one token, not one each
 
     def forget(self, auth_url: str, credentials: Credentials) -> None:
         """Drop a token Reddit no longer accepts."""
@@ -71,6 +73,10 @@ class TokenCache:
 
     async def token(self, auth_url: str, credentials: Credentials) -> str:
         """A token valid for a while yet: the cached one, or a new one from ``auth_url``/api/v1/access_token."""
+        async with self._lock:
+            return await self._token(auth_url, credentials)
+
+    async def _token(self, auth_url: str, credentials: Credentials) -> str:
         key = (auth_url, credentials.client_id)
         now = self._clock()
         cached = self._tokens.get(key)
