@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -239,3 +240,11 @@ def test_check_refuses_bad_settings(http: SafeHttp, feed: Feed, message: str) ->
 async def test_lang_is_sent(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
     await source_for(http, bsky, clock).fetch(search(lang="FR"), {}, seeding=False)
     assert bsky.server.hits("/xrpc/app.bsky.feed.searchPosts")[0].param("lang") == "fr"
+
+
+async def test_feeds_polled_at_once_share_one_login(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
+    bsky.posts = [post(1, at(-60), text="redistricting pgvector")]
+    source = source_for(http, bsky, clock)
+    results = await asyncio.gather(*(source.fetch(search(q), {}, seeding=False) for q in ("pgvector", "x", "y")))
+    assert [len(r.items) for r in results] == [1, 0, 0]
+    assert bsky.logins == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -270,3 +271,12 @@ def test_check_accepts_good_settings(http: SafeHttp) -> None:
     source.check(Feed("a", "mastodon", timedelta(minutes=5), url="https://fosstodon.org/tags/Rust"))
     source.check(Feed("b", "mastodon", timedelta(minutes=5), url="https://fosstodon.org", options={"hashtag": "#日本"}))
     source.check(Feed("c", "mastodon", timedelta(minutes=5), url="https://fosstodon.org/", query="pgvector"))
+
+
+async def test_a_server_ignoring_min_id_does_not_spin(http: SafeHttp, instance: FakeMastodon, clock: Clock) -> None:
+    page = many(instance, 0, 40)
+    instance.server.route("GET", "/api/v1/timelines/tag/rust", lambda request: Reply(200, json.dumps(page), JSON))
+    result = await source_for(http, clock).fetch(tag_feed(instance), {"newest": "1"}, seeding=False)
+    assert len(result.items) == 40
+    assert len(instance.server.hits("/api/v1/timelines/tag/rust")) == 2
+    assert result.cursor == {"newest": page[-1]["id"]}

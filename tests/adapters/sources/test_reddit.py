@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from datetime import UTC, datetime, timedelta
@@ -415,3 +416,22 @@ def test_check_accepts_good_settings(http: SafeHttp) -> None:
     source = RedditSource(http, {})
     for feed in (reddit_feed(), reddit_feed(subreddit="r/rust+python"), reddit_feed(subreddit=None, query="pg")):
         source.check(feed)
+
+
+async def test_feeds_polled_at_once_share_one_token(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.posts = POSTS[:2]
+    source = make_source(http, reddit, clock)
+    feeds = [reddit_feed(include="posts"), reddit_feed(include="comments"), reddit_feed()]
+    await asyncio.gather(*(source.fetch(feed, {}, seeding=False) for feed in feeds))
+    assert reddit.tokens == ["token-1"]
+
+
+def test_the_user_agent_is_the_operators_or_names_them(http: SafeHttp) -> None:
+    from adapters.sources.reddit_auth import user_agent
+
+    assert (
+        user_agent({"REDDIT_USER_AGENT": "linux:acme-listener:1.0 (by /u/acme)"})
+        == "linux:acme-listener:1.0 (by /u/acme)"
+    )
+    assert user_agent({"REDDIT_USERNAME": "/u/alice"}).endswith(" (by /u/alice)")
+    assert "set REDDIT_USERNAME" in user_agent({})
