@@ -248,3 +248,9 @@ async def test_feeds_polled_at_once_share_one_login(http: SafeHttp, bsky: FakeBl
     results = await asyncio.gather(*(source.fetch(search(q), {}, seeding=False) for q in ("pgvector", "x", "y")))
     assert [len(r.items) for r in results] == [1, 0, 0]
     assert bsky.logins == 1
+
+
+def test_bluesky_reads_threads(http: SafeHttp) -> None:
+    from bot.ports import ThreadSource
+
+    assert isinstance(BlueskySource(http), ThreadSource)

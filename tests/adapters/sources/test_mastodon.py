@@ -280,3 +280,9 @@ async def test_a_server_ignoring_min_id_does_not_spin(http: SafeHttp, instance: 
     assert len(result.items) == 40
     assert len(instance.server.hits("/api/v1/timelines/tag/rust")) == 2
     assert result.cursor == {"newest": page[-1]["id"]}
+
+
+def test_mastodon_reads_threads(http: SafeHttp) -> None:
+    from bot.ports import ThreadSource
+
+    assert isinstance(MastodonSource(http), ThreadSource)

@@ -435,3 +435,9 @@ def test_the_user_agent_is_the_operators_or_names_them(http: SafeHttp) -> None:
     )
     assert user_agent({"REDDIT_USERNAME": "/u/alice"}).endswith(" (by /u/alice)")
     assert "set REDDIT_USERNAME" in user_agent({})
+
+
+def test_reddit_reads_threads(http: SafeHttp) -> None:
+    from bot.ports import ThreadSource
+
+    assert isinstance(RedditSource(http), ThreadSource)
