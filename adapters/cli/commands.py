@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from bot.matching import TopicIndex, compile_topics
 log = logging.getLogger("earshot")
 
 DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
+SOURCE_SECRETS = ("REDDIT_CLIENT_SECRET", "MASTODON_TOKEN", "BLUESKY_APP_PASSWORD")
 DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
 
 
@@ -37,6 +39,9 @@ def secrets_of(settings: Settings) -> list[str]:
     found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
+    # Source credentials live in the environment; mask them too, should any library ever echo one.
+    found += [os.environ.get(name, "") for name in SOURCE_SECRETS]
+    found += [os.environ.get(str(f.options["token_env"]), "") for f in settings.feeds if "token_env" in f.options]
     return [s for s in found if s]
 
 

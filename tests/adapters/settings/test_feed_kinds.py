@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import Load, Problems
 
 FEEDS = """
@@ -93,3 +95,14 @@ def test_options_must_be_a_table_of_simple_values(problems: Problems) -> None:
     ]
     nested = problems(base + "options = { subreddit = { name = 'rust' } }\n")
     assert len(nested) == 1 and "option subreddit must be text, a number, true/false or a list of those" in nested[0]
+
+
+def test_source_credentials_are_masked_in_logs(load: Load, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.cli.commands import secrets_of
+
+    monkeypatch.setenv("REDDIT_CLIENT_SECRET", "reddit-secret-value")
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "abcd-efgh-ijkl-mnop")
+    monkeypatch.setenv("FOSSTODON_TOKEN", "foss-token-value")
+    monkeypatch.delenv("MASTODON_TOKEN", raising=False)
+    found = secrets_of(load(FEEDS))
+    assert {"reddit-secret-value", "abcd-efgh-ijkl-mnop", "foss-token-value"} <= set(found)
