@@ -138,10 +138,10 @@ class RedditSource:
             raise FeedError("Reddit answered with something that is not a thread: expected [post, comments]")
         posts, _ = listing_children(body[0])
         comments, _ = listing_children(body[1])
-        refreshed = conversation
-        if name.startswith("t3_") and posts:
-            now = _conversation_or_none(posts[0])
-            refreshed = _refresh(conversation, now)
+        if name.startswith("t3_"):
+            if not posts:
+                raise FeedError(f"the Reddit post {name} is gone (deleted or removed)")
+            refreshed = _refresh(conversation, _conversation_or_none(posts[0]))
             tree: Any = body[1]
         else:
             own = next((data for kind, data in comments if as_str(data.get("name")) == name), None)
