@@ -111,11 +111,14 @@ class FeedState:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """What a source returned for one poll: new-looking items and the cursor to resume from next time."""
+    """What a source returned for one poll: new-looking items and the cursor to resume from next time.
+
+    ``notes`` are what a person should know about how the feed was read (e.g. a fallback without credentials)."""
 
     items: list[Conversation]
     cursor: dict[str, Any]
     not_modified: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ log = logging.getLogger("earshot")
 
 DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
 DEFAULT_EVERY.update({"stackexchange": "10m", "github": "5m", "discourse": "10m", "lobsters": "10m"})
+DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
 URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others take search words
 
 
@@ -41,6 +42,7 @@ def secrets_of(settings: Settings) -> list[str]:
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
     found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
+    found += [os.environ.get(str(f.options["token_env"]), "") for f in settings.feeds if "token_env" in f.options]
     return [s for s in found if s]
 
 
@@ -155,26 +157,38 @@ def feed_from_args(args: argparse.Namespace) -> Feed:
     target = args.target
     url = target if kind in URL_KINDS else args.base_url
     query = target if kind not in URL_KINDS else None
+    extra = parse_options(getattr(args, "option", None) or [])
+    if kind == "mastodon" or (kind == "reddit" and target and target.startswith(("r/", "/r/"))):
+        # the target names where to read (an instance or tag page, a subreddit); --query searches there
+        url = target if kind == "mastodon" else args.base_url
+        query = getattr(args, "query", None)
+        if kind == "reddit" and target:
+            extra.setdefault("subreddit", target)
+    elif getattr(args, "query", None):
+        raise ConfigError(f"--query is for mastodon and reddit subreddit feeds; give the {kind} search words as TARGET")
     text = args.every or DEFAULT_EVERY.get(kind, "15m")
     try:
         every = parse_duration(text)
     except ValueError as exc:
         raise ConfigError(f"--every {text!r}: {exc}") from None
     options: dict[str, Any] = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
-    options.update(parse_options(getattr(args, "option", None) or []))
+    options.update(extra)
     name = args.name or views.derive_name(kind, target)
     return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """`--option key=value` pairs as feed options: true/false become flags, the rest stay text."""
+    """``--option KEY=VALUE`` flags as a feed's options: true/false become flags, a value with commas a list."""
     options: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--option {pair!r}: write it as key=value, like --option site=serverfault")
         word = value.strip()
-        options[key.strip()] = {"true": True, "false": False}.get(word.lower(), word)
+        if "," in value:
+            options[key.strip()] = [v.strip() for v in value.split(",") if v.strip()]
+        else:
+            options[key.strip()] = {"true": True, "false": False}.get(word.lower(), word)
     return options
 
 
@@ -212,5 +226,5 @@ async def feed_test(app: App, name_or_url: str) -> int:
         print(f"{feed.name}: cannot read it: {exc}")
         return 1
     matches = [(item, topics.match(item, feed.name)) for item in result.items]
-    print(views.feed_test_report(feed, result.items, matches, utc_now()))
+    print(views.feed_test_report(feed, result.items, matches, utc_now(), result.notes))
     return 0

@@ -64,9 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
     fadd = feeds.add_parser("add", help="add a feed")
-    fadd.add_argument("kind", help="hackernews | rss | stackexchange | github | discourse | lobsters")
     fadd.add_argument(
-        "target", nargs="?", help="the feed URL (rss), the forum URL (discourse) or search words (the others)"
+        "kind", help="hackernews | rss | reddit | mastodon | bluesky | stackexchange | github | discourse | lobsters"
+    )
+    fadd.add_argument(
+        "target",
+        nargs="?",
+        help="the feed URL (rss), the forum URL (discourse), r/SUBREDDIT (reddit), an instance or tag page URL "
+        "(mastodon, e.g. https://fosstodon.org/tags/rust), or search words (the others)",
     )
     fadd.add_argument("--name", help="a name for it (default: derived from the target)")
     fadd.add_argument("--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: 2m HN, 15m RSS)")
@@ -78,10 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     fadd.add_argument(
         "--option",
         action="append",
+        default=[],
         metavar="KEY=VALUE",
-        help="a kind-specific setting, repeatable: site=serverfault, tagged=nginx (stackexchange), "
-        "category=dev/7 (discourse), discussions=true (github), tags=rust (lobsters)",
+        help="a kind-specific setting, repeatable; a comma makes a list: site=serverfault, tagged=nginx "
+        "(stackexchange), category=dev/7 (discourse), discussions=true (github), tags=rust (lobsters), "
+        "subreddit=rust, include=posts,comments (reddit), hashtag=rust (mastodon), lang=en",
     )
+    fadd.add_argument("--query", help="search words, where the target is a URL or subreddit (mastodon, reddit)")
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")

@@ -63,7 +63,8 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
     rows = []
     for s in states:
         f = s.feed
-        target = f.url or f.query or "(all new items)"
+        where = f"r/{f.options['subreddit']}" if isinstance(f.options.get("subreddit"), str) else None
+        target = " ".join(filter(None, [where, f.url, f.query])) or "(all new items)"
         when = s.next_poll_at
         next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
         rows.append(
@@ -104,10 +105,12 @@ def feed_test_report(
     items: Sequence[Conversation],
     matches: Sequence[tuple[Conversation, list[tuple[Topic, Match]]]],
     now: datetime,
+    notes: Sequence[str] = (),
 ) -> str:
-    """feeds test: what the feed holds and what would alert."""
+    """feeds test: what the feed holds and what would alert, with the source's notes on how it was read."""
     hits = [(item, found) for item, found in matches if found]
     lines = [f"{feed.name} ({feed.kind}): {len(items)} items, {len(hits)} would alert"]
+    lines += [f"  note: {note}" for note in notes]
     for item, found in hits[:30]:
         topics = ", ".join(f"{t.name} [{', '.join(m.terms)}]" for t, m in found)
         lines.append(

@@ -115,6 +115,20 @@ def http_url(value: object) -> str:
     return raw
 
 
+def feed_options(value: object) -> dict[str, Any]:
+    """A feed's kind-specific options: a table of names to text, numbers, true/false or lists of text."""
+    hint = 'write a table, like options = { subreddit = "rust" }'
+    if not isinstance(value, dict):
+        raise ValueError(f"not a table; {hint}")
+    for key, item in value.items():
+        if not NAME_PATTERN.fullmatch(str(key)):
+            raise ValueError(f"{key!r} is not an option name; {hint}")
+        scalar = (str, int, float, bool)
+        if not isinstance(item, scalar) and not (isinstance(item, list) and all(isinstance(i, scalar) for i in item)):
+            raise ValueError(f"option {key} must be text, a number, true/false or a list of those; {hint}")
+    return dict(value)
+
+
 def host(value: object) -> str:
     """An allow_private entry: a hostname, an IP address or a CIDR network, normalised."""
     raw = _text(value, "a host or network", '"127.0.0.1"').lower()
@@ -221,15 +235,3 @@ def database_url(value: object) -> str:
     if driver is None:
         raise ValueError(f'"{scheme}" is not supported; Earshot runs on SQLite or PostgreSQL: {hint}')
     return f"{driver}://{raw[match.end() :]}"
-
-
-def feed_options(value: object) -> dict[str, Any]:
-    """A feed's kind-specific settings: text, numbers, true/false or lists of text (its source checks them)."""
-    example = 'options = { site = "serverfault", tagged = ["nginx"] }'
-    if not isinstance(value, dict):
-        raise ValueError(f"not a table; write it like {example}")
-    for key, item in value.items():
-        ok = isinstance(item, str | int | bool) or (isinstance(item, list) and all(isinstance(i, str) for i in item))
-        if not ok or isinstance(item, float):
-            raise ValueError(f"{key} must be text, a number, true/false or a list of text, like {example}")
-    return dict(value)

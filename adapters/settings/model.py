@@ -20,8 +20,8 @@ from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
 PLATFORMS = ("console", "webhook")
-FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters")
-URL_KINDS = ("rss", "discourse")  # kinds whose url is the place itself; the others take base_url (an API override)
+FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters", "reddit", "mastodon", "bluesky")
+URL_KINDS = ("rss", "discourse", "mastodon")  # kinds whose url is the place itself; the others take base_url
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DEFAULT_MIN_SCORE = 50
@@ -299,7 +299,7 @@ def build_settings(
             name=f.name,
             kind=f.kind,
             every=f.every,
-            url=f.url if f.kind in URL_KINDS else f.base_url,
+            url=f.url if f.kind in URL_KINDS else f.base_url,  # the cross checks allow only the right one per kind
             query=f.query,
             options={**({"tags": list(dict.fromkeys(f.tags))} if f.tags else {}), **(f.options or {})},
             enabled=f.enabled,

@@ -199,6 +199,9 @@ def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
             if key in feed:
                 yield Problem(("feeds", i, key), "only for hackernews feeds; leave it out of an rss feed")
         return
+    if kind in ("reddit", "mastodon", "bluesky"):
+        yield from _social_feed_checks(i, feed, kind)
+        return
     if kind == "hackernews" and "url" in feed:
         yield Problem(("feeds", i, "url"), "only for rss feeds; a hackernews feed takes base_url (an API override)")
     yield from _api_feed_checks(i, kind, feed)
@@ -224,6 +227,22 @@ def _api_feed_checks(i: int, kind: object, feed: Mapping[str, Any]) -> Iterable[
             f"only for hackernews feeds; a {kind} feed takes its settings in options, "
             'like options = { tags = ["rust"] }',
         )
+
+
+def _social_feed_checks(i: int, feed: Mapping[str, Any], kind: str) -> Iterable[Problem]:
+    """Reddit, Mastodon, Bluesky: no HN tags; mastodon's instance goes in url, the others' API override in base_url."""
+    if kind == "mastodon" and "base_url" in feed:
+        yield Problem(
+            ("feeds", i, "base_url"), 'a mastodon feed takes its instance as url, like "https://fosstodon.org"'
+        )
+    if kind != "mastodon" and "url" in feed:
+        yield Problem(("feeds", i, "url"), f"a {kind} feed takes an API override as base_url, not url")
+    if kind == "mastodon" and "url" not in feed:
+        yield Problem(
+            ("feeds", i, "url"), 'missing; a mastodon feed needs its instance, like url = "https://fosstodon.org"'
+        )
+    if "tags" in feed:
+        yield Problem(("feeds", i, "tags"), "only for hackernews feeds; leave it out", shows_value=True)
 
 
 def _duplicates(section: str, items: Any) -> Iterable[Problem]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from adapters.http import SafeHttp
+from adapters.sources.bluesky import BlueskySource
 from adapters.sources.discourse import DiscourseSource
 from adapters.sources.github import GitHubSource
 from adapters.sources.hackernews import HackerNewsSource
 from adapters.sources.lobsters import LobstersSource
+from adapters.sources.mastodon import MastodonSource
+from adapters.sources.reddit import RedditSource
 from adapters.sources.rss import RssSource
 from adapters.sources.stackexchange import StackExchangeSource
 from bot.ports import Source
@@ -20,10 +23,20 @@ KINDS: tuple[str, ...] = (
     GitHubSource.kind,
     DiscourseSource.kind,
     LobstersSource.kind,
+    RedditSource.kind,
+    MastodonSource.kind,
+    BlueskySource.kind,
 )
 """The feed kinds Earshot can poll."""
 
-SECRET_ENV: tuple[str, ...] = ("STACKEXCHANGE_KEY", "GITHUB_TOKEN", "DISCOURSE_API_KEY")
+SECRET_ENV: tuple[str, ...] = (
+    "STACKEXCHANGE_KEY",
+    "GITHUB_TOKEN",
+    "DISCOURSE_API_KEY",
+    "REDDIT_CLIENT_SECRET",
+    "MASTODON_TOKEN",
+    "BLUESKY_APP_PASSWORD",
+)
 """Environment variables holding source credentials: their values are masked in every log line."""
 
 
@@ -40,6 +53,9 @@ def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[
         GitHubSource(http, env),
         DiscourseSource(http, env),
         LobstersSource(http),
+        RedditSource(http, env),
+        MastodonSource(http, env),
+        BlueskySource(http, env),
     ]
     return {source.kind: source for source in sources}
 
@@ -47,10 +63,13 @@ def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[
 __all__ = [
     "KINDS",
     "SECRET_ENV",
+    "BlueskySource",
     "DiscourseSource",
     "GitHubSource",
     "HackerNewsSource",
     "LobstersSource",
+    "MastodonSource",
+    "RedditSource",
     "RssSource",
     "StackExchangeSource",
     "build_sources",

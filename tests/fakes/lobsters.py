@@ -29,7 +29,7 @@ def story(
     created: int,
     *,
     title: str = "A story",
-    url: str = "https://example.com/post",
+    url: str | None = None,
     tags: list[str] | None = None,
     description: str = "",
     submitter: str = "alice",
@@ -37,14 +37,14 @@ def story(
     score: int = 3,
     base: str = "https://lobste.rs",
 ) -> dict[str, Any]:
-    """One story as /newest.json lists it."""
+    """One story as /newest.json lists it; each links an article of its own unless ``url`` says otherwise."""
     slug = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
     return {
         "short_id": short_id,
         "short_id_url": f"{base}/s/{short_id}",
         "created_at": _time(created),
         "title": title,
-        "url": url,
+        "url": url if url is not None else f"https://example.com/posts/{short_id}",
         "score": score,
         "flags": 0,
         "comment_count": comments,

@@ -85,6 +85,6 @@ def test_an_option_value_must_be_text_a_number_a_flag_or_a_list(problems: Proble
     (line,) = problems(text)
     assert line.startswith('earshot.toml: feeds[1] "so".options = ')
     assert line.endswith(
-        "site must be text, a number, true/false or a list of text, "
-        'like options = { site = "serverfault", tagged = ["nginx"] }'
+        "option site must be text, a number, true/false or a list of those; "
+        'write a table, like options = { subreddit = "rust" }'
     )

@@ -161,4 +161,5 @@ def test_build_sources_maps_every_kind(http: SafeHttp) -> None:
     sources = build_sources(http)
     assert tuple(sources) == KINDS
     assert KINDS[:2] == ("hackernews", "rss")
+    assert {"hackernews", "rss", "reddit", "mastodon", "bluesky"} <= set(KINDS)
     assert all(source.kind == kind for kind, source in sources.items())

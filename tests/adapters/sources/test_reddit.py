@@ -1,0 +1,443 @@
+"""The Reddit source against a fake Reddit on 127.0.0.1: OAuth token, listings, cursors, limits, threads, RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from adapters.http import SafeHttp
+from adapters.sources.reddit import RSS_NOTE, RedditSource
+from adapters.sources.reddit_parse import parse_rss
+from bot.domain import Conversation, Feed
+from bot.errors import ConfigError, FeedError
+from tests.fakes.clock import Clock
+from tests.fakes.http_server import FakeHttpServer, Reply
+from tests.fakes.reddit import CLIENT_ID, JSON, SECRET, FakeReddit, children, recorded
+from tests.fixtures import fixture_path
+
+ENV = {"REDDIT_CLIENT_ID": CLIENT_ID, "REDDIT_CLIENT_SECRET": SECRET, "REDDIT_USERNAME": "earshot_tester"}
+POSTS = children("r_askreddit_new")  # 100 posts, newest first
+COMMENTS = children("r_askreddit_comments_stream")  # 100 comments, newest first
+
+
+@pytest.fixture
+def reddit(server: FakeHttpServer) -> FakeReddit:
+    return FakeReddit(server)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make_source(http: SafeHttp, reddit: FakeReddit, clock: Clock, env: dict[str, str] | None = None) -> RedditSource:
+    base = reddit.url
+    return RedditSource(http, ENV if env is None else env, clock=clock, api_url=base, auth_url=base, rss_url=base)
+
+
+def reddit_feed(**options: Any) -> Feed:
+    query = options.pop("query", None)
+    options.setdefault("subreddit", "AskReddit")
+    if options["subreddit"] is None:
+        del options["subreddit"]
+    return Feed(name="ask", kind="reddit", every=timedelta(minutes=5), query=query, options=options)
+
+
+def numbered(count: int, start: int) -> list[dict[str, Any]]:
+    """``count`` posts cloned from the recorded ones under fresh, growing ids, newest (highest id) first."""
+    out = []
+    for i in reversed(range(count)):
+        post = copy.deepcopy(POSTS[i % len(POSTS)])
+        number = start + i
+        id36 = _b36(number)
+        post["data"].update(id=id36, name=f"t3_{id36}", permalink=f"/r/AskReddit/comments/{id36}/x/")
+        out.append(post)
+    return out
+
+
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+    return out or "0"
+
+
+async def test_maps_posts_and_comments(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.posts, reddit.comments = POSTS[:3], COMMENTS[:2]
+    result = await make_source(http, reddit, clock).fetch(reddit_feed(), {}, seeding=False)
+
+    post, _, _, comment, _ = result.items
+    assert post.source == "reddit"
+    assert post.external_id == "t3_hozvuc"
+    assert post.kind == "post"
+    assert (
+        post.url
+        == "https://www.reddit.com/r/AskReddit/comments/hozvuc/what_is_best_thing_america_has_done_for_the_world/"
+    )
+    assert post.title == "What is best thing America has done for the world?"
+    assert post.author == "p1aguedoc"
+    assert post.community == "r/AskReddit"
+    assert (post.thread_size, post.points, post.link) == (3, 3, None)
+    assert post.created_at == datetime.fromtimestamp(1594424685, UTC)
+
+    assert comment.external_id == "t1_hjlzwfl"
+    assert comment.kind == "comment"
+    assert comment.title == "Re: If you could, what would you do to become famous and rich?"
+    assert comment.text == "I would like to be rich but I would not like to be famous."
+    assert comment.url.endswith("/comments/qobev9/if_you_could_what_would_you_do_to_become_famous/hjlzwfl/")
+    assert result.cursor == {"t3": "t3_hozvuc", "t1": "t1_hjlzwfl"}
+    assert result.notes == ()
+
+    new, comments = reddit.server.hits("/r/AskReddit/new"), reddit.server.hits("/r/AskReddit/comments")
+    assert new[0].headers["authorization"] == "bearer token-1"
+    assert new[0].headers["user-agent"].startswith("python:earshot:")
+    assert new[0].headers["user-agent"].endswith("(by /u/earshot_tester)")
+    assert (new[0].param("limit"), new[0].param("raw_json")) == ("100", "1")
+    assert len(comments) == 1
+
+
+async def test_two_polls_across_a_restart_neither_skip_nor_repeat(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock
+) -> None:
+    reddit.posts = POSTS[40:]
+    reddit.comments = COMMENTS[10:]
+    first = await make_source(http, reddit, clock).fetch(reddit_feed(), {}, seeding=True)
+    assert first.cursor == {"t3": POSTS[40]["data"]["name"], "t1": COMMENTS[10]["data"]["name"]}
+
+    reddit.posts, reddit.comments = POSTS, COMMENTS  # 40 posts and 10 comments arrived on top
+    restarted = make_source(http, reddit, clock)  # a new process: only the stored cursor carries over
+    second = await restarted.fetch(reddit_feed(), first.cursor, seeding=False)
+    ids = [i.external_id for i in second.items]
+    assert ids == [p["data"]["name"] for p in POSTS[:40]] + [c["data"]["name"] for c in COMMENTS[:10]]
+    assert second.cursor == {"t3": POSTS[0]["data"]["name"], "t1": COMMENTS[0]["data"]["name"]}
+
+    third = await restarted.fetch(reddit_feed(), second.cursor, seeding=False)
+    assert third.items == []
+    assert third.cursor == second.cursor
+
+
+async def test_walks_pages_back_to_the_cursor(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    everything = numbered(250, start=36**5)
+    reddit.posts = everything[230:]  # the 20 oldest
+    source = make_source(http, reddit, clock)
+    first = await source.fetch(reddit_feed(include=["posts"]), {}, seeding=True)
+    reddit.posts = everything
+    second = await source.fetch(reddit_feed(include=["posts"]), first.cursor, seeding=False)
+
+    assert len(second.items) == 230
+    assert len({i.external_id for i in second.items}) == 230
+    afters = [r.param("after") for r in reddit.server.hits("/r/AskReddit/new")[1:]]
+    assert afters == [None, everything[99]["data"]["name"], everything[199]["data"]["name"]]
+    assert second.cursor["t3"] == everything[0]["data"]["name"]
+
+
+async def test_a_deleted_cursor_item_does_not_stall_the_feed(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    # Reddit answers before=<a deleted item> with an empty listing; comparing ids needs no such anchor.
+    reddit.posts = POSTS[5:]
+    source = make_source(http, reddit, clock)
+    first = await source.fetch(reddit_feed(include="posts"), {}, seeding=True)
+    reddit.posts = POSTS[:5] + POSTS[6:]  # the cursor's post is gone
+    second = await source.fetch(reddit_feed(include="posts"), first.cursor, seeding=False)
+    assert [i.external_id for i in second.items] == [p["data"]["name"] for p in POSTS[:5]]
+
+
+async def test_deleted_and_removed_items_are_skipped_but_passed(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock
+) -> None:
+    posts, comments = copy.deepcopy(POSTS[:3]), copy.deepcopy(COMMENTS[:3])
+    posts[0]["data"].update(author="[deleted]", selftext="[deleted]", removed_by_category="deleted")
+    posts[1]["data"].update(selftext="[removed]", selftext_html=None, removed_by_category="moderator")
+    comments[0]["data"].update(body="[removed]", body_html='<div class="md"><p>[removed]</p>\n</div>')
+    comments[1]["data"].update(author="[deleted]", body="[deleted]")
+    reddit.posts, reddit.comments = posts, comments
+    result = await make_source(http, reddit, clock).fetch(reddit_feed(), {"t3": "t3_1", "t1": "t1_1"}, seeding=False)
+    assert [i.external_id for i in result.items] == [posts[2]["data"]["name"], comments[2]["data"]["name"]]
+    assert result.cursor == {"t3": posts[0]["data"]["name"], "t1": comments[0]["data"]["name"]}
+
+
+async def test_html_and_non_english_bodies(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    post = copy.deepcopy(POSTS[0])
+    post["data"].update(
+        title="Почему &amp; зачем? 日本語",
+        selftext="**Привет** мир",
+        selftext_html='<!-- SC_OFF --><div class="md"><p><strong>Привет</strong> мир &amp; 日本</p>\n</div>',
+        edited=1594430000.0,
+    )
+    reddit.posts = [post]
+    result = await make_source(http, reddit, clock).fetch(reddit_feed(include="posts"), {}, seeding=False)
+    (item,) = result.items
+    assert item.title == "Почему & зачем? 日本語"
+    assert item.text == "Привет мир & 日本"
+
+
+async def test_search_reads_posts_with_the_query(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.found = children("search_r_all_praw_oauth_search")
+    result = await make_source(http, reddit, clock).fetch(reddit_feed(query="praw", subreddit=None), {}, seeding=False)
+    assert result.items
+    assert all(i.kind == "post" and "praw" in i.title.lower() for i in result.items)
+    (request,) = reddit.server.hits("/search")
+    assert (request.param("q"), request.param("sort"), request.param("restrict_sr")) == ("praw", "new", None)
+
+
+async def test_the_token_is_cached_and_renewed_before_it_expires(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock
+) -> None:
+    reddit.posts = POSTS[:2]
+    reddit.expires_in = 3600
+    source = make_source(http, reddit, clock)
+    feed = reddit_feed(include="posts")
+    await source.fetch(feed, {}, seeding=False)
+    await source.fetch(feed, {}, seeding=False)
+    assert reddit.tokens == ["token-1"]
+
+    clock.advance(timedelta(minutes=56))  # within five minutes of the end: renewed first
+    await source.fetch(feed, {}, seeding=False)
+    assert reddit.tokens == ["token-1", "token-2"]
+    assert reddit.server.hits("/r/AskReddit/new")[-1].headers["authorization"] == "bearer token-2"
+
+    reddit.revoked.add("token-2")  # revoked early: one new token, then the request again
+    result = await source.fetch(feed, {}, seeding=False)
+    assert len(result.items) == 2
+    assert reddit.tokens == ["token-1", "token-2", "token-3"]
+
+
+async def test_wrong_credentials_say_which_variables_to_check(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    env = {**ENV, "REDDIT_CLIENT_SECRET": "wrong"}
+    with pytest.raises(FeedError) as info:
+        await make_source(http, reddit, clock, env).fetch(reddit_feed(), {}, seeding=False)
+    message = str(info.value)
+    assert "HTTP 401" in message
+    assert "REDDIT_CLIENT_ID" in message and "REDDIT_CLIENT_SECRET" in message
+    assert "wrong" not in message
+
+
+async def test_a_private_subreddit_is_named(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    body = json.dumps({"reason": "private", "message": "Forbidden", "error": 403})
+    reddit.server.route("GET", "/r/AskReddit/new", lambda request: Reply(403, body, JSON))
+    with pytest.raises(FeedError, match=r"HTTP 403 \(Forbidden.*r/AskReddit may be private"):
+        await make_source(http, reddit, clock).fetch(reddit_feed(), {}, seeding=False)
+
+
+async def test_a_missing_subreddit_is_named(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.server.route(
+        "GET", "/r/nosuchsub/new", lambda request: Reply(302, b"", {"Location": "/subreddits/search?q=nosuchsub"})
+    )
+    reddit.server.route(
+        "GET", "/subreddits/search", lambda request: Reply(200, json.dumps(recorded("r_all_new_before_page")), JSON)
+    )
+    with pytest.raises(FeedError, match="Reddit has no subreddit r/nosuchsub"):
+        await make_source(http, reddit, clock).fetch(reddit_feed(subreddit="nosuchsub"), {}, seeding=False)
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [({"Retry-After": "30"}, 30), ({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "42"}, 42), ({}, 60)],
+)
+async def test_429_carries_retry_after(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock, headers: dict[str, str], wait: float
+) -> None:
+    reddit.server.route("GET", "/r/AskReddit/new", lambda request: Reply(429, "Too Many Requests", headers))
+    with pytest.raises(FeedError, match="HTTP 429") as info:
+        await make_source(http, reddit, clock).fetch(reddit_feed(), {}, seeding=False)
+    assert info.value.retry_after == wait
+
+
+async def test_a_used_up_quota_stops_requests_until_it_resets(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.posts, reddit.comments = POSTS[:2], COMMENTS[:2]
+    reddit.remaining, reddit.reset = 0.0, 120
+    source = make_source(http, reddit, clock)
+    with pytest.raises(FeedError, match="rate limit is used up") as info:
+        await source.fetch(reddit_feed(), {}, seeding=False)
+    assert info.value.retry_after == 120
+    assert reddit.server.hits("/r/AskReddit/comments") == []  # not asked while out of quota
+
+    clock.advance(timedelta(seconds=121))
+    reddit.remaining = 500.0
+    result = await source.fetch(reddit_feed(), {}, seeding=False)
+    assert len(result.items) == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("<html>oops</html>", "not a listing: .*not valid JSON"),
+        ('{"kind": "Listing", "data": {}}', 'no "data.children" list'),
+        ("[1, 2]", 'no "data.children" list'),
+    ],
+)
+async def test_a_malformed_body_is_a_feed_error(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock, body: str, message: str
+) -> None:
+    reddit.server.route("GET", "/r/AskReddit/new", lambda request: Reply(200, body, JSON))
+    with pytest.raises(FeedError, match=message):
+        await make_source(http, reddit, clock).fetch(reddit_feed(), {}, seeding=False)
+
+
+async def test_thread_of_a_post_skips_more_stubs_and_deleted_comments(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock
+) -> None:
+    body = recorded("comments_fjn0j9_pics_nested")
+    stub = {
+        "kind": "more",
+        "data": {
+            "count": 40,
+            "name": "t1_fkoabcd",
+            "id": "fkoabcd",
+            "parent_id": "t3_fjn0j9",
+            "depth": 0,
+            "children": ["fkoabcd", "fkoabce"],
+        },
+    }
+    body[1]["data"]["children"].append(stub)
+    reddit.serve_thread("fjn0j9", body)
+    post = body[0]["data"]["children"][0]["data"]
+    conversation = Conversation(
+        source="reddit",
+        external_id="t3_fjn0j9",
+        url="https://www.reddit.com" + post["permalink"],
+        title="old",
+        points=1,
+    )
+    thread = await make_source(http, reddit, clock).thread(conversation, limit=500)
+
+    assert thread.conversation.points == post["score"]
+    assert thread.conversation.title == "old"
+    assert thread.reply_count == 168
+    assert len(thread.replies) == 113  # 114 comments in the tree, one of them deleted; the stub is not one
+    assert {r.depth for r in thread.replies} == {0, 1, 2, 3, 4, 5}
+    assert all(r.text not in ("[deleted]", "[removed]") and r.external_id.startswith("t1_") for r in thread.replies)
+    first = thread.replies[0]
+    assert first.depth == 0 and first.parent_id == "t3_fjn0j9"
+    assert thread.replies[1].parent_id in (first.external_id, "t3_fjn0j9")
+    (request,) = reddit.server.hits("/comments/fjn0j9")
+    assert (request.param("limit"), request.param("raw_json"), request.param("comment")) == ("500", "1", None)
+
+    short = await make_source(http, reddit, clock).thread(conversation, limit=5)
+    assert [r.external_id for r in short.replies] == [r.external_id for r in thread.replies[:5]]
+
+
+async def test_thread_of_a_comment_reads_its_replies(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    body = recorded("comments_2gmzqe_redditdev_selfpost")
+    reddit.serve_thread("2gmzqe", body)
+    top = body[1]["data"]["children"][0]["data"]
+    conversation = Conversation(
+        source="reddit",
+        external_id=top["name"],
+        url="https://www.reddit.com" + top["permalink"],
+        title="Re: x",
+        kind="comment",
+    )
+    thread = await make_source(http, reddit, clock).thread(conversation)
+    assert reddit.server.hits("/comments/2gmzqe")[0].param("comment") == top["id"]
+    assert thread.conversation.title == "Re: x"
+    assert all(r.depth >= 0 and r.external_id != top["name"] for r in thread.replies)
+
+
+async def test_without_credentials_it_reads_the_public_rss(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.posts = POSTS[10:]
+    source = make_source(http, reddit, clock, env={})
+    first = await source.fetch(reddit_feed(), {}, seeding=True)
+    assert first.notes == (RSS_NOTE,)
+    assert first.cursor == {"t3": POSTS[10]["data"]["name"]}
+    assert reddit.server.hits("/r/AskReddit/new") == []
+    assert "authorization" not in reddit.server.hits("/r/AskReddit/new/.rss")[0].headers
+
+    reddit.posts = POSTS
+    second = await source.fetch(reddit_feed(), first.cursor, seeding=False)
+    assert [i.external_id for i in second.items] == [p["data"]["name"] for p in POSTS[:10]]
+    item = second.items[0]
+    assert (item.kind, item.community, item.author) == ("post", "r/AskReddit", "p1aguedoc")
+    assert item.url == "https://www.reddit.com" + POSTS[0]["data"]["permalink"]
+    assert "submitted by" not in item.text
+    third = await source.fetch(reddit_feed(), second.cursor, seeding=False)
+    assert third.items == []
+
+
+@pytest.mark.parametrize(
+    "name", ["reddit_r_homelab_new_rss.atom.xml", "reddit_search_rss.atom.xml", "reddit_r_rust_rss.atom.xml"]
+)
+def test_recorded_reddit_rss_parses(name: str) -> None:
+    items = parse_rss(fixture_path("rss", name).read_bytes())
+    assert items
+    for item, fullname in items:
+        assert fullname.startswith("t3_") and item.external_id == fullname
+        assert item.url.startswith("https://") and "/comments/" in item.url
+        assert item.author and not item.author.startswith("/u/")
+        assert "submitted by" not in item.text
+        assert item.created_at is not None
+
+
+async def test_thread_without_credentials_reads_the_thread_rss(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock
+) -> None:
+    data = fixture_path("rss", "reddit_r_gravelcycling_thread.rss.atom.xml").read_bytes()
+    reddit.serve_thread_rss("/r/gravelcycling/comments/1qcwxml/new_bike_day/", data)
+    conversation = Conversation(
+        source="reddit",
+        external_id="t3_1qcwxml",
+        url="https://www.reddit.com/r/gravelcycling/comments/1qcwxml/new_bike_day/",
+        title="New bike day",
+    )
+    thread = await make_source(http, reddit, clock, env={}).thread(conversation)
+    assert len(thread.replies) == 33
+    assert thread.replies[0].author == "Newyawker2022"
+    assert thread.replies[0].text == "Man watch out my wife is on this app."
+    assert all(r.external_id.startswith("t1_") and r.author != "[deleted]" for r in thread.replies)
+    assert sum(1 for r in thread.replies if r.author is None) == 2  # comments by deleted accounts
+
+
+@pytest.mark.parametrize(
+    ("feed", "message"),
+    [
+        (reddit_feed(subreddit=None), 'needs a subreddit or a query, like options = { subreddit = "rust" }'),
+        (reddit_feed(subreddit="r/no spaces"), "is not a subreddit name"),
+        (reddit_feed(subreddit=3), "subreddit must be a name"),
+        (reddit_feed(sub="rust"), "unknown Reddit option(s) sub"),
+        (reddit_feed(query="x", include=["comments"]), "a Reddit search finds posts only"),
+        (reddit_feed(include=["votes"]), 'include must list "posts" and/or "comments"'),
+        (Feed("ask", "reddit", timedelta(minutes=5), url="ftp://x", options={"subreddit": "rust"}), "http://"),
+    ],
+)
+def test_check_refuses_bad_settings(http: SafeHttp, feed: Feed, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        RedditSource(http, ENV).check(feed)
+    assert message in str(info.value)
+    assert "'ask'" in str(info.value)
+
+
+def test_check_accepts_good_settings(http: SafeHttp) -> None:
+    source = RedditSource(http, {})
+    for feed in (reddit_feed(), reddit_feed(subreddit="r/rust+python"), reddit_feed(subreddit=None, query="pg")):
+        source.check(feed)
+
+
+async def test_feeds_polled_at_once_share_one_token(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
+    reddit.posts = POSTS[:2]
+    source = make_source(http, reddit, clock)
+    feeds = [reddit_feed(include="posts"), reddit_feed(include="comments"), reddit_feed()]
+    await asyncio.gather(*(source.fetch(feed, {}, seeding=False) for feed in feeds))
+    assert reddit.tokens == ["token-1"]
+
+
+def test_the_user_agent_is_the_operators_or_names_them(http: SafeHttp) -> None:
+    from adapters.sources.reddit_auth import user_agent
+
+    assert (
+        user_agent({"REDDIT_USER_AGENT": "linux:acme-listener:1.0 (by /u/acme)"})
+        == "linux:acme-listener:1.0 (by /u/acme)"
+    )
+    assert user_agent({"REDDIT_USERNAME": "/u/alice"}).endswith(" (by /u/alice)")
+    assert "set REDDIT_USERNAME" in user_agent({})
+
+
+def test_reddit_reads_threads(http: SafeHttp) -> None:
+    from bot.ports import ThreadSource
+
+    assert isinstance(RedditSource(http), ThreadSource)
