@@ -128,9 +128,17 @@ async def run_once(app: App) -> int:
 async def topics(app: App, args: argparse.Namespace) -> int:
     """topics add|list|remove."""
     if args.topics_command == "add":
-        topic = await app.catalog.add_topic(
-            Topic(args.name, args.query, args.channel, min_score=args.min_score), actor()
+        languages = tuple(dict.fromkeys(c.strip().lower() for c in (args.languages or "").split(",") if c.strip()))
+        topic = Topic(
+            args.name,
+            args.query,
+            args.channel,
+            min_score=args.min_score,
+            languages=languages,
+            exclude_authors=tuple(dict.fromkeys(args.exclude_author)),
+            exclude_sources=tuple(dict.fromkeys(args.exclude_source)),
         )
+        topic = await app.catalog.add_topic(topic, actor())
         print(f"added topic {topic.name}: {topic.query}")
     elif args.topics_command == "remove":
         await app.catalog.remove_topic(args.name, actor())

@@ -58,6 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="joinability score (0-100) an alert needs to be posted (default: 50)",
     )
+    add.add_argument(
+        "--languages", metavar="CODES", help="only items in these languages, comma-separated, e.g. en,de (default: any)"
+    )
+    add.add_argument(
+        "--exclude-author", action="append", default=[], metavar="NAME", help="never alert this author's posts (repeat)"
+    )
+    add.add_argument(
+        "--exclude-source",
+        action="append",
+        default=[],
+        metavar="KIND_OR_FEED",
+        help="never alert items from this feed kind or feed name (repeat)",
+    )
     topics.add_parser("list", help="list topics")
     remove = topics.add_parser("remove", help="remove a topic added with `topics add`")
     remove.add_argument("name")

@@ -46,10 +46,29 @@ def topics_table(topics: Sequence[Topic], default_channel: str) -> str:
     if not topics:
         return "no topics yet; add one: earshot topics add vector-db '\"vector database\" OR pgvector'"
     rows = [
-        [t.name, f"#{t.channel or default_channel}", "on" if t.enabled else "off", t.origin, str(t.min_score), t.query]
+        [
+            t.name,
+            f"#{t.channel or default_channel}",
+            "on" if t.enabled else "off",
+            t.origin,
+            str(t.min_score),
+            t.query + topic_filters(t),
+        ]
         for t in topics
     ]
     return table(["NAME", "CHANNEL", "STATE", "FROM", "MIN SCORE", "QUERY"], rows)
+
+
+def topic_filters(topic: Topic) -> str:
+    """The topic's filters after its query: " [lang en,de; not by bob; not from reddit]", or ""."""
+    parts = []
+    if topic.languages:
+        parts.append("lang " + ",".join(topic.languages))
+    if topic.exclude_authors:
+        parts.append("not by " + ",".join(topic.exclude_authors))
+    if topic.exclude_sources:
+        parts.append("not from " + ",".join(topic.exclude_sources))
+    return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def feed_status(state: FeedState) -> str:

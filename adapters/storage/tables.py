@@ -44,6 +44,10 @@ topics = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("min_score", Integer, nullable=False),
+    # Filters beside the query: lists of language codes wanted (empty: any), authors and sources excluded.
+    Column("languages", Json, nullable=False),
+    Column("exclude_authors", Json, nullable=False),
+    Column("exclude_sources", Json, nullable=False),
     CheckConstraint("origin IN ('config', 'cli')", name="origin"),
 )
 
@@ -126,9 +130,12 @@ alerts = Table(
     # Claim
     Column("claimed_by", String(NAME)),
     Column("claimed_at", UTCDateTime),
+    # Flood guard: when the alert was held over its channel's hourly cap (kept after its digest went out).
+    Column("held_at", UTCDateTime),
     UniqueConstraint("topic", "conversation_id"),
-    CheckConstraint("state IN ('pending', 'delivered', 'below_min')", name="state"),
+    CheckConstraint("state IN ('pending', 'delivered', 'below_min', 'held')", name="state"),
     Index(None, "state", "next_attempt_at"),
+    Index(None, "delivered_at"),
 )
 
 outcomes = Table(

@@ -39,7 +39,7 @@ def _drift(connection: Connection) -> list[Any]:
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert migrate.head() == "0002"
+    assert migrate.head() == "0004_flood"
 
 
 async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
