@@ -104,6 +104,13 @@ class Runner:
         report = await self.deliverer.deliver()
         if report.delivered or report.failed:
             log.info("delivered %d alert(s), %d failed", report.delivered, report.failed)
+        if report.held or report.digests:
+            log.info(
+                "flood guard: %d alert(s) held; %d digest(s) posted with %d alert(s)",
+                report.held,
+                report.digests,
+                report.digested,
+            )
 
     async def reconcile(self) -> None:
         """Make the feed jobs match the feeds in the database."""

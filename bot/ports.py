@@ -16,6 +16,7 @@ from bot.domain import (
     ClaimResult,
     Conversation,
     DeliveryState,
+    Digest,
     Feed,
     FeedState,
     FetchResult,
@@ -79,6 +80,10 @@ class Chat(Protocol):
 
     async def send_notice(self, notice: Notice) -> None:
         """Post an operational notice (a feed failing or recovering)."""
+        ...
+
+    async def send_digest(self, digest: Digest) -> str:
+        """Post the alerts the flood guard held back from one channel as ONE message; return its reference."""
         ...
 
 
@@ -207,7 +212,30 @@ class Unit(Protocol):
         ...
 
     async def count_undelivered(self) -> int:
-        """Alerts not yet delivered, leased or not."""
+        """Alerts not yet delivered (pending, or held for a digest), leased or not."""
+        ...
+
+    # Flood guard (a channel is an alert's channel name; None is the default channel)
+    async def delivered_since(self, since: datetime) -> dict[str | None, int]:
+        """Alerts posted one by one (not in a digest) to each channel from ``since`` on."""
+        ...
+
+    async def hold_alerts(self, alert_ids: Sequence[int], owner: str, now: datetime) -> None:
+        """Move leased pending alerts to held (over their channel's cap), releasing the lease."""
+        ...
+
+    async def held_channels(self, now: datetime) -> dict[str | None, datetime | None]:
+        """Channels with held alerts due for a digest, each with when its last digest went out (None: never)."""
+        ...
+
+    async def lease_held(
+        self, channel: str | None, now: datetime, owner: str, lease_for: timedelta, limit: int
+    ) -> list[Alert]:
+        """Atomically lease the channel's held alerts that nobody else holds, oldest first, for one digest."""
+        ...
+
+    async def mark_digested(self, alert_ids: Sequence[int], owner: str, now: datetime, message_ref: str) -> int:
+        """Mark leased held alerts delivered in digest ``message_ref``; how many were still ours (LeaseLost: none)."""
         ...
 
     # Claims and outcomes

@@ -24,6 +24,7 @@ from bot.catalog import Catalog
 from bot.claims import Claims
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.errors import EarshotError
+from bot.flood import FloodPolicy
 from bot.polling import Poller, PollPolicy
 from bot.ports import Chat, Source
 from bot.scoring import ScoringPolicy
@@ -77,7 +78,8 @@ class App:
     def deliverer(self) -> Deliverer:
         """The alert sender for this process."""
         d = self.settings.delivery
-        return Deliverer(self.store, self.chat, utc_now, self.owner, DeliveryPolicy(d.lease, d.batch, d.max_backoff))
+        policy = DeliveryPolicy(d.lease, d.batch, d.max_backoff)
+        return Deliverer(self.store, self.chat, utc_now, self.owner, policy, FloodPolicy(d.max_per_hour))
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:

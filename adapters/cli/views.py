@@ -119,6 +119,11 @@ def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: in
         f"{len(polls)} feeds polled, {failed} failed; {delivery.delivered} alerts delivered, "
         f"{delivery.failed} delivery failures, {left} waiting"
     )
+    if delivery.held or delivery.digests:
+        lines.append(
+            f"flood guard: {delivery.held} alerts held over the hourly cap; "
+            f"{delivery.digests} digests posted with {delivery.digested} alerts"
+        )
     lines += [f"  delivery error: {e}" for e in dict.fromkeys(delivery.errors)]
     return "\n".join(lines)
 
