@@ -40,9 +40,14 @@ class CompiledTopic:
 _parse = functools.lru_cache(maxsize=8192)(parse_query)
 
 
+def compile_topic(topic: Topic) -> CompiledTopic:
+    """Parse one topic's query (validated when added) and fold its filters."""
+    return CompiledTopic(topic, _parse(topic.query), TopicFilter.of(topic))
+
+
 def compile_topics(topics: Iterable[Topic]) -> list[CompiledTopic]:
-    """Parse every enabled topic's query (they were validated when added)."""
-    return [CompiledTopic(t, _parse(t.query), TopicFilter.of(t)) for t in topics if t.enabled]
+    """Compile every enabled topic."""
+    return [compile_topic(t) for t in topics if t.enabled]
 
 
 def squash(text: str) -> str:

@@ -105,6 +105,16 @@ class NewAlert:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredConversation:
+    """A conversation as stored: its id, the feed that saw it first and when."""
+
+    id: int
+    conversation: Conversation
+    feed: str
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SyncReport:
     """What syncing the config file's topics and feeds into the store changed."""
 
@@ -236,6 +246,24 @@ class Unit(Protocol):
 
     async def mark_digested(self, alert_ids: Sequence[int], owner: str, now: datetime, message_ref: str) -> int:
         """Mark leased held alerts delivered in digest ``message_ref``; how many were still ours (LeaseLost: none)."""
+        ...
+
+    # Looking up (explain, alerts list)
+    async def find_conversation(
+        self, *, url: str | None = None, alert_id: int | None = None
+    ) -> StoredConversation | None:
+        """The stored conversation at ``url`` (any form that canonicalises to its URL or its link) or of an alert."""
+        ...
+
+    async def list_alerts(
+        self,
+        *,
+        state: DeliveryState | None = None,
+        topic: str | None = None,
+        conversation_id: int | None = None,
+        limit: int = 50,
+    ) -> list[Alert]:
+        """Alerts, newest first, narrowed by state, topic or conversation."""
         ...
 
     # Claims and outcomes

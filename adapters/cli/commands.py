@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from adapters.cli import views
+from adapters.cli import explain_view, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
@@ -21,7 +21,7 @@ from adapters.settings.load import write_starter
 from adapters.sources import build_sources
 from adapters.storage import describe_url, migrate
 from bot.catalog import check_feed
-from bot.domain import Feed, Topic
+from bot.domain import DeliveryState, Feed, Topic
 from bot.errors import ConfigError, FeedError
 from bot.matching import TopicIndex, compile_topics
 
@@ -68,6 +68,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await topics(app, args)
         if command == "feeds":
             return await feeds(app, args)
+        if command == "explain":
+            return await explain(app, args.target)
+        if command == "alerts":
+            return await alerts(app, args)
     raise ConfigError(f"unknown command {command!r}")
 
 
@@ -199,4 +203,21 @@ async def feed_test(app: App, name_or_url: str) -> int:
         return 1
     matches = [(item, topics.match(item, feed.name)) for item in result.items]
     print(views.feed_test_report(feed, result.items, matches, utc_now()))
+    return 0
+
+
+async def explain(app: App, target: str) -> int:
+    """explain: why an alert or a conversation was alerted, held or passed over."""
+    print(explain_view.explanation(await app.explainer.explain(target), app.settings.chat.channel))
+    return 0
+
+
+async def alerts(app: App, args: argparse.Namespace) -> int:
+    """alerts list."""
+    if args.limit < 1:
+        raise ConfigError(f"--limit {args.limit}: give a whole number of at least 1")
+    state = DeliveryState(args.state) if args.state else None
+    async with app.store.unit() as unit:
+        found = await unit.list_alerts(state=state, topic=args.topic, limit=args.limit)
+    print(explain_view.alerts_table(found, app.settings.chat.channel))
     return 0

@@ -13,6 +13,7 @@ from adapters.storage.claims import ClaimsMixin
 from adapters.storage.delivery import DeliveryMixin
 from adapters.storage.engine import create_engine
 from adapters.storage.flood import FloodMixin
+from adapters.storage.lookup import LookupMixin
 from adapters.storage.polling import PollingMixin
 from adapters.storage.sync import SyncMixin
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from bot.ports import Store, Unit
 
 
-class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, FloodMixin, ClaimsMixin):
+class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, FloodMixin, LookupMixin, ClaimsMixin):
     """One transaction on one connection; implements :class:`bot.ports.Unit`."""
 
 
