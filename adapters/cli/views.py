@@ -159,11 +159,15 @@ def config_summary(settings: Settings) -> str:
         f"  chat: {chat}",
         f"  fetch: allow_private={list(s.fetch.allow_private)}, deadline {s.fetch.deadline:g}s, "
         f"body cap {format_size(s.fetch.max_body)}",
-        f"  {len(s.feeds)} feeds:",
     ]
+    if s.delivery.max_per_hour:
+        lines.append(
+            f"  flood guard: at most {s.delivery.max_per_hour} alerts per channel per hour, the rest in a digest"
+        )
+    lines += [f"  {len(s.feeds)} feeds:"]
     lines += [
         f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {f.url or f.query or ''}" for f in s.feeds
     ]
     lines.append(f"  {len(s.topics)} topics:")
-    lines += [f"    {t.name}: {t.query} -> #{t.channel or s.chat.channel}" for t in s.topics]
+    lines += [f"    {t.name}: {t.query}{topic_filters(t)} -> #{t.channel or s.chat.channel}" for t in s.topics]
     return "\n".join(lines)

@@ -128,3 +128,30 @@ def test_fifteen_matches_with_a_cap_of_ten_give_ten_alerts_and_one_digest_of_fiv
     assert missing.returncode == 1 and "there is no alert 999999" in missing.stderr
     unknown = earshot("explain", "https://example.com/never-seen")
     assert unknown.returncode == 1 and "no stored conversation at https://example.com/never-seen" in unknown.stderr
+
+
+def test_topics_add_takes_filters_and_refuses_a_bad_language(earshot: Earshot) -> None:
+    earshot.write_config('[[topics]]\nname = "databases"\nquery = "postgres"\n')
+    earshot.upgrade()
+    added = earshot(
+        "topics",
+        "add",
+        "pg-de",
+        "postgres",
+        "--languages",
+        "en, DE",
+        "--exclude-author",
+        "ourbot",
+        "--exclude-source",
+        "reddit",
+        "--exclude-source",
+        "hn-jobs",
+    )
+    assert added.returncode == 0, added.stderr
+    listing = earshot("topics", "list")
+    assert listing.returncode == 0, listing.stderr
+    [line] = [row for row in listing.stdout.splitlines() if row.startswith("pg-de")]
+    assert line.endswith("postgres [lang en,de; not by ourbot; not from reddit,hn-jobs]")
+    bad = earshot("topics", "add", "pg-xx", "postgres", "--languages", "english")
+    assert bad.returncode == 2
+    assert "language 'english' is not a two-letter ISO 639-1 code" in bad.stderr
