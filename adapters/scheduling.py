@@ -125,6 +125,13 @@ class Runner:
         report = await self.deliverer.deliver()
         if report.delivered or report.failed:
             log.info("delivered %d alert(s), %d failed", report.delivered, report.failed)
+        if report.held or report.digests:
+            log.info(
+                "flood guard: %d alert(s) held; %d digest(s) posted with %d alert(s)",
+                report.held,
+                report.digests,
+                report.digested,
+            )
 
     async def follow_ups(self) -> None:
         """Ask claimers how it went, for claims old enough with nothing recorded; each claim is asked once."""

@@ -40,6 +40,18 @@ def derive_feed_name(kind: str, target: str | None, taken: Collection[str] = ())
     return name
 
 
+def check_filters(topic: Topic) -> None:
+    """Refuse a topic filter a person mistyped: a language that is not a two-letter code, an empty name."""
+    for code in topic.languages:
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            raise ConfigError(
+                f"topic {topic.name!r}: language {code!r} is not a two-letter ISO 639-1 code; use one like en, de, fr"
+            )
+    for what, values in (("excluded author", topic.exclude_authors), ("excluded source", topic.exclude_sources)):
+        if any(not value.strip() for value in values):
+            raise ConfigError(f"topic {topic.name!r}: an {what} is empty; give a name or leave it out")
+
+
 def check_feed(feed: Feed, sources: Mapping[str, Source]) -> None:
     """Refuse a feed whose name, interval, kind or settings are wrong, saying what would be right."""
     check_name("feed", feed.name)
@@ -69,9 +81,17 @@ class Catalog:
         parse_query(topic.query)
         if not 0 <= topic.min_score <= 100:
             raise ConfigError(f"min_score {topic.min_score} is out of range; use a whole number from 0 to 100")
+        check_filters(topic)
         async with self.store.unit() as unit:
             await unit.add_topic(topic)
-            detail = {"query": topic.query, "channel": topic.channel, "min_score": topic.min_score}
+            detail: dict[str, object] = {"query": topic.query, "channel": topic.channel, "min_score": topic.min_score}
+            for key, value in (
+                ("languages", topic.languages),
+                ("exclude_authors", topic.exclude_authors),
+                ("exclude_sources", topic.exclude_sources),
+            ):
+                if value:
+                    detail[key] = list(value)
             await unit.record_change(actor, "topic.add", topic.name, detail, self.clock())
         return topic
 

@@ -2,6 +2,9 @@
 
 The alert row exists before anything is posted and is marked only after the platform took the message, so a
 crash in between re-posts at most the one message that was in flight, and only once its lease has run out.
+
+With a flood cap, alerts over their channel's hourly cap are held instead of sent, and go out in the channel's
+next digest (bot.digest).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.context import Contextualiser
+from bot.digest import Digester
 from bot.domain import Alert
 from bot.errors import DeliveryError, LeaseLost
+from bot.flood import FloodPolicy, split_by_cap
 from bot.ports import Chat, Clock, Store
 from bot.timing import delivery_backoff
 
@@ -39,6 +44,9 @@ class DeliveryReport:
     delivered: int = 0
     failed: int = 0
     errors: tuple[str, ...] = ()
+    held: int = 0  # over their channel's cap, kept for its digest
+    digests: int = 0  # digest messages posted
+    digested: int = 0  # alerts in them
 
 
 class Deliverer:
@@ -51,6 +59,8 @@ class Deliverer:
         clock: Clock,
         owner: str,
         policy: DeliveryPolicy = DeliveryPolicy(),
+        flood: FloodPolicy | None = None,
+        *,
         context: Contextualiser | None = None,
     ):
         self.store = store
@@ -59,16 +69,22 @@ class Deliverer:
         self.owner = owner
         self.policy = policy
         self.context = context
+        self.flood = flood or FloodPolicy()
+        self.digester = Digester(store, chat, clock, owner, self.flood, policy.lease, policy.max_backoff)
 
     async def deliver(self, *, rounds: int = 50) -> DeliveryReport:
-        """Send what is pending and due, batch after batch, until nothing is left or a batch made no progress."""
-        delivered = failed = 0
+        """Send what is pending and due, batch after batch, until nothing is left or a batch made no progress;
+        then post the digests that are due."""
+        delivered = failed = held = 0
         errors: list[str] = []
         for _ in range(rounds):
             async with self.store.unit() as unit:
                 batch = await unit.lease_alerts(self.clock(), self.owner, self.policy.lease, self.policy.batch)
             if not batch:
                 break
+            if self.flood.enabled:
+                batch, over = await self._guard(batch)
+                held += over
             batch = await self._with_summaries(batch)
             for index, alert in enumerate(batch):
                 error = await self._send(alert)
@@ -80,10 +96,30 @@ class Deliverer:
                 if not error.permanent:
                     # The platform is throttling or down: hand the rest of the batch back instead of hammering it.
                     await self._hand_back(batch[index + 1 :], error)
-                    return DeliveryReport(delivered, failed, tuple(errors))
+                    return DeliveryReport(delivered, failed, tuple(errors), held)
             if failed and not delivered:
                 break
-        return DeliveryReport(delivered, failed, tuple(errors))
+        digests = await self.digester.send()
+        return DeliveryReport(delivered, failed, tuple(errors) + digests.errors, held, digests.digests, digests.alerts)
+
+    async def _guard(self, batch: list[Alert]) -> tuple[list[Alert], int]:
+        """The alerts of the batch their channels have room for this hour; the others are held for a digest."""
+        now = self.clock()
+        try:
+            async with self.store.unit() as unit:
+                sent = await unit.delivered_since(now - self.flood.window)
+                send, hold = split_by_cap(batch, sent, self.flood.max_per_hour)
+                if hold:
+                    await unit.hold_alerts([a.id for a in hold], self.owner, now)
+        except LeaseLost:
+            # Our lease ran out (a very slow round): another process has these alerts now and will decide.
+            log.warning("the batch's lease ran out before the flood guard could hold its excess; left to others")
+            return [], 0
+        for alert in hold:
+            log.info(
+                "alert %d (%s): #%s is over its hourly cap; held for its digest", alert.id, alert.topic, alert.channel
+            )
+        return send, len(hold)
 
     async def _with_summaries(self, batch: list[Alert]) -> list[Alert]:
         """The batch with context summaries for those lacking one; any failure or delay leaves an alert as it was."""

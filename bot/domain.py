@@ -67,7 +67,11 @@ class Thread:
 @dataclass(frozen=True, slots=True)
 class Topic:
     """Something the team cares about: a query, the channel its alerts go to (None: the default), and the
-    joinability score (0 to 100) an item needs for its alert to be delivered."""
+    joinability score (0 to 100) an item needs for its alert to be delivered.
+
+    ``languages`` (ISO 639-1 codes; empty: any) keeps only items written in one of them; ``exclude_authors`` and
+    ``exclude_sources`` (feed kinds or feed names) drop items whatever the query says.
+    """
 
     name: str
     query: str
@@ -75,6 +79,9 @@ class Topic:
     enabled: bool = True
     origin: str = "cli"  # "config" (synced from the file) | "cli" (added at run time)
     min_score: int = 50
+    languages: tuple[str, ...] = ()
+    exclude_authors: tuple[str, ...] = ()
+    exclude_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,7 @@ class DeliveryState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     BELOW_MIN = "below_min"  # kept, with its reasons, but never delivered: it scored under its topic's min_score
+    HELD = "held"  # over its channel's hourly cap: waits for the channel's next digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +192,7 @@ class Alert:
     reasons: tuple[str, ...] = ()  # the score's top reasons in plain words, in the order they are shown
     summary: Summary | None = None  # the context summary, once made (None: render from the conversation alone)
     also_seen: tuple[Sighting, ...] = ()  # other discussions of the same conversation or link
+    held_at: datetime | None = None  # when the flood guard held it back (kept once it went out in a digest)
 
 
 @dataclass(frozen=True, slots=True)

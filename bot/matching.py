@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from bot.domain import Conversation, Match, Topic
+from bot.filters import TopicFilter
 from bot.language import detect_language
 from bot.query import And, Attr, Node, Not, Or, Query, Term, fold, parse_query
 
@@ -23,10 +24,15 @@ MISS: Hit = (False, False)
 
 @dataclass(frozen=True, slots=True)
 class CompiledTopic:
-    """A topic with its query parsed once."""
+    """A topic with its query parsed once and its filters (languages, excluded authors and sources) folded."""
 
     topic: Topic
     query: Query
+    filter: TopicFilter | None = None
+
+    def passes(self, hay: Haystack) -> bool:
+        """Whether the item gets past the topic's filters (checked before the query: they are cheaper)."""
+        return self.filter is None or self.filter.rejects(hay.conversation, hay.feed, lambda: hay.language) is None
 
 
 # Topics are compiled again every poll round; parsing is the costly part (about 0.3 ms a query), and a Query is
@@ -34,9 +40,14 @@ class CompiledTopic:
 _parse = functools.lru_cache(maxsize=8192)(parse_query)
 
 
+def compile_topic(topic: Topic) -> CompiledTopic:
+    """Parse one topic's query (validated when added) and fold its filters."""
+    return CompiledTopic(topic, _parse(topic.query), TopicFilter.of(topic))
+
+
 def compile_topics(topics: Iterable[Topic]) -> list[CompiledTopic]:
-    """Parse every enabled topic's query (they were validated when added)."""
-    return [CompiledTopic(t, _parse(t.query)) for t in topics if t.enabled]
+    """Compile every enabled topic."""
+    return [compile_topic(t) for t in topics if t.enabled]
 
 
 def squash(text: str) -> str:
@@ -162,6 +173,8 @@ def match_each(
     hay = Haystack(conversation, feed)
     found: list[tuple[Topic, Match]] = []
     for compiled in topics:
+        if not compiled.passes(hay):
+            continue
         m = evaluate(compiled.query, hay)
         if m is not None:
             found.append((compiled.topic, m))
@@ -247,6 +260,8 @@ class TopicIndex:
         matched: list[tuple[Topic, Match]] = []
         for i in sorted(candidates):
             compiled = self.topics[i]
+            if not compiled.passes(hay):
+                continue
             m = evaluate(compiled.query, hay)
             if m is not None:
                 matched.append((compiled.topic, m))

@@ -17,6 +17,7 @@ from bot.domain import (
     ClaimResult,
     Conversation,
     DeliveryState,
+    Digest,
     Feed,
     FeedState,
     FetchResult,
@@ -97,6 +98,10 @@ class Chat(Protocol):
         """Post an operational notice (a feed failing or recovering)."""
         ...
 
+    async def send_digest(self, digest: Digest) -> str:
+        """Post the alerts the flood guard held back from one channel as ONE message; return its reference."""
+        ...
+
 
 @runtime_checkable
 class Listener(Protocol):
@@ -137,6 +142,16 @@ class NewAlert:
     # Canonical URLs of what the conversation discusses (its url and link): a second conversation of the same
     # topic sharing one within the crosspost window becomes a sighting on the first alert, not an alert.
     links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConversation:
+    """A conversation as stored: its id, the feed that saw it first and when."""
+
+    id: int
+    conversation: Conversation
+    feed: str
+    first_seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +269,48 @@ class Unit(Protocol):
         ...
 
     async def count_undelivered(self) -> int:
-        """Alerts not yet delivered, leased or not."""
+        """Alerts not yet delivered (pending, or held for a digest), leased or not."""
+        ...
+
+    # Flood guard (a channel is an alert's channel name; None is the default channel)
+    async def delivered_since(self, since: datetime) -> dict[str | None, int]:
+        """Alerts posted one by one (not in a digest) to each channel from ``since`` on."""
+        ...
+
+    async def hold_alerts(self, alert_ids: Sequence[int], owner: str, now: datetime) -> None:
+        """Move leased pending alerts to held (over their channel's cap), releasing the lease."""
+        ...
+
+    async def held_channels(self, now: datetime) -> dict[str | None, datetime | None]:
+        """Channels with held alerts due for a digest, each with when its last digest went out (None: never)."""
+        ...
+
+    async def lease_held(
+        self, channel: str | None, now: datetime, owner: str, lease_for: timedelta, limit: int
+    ) -> list[Alert]:
+        """Atomically lease the channel's held alerts that nobody else holds, oldest first, for one digest."""
+        ...
+
+    async def mark_digested(self, alert_ids: Sequence[int], owner: str, now: datetime, message_ref: str) -> int:
+        """Mark leased held alerts delivered in digest ``message_ref``; how many were still ours (LeaseLost: none)."""
+        ...
+
+    # Looking up (explain, alerts list)
+    async def find_conversation(
+        self, *, url: str | None = None, alert_id: int | None = None
+    ) -> StoredConversation | None:
+        """The stored conversation at ``url`` (any form that canonicalises to its URL or its link) or of an alert."""
+        ...
+
+    async def list_alerts(
+        self,
+        *,
+        state: DeliveryState | None = None,
+        topic: str | None = None,
+        conversation_id: int | None = None,
+        limit: int = 50,
+    ) -> list[Alert]:
+        """Alerts, newest first, narrowed by state, topic or conversation."""
         ...
 
     # Context summaries

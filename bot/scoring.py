@@ -8,6 +8,7 @@ and clamps. Time is an argument. The weights live in one table below, tuned on t
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -120,7 +121,11 @@ def intent_reasons(title: str, text: str) -> tuple[Reason, ...]:
     if any(f.intent is Intent.ARTICLE for f in found):
         # A write-up's title asks only to answer itself ("Qdrant vs Milvus: a benchmark", "When should you shard?").
         found = [f for f in found if f.intent not in POSITIVE or not f.in_title]
-    kinds = {f.intent for f in found}
+    return _intent_reasons(frozenset(f.intent for f in found))
+
+
+@functools.lru_cache(maxsize=256)  # a few dozen combinations of intents occur; each is worked out once
+def _intent_reasons(kinds: frozenset[Intent]) -> tuple[Reason, ...]:
     reasons: list[Reason] = []
     positive = [i for i in POSITIVE if i in kinds]
     if positive:
@@ -184,7 +189,42 @@ def relevance(match: Match) -> Reason:
 
 def by_team(author: str | None, team: frozenset[str]) -> bool:
     """Whether the author is one of the team's own accounts (compared folded)."""
-    return author is not None and squash(author) in {squash(a) for a in team}
+    return bool(team) and author is not None and squash(author) in _folded(team)
+
+
+@functools.lru_cache(maxsize=16)
+def _folded(team: frozenset[str]) -> frozenset[str]:
+    return frozenset(squash(a) for a in team)
+
+
+def item_reasons(conversation: Conversation, now: datetime, half_life: timedelta) -> tuple[Reason, ...]:
+    """The reasons that do not depend on the topic: what the post asks, its age, the room in its thread."""
+    # A comment's title is its story's; what the comment asks is in its own words.
+    title = "" if conversation.kind == "comment" else conversation.title
+    reasons = list(intent_reasons(title, conversation.text))
+    fresh = freshness(conversation.created_at, now, half_life)
+    if fresh is not None:
+        reasons.append(fresh)
+    space = room(conversation.thread_size)
+    if space is not None:
+        reasons.append(space)
+    return tuple(reasons)
+
+
+@functools.lru_cache(maxsize=256)
+def _item_signals(conversation: Conversation, now: datetime, half_life: timedelta) -> tuple[tuple[Reason, ...], int]:
+    """item_reasons and their sum, kept for the items in hand: an item matching several topics is read once (a
+    Conversation hashes its strings, whose hashes Python keeps)."""
+    reasons = item_reasons(conversation, now, half_life)
+    return reasons, sum(r.weight for r in reasons)
+
+
+def clear_caches() -> None:
+    """Forget the per-item results kept between topics (benchmarks measure from scratch with it)."""
+    _item_signals.cache_clear()
+
+
+_DEFAULT_POLICY = ScoringPolicy()
 
 
 # ---- The combination. ----
@@ -200,23 +240,15 @@ def score(
     ``language`` is the item's detected language, when the policy restricts languages (detection is the caller's,
     so this stays pure and cheap).
     """
-    policy = policy or ScoringPolicy()
+    policy = policy or _DEFAULT_POLICY
     if by_team(conversation.author, policy.team_accounts):
         return Score(0, (Reason("posted by your team", -100, ReasonKind.TEAM),))
     if policy.languages is not None and language is not None and language not in policy.languages:
         return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
-    # A comment's title is its story's; what the comment asks is in its own words.
-    title = "" if conversation.kind == "comment" else conversation.title
-    reasons: list[Reason] = list(intent_reasons(title, conversation.text))
-    for reason in (
-        freshness(conversation.created_at, now, policy.half_life(conversation.source)),
-        room(conversation.thread_size),
-        relevance(match),
-    ):
-        if reason is not None:
-            reasons.append(reason)
-    value = max(0, min(100, BASE + sum(r.weight for r in reasons)))
-    return Score(value, tuple(reasons))
+    signals, total = _item_signals(conversation, now, policy.half_life(conversation.source))
+    fit = relevance(match)
+    value = BASE + total + fit.weight
+    return Score(0 if value < 0 else 100 if value > 100 else value, (*signals, fit))
 
 
 _SHOWN_FIRST = (
@@ -235,12 +267,14 @@ def top_reasons(result: Score, n: int = 3) -> tuple[Reason, ...]:
     What the post asks, how old it is and how busy the thread is read as a sentence; relevance comes last since
     every alert matched its topic.
     """
-    chosen: list[Reason] = []
-    for kind in _SHOWN_FIRST:
-        of_kind = [r for r in result.reasons if r.kind is kind and (r.weight or kind is not ReasonKind.RELEVANCE)]
-        if of_kind:
-            chosen.append(max(of_kind, key=lambda r: abs(r.weight)))
-    return tuple(chosen[:n])
+    strongest: dict[ReasonKind, Reason] = {}
+    for reason in result.reasons:  # one pass: this runs for every alert
+        if reason.kind is ReasonKind.RELEVANCE and not reason.weight:
+            continue
+        held = strongest.get(reason.kind)
+        if held is None or abs(reason.weight) > abs(held.weight):
+            strongest[reason.kind] = reason
+    return tuple(strongest[kind] for kind in _SHOWN_FIRST if kind in strongest)[:n]
 
 
 def summary_line(result: Score, n: int = 3) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.domain import Alert, Notice
+from bot.domain import Alert, Digest, Notice
 from bot.ports import Clock
 from bot.text import age, clean, excerpt
 
@@ -50,6 +50,20 @@ def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
     return "\n".join(lines)
 
 
+def render_digest(digest: Digest, default_channel: str) -> str:
+    """A digest as a header and one line per held alert: score, topic, title and address."""
+    count = len(digest.alerts)
+    noun = "alert" if count == 1 else "alerts"
+    lines = [
+        f"── #{digest.channel or default_channel} · digest · {count} more {noun} held by the hourly cap ".ljust(72, "─")
+    ]
+    for alert in digest.alerts:
+        c = alert.conversation
+        lines.append(f"  [{alert.score}] {alert.topic} · {excerpt(c.title, 120)} (alert {alert.id})")
+        lines.append(f"        {clean(c.url)}")
+    return "\n".join(lines)
+
+
 class ConsoleChat:
     """Prints alerts and notices to a text stream (standard output by default)."""
 
@@ -63,6 +77,11 @@ class ConsoleChat:
         text = render_alert(alert, self.channel, age(alert.conversation.created_at, self.clock()))
         print(text + "\n", file=self.stream, flush=True)
         return f"console:{alert.id}"
+
+    async def send_digest(self, digest: Digest) -> str:
+        """Print the held alerts of one channel as one block."""
+        print(render_digest(digest, self.channel) + "\n", file=self.stream, flush=True)
+        return "console:digest:" + ",".join(str(a.id) for a in digest.alerts)
 
     async def send_notice(self, notice: Notice) -> None:
         """Print an operational notice."""

@@ -1,9 +1,10 @@
 """The webhook chat: one JSON object per alert POSTed to a URL, signed when a secret is set.
 
 Payload fields are a public promise (scripts read them); add fields, never rename them. Alerts carry
-``"type": "alert"`` and ``alert_id``; operational notices carry ``"type": "notice"`` and no ``alert_id``.
-Each alert request has ``Idempotency-Key: earshot-alert-<id>``, so a receiver can drop the rare repeat after a
-crash between its answer and our bookkeeping.
+``"type": "alert"`` and ``alert_id``; operational notices carry ``"type": "notice"`` and no ``alert_id``;
+flood-guard digests carry ``"type": "digest"`` and ``alerts`` (each with its ``alert_id``). Each alert request
+has ``Idempotency-Key: earshot-alert-<id>`` (a digest: ``earshot-digest-<first id>-<last id>-<count>``), so a
+receiver can drop the rare repeat after a crash between its answer and our bookkeeping.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from typing import Any
 
 from adapters.http import FetchError, FetchRefused, SafeHttp
-from bot.domain import Alert, Notice, Summary
+from bot.domain import Alert, Digest, Notice, Summary
 from bot.errors import DeliveryError
 from bot.text import clean, excerpt
 
@@ -71,6 +72,34 @@ def summary_payload(summary: Summary | None) -> dict[str, Any] | None:
     return {"question": clean(summary.question), "said": [clean(s) for s in summary.said], "method": summary.method}
 
 
+def digest_payload(digest: Digest, default_channel: str) -> dict[str, Any]:
+    """The JSON object posted for a digest: the held alerts of one channel, oldest first."""
+    return {
+        "type": "digest",
+        "channel": digest.channel or default_channel,
+        "since": digest.since.isoformat(),
+        "count": len(digest.alerts),
+        "alert_ids": [a.id for a in digest.alerts],
+        "alerts": [
+            {
+                "alert_id": a.id,
+                "topic": a.topic,
+                "title": clean(a.conversation.title),
+                "url": a.conversation.url,
+                "score": a.score,
+                "source": a.conversation.source,
+            }
+            for a in digest.alerts
+        ],
+    }
+
+
+def digest_key(digest: Digest) -> str:
+    """The digest's idempotency key and message reference: the same held alerts give the same key."""
+    ids = sorted(a.id for a in digest.alerts)
+    return f"earshot-digest-{ids[0]}-{ids[-1]}-{len(ids)}" if ids else "earshot-digest-empty"
+
+
 def notice_payload(notice: Notice, default_channel: str) -> dict[str, Any]:
     """The JSON object posted for an operational notice."""
     return {
@@ -101,6 +130,12 @@ class WebhookChat:
         """POST one alert; the reference returned is its idempotency key."""
         key = f"earshot-alert-{alert.id}"
         await self._post(alert_payload(alert, self.channel), "alert", {"Idempotency-Key": key})
+        return key
+
+    async def send_digest(self, digest: Digest) -> str:
+        """POST one digest; the reference returned is its idempotency key."""
+        key = digest_key(digest)
+        await self._post(digest_payload(digest, self.channel), "digest", {"Idempotency-Key": key})
         return key
 
     async def send_notice(self, notice: Notice) -> None:

@@ -27,6 +27,8 @@ from bot.context import ContextPolicy, Contextualiser
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.desk import Desk
 from bot.errors import ConfigError, EarshotError
+from bot.explain import Explainer
+from bot.flood import FloodPolicy
 from bot.polling import Poller, PollPolicy
 from bot.ports import Chat, Source, Summariser
 from bot.scoring import ScoringPolicy
@@ -76,18 +78,34 @@ class App:
         """Claim and outcome use cases."""
         return Claims(self.store, utc_now)
 
+    @property
+    def explainer(self) -> Explainer:
+        """The explain use case, scoring as the poller does."""
+        return Explainer(self.store, utc_now, self.scoring())
+
+    def scoring(self) -> ScoringPolicy:
+        """How the poller scores joinability."""
+        return ScoringPolicy(team_accounts=frozenset(self.settings.scoring.team_accounts))
+
     def poller(self) -> Poller:
         """The feed poller for this process."""
         s = self.settings.schedule
         policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
-        scoring = ScoringPolicy(team_accounts=frozenset(self.settings.scoring.team_accounts))
-        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=scoring)
+        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=self.scoring())
 
     def deliverer(self) -> Deliverer:
         """The alert sender for this process, giving each alert its context summary first."""
         d = self.settings.delivery
         policy = DeliveryPolicy(d.lease, d.batch, d.max_backoff)
-        return Deliverer(self.store, self.chat, utc_now, self.owner, policy, context=self.contextualiser())
+        return Deliverer(
+            self.store,
+            self.chat,
+            utc_now,
+            self.owner,
+            policy,
+            context=self.contextualiser(),
+            flood=FloodPolicy(d.max_per_hour),
+        )
 
     def contextualiser(self) -> Contextualiser:
         """The context-summary step: extractive, or through the language model ``[summary]`` names."""

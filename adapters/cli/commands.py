@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.cli import views
+from adapters.cli import explain_view, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
@@ -23,7 +23,7 @@ from adapters.settings.load import write_starter
 from adapters.sources import SECRET_ENV, build_sources
 from adapters.storage import describe_url, migrate
 from bot.catalog import check_feed
-from bot.domain import Feed, Topic
+from bot.domain import DeliveryState, Feed, Topic
 from bot.errors import ConfigError, FeedError
 from bot.matching import TopicIndex, compile_topics
 from bot.ports import Listener
@@ -76,6 +76,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await topics(app, args)
         if command == "feeds":
             return await feeds(app, args)
+        if command == "explain":
+            return await explain(app, args.target)
+        if command == "alerts":
+            return await alerts(app, args)
     raise ConfigError(f"unknown command {command!r}")
 
 
@@ -139,9 +143,17 @@ async def run_once(app: App) -> int:
 async def topics(app: App, args: argparse.Namespace) -> int:
     """topics add|list|remove."""
     if args.topics_command == "add":
-        topic = await app.catalog.add_topic(
-            Topic(args.name, args.query, args.channel, min_score=args.min_score), actor()
+        languages = tuple(dict.fromkeys(c.strip().lower() for c in (args.languages or "").split(",") if c.strip()))
+        topic = Topic(
+            args.name,
+            args.query,
+            args.channel,
+            min_score=args.min_score,
+            languages=languages,
+            exclude_authors=tuple(dict.fromkeys(args.exclude_author)),
+            exclude_sources=tuple(dict.fromkeys(args.exclude_source)),
         )
+        topic = await app.catalog.add_topic(topic, actor())
         print(f"added topic {topic.name}: {topic.query}")
     elif args.topics_command == "remove":
         await app.catalog.remove_topic(args.name, actor())
@@ -227,4 +239,21 @@ async def feed_test(app: App, name_or_url: str) -> int:
         return 1
     matches = [(item, topics.match(item, feed.name)) for item in result.items]
     print(views.feed_test_report(feed, result.items, matches, utc_now(), result.notes))
+    return 0
+
+
+async def explain(app: App, target: str) -> int:
+    """explain: why an alert or a conversation was alerted, held or passed over."""
+    print(explain_view.explanation(await app.explainer.explain(target), app.settings.chat.channel))
+    return 0
+
+
+async def alerts(app: App, args: argparse.Namespace) -> int:
+    """alerts list."""
+    if args.limit < 1:
+        raise ConfigError(f"--limit {args.limit}: give a whole number of at least 1")
+    state = DeliveryState(args.state) if args.state else None
+    async with app.store.unit() as unit:
+        found = await unit.list_alerts(state=state, topic=args.topic, limit=args.limit)
+    print(explain_view.alerts_table(found, app.settings.chat.channel))
     return 0

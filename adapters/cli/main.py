@@ -17,6 +17,7 @@ from adapters.cli.logs import setup_logging
 from adapters.settings import load_settings
 from adapters.settings.load import find_config
 from bot import __version__
+from bot.domain import DeliveryState
 from bot.errors import ConfigError, EarshotError, InvalidQuery
 
 log = logging.getLogger("earshot")
@@ -58,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="joinability score (0-100) an alert needs to be posted (default: 50)",
     )
+    add.add_argument(
+        "--languages", metavar="CODES", help="only items in these languages, comma-separated, e.g. en,de (default: any)"
+    )
+    add.add_argument(
+        "--exclude-author", action="append", default=[], metavar="NAME", help="never alert this author's posts (repeat)"
+    )
+    add.add_argument(
+        "--exclude-source",
+        action="append",
+        default=[],
+        metavar="KIND_OR_FEED",
+        help="never alert items from this feed kind or feed name (repeat)",
+    )
     topics.add_parser("list", help="list topics")
     remove = topics.add_parser("remove", help="remove a topic added with `topics add`")
     remove.add_argument("name")
@@ -93,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")
+    explain = sub.add_parser("explain", help="why an alert was posted, held or not made, topic by topic")
+    explain.add_argument("target", metavar="ALERT_ID_OR_URL", help="an alert id, or a conversation's URL (any form)")
+    alerts = sub.add_parser("alerts", help="alerts as stored").add_subparsers(dest="alerts_command", required=True)
+    alist = alerts.add_parser("list", help="recent alerts, newest first (below_min and held ones too)")
+    alist.add_argument("--state", choices=[s.value for s in DeliveryState], help="only alerts in this state")
+    alist.add_argument("--topic", help="only this topic's alerts")
+    alist.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alerts (default: 50)")
     ftest = feeds.add_parser("test", help="fetch a feed now and show what it would alert, or why it cannot")
     ftest.add_argument("feed", metavar="NAME_OR_URL")
     return parser

@@ -41,10 +41,29 @@ def topics_table(topics: Sequence[Topic], default_channel: str) -> str:
     if not topics:
         return "no topics yet; add one: earshot topics add vector-db '\"vector database\" OR pgvector'"
     rows = [
-        [t.name, f"#{t.channel or default_channel}", "on" if t.enabled else "off", t.origin, str(t.min_score), t.query]
+        [
+            t.name,
+            f"#{t.channel or default_channel}",
+            "on" if t.enabled else "off",
+            t.origin,
+            str(t.min_score),
+            t.query + topic_filters(t),
+        ]
         for t in topics
     ]
     return table(["NAME", "CHANNEL", "STATE", "FROM", "MIN SCORE", "QUERY"], rows)
+
+
+def topic_filters(topic: Topic) -> str:
+    """The topic's filters after its query: " [lang en,de; not by bob; not from reddit]", or ""."""
+    parts = []
+    if topic.languages:
+        parts.append("lang " + ",".join(topic.languages))
+    if topic.exclude_authors:
+        parts.append("not by " + ",".join(topic.exclude_authors))
+    if topic.exclude_sources:
+        parts.append("not from " + ",".join(topic.exclude_sources))
+    return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def feed_status(state: FeedState) -> str:
@@ -96,6 +115,11 @@ def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: in
         f"{len(polls)} feeds polled, {failed} failed; {delivery.delivered} alerts delivered, "
         f"{delivery.failed} delivery failures, {left} waiting"
     )
+    if delivery.held or delivery.digests:
+        lines.append(
+            f"flood guard: {delivery.held} alerts held over the hourly cap; "
+            f"{delivery.digests} digests posted with {delivery.digested} alerts"
+        )
     lines += [f"  delivery error: {e}" for e in dict.fromkeys(delivery.errors)]
     return "\n".join(lines)
 
@@ -133,11 +157,15 @@ def config_summary(settings: Settings) -> str:
         f"  chat: {chat}",
         f"  fetch: allow_private={list(s.fetch.allow_private)}, deadline {s.fetch.deadline:g}s, "
         f"body cap {format_size(s.fetch.max_body)}",
-        f"  {len(s.feeds)} feeds:",
     ]
+    if s.delivery.max_per_hour:
+        lines.append(
+            f"  flood guard: at most {s.delivery.max_per_hour} alerts per channel per hour, the rest in a digest"
+        )
+    lines += [f"  {len(s.feeds)} feeds:"]
     lines += [
         f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {f.url or f.query or ''}" for f in s.feeds
     ]
     lines.append(f"  {len(s.topics)} topics:")
-    lines += [f"    {t.name}: {t.query} -> #{t.channel or s.chat.channel}" for t in s.topics]
+    lines += [f"    {t.name}: {t.query}{topic_filters(t)} -> #{t.channel or s.chat.channel}" for t in s.topics]
     return "\n".join(lines)

@@ -235,3 +235,11 @@ def database_url(value: object) -> str:
     if driver is None:
         raise ValueError(f'"{scheme}" is not supported; Earshot runs on SQLite or PostgreSQL: {hint}')
     return f"{driver}://{raw[match.end() :]}"
+
+
+def language(value: object) -> str:
+    """A check for an ISO 639-1 language code ("en", "de"), as the language detector names languages."""
+    result = _text(value, "a language code", '"en"').lower()
+    if len(result) != 2 or not result.isascii() or not result.isalpha():
+        raise ValueError('not a two-letter ISO 639-1 language code; use one like "en", "de" or "fr"')
+    return result

@@ -83,6 +83,7 @@ class DeliverySection(_Section):
     batch: Annotated[int, PlainValidator(fields.whole(1, 1000))] = 20
     lease: Annotated[timedelta, PlainValidator(fields.duration(1 * _S, timedelta(hours=1)))] = 60 * _S
     max_backoff: Annotated[timedelta, PlainValidator(fields.duration(_S, timedelta(days=1)))] = timedelta(hours=1)
+    max_per_hour: Annotated[int, PlainValidator(fields.whole(0, 10_000))] = 0
 
 
 class LogSection(_Section):
@@ -114,6 +115,11 @@ class TopicEntry(_Section):
     channel: _OptionalChannel = None
     enabled: _Enabled = True
     min_score: Annotated[int, PlainValidator(fields.whole(0, 100))] = DEFAULT_MIN_SCORE
+    languages: list[Annotated[str, PlainValidator(fields.language)]] = []
+    exclude_authors: list[Annotated[str, PlainValidator(fields.text("an author name", '"spammer"'))]] = []
+    exclude_sources: list[
+        Annotated[str, PlainValidator(fields.text("a feed kind or feed name", '"reddit" or "hn-jobs"'))]
+    ] = []
 
 
 class ScoringSection(_Section):
@@ -181,12 +187,14 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class DeliverySettings:
-    """How pending alerts are sent: how often, how many at a time, the alert lease and the backoff cap."""
+    """How pending alerts are sent: how often, how many at a time, the alert lease, the backoff cap, and the flood
+    guard's cap of alerts per channel per hour (0: no cap)."""
 
     every: timedelta = 5 * _S
     batch: int = 20
     lease: timedelta = 60 * _S
     max_backoff: timedelta = timedelta(hours=1)
+    max_per_hour: int = 0
 
 
 @dataclass(frozen=True)
@@ -260,6 +268,7 @@ class Settings:
                 "batch": self.delivery.batch,
                 "lease": format_duration(self.delivery.lease),
                 "max_backoff": format_duration(self.delivery.max_backoff),
+                "max_per_hour": self.delivery.max_per_hour,
             },
             "log_level": self.log_level,
             "scoring": {"team_accounts": list(self.scoring.team_accounts)},
@@ -272,11 +281,27 @@ class Settings:
                 "replies": self.summary.replies,
             },
             "feeds": [_feed_summary(feed) for feed in self.feeds],
-            "topics": [
-                {"name": t.name, "query": t.query, "channel": t.channel, "enabled": t.enabled, "min_score": t.min_score}
-                for t in self.topics
-            ],
+            "topics": [_topic_summary(t) for t in self.topics],
         }
+
+
+def _topic_summary(t: Topic) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "name": t.name,
+        "query": t.query,
+        "channel": t.channel,
+        "enabled": t.enabled,
+        "min_score": t.min_score,
+    }
+    # Filters only when set, so a summary of a file without them reads as before.
+    for key, value in (
+        ("languages", t.languages),
+        ("exclude_authors", t.exclude_authors),
+        ("exclude_sources", t.exclude_sources),
+    ):
+        if value:
+            summary[key] = list(value)
+    return summary
 
 
 def _feed_summary(feed: Feed) -> dict[str, Any]:
@@ -308,7 +333,17 @@ def build_settings(
         for f in file.feeds
     )
     topics = tuple(
-        Topic(name=t.name, query=t.query, channel=t.channel, enabled=t.enabled, origin="config", min_score=t.min_score)
+        Topic(
+            name=t.name,
+            query=t.query,
+            channel=t.channel,
+            enabled=t.enabled,
+            origin="config",
+            min_score=t.min_score,
+            languages=tuple(dict.fromkeys(t.languages)),
+            exclude_authors=tuple(dict.fromkeys(t.exclude_authors)),
+            exclude_sources=tuple(dict.fromkeys(t.exclude_sources)),
+        )
         for t in file.topics
     )
     chat = file.chat
@@ -329,7 +364,9 @@ def build_settings(
         schedule=ScheduleSettings(
             schedule.jitter, schedule.max_backoff, schedule.concurrency, schedule.notify_after, schedule.lease
         ),
-        delivery=DeliverySettings(delivery.every, delivery.batch, delivery.lease, delivery.max_backoff),
+        delivery=DeliverySettings(
+            delivery.every, delivery.batch, delivery.lease, delivery.max_backoff, delivery.max_per_hour
+        ),
         log_level=file.log.level,
         feeds=feeds,
         topics=topics,

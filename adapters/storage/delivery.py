@@ -95,8 +95,9 @@ class DeliveryMixin(UnitBase):
         await self._conn.execute(statement)
 
     async def count_undelivered(self) -> int:
-        """Alerts not yet delivered, leased or not."""
-        statement = select(func.count()).select_from(t.alerts).where(t.alerts.c.state == DeliveryState.PENDING.value)
+        """Alerts not yet delivered (pending, or held for a digest), leased or not."""
+        waiting = (DeliveryState.PENDING.value, DeliveryState.HELD.value)
+        statement = select(func.count()).select_from(t.alerts).where(t.alerts.c.state.in_(waiting))
         return int((await self._conn.execute(statement)).scalar_one())
 
 

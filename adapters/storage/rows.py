@@ -54,6 +54,9 @@ def topic_from_row(row: Row[Any]) -> Topic:
         enabled=row.enabled,
         origin=row.origin,
         min_score=row.min_score,
+        languages=tuple(row.languages or ()),
+        exclude_authors=tuple(row.exclude_authors or ()),
+        exclude_sources=tuple(row.exclude_sources or ()),
     )
 
 
@@ -108,6 +111,9 @@ def topic_values(topic: Topic) -> dict[str, Any]:
         "enabled": topic.enabled,
         "origin": topic.origin,
         "min_score": topic.min_score,
+        "languages": list(topic.languages),
+        "exclude_authors": list(topic.exclude_authors),
+        "exclude_sources": list(topic.exclude_sources),
     }
 
 
@@ -187,6 +193,7 @@ def alert_from_row(row: Row[Any]) -> Alert:
         claimed_at=row.claimed_at,
         reasons=tuple(str(r.get("label", "")) for r in row.reasons or () if isinstance(r, dict)),
         summary=summary_from_json(row.summary),
+        held_at=row.held_at,
     )
 
 

@@ -13,6 +13,8 @@ from adapters.storage.claims import ClaimsMixin
 from adapters.storage.context import ContextMixin
 from adapters.storage.delivery import DeliveryMixin
 from adapters.storage.engine import create_engine
+from adapters.storage.flood import FloodMixin
+from adapters.storage.lookup import LookupMixin
 from adapters.storage.people import PeopleMixin
 from adapters.storage.polling import PollingMixin
 from adapters.storage.sync import SyncMixin
@@ -21,7 +23,17 @@ if TYPE_CHECKING:
     from bot.ports import Store, Unit
 
 
-class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin, PeopleMixin, ContextMixin):
+class SqlUnit(
+    CatalogMixin,
+    SyncMixin,
+    PollingMixin,
+    DeliveryMixin,
+    FloodMixin,
+    LookupMixin,
+    ClaimsMixin,
+    PeopleMixin,
+    ContextMixin,
+):
     """One transaction on one connection; implements :class:`bot.ports.Unit`."""
 
 

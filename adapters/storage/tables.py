@@ -46,6 +46,10 @@ topics = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("min_score", Integer, nullable=False),
+    # Filters beside the query: lists of language codes wanted (empty: any), authors and sources excluded.
+    Column("languages", Json, nullable=False),
+    Column("exclude_authors", Json, nullable=False),
+    Column("exclude_sources", Json, nullable=False),
     CheckConstraint("origin IN ('config', 'cli')", name="origin"),
 )
 
@@ -134,9 +138,12 @@ alerts = Table(
     Column("summary", Json),
     # Set when a sighting arrives after delivery: a chat that can edit messages re-renders the alert, then clears it.
     Column("needs_refresh", Boolean, nullable=False, server_default=false()),
+    # Flood guard: when the alert was held over its channel's hourly cap (kept after its digest went out).
+    Column("held_at", UTCDateTime),
     UniqueConstraint("topic", "conversation_id"),
-    CheckConstraint("state IN ('pending', 'delivered', 'below_min')", name="state"),
+    CheckConstraint("state IN ('pending', 'delivered', 'below_min', 'held')", name="state"),
     Index(None, "state", "next_attempt_at"),
+    Index(None, "delivered_at"),
     Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
 )
 

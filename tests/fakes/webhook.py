@@ -43,3 +43,7 @@ class WebhookReceiver:
     def alerts(self) -> list[dict[str, Any]]:
         """Accepted alert payloads (not notices)."""
         return [p for p in self.accepted if p.get("type") == "alert"]
+
+    def digests(self) -> list[dict[str, Any]]:
+        """Accepted flood-guard digest payloads."""
+        return [p for p in self.accepted if p.get("type") == "digest"]

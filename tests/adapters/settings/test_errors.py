@@ -256,3 +256,25 @@ def test_a_directory_or_unreadable_file_is_reported(config_dir: Path) -> None:
     Path("earshot.toml").write_bytes(b"[log]\nlevel = '\xff'\n")
     with pytest.raises(ConfigProblems, match=r"^earshot.toml: not UTF-8 text; save it as UTF-8$"):
         load_settings(Path("earshot.toml"), {})
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            '[[topics]]\nname = "pg"\nquery = "pg"\nlanguages = ["english"]\n',
+            'earshot.toml: topics[1] "pg".languages[1] = "english": not a two-letter ISO 639-1 language code; '
+            'use one like "en", "de" or "fr"',
+        ),
+        (
+            "[delivery]\nmax_per_hour = -1\n",
+            "earshot.toml: delivery.max_per_hour = -1: out of range; use a whole number from 0 to 10000",
+        ),
+        (
+            '[delivery]\nmax_per_hour = "10"\n',
+            'earshot.toml: delivery.max_per_hour = "10": not a whole number; use one from 0 to 10000, without quotes',
+        ),
+    ],
+)
+def test_bad_filters_and_flood_caps_say_what_would_be_right(problems: Problems, text: str, problem: str) -> None:
+    assert problems(text) == [problem]

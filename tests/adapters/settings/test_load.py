@@ -227,3 +227,24 @@ def test_summaries_are_extractive_unless_an_endpoint_and_model_are_set(load: Loa
     assert (on.timeout, on.daily_budget, on.replies) == (timedelta(seconds=4), 50, 2)
     assert "SECRETKEY" not in repr(on)
     assert load(text).summary.api_key is None
+
+
+def test_topic_filters_and_the_flood_cap_load(load: Load) -> None:
+    settings = load(
+        "[delivery]\nmax_per_hour = 10\n"
+        '[[topics]]\nname = "pg"\nquery = "postgres"\nlanguages = ["EN", "de", "en"]\n'
+        'exclude_authors = ["spammer"]\nexclude_sources = ["reddit", "hn-jobs"]\n'
+    )
+    assert settings.delivery.max_per_hour == 10
+    (topic,) = settings.topics
+    assert (topic.languages, topic.exclude_authors, topic.exclude_sources) == (
+        ("en", "de"),
+        ("spammer",),
+        ("reddit", "hn-jobs"),
+    )
+
+
+def test_no_flood_cap_and_no_filters_by_default(load: Load) -> None:
+    settings = load('[[topics]]\nname = "pg"\nquery = "postgres"\n')
+    assert settings.delivery.max_per_hour == 0
+    assert settings.topics[0].languages == settings.topics[0].exclude_sources == ()

@@ -161,3 +161,18 @@ async def test_processes_starting_together_sync_the_same_file_without_colliding(
     async with stores[0].unit() as unit:
         assert [t.name for t in await unit.list_topics()] == ["pg", "rust"]
         assert [s.feed.name for s in await unit.list_feeds()] == ["blog", "hn"]
+
+
+async def test_topic_filters_round_trip_and_a_changed_filter_in_the_file_updates_the_topic(store: SqlStore) -> None:
+    filtered = replace(topic("python"), languages=("en", "de"), exclude_authors=("bot",), exclude_sources=("reddit",))
+    async with store.unit() as unit:
+        await unit.sync_config([filtered], [], T0)
+    async with store.unit() as unit:
+        assert await unit.sync_config([filtered], [], LATER) == SyncReport()
+        assert await unit.get_topic("python") == replace(filtered, origin="config")
+    async with store.unit() as unit:
+        report = await unit.sync_config([replace(filtered, exclude_sources=())], [], LATER)
+    assert report == SyncReport(updated=("topic:python",))
+    async with store.unit() as unit:
+        stored = await unit.get_topic("python")
+    assert stored is not None and stored.exclude_sources == () and stored.languages == ("en", "de")
