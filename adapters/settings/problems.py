@@ -25,6 +25,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("schedule",): model.ScheduleSection,
     ("delivery",): model.DeliverySection,
     ("log",): model.LogSection,
+    ("slack",): model.SlackSection,
     ("feeds", "#"): model.FeedEntry,
     ("topics", "#"): model.TopicEntry,
 }
@@ -32,6 +33,10 @@ _KEY_ALIASES = {"interval": "every", "frequency": "every", "period": "every", "a
 _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
     ("chat", "webhook_secret"): "the signing secret comes only from the environment: set EARSHOT_WEBHOOK_SECRET",
     ("database", "password"): "put the password in url, or set EARSHOT_DATABASE_URL in the environment",
+    ("slack", "bot_token"): "Slack tokens come only from the environment: set SLACK_BOT_TOKEN",
+    ("slack", "app_token"): "Slack tokens come only from the environment: set SLACK_APP_TOKEN",
+    ("slack", "signing_secret"): "the signing secret comes only from the environment: set SLACK_SIGNING_SECRET",
+    ("slack", "token"): "Slack tokens come only from the environment: set SLACK_BOT_TOKEN",
 }
 _MISSING_HINTS: dict[tuple[str, ...], str] = {
     ("feeds", "#", "name"): 'every feed needs a unique name, like name = "hn"',
