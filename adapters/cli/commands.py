@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from adapters.cli import views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
+from adapters.cli.doctor import doctor
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
 from adapters.settings import Settings
@@ -33,6 +34,8 @@ DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
 def secrets_of(settings: Settings) -> list[str]:
     """Values that must never reach a log line."""
     found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
+    slack = settings.slack
+    found += [slack.bot_token or "", slack.app_token or "", slack.signing_secret or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
     return [s for s in found if s]
@@ -58,6 +61,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "check-config":
         return await check_config(settings)
+    if command == "doctor":
+        return await doctor(settings)
     if command == "db":
         return await db(args, settings)
     async with open_app(settings) as app:

@@ -260,7 +260,7 @@ class FakeSlack:
         oldest = float(args.get("oldest") or 0)
         limit = int(args.get("limit") or 100)
         start = int(args.get("cursor") or 0)
-        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with_metadata = _flag(args.get("include_all_metadata"))
         newest_first = [m for m in reversed(channel.messages) if float(m["ts"]) > oldest]
         page = newest_first[start : start + limit]
         shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
@@ -278,7 +278,8 @@ class FakeSlack:
     def _conversations_list(self, args: dict[str, Any]) -> web.Response:
         limit = int(args.get("limit") or 100)
         start = int(args.get("cursor") or 0)
-        wanted = [c for c in self.channels.values() if not (c.is_archived and args.get("exclude_archived"))]
+        skip_archived = _flag(args.get("exclude_archived"))
+        wanted = [c for c in self.channels.values() if not (c.is_archived and skip_archived)]
         page = wanted[start : start + limit]
         more = start + limit < len(wanted)
         return _json(
@@ -363,6 +364,10 @@ def _failed(failure: Failure) -> web.Response:
         content_type="application/json",
         headers=failure.headers,
     )
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("1", "true")
 
 
 def _decode(value: Any) -> Any:

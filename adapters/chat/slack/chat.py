@@ -23,13 +23,12 @@ from bot.ports import Clock
 
 from .app import Handlers, build_app
 from .members import Members
-from .poster import SlackPoster, parse_ref
+from .poster import SlackPoster, api_base, parse_ref
 from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-DEFAULT_API_URL = "https://slack.com/api/"
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,6 @@ class SlackConfig:
     port: int = 3000
     admins: tuple[str, ...] = ()
     timeout: int = 15
-
-
-def api_base(url: str | None) -> str:
-    """The Web API base URL, ending in "/" as slack_sdk expects."""
-    base = url or DEFAULT_API_URL
-    return base if base.endswith("/") else base + "/"
 
 
 class SlackChat:

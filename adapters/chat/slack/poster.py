@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 NAMES_REFRESH = timedelta(minutes=5)  # an unknown name re-reads the channel list at most this often
 HISTORY_PAGES = 5
 HISTORY_SLACK = timedelta(minutes=10)  # look this far before the alert's creation (clocks differ)
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+def api_base(url: str | None) -> str:
+    """The Web API base URL, ending in "/" as slack_sdk expects."""
+    base = url or DEFAULT_API_URL
+    return base if base.endswith("/") else base + "/"
 
 
 def message_ref(channel_id: str, ts: str) -> str:
