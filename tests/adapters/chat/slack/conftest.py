@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+import aiohttp
 import pytest
 
+from adapters.chat.slack.chat import SlackChat, SlackConfig
+from adapters.http import FetchPolicy, SafeHttp
+from adapters.sources import build_sources
+from adapters.storage import SqlStore
+from bot.delivery import Deliverer
+from bot.desk import Desk
 from bot.domain import Alert, Conversation, Sighting, Summary
-from tests.fakes.slack import FakeSlack
+from bot.ports import NewAlert
+from tests.adapters.storage.helpers import alert_ids
+from tests.fakes.clock import Clock
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, signed, slash_command
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -76,3 +89,90 @@ async def slack() -> AsyncIterator[FakeSlack]:
         fake.add_user("U0BOB0001", "bob")
         fake.add_user("U0ADMIN01", "ada", is_admin=True)
         yield fake
+
+
+@dataclass
+class Rig:
+    """A Slack app wired to a real Desk on a fresh database, serving HTTP mode, and the fake Slack it talks to."""
+
+    slack: FakeSlack
+    store: SqlStore
+    desk: Desk
+    chat: SlackChat
+    clock: Clock
+    http: aiohttp.ClientSession
+
+    @property
+    def events_url(self) -> str:
+        assert self.chat.address is not None
+        host, port = self.chat.address
+        return f"http://{host}:{port}/slack/events"
+
+    async def send(
+        self, body: str, *, content_type: str = "application/json", **headers: str
+    ) -> aiohttp.ClientResponse:
+        """POST a request signed as Slack signs it."""
+        signed_headers = signed(body, content_type=content_type) | headers
+        async with self.http.post(self.events_url, data=body.encode(), headers=signed_headers) as response:
+            await response.read()
+            return response
+
+    async def event(self, payload: dict[str, Any], **headers: str) -> aiohttp.ClientResponse:
+        return await self.send(json.dumps(payload), **headers)
+
+    async def interact(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        return await self.send(form_body(payload), content_type="application/x-www-form-urlencoded")
+
+    async def command(self, text: str, user: str = "U0ALICE01", channel: str = "C0ALERTS1") -> dict[str, Any]:
+        """Run /earshot and return what it answered on the response URL."""
+        before = len(self.slack.responses)
+        fields = slash_command(text, user, channel, response_url=self.slack.response_url("cmd"))
+        response = await self.send(urlencode(fields), content_type="application/x-www-form-urlencoded")
+        assert response.status == 200
+        return await self.slack.wait_for(lambda: self.slack.responses[before:] and self.slack.responses[before])
+
+    async def post_alert(self, n: int = 1, *, topic: str = "vector-db", channel: str | None = None) -> Alert:
+        """Store a conversation and its alert, deliver it through the real outbox, and return it as delivered."""
+        async with self.store.unit() as unit:
+            stored = await unit.insert_conversations(
+                [replace(QUESTION, external_id=str(9000 + n), url=f"https://news.ycombinator.com/item?id={9000 + n}")],
+                "hn",
+                self.clock(),
+            )
+            await unit.insert_alerts([NewAlert(stored[0][0], topic, channel, ("pgvector",), 72)], self.clock())
+        report = await Deliverer(self.store, self.chat, self.clock, "test").deliver()
+        assert report.delivered == 1, report
+        async with self.store.unit() as unit:
+            alert = await unit.get_alert((await alert_ids(self.store))[-1])
+        assert alert is not None and alert.message_ref
+        return alert
+
+
+def slack_config(slack: FakeSlack, **fields: Any) -> SlackConfig:
+    """SlackChat settings pointing at the fake: HTTP mode on a free local port unless told otherwise."""
+    values: dict[str, Any] = {
+        "channel": "conversations",
+        "bot_token": BOT_TOKEN,
+        "app_token": APP_TOKEN,
+        "signing_secret": SIGNING_SECRET,
+        "mode": "http",
+        "api_url": slack.api_url,
+        "host": "127.0.0.1",
+        "port": 0,
+    }
+    values.update(fields)
+    return SlackConfig(**values)
+
+
+@pytest.fixture
+async def rig(slack: FakeSlack, store: SqlStore) -> AsyncIterator[Rig]:
+    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    async with SafeHttp(FetchPolicy()) as http:
+        desk = Desk(store, build_sources(http, {}), clock)
+        chat = SlackChat(slack_config(slack), desk, clock)
+        await chat.start()
+        try:
+            async with aiohttp.ClientSession() as session:
+                yield Rig(slack, store, desk, chat, clock, session)
+        finally:
+            await chat.stop()
