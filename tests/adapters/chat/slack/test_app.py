@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
+
+import pytest
 
 from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
 from adapters.chat.slack.poster import parse_ref
@@ -83,11 +86,12 @@ async def test_taking_the_hand_back_releases_and_other_reactions_do_nothing(rig:
     await rig.event(reaction_event("U0ALICE01", channel, ts, added=False, event_id="Ev2"))
     update = await updated(rig, 2)
     assert (await rig.desk.view(alert.id)).alert.claimed_by is None
-    assert [b["text"]["text"] for b in update["blocks"][-1]["elements"]][0] == "Claim"
+    assert update["blocks"][-1]["elements"][0]["text"]["text"] == "Claim"
     assert len(rig.slack.called("chat.update")) == 2
 
 
-async def test_a_retried_event_is_handled_once(rig: Rig) -> None:
+async def test_a_retried_event_is_handled_once(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="adapters.chat.slack.app")
     alert = await rig.post_alert()
     channel, ts = where(alert)
     await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvA"))
@@ -95,10 +99,10 @@ async def test_a_retried_event_is_handled_once(rig: Rig) -> None:
     competing = reaction_event("U0BOB0001", channel, ts, event_id="EvB")
     await rig.event(competing)
     await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    # Slack did not see our answer in time and sends the same event again; it is acked and dropped.
     response = await rig.event(competing, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert response.status == 200
-    await rig.event(reaction_event("U0BOB0001", channel, ts, reaction="eyes", event_id="EvC"))  # a later event
-    await rig.slack.wait_for(lambda: len(rig.slack.called("users.info")) >= 2)
+    assert "event EvB seen already (a retry); dropped" in caplog.text
     assert len(rig.slack.called("chat.postEphemeral")) == 1
 
 
@@ -203,4 +207,4 @@ async def test_a_follow_up_asks_the_claimer_in_the_thread(rig: Rig) -> None:
     reply = rig.slack.channels[channel].messages[-1]
     assert reply["thread_ts"] == ts
     assert reply["text"].startswith("<@U0ALICE01> how did it go with <https://news.ycombinator.com/item?id=9001|")
-    assert [b["text"]["text"] for b in reply["blocks"][-1]["elements"]][0] == "Replied"
+    assert reply["blocks"][-1]["elements"][0]["text"]["text"] == "Replied"
