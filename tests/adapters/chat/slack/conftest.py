@@ -133,6 +133,16 @@ class Rig:
 
     async def post_alert(self, n: int = 1, *, topic: str = "vector-db", channel: str | None = None) -> Alert:
         """Store a conversation and its alert, deliver it through the real outbox, and return it as delivered."""
+        await self.store_alert(n, topic=topic, channel=channel)
+        report = await Deliverer(self.store, self.chat, self.clock, "test").deliver()
+        assert report.delivered == 1, report
+        async with self.store.unit() as unit:
+            alert = await unit.get_alert((await alert_ids(self.store))[-1])
+        assert alert is not None and alert.message_ref
+        return alert
+
+    async def store_alert(self, n: int = 1, *, topic: str = "vector-db", channel: str | None = None) -> None:
+        """Store a conversation and its pending alert (the outbox row), as the poller does."""
         async with self.store.unit() as unit:
             stored = await unit.insert_conversations(
                 [replace(QUESTION, external_id=str(9000 + n), url=f"https://news.ycombinator.com/item?id={9000 + n}")],
@@ -140,12 +150,6 @@ class Rig:
                 self.clock(),
             )
             await unit.insert_alerts([NewAlert(stored[0][0], topic, channel, ("pgvector",), 72)], self.clock())
-        report = await Deliverer(self.store, self.chat, self.clock, "test").deliver()
-        assert report.delivered == 1, report
-        async with self.store.unit() as unit:
-            alert = await unit.get_alert((await alert_ids(self.store))[-1])
-        assert alert is not None and alert.message_ref
-        return alert
 
 
 def slack_config(slack: FakeSlack, **fields: Any) -> SlackConfig:
