@@ -109,7 +109,7 @@ class SlackChat:
             await self._serve_http()
             return
         self._socket = AsyncSocketModeHandler(self.app, self.config.app_token, web_client=self.client)
-        await self._socket.connect_async()
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("slack: connected in Socket Mode")
 
     async def _serve_http(self) -> None:
@@ -130,7 +130,7 @@ class SlackChat:
     async def stop(self) -> None:
         """Disconnect, or stop serving; requests in flight finish first."""
         if self._socket is not None:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         if self._runner is not None:
             await self._runner.cleanup()

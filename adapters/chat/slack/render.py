@@ -271,7 +271,7 @@ def follow_up_blocks(alert: Alert) -> tuple[str, list[Block]]:
     value = str(alert.id)
     elements = [button(label, f"{ACTION_OUTCOME}:{kind.value}", value) for kind, label in OUTCOME_BUTTONS]
     elements += [button("Add a note", ACTION_NOTE, value), button("Release", ACTION_RELEASE, value)]
-    blocks = [
+    blocks: list[Block] = [
         {"type": "section", "text": mrkdwn(text + " Pick what happened, or add a note.")},
         {"type": "actions", "block_id": f"earshot:followup:{alert.id}", "elements": elements},
     ]
