@@ -208,3 +208,12 @@ async def test_a_follow_up_asks_the_claimer_in_the_thread(rig: Rig) -> None:
     assert reply["thread_ts"] == ts
     assert reply["text"].startswith("<@U0ALICE01> how did it go with <https://news.ycombinator.com/item?id=9001|")
     assert reply["blocks"][-1]["elements"][0]["text"]["text"] == "Replied"
+
+
+async def test_the_url_verification_challenge_is_answered(rig: Rig) -> None:
+    body = json.dumps(
+        {"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
+    )
+    async with rig.http.post(rig.events_url, data=body.encode(), headers=signed(body)) as response:
+        assert response.status == 200
+        assert (await response.json())["challenge"].startswith("3eZbrw1a")
