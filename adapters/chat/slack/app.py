@@ -196,7 +196,11 @@ class Handlers:
         """/earshot: the Desk runs the text; the answer goes to the asker, or to the channel when it is public."""
         await ack()
         member = await self.members.get(str(command.get("user_id")), command.get("user_name"))
-        answer = await self.desk.run_text(command_text(str(command.get("text") or "")), member)
+        try:
+            answer = await self.desk.run_text(command_text(str(command.get("text") or "")), member)
+        except Exception:
+            await respond(text="Sorry, that failed on our side; the Earshot logs say why.", response_type="ephemeral")
+            raise
         await respond(
             text=answer_text(answer.text, answer.alerts),
             response_type="in_channel" if answer.public else "ephemeral",
