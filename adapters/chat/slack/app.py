@@ -218,7 +218,7 @@ def build_app(handlers: Handlers, client: AsyncWebClient, signing_secret: str, c
     )
     seen = SeenEvents(clock)
 
-    async def drop_repeats(body: dict[str, Any], response: BoltResponse, next: Any) -> BoltResponse | None:  # noqa: A002
+    async def drop_repeats(body: dict[str, Any], response: BoltResponse, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if isinstance(event_id, str) and not seen.first_time(event_id):
             log.debug("event %s seen already (a retry); dropped", event_id)

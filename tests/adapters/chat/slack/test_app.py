@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
 from adapters.chat.slack.poster import parse_ref
+from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
 from bot.domain import Alert, OutcomeKind
 from tests.fakes.slack import block_action, reaction_event, signed, view_submission
 
