@@ -136,8 +136,9 @@ class Rig:
         await self.store_alert(n, topic=topic, channel=channel)
         report = await Deliverer(self.store, self.chat, self.clock, "test").deliver()
         assert report.delivered == 1, report
+        newest = (await alert_ids(self.store))[-1]
         async with self.store.unit() as unit:
-            alert = await unit.get_alert((await alert_ids(self.store))[-1])
+            alert = await unit.get_alert(newest)
         assert alert is not None and alert.message_ref
         return alert
 
