@@ -61,3 +61,15 @@ def test_admins_and_tokens_in_the_redacted_summary(load: Load) -> None:
     assert summary["follow_up_after"] == "2h"
     assert summary["bot_token"] == summary["app_token"] == "***"
     assert "hushhush" not in str(settings.redacted())
+
+
+def test_check_config_says_how_slack_runs_and_shows_no_token(load: Load) -> None:
+    from adapters.cli.views import config_summary
+
+    socket = config_summary(load(SLACK, TOKENS))
+    assert "chat: slack (default channel #C0123ABCD), Socket Mode, follow-ups after 1d" in socket
+    http = load(
+        SLACK + '[slack]\nmode = "http"\nport = 8080\n', {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    )
+    assert "HTTP mode on port 8080, path /slack/events" in config_summary(http)
+    assert "hushhush" not in socket
