@@ -32,9 +32,11 @@ from .render import (
     ACTION_NOTE,
     ACTION_OUTCOME,
     ACTION_RELEASE,
+    FOLLOW_UP_BLOCK,
     NOTE_BLOCK,
     NOTE_CALLBACK,
     NOTE_INPUT,
+    OUTCOME_WORDS,
     alert_blocks,
     answer_text,
     escape,
@@ -128,14 +130,22 @@ class Handlers:
 
     async def record(
         self, alert_id: int, member: Member, kind: OutcomeKind, channel: str, note: str | None = None
-    ) -> None:
-        """Record an outcome (or "not relevant") and redraw the message."""
+    ) -> bool:
+        """Record an outcome (or "not relevant") and redraw the message; False when it was refused."""
         try:
             await self.desk.record(alert_id, member, kind, note)
         except NotAllowed as exc:
             await self.tell(channel, member.id, escape(str(exc)))
-            return
+            return False
         await self.refresh(alert_id)
+        return True
+
+    async def answered(self, body: dict[str, Any], channel: str, member: Member, kind: OutcomeKind) -> None:
+        """Replace a follow-up's buttons with what was recorded, so the thread reads as done."""
+        ts = (body.get("container") or {}).get("message_ts")
+        if ts:
+            text = f"{mention(member.id)} recorded: {OUTCOME_WORDS.get(kind, kind.value)}"
+            await self.client.chat_update(channel=channel, ts=str(ts), text=text, blocks=[])
 
     # --- Slack listeners ---------------------------------------------------------------------------------
 
@@ -173,7 +183,10 @@ class Handlers:
             elif action_id == ACTION_NOT_RELEVANT:
                 await self.record(alert_id, member, OutcomeKind.NOT_RELEVANT, channel)
             elif action_id.startswith(ACTION_OUTCOME + ":"):
-                await self.record(alert_id, member, OutcomeKind(action_id.rsplit(":", 1)[1]), channel)
+                kind = OutcomeKind(action_id.rsplit(":", 1)[1])
+                recorded = await self.record(alert_id, member, kind, channel)
+                if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
+                    await self.answered(body, channel, member, kind)
             elif action_id == ACTION_NOTE:
                 view = await self.desk.view(alert_id)
                 metadata = f"{alert_id}:{channel}"

@@ -37,6 +37,7 @@ NOTE_CALLBACK = "earshot:note_modal"
 NOTE_BLOCK = "note"
 NOTE_INPUT = "text"
 METADATA_EVENT = "earshot_alert"
+FOLLOW_UP_BLOCK = "earshot:followup:"
 
 OUTCOME_BUTTONS: tuple[tuple[OutcomeKind, str], ...] = (
     (OutcomeKind.REPLIED, "Replied"),
@@ -273,7 +274,7 @@ def follow_up_blocks(alert: Alert) -> tuple[str, list[Block]]:
     elements += [button("Add a note", ACTION_NOTE, value), button("Release", ACTION_RELEASE, value)]
     blocks: list[Block] = [
         {"type": "section", "text": mrkdwn(text + " Pick what happened, or add a note.")},
-        {"type": "actions", "block_id": f"earshot:followup:{alert.id}", "elements": elements},
+        {"type": "actions", "block_id": f"{FOLLOW_UP_BLOCK}{alert.id}", "elements": elements},
     ]
     return text, blocks
 

@@ -208,6 +208,14 @@ async def test_a_follow_up_asks_the_claimer_in_the_thread(rig: Rig) -> None:
     assert reply["thread_ts"] == ts
     assert reply["text"].startswith("<@U0ALICE01> how did it go with <https://news.ycombinator.com/item?id=9001|")
     assert reply["blocks"][-1]["elements"][0]["text"]["text"] == "Replied"
+    # Answering from the thread records it, redraws the alert, and leaves the follow-up saying what was recorded.
+    pressed = block_action("U0ALICE01", channel, reply["ts"], "earshot:outcome:replied", str(alert.id), response_url="")
+    pressed["actions"][0]["block_id"] = reply["blocks"][-1]["block_id"]
+    await rig.interact(pressed)
+    thread_update = await updated(rig, 3)
+    assert (thread_update["ts"], thread_update["text"]) == (reply["ts"], "<@U0ALICE01> recorded: replied")
+    assert (await updated(rig, 2))["ts"] == ts
+    assert [o.kind for o in (await rig.desk.view(alert.id)).outcomes] == [OutcomeKind.REPLIED]
 
 
 async def test_the_url_verification_challenge_is_answered(rig: Rig) -> None:
