@@ -18,10 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk import Desk
 from bot.domain import Alert, Digest, Notice
-from bot.errors import DeliveryError
 from bot.ports import Clock
 
 from .app import Handlers, build_app
+from .errors import delivery_error
 from .members import Members
 from .poster import SlackPoster, api_base, parse_ref
 from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text
@@ -84,10 +84,8 @@ class SlackChat:
         channel = await self.poster.channel_id(self.config.channel)
         try:
             await self.client.chat_postMessage(channel=channel, text=notice_text(notice.level, notice.text))
-        except SlackApiError as exc:
-            raise DeliveryError(
-                f"slack: notice not posted in {self.config.channel}: {exc.response.get('error')}"
-            ) from exc
+        except Exception as exc:
+            raise delivery_error(exc, f"#{self.config.channel.lstrip('#')} (a notice)") from exc
 
     async def send_digest(self, digest: Digest) -> str:
         """Post alerts the flood guard held back as one message; returns its reference."""
@@ -97,8 +95,8 @@ class SlackChat:
             response = await self.post_client.chat_postMessage(
                 channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
             )
-        except SlackApiError as exc:
-            raise DeliveryError(f"slack: digest not posted in {digest.channel}: {exc.response.get('error')}") from exc
+        except Exception as exc:
+            raise delivery_error(exc, f"{channel} (a digest)") from exc
         return f"{channel}:{response['ts']}"
 
     # --- Listener -------------------------------------------------------------------------------------------

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.delivery import Deliverer
 from bot.domain import Digest, Notice
+from bot.errors import DeliveryError
 from tests.fakes.slack import Failure
 
 from .conftest import Rig, make_alert, mrkdwn_texts
@@ -60,3 +63,11 @@ async def test_notices_and_digests_go_to_the_channel_escaped(rig: Rig) -> None:
     texts = mrkdwn_texts(digest["blocks"])
     assert any("<https://news.ycombinator.com/item?id=9003|" in t for t in texts)
     assert all("<!here>" not in t for t in [*texts, digest["text"]])
+
+
+async def test_a_notice_to_a_channel_the_bot_left_says_how_to_fix_it(rig: Rig) -> None:
+    rig.slack.channels["C0ALERTS1"].is_member = False
+    with pytest.raises(DeliveryError) as failed:
+        await rig.chat.send_notice(Notice("error", "feed hn failing"))
+    assert failed.value.permanent
+    assert "/invite @Earshot" in str(failed.value) and "#conversations" in str(failed.value)
