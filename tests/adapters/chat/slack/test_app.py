@@ -11,7 +11,7 @@ import pytest
 from adapters.chat.slack.poster import parse_ref
 from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
 from bot.domain import Alert, OutcomeKind
-from tests.fakes.slack import block_action, reaction_event, signed, view_submission
+from tests.fakes.slack import Failure, block_action, reaction_event, signed, view_submission
 
 from .conftest import Rig, mrkdwn_texts
 
@@ -225,3 +225,13 @@ async def test_the_url_verification_challenge_is_answered(rig: Rig) -> None:
     async with rig.http.post(rig.events_url, data=body.encode(), headers=signed(body)) as response:
         assert response.status == 200
         assert (await response.json())["challenge"].startswith("3eZbrw1a")
+
+
+async def test_a_throttled_message_update_is_retried_after_the_wait_slack_asked_for(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    rig.slack.fail("chat.update", Failure(status=429, error="ratelimited", headers={"Retry-After": "1"}))
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=""))
+    update = await updated(rig, 2)  # the first answer was a 429; the second try went through
+    assert any("Claimed by <@U0ALICE01>" in t for t in mrkdwn_texts(update["blocks"]))
+    assert any("Claimed by <@U0ALICE01>" in str(b) for b in rig.slack.message(channel, ts)["blocks"])
