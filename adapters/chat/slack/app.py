@@ -39,10 +39,10 @@ from .render import (
     OUTCOME_WORDS,
     alert_blocks,
     answer_text,
-    escape,
     fallback_text,
     mention,
     note_modal,
+    reason_text,
 )
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class Handlers:
             await self.desk.release(alert_id, member)
         except NotAllowed as exc:
             if not quiet:
-                await self.tell(channel, member.id, escape(str(exc)))
+                await self.tell(channel, member.id, reason_text(str(exc)))
             return
         await self.refresh(alert_id)
 
@@ -135,7 +135,7 @@ class Handlers:
         try:
             await self.desk.record(alert_id, member, kind, note)
         except NotAllowed as exc:
-            await self.tell(channel, member.id, escape(str(exc)))
+            await self.tell(channel, member.id, reason_text(str(exc)))
             return False
         await self.refresh(alert_id)
         return True
@@ -183,7 +183,7 @@ class Handlers:
             elif action_id == ACTION_NOT_RELEVANT:
                 await self.record(alert_id, member, OutcomeKind.NOT_RELEVANT, channel)
             elif action_id.startswith(ACTION_OUTCOME + ":"):
-                kind = OutcomeKind(action_id.rsplit(":", 1)[1])
+                kind = OutcomeKind(action_id.rsplit(":", 1)[1])  # our own buttons: always a known kind
                 recorded = await self.record(alert_id, member, kind, channel)
                 if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
                     await self.answered(body, channel, member, kind)
@@ -192,7 +192,7 @@ class Handlers:
                 metadata = f"{alert_id}:{channel}"
                 await self.client.views_open(trigger_id=body["trigger_id"], view=note_modal(view.alert, metadata))
         except NotFound as exc:
-            await self.tell(channel, member.id, escape(str(exc)))
+            await self.tell(channel, member.id, reason_text(str(exc)))
 
     async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The note modal was submitted: record it as a NOTE outcome."""

@@ -57,6 +57,7 @@ OUTCOME_WORDS = {
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
 _LABEL_BREAKERS = re.compile(r"[|\r\n\t]+")
+_MEMBER_ID_WORD = re.compile(r"(?<![\w@&;])[UW][A-Z0-9]{8,30}\b")
 
 
 def escape(text: str) -> str:
@@ -97,6 +98,11 @@ def link(url: str | None, label: str, limit: int = 500) -> str:
 def mention(user_id: str) -> str:
     """A mention of a Slack user we know by id (``<@U..>``); anything else as escaped text."""
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
+
+
+def reason_text(text: str) -> str:
+    """A Desk refusal as mrkdwn: escaped, with the member ids it names (ours, from the store) as mentions."""
+    return _MEMBER_ID_WORD.sub(lambda m: f"<@{m.group(0)}>", escape(text))
 
 
 def is_channel_id(value: str) -> bool:

@@ -132,6 +132,7 @@ async def test_someone_else_cannot_record_the_claimers_outcome(rig: Rig) -> None
     await rig.interact(block_action("U0BOB0001", channel, ts, "earshot:outcome:lead", str(alert.id), response_url=url))
     (note,) = await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
     assert note.args["user"] == "U0BOB0001"
+    assert "<@U0ALICE01> has claimed it" in note.args["text"]
     assert (await rig.desk.view(alert.id)).outcomes == ()
 
 

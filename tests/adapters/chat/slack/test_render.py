@@ -17,6 +17,7 @@ from adapters.chat.slack.render import (
     escape,
     fallback_text,
     link,
+    reason_text,
     safe_url,
 )
 from bot.domain import Outcome, OutcomeKind, Sighting
@@ -152,3 +153,11 @@ def test_a_link_label_never_escapes_its_link(url_tail: str, label: str) -> None:
         assert ">" not in target and "<" not in target and " " not in target
     else:
         assert "<" not in made and ">" not in made
+
+
+def test_a_refusal_names_the_holder_as_a_mention_and_stays_inert_otherwise() -> None:
+    assert reason_text("cannot record lead on alert 3: U0ALICE01 has claimed it") == (
+        "cannot record lead on alert 3: <@U0ALICE01> has claimed it"
+    )
+    assert reason_text("topic <@U0BOB0001> & <!here>") == "topic &lt;@U0BOB0001&gt; &amp; &lt;!here&gt;"
+    assert reason_text("URGENT WORDS stay words") == "URGENT WORDS stay words"
