@@ -148,9 +148,27 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
     )
 
 
-def build_chat(settings: Settings, http: SafeHttp) -> Chat:
-    """The chat adapter ``[chat] platform`` names."""
+def build_chat(settings: Settings, http: SafeHttp, desk: Desk | None = None) -> Chat:
+    """The chat adapter ``[chat] platform`` names; the listening ones (Slack) act on ``desk``."""
     chat = settings.chat
+    if chat.platform == "slack":
+        from adapters.chat.slack.chat import SlackChat, SlackConfig
+
+        s = settings.slack
+        if desk is None or s.bot_token is None:
+            raise StartupError("Slack needs the desk and SLACK_BOT_TOKEN")  # the settings check the token
+        config = SlackConfig(
+            channel=chat.channel,
+            bot_token=s.bot_token,
+            mode=s.mode,
+            app_token=s.app_token,
+            signing_secret=s.signing_secret,
+            api_url=s.api_url,
+            host=s.host,
+            port=s.port,
+            admins=s.admins,
+        )
+        return SlackChat(config, desk, utc_now)
     if chat.platform == "webhook":
         assert chat.webhook_url is not None  # the settings refuse a webhook platform without a URL
         return WebhookChat(http, chat.webhook_url, chat.channel, chat.webhook_secret)
@@ -192,15 +210,16 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
     try:
         if check_schema:
             await ensure_schema(settings, engine)
+        store = SqlStore(engine)
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
         app = App(
             settings=settings,
             engine=engine,
             http=http,
-            store=SqlStore(engine),
+            store=store,
             sources=sources,
-            chat=build_chat(settings, http),
+            chat=build_chat(settings, http, Desk(store, sources, utc_now)),
             owner=process_owner(),
         )
         yield app

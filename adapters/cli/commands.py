@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from adapters.cli import explain_view, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
+from adapters.cli.doctor import doctor
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
 from adapters.settings import Settings
@@ -39,6 +40,8 @@ URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others
 def secrets_of(settings: Settings) -> list[str]:
     """Values that must never reach a log line."""
     found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
+    slack = settings.slack
+    found += [slack.bot_token or "", slack.app_token or "", slack.signing_secret or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
     found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
@@ -66,6 +69,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "check-config":
         return await check_config(settings)
+    if command == "doctor":
+        return await doctor(settings)
     if command == "db":
         return await db(args, settings)
     async with open_app(settings) as app:
@@ -123,7 +128,14 @@ async def run(app: App, *, once: bool) -> int:
         loop.add_signal_handler(sig, stop.set)
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(
-        app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every, listener=listener, desk=app.desk
+        app.store,
+        app.poller(),
+        app.deliverer(),
+        utc_now,
+        app.settings.delivery.every,
+        listener=listener,
+        desk=app.desk,
+        follow_up_after=app.settings.slack.follow_up_after,
     )
     await runner.run(stop)
     log.info("stopped")

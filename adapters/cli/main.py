@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="write a commented starter config file")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     sub.add_parser("check-config", help="validate the config file and say what it holds")
+    sub.add_parser("doctor", help="check the chat platform's tokens, permissions and channels; say what to fix")
 
     run = sub.add_parser("run", help="watch the feeds and deliver alerts until stopped")
     run.add_argument("--once", action="store_true", help="poll every feed once, deliver what is pending, exit")

@@ -151,6 +151,9 @@ def config_summary(settings: Settings) -> str:
     """check-config: what the file holds, secrets masked."""
     s = settings
     chat = f"{s.chat.platform} (default channel #{s.chat.channel})"
+    if s.chat.platform == "slack":
+        where = "Socket Mode" if s.slack.mode == "socket" else f"HTTP mode on port {s.slack.port}, path /slack/events"
+        chat += f", {where}, follow-ups after {duration(s.slack.follow_up_after.total_seconds())}"
     lines = [
         f"config {s.path}: ok",
         f"  database: {describe_url(s.database_url)}",

@@ -68,6 +68,19 @@ def choice(
     return check
 
 
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+
+
+def slack_user_id(value: object) -> str:
+    """A Slack member id, like "U024BE7LH" (a profile's "Copy member ID")."""
+    raw = _text(value, "a Slack member id", '"U024BE7LH"')
+    if not SLACK_USER_ID.fullmatch(raw):
+        raise ValueError(
+            'not a Slack member id; use the id from the person\'s profile (⋮ > "Copy member ID"), like "U024BE7LH"'
+        )
+    return raw
+
+
 def flag(value: object) -> bool:
     """A true/false switch."""
     if not isinstance(value, bool):

@@ -22,6 +22,7 @@ DATABASE_URL_ENV = "EARSHOT_DATABASE_URL"
 WEBHOOK_URL_ENV = "EARSHOT_WEBHOOK_URL"
 WEBHOOK_SECRET_ENV = "EARSHOT_WEBHOOK_SECRET"  # noqa: S105  # a variable name, not a secret
 LLM_API_KEY_ENV = "EARSHOT_LLM_API_KEY"
+SLACK_ENV = {"bot_token": "SLACK_BOT_TOKEN", "app_token": "SLACK_APP_TOKEN", "signing_secret": "SLACK_SIGNING_SECRET"}
 
 _OVERRIDES: dict[Loc, str] = {("database", "url"): DATABASE_URL_ENV, ("chat", "webhook_url"): WEBHOOK_URL_ENV}
 _REFERENCE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -63,13 +64,42 @@ def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bo
     except ValidationError as error:
         problems.extend(from_pydantic(detail) for detail in error.errors(include_url=False))
     problems.extend(cross_checks(data))
+    if file is not None and file.chat.platform == "slack":
+        problems.extend(slack_token_problems(file.slack.mode, env))
     broken = {p.loc for p in env_problems}  # a value that could not be filled in is reported once, for that
     problems = env_problems + [p for p in problems if p.loc not in broken]
     if problems or file is None:
         raise ConfigProblems(_messages(label, data, templates, problems, env))
     secret = env.get(WEBHOOK_SECRET_ENV, "").strip() or None
+    tokens = {key: env[name].strip() for key, name in SLACK_ENV.items() if env.get(name, "").strip()}
     llm_key = env.get(LLM_API_KEY_ENV, "").strip() or None
-    return build_settings(path, file, webhook_secret=secret, llm_api_key=llm_key)
+    return build_settings(path, file, webhook_secret=secret, llm_api_key=llm_key, slack_tokens=tokens)
+
+
+def slack_token_problems(mode: str, env: Mapping[str, str]) -> list[Problem]:
+    """The Slack tokens the chosen mode needs and the environment lacks (or holds the wrong kind of)."""
+    where = "the app's page at https://api.slack.com/apps"
+    needed = [
+        ("SLACK_BOT_TOKEN", "xoxb-", f"the Bot User OAuth Token (xoxb-...) from OAuth & Permissions on {where}"),
+    ]
+    if mode == "socket":
+        needed.append(
+            (
+                "SLACK_APP_TOKEN",
+                "xapp-",
+                f"an App-Level Token (xapp-...) with connections:write, from Basic Information on {where}",
+            )
+        )
+    else:
+        needed.append(("SLACK_SIGNING_SECRET", "", f"the Signing Secret from Basic Information on {where}"))
+    problems = []
+    for name, prefix, what in needed:
+        value = env.get(name, "").strip()
+        if not value:
+            problems.append(Problem(("chat", "platform"), f'"slack" needs {name} in the environment: set it to {what}'))
+        elif prefix and not value.startswith(prefix):
+            problems.append(Problem(("chat", "platform"), f"{name} does not start with {prefix}: set it to {what}"))
+    return problems
 
 
 def _read(path: Path | None, label: str, require_file: bool) -> dict[str, Any]:

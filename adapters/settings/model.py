@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +20,8 @@ from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
-PLATFORMS = ("console", "webhook")
+PLATFORMS = ("console", "webhook", "slack")
+SLACK_MODES = ("socket", "http")
 FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters", "reddit", "mastodon", "bluesky")
 URL_KINDS = ("rss", "discourse", "mastodon")  # kinds whose url is the place itself; the others take base_url
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
@@ -47,9 +49,7 @@ class DatabaseSection(_Section):
 class ChatSection(_Section):
     """[chat]"""
 
-    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("slack", "discord")))] = (
-        "console"
-    )
+    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("discord",)))] = "console"
     channel: _Channel = "conversations"
     webhook_url: _Url = None
 
@@ -138,6 +138,21 @@ class SummarySection(_Section):
     replies: Annotated[int, PlainValidator(fields.whole(0, 10))] = 3
 
 
+class SlackSection(_Section):
+    """[slack]"""
+
+    mode: Annotated[str, PlainValidator(fields.choice("Slack mode", SLACK_MODES))] = "socket"
+    host: Annotated[str, PlainValidator(fields.text("an address to listen on", '"0.0.0.0"', max_length=253))] = (
+        "0.0.0.0"  # noqa: S104  # HTTP mode receives Slack's requests from outside
+    )
+    port: Annotated[int, PlainValidator(fields.whole(1, 65535))] = 3000
+    api_url: _Url = None
+    follow_up_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=30)))] = timedelta(
+        hours=24
+    )
+    admins: list[Annotated[str, PlainValidator(fields.slack_user_id)]] = []
+
+
 class ConfigFile(_Section):
     """The whole file, as written (before the environment's overrides are applied)."""
 
@@ -149,6 +164,7 @@ class ConfigFile(_Section):
     log: LogSection = LogSection()
     scoring: ScoringSection = ScoringSection()
     summary: SummarySection = SummarySection()
+    slack: SlackSection = SlackSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
 
@@ -222,6 +238,21 @@ class SummarySettings:
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    """How the Slack app runs: Socket Mode or HTTP, the Web API base URL, follow-ups, admins, and the tokens."""
+
+    mode: str = "socket"
+    host: str = "0.0.0.0"  # noqa: S104
+    port: int = 3000
+    api_url: str | None = None
+    follow_up_after: timedelta = timedelta(hours=24)
+    admins: tuple[str, ...] = ()
+    bot_token: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -236,6 +267,7 @@ class Settings:
     topics: tuple[Topic, ...]
     scoring: ScoringSettings = ScoringSettings()
     summary: SummarySettings = SummarySettings()
+    slack: SlackSettings = SlackSettings()
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -280,6 +312,7 @@ class Settings:
                 "daily_budget": self.summary.daily_budget,
                 "replies": self.summary.replies,
             },
+            "slack": _slack_summary(self.slack),
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [_topic_summary(t) for t in self.topics],
         }
@@ -304,6 +337,20 @@ def _topic_summary(t: Topic) -> dict[str, Any]:
     return summary
 
 
+def _slack_summary(slack: SlackSettings) -> dict[str, Any]:
+    return {
+        "mode": slack.mode,
+        "host": slack.host,
+        "port": slack.port,
+        "api_url": mask_url(slack.api_url) if slack.api_url else None,
+        "follow_up_after": format_duration(slack.follow_up_after),
+        "admins": list(slack.admins),
+        "bot_token": MASK if slack.bot_token else None,
+        "app_token": MASK if slack.app_token else None,
+        "signing_secret": MASK if slack.signing_secret else None,
+    }
+
+
 def _feed_summary(feed: Feed) -> dict[str, Any]:
     summary: dict[str, Any] = {"name": feed.name, "kind": feed.kind, "every": format_duration(feed.every)}
     if feed.url:
@@ -316,7 +363,12 @@ def _feed_summary(feed: Feed) -> dict[str, Any]:
 
 
 def build_settings(
-    path: Path | None, file: ConfigFile, *, webhook_secret: str | None, llm_api_key: str | None = None
+    path: Path | None,
+    file: ConfigFile,
+    *,
+    webhook_secret: str | None,
+    llm_api_key: str | None = None,
+    slack_tokens: Mapping[str, str] | None = None,
 ) -> Settings:
     """Turn a checked file (overrides already applied) into the typed settings the CLI hands out."""
     feeds = tuple(
@@ -379,4 +431,19 @@ def build_settings(
             daily_budget=file.summary.daily_budget,
             replies=file.summary.replies,
         ),
+        slack=_slack_settings(file.slack, slack_tokens or {}),
+    )
+
+
+def _slack_settings(slack: SlackSection, tokens: Mapping[str, str]) -> SlackSettings:
+    return SlackSettings(
+        mode=slack.mode,
+        host=slack.host,
+        port=slack.port,
+        api_url=slack.api_url,
+        follow_up_after=slack.follow_up_after,
+        admins=tuple(dict.fromkeys(slack.admins)),
+        bot_token=tokens.get("bot_token"),
+        app_token=tokens.get("app_token"),
+        signing_secret=tokens.get("signing_secret"),
     )

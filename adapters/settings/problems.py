@@ -26,6 +26,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("delivery",): model.DeliverySection,
     ("log",): model.LogSection,
     ("summary",): model.SummarySection,
+    ("slack",): model.SlackSection,
     ("feeds", "#"): model.FeedEntry,
     ("topics", "#"): model.TopicEntry,
 }
@@ -34,6 +35,10 @@ _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
     ("chat", "webhook_secret"): "the signing secret comes only from the environment: set EARSHOT_WEBHOOK_SECRET",
     ("database", "password"): "put the password in url, or set EARSHOT_DATABASE_URL in the environment",
     ("summary", "api_key"): "the API key comes only from the environment: set EARSHOT_LLM_API_KEY",
+    ("slack", "bot_token"): "Slack tokens come only from the environment: set SLACK_BOT_TOKEN",
+    ("slack", "app_token"): "Slack tokens come only from the environment: set SLACK_APP_TOKEN",
+    ("slack", "signing_secret"): "the signing secret comes only from the environment: set SLACK_SIGNING_SECRET",
+    ("slack", "token"): "Slack tokens come only from the environment: set SLACK_BOT_TOKEN",
 }
 _MISSING_HINTS: dict[tuple[str, ...], str] = {
     ("feeds", "#", "name"): 'every feed needs a unique name, like name = "hn"',

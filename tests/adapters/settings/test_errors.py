@@ -73,12 +73,12 @@ def test_a_missing_environment_variable_is_named(problems: Problems) -> None:
     ]
 
 
-def test_slack_and_discord_are_not_available_yet(problems: Problems) -> None:
-    assert problems('[chat]\nplatform = "slack"\n') == [
-        'earshot.toml: chat.platform = "slack": not available in this version yet; use console or webhook'
+def test_discord_is_not_available_yet(problems: Problems) -> None:
+    assert problems('[chat]\nplatform = "discord"\n') == [
+        'earshot.toml: chat.platform = "discord": not available in this version yet; use console, webhook or slack'
     ]
     assert problems('[chat]\nplatform = "telegram"\n') == [
-        'earshot.toml: chat.platform = "telegram": not a platform; use console or webhook'
+        'earshot.toml: chat.platform = "telegram": not a platform; use console, webhook or slack'
     ]
 
 

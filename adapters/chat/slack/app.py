@@ -1,0 +1,256 @@
+"""The slack-bolt AsyncApp: reactions, buttons, the note modal and /earshot, each a thin handler over the Desk.
+
+Every handler acks first (Slack wants an answer within 3 seconds) and does the work after; bolt returns the
+HTTP response, or the Socket Mode ack, as soon as ``ack()`` runs. Events Slack retries (same ``event_id``) are
+dropped by a small time-limited memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.desk import Desk, Member
+from bot.domain import OutcomeKind
+from bot.errors import EarshotError, NotAllowed, NotFound
+from bot.ports import Clock
+from bot.text import age
+
+from .members import Members
+from .poster import parse_ref
+from .render import (
+    ACTION_CLAIM,
+    ACTION_NOT_RELEVANT,
+    ACTION_NOTE,
+    ACTION_OUTCOME,
+    ACTION_RELEASE,
+    FOLLOW_UP_BLOCK,
+    NOTE_BLOCK,
+    NOTE_CALLBACK,
+    NOTE_INPUT,
+    OUTCOME_WORDS,
+    alert_blocks,
+    answer_text,
+    fallback_text,
+    mention,
+    note_modal,
+    reason_text,
+)
+
+log = logging.getLogger(__name__)
+
+CLAIM_REACTION = "raised_hand"
+COMMAND = "/earshot"
+SEEN_FOR = timedelta(minutes=15)
+_CHANNEL_REF = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def command_text(text: str) -> str:
+    """/earshot text with Slack's ``<#C123|name>`` channel references turned into ``#name`` (or ``#C123``)."""
+    return _CHANNEL_REF.sub(lambda m: "#" + (m.group(2) or m.group(1)), text).strip()
+
+
+def reaction_name(reaction: str) -> str:
+    """The reaction without its skin tone: ``raised_hand::skin-tone-3`` is ``raised_hand``."""
+    return reaction.split("::", 1)[0]
+
+
+class SeenEvents:
+    """Event ids seen lately, so a retried delivery of the same event is handled once (per process)."""
+
+    def __init__(self, clock: Clock, keep_for: timedelta = SEEN_FOR, limit: int = 10_000) -> None:
+        self.clock = clock
+        self.keep_for = keep_for
+        self.limit = limit
+        self._seen: OrderedDict[str, datetime] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        """Record ``event_id``; False when it was seen within ``keep_for``."""
+        now = self.clock()
+        while self._seen and (len(self._seen) >= self.limit or now - next(iter(self._seen.values())) > self.keep_for):
+            self._seen.popitem(last=False)
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = now
+        return True
+
+
+class Handlers:
+    """What each Slack interaction does: parse it, call one Desk method, show the result."""
+
+    def __init__(self, desk: Desk, client: AsyncWebClient, members: Members, clock: Clock) -> None:
+        self.desk = desk
+        self.client = client
+        self.members = members
+        self.clock = clock
+
+    async def refresh(self, alert_id: int) -> None:
+        """Redraw an alert's message from the Desk's view of it (claim, outcomes, buttons)."""
+        view = await self.desk.view(alert_id)
+        where = parse_ref(view.alert.message_ref)
+        if where is None:
+            return
+        channel, ts = where
+        blocks = alert_blocks(view.alert, self.clock(), view.outcomes)
+        await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(view.alert), blocks=blocks)
+
+    async def tell(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """An ephemeral note only ``user`` sees; ``text`` is already mrkdwn."""
+        args: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        if thread_ts:
+            args["thread_ts"] = thread_ts
+        await self.client.chat_postEphemeral(**args)
+
+    async def claim(self, alert_id: int, member: Member, channel: str) -> None:
+        """Claim for ``member``; the loser hears who has it."""
+        result = await self.desk.claim(alert_id, member)
+        if result.won:
+            await self.refresh(alert_id)
+        elif result.holder != member.id:
+            since = age(result.claimed_at, self.clock())
+            await self.tell(channel, member.id, f"{mention(result.holder)} has claimed this already ({since}).")
+
+    async def release(self, alert_id: int, member: Member, channel: str, *, quiet: bool = False) -> None:
+        """Free the claim (the Release button, or the ✋ taken back)."""
+        try:
+            await self.desk.release(alert_id, member)
+        except NotAllowed as exc:
+            if not quiet:
+                await self.tell(channel, member.id, reason_text(str(exc)))
+            return
+        await self.refresh(alert_id)
+
+    async def record(
+        self, alert_id: int, member: Member, kind: OutcomeKind, channel: str, note: str | None = None
+    ) -> bool:
+        """Record an outcome (or "not relevant") and redraw the message; False when it was refused."""
+        try:
+            await self.desk.record(alert_id, member, kind, note)
+        except NotAllowed as exc:
+            await self.tell(channel, member.id, reason_text(str(exc)))
+            return False
+        await self.refresh(alert_id)
+        return True
+
+    async def answered(self, body: dict[str, Any], channel: str, member: Member, kind: OutcomeKind) -> None:
+        """Replace a follow-up's buttons with what was recorded, so the thread reads as done."""
+        ts = (body.get("container") or {}).get("message_ts")
+        if ts:
+            text = f"{mention(member.id)} recorded: {OUTCOME_WORDS.get(kind, kind.value)}"
+            await self.client.chat_update(channel=channel, ts=str(ts), text=text, blocks=[])
+
+    # --- Slack listeners ---------------------------------------------------------------------------------
+
+    async def on_reaction(self, event: dict[str, Any]) -> None:
+        """✋ on an alert claims it; taking the ✋ back releases it."""
+        item = event.get("item") or {}
+        if reaction_name(str(event.get("reaction", ""))) != CLAIM_REACTION or item.get("type") != "message":
+            return
+        channel, ts = str(item.get("channel", "")), str(item.get("ts", ""))
+        alert = await self.desk.alert_for_message(f"{channel}:{ts}")
+        if alert is None:
+            return
+        member = await self.members.get(str(event["user"]))
+        if event.get("type") == "reaction_added":
+            await self.claim(alert.id, member, channel)
+        else:
+            await self.release(alert.id, member, channel, quiet=True)
+
+    async def on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button on an alert or a follow-up."""
+        await ack()
+        action_id = str(action.get("action_id", ""))
+        try:
+            alert_id = int(action.get("value", ""))
+        except ValueError:
+            return  # the "Open thread" link button carries no work
+        user = body.get("user") or {}
+        member = await self.members.get(str(user.get("id")), user.get("username") or user.get("name"))
+        channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", ""))
+        try:
+            if action_id == ACTION_CLAIM:
+                await self.claim(alert_id, member, channel)
+            elif action_id == ACTION_RELEASE:
+                await self.release(alert_id, member, channel)
+            elif action_id == ACTION_NOT_RELEVANT:
+                await self.record(alert_id, member, OutcomeKind.NOT_RELEVANT, channel)
+            elif action_id.startswith(ACTION_OUTCOME + ":"):
+                kind = OutcomeKind(action_id.rsplit(":", 1)[1])  # our own buttons: always a known kind
+                recorded = await self.record(alert_id, member, kind, channel)
+                if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
+                    await self.answered(body, channel, member, kind)
+            elif action_id == ACTION_NOTE:
+                view = await self.desk.view(alert_id)
+                metadata = f"{alert_id}:{channel}"
+                await self.client.views_open(trigger_id=body["trigger_id"], view=note_modal(view.alert, metadata))
+        except NotFound as exc:
+            await self.tell(channel, member.id, reason_text(str(exc)))
+
+    async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The note modal was submitted: record it as a NOTE outcome."""
+        await ack()
+        alert_text, _, channel = str(view.get("private_metadata", "")).partition(":")
+        value = ((view.get("state") or {}).get("values") or {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}).get("value")
+        if not alert_text.isdigit() or not value or not str(value).strip():
+            return
+        user = body.get("user") or {}
+        member = await self.members.get(str(user.get("id")), user.get("username") or user.get("name"))
+        await self.record(int(alert_text), member, OutcomeKind.NOTE, channel, note=str(value).strip())
+
+    async def on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        """/earshot: the Desk runs the text; the answer goes to the asker, or to the channel when it is public."""
+        await ack()
+        member = await self.members.get(str(command.get("user_id")), command.get("user_name"))
+        try:
+            answer = await self.desk.run_text(command_text(str(command.get("text") or "")), member)
+        except Exception:
+            await respond(text="Sorry, that failed on our side; the Earshot logs say why.", response_type="ephemeral")
+            raise
+        await respond(
+            text=answer_text(answer.text, answer.alerts),
+            response_type="in_channel" if answer.public else "ephemeral",
+        )
+
+
+def build_app(handlers: Handlers, client: AsyncWebClient, signing_secret: str, clock: Clock) -> AsyncApp:
+    """The bolt app with every listener registered; the same app serves Socket Mode and HTTP mode."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        logger=logging.getLogger("earshot.slack.bolt"),
+        name="earshot",
+        process_before_response=False,
+    )
+    seen = SeenEvents(clock)
+
+    async def drop_repeats(body: dict[str, Any], response: BoltResponse, next: Any) -> BoltResponse | None:
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if isinstance(event_id, str) and not seen.first_time(event_id):
+            log.debug("event %s seen already (a retry); dropped", event_id)
+            return BoltResponse(status=200, body="")
+        await next()
+        return response
+
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        kind = body.get("type") if isinstance(body, dict) else None
+        if isinstance(error, EarshotError | SlackApiError):
+            log.warning("slack %s: %s", kind, error)
+        else:
+            log.error("slack %s: unexpected error", kind, exc_info=error)
+
+    app.middleware(drop_repeats)
+    app.error(on_error)
+    app.event("reaction_added")(handlers.on_reaction)
+    app.event("reaction_removed")(handlers.on_reaction)
+    app.action(re.compile(r"^earshot:"))(handlers.on_action)
+    app.view(NOTE_CALLBACK)(handlers.on_note)
+    app.command(COMMAND)(handlers.on_command)
+    return app

@@ -1,0 +1,147 @@
+"""SlackChat: the Chat port (alerts, notices, digests) and the Runner's Listener (start, stop, follow-ups).
+
+Socket Mode by default: Earshot connects out to Slack, so it needs no public address. HTTP mode serves
+``POST /slack/events`` for Slack to call, with every request's signature checked by bolt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.desk import Desk
+from bot.domain import Alert, Digest, Notice
+from bot.ports import Clock
+
+from .app import Handlers, build_app
+from .errors import delivery_error
+from .members import Members
+from .poster import SlackPoster, api_base, parse_ref
+from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """What SlackChat needs from the settings."""
+
+    channel: str
+    bot_token: str = field(repr=False)
+    mode: str = "socket"
+    app_token: str | None = field(default=None, repr=False)
+    signing_secret: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+    host: str = "0.0.0.0"  # noqa: S104  # HTTP mode takes Slack's requests from outside
+    port: int = 3000
+    admins: tuple[str, ...] = ()
+    timeout: int = 15
+
+
+class SlackChat:
+    """Posts alerts to Slack and listens for claims, outcomes and /earshot commands."""
+
+    def __init__(self, config: SlackConfig, desk: Desk, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        base = api_base(config.api_url)
+        # Posting alerts never retries by itself: a retried post could double a message (see poster.py).
+        self.post_client = AsyncWebClient(
+            token=config.bot_token, base_url=base, timeout=config.timeout, retry_handlers=[]
+        )
+        # Updates and ephemeral notes are safe to repeat, so they wait out a 429 in place.
+        self.client = AsyncWebClient(
+            token=config.bot_token,
+            base_url=base,
+            timeout=config.timeout,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        self.poster = SlackPoster(self.post_client, clock)
+        self.handlers = Handlers(desk, self.client, Members(self.client, clock, config.admins), clock)
+        self.app = build_app(self.handlers, self.client, config.signing_secret or "", clock)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self.address: tuple[str, int] | None = None  # where HTTP mode listens, once started
+
+    # --- Chat -----------------------------------------------------------------------------------------------
+
+    async def send_alert(self, alert: Alert) -> str:
+        """Post one alert (or find the one an unclear earlier attempt posted); returns "<channel id>:<ts>"."""
+        blocks = alert_blocks(alert, self.clock())
+        return await self.poster.post(alert, alert.channel or self.config.channel, fallback_text(alert), blocks)
+
+    async def send_notice(self, notice: Notice) -> None:
+        """Post an operational notice to the default channel."""
+        channel = await self.poster.channel_id(self.config.channel)
+        try:
+            await self.client.chat_postMessage(channel=channel, text=notice_text(notice.level, notice.text))
+        except Exception as exc:
+            raise delivery_error(exc, f"#{self.config.channel.lstrip('#')} (a notice)") from exc
+
+    async def send_digest(self, digest: Digest) -> str:
+        """Post alerts the flood guard held back as one message; returns its reference."""
+        channel = await self.poster.channel_id(digest.channel or self.config.channel)
+        text, blocks = digest_blocks(digest.alerts, digest.since, self.clock())
+        try:
+            response = await self.post_client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+            )
+        except Exception as exc:
+            raise delivery_error(exc, f"{channel} (a digest)") from exc
+        return f"{channel}:{response['ts']}"
+
+    # --- Listener -------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect to Slack (Socket Mode) or start serving /slack/events (HTTP mode)."""
+        if self.config.mode == "http":
+            await self._serve_http()
+            return
+        self._socket = AsyncSocketModeHandler(self.app, self.config.app_token, web_client=self.client)
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        log.info("slack: connected in Socket Mode")
+
+    async def _serve_http(self) -> None:
+        async def events(request: web.Request) -> web.Response:
+            response = await self.app.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(response)
+
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, events)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.address = (str(host), int(port))
+        log.info("slack: listening for Slack's requests on http://%s:%d%s", host, port, EVENTS_PATH)
+
+    async def stop(self) -> None:
+        """Disconnect, or stop serving; requests in flight finish first."""
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def follow_up(self, alert: Alert) -> None:
+        """Ask the claimer, in the alert's thread, how it went."""
+        where = parse_ref(alert.message_ref)
+        if where is None or alert.claimed_by is None:
+            return
+        channel, ts = where
+        text, blocks = follow_up_blocks(alert)
+        try:
+            await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("slack: follow-up for alert %d not posted: %s", alert.id, exc.response.get("error"))

@@ -1,0 +1,302 @@
+"""Block Kit for alerts, answers and follow-ups, with third-party text made harmless.
+
+Slack's mrkdwn has no backslash escapes and no switch that turns mentions off: ``&``, ``<`` and ``>`` are the
+only characters to escape, and once they are, ``<!channel>``, ``<@U..>`` and ``<url|label>`` are plain text.
+Third-party text goes in ``plain_text`` wherever the layout allows; links (``<url|label>``) are built only here,
+with an http(s) URL and a label that cannot close or split them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from bot.domain import Alert, Outcome, OutcomeKind
+from bot.text import age, clean, excerpt
+
+Block = dict[str, Any]
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+BUTTON_LIMIT = 75
+BLOCK_LIMIT = 50
+CONTEXT_ELEMENTS = 10
+TEXT_LIMIT = 3000  # the notification text; Slack takes more, but nobody reads more in a notification
+URL_LIMIT = 3000
+
+ACTION_CLAIM = "earshot:claim"
+ACTION_RELEASE = "earshot:release"
+ACTION_NOT_RELEVANT = "earshot:not_relevant"
+ACTION_OUTCOME = "earshot:outcome"  # + ":" + OutcomeKind value
+ACTION_NOTE = "earshot:note"
+ACTION_OPEN = "earshot:open"
+NOTE_CALLBACK = "earshot:note_modal"
+NOTE_BLOCK = "note"
+NOTE_INPUT = "text"
+METADATA_EVENT = "earshot_alert"
+FOLLOW_UP_BLOCK = "earshot:followup:"
+
+OUTCOME_BUTTONS: tuple[tuple[OutcomeKind, str], ...] = (
+    (OutcomeKind.REPLIED, "Replied"),
+    (OutcomeKind.GOT_RESPONSE, "Got a response"),
+    (OutcomeKind.LEAD, "Lead"),
+    (OutcomeKind.NOT_WORTH_IT, "Not worth it"),
+)
+OUTCOME_WORDS = {
+    OutcomeKind.REPLIED: "replied",
+    OutcomeKind.GOT_RESPONSE: "got a response",
+    OutcomeKind.LEAD: "found a lead",
+    OutcomeKind.NOT_WORTH_IT: "found it not worth it",
+    OutcomeKind.NOT_RELEVANT: "marked it not relevant",
+    OutcomeKind.NOTE: "noted",
+}
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+_CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
+_LABEL_BREAKERS = re.compile(r"[|\r\n\t]+")
+_MEMBER_ID_WORD = re.compile(r"(?<![\w@&;])[UW][A-Z0-9]{8,30}\b")
+
+
+def escape(text: str) -> str:
+    """Third-party text made inert for mrkdwn: controls dropped, ``&``, ``<`` and ``>`` as entities."""
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` characters with an ellipsis, keeping line breaks."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL fit to go inside ``<...|...>`` or a button, or None when it is not one."""
+    if not url:
+        return None
+    url = clean(url).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > URL_LIMIT:
+        return None
+    # Characters that would end or split the link markup, or that Slack would read as markup, are %-encoded.
+    return quote(url, safe="/:?#[]@!$&'()*+,;=%~-._")
+
+
+def link(url: str | None, label: str, limit: int = 500) -> str:
+    """``<url|label>`` with a label that cannot break out of it; the escaped label alone when the URL is unsafe."""
+    flat = _LABEL_BREAKERS.sub(" ", excerpt(label, limit)).strip() or "link"
+    shown = escape(flat)
+    target = safe_url(url)
+    if target is None:
+        return shown
+    return f"<{target.replace('&', '&amp;')}|{shown}>"
+
+
+def mention(user_id: str) -> str:
+    """A mention of a Slack user we know by id (``<@U..>``); anything else as escaped text."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
+
+
+def reason_text(text: str) -> str:
+    """A Desk refusal as mrkdwn: escaped, with the member ids it names (ours, from the store) as mentions."""
+    return _MEMBER_ID_WORD.sub(lambda m: f"<@{m.group(0)}>", escape(text))
+
+
+def is_channel_id(value: str) -> bool:
+    """Whether ``value`` looks like a Slack conversation id (C.., G.., D..) rather than a name."""
+    return bool(_CHANNEL_ID.fullmatch(value))
+
+
+def slack_date(when: datetime, fallback: str) -> str:
+    """A date Slack shows in each reader's time zone."""
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{escape(fallback)}>"
+
+
+def plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
+    """A plain_text object (no markup, no mentions), cut to ``limit``."""
+    return {"type": "plain_text", "text": cut(clean(text), limit) or " ", "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
+    """A mrkdwn object; ``text`` must already be built from escaped parts."""
+    return {"type": "mrkdwn", "text": cut(text, limit) or " "}
+
+
+def button(text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None) -> Block:
+    """A button; its text is ours, its value carries the alert id across restarts."""
+    element: Block = {"type": "button", "text": plain(text, BUTTON_LIMIT), "action_id": action_id}
+    if value:
+        element["value"] = value
+    if style:
+        element["style"] = style
+    if url:
+        element["url"] = url
+    return element
+
+
+def _context(*parts: str) -> Block:
+    texts = [p for p in parts if p][:CONTEXT_ELEMENTS]
+    return {"type": "context", "elements": [plain(t, 2000) for t in texts]}
+
+
+def summary_text(alert: Alert) -> str:
+    """The context summary as plain lines: the question and what replies said; else an excerpt of the item."""
+    if alert.summary is not None:
+        lines = [excerpt(alert.summary.question, 600)]
+        lines += [f"• {excerpt(said, 400)}" for said in alert.summary.said]
+        return "\n".join(line for line in lines if line.strip())
+    return excerpt(alert.conversation.text, 600)
+
+
+def fallback_text(alert: Alert) -> str:
+    """The message's notification text (mrkdwn, so escaped)."""
+    return cut(f"Earshot · {escape(alert.topic)}: {escape(excerpt(alert.conversation.title, 200))}", TEXT_LIMIT)
+
+
+def alert_blocks(
+    alert: Alert, now: datetime, outcomes: Sequence[Outcome] = (), *, names: dict[str, str] | None = None
+) -> list[Block]:
+    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, buttons."""
+    c = alert.conversation
+    title = excerpt(c.title, 250) or "(untitled)"
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(f"*{link(c.url, title, 250)}*")}]
+    where = " · ".join(p for p in (c.source, clean(c.community or ""), age(c.created_at, now)) if p)
+    facts = [f"by {excerpt(c.author, 60)}" if c.author else ""]
+    if c.points is not None:
+        facts.append(f"{c.points} points")
+    if c.thread_size is not None:
+        facts.append(f"{c.thread_size} replies")
+    blocks.append(_context(where, f"topic: {alert.topic}", " · ".join(f for f in facts if f)))
+    blocks.append(_context(" · ".join([f"score {alert.score}", *(excerpt(r, 120) for r in alert.reasons)])))
+    context = summary_text(alert)
+    if context:
+        blocks.append({"type": "section", "text": plain(context)})
+    if c.link and c.link != c.url and safe_url(c.link):
+        blocks.append({"type": "context", "elements": [mrkdwn("links to " + link(c.link, c.link, 200), 2000)]})
+    if alert.also_seen:
+        seen = [
+            "• "
+            + link(s.url, excerpt(s.title, 150), 150)
+            + escape(" · " + " · ".join(p for p in (s.source, s.community or "") if p))
+            + (escape(f" · {s.thread_size} replies") if s.thread_size is not None else "")
+            for s in alert.also_seen[:10]
+        ]
+        blocks.append({"type": "section", "text": mrkdwn("*Also seen*\n" + "\n".join(seen))})
+    blocks.extend(_state_blocks(alert, outcomes, now))
+    blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": _buttons(alert, outcomes)})
+    return blocks[:BLOCK_LIMIT]
+
+
+def _state_blocks(alert: Alert, outcomes: Sequence[Outcome], now: datetime) -> list[Block]:
+    lines: list[str] = []
+    if alert.claimed_by:
+        since = alert.claimed_at or now
+        lines.append(f":raised_hand: Claimed by {mention(alert.claimed_by)} {slack_date(since, age(since, now))}")
+    for outcome in outcomes[-8:]:
+        words = OUTCOME_WORDS.get(outcome.kind, outcome.kind.value)
+        line = f"{mention(outcome.actor)} {words}"
+        if outcome.note:
+            line += ": " + escape(excerpt(outcome.note, 300))
+        lines.append(line)
+    if not lines:
+        return []
+    return [{"type": "context", "elements": [mrkdwn(line, 2000) for line in lines[-CONTEXT_ELEMENTS:]]}]
+
+
+def _buttons(alert: Alert, outcomes: Sequence[Outcome]) -> list[Block]:
+    value = str(alert.id)
+    open_url = safe_url(alert.conversation.url)
+    elements: list[Block] = []
+    if alert.claimed_by:
+        elements += [button(label, f"{ACTION_OUTCOME}:{kind.value}", value) for kind, label in OUTCOME_BUTTONS]
+        elements += [button("Add a note", ACTION_NOTE, value), button("Release", ACTION_RELEASE, value)]
+    elif not any(o.kind is OutcomeKind.NOT_RELEVANT for o in outcomes):
+        elements += [
+            button("Claim", ACTION_CLAIM, value, style="primary"),
+            button("Not relevant", ACTION_NOT_RELEVANT, value),
+        ]
+    if open_url:
+        elements.append(button("Open thread", ACTION_OPEN, value, url=open_url))
+    return elements[:25]
+
+
+def alert_metadata(alert: Alert) -> dict[str, Any]:
+    """Message metadata that lets a later attempt find this alert's message in the channel's history."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"alert_id": alert.id}}
+
+
+def alert_list(alerts: Sequence[Alert], limit: int = 20) -> str:
+    """Alerts as mrkdwn lines of links, for `/earshot mine` and `unclaimed`."""
+    lines = []
+    for alert in alerts[:limit]:
+        line = "• " + link(alert.conversation.url, excerpt(alert.conversation.title, 120), 120)
+        line += escape(f" · {alert.topic} · score {alert.score}")
+        if alert.claimed_by:
+            line += f" · {mention(alert.claimed_by)}"
+        lines.append(line)
+    if len(alerts) > limit:
+        lines.append(escape(f"… and {len(alerts) - limit} more"))
+    return "\n".join(lines)
+
+
+def answer_text(text: str, alerts: Sequence[Alert] = ()) -> str:
+    """A Desk answer as message text: its words escaped, then the alerts as links we build."""
+    body = escape(text)
+    if alerts:
+        body += "\n" + alert_list(alerts)
+    return cut(body, TEXT_LIMIT)
+
+
+def note_modal(alert: Alert, private_metadata: str) -> dict[str, Any]:
+    """The "Add a note" modal."""
+    return {
+        "type": "modal",
+        "callback_id": NOTE_CALLBACK,
+        "private_metadata": private_metadata,
+        "title": plain("Add a note", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            {"type": "section", "text": plain(excerpt(alert.conversation.title, 300))},
+            {
+                "type": "input",
+                "block_id": NOTE_BLOCK,
+                "label": plain("Note", 2000),
+                "element": {"type": "plain_text_input", "action_id": NOTE_INPUT, "multiline": True, "max_length": 2000},
+            },
+        ],
+    }
+
+
+def follow_up_blocks(alert: Alert) -> tuple[str, list[Block]]:
+    """The "how did it go?" thread reply to the claimer, with the outcome buttons."""
+    who = mention(alert.claimed_by or "")
+    text = f"{who} how did it go with {link(alert.conversation.url, excerpt(alert.conversation.title, 120), 120)}?"
+    value = str(alert.id)
+    elements = [button(label, f"{ACTION_OUTCOME}:{kind.value}", value) for kind, label in OUTCOME_BUTTONS]
+    elements += [button("Add a note", ACTION_NOTE, value), button("Release", ACTION_RELEASE, value)]
+    blocks: list[Block] = [
+        {"type": "section", "text": mrkdwn(text + " Pick what happened, or add a note.")},
+        {"type": "actions", "block_id": f"{FOLLOW_UP_BLOCK}{alert.id}", "elements": elements},
+    ]
+    return text, blocks
+
+
+def digest_blocks(alerts: Sequence[Alert], since: datetime, now: datetime) -> tuple[str, list[Block]]:
+    """Alerts held back by the flood guard, as one message of links."""
+    head = f"{len(alerts)} more conversation(s) since {age(since, now) or 'earlier'}"
+    body = alert_list(alerts, limit=30)
+    blocks: list[Block] = [
+        {"type": "header", "text": plain(head, HEADER_LIMIT)},
+        {"type": "section", "text": mrkdwn(body or " ")},
+    ]
+    return escape(head), blocks
+
+
+def notice_text(level: str, text: str) -> str:
+    """An operational notice as escaped text."""
+    icon = {"error": ":red_circle:", "warning": ":warning:"}.get(level, ":information_source:")
+    return cut(f"{icon} {escape(text)}", TEXT_LIMIT)

@@ -1,0 +1,238 @@
+"""The real slack-bolt app in HTTP mode against the fake Slack: signed requests in, Desk calls, messages updated."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from adapters.chat.slack.poster import parse_ref
+from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
+from bot.domain import Alert, OutcomeKind
+from tests.fakes.slack import Failure, block_action, reaction_event, signed, view_submission
+
+from .conftest import Rig, mrkdwn_texts
+
+
+def where(alert: Alert) -> tuple[str, str]:
+    found = parse_ref(alert.message_ref)
+    assert found is not None
+    return found
+
+
+async def updated(rig: Rig, count: int) -> dict:
+    """Wait for the count-th chat.update and return its arguments."""
+    calls = await rig.slack.wait_for(
+        lambda: len(rig.slack.called("chat.update")) >= count and rig.slack.called("chat.update")
+    )
+    return calls[count - 1].args
+
+
+async def test_an_alert_is_posted_with_claim_buttons_and_its_metadata(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    assert channel == "C0ALERTS1"
+    message = rig.slack.message(channel, ts)
+    assert message["metadata"]["event_payload"] == {"alert_id": alert.id}
+    buttons = [b["text"]["text"] for b in message["blocks"][-1]["elements"]]
+    assert buttons == ["Claim", "Not relevant", "Open thread"]
+
+
+async def test_a_raised_hand_claims_the_alert_and_the_message_shows_who(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    response = await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvClaim1"))
+    assert response.status == 200
+    update = await updated(rig, 1)
+    assert (update["channel"], update["ts"]) == (channel, ts)
+    assert any("Claimed by <@U0ALICE01>" in t for t in mrkdwn_texts(update["blocks"]))
+    assert (await rig.desk.view(alert.id)).alert.claimed_by == "U0ALICE01"
+    labels = [b["text"]["text"] for b in update["blocks"][-1]["elements"]]
+    assert labels[:5] == ["Replied", "Got a response", "Lead", "Not worth it", "Add a note"]
+
+
+async def test_the_claim_button_claims_and_a_second_person_is_told_who_has_it(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    url = rig.slack.response_url("a")
+    await rig.interact(block_action("U0BOB0001", channel, ts, "earshot:claim", str(alert.id), response_url=url))
+    await updated(rig, 1)
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=url))
+    (note,) = await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    assert note.args["user"] == "U0ALICE01" and note.args["channel"] == channel
+    assert note.args["text"].startswith("<@U0BOB0001> has claimed this already")
+    assert (await rig.desk.view(alert.id)).alert.claimed_by == "U0BOB0001"
+    assert len(rig.slack.called("chat.update")) == 1
+
+
+async def test_a_competing_raised_hand_is_refused_privately(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="Ev1"))
+    await updated(rig, 1)
+    await rig.event(reaction_event("U0BOB0001", channel, ts, reaction="raised_hand::skin-tone-4", event_id="Ev2"))
+    (note,) = await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    assert note.args["user"] == "U0BOB0001" and "<@U0ALICE01> has claimed this already" in note.args["text"]
+
+
+async def test_taking_the_hand_back_releases_and_other_reactions_do_nothing(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    await rig.event(reaction_event("U0ALICE01", channel, ts, reaction="eyes", event_id="Ev0"))
+    await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="Ev1"))
+    await updated(rig, 1)
+    await rig.event(reaction_event("U0ALICE01", channel, ts, added=False, event_id="Ev2"))
+    update = await updated(rig, 2)
+    assert (await rig.desk.view(alert.id)).alert.claimed_by is None
+    assert update["blocks"][-1]["elements"][0]["text"]["text"] == "Claim"
+    assert len(rig.slack.called("chat.update")) == 2
+
+
+async def test_a_retried_event_is_handled_once(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="adapters.chat.slack.app")
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvA"))
+    await updated(rig, 1)
+    competing = reaction_event("U0BOB0001", channel, ts, event_id="EvB")
+    await rig.event(competing)
+    await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    # Slack did not see our answer in time and sends the same event again; it is acked and dropped.
+    response = await rig.event(competing, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert response.status == 200
+    assert "event EvB seen already (a retry); dropped" in caplog.text
+    assert len(rig.slack.called("chat.postEphemeral")) == 1
+
+
+async def test_outcome_buttons_are_recorded_and_shown(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    url = rig.slack.response_url("a")
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=url))
+    await updated(rig, 1)
+    for n, kind in enumerate(("replied", "got_response", "lead"), start=2):
+        action = block_action("U0ALICE01", channel, ts, f"earshot:outcome:{kind}", str(alert.id), response_url=url)
+        await rig.interact(action)
+        await updated(rig, n)
+    view = await rig.desk.view(alert.id)
+    assert [o.kind for o in view.outcomes] == [OutcomeKind.REPLIED, OutcomeKind.GOT_RESPONSE, OutcomeKind.LEAD]
+    assert all(o.actor == "U0ALICE01" for o in view.outcomes)
+    last = (await updated(rig, 4))["blocks"]
+    assert any("<@U0ALICE01> found a lead" in t for t in mrkdwn_texts(last))
+
+
+async def test_someone_else_cannot_record_the_claimers_outcome(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    url = rig.slack.response_url("a")
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=url))
+    await updated(rig, 1)
+    await rig.interact(block_action("U0BOB0001", channel, ts, "earshot:outcome:lead", str(alert.id), response_url=url))
+    (note,) = await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    assert note.args["user"] == "U0BOB0001"
+    assert "<@U0ALICE01> has claimed it" in note.args["text"]
+    assert (await rig.desk.view(alert.id)).outcomes == ()
+
+
+async def test_not_relevant_is_recorded_by_anyone_and_the_message_says_so(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    action = block_action("U0BOB0001", channel, ts, "earshot:not_relevant", str(alert.id), response_url="")
+    await rig.interact(action)
+    update = await updated(rig, 1)
+    assert [o.kind for o in (await rig.desk.view(alert.id)).outcomes] == [OutcomeKind.NOT_RELEVANT]
+    assert any("<@U0BOB0001> marked it not relevant" in t for t in mrkdwn_texts(update["blocks"]))
+    assert [b["text"]["text"] for b in update["blocks"][-1]["elements"]] == ["Open thread"]
+
+
+async def test_the_release_button_frees_the_claim(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    for n, action_id in enumerate(("earshot:claim", "earshot:release"), start=1):
+        await rig.interact(block_action("U0ALICE01", channel, ts, action_id, str(alert.id), response_url=""))
+        await updated(rig, n)
+    assert (await rig.desk.view(alert.id)).alert.claimed_by is None
+
+
+async def test_add_a_note_opens_a_modal_and_its_submission_is_a_note_outcome(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=""))
+    await updated(rig, 1)
+    await rig.interact(
+        block_action("U0ALICE01", channel, ts, "earshot:note", str(alert.id), response_url="", trigger_id="9.9.t")
+    )
+    (opened,) = await rig.slack.wait_for(lambda: rig.slack.called("views.open"))
+    assert opened.args["trigger_id"] == "9.9.t"
+    modal = opened.args["view"]
+    assert modal["callback_id"] == NOTE_CALLBACK
+    values = {NOTE_BLOCK: {NOTE_INPUT: {"type": "plain_text_input", "value": "Asked them to DM us <!channel>"}}}
+    response = await rig.interact(view_submission("U0ALICE01", NOTE_CALLBACK, modal["private_metadata"], values))
+    assert response.status == 200
+    update = await updated(rig, 2)
+    (note,) = (await rig.desk.view(alert.id)).outcomes
+    assert (note.kind, note.note) == (OutcomeKind.NOTE, "Asked them to DM us <!channel>")
+    assert any("noted: Asked them to DM us &lt;!channel&gt;" in t for t in mrkdwn_texts(update["blocks"]))
+
+
+async def test_a_forged_signature_is_refused(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    body = json.dumps(reaction_event("U0ALICE01", channel, ts))
+    headers = signed(body, secret="not-the-signing-secret")
+    async with rig.http.post(rig.events_url, data=body.encode(), headers=headers) as response:
+        assert response.status == 401
+    assert (await rig.desk.view(alert.id)).alert.claimed_by is None
+
+
+async def test_a_stale_timestamp_is_refused(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    body = json.dumps(reaction_event("U0ALICE01", channel, ts))
+    headers = signed(body, timestamp=int(time.time()) - 6 * 60)  # correctly signed, but replayed too late
+    async with rig.http.post(rig.events_url, data=body.encode(), headers=headers) as response:
+        assert response.status == 401
+    assert (await rig.desk.view(alert.id)).alert.claimed_by is None
+    assert rig.slack.called("chat.update") == []
+
+
+async def test_a_follow_up_asks_the_claimer_in_the_thread(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=""))
+    await updated(rig, 1)
+    claimed = (await rig.desk.view(alert.id)).alert
+    await rig.chat.follow_up(claimed)
+    reply = rig.slack.channels[channel].messages[-1]
+    assert reply["thread_ts"] == ts
+    assert reply["text"].startswith("<@U0ALICE01> how did it go with <https://news.ycombinator.com/item?id=9001|")
+    assert reply["blocks"][-1]["elements"][0]["text"]["text"] == "Replied"
+    # Answering from the thread records it, redraws the alert, and leaves the follow-up saying what was recorded.
+    pressed = block_action("U0ALICE01", channel, reply["ts"], "earshot:outcome:replied", str(alert.id), response_url="")
+    pressed["actions"][0]["block_id"] = reply["blocks"][-1]["block_id"]
+    await rig.interact(pressed)
+    thread_update = await updated(rig, 3)
+    assert (thread_update["ts"], thread_update["text"]) == (reply["ts"], "<@U0ALICE01> recorded: replied")
+    assert (await updated(rig, 2))["ts"] == ts
+    assert [o.kind for o in (await rig.desk.view(alert.id)).outcomes] == [OutcomeKind.REPLIED]
+
+
+async def test_the_url_verification_challenge_is_answered(rig: Rig) -> None:
+    body = json.dumps(
+        {"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
+    )
+    async with rig.http.post(rig.events_url, data=body.encode(), headers=signed(body)) as response:
+        assert response.status == 200
+        assert (await response.json())["challenge"].startswith("3eZbrw1a")
+
+
+async def test_a_throttled_message_update_is_retried_after_the_wait_slack_asked_for(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    rig.slack.fail("chat.update", Failure(status=429, error="ratelimited", headers={"Retry-After": "1"}))
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=""))
+    update = await updated(rig, 2)  # the first answer was a 429; the second try went through
+    assert any("Claimed by <@U0ALICE01>" in t for t in mrkdwn_texts(update["blocks"]))
+    assert any("Claimed by <@U0ALICE01>" in str(b) for b in rig.slack.message(channel, ts)["blocks"])

@@ -1,0 +1,73 @@
+"""SlackChat behind the real outbox: throttling, unclear answers and broken channels, as the Deliverer sees them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.delivery import Deliverer
+from bot.domain import Digest, Notice
+from bot.errors import DeliveryError
+from tests.fakes.slack import Failure
+
+from .conftest import Rig, make_alert, mrkdwn_texts
+
+
+async def test_a_429_is_waited_out_by_the_outbox_then_posted_once(rig: Rig) -> None:
+    rig.slack.fail("chat.postMessage", Failure(status=429, error="ratelimited", headers={"Retry-After": "30"}))
+    await rig.store_alert()
+    deliverer = Deliverer(rig.store, rig.chat, rig.clock, "test")
+    first = await deliverer.deliver()
+    assert (first.delivered, first.failed) == (0, 1)
+    assert "rate limited" in first.errors[0]
+    assert (await deliverer.deliver()).delivered == 0  # not due yet: Retry-After is honoured
+    rig.clock.advance(timedelta(seconds=31))
+    report = await deliverer.deliver()
+    assert report.delivered == 1
+    assert len(rig.slack.channels["C0ALERTS1"].messages) == 1
+    assert len(rig.slack.called("chat.postMessage")) == 2
+
+
+async def test_an_unclear_answer_then_the_outbox_retry_posts_one_message(rig: Rig) -> None:
+    rig.slack.fail("chat.postMessage", Failure(status=500, body="<html>oops</html>", after=True))
+    await rig.store_alert()
+    assert (await Deliverer(rig.store, rig.chat, rig.clock, "test").deliver()).failed == 1
+    assert len(rig.slack.channels["C0ALERTS1"].messages) == 1
+    rig.clock.advance(timedelta(hours=1))
+    report = await Deliverer(rig.store, rig.chat, rig.clock, "other-process").deliver()
+    assert report.delivered == 1
+    assert len(rig.slack.channels["C0ALERTS1"].messages) == 1
+    (message,) = rig.slack.channels["C0ALERTS1"].messages
+    alert = await rig.desk.alert_for_message(f"C0ALERTS1:{message['ts']}")
+    assert alert is not None and alert.message_ref == f"C0ALERTS1:{message['ts']}"
+
+
+async def test_a_channel_the_bot_is_not_in_fails_permanently_with_the_fix(rig: Rig) -> None:
+    await rig.store_alert(channel="locked")
+    report = await Deliverer(rig.store, rig.chat, rig.clock, "test").deliver()
+    assert (report.delivered, report.failed) == (0, 1)
+    async with rig.store.unit() as unit:
+        alert = await unit.get_alert(1)
+    assert alert is not None and alert.message_ref is None
+    assert alert.last_error is not None and "/invite @Earshot" in alert.last_error and "#locked" in alert.last_error
+
+
+async def test_notices_and_digests_go_to_the_channel_escaped(rig: Rig) -> None:
+    await rig.chat.send_notice(Notice("warning", "feed <!channel> failing", feed="hn"))
+    first, second = make_alert(1, topic="<!here>"), make_alert(2)
+    ref = await rig.chat.send_digest(Digest(None, (first, second), rig.clock() - timedelta(hours=1)))
+    notice, digest = rig.slack.channels["C0ALERTS1"].messages
+    assert notice["text"] == ":warning: feed &lt;!channel&gt; failing"
+    assert ref == f"C0ALERTS1:{digest['ts']}"
+    texts = mrkdwn_texts(digest["blocks"])
+    assert any("<https://news.ycombinator.com/item?id=9003|" in t for t in texts)
+    assert all("<!here>" not in t for t in [*texts, digest["text"]])
+
+
+async def test_a_notice_to_a_channel_the_bot_left_says_how_to_fix_it(rig: Rig) -> None:
+    rig.slack.channels["C0ALERTS1"].is_member = False
+    with pytest.raises(DeliveryError) as failed:
+        await rig.chat.send_notice(Notice("error", "feed hn failing"))
+    assert failed.value.permanent
+    assert "/invite @Earshot" in str(failed.value) and "#conversations" in str(failed.value)

@@ -1,0 +1,98 @@
+"""/earshot through the real bolt app: each subcommand runs on the Desk and answers on the response URL."""
+
+from __future__ import annotations
+
+from adapters.chat.slack.app import command_text
+from tests.fakes.slack import block_action
+
+from .conftest import Rig
+
+ADMIN = "U0ADMIN01"  # a workspace admin in the fake
+
+
+def test_slack_channel_references_become_channel_names() -> None:
+    assert command_text("topic add pg postgres <#C0VECTOR1|vector-db>") == "topic add pg postgres #vector-db"
+    assert command_text("topic add pg postgres <#C0VECTOR1>") == "topic add pg postgres #C0VECTOR1"
+    assert command_text("  help ") == "help"
+
+
+async def test_help_answers_only_the_asker(rig: Rig) -> None:
+    answer = await rig.command("help")
+    assert answer["response_type"] == "ephemeral"
+    assert "topic add" in answer["text"] and "feed add" in answer["text"]
+
+
+async def test_an_admin_adds_lists_and_removes_a_topic_with_a_channel(rig: Rig) -> None:
+    added = await rig.command('topic add pg "postgres pool" OR pgbouncer <#C0VECTOR1|vector-db>', user=ADMIN)
+    assert added["response_type"] == "in_channel"  # a change is announced to the channel
+    assert added["text"].startswith("ada added topic pg:") and added["text"].endswith("→ #vector-db")
+    async with rig.store.unit() as unit:
+        topic = await unit.get_topic("pg")
+    assert topic is not None and topic.channel is not None and topic.channel.lstrip("#") == "vector-db"
+    assert "pgbouncer" in topic.query
+    listed = await rig.command("topic list")
+    assert "pg" in listed["text"]
+    await rig.command("topic remove pg", user=ADMIN)
+    async with rig.store.unit() as unit:
+        assert await unit.get_topic("pg") is None
+
+
+async def test_someone_who_may_not_manage_is_refused_and_nothing_changes(rig: Rig) -> None:
+    answer = await rig.command("topic add pg postgres", user="U0BOB0001")
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"].startswith("bob, you may not add topic 'pg'")
+    async with rig.store.unit() as unit:
+        assert await unit.get_topic("pg") is None
+
+
+async def test_a_bad_query_gets_the_reason_and_an_example(rig: Rig) -> None:
+    answer = await rig.command('topic add pg "unclosed', user=ADMIN)
+    async with rig.store.unit() as unit:
+        assert await unit.get_topic("pg") is None
+    assert answer["response_type"] == "ephemeral"
+    assert "no closing quote" in answer["text"] and "Example: topic add" in answer["text"]
+
+
+async def test_an_admin_adds_lists_and_removes_a_feed(rig: Rig) -> None:
+    added = await rig.command("feed add rss https://blog.rust-lang.org/feed.xml 30m", user=ADMIN)
+    async with rig.store.unit() as unit:
+        feeds = await unit.list_feeds()
+    assert len(feeds) == 1, added["text"]
+    name = feeds[0].feed.name
+    assert feeds[0].feed.url == "https://blog.rust-lang.org/feed.xml"
+    assert name in (await rig.command("feed list"))["text"]
+    await rig.command(f"feed remove {name}", user=ADMIN)
+    async with rig.store.unit() as unit:
+        assert await unit.list_feeds() == []
+
+
+async def test_a_bad_feed_url_is_explained(rig: Rig) -> None:
+    answer = await rig.command("feed add rss ftp://example.com/feed", user=ADMIN)
+    async with rig.store.unit() as unit:
+        assert await unit.list_feeds() == []
+    assert answer["response_type"] == "ephemeral" and "needs a url" in answer["text"]
+
+
+async def test_mine_and_unclaimed_list_alerts_as_links(rig: Rig) -> None:
+    first = await rig.post_alert(1)
+    await rig.post_alert(2)
+    channel, ts = first.message_ref.split(":")  # type: ignore[union-attr]
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(first.id), response_url=""))
+    await rig.slack.wait_for(lambda: rig.slack.called("chat.update"))
+    mine = await rig.command("mine")
+    assert "<https://news.ycombinator.com/item?id=9001|" in mine["text"]
+    assert "item?id=9002" not in mine["text"]
+    unclaimed = await rig.command("unclaimed")
+    assert "<https://news.ycombinator.com/item?id=9002|" in unclaimed["text"]
+    assert "item?id=9001" not in unclaimed["text"]
+
+
+async def test_stats_answers(rig: Rig) -> None:
+    await rig.post_alert(1)
+    answer = await rig.command("stats 7d")
+    assert answer["text"].startswith("Since ") and "1 alert, 0 claimed" in answer["text"]
+
+
+async def test_an_unknown_subcommand_gets_usage(rig: Rig) -> None:
+    answer = await rig.command("frobnicate")
+    assert answer["response_type"] == "ephemeral" and answer["text"].startswith("unknown command 'frobnicate'")
