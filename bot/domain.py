@@ -243,6 +243,17 @@ class Participation:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """How a claimed alert is going, for its message: the latest check, the outcomes people recorded (which win
+    over the check) and both in one plain line ("Alice replied 2 h after the post · 3 responses")."""
+
+    participation: Participation | None
+    outcomes: tuple[Outcome, ...]
+    line: str
+    replied_name: str | None = None  # the display name of participation.replied_by, when known
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimResult:
     """The answer to a claim attempt: who holds the alert now, and whether it is the asker."""
 

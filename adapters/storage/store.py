@@ -14,13 +14,15 @@ from adapters.storage.delivery import DeliveryMixin
 from adapters.storage.engine import create_engine
 from adapters.storage.people import PeopleMixin
 from adapters.storage.polling import PollingMixin
+from adapters.storage.stats import StatsMixin
 from adapters.storage.sync import SyncMixin
+from adapters.storage.team import TeamMixin
 
 if TYPE_CHECKING:
     from bot.ports import Store, Unit
 
 
-class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin, PeopleMixin):
+class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin, PeopleMixin, TeamMixin, StatsMixin):
     """One transaction on one connection; implements :class:`bot.ports.Unit`."""
 
 
