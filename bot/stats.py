@@ -84,7 +84,7 @@ def median(values: Iterable[timedelta]) -> timedelta | None:
 
 
 def percent(rate: float | None) -> str:
-    """"40%", or "-" when there is nothing to divide by."""
+    """ "40%", or "-" when there is nothing to divide by."""
     return "-" if rate is None else f"{round(100 * rate)}%"
 
 
@@ -102,7 +102,7 @@ def span(value: timedelta | None) -> str:
 
 
 def outcome_words(outcomes: Mapping[str, int]) -> str:
-    """"replied 3 · lead 1 · conference talk 1", most first."""
+    """ "replied 3 · lead 1 · conference talk 1", most first."""
     ordered = sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
     return " · ".join(f"{k.replace('_', ' ')} {n}" for k, n in ordered if n)
 

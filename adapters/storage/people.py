@@ -148,7 +148,9 @@ class PeopleMixin(UnitBase):
             # The claim must still be the one we read: a claim made since is not stale.
             done = await self._conn.execute(
                 update(t.alerts)
-                .where(alerts.id == alert.id, alerts.claimed_by == alert.claimed_by, alerts.claimed_at <= claimed_before)
+                .where(
+                    alerts.id == alert.id, alerts.claimed_by == alert.claimed_by, alerts.claimed_at <= claimed_before
+                )
                 .values(claimed_by=None, claimed_at=None, followed_up_at=None)
             )
             if done.rowcount == 1:

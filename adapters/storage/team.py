@@ -56,9 +56,7 @@ class TeamMixin(UnitBase):
                     "they can change it with `me`, or an admin with `earshot team set`"
                 )
         for handle in handles:
-            await self._conn.execute(
-                delete(t.team_handles).where(h.member == handle.member, h.source == handle.source)
-            )
+            await self._conn.execute(delete(t.team_handles).where(h.member == handle.member, h.source == handle.source))
             await self._conn.execute(
                 insert(t.team_handles).values(
                     member=handle.member, name=handle.name, source=handle.source, handle=handle.handle, updated_at=now
@@ -133,9 +131,7 @@ class TeamMixin(UnitBase):
             t.conversations, t.alerts.c.conversation_id == t.conversations.c.id
         )
         rows = await self._conn.execute(
-            select(
-                p.id.label("check_id"), p.after_seconds, p.attempts.label("check_attempts"), *ALERT_COLUMNS
-            )
+            select(p.id.label("check_id"), p.after_seconds, p.attempts.label("check_attempts"), *ALERT_COLUMNS)
             .select_from(joined)
             .where(p.id.in_(ids))
             .order_by(p.due_at, p.id)
