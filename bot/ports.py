@@ -350,12 +350,12 @@ class Unit(Protocol):
 
     # The numbers
     async def stats(self, since: datetime, until: datetime, stale_after: timedelta) -> Stats:
-        """Per person, topic, source and community: the delivered alerts created in [since, until) and what
+        """Per person, topic, source and community: the delivered alerts created in [since, until] and what
         became of them; unclaimed and undismissed for ``stale_after`` before ``until`` counts as stale."""
         ...
 
     async def day_counts(self, since: datetime, until: datetime) -> list[DayCount]:
-        """Per topic and UTC day: alerts posted, claimed and replied to in [since, until)."""
+        """Per topic and UTC day: alerts posted, claimed and replied to in [since, until]."""
         ...
 
     async def take_report(self, slot: str, owner: str, now: datetime, lease_for: timedelta) -> bool:

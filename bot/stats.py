@@ -45,7 +45,7 @@ class StatsRow:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """The numbers of the alerts posted in [since, until), in total and by group, each group sorted by key."""
+    """The numbers of the alerts posted in [since, until], in total and by group, each group sorted by key."""
 
     since: datetime
     until: datetime

@@ -28,7 +28,7 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def facts(since: datetime, until: datetime, stale_before: datetime) -> Select[Any]:
-    """One row per alert posted in [since, until): its groups and 0/1 flags for what became of it.
+    """One row per alert posted in [since, until]: its groups and 0/1 flags for what became of it.
 
     People's records win over the checks: a reply counts when recorded, or when a check found one and nobody
     said "not worth it" or "not relevant".
@@ -58,7 +58,7 @@ def facts(since: datetime, until: datetime, stale_before: datetime) -> Select[An
             _flag(stale).label("stale"),
         )
         .select_from(t.alerts.join(t.conversations, a.conversation_id == c.id))
-        .where(a.state == DeliveryState.DELIVERED.value, a.created_at >= since, a.created_at < until)
+        .where(a.state == DeliveryState.DELIVERED.value, a.created_at >= since, a.created_at <= until)
     )
 
 
@@ -66,7 +66,7 @@ class StatsMixin(UnitBase):
     """The Unit methods behind `stats`, `earshot report` and the weekly report."""
 
     async def stats(self, since: datetime, until: datetime, stale_after: timedelta) -> Stats:
-        """The numbers of the delivered alerts created in [since, until); stale: unclaimed for ``stale_after``."""
+        """The numbers of the delivered alerts created in [since, until]; stale: unclaimed for ``stale_after``."""
         f = facts(since, until, until - stale_after).subquery("f")
         groups: dict[str, dict[str, dict[str, Any]]] = {}
         for dimension in ("total", "person", *DIMENSIONS):
