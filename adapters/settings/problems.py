@@ -25,6 +25,12 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("schedule",): model.ScheduleSection,
     ("delivery",): model.DeliverySection,
     ("log",): model.LogSection,
+    ("scoring",): model.ScoringSection,
+    ("participation",): model.ParticipationSection,
+    ("outcomes",): model.OutcomesSection,
+    ("report",): model.ReportSection,
+    ("claims",): model.ClaimsSection,
+    ("team", "#"): model.TeamEntry,
     ("feeds", "#"): model.FeedEntry,
     ("topics", "#"): model.TopicEntry,
 }
