@@ -20,12 +20,16 @@ from adapters.http import FetchPolicy, SafeHttp
 from adapters.settings import Settings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
+from adapters.reports import render_chart
 from bot.catalog import Catalog
+from bot.checks import CheckPolicy, ParticipationChecker
 from bot.claims import Claims
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.desk import Desk
 from bot.errors import EarshotError
+from bot.hygiene import ClaimSweeper
 from bot.polling import Poller, PollPolicy
+from bot.reports import WeeklyReporter
 from bot.ports import Chat, Source
 from bot.scoring import ScoringPolicy
 
@@ -66,7 +70,7 @@ class App:
     @property
     def desk(self) -> Desk:
         """What people in the channel can do (commands, claims, outcomes)."""
-        return Desk(self.store, self.sources, utc_now)
+        return Desk(self.store, self.sources, utc_now, custom_outcomes=self.settings.how_it_went.custom_outcomes)
 
     @property
     def claims(self) -> Claims:
@@ -79,6 +83,22 @@ class App:
         policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
         scoring = ScoringPolicy(team_accounts=frozenset(self.settings.scoring.team_accounts))
         return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=scoring)
+
+    def checker(self) -> ParticipationChecker:
+        """The participation checks for this process."""
+        policy = CheckPolicy(afters=self.settings.how_it_went.checks)
+        return ParticipationChecker(self.store, self.sources, utc_now, self.owner, policy, self.chat)
+
+    def sweeper(self) -> ClaimSweeper:
+        """Releases claims that went without an outcome for ``[claims] release_after``."""
+        return ClaimSweeper(self.store, self.chat, utc_now, self.settings.how_it_went.release_after)
+
+    def reporter(self) -> WeeklyReporter | None:
+        """The weekly report, unless ``[report] weekly`` is empty."""
+        weekly = self.settings.how_it_went.weekly
+        if weekly is None:
+            return None
+        return WeeklyReporter(self.store, self.chat, utc_now, self.owner, weekly, render_chart)
 
     def deliverer(self) -> Deliverer:
         """The alert sender for this process."""

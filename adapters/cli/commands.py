@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from adapters.cli import views
+from adapters.cli import howitwent, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
@@ -65,6 +65,13 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if command == "run":
             return await run(app, once=args.once)
         await app.catalog.sync(settings.topics, settings.feeds)
+        await howitwent.sync_team(app)
+        if command == "topics" and args.topics_command == "suggest":
+            return await howitwent.suggest(app, args.name, args.limit)
+        if command == "team":
+            return await howitwent.team(app, args)
+        if command == "report":
+            return await howitwent.report(app, args)
         if command == "topics":
             return await topics(app, args)
         if command == "feeds":
@@ -102,6 +109,7 @@ async def db(args: argparse.Namespace, settings: Settings) -> int:
 async def run(app: App, *, once: bool) -> int:
     """Sync the config, then poll and deliver: once, or until Ctrl-C / SIGTERM."""
     report = await app.catalog.sync(app.settings.topics, app.settings.feeds)
+    await howitwent.sync_team(app)
     if report.added or report.updated or report.removed:
         log.info("config synced: added %s, updated %s, removed %s", report.added, report.updated, report.removed)
     if once:
@@ -112,7 +120,16 @@ async def run(app: App, *, once: bool) -> int:
         loop.add_signal_handler(sig, stop.set)
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(
-        app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every, listener=listener, desk=app.desk
+        app.store,
+        app.poller(),
+        app.deliverer(),
+        utc_now,
+        app.settings.delivery.every,
+        listener=listener,
+        desk=app.desk,
+        checker=app.checker(),
+        sweeper=app.sweeper(),
+        reporter=app.reporter(),
     )
     await runner.run(stop)
     log.info("stopped")

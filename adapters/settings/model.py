@@ -159,7 +159,9 @@ class ParticipationSection(_Section):
 class OutcomesSection(_Section):
     """[outcomes]"""
 
-    custom: list[Annotated[str, PlainValidator(fields.text("an outcome label", '"conference talk"', max_length=60))]] = []
+    custom: list[
+        Annotated[str, PlainValidator(fields.text("an outcome label", '"conference talk"', max_length=60))]
+    ] = []
 
 
 class ReportSection(_Section):
