@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 from pathlib import Path
@@ -74,11 +75,15 @@ class ConsoleChat:
         ref = "console:report:" + _slug(report.title)
         if chart_png:
             path = self.report_dir / f"{_slug(report.title)}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(chart_png)
+            await asyncio.to_thread(_save, path, chart_png)
             lines.append(f"chart: {path}")
         print("\n".join(lines) + "\n", file=self.stream, flush=True)
         return ref
+
+
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _slug(text: str) -> str:

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
+from adapters.reports import render_chart
 from adapters.settings import Settings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
-from adapters.reports import render_chart
 from bot.catalog import Catalog
 from bot.checks import CheckPolicy, ParticipationChecker
 from bot.claims import Claims
@@ -29,8 +29,8 @@ from bot.desk import Desk
 from bot.errors import EarshotError
 from bot.hygiene import ClaimSweeper
 from bot.polling import Poller, PollPolicy
-from bot.reports import WeeklyReporter
 from bot.ports import Chat, Source
+from bot.reports import WeeklyReporter
 from bot.scoring import ScoringPolicy
 
 log = logging.getLogger("earshot")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -68,13 +69,14 @@ async def report(app: App, args: argparse.Namespace) -> int:
             print(f"No alerts in the last {args.since}: no chart to draw.", file=sys.stderr)
             return 0
         path = Path(args.output or DEFAULT_PNG)
-        path.write_bytes(chart)
+        await asyncio.to_thread(path.write_bytes, chart)
         print(f"wrote {path}")
         return 0
     render = {"text": report_text, "markdown": render_markdown, "csv": render_csv}[args.format]
     text = render(built)
     if args.output:
-        Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        ending = text if text.endswith("\n") else text + "\n"
+        await asyncio.to_thread(Path(args.output).write_text, ending, encoding="utf-8")
         print(f"wrote {args.output}")
     else:
         print(text)

@@ -12,9 +12,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  # after choosing the backend
+from matplotlib.figure import Figure  # after choosing the backend
 
-from bot.stats import DayCount, Report, by_topic  # noqa: E402
+from bot.stats import DayCount, Report, by_topic
 
 MAX_TOPICS = 6  # more panels than this are unreadable; the rest are summed as "other topics"
 SERIES = (("alerts", "Alerts", "#9db4d3"), ("claimed", "Claimed", "#3b6fb6"), ("replied", "Replied", "#e07b39"))

@@ -255,13 +255,16 @@ class ScoringSettings:
     team_accounts: tuple[str, ...] = ()
 
 
+MONDAY_MORNING = Weekly(0, time(9, 0))
+
+
 @dataclass(frozen=True)
 class HowItWentSettings:
     """Participation checks after a claim, the team's own outcomes, the weekly report, stale claims, handles."""
 
     checks: tuple[timedelta, ...] = DEFAULT_CHECKS
     custom_outcomes: tuple[str, ...] = ()
-    weekly: Weekly | None = Weekly(0, time(9, 0))
+    weekly: Weekly | None = MONDAY_MORNING
     release_after: timedelta = timedelta(days=3)
     team: tuple[Handle, ...] = ()
 
