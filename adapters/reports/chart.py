@@ -21,9 +21,14 @@ SERIES = (("alerts", "Alerts", "#9db4d3"), ("claimed", "Claimed", "#3b6fb6"), ("
 
 
 def _days(report: Report) -> list[date]:
+    """Every day of the period; the last one only if something happened on it (a week ending Monday 09:00 would
+    otherwise end on an empty Monday)."""
     first, last = report.stats.since.date(), report.stats.until.date()
     count = max(1, (last - first).days + 1)
-    return [first + timedelta(days=n) for n in range(count)]
+    days = [first + timedelta(days=n) for n in range(count)]
+    if len(days) > 1 and not any(p.day == days[-1] for p in report.series):
+        days.pop()
+    return days
 
 
 def _panels(series: tuple[DayCount, ...]) -> list[tuple[str, dict[date, DayCount]]]:
@@ -60,15 +65,17 @@ def render_chart(report: Report) -> bytes | None:
             values = [getattr(points[d], field) if d in points else 0 for d in days]
             xs = [i + (offset - 1) * width for i in range(len(days))]
             ax.bar(xs, values, width=width, label=label, color=colour)
-        total = sum(p.alerts for p in points.values())
-        ax.set_title(f"{name} ({total} alert{'s' if total != 1 else ''})", loc="left", fontsize=11)
+        alerts, claimed, replied = (sum(getattr(p, f) for p in points.values()) for f, _, _ in SERIES)
+        title = f"{name}: {alerts} alert{'s' if alerts != 1 else ''} · {claimed} claimed · {replied} replied"
+        ax.set_title(title, loc="left", fontsize=11)
         ax.set_ylabel("per day")
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.grid(axis="y", alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
     axes[-1].set_xticks(range(len(days)), [f"{d:%a}\n{d:%d %b}" for d in days])
-    axes[0].legend(loc="upper right", ncols=3, frameon=False)
-    figure.suptitle(report.title, fontsize=13)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside upper right", ncols=3, frameon=False)
+    figure.suptitle(report.title, fontsize=13, x=0.02, ha="left")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
