@@ -121,7 +121,7 @@ def row_line(row: StatsRow, *, person: bool = False) -> str:
         parts.append(f"{row.stale} went stale")
     extra = outcome_words(row.outcomes)
     if extra:
-        parts.append(extra)
+        parts.append(f"recorded: {extra}")
     return ", ".join(parts)
 
 
@@ -139,7 +139,7 @@ def stats_text(stats: Stats, period: str, names: Mapping[str, str] | None = None
         f"({percent(total.response_rate)} of replies); {total.stale} unclaimed went stale",
     ]
     if total.outcomes:
-        lines.append(f"Outcomes: {outcome_words(total.outcomes)}")
+        lines.append(f"Recorded outcomes: {outcome_words(total.outcomes)}")
     for title, rows, person in (
         ("By topic", stats.topics, False),
         ("By person", stats.people, True),

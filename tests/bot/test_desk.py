@@ -199,15 +199,15 @@ async def test_stats_counts_alerts_claims_and_outcomes_per_topic_over_the_period
     assert answer.text.splitlines() == [
         "Since 2025-02-23 (7d): 4 alerts, 2 claimed (50%), median time to claim 1 h",
         "Replied to 1 (50% of claimed), 0 got answers (0% of replies); 1 unclaimed went stale",
-        "Outcomes: not relevant 1 · replied 1",
+        "Recorded outcomes: not relevant 1 · replied 1",
         "By topic:",
-        "  databases: 3 alerts, 2 claimed (67%), replied 1 (50%), answered 0, 1 went stale, replied 1",
-        "  rust: 1 alert, 0 claimed (0%), replied 0 (-), answered 0, not relevant 1",
+        "  databases: 3 alerts, 2 claimed (67%), replied 1 (50%), answered 0, 1 went stale, recorded: replied 1",
+        "  rust: 1 alert, 0 claimed (0%), replied 0 (-), answered 0, recorded: not relevant 1",
         "By person:",
-        "  Alice: 1 claimed, claims in 30 min, replied 1 (100%), answered 0, replied 1",
+        "  Alice: 1 claimed, claims in 30 min, replied 1 (100%), answered 0, recorded: replied 1",
         "  U0BOB: 1 claimed, claims in 1.5 h, replied 0 (0%), answered 0",
         "By source:",
-        "  fake: 4 alerts, 2 claimed (50%), replied 1 (50%), answered 0, 1 went stale, not relevant 1 · replied 1",
+        "  fake: 4 alerts, 2 claimed (50%), replied 1 (50%), answered 0, 1 went stale, recorded: not relevant 1 · replied 1",
     ]
     month = await desk.stats("60d")
     assert month.text.startswith("Since 2025-01-01 (60d): 6 alerts, 3 claimed (50%)")
@@ -296,6 +296,6 @@ async def test_custom_outcomes_are_recorded_with_their_label(store: SqlStore, cl
         ]
         assert (OutcomeKind.CUSTOM, "partnership", "partnership") in desk.outcome_choices()
         stats = await desk.stats("1d")
-        assert "Outcomes: Conference talk 1 · signup 1" in stats.text
+        assert "Recorded outcomes: Conference talk 1 · signup 1" in stats.text
     finally:
         await http.aclose()
