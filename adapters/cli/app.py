@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
-from adapters.reports import render_chart
+from adapters.reports import draw_chart
 from adapters.settings import Settings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
@@ -98,7 +98,7 @@ class App:
         weekly = self.settings.how_it_went.weekly
         if weekly is None:
             return None
-        return WeeklyReporter(self.store, self.chat, utc_now, self.owner, weekly, render_chart)
+        return WeeklyReporter(self.store, self.chat, utc_now, self.owner, weekly, draw_chart)
 
     def deliverer(self) -> Deliverer:
         """The alert sender for this process."""

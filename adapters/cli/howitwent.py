@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from adapters.cli.app import App, utc_now
-from adapters.reports import render_chart, render_csv, render_markdown
+from adapters.reports import draw_chart, render_csv, render_markdown
 from adapters.settings.durations import parse_duration
 from bot.domain import Handle
 from bot.errors import ConfigError, NotFound
@@ -64,7 +64,7 @@ async def report(app: App, args: argparse.Namespace) -> int:
     now = utc_now()
     built = await build_report(app.store, now - period, now, f"Earshot report, last {args.since}")
     if args.format == "png":
-        chart = render_chart(built)
+        chart = draw_chart(built)
         if chart is None:
             print(f"No alerts in the last {args.since}: no chart to draw.", file=sys.stderr)
             return 0

@@ -207,7 +207,8 @@ async def test_stats_counts_alerts_claims_and_outcomes_per_topic_over_the_period
         "  Alice: 1 claimed, claims in 30 min, replied 1 (100%), answered 0, recorded: replied 1",
         "  U0BOB: 1 claimed, claims in 1.5 h, replied 0 (0%), answered 0",
         "By source:",
-        "  fake: 4 alerts, 2 claimed (50%), replied 1 (50%), answered 0, 1 went stale, recorded: not relevant 1 · replied 1",
+        "  fake: 4 alerts, 2 claimed (50%), replied 1 (50%), answered 0, 1 went stale, "
+        "recorded: not relevant 1 · replied 1",
     ]
     month = await desk.stats("60d")
     assert month.text.startswith("Since 2025-01-01 (60d): 6 alerts, 3 claimed (50%)")

@@ -12,7 +12,7 @@ from pathlib import Path
 from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
-from adapters.reports import render_chart
+from adapters.reports.chart import render_chart
 from adapters.storage import SqlStore
 from bot.domain import Conversation, Handle, Outcome, OutcomeKind
 from bot.hygiene import ClaimSweeper

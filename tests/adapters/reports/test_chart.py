@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib import image
 from PIL import Image
 
-from adapters.reports import render_chart, render_csv, render_markdown
-from adapters.reports.chart import SERIES, _panels
+from adapters.reports import render_csv, render_markdown
+from adapters.reports.chart import SERIES, _panels, render_chart
 from bot.stats import DayCount, Report, Stats, StatsRow
 from tests.fakes.clock import T0
 
