@@ -79,3 +79,12 @@ handles = { hackernews = 3 }
     assert 'claims.release_after = "10s": too short; use at least "1m"' in text
     assert 'team[1] "Nobody".member: missing; say who it is: their chat user id, like member = "U024BE7LH"' in text
     assert 'hackernews: expected a handle in quotes, like hackernews = "alice"' in text
+
+
+def test_check_config_says_what_the_sections_hold(load: Load) -> None:
+    from adapters.cli.views import how_it_went_summary
+
+    assert how_it_went_summary(load(GOOD)) == (
+        "  how it went: thread checks 1h, 1d, 7d after a claim; weekly report fri 16:30 Europe/Paris; claims "
+        "released after 2d; 2 teammates with handles in the file; custom outcomes: conference talk, partnership"
+    )
