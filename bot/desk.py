@@ -18,6 +18,7 @@ from bot.commands import Command, CommandError, parse_command
 from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
 from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
+from bot.participation import progress_line
 from bot.ports import Clock, Source, Store
 from bot.stats import STALE_AFTER, stats_text
 from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
@@ -79,6 +80,7 @@ class AlertView:
     alert: Alert
     outcomes: tuple[Outcome, ...]
     participation: Participation | None = None  # the latest automatic check, if one read the thread
+    progress: str = ""  # how it is going in one line ("Alice replied 2 h after the post · 3 responses"), or ""
 
 
 def refused(error: EarshotError) -> Answer:
@@ -350,7 +352,10 @@ class Desk:
                 raise NotFound(f"there is no alert {alert_id}")
             outcomes = await unit.list_outcomes(alert_id)
             participation = await unit.latest_participation(alert_id)
-        return AlertView(alert, tuple(outcomes), participation)
+            names = member_names(await unit.list_handles()) if participation else {}
+        posted = alert.conversation.created_at or alert.created_at
+        line = progress_line(participation, outcomes, names, posted) if participation else ""
+        return AlertView(alert, tuple(outcomes), participation, line)
 
     async def alert_for_message(self, message_ref: str) -> Alert | None:
         """The alert posted as that message, or None."""

@@ -134,7 +134,7 @@ def progress_line(
     if p.replied_at is not None:
         when = f" {_span(p.replied_at - posted_at)} after the post" if posted_at else ""
     parts = [f"{who} replied{when}"]
-    parts.append("1 response" if p.responses == 1 else f"{p.responses} responses")
+    parts.append({0: "no responses yet", 1: "1 response"}.get(p.responses, f"{p.responses} responses"))
     if p.votes is not None:
         parts.append("1 vote" if p.votes == 1 else f"{p.votes} votes")
     if said is not None:

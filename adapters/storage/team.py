@@ -193,7 +193,10 @@ class TeamMixin(UnitBase):
             condition = and_(condition, p.checked_at < before)
         row = (
             await self._conn.execute(
-                select(t.participation).where(condition).order_by(p.checked_at.desc(), p.id.desc()).limit(1)
+                select(t.participation)
+                .where(condition)
+                .order_by(p.checked_at.desc(), p.after_seconds.desc(), p.id.desc())
+                .limit(1)
             )
         ).first()
         return _participation(row) if row is not None else None

@@ -209,3 +209,19 @@ async def test_several_processes_share_the_checks_and_each_is_read_once(
     reports = await asyncio.gather(*(c.run() for c in checkers))
     assert sorted(p.alert_id for r in reports for p in r.checked) == sorted(ids)
     assert sorted(threads.reads) == sorted(str(100 + n) for n in range(6))
+
+
+async def test_the_desk_view_carries_the_latest_check_and_its_line(store: SqlStore, clock: Clock) -> None:
+    from bot.desk import Desk
+
+    alert_id = await posted_alert(store)
+    await claim(store, alert_id)
+    desk = Desk(store, {}, clock)
+    assert (await desk.view(alert_id)).progress == ""
+    threads = FakeThreads()
+    threads.add("100", "201", "alice", T0 + H)
+    clock.advance(DAY)
+    await checker(store, threads, clock).run()  # the 1 h and 1 d checks both come due; both see the reply
+    view = await desk.view(alert_id)
+    assert view.participation is not None and view.participation.after == DAY
+    assert view.progress == "Alice replied 3 h after the post · no responses yet"
