@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -167,7 +167,7 @@ class OutcomesSection(_Section):
 class ReportSection(_Section):
     """[report]"""
 
-    weekly: Annotated[str, PlainValidator(_weekly)] = "mon 09:00"
+    weekly: Annotated[str, PlainValidator(_weekly)] = ""  # off unless asked for (the starter file asks)
     timezone: Annotated[str, PlainValidator(_timezone)] = "UTC"
 
 
@@ -255,16 +255,13 @@ class ScoringSettings:
     team_accounts: tuple[str, ...] = ()
 
 
-MONDAY_MORNING = Weekly(0, time(9, 0))
-
-
 @dataclass(frozen=True)
 class HowItWentSettings:
     """Participation checks after a claim, the team's own outcomes, the weekly report, stale claims, handles."""
 
     checks: tuple[timedelta, ...] = DEFAULT_CHECKS
     custom_outcomes: tuple[str, ...] = ()
-    weekly: Weekly | None = MONDAY_MORNING
+    weekly: Weekly | None = None
     release_after: timedelta = timedelta(days=3)
     team: tuple[Handle, ...] = ()
 

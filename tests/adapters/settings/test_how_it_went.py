@@ -47,11 +47,11 @@ def test_the_sections_become_typed_settings(load: Load) -> None:
     )
 
 
-def test_the_defaults_and_no_weekly_report(load: Load) -> None:
+def test_the_defaults_and_the_weekly_report_off_unless_asked_for(load: Load) -> None:
     settings = load('[chat]\nchannel = "c"\n').how_it_went
     assert settings.checks == (timedelta(hours=1), timedelta(days=1), timedelta(days=7))
-    assert (settings.weekly, settings.release_after, settings.team) == (Weekly(0, time(9)), timedelta(days=3), ())
-    assert load('[report]\nweekly = ""\n').how_it_went.weekly is None
+    assert (settings.weekly, settings.release_after, settings.team) == (None, timedelta(days=3), ())
+    assert load('[report]\nweekly = "mon 09:00"\n').how_it_went.weekly == Weekly(0, time(9))
 
 
 def test_bad_values_say_what_would_be_right(problems: Problems) -> None:
