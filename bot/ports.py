@@ -107,6 +107,8 @@ class Listener(Protocol):
 
     The runner calls ``start`` before it schedules any work and ``stop`` when it shuts down; ``follow_up`` asks
     the claimer of ``alert`` how joining the conversation went (the runner finds the alerts that are due).
+    A listener that can edit its messages also implements :class:`Refresher` (a separate port, so that a listener
+    without it is still recognised as one).
     """
 
     async def start(self) -> None:
