@@ -318,8 +318,9 @@ class Unit(Protocol):
     async def plan_checks(
         self, now: datetime, afters: Sequence[timedelta], sources: Sequence[str], claimed_since: datetime
     ) -> int:
-        """Add the missing checks (one per ``after``) of alerts claimed since ``claimed_since`` whose
-        conversation comes from one of ``sources``; return how many were added. Safe to run concurrently."""
+        """Add the missing checks (one per ``after``) of claims made since ``claimed_since`` on alerts whose
+        conversation comes from one of ``sources`` (a new claim of an alert gets checks of its own); return how
+        many claims got them. Safe to run concurrently."""
         ...
 
     async def lease_checks(self, now: datetime, owner: str, lease_for: timedelta, limit: int) -> list[DueCheck]:

@@ -174,8 +174,9 @@ participation = Table(
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False),
-    # One row per check of a claimed alert (1 h, 1 day, 7 days after the claim): the row is the check's lease
-    # and, once done, its result.
+    # One row per check of a claim (1 h, 1 day, 7 days after it): the row is the check's lease and, once done,
+    # its result.
+    Column("claimed_at", UTCDateTime, nullable=False),  # the claim it checks: a new claim gets checks of its own
     Column("after_seconds", Integer, nullable=False),
     Column("due_at", UTCDateTime, nullable=False),
     Column("checked_at", UTCDateTime),
@@ -187,7 +188,7 @@ participation = Table(
     Column("replied_at", UTCDateTime),
     Column("responses", Integer),
     Column("votes", Integer),
-    UniqueConstraint("alert_id", "after_seconds"),
+    UniqueConstraint("alert_id", "claimed_at", "after_seconds"),
     Index(None, "checked_at", "due_at"),
 )
 

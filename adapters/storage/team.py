@@ -81,7 +81,7 @@ class TeamMixin(UnitBase):
                 a.claimed_by.is_not(None),
                 a.claimed_at >= claimed_since,
                 c.source.in_(list(sources)),
-                ~exists().where(p.alert_id == a.id),
+                ~exists().where(p.alert_id == a.id, p.claimed_at == a.claimed_at),
             )
             .order_by(a.claimed_at, a.id)
             .limit(PLAN_BATCH)
@@ -92,6 +92,7 @@ class TeamMixin(UnitBase):
         values = [
             {
                 "alert_id": row.id,
+                "claimed_at": row.claimed_at,
                 "after_seconds": round(after.total_seconds()),
                 "due_at": row.claimed_at + after,
                 "attempts": 0,
@@ -99,8 +100,10 @@ class TeamMixin(UnitBase):
             for row in rows
             for after in afters
         ]
-        # Two processes planning at once: the unique (alert_id, after_seconds) keeps one row each.
-        statement = self._insert(t.participation).on_conflict_do_nothing(index_elements=["alert_id", "after_seconds"])
+        # Two processes planning at once: the unique (alert_id, claimed_at, after_seconds) keeps one row each.
+        statement = self._insert(t.participation).on_conflict_do_nothing(
+            index_elements=["alert_id", "claimed_at", "after_seconds"]
+        )
         await self._conn.execute(statement, values)
         return len(rows)
 

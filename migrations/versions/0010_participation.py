@@ -41,6 +41,7 @@ def upgrade() -> None:
         "participation",
         sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.Column("alert_id", BIG_ID, nullable=False),
+        sa.Column("claimed_at", TIME, nullable=False),
         sa.Column("after_seconds", sa.Integer(), nullable=False),
         sa.Column("due_at", TIME, nullable=False),
         sa.Column("checked_at", TIME, nullable=True),
@@ -54,7 +55,9 @@ def upgrade() -> None:
         sa.Column("votes", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["alert_id"], ["alerts.id"], name=op.f("fk_participation_alert_id_alerts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_participation")),
-        sa.UniqueConstraint("alert_id", "after_seconds", name=op.f("uq_participation_alert_id_after_seconds")),
+        sa.UniqueConstraint(
+            "alert_id", "claimed_at", "after_seconds", name=op.f("uq_participation_alert_id_claimed_at_after_seconds")
+        ),
     )
     op.create_index(op.f("ix_participation_checked_at_due_at"), "participation", ["checked_at", "due_at"])
     op.create_table(

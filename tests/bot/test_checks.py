@@ -225,3 +225,21 @@ async def test_the_desk_view_carries_the_latest_check_and_its_line(store: SqlSto
     view = await desk.view(alert_id)
     assert view.participation is not None and view.participation.after == DAY
     assert view.progress == "Alice replied 3 h after the post · no responses yet"
+
+
+async def test_a_new_claim_of_a_released_alert_gets_checks_of_its_own(store: SqlStore, clock: Clock) -> None:
+    alert_id = await posted_alert(store)
+    await claim(store, alert_id)
+    threads = FakeThreads()
+    run = checker(store, threads, clock).run
+    clock.advance(H)
+    assert [p.after for p in (await run()).checked] == [H]
+    async with store.unit() as unit:
+        assert await unit.release_claim(alert_id, "U1")
+        assert (await unit.claim(alert_id, "U2", clock.now)).won  # Bob takes it over
+    threads.add("100", "201", "bob", clock.now + 10 * timedelta(minutes=1))
+    clock.advance(H)
+    # Bob's claim is an hour old: its first check; Alice's claim's later checks stay on their own schedule.
+    assert [(p.after, p.replied_by) for p in (await run()).checked] == [(H, "U2")]
+    clock.advance(DAY)
+    assert sorted((p.after, p.replied_by) for p in (await run()).checked) == [(DAY, "U2"), (DAY, "U2")]

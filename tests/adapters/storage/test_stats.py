@@ -50,6 +50,7 @@ async def checked(store: SqlStore, alert_id: int, who: str | None, responses: in
         await connection.execute(
             insert(tables.participation).values(
                 alert_id=alert_id,
+                claimed_at=T0,
                 after_seconds=3600,
                 due_at=T0 + H,
                 checked_at=T0 + 2 * H,
