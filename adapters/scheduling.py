@@ -15,10 +15,13 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.checks import ParticipationChecker
 from bot.delivery import Deliverer
 from bot.desk import Desk
+from bot.hygiene import ClaimSweeper
 from bot.polling import Poller
 from bot.ports import Clock, Listener, Store
+from bot.reports import WeeklyReporter
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,12 @@ BUSY_RETRY = timedelta(seconds=30)
 """When a feed is due but leased by another process, look again this much later."""
 FOLLOW_UP_EVERY = timedelta(minutes=1)
 """How often a listening chat looks for claims to ask about."""
+CHECK_EVERY = timedelta(minutes=1)
+"""How often due participation checks are looked for (the checks themselves are hours and days apart)."""
+SWEEP_EVERY = timedelta(minutes=5)
+"""How often stale claims are looked for."""
+REPORT_EVERY = timedelta(minutes=1)
+"""How often the weekly report is looked at (posted once per week across processes)."""
 
 
 class Runner:
@@ -44,6 +53,9 @@ class Runner:
         listener: Listener | None = None,
         desk: Desk | None = None,
         follow_up_after: timedelta = timedelta(hours=24),
+        checker: ParticipationChecker | None = None,
+        sweeper: ClaimSweeper | None = None,
+        reporter: WeeklyReporter | None = None,
     ) -> None:
         self.store = store
         self.poller = poller
@@ -53,6 +65,9 @@ class Runner:
         self.listener = listener
         self.desk = desk
         self.follow_up_after = follow_up_after
+        self.checker = checker
+        self.sweeper = sweeper
+        self.reporter = reporter
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()
@@ -80,6 +95,17 @@ class Runner:
                 "interval",
                 id="follow-ups",
                 seconds=FOLLOW_UP_EVERY.total_seconds(),
+            )
+        periodic: list[tuple[str, Callable[[], Awaitable[None]], timedelta]] = []
+        if self.checker is not None:
+            periodic.append(("participation", self.check_participation, CHECK_EVERY))
+        if self.sweeper is not None:
+            periodic.append(("stale-claims", self.release_stale_claims, SWEEP_EVERY))
+        if self.reporter is not None:
+            periodic.append(("weekly-report", self.weekly_report, REPORT_EVERY))
+        for name, work, every in periodic:
+            self.scheduler.add_job(
+                self._job(name, work), "interval", id=name, seconds=every.total_seconds(), next_run_time=self.clock()
             )
         if self.listener is not None:
             await self.listener.start()
@@ -142,6 +168,23 @@ class Runner:
             except Exception:
                 # A nudge, not an alert: it is not retried, so a chat hiccup never asks twice.
                 log.exception("could not ask about alert %d; it will not be asked again", alert.id)
+
+    async def check_participation(self) -> None:
+        """Re-read the threads of claimed alerts whose checks are due."""
+        assert self.checker is not None
+        report = await self.checker.run()
+        if report.checked or report.failed:
+            log.info("participation: %d thread(s) checked, %d failed", len(report.checked), report.failed)
+
+    async def release_stale_claims(self) -> None:
+        """Give back claims that went too long without an outcome."""
+        assert self.sweeper is not None
+        await self.sweeper.run()
+
+    async def weekly_report(self) -> None:
+        """Post the weekly report when it is due."""
+        assert self.reporter is not None
+        await self.reporter.run()
 
     async def reconcile(self) -> None:
         """Make the feed jobs match the feeds in the database."""

@@ -54,7 +54,14 @@ class Claims:
                 raise NotAllowed(f"cannot release alert {alert_id}: the claim changed meanwhile")
 
     async def record_outcome(
-        self, alert_id: int, actor: str, kind: OutcomeKind, note: str | None = None, *, moderator: bool = False
+        self,
+        alert_id: int,
+        actor: str,
+        kind: OutcomeKind,
+        note: str | None = None,
+        *,
+        moderator: bool = False,
+        label: str | None = None,
     ) -> Outcome:
         """Record how joining went (or that the alert was not relevant)."""
         async with self.store.unit() as unit:
@@ -62,7 +69,7 @@ class Claims:
             reason = may_record(alert, actor, kind, moderator=moderator)
             if reason is not None:
                 raise NotAllowed(f"cannot record {kind.value} on alert {alert_id}: {reason}")
-            outcome = Outcome(alert_id, kind, actor, self.clock(), note)
+            outcome = Outcome(alert_id, kind, actor, self.clock(), note, label)
             await unit.add_outcome(outcome)
             return outcome
 

@@ -17,6 +17,7 @@ USAGE = {
     "feed add": 'feed add <kind> <url or query> [every], e.g. feed add hackernews "vector database" 5m',
     "feed remove": "feed remove <name>, e.g. feed remove hackernews-vector-database",
     "stats": "stats [period], e.g. stats 30d",
+    "me": "me [source=handle ...], e.g. me hackernews=alice reddit=alice_b mastodon=@alice@hachyderm.io",
 }
 SIMPLE = ("topic list", "feed list", "mine", "unclaimed", "help")
 # Curly double and single quotes, by code point (chat apps' "smart quotes").
@@ -78,12 +79,15 @@ def parse_command(text: str) -> Command:
         raise CommandError(f"unknown command {noun!r} {action!r}: use {noun} add, {noun} list or {noun} remove")
     if first in ("mine", "unclaimed"):
         return Command(first)
+    if first == "me":
+        # Handles are read by the desk (bot.team), which knows what a good one looks like.
+        return Command("me", {"handles": rest} if rest else {})
     if first == "stats":
         period, extra = _split_first(rest)
         if extra:
             raise _usage("stats", "give at most one period")
         return Command("stats", {"period": period} if period else {})
-    raise CommandError(f"unknown command {first!r}: try topic, feed, mine, unclaimed, stats or help")
+    raise CommandError(f"unknown command {first!r}: try topic, feed, mine, unclaimed, stats, me or help")
 
 
 def _topic_add(rest: str) -> Command:

@@ -8,17 +8,20 @@ raise for a person's mistake; alert actions (claim, release, record) raise :clas
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.catalog import Catalog, derive_feed_name
 from bot.claims import Claims
 from bot.commands import Command, CommandError, parse_command
-from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Topic
+from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
 from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
+from bot.participation import progress_line
 from bot.ports import Clock, Source, Store
+from bot.stats import STALE_AFTER, stats_text
+from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
 
 LIST_LIMIT = 20
 UNCLAIMED_WINDOW = timedelta(days=7)
@@ -34,6 +37,9 @@ OUTCOME_WORDS = {
     OutcomeKind.NOT_WORTH_IT: "not worth it",
     OutcomeKind.NOT_RELEVANT: "not relevant",
     OutcomeKind.NOTE: "notes",
+    OutcomeKind.SIGNUP: "sign-up",
+    OutcomeKind.BUG_REPORT: "bug report",
+    OutcomeKind.CUSTOM: "other",
 }
 HELP = f"""Earshot finds conversations worth joining and posts them here. Claim one with ✋ or the Claim button.
 /earshot topic add <name> <query> [#channel]   e.g. {TOPIC_EXAMPLE}
@@ -43,6 +49,7 @@ HELP = f"""Earshot finds conversations worth joining and posts them here. Claim 
 /earshot mine   your claims with no outcome yet
 /earshot unclaimed   alerts of the last 7 days nobody has taken
 /earshot stats [period]   the team's numbers, e.g. stats 30d
+/earshot me [source=handle ...]   your accounts, e.g. {HANDLE_EXAMPLE}
 Queries: AND, OR, NOT, -word, "exact phrase", (groups), recommend*, title:, text:, author:, source:, lang:"""
 
 
@@ -72,6 +79,8 @@ class AlertView:
 
     alert: Alert
     outcomes: tuple[Outcome, ...]
+    participation: Participation | None = None  # the latest automatic check, if one read the thread
+    progress: str = ""  # how it is going in one line ("Alice replied 2 h after the post · 3 responses"), or ""
 
 
 def refused(error: EarshotError) -> Answer:
@@ -128,10 +137,13 @@ def _topic_line(topic: Topic) -> str:
 class Desk:
     """Commands, claims and outcomes as the chat platforms offer them."""
 
-    def __init__(self, store: Store, sources: Mapping[str, Source], clock: Clock) -> None:
+    def __init__(
+        self, store: Store, sources: Mapping[str, Source], clock: Clock, *, custom_outcomes: Sequence[str] = ()
+    ) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock
+        self.custom_outcomes = tuple(custom_outcomes)
         self.catalog = Catalog(store, sources, clock)
         self.claims = Claims(store, clock)
 
@@ -157,6 +169,7 @@ class Desk:
             "mine": lambda: self.mine(member),
             "unclaimed": self.unclaimed,
             "stats": lambda: self.stats(a.get("period")),
+            "me": lambda: self.me(member, a.get("handles", "").split()),
         }
         handler = handlers.get(command.verb)
         return self.help() if handler is None else await handler()
@@ -253,9 +266,30 @@ class Desk:
             return Answer(f"stats {text!r}: {exc}. Example: stats 30d", ok=False)
         if span <= timedelta(0):
             return Answer(f"stats {text!r}: the period must be longer than zero. Example: stats 30d", ok=False)
+        now = self.clock()
         async with self.store.unit() as unit:
-            activity = await unit.activity(self.clock() - span)
-        return Answer(activity_text(activity, text))
+            numbers = await unit.stats(now - span, now, STALE_AFTER)
+            names = member_names(await unit.list_handles())
+        return Answer(stats_text(numbers, text, names))
+
+    async def me(self, member: Member, words: Sequence[str] = ()) -> Answer:
+        """Link the asker's accounts on the sources (``hackernews=alice``), or list them when none are given."""
+        try:
+            handles = parse_handles(words, member.id, member.name)
+            if handles:
+                async with self.store.unit() as unit:
+                    await unit.set_handles(handles, self.clock())
+        except EarshotError as exc:
+            return refused(exc)
+        async with self.store.unit() as unit:
+            mine = await unit.list_handles(member.id)
+        if not mine:
+            return Answer(
+                f"{member.name}, no accounts are linked to you yet. Link yours so Earshot can see your replies: "
+                f"/earshot {HANDLE_EXAMPLE}"
+            )
+        verb = "now linked" if handles else "linked"
+        return Answer(f"{member.name}, your accounts {verb}: {handles_text(mine)}")
 
     def help(self) -> Answer:
         """What the commands are."""
@@ -278,9 +312,37 @@ class Desk:
         """Give a claim back (the claimer, or a moderator)."""
         await self.claims.release(alert_id, member.id, moderator=member.moderator)
 
-    async def record(self, alert_id: int, member: Member, kind: OutcomeKind, note: str | None = None) -> Outcome:
-        """Record how it went (the claimer, or a moderator); anyone may say an alert is not relevant."""
-        return await self.claims.record_outcome(alert_id, member.id, kind, note, moderator=member.moderator)
+    async def record(
+        self, alert_id: int, member: Member, kind: OutcomeKind, note: str | None = None, label: str | None = None
+    ) -> Outcome:
+        """Record how it went (the claimer, or a moderator); anyone may say an alert is not relevant.
+
+        A team's own outcome is kind CUSTOM with one of its ``[outcomes] custom`` labels.
+        """
+        if kind is OutcomeKind.CUSTOM:
+            label = self._custom_label(label)
+        elif label is not None:
+            raise NotAllowed(f"only a custom outcome has a label; {kind.value} takes a note instead")
+        return await self.claims.record_outcome(
+            alert_id, member.id, kind, note, moderator=member.moderator, label=label
+        )
+
+    def outcome_choices(self) -> list[tuple[OutcomeKind, str | None, str]]:
+        """The outcomes to offer on an alert (buttons, menus): kind, label (custom ones) and the words to show."""
+        built = [
+            (kind, None, OUTCOME_WORDS[kind])
+            for kind in OutcomeKind
+            if kind not in (OutcomeKind.NOTE, OutcomeKind.CUSTOM)
+        ]
+        return built + [(OutcomeKind.CUSTOM, label, label) for label in self.custom_outcomes]
+
+    def _custom_label(self, label: str | None) -> str:
+        wanted = (label or "").strip().casefold()
+        for known in self.custom_outcomes:
+            if known.casefold() == wanted:
+                return known
+        offered = ", ".join(repr(k) for k in self.custom_outcomes) or "none (set [outcomes] custom in the config)"
+        raise NotAllowed(f"{label!r} is not one of this team's outcomes; they are: {offered}")
 
     async def view(self, alert_id: int) -> AlertView:
         """An alert with its claim and outcomes, to redraw its message."""
@@ -289,7 +351,11 @@ class Desk:
             if alert is None:
                 raise NotFound(f"there is no alert {alert_id}")
             outcomes = await unit.list_outcomes(alert_id)
-        return AlertView(alert, tuple(outcomes))
+            participation = await unit.latest_participation(alert_id)
+            names = member_names(await unit.list_handles()) if participation else {}
+        posted = alert.conversation.created_at or alert.created_at
+        line = progress_line(participation, outcomes, names, posted) if participation else ""
+        return AlertView(alert, tuple(outcomes), participation, line)
 
     async def alert_for_message(self, message_ref: str) -> Alert | None:
         """The alert posted as that message, or None."""

@@ -213,6 +213,9 @@ class OutcomeKind(enum.StrEnum):
     NOT_WORTH_IT = "not_worth_it"
     NOT_RELEVANT = "not_relevant"  # feedback on the alert itself; anyone may give it
     NOTE = "note"
+    SIGNUP = "signup"
+    BUG_REPORT = "bug_report"
+    CUSTOM = "custom"  # a label the team defined ([outcomes] custom), kept in Outcome.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +227,42 @@ class Outcome:
     actor: str
     at: datetime
     note: str | None = None
+    label: str | None = None  # the team's own label, for kind CUSTOM
+
+
+@dataclass(frozen=True, slots=True)
+class Handle:
+    """A teammate's account on a source: chat member ``member`` is ``handle`` on ``source`` (folded)."""
+
+    member: str
+    source: str
+    handle: str
+    name: str | None = None  # the member's display name, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """What a re-read of a claimed alert's thread showed, ``after`` its claim: who of the team replied and when,
+    how many people answered them, and the votes their reply got (None where the source shows none)."""
+
+    alert_id: int
+    after: timedelta
+    checked_at: datetime
+    replied_by: str | None = None  # the member id of the teammate whose reply counts (the claimer's first)
+    replied_at: datetime | None = None
+    responses: int = 0
+    votes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How a claimed alert is going, for its message: the latest check, the outcomes people recorded (which win
+    over the check) and both in one plain line ("Alice replied 2 h after the post · 3 responses")."""
+
+    participation: Participation | None
+    outcomes: tuple[Outcome, ...]
+    line: str
+    replied_name: str | None = None  # the display name of participation.replied_by, when known
 
 
 @dataclass(frozen=True, slots=True)

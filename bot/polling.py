@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
 from bot.errors import FeedError, LeaseLost
+from bot.feedback import FEEDBACK_WINDOW, learn_all
 from bot.matching import TopicIndex, compile_topics
 from bot.ports import Chat, Clock, NewAlert, Source, Store
 from bot.scoring import ScoringPolicy, score, top_reasons
@@ -25,6 +26,11 @@ from bot.timing import feed_backoff, next_poll_at
 from bot.urls import canonical_url
 
 log = logging.getLogger(__name__)
+
+FEEDBACK_REFRESH = timedelta(minutes=10)
+"""How often a poller relearns what each topic's dismissed alerts look like."""
+FEEDBACK_TEXTS = 300
+"""Dismissed and claimed alerts read per topic for learning, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,8 @@ class Poller:
         self.rand = rand
         self._indexed: tuple[tuple[Topic, ...], TopicIndex] | None = None
         self.scoring = scoring or ScoringPolicy()
+        self._learned: dict[str, dict[str, float]] = {}
+        self._learned_at: datetime | None = None
 
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
         """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
@@ -88,6 +96,9 @@ class Poller:
             leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
             # Topics are read each round, so every change is seen by the next round.
             topics = self._index(tuple(await unit.list_topics())) if leased else TopicIndex([])
+            if leased and (self._learned_at is None or now - self._learned_at >= FEEDBACK_REFRESH):
+                texts = await unit.feedback_texts(now - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
+                self._learned, self._learned_at = learn_all(texts), now
         if not leased:
             return []
         gate = asyncio.Semaphore(self.policy.concurrency)
@@ -167,7 +178,7 @@ class Poller:
         self, conversation_id: int, conversation: Conversation, topic: Topic, found: Match, now: datetime
     ) -> NewAlert:
         """The alert for one match: its joinability, top reasons, and whether it clears the topic's minimum."""
-        result = score(conversation, found, now, self.scoring)
+        result = score(conversation, found, now, self.scoring, dismissed=self._learned.get(topic.name))
         state = DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
         return NewAlert(
             conversation_id,

@@ -21,14 +21,18 @@ from bot.domain import (
     Feed,
     FeedState,
     FetchResult,
+    Handle,
     Notice,
     Outcome,
+    Participation,
+    Progress,
     Reply,
     Summary,
     Thread,
     Topic,
 )
 from bot.scoring import Reason
+from bot.stats import DayCount, Report, Stats
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware UTC."""
@@ -102,6 +106,20 @@ class Chat(Protocol):
         """Post the alerts the flood guard held back from one channel as ONE message; return its reference."""
         ...
 
+    async def send_report(self, report: Report, chart_png: bytes | None) -> str:
+        """Post a report (the weekly numbers) with its chart, when there is one; return the message reference."""
+        ...
+
+
+@runtime_checkable
+class Refresher(Protocol):
+    """A chat adapter that shows how a claimed alert is going: edits its message (Slack, Discord) or posts an
+    update (console, webhook). Called after an automatic participation check changed what is known."""
+
+    async def refresh(self, alert: Alert, progress: Progress) -> None:
+        """Show ``progress`` for ``alert`` (its message was ``alert.message_ref``)."""
+        ...
+
 
 @runtime_checkable
 class Listener(Protocol):
@@ -109,6 +127,8 @@ class Listener(Protocol):
 
     The runner calls ``start`` before it schedules any work and ``stop`` when it shuts down; ``follow_up`` asks
     the claimer of ``alert`` how joining the conversation went (the runner finds the alerts that are due).
+    A listener that can edit its messages also implements :class:`Refresher` (a separate port, so that a listener
+    without it is still recognised as one).
     """
 
     async def start(self) -> None:
@@ -122,6 +142,16 @@ class Listener(Protocol):
     async def follow_up(self, alert: Alert) -> None:
         """Ask the claimer of ``alert``, next to its message, how it went."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class DueCheck:
+    """A participation check this process holds the lease on: the alert, and how long after its claim it is."""
+
+    id: int
+    alert: Alert
+    after: timedelta
+    attempts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +401,71 @@ class Unit(Protocol):
     async def take_followups(self, now: datetime, claimed_before: datetime, limit: int) -> list[Alert]:
         """Claimed alerts with no outcome, claimed before ``claimed_before`` and not asked about yet: mark them
         asked at ``now`` and return them (atomically: two processes never take the same one)."""
+        ...
+
+    # Team and participation
+    async def list_handles(self, member: str | None = None) -> list[Handle]:
+        """Every teammate's handles (or one member's), by member and source."""
+        ...
+
+    async def set_handles(self, handles: Sequence[Handle], now: datetime) -> None:
+        """Link each handle to its member, replacing that member's earlier handle on the same source;
+        AlreadyExists when another member holds one of them (nothing is changed then)."""
+        ...
+
+    async def plan_checks(
+        self, now: datetime, afters: Sequence[timedelta], sources: Sequence[str], claimed_since: datetime
+    ) -> int:
+        """Add the missing checks (one per ``after``) of claims made since ``claimed_since`` on alerts whose
+        conversation comes from one of ``sources`` (a new claim of an alert gets checks of its own); return how
+        many claims got them. Safe to run concurrently."""
+        ...
+
+    async def lease_checks(self, now: datetime, owner: str, lease_for: timedelta, limit: int) -> list[DueCheck]:
+        """Atomically lease due, unfinished checks nobody else holds, earliest first."""
+        ...
+
+    async def finish_check(self, check_id: int, owner: str, result: Participation) -> None:
+        """Store a check's result and release it; LeaseLost if ``owner`` no longer holds it."""
+        ...
+
+    async def fail_check(
+        self, check_id: int, owner: str, now: datetime, *, error: str, retry_at: datetime | None
+    ) -> None:
+        """Record a failed check: due again at ``retry_at``, or given up (finished, with the error) when None."""
+        ...
+
+    async def latest_participation(self, alert_id: int, before: datetime | None = None) -> Participation | None:
+        """The most recent finished check of an alert (finished before ``before``, if given) that read the thread."""
+        ...
+
+    async def release_stale_claims(self, now: datetime, claimed_before: datetime, limit: int) -> list[Alert]:
+        """Release claims made before ``claimed_before`` with no outcome yet (notes aside); return the alerts as
+        they were (``claimed_by`` still set). Each claim is released once, however many processes ask."""
+        ...
+
+    async def feedback_texts(self, since: datetime, limit: int) -> dict[str, tuple[list[str], list[str]]]:
+        """Per topic: texts of alerts dismissed ("not relevant", "not worth it") and of alerts claimed and not
+        dismissed, created since ``since``, newest first, at most ``limit`` of each."""
+        ...
+
+    # The numbers
+    async def stats(self, since: datetime, until: datetime, stale_after: timedelta) -> Stats:
+        """Per person, topic, source and community: the delivered alerts created in [since, until] and what
+        became of them; unclaimed and undismissed for ``stale_after`` before ``until`` counts as stale."""
+        ...
+
+    async def day_counts(self, since: datetime, until: datetime) -> list[DayCount]:
+        """Per topic and UTC day: alerts posted, claimed and replied to in [since, until]."""
+        ...
+
+    async def take_report(self, slot: str, owner: str, now: datetime, lease_for: timedelta) -> bool:
+        """Take the right to post the report of ``slot``: once per slot across processes (again only when the
+        taker's lease ran out before it posted)."""
+        ...
+
+    async def finish_report(self, slot: str, owner: str, now: datetime, message_ref: str) -> None:
+        """Mark the report of ``slot`` posted."""
         ...
 
     # Audit

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -57,6 +58,12 @@ EXTRA_TERMS_MAX = 3
 """Relevance: the topic in the title means the conversation is about it, in the body only it may be in passing;
 more distinct terms, a little more."""
 
+DISMISSED_UNIT = 8
+DISMISSED_MAX = -30
+DISMISSED_MIN_STRENGTH = 1.5
+"""Feedback: an item sharing words typical of the topic's dismissed alerts loses DISMISSED_UNIT per unit of
+their learned weight (log odds), at most DISMISSED_MAX; below DISMISSED_MIN_STRENGTH the likeness is chance."""
+
 # ---- The policy: what a deployment may set. ----
 DEFAULT_HALF_LIVES: Mapping[str, timedelta] = {
     "hackernews": timedelta(hours=6),
@@ -81,6 +88,7 @@ class ReasonKind(enum.StrEnum):
     RELEVANCE = "relevance"
     TEAM = "team"
     LANGUAGE = "language"
+    FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +235,33 @@ def clear_caches() -> None:
 _DEFAULT_POLICY = ScoringPolicy()
 
 
+_WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.-][a-z0-9+#]+)*")
+STOPWORDS = frozenset(
+    """the and for are but not you all any can had her was one our out has him his how its let may new now old see
+    two way who did get got use this that with have from they will your what when which their there them been were
+    than then into just like some more most much also only over such very would could should about after before
+    because does doing here where while being other these those each every same both few own too via yet per""".split()
+)
+
+
+def feedback_words(title: str, text: str) -> frozenset[str]:
+    """The words of an item that feedback learns from and compares: lower case, three letters or more, no
+    stopwords."""
+    found = _WORD.findall(f"{title}\n{text}".lower())
+    return frozenset(w for w in found if len(w) >= 3 and w not in STOPWORDS)
+
+
+def similar_to_dismissed(words: frozenset[str], dismissed: Mapping[str, float]) -> Reason | None:
+    """A penalty when the item shares words typical of alerts the team dismissed for this topic (learned weights
+    passed in: word -> log odds of appearing in dismissed rather than claimed alerts); None when it does not."""
+    hits = sorted((w for w in words if dismissed.get(w, 0) > 0), key=lambda w: (-dismissed[w], w))
+    strength = sum(dismissed[w] for w in hits)
+    if strength < DISMISSED_MIN_STRENGTH:
+        return None
+    weight = max(DISMISSED_MAX, -round(DISMISSED_UNIT * strength))
+    return Reason(f"similar to dismissed items ({', '.join(hits[:3])})", weight, ReasonKind.FEEDBACK)
+
+
 # ---- The combination. ----
 def score(
     conversation: Conversation,
@@ -234,11 +269,13 @@ def score(
     now: datetime,
     policy: ScoringPolicy | None = None,
     language: str | None = None,
+    dismissed: Mapping[str, float] | None = None,
 ) -> Score:
     """The joinability of ``conversation`` for a topic it matched, at ``now``.
 
     ``language`` is the item's detected language, when the policy restricts languages (detection is the caller's,
-    so this stays pure and cheap).
+    so this stays pure and cheap). ``dismissed`` is what the topic learned from its dismissed alerts
+    (:func:`bot.feedback.learn`), if anything.
     """
     policy = policy or _DEFAULT_POLICY
     if by_team(conversation.author, policy.team_accounts):
@@ -247,13 +284,20 @@ def score(
         return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
     signals, total = _item_signals(conversation, now, policy.half_life(conversation.source))
     fit = relevance(match)
-    value = BASE + total + fit.weight
-    return Score(0 if value < 0 else 100 if value > 100 else value, (*signals, fit))
+    extra: tuple[Reason, ...] = (fit,)
+    if dismissed:
+        title = "" if conversation.kind == "comment" else conversation.title
+        penalty = similar_to_dismissed(feedback_words(title, conversation.text), dismissed)
+        if penalty is not None:
+            extra = (fit, penalty)
+    value = BASE + total + sum(r.weight for r in extra)
+    return Score(0 if value < 0 else 100 if value > 100 else value, (*signals, *extra))
 
 
 _SHOWN_FIRST = (
     ReasonKind.TEAM,
     ReasonKind.LANGUAGE,
+    ReasonKind.FEEDBACK,
     ReasonKind.INTENT,
     ReasonKind.FRESHNESS,
     ReasonKind.ROOM,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from bot.domain import Alert, Digest, Notice
+from bot.domain import Alert, Digest, Notice, Progress
 from bot.ports import Clock
+from bot.stats import Report, report_text
 from bot.text import age, clean, excerpt
 
 
@@ -67,10 +71,13 @@ def render_digest(digest: Digest, default_channel: str) -> str:
 class ConsoleChat:
     """Prints alerts and notices to a text stream (standard output by default)."""
 
-    def __init__(self, clock: Clock, channel: str, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, clock: Clock, channel: str, stream: TextIO | None = None, report_dir: Path | None = None
+    ) -> None:
         self.clock = clock
         self.channel = channel
         self.stream = stream or sys.stdout
+        self.report_dir = report_dir or Path("earshot-reports")
 
     async def send_alert(self, alert: Alert) -> str:
         """Print one alert."""
@@ -86,3 +93,28 @@ class ConsoleChat:
     async def send_notice(self, notice: Notice) -> None:
         """Print an operational notice."""
         print(f"[earshot {notice.level}] {clean(notice.text)}\n", file=self.stream, flush=True)
+
+    async def refresh(self, alert: Alert, progress: Progress) -> None:
+        """Print how a claimed alert is going, as an update line under its id."""
+        title = excerpt(alert.conversation.title, 80)
+        print(f"[update] alert {alert.id} · {title}: {clean(progress.line)}\n", file=self.stream, flush=True)
+
+    async def send_report(self, report: Report, chart_png: bytes | None) -> str:
+        """Print a report; save its chart as a PNG in ``report_dir`` and print the file's path."""
+        lines = [f"══ {clean(report.title)} ".ljust(72, "═"), report_text(report)]
+        ref = "console:report:" + _slug(report.title)
+        if chart_png:
+            path = self.report_dir / f"{_slug(report.title)}.png"
+            await asyncio.to_thread(_save, path, chart_png)
+            lines.append(f"chart: {path}")
+        print("\n".join(lines) + "\n", file=self.stream, flush=True)
+        return ref
+
+
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"

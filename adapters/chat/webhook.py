@@ -2,14 +2,17 @@
 
 Payload fields are a public promise (scripts read them); add fields, never rename them. Alerts carry
 ``"type": "alert"`` and ``alert_id``; operational notices carry ``"type": "notice"`` and no ``alert_id``;
-flood-guard digests carry ``"type": "digest"`` and ``alerts`` (each with its ``alert_id``). Each alert request
-has ``Idempotency-Key: earshot-alert-<id>`` (a digest: ``earshot-digest-<first id>-<last id>-<count>``), so a
-receiver can drop the rare repeat after a crash between its answer and our bookkeeping.
+flood-guard digests carry ``"type": "digest"`` and ``alerts`` (each with its ``alert_id``); how a claimed alert
+is going comes as ``"type": "update"`` with its ``alert_id``; reports as ``"type": "report"`` with the chart as
+base64 PNG in ``chart_png``. Each alert request has ``Idempotency-Key: earshot-alert-<id>`` (a digest:
+``earshot-digest-<first id>-<last id>-<count>``), so a receiver can drop the rare repeat after a crash between its
+answer and our bookkeeping.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import json
@@ -18,8 +21,10 @@ import time
 from typing import Any
 
 from adapters.http import FetchError, FetchRefused, SafeHttp
-from bot.domain import Alert, Digest, Notice, Summary
+from bot.domain import Alert, Digest, Notice, OutcomeKind, Progress, Summary
 from bot.errors import DeliveryError
+from bot.participation import settled_by_people
+from bot.stats import Report, report_text
 from bot.text import clean, excerpt
 
 log = logging.getLogger(__name__)
@@ -111,6 +116,54 @@ def notice_payload(notice: Notice, default_channel: str) -> dict[str, Any]:
     }
 
 
+def update_payload(alert: Alert, progress: Progress, default_channel: str) -> dict[str, Any]:
+    """The JSON object posted when a claimed alert's progress changed (a check found a reply, answers, votes)."""
+    p = progress.participation
+    said = settled_by_people(progress.outcomes)
+    label = next((o.label for o in reversed(progress.outcomes) if o.kind is OutcomeKind.CUSTOM), None)
+    return {
+        "type": "update",
+        "alert_id": alert.id,
+        "channel": alert.channel or default_channel,
+        "url": alert.conversation.url,
+        "claimed_by": alert.claimed_by,
+        "replied_by": p.replied_by if p else None,
+        "replied_by_name": progress.replied_name,
+        "replied_at": p.replied_at.isoformat() if p and p.replied_at else None,
+        "responses": p.responses if p else None,
+        "votes": p.votes if p else None,
+        "checked_at": p.checked_at.isoformat() if p else None,
+        "after_seconds": round(p.after.total_seconds()) if p else None,
+        "outcome": said.value if said else None,
+        "outcome_label": label if said is OutcomeKind.CUSTOM else None,
+        "text": progress.line,
+    }
+
+
+def report_payload(report: Report, chart_png: bytes | None, default_channel: str) -> dict[str, Any]:
+    """The JSON object posted for a report: the numbers, the text and the chart (base64 PNG, or null)."""
+    total = report.stats.total
+    median = total.claim_median
+    return {
+        "type": "report",
+        "channel": default_channel,
+        "title": report.title,
+        "since": report.stats.since.isoformat(),
+        "until": report.stats.until.isoformat(),
+        "text": report_text(report),
+        "totals": {
+            "alerts": total.alerts,
+            "claimed": total.claimed,
+            "replied": total.replied,
+            "responded": total.responded,
+            "stale": total.stale,
+            "claim_median_seconds": round(median.total_seconds()) if median is not None else None,
+            "outcomes": dict(total.outcomes),
+        },
+        "chart_png": base64.b64encode(chart_png).decode("ascii") if chart_png else None,
+    }
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """``sha256=`` HMAC of ``"<timestamp>.<body>"``, sent as X-Earshot-Signature so receivers can verify."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -141,6 +194,18 @@ class WebhookChat:
     async def send_notice(self, notice: Notice) -> None:
         """POST one notice."""
         await self._post(notice_payload(notice, self.channel), "notice", {})
+
+    async def refresh(self, alert: Alert, progress: Progress) -> None:
+        """POST how a claimed alert is going."""
+        checked = progress.participation.checked_at.isoformat() if progress.participation else "manual"
+        key = f"earshot-update-{alert.id}-{checked}"
+        await self._post(update_payload(alert, progress, self.channel), "update", {"Idempotency-Key": key})
+
+    async def send_report(self, report: Report, chart_png: bytes | None) -> str:
+        """POST a report; the reference returned is its idempotency key."""
+        key = f"earshot-report-{report.stats.until.isoformat()}"
+        await self._post(report_payload(report, chart_png, self.channel), "report", {"Idempotency-Key": key})
+        return key
 
     async def _post(self, payload: dict[str, Any], event: str, extra: dict[str, str]) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode()

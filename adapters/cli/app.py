@@ -18,10 +18,12 @@ from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.llm import LlmSummariser
+from adapters.reports import draw_chart
 from adapters.settings import Settings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
 from bot.catalog import Catalog
+from bot.checks import CheckPolicy, ParticipationChecker
 from bot.claims import Claims
 from bot.context import ContextPolicy, Contextualiser
 from bot.delivery import Deliverer, DeliveryPolicy
@@ -29,8 +31,10 @@ from bot.desk import Desk
 from bot.errors import ConfigError, EarshotError
 from bot.explain import Explainer
 from bot.flood import FloodPolicy
+from bot.hygiene import ClaimSweeper
 from bot.polling import Poller, PollPolicy
 from bot.ports import Chat, Source, Summariser
+from bot.reports import WeeklyReporter
 from bot.scoring import ScoringPolicy
 from bot.summary import SummaryPolicy
 
@@ -71,7 +75,7 @@ class App:
     @property
     def desk(self) -> Desk:
         """What people in the channel can do (commands, claims, outcomes)."""
-        return Desk(self.store, self.sources, utc_now)
+        return Desk(self.store, self.sources, utc_now, custom_outcomes=self.settings.how_it_went.custom_outcomes)
 
     @property
     def claims(self) -> Claims:
@@ -92,6 +96,22 @@ class App:
         s = self.settings.schedule
         policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
         return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=self.scoring())
+
+    def checker(self) -> ParticipationChecker:
+        """The participation checks for this process."""
+        policy = CheckPolicy(afters=self.settings.how_it_went.checks)
+        return ParticipationChecker(self.store, self.sources, utc_now, self.owner, policy, self.chat)
+
+    def sweeper(self) -> ClaimSweeper:
+        """Releases claims that went without an outcome for ``[claims] release_after``."""
+        return ClaimSweeper(self.store, self.chat, utc_now, self.settings.how_it_went.release_after)
+
+    def reporter(self) -> WeeklyReporter | None:
+        """The weekly report, unless ``[report] weekly`` is empty."""
+        weekly = self.settings.how_it_went.weekly
+        if weekly is None:
+            return None
+        return WeeklyReporter(self.store, self.chat, utc_now, self.owner, weekly, draw_chart)
 
     def deliverer(self) -> Deliverer:
         """The alert sender for this process, giving each alert its context summary first."""

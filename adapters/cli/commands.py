@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.cli import explain_view, views
+from adapters.cli import explain_view, howitwent, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
 from adapters.cli.doctor import doctor
 from adapters.http import SafeHttp
@@ -77,6 +77,13 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if command == "run":
             return await run(app, once=args.once)
         await app.catalog.sync(settings.topics, settings.feeds)
+        await howitwent.sync_team(app)
+        if command == "topics" and args.topics_command == "suggest":
+            return await howitwent.suggest(app, args.name, args.limit)
+        if command == "team":
+            return await howitwent.team(app, args)
+        if command == "report":
+            return await howitwent.report(app, args)
         if command == "topics":
             return await topics(app, args)
         if command == "feeds":
@@ -118,6 +125,7 @@ async def db(args: argparse.Namespace, settings: Settings) -> int:
 async def run(app: App, *, once: bool) -> int:
     """Sync the config, then poll and deliver: once, or until Ctrl-C / SIGTERM."""
     report = await app.catalog.sync(app.settings.topics, app.settings.feeds)
+    await howitwent.sync_team(app)
     if report.added or report.updated or report.removed:
         log.info("config synced: added %s, updated %s, removed %s", report.added, report.updated, report.removed)
     if once:
@@ -136,6 +144,9 @@ async def run(app: App, *, once: bool) -> int:
         listener=listener,
         desk=app.desk,
         follow_up_after=app.settings.slack.follow_up_after,
+        checker=app.checker(),
+        sweeper=app.sweeper(),
+        reporter=app.reporter(),
     )
     await runner.run(stop)
     log.info("stopped")

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     topics.add_parser("list", help="list topics")
     remove = topics.add_parser("remove", help="remove a topic added with `topics add`")
     remove.add_argument("name")
+    suggest = topics.add_parser("suggest", help="propose exclusion terms from the alerts people dismissed")
+    suggest.add_argument("name")
+    suggest.add_argument("--limit", type=int, default=5, metavar="N", help="how many terms at most (default: 5)")
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
     fadd = feeds.add_parser("add", help="add a feed")
@@ -117,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     alist.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alerts (default: 50)")
     ftest = feeds.add_parser("test", help="fetch a feed now and show what it would alert, or why it cannot")
     ftest.add_argument("feed", metavar="NAME_OR_URL")
+
+    team = sub.add_parser("team", help="the team's accounts on the sources").add_subparsers(
+        dest="team_command", required=True
+    )
+    team.add_parser("list", help="list each member's handles")
+    tset = team.add_parser("set", help="link a member's handles, e.g. team set U024BE7LH hackernews=alice")
+    tset.add_argument("member", help="the chat user id")
+    tset.add_argument("handles", nargs="+", metavar="SOURCE=HANDLE")
+    tset.add_argument("--name", help="how to call them in messages")
+
+    report = sub.add_parser("report", help="the team's numbers: alerts, claims, replies, outcomes")
+    report.add_argument("--since", default="30d", help="the period, e.g. 7d, 30d (default: 30d)")
+    report.add_argument("--format", choices=("text", "markdown", "csv", "png"), default="text")
+    report.add_argument("--output", metavar="PATH", help="write to a file (png: default earshot-report.png)")
     return parser
 
 

@@ -171,4 +171,19 @@ def config_summary(settings: Settings) -> str:
     ]
     lines.append(f"  {len(s.topics)} topics:")
     lines += [f"    {t.name}: {t.query}{topic_filters(t)} -> #{t.channel or s.chat.channel}" for t in s.topics]
+    lines.append(how_it_went_summary(s))
     return "\n".join(lines)
+
+
+def how_it_went_summary(settings: Settings) -> str:
+    """One line on participation checks, the weekly report, claim hygiene, custom outcomes and the team."""
+    h = settings.how_it_went
+    checks = ", ".join(duration(c.total_seconds()) for c in h.checks) or "none"
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    weekly = f"{days[h.weekly.weekday]} {h.weekly.at:%H:%M} {h.weekly.timezone}" if h.weekly else "off"
+    members = len({handle.member for handle in h.team})
+    custom = f"; custom outcomes: {', '.join(h.custom_outcomes)}" if h.custom_outcomes else ""
+    return (
+        f"  how it went: thread checks {checks} after a claim; weekly report {weekly}; claims released after "
+        f"{duration(h.release_after.total_seconds())}; {members} teammates with handles in the file{custom}"
+    )

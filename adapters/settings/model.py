@@ -12,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, PlainValidator
 
 from bot import __version__
 from bot.catalog import MAX_EVERY, MIN_EVERY
-from bot.domain import Feed, Topic
+from bot.checks import DEFAULT_CHECKS
+from bot.domain import Feed, Handle, Topic
+from bot.schedule import Weekly, check_timezone, parse_weekly
+from bot.team import fold_handle
 
 from . import fields
 from .durations import format_duration, format_size
@@ -153,6 +156,71 @@ class SlackSection(_Section):
     admins: list[Annotated[str, PlainValidator(fields.slack_user_id)]] = []
 
 
+def _weekly(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError('expected a day and a time in quotes, like "mon 09:00", or "" for no weekly report')
+    if value.strip():
+        parse_weekly(value)
+    return value.strip()
+
+
+def _timezone(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError('expected a time zone in quotes, like "UTC" or "Europe/Paris"')
+    return check_timezone(value.strip())
+
+
+def _handles(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError('expected a table of source = "handle", like { hackernews = "alice", reddit = "alice_b" }')
+    out: dict[str, str] = {}
+    for source, handle in value.items():
+        if not isinstance(handle, str) or not handle.strip():
+            raise ValueError(f'{source}: expected a handle in quotes, like {source} = "alice"')
+        out[str(source).lower()] = handle.strip()
+    return out
+
+
+_Duration = Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=90)))]
+
+
+class ParticipationSection(_Section):
+    """[participation]"""
+
+    checks: list[_Duration] = list(DEFAULT_CHECKS)
+
+
+class OutcomesSection(_Section):
+    """[outcomes]"""
+
+    custom: list[
+        Annotated[str, PlainValidator(fields.text("an outcome label", '"conference talk"', max_length=60))]
+    ] = []
+
+
+class ReportSection(_Section):
+    """[report]"""
+
+    weekly: Annotated[str, PlainValidator(_weekly)] = ""  # off unless asked for (the starter file asks)
+    timezone: Annotated[str, PlainValidator(_timezone)] = "UTC"
+
+
+class ClaimsSection(_Section):
+    """[claims]"""
+
+    release_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=90)))] = timedelta(
+        days=3
+    )
+
+
+class TeamEntry(_Section):
+    """One [[team]] table: a chat member and their accounts on the sources."""
+
+    member: Annotated[str, PlainValidator(fields.text("a chat user id", '"U024BE7LH"', max_length=200))]
+    name: Annotated[str | None, PlainValidator(fields.text("a display name", '"Alice"', max_length=200))] = None
+    handles: Annotated[dict[str, str], PlainValidator(_handles)] = {}
+
+
 class ConfigFile(_Section):
     """The whole file, as written (before the environment's overrides are applied)."""
 
@@ -165,8 +233,13 @@ class ConfigFile(_Section):
     scoring: ScoringSection = ScoringSection()
     summary: SummarySection = SummarySection()
     slack: SlackSection = SlackSection()
+    participation: ParticipationSection = ParticipationSection()
+    outcomes: OutcomesSection = OutcomesSection()
+    report: ReportSection = ReportSection()
+    claims: ClaimsSection = ClaimsSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
+    team: list[TeamEntry] = []
 
 
 @dataclass(frozen=True)
@@ -253,6 +326,17 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class HowItWentSettings:
+    """Participation checks after a claim, the team's own outcomes, the weekly report, stale claims, handles."""
+
+    checks: tuple[timedelta, ...] = DEFAULT_CHECKS
+    custom_outcomes: tuple[str, ...] = ()
+    weekly: Weekly | None = None
+    release_after: timedelta = timedelta(days=3)
+    team: tuple[Handle, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -268,6 +352,7 @@ class Settings:
     scoring: ScoringSettings = ScoringSettings()
     summary: SummarySettings = SummarySettings()
     slack: SlackSettings = SlackSettings()
+    how_it_went: HowItWentSettings = HowItWentSettings()
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -313,6 +398,11 @@ class Settings:
                 "replies": self.summary.replies,
             },
             "slack": _slack_summary(self.slack),
+            "participation": {"checks": [format_duration(c) for c in self.how_it_went.checks]},
+            "outcomes": {"custom": list(self.how_it_went.custom_outcomes)},
+            "report": _weekly_summary(self.how_it_went.weekly),
+            "claims": {"release_after": format_duration(self.how_it_went.release_after)},
+            "team": sorted({h.member for h in self.how_it_went.team}),
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [_topic_summary(t) for t in self.topics],
         }
@@ -349,6 +439,13 @@ def _slack_summary(slack: SlackSettings) -> dict[str, Any]:
         "app_token": MASK if slack.app_token else None,
         "signing_secret": MASK if slack.signing_secret else None,
     }
+
+
+def _weekly_summary(weekly: Weekly | None) -> dict[str, Any]:
+    if weekly is None:
+        return {"weekly": ""}
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[weekly.weekday]
+    return {"weekly": f"{day} {weekly.at:%H:%M}", "timezone": weekly.timezone}
 
 
 def _feed_summary(feed: Feed) -> dict[str, Any]:
@@ -432,6 +529,17 @@ def build_settings(
             replies=file.summary.replies,
         ),
         slack=_slack_settings(file.slack, slack_tokens or {}),
+        how_it_went=HowItWentSettings(
+            checks=tuple(sorted(set(file.participation.checks))),
+            custom_outcomes=tuple(dict.fromkeys(file.outcomes.custom)),
+            weekly=parse_weekly(file.report.weekly, file.report.timezone) if file.report.weekly else None,
+            release_after=file.claims.release_after,
+            team=tuple(
+                Handle(entry.member, source, fold_handle(source, handle), entry.name)
+                for entry in file.team
+                for source, handle in entry.handles.items()
+            ),
+        ),
     )
 
 

@@ -27,6 +27,12 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("log",): model.LogSection,
     ("summary",): model.SummarySection,
     ("slack",): model.SlackSection,
+    ("scoring",): model.ScoringSection,
+    ("participation",): model.ParticipationSection,
+    ("outcomes",): model.OutcomesSection,
+    ("report",): model.ReportSection,
+    ("claims",): model.ClaimsSection,
+    ("team", "#"): model.TeamEntry,
     ("feeds", "#"): model.FeedEntry,
     ("topics", "#"): model.TopicEntry,
 }
@@ -45,6 +51,7 @@ _MISSING_HINTS: dict[tuple[str, ...], str] = {
     ("feeds", "#", "kind"): 'say what it is, like kind = "hackernews" or kind = "rss"',
     ("feeds", "#", "every"): 'say how often to poll it, like every = "15m" (at least "30s")',
     ("topics", "#", "name"): 'every topic needs a unique name, like name = "vector-db"',
+    ("team", "#", "member"): 'say who it is: their chat user id, like member = "U024BE7LH"',
     ("topics", "#", "query"): "say what to look for, like query = '\"vector database\" OR pgvector'",
 }
 _MASKS: dict[Loc, Callable[[str], str]] = {

@@ -80,6 +80,7 @@ class ClaimsMixin(UnitBase):
                 actor=outcome.actor,
                 note=outcome.note,
                 at=outcome.at,
+                label=outcome.label,
             )
         )
 
@@ -88,7 +89,14 @@ class ClaimsMixin(UnitBase):
         outcomes = t.outcomes.c
         statement = select(t.outcomes).where(outcomes.alert_id == alert_id).order_by(outcomes.at, outcomes.id)
         return [
-            Outcome(alert_id=row.alert_id, kind=OutcomeKind(row.kind), actor=row.actor, at=row.at, note=row.note)
+            Outcome(
+                alert_id=row.alert_id,
+                kind=OutcomeKind(row.kind),
+                actor=row.actor,
+                at=row.at,
+                note=row.note,
+                label=row.label,
+            )
             for row in await self._conn.execute(statement)
         ]
 

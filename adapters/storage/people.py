@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.sql.expression import Exists
 
 from adapters.storage import tables as t
@@ -124,3 +124,57 @@ class PeopleMixin(UnitBase):
             select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(alerts.id.in_(ids)).order_by(alerts.id)
         )
         return [alert_from_row(row) for row in rows]
+
+    async def release_stale_claims(self, now: datetime, claimed_before: datetime, limit: int) -> list[Alert]:
+        """Release claims made before ``claimed_before`` that have no outcome yet (notes aside), and return the
+        alerts as they were (``claimed_by`` still set), so the channel can be told; each is released once."""
+        alerts = t.alerts.c
+        candidates = (
+            select(alerts.id)
+            .where(alerts.claimed_by.is_not(None), alerts.claimed_at <= claimed_before, ~_settled())
+            .order_by(alerts.claimed_at, alerts.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = [row.id for row in await self._conn.execute(candidates)]
+        if not ids:
+            return []
+        rows = await self._conn.execute(
+            select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(alerts.id.in_(ids)).order_by(alerts.id)
+        )
+        held = [alert_from_row(row) for row in rows]
+        released: list[Alert] = []
+        for alert in held:
+            # The claim must still be the one we read: a claim made since is not stale.
+            done = await self._conn.execute(
+                update(t.alerts)
+                .where(
+                    alerts.id == alert.id, alerts.claimed_by == alert.claimed_by, alerts.claimed_at <= claimed_before
+                )
+                .values(claimed_by=None, claimed_at=None, followed_up_at=None)
+            )
+            if done.rowcount == 1:
+                released.append(alert)
+        return released
+
+    async def feedback_texts(self, since: datetime, limit: int) -> dict[str, tuple[list[str], list[str]]]:
+        """Per topic, the texts (title and text) of alerts people dismissed ("not relevant", "not worth it") and of
+        alerts they claimed without dismissing, created since ``since``, newest first, at most ``limit`` each."""
+        alerts, c, o = t.alerts.c, t.conversations.c, t.outcomes.c
+        dismissed = exists().where(
+            o.alert_id == alerts.id,
+            o.kind.in_([OutcomeKind.NOT_RELEVANT.value, OutcomeKind.NOT_WORTH_IT.value]),
+        )
+        statement = (
+            select(alerts.topic, c.title, c.text, case((dismissed, 1), else_=0).label("dismissed"))
+            .select_from(ALERT_JOIN)
+            .where(alerts.created_at >= since, or_(dismissed, alerts.claimed_by.is_not(None)))
+            .order_by(alerts.created_at.desc(), alerts.id.desc())
+        )
+        out: dict[str, tuple[list[str], list[str]]] = {}
+        for row in await self._conn.execute(statement):
+            bad, good = out.setdefault(row.topic, ([], []))
+            bucket = bad if row.dismissed else good
+            if len(bucket) < limit:
+                bucket.append(f"{row.title}\n{row.text or ''}")
+        return out

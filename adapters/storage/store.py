@@ -17,7 +17,9 @@ from adapters.storage.flood import FloodMixin
 from adapters.storage.lookup import LookupMixin
 from adapters.storage.people import PeopleMixin
 from adapters.storage.polling import PollingMixin
+from adapters.storage.stats import StatsMixin
 from adapters.storage.sync import SyncMixin
+from adapters.storage.team import TeamMixin
 
 if TYPE_CHECKING:
     from bot.ports import Store, Unit
@@ -33,6 +35,8 @@ class SqlUnit(
     ClaimsMixin,
     PeopleMixin,
     ContextMixin,
+    TeamMixin,
+    StatsMixin,
 ):
     """One transaction on one connection; implements :class:`bot.ports.Unit`."""
 

@@ -188,6 +188,7 @@ outcomes = Table(
     Column("actor", String(NAME), nullable=False),
     Column("note", Text),
     Column("at", UTCDateTime, nullable=False),
+    Column("label", String(NAME)),  # a team-defined outcome (kind "custom"): kind stays short and checkable
 )
 
 audit_log = Table(
@@ -199,6 +200,53 @@ audit_log = Table(
     Column("action", String(50), nullable=False),
     Column("subject", String(NAME), nullable=False),
     Column("detail", Json, nullable=False),
+)
+
+team_handles = Table(
+    "team_handles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("member", String(NAME), nullable=False, index=True),  # the chat user id
+    Column("name", String(NAME)),
+    Column("source", String(50), nullable=False),
+    Column("handle", String(NAME), nullable=False),  # folded: "@Alice@Hachyderm.io" is "alice@hachyderm.io"
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "handle"),
+)
+
+participation = Table(
+    "participation",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False),
+    # One row per check of a claim (1 h, 1 day, 7 days after it): the row is the check's lease and, once done,
+    # its result.
+    Column("claimed_at", UTCDateTime, nullable=False),  # the claim it checks: a new claim gets checks of its own
+    Column("after_seconds", Integer, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("checked_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("lease_owner", String(NAME)),
+    Column("lease_until", UTCDateTime),
+    Column("replied_by", String(NAME)),
+    Column("replied_at", UTCDateTime),
+    Column("responses", Integer),
+    Column("votes", Integer),
+    UniqueConstraint("alert_id", "claimed_at", "after_seconds"),
+    Index(None, "checked_at", "due_at"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # One row per scheduled report ("weekly:2026-11-30T09:00+00:00"): whoever inserts or leases it posts it.
+    Column("slot", String(NAME), nullable=False, unique=True),
+    Column("lease_owner", String(NAME)),
+    Column("lease_until", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("message_ref", Text),
 )
 
 TABLE_NAMES = frozenset(metadata.tables)

@@ -63,7 +63,7 @@ MISTAKES = [
     ("feed add", "needs a kind and a URL or query", "feed add <kind> <url or query> [every]"),
     ("feed add rss", "needs a kind and a URL or query", "feed add hackernews"),
     ("stats 7d 30d", "at most one period", "stats 30d"),
-    ("subscribe rust", "unknown command 'subscribe'", "topic, feed, mine, unclaimed, stats or help"),
+    ("subscribe rust", "unknown command 'subscribe'", "topic, feed, mine, unclaimed, stats, me or help"),
 ]
 
 

@@ -185,24 +185,35 @@ async def test_stats_counts_alerts_claims_and_outcomes_per_topic_over_the_period
     old = await delivered(store, 2, topic="old", at=T0 - timedelta(days=40))
     db = await delivered(store, 3, topic="databases")
     rust = await delivered(store, 1, topic="rust")
+    await desk.me(ALICE, ["fake=alice"])
     await desk.claim(old[0], ALICE)
+    clock.advance(timedelta(minutes=30))
     await desk.claim(db[0], ALICE)
     await desk.record(db[0], ALICE, OutcomeKind.REPLIED)
     await desk.record(db[0], ALICE, OutcomeKind.REPLIED)  # counted once per alert
+    clock.advance(timedelta(minutes=60))
     await desk.claim(db[1], BOB)
     await desk.record(rust[0], BOB, OutcomeKind.NOT_RELEVANT)
+    clock.advance(timedelta(days=1))  # db[2] has waited a day unclaimed: stale; rust was dismissed: not stale
     answer = await desk.run_text("stats", ALICE)
     assert answer.text.splitlines() == [
-        "Since 2025-02-22 (7d): 4 alerts, 2 claimed (50%)",
-        "Outcomes: replied 1 · not relevant 1",
+        "Since 2025-02-23 (7d): 4 alerts, 2 claimed (50%), median time to claim 1 h",
+        "Replied to 1 (50% of claimed), 0 got answers (0% of replies); 1 unclaimed went stale",
+        "Recorded outcomes: not relevant 1 · replied 1",
         "By topic:",
-        "  databases: 3 alerts, 2 claimed, replied 1",
-        "  rust: 1 alert, 0 claimed, not relevant 1",
+        "  databases: 3 alerts, 2 claimed (67%), replied 1 (50%), answered 0, 1 went stale, recorded: replied 1",
+        "  rust: 1 alert, 0 claimed (0%), replied 0 (-), answered 0, recorded: not relevant 1",
+        "By person:",
+        "  Alice: 1 claimed, claims in 30 min, replied 1 (100%), answered 0, recorded: replied 1",
+        "  U0BOB: 1 claimed, claims in 1.5 h, replied 0 (0%), answered 0",
+        "By source:",
+        "  fake: 4 alerts, 2 claimed (50%), replied 1 (50%), answered 0, 1 went stale, "
+        "recorded: not relevant 1 · replied 1",
     ]
     month = await desk.stats("60d")
-    assert month.text.startswith("Since 2024-12-31 (60d): 6 alerts, 3 claimed (50%)")
+    assert month.text.startswith("Since 2025-01-01 (60d): 6 alerts, 3 claimed (50%)")
     clock.advance(2 * HOUR)
-    assert (await desk.stats("1h")).text == "No alerts were posted since 2025-03-01 (1h)."
+    assert (await desk.stats("1h")).text == "No alerts were posted since 2025-03-02 (1h)."
 
 
 @pytest.mark.parametrize("period", ["soon", "0s"])
@@ -239,3 +250,53 @@ async def test_two_processes_never_take_the_same_follow_up(make_store: Callable[
     taken = await asyncio.gather(*(d.due_followups(24 * HOUR, limit=20) for d in desks for _ in range(2)))
     got = [alert.id for batch in taken for alert in batch]
     assert sorted(got) == ids
+
+
+async def test_me_links_lists_and_guards_handles(store: SqlStore, desk: Desk) -> None:
+    empty = await desk.run_text("me", ALICE)
+    assert empty.ok and "no accounts are linked to you yet" in empty.text
+    linked = await desk.run_text("me hackernews=Alice reddit=u/alice_b mastodon=@alice@hachyderm.io", ALICE)
+    assert linked.text == (
+        "Alice, your accounts now linked: hackernews=alice · mastodon=alice@hachyderm.io · reddit=alice_b"
+    )
+    assert (await desk.run_text("me", ALICE)).text.startswith("Alice, your accounts linked: hackernews=alice")
+    # Someone else's handle is refused and nothing of the request is kept.
+    taken = await desk.run_text("me reddit=bob hackernews=ALICE", BOB)
+    assert not taken.ok and taken.text.startswith("alice on hackernews is linked to Alice already")
+    assert "no accounts" in (await desk.run_text("me", BOB)).text
+    bad = await desk.run_text("me alice", BOB)
+    assert not bad.ok and "'alice' is not source=handle. Example: me hackernews=alice" in bad.text
+    # A new handle on a source replaces the member's old one there.
+    await desk.run_text("me hackernews=alice2", ALICE)
+    async with store.unit() as unit:
+        handles = await unit.list_handles(ALICE.id)
+    assert [(h.source, h.handle, h.name) for h in handles] == [
+        ("hackernews", "alice2", "Alice"),
+        ("mastodon", "alice@hachyderm.io", "Alice"),
+        ("reddit", "alice_b", "Alice"),
+    ]
+
+
+async def test_custom_outcomes_are_recorded_with_their_label(store: SqlStore, clock: Clock) -> None:
+    http = SafeHttp()
+    desk = Desk(store, build_sources(http, {}), clock, custom_outcomes=("Conference talk", "partnership"))
+    try:
+        (alert_id,) = await delivered(store, 1)
+        await desk.claim(alert_id, ALICE)
+        outcome = await desk.record(alert_id, ALICE, OutcomeKind.CUSTOM, "they invited us", label="conference TALK")
+        assert (outcome.kind, outcome.label, outcome.note) == (OutcomeKind.CUSTOM, "Conference talk", "they invited us")
+        await desk.record(alert_id, ALICE, OutcomeKind.SIGNUP)
+        with pytest.raises(NotAllowed, match="'webinar' is not one of this team's outcomes; they are: 'Conference"):
+            await desk.record(alert_id, ALICE, OutcomeKind.CUSTOM, label="webinar")
+        with pytest.raises(NotAllowed, match="only a custom outcome has a label"):
+            await desk.record(alert_id, ALICE, OutcomeKind.LEAD, label="x")
+        view = await desk.view(alert_id)
+        assert [(o.kind, o.label) for o in view.outcomes] == [
+            (OutcomeKind.CUSTOM, "Conference talk"),
+            (OutcomeKind.SIGNUP, None),
+        ]
+        assert (OutcomeKind.CUSTOM, "partnership", "partnership") in desk.outcome_choices()
+        stats = await desk.stats("1d")
+        assert "Recorded outcomes: Conference talk 1 · signup 1" in stats.text
+    finally:
+        await http.aclose()

@@ -80,6 +80,7 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []  # bodies posted to response URLs
         self.acks: dict[str, dict[str, Any]] = {}  # Socket Mode acks by envelope id
         self.failures: dict[str, list[Failure]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # uploaded files by id: name, length, content, title
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -94,6 +95,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -237,6 +239,39 @@ class FakeSlack:
         channel.messages.append(message)
         visible = {k: v for k, v in message.items() if k != "metadata"}
         return _json({"ok": True, "channel": channel.id, "ts": message["ts"], "message": visible})
+
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> web.Response:  # Slack's name
+        file_id = f"F{next(self._ts):08d}"
+        self.files[file_id] = {"id": file_id, "name": args.get("filename"), "length": int(args.get("length", 0))}
+        return _json({"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file = self.files.get(request.match_info["file_id"])
+        if file is None:
+            return web.Response(status=404)
+        body = await request.read()
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            part = next(iter(form.values()))
+            body = part.file.read() if hasattr(part, "file") else str(part).encode()
+        file["content"] = body
+        return web.Response(text="OK - " + str(len(body)))
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> web.Response:  # Slack's name
+        channel = self.channels.get(str(args.get("channel_id", "")))
+        if channel is None:
+            return _json({"ok": False, "error": "channel_not_found"})
+        files = [dict(self.files[f["id"]], title=f.get("title")) for f in _decode(args.get("files")) or []]
+        message = {
+            "type": "message",
+            "subtype": "file_share",
+            "files": files,
+            "ts": f"{self.epoch}.{next(self._ts):06d}",
+        }
+        if args.get("thread_ts"):
+            message["thread_ts"] = args["thread_ts"]
+        channel.messages.append(message)
+        return _json({"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]})
 
     def _chat_update(self, args: dict[str, Any]) -> web.Response:
         channel = self._channel(args)

@@ -17,14 +17,15 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk import Desk
-from bot.domain import Alert, Digest, Notice
+from bot.domain import Alert, Digest, Notice, Progress
 from bot.ports import Clock
+from bot.stats import Report, report_text
 
 from .app import Handlers, build_app
 from .errors import delivery_error
 from .members import Members
 from .poster import SlackPoster, api_base, parse_ref
-from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text
+from .render import alert_blocks, digest_blocks, escape, fallback_text, follow_up_blocks, notice_text, plain
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,44 @@ class SlackChat:
         except Exception as exc:
             raise delivery_error(exc, f"{channel} (a digest)") from exc
         return f"{channel}:{response['ts']}"
+
+    async def send_report(self, report: Report, chart_png: bytes | None) -> str:
+        """Post a report to the default channel, with its chart uploaded in the message's thread."""
+        channel = await self.poster.channel_id(self.config.channel)
+        text = f"{report.title}\n{report_text(report)}"
+        blocks = [{"type": "section", "text": plain(text)}]
+        try:
+            response = await self.post_client.chat_postMessage(channel=channel, text=report.title, blocks=blocks)
+        except Exception as exc:
+            raise delivery_error(exc, f"#{self.config.channel.lstrip('#')} (a report)") from exc
+        ts = str(response["ts"])
+        if chart_png:
+            try:
+                await self.client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=ts,
+                    content=chart_png,
+                    filename="earshot-report.png",
+                    title=report.title,
+                )
+            except SlackApiError as exc:  # the numbers are posted; the chart is a nicety
+                log.warning("slack: the report's chart was not uploaded: %s", exc.response.get("error"))
+        return f"{channel}:{ts}"
+
+    async def refresh(self, alert: Alert, progress: Progress) -> None:
+        """Redraw the alert's message with how it is going ("Alice replied 2 h after the post · 3 responses")."""
+        where = parse_ref(alert.message_ref)
+        if where is None:
+            return
+        channel, ts = where
+        blocks = alert_blocks(alert, self.clock(), progress.outcomes)
+        if progress.line:
+            line = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(progress.line)[:2000]}]}
+            blocks.insert(len(blocks) - 1, line)  # above the buttons
+        try:
+            await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(alert), blocks=blocks[:50])
+        except SlackApiError as exc:
+            log.warning("slack: alert %d not redrawn: %s", alert.id, exc.response.get("error"))
 
     # --- Listener -------------------------------------------------------------------------------------------
 

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 
 from bot.delivery import Deliverer
-from bot.domain import Digest, Notice
+from bot.domain import Digest, Notice, Progress
 from bot.errors import DeliveryError
+from bot.stats import DayCount, Report, Stats, StatsRow
+from tests.fakes.clock import T0
 from tests.fakes.slack import Failure
 
 from .conftest import Rig, make_alert, mrkdwn_texts
@@ -71,3 +73,43 @@ async def test_a_notice_to_a_channel_the_bot_left_says_how_to_fix_it(rig: Rig) -
         await rig.chat.send_notice(Notice("error", "feed hn failing"))
     assert failed.value.permanent
     assert "/invite @Earshot" in str(failed.value) and "#conversations" in str(failed.value)
+
+
+def a_report() -> Report:
+    total = StatsRow("", 12, 6, 3, 1, 2, timedelta(hours=1), {"replied": 3})
+    stats = Stats(T0, T0 + timedelta(days=6), total, topics=(StatsRow("<!channel>", 12, 6, 3, 1, 2),))
+    return Report("Earshot weekly report", stats, (DayCount(T0.date(), "db", 3, 1, 1),))
+
+
+async def test_a_report_is_posted_with_its_chart_uploaded_in_the_thread(rig: Rig) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"chart" * 100
+    ref = await rig.chat.send_report(a_report(), png)
+    post, upload = rig.slack.channels["C0ALERTS1"].messages
+    assert ref == f"C0ALERTS1:{post['ts']}"
+    assert post["text"] == "Earshot weekly report"
+    assert post["blocks"][0]["text"]["text"].startswith("Earshot weekly report\n")
+    assert post["blocks"][0]["text"]["type"] == "plain_text"  # topic names are not mrkdwn: no ping
+    assert upload["thread_ts"] == post["ts"]
+    (file,) = upload["files"]
+    assert (file["name"], file["title"], file["content"]) == ("earshot-report.png", "Earshot weekly report", png)
+
+
+async def test_a_report_without_a_chart_is_text_alone(rig: Rig) -> None:
+    await rig.chat.send_report(a_report(), None)
+    assert len(rig.slack.channels["C0ALERTS1"].messages) == 1
+    assert rig.slack.files == {}
+
+
+async def test_refresh_redraws_the_message_with_how_it_is_going(rig: Rig) -> None:
+    await rig.store_alert()
+    assert (await Deliverer(rig.store, rig.chat, rig.clock, "test").deliver()).delivered == 1
+    async with rig.store.unit() as unit:
+        alert = await unit.get_alert(1)
+    assert alert is not None
+    progress = Progress(None, (), "Alice replied 2 h after the post · 3 responses <!here>")
+    await rig.chat.refresh(alert, progress)
+    (message,) = rig.slack.channels["C0ALERTS1"].messages
+    assert "edited" in message
+    lines = mrkdwn_texts(message["blocks"])
+    assert "Alice replied 2 h after the post · 3 responses &lt;!here&gt;" in lines
+    assert message["blocks"][-1]["type"] == "actions"
