@@ -32,7 +32,7 @@ DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
 
 def secrets_of(settings: Settings) -> list[str]:
     """Values that must never reach a log line."""
-    found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
+    found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or "", settings.discord.token or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
     return [s for s in found if s]

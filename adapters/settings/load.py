@@ -21,6 +21,7 @@ CONFIG_ENV = "EARSHOT_CONFIG"
 DATABASE_URL_ENV = "EARSHOT_DATABASE_URL"
 WEBHOOK_URL_ENV = "EARSHOT_WEBHOOK_URL"
 WEBHOOK_SECRET_ENV = "EARSHOT_WEBHOOK_SECRET"  # noqa: S105  # a variable name, not a secret
+DISCORD_TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105  # a variable name, not a secret
 
 _OVERRIDES: dict[Loc, str] = {("database", "url"): DATABASE_URL_ENV, ("chat", "webhook_url"): WEBHOOK_URL_ENV}
 _REFERENCE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -67,7 +68,8 @@ def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bo
     if problems or file is None:
         raise ConfigProblems(_messages(label, data, templates, problems, env))
     secret = env.get(WEBHOOK_SECRET_ENV, "").strip() or None
-    return build_settings(path, file, webhook_secret=secret)
+    token = env.get(DISCORD_TOKEN_ENV, "").strip() or None
+    return build_settings(path, file, webhook_secret=secret, discord_token=token)
 
 
 def _read(path: Path | None, label: str, require_file: bool) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
-PLATFORMS = ("console", "webhook")
+PLATFORMS = ("console", "webhook", "discord")
 FEED_KINDS = ("hackernews", "rss")
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -46,11 +46,22 @@ class DatabaseSection(_Section):
 class ChatSection(_Section):
     """[chat]"""
 
-    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("slack", "discord")))] = (
+    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("slack",)))] = (
         "console"
     )
     channel: _Channel = "conversations"
     webhook_url: _Url = None
+
+
+class DiscordSection(_Section):
+    """[discord]"""
+
+    guild: Annotated[str | None, PlainValidator(fields.text("a server id or name", '"123456789012345678"'))] = None
+    api_base: _Url = None
+    gateway_url: Annotated[str | None, PlainValidator(fields.ws_url)] = None
+    follow_up_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=30)))] = timedelta(
+        hours=24
+    )
 
 
 class FetchSection(_Section):
@@ -129,6 +140,7 @@ class ConfigFile(_Section):
     delivery: DeliverySection = DeliverySection()
     log: LogSection = LogSection()
     scoring: ScoringSection = ScoringSection()
+    discord: DiscordSection = DiscordSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
 
@@ -183,6 +195,17 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class DiscordSettings:
+    """The Discord bot: its token (from DISCORD_TOKEN), the server, address overrides, when to ask how it went."""
+
+    token: str | None = field(default=None, repr=False)
+    guild: str | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    follow_up_after: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -196,6 +219,7 @@ class Settings:
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
     scoring: ScoringSettings = ScoringSettings()
+    discord: DiscordSettings = DiscordSettings()
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -231,6 +255,13 @@ class Settings:
             },
             "log_level": self.log_level,
             "scoring": {"team_accounts": list(self.scoring.team_accounts)},
+            "discord": {
+                "token": MASK if self.discord.token else None,
+                "guild": self.discord.guild,
+                "api_base": self.discord.api_base,
+                "gateway_url": self.discord.gateway_url,
+                "follow_up_after": format_duration(self.discord.follow_up_after),
+            },
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [
                 {"name": t.name, "query": t.query, "channel": t.channel, "enabled": t.enabled, "min_score": t.min_score}
@@ -250,7 +281,9 @@ def _feed_summary(feed: Feed) -> dict[str, Any]:
     return summary
 
 
-def build_settings(path: Path | None, file: ConfigFile, *, webhook_secret: str | None) -> Settings:
+def build_settings(
+    path: Path | None, file: ConfigFile, *, webhook_secret: str | None, discord_token: str | None = None
+) -> Settings:
     """Turn a checked file (overrides already applied) into the typed settings the CLI hands out."""
     feeds = tuple(
         Feed(
@@ -292,4 +325,11 @@ def build_settings(path: Path | None, file: ConfigFile, *, webhook_secret: str |
         feeds=feeds,
         topics=topics,
         scoring=ScoringSettings(tuple(dict.fromkeys(file.scoring.team_accounts))),
+        discord=DiscordSettings(
+            discord_token,
+            file.discord.guild,
+            file.discord.api_base,
+            file.discord.gateway_url,
+            file.discord.follow_up_after,
+        ),
     )

@@ -25,12 +25,14 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("schedule",): model.ScheduleSection,
     ("delivery",): model.DeliverySection,
     ("log",): model.LogSection,
+    ("discord",): model.DiscordSection,
     ("feeds", "#"): model.FeedEntry,
     ("topics", "#"): model.TopicEntry,
 }
 _KEY_ALIASES = {"interval": "every", "frequency": "every", "period": "every", "address": "url", "feed_url": "url"}
 _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
     ("chat", "webhook_secret"): "the signing secret comes only from the environment: set EARSHOT_WEBHOOK_SECRET",
+    ("discord", "token"): "the bot token comes only from the environment: set DISCORD_TOKEN",
     ("database", "password"): "put the password in url, or set EARSHOT_DATABASE_URL in the environment",
 }
 _MISSING_HINTS: dict[tuple[str, ...], str] = {
