@@ -110,6 +110,10 @@ class FakeDiscord:
         app.router.add_get(api + "/oauth2/applications/@me", lambda r: self._json(_application()))
         app.router.add_get(api + "/gateway", lambda r: self._json({"url": self.gateway_url}))
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
+        app.router.add_get(api + "/users/@me/guilds", lambda r: self._json([_partial_guild()]))
+        app.router.add_get(api + "/guilds/{guild}", self._get_guild)
+        app.router.add_get(api + "/guilds/{guild}/channels", self._get_channels)
+        app.router.add_get(api + "/guilds/{guild}/members/{user}", self._get_member)
         app.router.add_post(api + "/channels/{channel}/messages", self._post_message)
         app.router.add_get(api + "/channels/{channel}/messages/{message}", self._get_message)
         app.router.add_patch(api + "/channels/{channel}/messages/{message}", self._edit_message)
@@ -251,6 +255,26 @@ class FakeDiscord:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
         return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
 
+    async def _get_guild(self, request: web.Request) -> web.Response:
+        if request.match_info["guild"] != GUILD_ID:
+            return self._json({"message": "Unknown Guild", "code": 10004}, 404)
+        guild = self._guild()
+        for key in ("channels", "members", "threads", "voice_states", "presences", "joined_at", "large"):
+            guild.pop(key)
+        return self._json(guild)
+
+    async def _get_channels(self, request: web.Request) -> web.Response:
+        if request.match_info["guild"] != GUILD_ID:
+            return self._json({"message": "Unknown Guild", "code": 10004}, 404)
+        return self._json(self._channels())
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        people = {p.id: p for p in (ALICE, BOB, MOD, Person(BOT_ID, "Earshot"))}
+        person = people.get(request.match_info["user"])
+        if person is None:
+            return self._json({"message": "Unknown Member", "code": 10007}, 404)
+        return self._json(person.member())
+
     async def _post_message(self, request: web.Request) -> web.Response:
         channel = request.match_info["channel"]
         body = await request.json()
@@ -366,9 +390,8 @@ class FakeDiscord:
             "_trace": ["fake-gateway"],
         }
 
-    def _guild(self) -> dict[str, Any]:
-        bot = Person(BOT_ID, "Earshot")
-        channels = [
+    def _channels(self) -> list[dict[str, Any]]:
+        return [
             {
                 "id": cid,
                 "type": 0,
@@ -383,6 +406,10 @@ class FakeDiscord:
             }
             for i, (name, cid) in enumerate(CHANNELS.items())
         ]
+
+    def _guild(self) -> dict[str, Any]:
+        bot = Person(BOT_ID, "Earshot")
+        channels = [c | {"guild_id": GUILD_ID} for c in self._channels()]
         roles = [
             _role(GUILD_ID, "@everyone", self.bot_permissions, 0),
             _role(MOD_ROLE_ID, "moderators", MOD.permissions, 1),
@@ -479,6 +506,10 @@ def _role(role_id: str, name: str, permissions: int, position: int) -> dict[str,
         "unicode_emoji": None,
         "flags": 0,
     }
+
+
+def _partial_guild() -> dict[str, Any]:
+    return {"id": GUILD_ID, "name": "Earshot Test", "icon": None, "owner": False, "permissions": "0", "features": []}
 
 
 def _bot_user() -> dict[str, Any]:
