@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,11 +106,11 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/gateway", self._gateway)
         api = "/api/v10"
-        app.router.add_get(api + "/users/@me", lambda r: self._json(_bot_user()))
-        app.router.add_get(api + "/oauth2/applications/@me", lambda r: self._json(_application()))
-        app.router.add_get(api + "/gateway", lambda r: self._json({"url": self.gateway_url}))
+        app.router.add_get(api + "/users/@me", self._static(_bot_user))
+        app.router.add_get(api + "/oauth2/applications/@me", self._static(_application))
+        app.router.add_get(api + "/gateway", self._static(lambda: {"url": self.gateway_url}))
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
-        app.router.add_get(api + "/users/@me/guilds", lambda r: self._json([_partial_guild()]))
+        app.router.add_get(api + "/users/@me/guilds", self._static(lambda: [_partial_guild()]))
         app.router.add_get(api + "/guilds/{guild}", self._get_guild)
         app.router.add_get(api + "/guilds/{guild}/channels", self._get_channels)
         app.router.add_get(api + "/guilds/{guild}/members/{user}", self._get_member)
@@ -189,9 +189,11 @@ class FakeDiscord:
             data |= {"member": person.member(), "message_author_id": BOT_ID}
         await self.dispatch("MESSAGE_REACTION_ADD" if add else "MESSAGE_REACTION_REMOVE", data)
 
-    async def press(self, person: Person, message_id: str, custom_id: str) -> str:
-        """Someone presses a button on a message; returns the interaction id."""
-        message = self.messages[message_id]
+    async def press(
+        self, person: Person, message_id: str, custom_id: str, *, seen: dict[str, Any] | None = None
+    ) -> str:
+        """Someone presses a button on a message (as it is now, or as they ``seen`` it); returns the interaction id."""
+        message = seen if seen is not None else self.messages[message_id]
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(person, 3, data, message["channel_id"], message=message)
 
@@ -237,12 +239,23 @@ class FakeDiscord:
     @web.middleware
     async def _record(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests.append((request.method, request.path))
-        if request.path.startswith("/api/") and request.headers.get("Authorization") != f"Bot {self.token}":
+        # Interaction callbacks and follow-ups are authorised by the interaction token in the path, not the bot's.
+        by_token = request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
+        if request.path.startswith("/api/") and not by_token and request.headers.get("Authorization") != f"Bot {self.token}":
             return self._json({"message": "401: Unauthorized", "code": 0}, status=401)
         response = await handler(request)
+        await self._notify()
+        return response
+
+    def _static(self, body: Callable[[], Any]) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(request: web.Request) -> web.Response:
+            return self._json(body())
+
+        return handler
+
+    async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
-        return response
 
     def _json(self, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
         return web.Response(
@@ -359,6 +372,7 @@ class FakeDiscord:
                 continue
             payload = json.loads(frame.data)
             op = payload["op"]
+            await self._notify()
             if op == 1:
                 await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif op == 2:

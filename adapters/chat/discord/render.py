@@ -30,7 +30,7 @@ ZWSP = "\u200b"
 CLAIM_EMOJI = "\N{RAISED HAND}"
 
 # Characters with a markdown meaning anywhere in a line: escaped with a backslash, which Discord then hides.
-_INLINE = re.compile(r"([\\*_~`|\[\]()<>])")
+_INLINE = re.compile(r"([\\*_~`|\[\]<>])")
 # Markdown that only counts at the start of a line: headings, subtext (-#), quotes and lists.
 _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 _MENTION = re.compile(r"@")
