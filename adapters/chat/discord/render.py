@@ -52,7 +52,8 @@ def neutralise(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
     text = _LINE_START.sub(r"\1\\\2", text)
     # "@everyone", "@here" and "<@id>" (already "\<@id\>") all need an "@" followed by a name: break that pair.
-    return _MENTION.sub("@" + ZWSP, text)
+    # "<#id>", "<:emoji:id>", "</command:id>" and "<t:...>" need "<" right before them: break that too.
+    return _MENTION.sub("@" + ZWSP, text).replace("\\<", "\\<" + ZWSP)
 
 
 def one_line(text: str, limit: int) -> str:

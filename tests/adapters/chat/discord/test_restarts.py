@@ -1,0 +1,46 @@
+"""Restarts and reconnects: a reaction on a message posted before a restart still claims; a resumed gateway
+session delivers the reactions made while it was away."""
+
+from __future__ import annotations
+
+from adapters.storage import SqlStore
+from tests.fakes.clock import Clock
+from tests.fakes.discord import ALICE, BOB, FakeDiscord
+
+from .conftest import MakeChat
+from .test_flow import buttons, fields, posted
+
+
+async def test_a_reaction_after_a_restart_claims_the_alert_posted_before_it(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    before = await make_chat()
+    alert_id, message_id = await posted(fake, store, before, clock)
+    await before.stop()
+
+    await make_chat()  # a new process: empty message cache, new views
+    assert len(fake.identifies) == 2
+    await fake.react(ALICE, message_id)
+    await fake.wait_for(lambda: fake.edits)
+    assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}>")
+    # A button pressed on that old message is understood too (its custom_id carries the alert id).
+    pressed = await fake.press(BOB, message_id, f"earshot:outcome:replied:{alert_id}")
+    (note,) = await fake.wait_for(lambda: fake.followups_for(pressed))
+    assert note["flags"] == 64 and "only they (or a moderator)" in note["content"]
+
+
+async def test_a_dropped_gateway_connection_resumes_and_gets_the_reactions_it_missed(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.drop_connection(4000)
+    await fake.react(ALICE, message_id)  # happens while the bot is away
+    await fake.wait_for(lambda: fake.resumes, timeout=20)
+    assert fake.resumes[0]["session_id"] == "c5adc7ce7f411cde10440df5f888dc22"
+    assert len(fake.identifies) == 1  # resumed, not a new session
+    await fake.wait_for(lambda: fake.edits)
+    assert f"earshot:outcome:replied:{alert_id}" in buttons(fake.messages[message_id])
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None and alert.claimed_by == ALICE.id
