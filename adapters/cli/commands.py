@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from adapters.cli import views
+from adapters.cli import doctor, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
@@ -60,6 +60,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await check_config(settings)
     if command == "db":
         return await db(args, settings)
+    if command == "doctor":
+        return await doctor.doctor(settings)
+    if command == "discord":
+        return await doctor.discord_invite(args, settings)
     async with open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)

@@ -75,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     fremove.add_argument("name")
     ftest = feeds.add_parser("test", help="fetch a feed now and show what it would alert, or why it cannot")
     ftest.add_argument("feed", metavar="NAME_OR_URL")
+
+    sub.add_parser("doctor", help="check the chat platform's setup (token, permissions) and say what to fix")
+    discord_cmd = sub.add_parser("discord", help="Discord helpers").add_subparsers(
+        dest="discord_command", required=True
+    )
+    invite = discord_cmd.add_parser(
+        "invite", help="print the URL that adds the bot with exactly the permissions it needs"
+    )
+    invite.add_argument("--client-id", help="the application id (default: asked of Discord with DISCORD_TOKEN)")
+    invite.add_argument("--guild", help="preselect this server id in the invite page")
     return parser
 
 

@@ -46,9 +46,7 @@ class DatabaseSection(_Section):
 class ChatSection(_Section):
     """[chat]"""
 
-    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("slack",)))] = (
-        "console"
-    )
+    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("slack",)))] = "console"
     channel: _Channel = "conversations"
     webhook_url: _Url = None
 

@@ -26,7 +26,7 @@ EVERYONE_PERMISSIONS = 1024 | 2048 | 16384 | 65536 | 64 | (1 << 31)  # view, sen
 MOD_ROLE_ID = "290926798626358001"
 MANAGE_MESSAGES = 1 << 13
 MANAGE_GUILD = 1 << 5
-TOKEN = "MzQ0NDg3ODMwODI0OTQzNjE4.fake.token-for-tests"  # noqa: S105  # a test value
+TOKEN = "MzQ0NDg3ODMwODI0OTQzNjE4.fake.token-for-tests"  # a test value
 
 
 @dataclass
@@ -58,7 +58,9 @@ class Person:
 
 ALICE = Person("53908232506183680", "alice")
 BOB = Person("80351110224678912", "bob")
-MOD = Person("134127815531560960", "mod", roles=(MOD_ROLE_ID,), permissions=EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_GUILD)
+MOD = Person(
+    "134127815531560960", "mod", roles=(MOD_ROLE_ID,), permissions=EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_GUILD
+)
 
 
 @dataclass
@@ -89,6 +91,7 @@ class FakeDiscord:
     resumes: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     token: str = TOKEN
+    commands_scope: bool = True  # False: invited without applications.commands
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(900000000000000001)
@@ -120,6 +123,7 @@ class FakeDiscord:
         app.router.add_put(api + "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._add_reaction)
         app.router.add_put(api + "/applications/{app}/commands", self._put_commands)
         app.router.add_put(api + "/applications/{app}/guilds/{guild}/commands", self._put_commands)
+        app.router.add_get(api + "/applications/{app}/guilds/{guild}/commands", self._get_commands)
         app.router.add_post(api + "/interactions/{id}/{token}/callback", self._callback)
         app.router.add_post(api + "/webhooks/{app}/{token}", self._followup)
         app.router.add_patch(api + "/webhooks/{app}/{token}/messages/{message}", self._followup)
@@ -210,7 +214,8 @@ class FakeDiscord:
         """Someone runs ``/earshot <path...>`` with options (or types into option ``autocomplete``)."""
         registered = self.commands_by_name()[path[0]]
         leaf: list[dict[str, Any]] = [
-            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v} | ({"focused": True} if k == autocomplete else {})
+            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v}
+            | ({"focused": True} if k == autocomplete else {})
             for k, v in (options or {}).items()
         ]
         for name, kind in reversed(list(zip(path[1:], _kinds(path[1:]), strict=True))):
@@ -241,7 +246,11 @@ class FakeDiscord:
         self.requests.append((request.method, request.path))
         # Interaction callbacks and follow-ups are authorised by the interaction token in the path, not the bot's.
         by_token = request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
-        if request.path.startswith("/api/") and not by_token and request.headers.get("Authorization") != f"Bot {self.token}":
+        if (
+            request.path.startswith("/api/")
+            and not by_token
+            and request.headers.get("Authorization") != f"Bot {self.token}"
+        ):
             return self._json({"message": "401: Unauthorized", "code": 0}, status=401)
         response = await handler(request)
         await self._notify()
@@ -337,6 +346,11 @@ class FakeDiscord:
         ]
         self.commands[scope] = registered
         return self._json(registered)
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        if not self.commands_scope:
+            return self._json({"message": "Missing Access", "code": 50001}, 403)
+        return self._json(self.commands.get(request.match_info["guild"], []))
 
     async def _callback(self, request: web.Request) -> web.Response:
         body = await request.json()

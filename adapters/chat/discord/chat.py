@@ -12,7 +12,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING
 
 import discord
@@ -176,7 +175,7 @@ class DiscordChat:
             raise DeliveryError(f"Discord is rate limiting posts to #{name}", retry_after=exc.retry_after) from exc
         except discord.HTTPException as exc:
             raise self._delivery_error(exc, name) from exc
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise DeliveryError(f"cannot reach Discord: {type(exc).__name__}: {exc}") from exc
         try:
             await message.add_reaction(CLAIM_EMOJI)  # a ready ✋ to click; the claim works without it too

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-
 from .actions import AlertActions
 from .views import DYNAMIC_ITEMS
 

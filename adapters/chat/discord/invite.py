@@ -6,6 +6,9 @@ from urllib.parse import urlencode
 
 import discord
 
+from adapters.settings.model import DiscordSettings
+from bot.errors import ConfigError
+
 SCOPES = ("bot", "applications.commands")
 AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
 
@@ -49,3 +52,23 @@ PERMISSION_LABELS = {
 def missing_in(granted: discord.Permissions) -> list[str]:
     """The needed permissions ``granted`` lacks, by the names Discord's settings show."""
     return [label for name, label in PERMISSION_LABELS.items() if not getattr(granted, name)]
+
+
+async def application_id(settings: DiscordSettings) -> int:
+    """The bot's application id, asked of Discord with the token (which is never shown)."""
+    from .chat import apply_addresses, token_or_error
+    from .client import client_options, intents
+
+    token = token_or_error(settings)
+    apply_addresses(settings)
+    client = discord.Client(intents=intents(), **client_options())
+    try:
+        await client.login(token)
+        return (await client.application_info()).id
+    except discord.LoginFailure:
+        raise ConfigError(
+            "Discord refused the token in DISCORD_TOKEN (401): reset it in the Developer Portal "
+            "(your application → Bot → Reset Token), or pass --client-id"
+        ) from None
+    finally:
+        await client.close()

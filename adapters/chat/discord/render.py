@@ -182,7 +182,9 @@ def _join_within(lines: Sequence[str], limit: int) -> str:
     used = 0
     for i, line in enumerate(lines):
         more = f"… and {len(lines) - i} more"
-        if used + len(line) + 1 + len(more) > limit and i < len(lines) - 1 or used + len(line) > limit:
+        last = i == len(lines) - 1
+        # Keep room for the "… and N more" line unless this line is the last one.
+        if used + len(line) + (0 if last else 1 + len(more)) > limit:
             kept.append(more)
             break
         kept.append(line)

@@ -47,7 +47,10 @@ class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ear
     def __init__(self, alert_id: int) -> None:
         self.alert_id = alert_id
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Claim", emoji="\N{RAISED HAND}", style=discord.ButtonStyle.primary, custom_id=f"earshot:claim:{alert_id}"
+            label="Claim",
+            emoji="\N{RAISED HAND}",
+            style=discord.ButtonStyle.primary,
+            custom_id=f"earshot:claim:{alert_id}",
         )
         super().__init__(button)
 

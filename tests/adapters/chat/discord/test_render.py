@@ -90,7 +90,9 @@ def test_the_summary_is_shown_when_present_else_an_excerpt() -> None:
     plain = alert_embed(alert(text="We use **pgvector** today."))
     assert plain.description == "We use \\*\\*pgvector\\*\\* today."
     a = alert()
-    summarised = Alert(**{f: getattr(a, f) for f in a.__slots__} | {"summary": Summary("Which one?", ("Try pgvector",))})  # type: ignore[arg-type]
+    summarised = Alert(
+        **{f: getattr(a, f) for f in a.__slots__} | {"summary": Summary("Which one?", ("Try pgvector",))}
+    )  # type: ignore[arg-type]
     assert alert_embed(summarised).description == "**Which one?**\n• Try pgvector"
 
 
