@@ -173,3 +173,28 @@ async def test_a_note_is_written_in_a_form(
         (note,) = await unit.list_outcomes(alert_id)
     assert note.kind is OutcomeKind.NOTE and note.note == text
     assert "@\u200beveryone" in fields(fake.messages[message_id])["Outcomes"]
+
+
+async def test_the_follow_up_asks_the_claimer_and_its_buttons_record_on_the_alert(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None
+    await chat.follow_up(alert)
+    question = fake.posts[-1]
+    assert question["content"].startswith(f"<@{ALICE.id}>, you claimed **Which vector database")
+    assert question["allowed_mentions"] == {"parse": [], "users": [int(ALICE.id)]}  # the claimer, and nobody else
+    assert str(question["message_reference"]["message_id"]) == message_id
+    asked = list(fake.messages)[-1]
+    assert buttons(fake.messages[asked])[0] == f"earshot:outcome:replied:{alert_id}"
+
+    pressed = await fake.press(ALICE, asked, f"earshot:outcome:got_response:{alert_id}")
+    await fake.wait_for(lambda: any(f["method"] == "PATCH" for f in fake.followups_for(pressed)))
+    closed = next(f for f in fake.followups_for(pressed) if f["method"] == "PATCH")
+    assert closed["content"] == "Recorded: got a response. Thanks!" and closed["components"] == []
+    assert "got a response by" in fields(fake.messages[message_id])["Outcomes"]
