@@ -16,7 +16,7 @@ from adapters.http import SafeHttp
 from adapters.settings.model import DiscordSettings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore
-from adapters.storage.leader import SoleLeader
+from adapters.storage.leader import Leadership, SoleLeader
 from bot.delivery import Deliverer
 from bot.desk import Desk
 from bot.domain import Conversation, Feed
@@ -69,13 +69,13 @@ async def make_chat(fake: FakeDiscord, desk: Desk, settings: DiscordSettings) ->
     """Starts DiscordChats (each a process's adapter) and waits until the gateway is ready; stops them after."""
     made: list[DiscordChat] = []
 
-    async def make(*, listen: bool = True, **changes: Any) -> DiscordChat:
+    async def make(*, listen: bool = True, leader: Leadership | None = None, **changes: Any) -> DiscordChat:
         chat = DiscordChat(
             replace(settings, **changes),
             "conversations",
             desk,
             sorted(desk.sources),
-            SoleLeader(),
+            leader or SoleLeader(),
             guild_ready_timeout=0.1,
             leader_check=0.05,
         )

@@ -3,9 +3,12 @@ session delivers the reactions made while it was away."""
 
 from __future__ import annotations
 
+import asyncio
+
 from adapters.storage import SqlStore
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, FakeDiscord
+from tests.fakes.leader import LocalLeader, Seat
 
 from .conftest import MakeChat
 from .test_flow import buttons, fields, posted
@@ -44,3 +47,26 @@ async def test_a_dropped_gateway_connection_resumes_and_gets_the_reactions_it_mi
     async with store.unit() as unit:
         alert = await unit.get_alert(alert_id)
     assert alert is not None and alert.claimed_by == ALICE.id
+
+
+async def test_only_the_leader_holds_the_gateway_and_a_replica_takes_over_when_it_goes(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    seat = Seat()
+    first_leader, second_leader = LocalLeader(seat), LocalLeader(seat)
+    first = await make_chat(leader=first_leader)
+    second = await make_chat(listen=False, leader=second_leader)
+    await second.start()
+    await asyncio.sleep(0.2)
+    assert len(fake.identifies) == 1 and not second.connected.is_set()
+    # The follower still posts over REST.
+    _, message_id = await posted(fake, store, second, clock)
+
+    first_leader.lose()  # the leader's database connection died: the lock is free
+    await asyncio.wait_for(second.connected.wait(), 10)
+    assert len(fake.identifies) == 2
+    await asyncio.sleep(0.2)
+    assert first.gateway is None or first.gateway.is_closed()  # it let go of the gateway
+    await fake.react(ALICE, message_id)
+    await fake.wait_for(lambda: fake.edits)
+    assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}>")
