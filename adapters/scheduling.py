@@ -16,8 +16,9 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.delivery import Deliverer
+from bot.desk import Desk
 from bot.polling import Poller
-from bot.ports import Clock, Store
+from bot.ports import Clock, Listener, Store
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ RECONCILE_EVERY = timedelta(seconds=30)
 """How often the process looks for feeds added, removed or rescheduled elsewhere (the CLI, another replica)."""
 BUSY_RETRY = timedelta(seconds=30)
 """When a feed is due but leased by another process, look again this much later."""
+FOLLOW_UP_EVERY = timedelta(minutes=1)
+"""How often a listening chat looks for claims to ask about."""
 
 
 class Runner:
@@ -37,12 +40,19 @@ class Runner:
         deliverer: Deliverer,
         clock: Clock,
         deliver_every: timedelta,
+        *,
+        listener: Listener | None = None,
+        desk: Desk | None = None,
+        follow_up_after: timedelta = timedelta(hours=24),
     ) -> None:
         self.store = store
         self.poller = poller
         self.deliverer = deliverer
         self.clock = clock
         self.deliver_every = deliver_every
+        self.listener = listener
+        self.desk = desk
+        self.follow_up_after = follow_up_after
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()
@@ -64,6 +74,15 @@ class Runner:
             seconds=RECONCILE_EVERY.total_seconds(),
             next_run_time=self.clock(),
         )
+        if self.listener is not None and self.desk is not None:
+            self.scheduler.add_job(
+                self._job("follow-ups", self.follow_ups),
+                "interval",
+                id="follow-ups",
+                seconds=FOLLOW_UP_EVERY.total_seconds(),
+            )
+        if self.listener is not None:
+            await self.listener.start()
         self.scheduler.start()
         log.info("earshot is running; Ctrl-C or SIGTERM stops it")
         await stop.wait()
@@ -78,6 +97,8 @@ class Runner:
             log.info("finishing %d task(s) in hand before stopping", len(self._running))
             await asyncio.gather(*self._running, return_exceptions=True)
         self.scheduler.shutdown(wait=False)
+        if self.listener is not None:
+            await self.listener.stop()
 
     def _job(self, name: str, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Wrap work so it never overlaps itself, is awaited at shutdown, and logs instead of dying."""
@@ -104,6 +125,16 @@ class Runner:
         report = await self.deliverer.deliver()
         if report.delivered or report.failed:
             log.info("delivered %d alert(s), %d failed", report.delivered, report.failed)
+
+    async def follow_ups(self) -> None:
+        """Ask claimers how it went, for claims old enough with nothing recorded; each claim is asked once."""
+        assert self.listener is not None and self.desk is not None
+        for alert in await self.desk.due_followups(self.follow_up_after):
+            try:
+                await self.listener.follow_up(alert)
+            except Exception:
+                # A nudge, not an alert: it is not retried, so a chat hiccup never asks twice.
+                log.exception("could not ask about alert %d; it will not be asked again", alert.id)
 
     async def reconcile(self) -> None:
         """Make the feed jobs match the feeds in the database."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from bot.domain import Feed, FeedState, Topic
 from bot.errors import ConfigError, NotAllowed, NotFound
@@ -22,6 +23,21 @@ def check_name(what: str, name: str) -> None:
     """Refuse a topic or feed name that would be awkward in commands and channels."""
     if not NAME.match(name):
         raise ConfigError(f"{what} name {name!r} is not valid: use {NAME_RULE}, e.g. 'vector-db'")
+
+
+def derive_feed_name(kind: str, target: str | None, taken: Collection[str] = ()) -> str:
+    """A feed name from its target (the host of a URL, or the kind and the search words), unused in ``taken``."""
+    if not target:
+        base = kind
+    elif "://" in target:
+        base = urlsplit(target).hostname or target
+    else:
+        base = f"{kind}-{target}"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", base.removeprefix("www.")).strip("-").lower()[:60].strip("-") or kind
+    name, n = slug, 2
+    while name in taken:
+        name, n = f"{slug}-{n}", n + 1
+    return name
 
 
 def check_feed(feed: Feed, sources: Mapping[str, Source]) -> None:

@@ -231,3 +231,39 @@ class Notice:
     level: str  # info | warning | error
     text: str
     feed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicActivity:
+    """One topic's alerts over a period: how many were posted, claimed, and led to each outcome."""
+
+    topic: str
+    alerts: int
+    claimed: int
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What happened to the alerts posted since ``since``: the team's numbers, per topic and in total."""
+
+    since: datetime
+    topics: tuple[TopicActivity, ...] = ()
+
+    @property
+    def alerts(self) -> int:
+        """Alerts posted in the period."""
+        return sum(t.alerts for t in self.topics)
+
+    @property
+    def claimed(self) -> int:
+        """Of those, how many someone claimed."""
+        return sum(t.claimed for t in self.topics)
+
+    def outcomes(self) -> dict[str, int]:
+        """Outcomes recorded on those alerts, by kind."""
+        total: dict[str, int] = {}
+        for topic in self.topics:
+            for kind, count in topic.outcomes.items():
+                total[kind] = total.get(kind, 0) + count
+        return total

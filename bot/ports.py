@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from bot.domain import (
+    Activity,
     Alert,
     ClaimResult,
     Conversation,
@@ -79,6 +80,27 @@ class Chat(Protocol):
 
     async def send_notice(self, notice: Notice) -> None:
         """Post an operational notice (a feed failing or recovering)."""
+        ...
+
+
+@runtime_checkable
+class Listener(Protocol):
+    """A chat adapter that also listens to people (reactions, buttons, commands), like Slack and Discord.
+
+    The runner calls ``start`` before it schedules any work and ``stop`` when it shuts down; ``follow_up`` asks
+    the claimer of ``alert`` how joining the conversation went (the runner finds the alerts that are due).
+    """
+
+    async def start(self) -> None:
+        """Connect and begin handling events; return once connected."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop handling events and disconnect."""
+        ...
+
+    async def follow_up(self, alert: Alert) -> None:
+        """Ask the claimer of ``alert``, next to its message, how it went."""
         ...
 
 
@@ -229,6 +251,28 @@ class Unit(Protocol):
 
     async def list_outcomes(self, alert_id: int) -> list[Outcome]:
         """Outcomes of an alert, oldest first."""
+        ...
+
+    # People in the channel
+    async def alert_by_message(self, message_ref: str) -> Alert | None:
+        """The alert that was delivered as the message ``message_ref``, or None."""
+        ...
+
+    async def open_claims(self, actor: str, limit: int) -> list[Alert]:
+        """Alerts ``actor`` holds with no outcome recorded yet (notes aside), oldest claim first."""
+        ...
+
+    async def unclaimed(self, since: datetime, limit: int) -> list[Alert]:
+        """Delivered alerts created since ``since`` that nobody holds and nobody marked not relevant, newest first."""
+        ...
+
+    async def activity(self, since: datetime) -> Activity:
+        """Per topic, the alerts delivered since ``since``, how many were claimed, and their outcomes by kind."""
+        ...
+
+    async def take_followups(self, now: datetime, claimed_before: datetime, limit: int) -> list[Alert]:
+        """Claimed alerts with no outcome, claimed before ``claimed_before`` and not asked about yet: mark them
+        asked at ``now`` and return them (atomically: two processes never take the same one)."""
         ...
 
     # Audit

@@ -23,6 +23,7 @@ from adapters.storage import SqlStore, create_engine, describe_url, migrate
 from bot.catalog import Catalog
 from bot.claims import Claims
 from bot.delivery import Deliverer, DeliveryPolicy
+from bot.desk import Desk
 from bot.errors import EarshotError
 from bot.polling import Poller, PollPolicy
 from bot.ports import Chat, Source
@@ -61,6 +62,11 @@ class App:
     def catalog(self) -> Catalog:
         """Topic and feed use cases."""
         return Catalog(self.store, self.sources, utc_now)
+
+    @property
+    def desk(self) -> Desk:
+        """What people in the channel can do (commands, claims, outcomes)."""
+        return Desk(self.store, self.sources, utc_now)
 
     @property
     def claims(self) -> Claims:

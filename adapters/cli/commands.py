@@ -24,6 +24,7 @@ from bot.catalog import check_feed
 from bot.domain import Feed, Topic
 from bot.errors import ConfigError, FeedError
 from bot.matching import TopicIndex, compile_topics
+from bot.ports import Listener
 
 log = logging.getLogger("earshot")
 
@@ -113,7 +114,10 @@ async def run(app: App, *, once: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    runner = Runner(app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every)
+    listener = app.chat if isinstance(app.chat, Listener) else None
+    runner = Runner(
+        app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every, listener=listener, desk=app.desk
+    )
     await runner.run(stop)
     log.info("stopped")
     return 0

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from adapters.settings import Settings
 from adapters.settings.durations import format_size
 from adapters.storage import describe_url
+from bot.catalog import derive_feed_name
 from bot.delivery import DeliveryReport
 from bot.domain import Conversation, Feed, FeedState, Match, Topic
 from bot.polling import PollReport
@@ -34,11 +33,7 @@ def duration(seconds: float) -> str:
 
 def derive_name(kind: str, target: str | None) -> str:
     """A feed name from its target: the host of a URL, or the search words."""
-    if not target:
-        return kind
-    base = urlsplit(target).hostname or target if "://" in target else f"{kind}-{target}"
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", base.removeprefix("www.")).strip("-").lower()
-    return slug[:64] or kind
+    return derive_feed_name(kind, target)
 
 
 def topics_table(topics: Sequence[Topic], default_channel: str) -> str:

@@ -37,7 +37,7 @@ class ClaimsMixin(UnitBase):
             taken = await self._conn.execute(
                 update(t.alerts)
                 .where(alerts.id == alert_id, alerts.claimed_by.is_(None))
-                .values(claimed_by=actor, claimed_at=now)
+                .values(claimed_by=actor, claimed_at=now, followed_up_at=None)
             )
             if taken.rowcount == 1:
                 return ClaimResult(alert_id=alert_id, won=True, holder=actor, claimed_at=now)
@@ -61,7 +61,7 @@ class ClaimsMixin(UnitBase):
         statement = update(t.alerts).where(alerts.id == alert_id, alerts.claimed_by.is_not(None))
         if not force:
             statement = statement.where(alerts.claimed_by == actor)
-        result = await self._conn.execute(statement.values(claimed_by=None, claimed_at=None))
+        result = await self._conn.execute(statement.values(claimed_by=None, claimed_at=None, followed_up_at=None))
         if result.rowcount == 1:
             return True
         await self._require_alert(alert_id)

@@ -12,6 +12,7 @@ from adapters.storage.catalog import CatalogMixin
 from adapters.storage.claims import ClaimsMixin
 from adapters.storage.delivery import DeliveryMixin
 from adapters.storage.engine import create_engine
+from adapters.storage.people import PeopleMixin
 from adapters.storage.polling import PollingMixin
 from adapters.storage.sync import SyncMixin
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from bot.ports import Store, Unit
 
 
-class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin):
+class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin, PeopleMixin):
     """One transaction on one connection; implements :class:`bot.ports.Unit`."""
 
 

@@ -126,9 +126,12 @@ alerts = Table(
     # Claim
     Column("claimed_by", String(NAME)),
     Column("claimed_at", UTCDateTime),
+    # When the claimer was asked how it went (reset by a new claim), so each claim is asked about once.
+    Column("followed_up_at", UTCDateTime),
     UniqueConstraint("topic", "conversation_id"),
     CheckConstraint("state IN ('pending', 'delivered', 'below_min')", name="state"),
     Index(None, "state", "next_attempt_at"),
+    Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
 )
 
 outcomes = Table(

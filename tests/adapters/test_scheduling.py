@@ -22,6 +22,7 @@ from adapters import scheduling
 from adapters.scheduling import Runner
 from adapters.storage import SqlStore, tables
 from bot.delivery import Deliverer
+from bot.desk import Desk, Member
 from bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Topic
 from bot.errors import FeedError
 from bot.polling import Poller, PollPolicy
@@ -230,3 +231,59 @@ async def test_a_failing_feed_is_retried_at_its_backoff_time_not_hammered(store:
     # The third failure in a row tells the channel, once.
     assert [n.feed for n in running.chat.notices] == ["bad"]
     assert source.calls["one"] >= 3  # the healthy feed is not held up
+
+
+@dataclass
+class ListeningChat(RecordingChat):
+    """A RecordingChat that also listens: it records start, stop and each follow-up, and can fail follow-ups."""
+
+    events: list[str] = field(default_factory=list)
+    failing_follow_ups: bool = False
+
+    async def start(self) -> None:
+        self.events.append("start")
+
+    async def stop(self) -> None:
+        self.events.append("stop")
+
+    async def follow_up(self, alert: Alert) -> None:
+        self.events.append(f"follow-up {alert.id}")
+        if self.failing_follow_ups:
+            raise RuntimeError("chat is down")
+
+
+@pytest.mark.parametrize("failing", [False, True], ids=["asked", "asking-fails"])
+async def test_a_listening_chat_is_started_asked_to_follow_up_each_claim_once_and_stopped(
+    store: SqlStore, monkeypatch: pytest.MonkeyPatch, failing: bool
+) -> None:
+    monkeypatch.setattr(scheduling, "FOLLOW_UP_EVERY", SECOND)
+    async with store.unit() as unit:
+        await unit.add_topic(Topic("pg", "postgres", min_score=0))
+    await add_feed(store, "one")
+    chat = ListeningChat(failing_follow_ups=failing)
+    poller = Poller(store, {"fake": FakeSource()}, utc_now, "runner", notices=chat)
+    desk = Desk(store, {}, utc_now)
+    runner = Runner(
+        store,
+        poller,
+        Deliverer(store, chat, utc_now, "runner"),
+        utc_now,
+        SECOND,
+        listener=chat,
+        desk=desk,
+        follow_up_after=timedelta(0),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        await wait_until(lambda: bool(chat.alerts))
+        assert chat.events == ["start"]
+        alert = chat.alerts[0]
+        await desk.claim(alert.id, Member("U1", "Alice"))
+        await wait_until(lambda: f"follow-up {alert.id}" in chat.events)
+        await asyncio.sleep(2.5)  # two more follow-up rounds: the claim is not asked about again
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert chat.events.count(f"follow-up {alert.id}") == 1
+    assert chat.events[0] == "start" and chat.events[-1] == "stop"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
@@ -38,8 +40,14 @@ def _drift(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, tables.metadata))
 
 
-def test_head_is_the_newest_revision() -> None:
-    assert migrate.head() == "0002"
+def test_the_revisions_form_one_line_ending_at_head() -> None:
+    # Every revision file is on the one path from head down to the first: no second head, no orphan.
+    scripts = ScriptDirectory.from_config(migrate._config())
+    chain = [script.revision for script in scripts.walk_revisions("base", "heads")]
+    files = {path.stem.split("_")[0] for path in Path(migrate.script_location(), "versions").glob("0*.py")}
+    assert scripts.get_heads() == [migrate.head()]
+    assert chain[0] == migrate.head() and chain[-1] == "0001"
+    assert len(chain) == len(files)
 
 
 async def test_upgrade_downgrade_upgrade(database_url: str) -> None:

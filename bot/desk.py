@@ -1,0 +1,311 @@
+"""The desk: what people in the channel can do, for every chat platform alike.
+
+Chat adapters stay thin: they turn a payload into a :class:`Member` and a call here, then render what comes back.
+Commands answer with an :class:`Answer` in plain text (adapters escape it: it may hold third-party text) and never
+raise for a person's mistake; alert actions (claim, release, record) raise :class:`bot.errors.NotAllowed` or
+:class:`bot.errors.NotFound` with a message meant for the person who pressed the button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.catalog import Catalog, derive_feed_name
+from bot.claims import Claims
+from bot.commands import Command, CommandError, parse_command
+from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Topic
+from bot.durations import format_duration, parse_duration
+from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
+from bot.ports import Clock, Source, Store
+
+LIST_LIMIT = 20
+UNCLAIMED_WINDOW = timedelta(days=7)
+DEFAULT_PERIOD = "7d"
+DEFAULT_EVERY = {"hackernews": "2m", "lobsters": "10m"}
+FALLBACK_EVERY = "15m"
+TOPIC_EXAMPLE = 'topic add vector-db "vector database" OR pgvector #search'
+FEED_EXAMPLE = 'feed add hackernews "vector database" 5m   or   feed add rss https://example.com/feed.xml'
+OUTCOME_WORDS = {
+    OutcomeKind.REPLIED: "replied",
+    OutcomeKind.GOT_RESPONSE: "got a response",
+    OutcomeKind.LEAD: "lead",
+    OutcomeKind.NOT_WORTH_IT: "not worth it",
+    OutcomeKind.NOT_RELEVANT: "not relevant",
+    OutcomeKind.NOTE: "notes",
+}
+HELP = f"""Earshot finds conversations worth joining and posts them here. Claim one with ✋ or the Claim button.
+/earshot topic add <name> <query> [#channel]   e.g. {TOPIC_EXAMPLE}
+/earshot topic list   ·   /earshot topic remove <name>
+/earshot feed add <kind> <url or query> [every]   e.g. feed add hackernews "vector database" 5m
+/earshot feed list   ·   /earshot feed remove <name>
+/earshot mine   your claims with no outcome yet
+/earshot unclaimed   alerts of the last 7 days nobody has taken
+/earshot stats [period]   the team's numbers, e.g. stats 30d
+Queries: AND, OR, NOT, -word, "exact phrase", (groups), recommend*, title:, text:, author:, source:, lang:"""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person in the chat. ``id`` is their platform user id, stored as the actor of what they do."""
+
+    id: str
+    name: str
+    may_manage: bool = False  # may change topics and feeds
+    moderator: bool = False  # may release someone else's claim and record outcomes on it
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A reply to a command: plain text (adapters escape it), for the asker only unless ``public``."""
+
+    text: str
+    public: bool = False
+    ok: bool = True
+    alerts: tuple[Alert, ...] = ()  # listed as links after the text
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """An alert as its message shows it: the claim and the outcomes so far, oldest first."""
+
+    alert: Alert
+    outcomes: tuple[Outcome, ...]
+
+
+def refused(error: EarshotError) -> Answer:
+    """The answer to a command that could not be done: the reason, and an example where one helps."""
+    text = str(error)
+    if isinstance(error, InvalidQuery):
+        text = f"{error.reason} (at character {error.position + 1} of {error.query!r}). Example: {TOPIC_EXAMPLE}"
+    return Answer(text, ok=False)
+
+
+def feed_from_target(kind: str, target: str, every: str | None, name: str) -> Feed:
+    """A feed from chat words: a target that is a web address is the feed's URL, anything else its query."""
+    text = every or DEFAULT_EVERY.get(kind, FALLBACK_EVERY)
+    try:
+        interval = parse_duration(text)
+    except ValueError as exc:
+        raise CommandError(f"every {text!r}: {exc}. Example: {FEED_EXAMPLE}") from None
+    is_url = target.lower().startswith(("http://", "https://"))
+    return Feed(name=name, kind=kind, every=interval, url=target if is_url else None, query=None if is_url else target)
+
+
+def activity_text(activity: Activity, period: str) -> str:
+    """The team's numbers over a period, in a few lines."""
+    day = activity.since.strftime("%Y-%m-%d")
+    if not activity.alerts:
+        return f"No alerts were posted since {day} ({period})."
+    rate = round(100 * activity.claimed / activity.alerts)
+    lines = [f"Since {day} ({period}): {_alerts(activity.alerts)}, {activity.claimed} claimed ({rate}%)"]
+    outcomes = _outcome_words(activity.outcomes())
+    if outcomes:
+        lines.append(f"Outcomes: {outcomes}")
+    lines.append("By topic:")
+    for topic in sorted(activity.topics, key=lambda t: (-t.alerts, t.topic)):
+        extra = _outcome_words(topic.outcomes)
+        tail = f", {extra}" if extra else ""
+        lines.append(f"  {topic.topic}: {_alerts(topic.alerts)}, {topic.claimed} claimed{tail}")
+    return "\n".join(lines)
+
+
+def _alerts(count: int) -> str:
+    return f"{count} alert" if count == 1 else f"{count} alerts"
+
+
+def _outcome_words(counts: Mapping[str, int]) -> str:
+    return " · ".join(f"{OUTCOME_WORDS[k]} {counts[k.value]}" for k in OutcomeKind if counts.get(k.value))
+
+
+def _topic_line(topic: Topic) -> str:
+    channel = f"#{topic.channel}" if topic.channel else "default channel"
+    state = "" if topic.enabled else " (off)"
+    return f"{topic.name}{state} → {channel}, min score {topic.min_score}: {topic.query}"
+
+
+class Desk:
+    """Commands, claims and outcomes as the chat platforms offer them."""
+
+    def __init__(self, store: Store, sources: Mapping[str, Source], clock: Clock) -> None:
+        self.store = store
+        self.sources = sources
+        self.clock = clock
+        self.catalog = Catalog(store, sources, clock)
+        self.claims = Claims(store, clock)
+
+    # Commands
+    async def run_text(self, text: str, member: Member) -> Answer:
+        """Run a command written as text (``topic add x "a b" #c``); a mistake is answered, never raised."""
+        try:
+            command = parse_command(text)
+        except CommandError as exc:
+            return refused(exc)
+        return await self.run(command, member)
+
+    async def run(self, command: Command, member: Member) -> Answer:
+        """Run a parsed command."""
+        a = command.args
+        handlers: dict[str, Callable[[], Awaitable[Answer]]] = {
+            "topic add": lambda: self.topic_add(member, a["name"], a["query"], a.get("channel")),
+            "topic list": self.topic_list,
+            "topic remove": lambda: self.topic_remove(member, a["name"]),
+            "feed add": lambda: self.feed_add(member, a["kind"], a["target"], a.get("every")),
+            "feed list": self.feed_list,
+            "feed remove": lambda: self.feed_remove(member, a["name"]),
+            "mine": lambda: self.mine(member),
+            "unclaimed": self.unclaimed,
+            "stats": lambda: self.stats(a.get("period")),
+        }
+        handler = handlers.get(command.verb)
+        return self.help() if handler is None else await handler()
+
+    async def topic_add(self, member: Member, name: str, query: str, channel: str | None = None) -> Answer:
+        """Add a topic (admins only)."""
+        try:
+            self._require_manage(member, f"add topic {name!r}")
+            topic = await self.catalog.add_topic(
+                Topic(name, query, channel.lstrip("#") if channel else None), member.id
+            )
+        except EarshotError as exc:
+            return refused(exc)
+        where = f"#{topic.channel}" if topic.channel else "the default channel"
+        return Answer(f"{member.name} added topic {topic.name}: {topic.query} → {where}", public=True)
+
+    async def topic_list(self) -> Answer:
+        """List the topics."""
+        topics = await self.catalog.topics()
+        if not topics:
+            return Answer(f"No topics yet. Add one: /earshot {TOPIC_EXAMPLE}")
+        return Answer("Topics:\n" + "\n".join(_topic_line(t) for t in topics))
+
+    async def topic_remove(self, member: Member, name: str) -> Answer:
+        """Remove a topic added at run time (admins only)."""
+        try:
+            self._require_manage(member, f"remove topic {name!r}")
+            await self.catalog.remove_topic(name, member.id)
+        except EarshotError as exc:
+            return refused(exc)
+        return Answer(f"{member.name} removed topic {name}", public=True)
+
+    async def feed_add(self, member: Member, kind: str, target: str, every: str | None = None) -> Answer:
+        """Add a feed (admins only); its name is made from the target."""
+        try:
+            self._require_manage(member, "add a feed")
+            taken = {state.feed.name for state in await self.catalog.feeds()}
+            feed = feed_from_target(kind, target, every, derive_feed_name(kind, target, taken))
+            await self.catalog.add_feed(feed, member.id)
+        except EarshotError as exc:
+            return refused(exc)
+        return Answer(
+            f"{member.name} added feed {feed.name} ({feed.kind}, every {format_duration(feed.every)}); "
+            "its first poll records what is there and alerts nothing",
+            public=True,
+        )
+
+    async def feed_list(self) -> Answer:
+        """List the feeds with how they are doing."""
+        states = await self.catalog.feeds()
+        if not states:
+            return Answer(f"No feeds yet. Add one: /earshot {FEED_EXAMPLE}")
+        lines = []
+        for state in states:
+            feed = state.feed
+            failures = state.consecutive_failures
+            health = f"failing ({failures} in a row): {state.last_error}" if failures else "ok"
+            target = feed.url or feed.query or ""
+            lines.append(f"{feed.name} ({feed.kind}, every {format_duration(feed.every)}) {health} · {target}")
+        return Answer("Feeds:\n" + "\n".join(lines))
+
+    async def feed_remove(self, member: Member, name: str) -> Answer:
+        """Remove a feed added at run time (admins only)."""
+        try:
+            self._require_manage(member, f"remove feed {name!r}")
+            await self.catalog.remove_feed(name, member.id)
+        except EarshotError as exc:
+            return refused(exc)
+        return Answer(f"{member.name} removed feed {name}", public=True)
+
+    async def mine(self, member: Member) -> Answer:
+        """The asker's claims with no outcome yet."""
+        async with self.store.unit() as unit:
+            alerts = await unit.open_claims(member.id, LIST_LIMIT)
+        if not alerts:
+            return Answer("You hold no open claims. /earshot unclaimed lists alerts waiting for someone.")
+        return Answer(f"Your open claims ({len(alerts)}): record how each went with its buttons.", alerts=tuple(alerts))
+
+    async def unclaimed(self) -> Answer:
+        """Alerts of the last week nobody has taken."""
+        since = self.clock() - UNCLAIMED_WINDOW
+        async with self.store.unit() as unit:
+            alerts = await unit.unclaimed(since, LIST_LIMIT)
+        if not alerts:
+            return Answer("Nothing is waiting: every alert of the last 7 days is claimed or dismissed.")
+        return Answer(f"Waiting for someone ({len(alerts)}, newest first):", alerts=tuple(alerts))
+
+    async def stats(self, period: str | None = None) -> Answer:
+        """The team's numbers over a period (default 7d)."""
+        text = period or DEFAULT_PERIOD
+        try:
+            span = parse_duration(text)
+        except ValueError as exc:
+            return Answer(f"stats {text!r}: {exc}. Example: stats 30d", ok=False)
+        if span <= timedelta(0):
+            return Answer(f"stats {text!r}: the period must be longer than zero. Example: stats 30d", ok=False)
+        async with self.store.unit() as unit:
+            activity = await unit.activity(self.clock() - span)
+        return Answer(activity_text(activity, text))
+
+    def help(self) -> Answer:
+        """What the commands are."""
+        return Answer(HELP)
+
+    async def topic_names(self, prefix: str = "") -> list[str]:
+        """Topic names starting with ``prefix`` (autocomplete)."""
+        return [t.name for t in await self.catalog.topics() if t.name.startswith(prefix)][:25]
+
+    async def feed_names(self, prefix: str = "") -> list[str]:
+        """Feed names starting with ``prefix`` (autocomplete)."""
+        return [s.feed.name for s in await self.catalog.feeds() if s.feed.name.startswith(prefix)][:25]
+
+    # Alert actions
+    async def claim(self, alert_id: int, member: Member) -> ClaimResult:
+        """Claim an alert; the first claimer wins and everyone else learns who that is."""
+        return await self.claims.claim(alert_id, member.id)
+
+    async def release(self, alert_id: int, member: Member) -> None:
+        """Give a claim back (the claimer, or a moderator)."""
+        await self.claims.release(alert_id, member.id, moderator=member.moderator)
+
+    async def record(self, alert_id: int, member: Member, kind: OutcomeKind, note: str | None = None) -> Outcome:
+        """Record how it went (the claimer, or a moderator); anyone may say an alert is not relevant."""
+        return await self.claims.record_outcome(alert_id, member.id, kind, note, moderator=member.moderator)
+
+    async def view(self, alert_id: int) -> AlertView:
+        """An alert with its claim and outcomes, to redraw its message."""
+        async with self.store.unit() as unit:
+            alert = await unit.get_alert(alert_id)
+            if alert is None:
+                raise NotFound(f"there is no alert {alert_id}")
+            outcomes = await unit.list_outcomes(alert_id)
+        return AlertView(alert, tuple(outcomes))
+
+    async def alert_for_message(self, message_ref: str) -> Alert | None:
+        """The alert posted as that message, or None."""
+        async with self.store.unit() as unit:
+            return await unit.alert_by_message(message_ref)
+
+    async def due_followups(self, after: timedelta, limit: int = 20) -> list[Alert]:
+        """Claims older than ``after`` with no outcome, not asked about yet; each is handed out once."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            return await unit.take_followups(now, now - after, limit)
+
+    @staticmethod
+    def _require_manage(member: Member, what: str) -> None:
+        if not member.may_manage:
+            raise NotAllowed(
+                f"{member.name}, you may not {what}: changing topics and feeds is for Earshot's admins. "
+                "Ask one of them, or ask for /earshot topic list and /earshot feed list."
+            )
