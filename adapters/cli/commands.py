@@ -116,7 +116,14 @@ async def run(app: App, *, once: bool) -> int:
         loop.add_signal_handler(sig, stop.set)
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(
-        app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every, listener=listener, desk=app.desk
+        app.store,
+        app.poller(),
+        app.deliverer(),
+        utc_now,
+        app.settings.delivery.every,
+        listener=listener,
+        desk=app.desk,
+        follow_up_after=app.follow_up_after,
     )
     await runner.run(stop)
     log.info("stopped")

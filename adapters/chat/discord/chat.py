@@ -99,7 +99,8 @@ class DiscordChat:
     # Listener ----------------------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Log in over REST, find the server, and start holding the gateway once this process leads."""
+        """Log in over REST (a bad token stops the start here) and find the server; then hold the gateway as soon as
+        this process leads. Returns without waiting for leadership: a follower replica keeps posting over REST."""
         await self.open()
         self._task = asyncio.create_task(self._lead(), name="discord-gateway")
 
@@ -121,6 +122,10 @@ class DiscordChat:
         self.rest = rest
         self.guild_id = await self._resolve_guild(rest)
         return rest
+
+    async def aclose(self) -> None:
+        """Close everything (same as stop; for `earshot run --once`, which never starts listening)."""
+        await self.stop()
 
     async def stop(self) -> None:
         """Leave the gateway, give up leadership, close the REST client."""

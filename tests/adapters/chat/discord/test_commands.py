@@ -10,6 +10,7 @@ from adapters.storage import SqlStore, tables
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
 from .conftest import MakeChat
+from .test_flow import posted
 
 
 async def run(fake: FakeDiscord, person: Any, path: list[str], **options: Any) -> dict[str, Any]:
@@ -103,3 +104,45 @@ async def test_the_reading_commands_answer_privately(fake: FakeDiscord, make_cha
     ):
         answer = await run(fake, ALICE, path, **options)
         assert answer["flags"] == 64 and answer["content"], path
+
+
+async def test_a_moderator_adds_and_removes_a_feed_by_its_autocompleted_name(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat
+) -> None:
+    await make_chat()
+    await run(fake, MOD, ["feed", "add"], kind="hackernews", target="vector database", every="5m")
+    async with store.unit() as unit:
+        (state,) = await unit.list_feeds()
+    assert (state.feed.kind, state.feed.query, state.feed.every.total_seconds()) == (
+        "hackernews",
+        "vector database",
+        300,
+    )
+    interaction = await fake.slash(MOD, ["earshot", "feed", "remove"], {"name": "hack"}, autocomplete="name")
+    choices = await fake.wait_for(lambda: fake.callback_for(interaction))
+    assert [c["value"] for c in choices["data"]["choices"]] == [state.feed.name]
+    listed = await run(fake, ALICE, ["feed", "list"])
+    assert state.feed.name in listed["content"]
+    bad = await run(fake, MOD, ["feed", "add"], kind="hackernews", target="x", every="often")
+    assert bad["content"].startswith("\N{WARNING SIGN}") and "often" in bad["content"]
+    await run(fake, MOD, ["feed", "remove"], name=state.feed.name)
+    async with store.unit() as unit:
+        assert await unit.list_feeds() == []
+    assert [a[1] for a in await audit(store)] == ["feed.add", "feed.remove"]
+
+
+async def test_mine_and_unclaimed_list_the_alerts_as_links(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Any
+) -> None:
+    chat = await make_chat()
+    _, message_id = await posted(fake, store, chat, clock, title="Need @here help [now](https://evil.example)")
+    waiting = await run(fake, BOB, ["unclaimed"])
+    assert (
+        "[Need @\u200bhere help \\[now\\](https://evil.example)](https://news.ycombinator.com/item?id=40000001)"
+        in (waiting["content"])
+    )
+    await fake.react(ALICE, message_id)
+    await fake.wait_for(lambda: fake.edits)
+    mine = await run(fake, ALICE, ["mine"])
+    assert "https://news.ycombinator.com/item?id=40000001" in mine["content"]
+    assert "https://news.ycombinator.com" not in (await run(fake, BOB, ["mine"]))["content"]

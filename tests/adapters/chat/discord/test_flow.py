@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+from datetime import timedelta
 from typing import Any
 
+from adapters.scheduling import Runner
+
 from adapters.storage import SqlStore
+from bot.delivery import Deliverer
+from bot.desk import Desk
 from bot.domain import OutcomeKind
+from bot.polling import Poller
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
@@ -198,3 +205,29 @@ async def test_the_follow_up_asks_the_claimer_and_its_buttons_record_on_the_aler
     closed = next(f for f in fake.followups_for(pressed) if f["method"] == "PATCH")
     assert closed["content"] == "Recorded: got a response. Thanks!" and closed["components"] == []
     assert "got a response by" in fields(fake.messages[message_id])["Outcomes"]
+
+
+async def test_the_runner_starts_the_listener_and_asks_about_stale_claims_once(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: Desk
+) -> None:
+    chat = await make_chat(listen=False)
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    deliverer = Deliverer(store, chat, clock, "runner")
+    poller = Poller(store, desk.sources, clock, "runner")
+    runner = Runner(store, poller, deliverer, clock, timedelta(hours=1), listener=chat, desk=desk)
+    stop = asyncio.Event()
+    running = asyncio.create_task(runner.run(stop))
+    await asyncio.wait_for(chat.connected.wait(), 10)  # the runner started it
+    await fake.react(ALICE, message_id)
+    await fake.wait_for(lambda: fake.edits)
+
+    clock.advance(timedelta(hours=25))
+    posts = len(fake.posts)
+    await runner.follow_ups()
+    await runner.follow_ups()  # asked once only
+    assert len(fake.posts) == posts + 1
+    assert fake.posts[-1]["content"].startswith(f"<@{ALICE.id}>, you claimed")
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert chat.rest is None  # stopped with the runner
+    assert alert_id
