@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.scheduling import Runner
-
 from adapters.storage import SqlStore
 from bot.delivery import Deliverer
 from bot.desk import Desk
