@@ -109,7 +109,7 @@ class AlertActions:
 
     async def reaction_added(self, payload: discord.RawReactionActionEvent) -> None:
         """✋ on an alert claims it for whoever reacted (raw events: works on messages from before a restart)."""
-        if not self._is_claim(payload) or payload.member is None:
+        if not self._is_claim(payload) or payload.member is None or payload.member.bot:
             return
         alert = await self.desk.alert_for_message(f"{payload.channel_id}:{payload.message_id}")
         if alert is None:

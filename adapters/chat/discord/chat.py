@@ -315,13 +315,15 @@ class DiscordChat:
             finally:
                 ready.cancel()
                 self.connected.clear()
-            if runner.done() and runner.exception() is not None:
+            failed = runner.done() and runner.exception() is not None
+            if failed:
                 log.error("discord: the gateway connection ended: %s", runner.exception())
             else:
                 log.warning("discord: lost leadership; leaving the gateway to the new leader")
             await self._close_gateway()
             await self.leadership.release()
-            await asyncio.sleep(self.leader_check)
+            # After a failure (a bad token, Discord down) wait longer, so a replica may try and Discord is spared.
+            await asyncio.sleep(self.leader_check * (12 if failed else 1))
 
     async def _close_gateway(self) -> None:
         client, self.gateway = self.gateway, None

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.chat.discord.chat import DiscordChat
 from adapters.storage import SqlStore
-from bot.domain import Notice
+from bot.domain import Digest, Notice
 from bot.errors import ConfigError, DeliveryError
 from tests.fakes.clock import Clock
 from tests.fakes.discord import CHANNELS, Failure, FakeDiscord
@@ -116,3 +116,20 @@ async def test_a_missing_or_rejected_token_is_a_clear_config_error(fake: FakeDis
     with pytest.raises(ConfigError, match="refused the token") as caught:
         await wrong.start()
     assert "not-the-token" not in str(caught.value)
+
+
+async def test_a_digest_lists_the_held_back_alerts_in_one_embed(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat(listen=False)
+    ids = [await add_alert(store, n, title=f"Question {n} @everyone") for n in range(3)]
+    async with store.unit() as unit:
+        alerts = tuple([a for i in ids if (a := await unit.get_alert(i)) is not None])
+    ref = await chat.send_digest(Digest(channel="vector-db", alerts=alerts, since=clock()))
+    post = fake.posts[-1]
+    assert ref == f"{CHANNELS['vector-db']}:{list(fake.messages)[-1]}"
+    assert post["allowed_mentions"] == {"parse": []}
+    embed = post["embeds"][0]
+    assert embed["title"].startswith("3 more conversation(s) since")
+    assert embed["description"].count("\n") == 2 and "@everyone" not in embed["description"]
+    assert "(https://news.ycombinator.com/item?id=40000000)" in embed["description"]
