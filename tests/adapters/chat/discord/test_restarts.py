@@ -4,8 +4,12 @@ session delivers the reactions made while it was away."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+
+import pytest
 
 from adapters.storage import SqlStore
+from adapters.storage.leader import AdvisoryLeader
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, FakeDiscord
 from tests.fakes.leader import LocalLeader, Seat
@@ -70,3 +74,24 @@ async def test_only_the_leader_holds_the_gateway_and_a_replica_takes_over_when_i
     await fake.react(ALICE, message_id)
     await fake.wait_for(lambda: fake.edits)
     assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}>")
+
+
+async def test_on_postgresql_the_advisory_lock_picks_the_gateway_holder_and_hands_over(
+    fake: FakeDiscord, make_store: Callable[[], SqlStore], make_chat: MakeChat
+) -> None:
+    one, two = make_store(), make_store()
+    if one.engine.dialect.name != "postgresql":
+        pytest.skip("the advisory lock needs PostgreSQL (EARSHOT_TEST_DATABASE_URL); SQLite runs one process")
+    first_lock = AdvisoryLeader(one.engine, "discord-gateway:test", retry_every=0.05)
+    second_lock = AdvisoryLeader(two.engine, "discord-gateway:test", retry_every=0.05)
+    await make_chat(leader=first_lock)
+    second = await make_chat(listen=False, leader=second_lock)
+    await second.start()
+    await asyncio.sleep(0.3)
+    assert len(fake.identifies) == 1 and not second.connected.is_set()
+    # The leader's database session dies (a crash, a network cut): PostgreSQL frees its lock.
+    assert first_lock._connection is not None
+    raw = await first_lock._connection.get_raw_connection()
+    await raw.driver_connection.close()  # type: ignore[union-attr]
+    await asyncio.wait_for(second.connected.wait(), 10)
+    assert len(fake.identifies) == 2
