@@ -18,12 +18,24 @@ async def doctor(settings: Settings) -> int:
         from adapters.chat.discord.doctor import check
 
         channels = [settings.chat.channel, *(t.channel for t in settings.topics if t.channel)]
+        try:
+            channels += await _topic_channels(settings)
+        except Exception as exc:  # the doctor still checks the file's channels without the database
+            findings.append(("warning", f"could not read the topics added in chat from the database: {exc}"))
         findings += await check(settings.discord, channels)
     else:
         findings.append(("ok", f"platform {settings.chat.platform}: nothing to check"))
     for level, text in findings:
         print(f"{MARKS.get(level, level)}  {text}")
     return 1 if any(level == "error" for level, _ in findings) else 0
+
+
+async def _topic_channels(settings: Settings) -> list[str]:
+    """Channels of the topics kept in the database (added with /earshot or `earshot topics add`)."""
+    from adapters.cli.app import open_app
+
+    async with open_app(settings, check_schema=False) as app, app.store.unit() as unit:
+        return [t.channel for t in await unit.list_topics() if t.channel]
 
 
 async def discord_invite(args: argparse.Namespace, settings: Settings) -> int:

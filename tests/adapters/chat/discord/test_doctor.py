@@ -73,3 +73,23 @@ async def test_the_cli_prints_the_findings_and_the_invite(
         f"https://discord.com/oauth2/authorize?client_id={APP_ID}&permissions=2147568704"
         "&scope=bot+applications.commands&integration_type=0"
     )
+
+
+async def test_the_cli_checks_the_channels_of_topics_added_in_chat_too(
+    fake: FakeDiscord, tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from adapters.storage import SqlStore, create_engine, migrate
+    from bot.domain import Topic
+
+    await migrate.upgrade(database_url)
+    store = SqlStore(create_engine(database_url))
+    async with store.unit() as unit:
+        await unit.add_topic(Topic("search", "pgvector", channel="search-team"))
+    await store.close()
+    config = tmp_path / "earshot.toml"
+    config.write_text(
+        f'[database]\nurl = "{database_url}"\n[chat]\nplatform = "discord"\n'
+        f'[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
+    )
+    assert await doctor.doctor(load_settings(config, {"DISCORD_TOKEN": TOKEN})) == 1
+    assert "ERROR    #search-team: no such text channel" in capsys.readouterr().out
