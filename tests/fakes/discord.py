@@ -18,49 +18,29 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-GUILD_ID = "290926798626357999"
-APP_ID = "290926444748734465"
-BOT_ID = APP_ID
-CHANNELS = {"conversations": "345626669114982402", "vector-db": "345626669114982403"}
-EVERYONE_PERMISSIONS = 1024 | 2048 | 16384 | 65536 | 64 | (1 << 31)  # view, send, embed, history...
-MOD_ROLE_ID = "290926798626358001"
-MANAGE_MESSAGES = 1 << 13
-MANAGE_GUILD = 1 << 5
-TOKEN = "MzQ0NDg3ODMwODI0OTQzNjE4.fake.token-for-tests"  # a test value
-
-
-@dataclass
-class Person:
-    """A guild member the tests act as."""
-
-    id: str
-    name: str
-    roles: tuple[str, ...] = ()
-    permissions: int = EVERYONE_PERMISSIONS
-
-    def user(self) -> dict[str, Any]:
-        """The user object."""
-        return {"id": self.id, "username": self.name, "discriminator": "0", "global_name": self.name, "avatar": None}
-
-    def member(self) -> dict[str, Any]:
-        """The guild member object (as in GUILD_CREATE and reaction events)."""
-        return {
-            "user": self.user(),
-            "roles": list(self.roles),
-            "nick": None,
-            "joined_at": "2017-03-13T19:19:14.040000+00:00",
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "pending": False,
-        }
-
-
-ALICE = Person("53908232506183680", "alice")
-BOB = Person("80351110224678912", "bob")
-MOD = Person(
-    "134127815531560960", "mod", roles=(MOD_ROLE_ID,), permissions=EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_GUILD
+from tests.fakes.discord_shapes import (
+    ALICE,
+    APP_ID,
+    BOB,
+    BOT_ID,
+    CHANNELS,
+    EVERYONE_PERMISSIONS,
+    GUILD_ID,
+    MOD,
+    TOKEN,
+    Person,
+    application,
+    bot_user,
+    channels,
+    guild,
+    kinds,
+    name_of,
+    partial_guild,
+    ready,
 )
+from tests.fakes.discord_shapes import message as message_payload
+
+__all__ = ["ALICE", "APP_ID", "BOB", "CHANNELS", "GUILD_ID", "MOD", "TOKEN", "Failure", "FakeDiscord", "Person"]
 
 
 @dataclass
@@ -109,11 +89,11 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/gateway", self._gateway)
         api = "/api/v10"
-        app.router.add_get(api + "/users/@me", self._static(_bot_user))
-        app.router.add_get(api + "/oauth2/applications/@me", self._static(_application))
+        app.router.add_get(api + "/users/@me", self._static(bot_user))
+        app.router.add_get(api + "/oauth2/applications/@me", self._static(application))
         app.router.add_get(api + "/gateway", self._static(lambda: {"url": self.gateway_url}))
         app.router.add_get(api + "/gateway/bot", self._gateway_bot)
-        app.router.add_get(api + "/users/@me/guilds", self._static(lambda: [_partial_guild()]))
+        app.router.add_get(api + "/users/@me/guilds", self._static(lambda: [partial_guild()]))
         app.router.add_get(api + "/guilds/{guild}", self._get_guild)
         app.router.add_get(api + "/guilds/{guild}/channels", self._get_channels)
         app.router.add_get(api + "/guilds/{guild}/members/{user}", self._get_member)
@@ -218,7 +198,7 @@ class FakeDiscord:
             | ({"focused": True} if k == autocomplete else {})
             for k, v in (options or {}).items()
         ]
-        for name, kind in reversed(list(zip(path[1:], _kinds(path[1:]), strict=True))):
+        for name, kind in reversed(list(zip(path[1:], kinds(path[1:]), strict=True))):
             leaf = [{"name": name, "type": kind, "options": leaf}]
         data = {"id": registered["id"], "name": path[0], "type": 1, "options": leaf, "guild_id": GUILD_ID}
         return await self._interact(person, 4 if autocomplete else 2, data, CHANNELS["conversations"])
@@ -280,15 +260,15 @@ class FakeDiscord:
     async def _get_guild(self, request: web.Request) -> web.Response:
         if request.match_info["guild"] != GUILD_ID:
             return self._json({"message": "Unknown Guild", "code": 10004}, 404)
-        guild = self._guild()
+        found = guild(self.channel_overwrites, self.bot_permissions)
         for key in ("channels", "members", "threads", "voice_states", "presences", "joined_at", "large"):
-            guild.pop(key)
-        return self._json(guild)
+            found.pop(key)  # GET /guilds/{id} leaves out what only GUILD_CREATE carries
+        return self._json(found)
 
     async def _get_channels(self, request: web.Request) -> web.Response:
         if request.match_info["guild"] != GUILD_ID:
             return self._json({"message": "Unknown Guild", "code": 10004}, 404)
-        return self._json(self._channels())
+        return self._json(channels(self.channel_overwrites))
 
     async def _get_member(self, request: web.Request) -> web.Response:
         people = {p.id: p for p in (ALICE, BOB, MOD, Person(BOT_ID, "Earshot"))}
@@ -315,7 +295,7 @@ class FakeDiscord:
             for message in self.messages.values():
                 if message["channel_id"] == channel and message.get("nonce") == nonce:
                     return self._json(message)
-        message = _message(str(next(self._ids)), channel, body)
+        message = message_payload(str(next(self._ids)), channel, body)
         self.messages[message["id"]] = message
         return self._json(message)
 
@@ -372,7 +352,7 @@ class FakeDiscord:
     async def _followup(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.followups.append(body | {"token": request.match_info["token"], "method": request.method})
-        return self._json(_message(str(next(self._ids)), CHANNELS["conversations"], body))
+        return self._json(message_payload(str(next(self._ids)), CHANNELS["conversations"], body))
 
     # -- gateway ------------------------------------------------------------------------------------------------
 
@@ -391,8 +371,8 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
             elif op == 2:
                 self.identifies.append(payload["d"])
-                await self.dispatch("READY", self._ready())
-                await self.dispatch("GUILD_CREATE", self._guild())
+                await self.dispatch("READY", ready(self.gateway_url))
+                await self.dispatch("GUILD_CREATE", guild(self.channel_overwrites, self.bot_permissions))
             elif op == 6:
                 self.resumes.append(payload["d"])
                 for missed in [p for p in self._log if p["s"] > (payload["d"]["seq"] or 0)]:
@@ -401,79 +381,6 @@ class FakeDiscord:
         if self._ws is ws:
             self._ws = None
         return ws
-
-    def _ready(self) -> dict[str, Any]:
-        return {
-            "v": 10,
-            "user": _bot_user(),
-            "session_id": "c5adc7ce7f411cde10440df5f888dc22",
-            "resume_gateway_url": self.gateway_url,
-            "guilds": [{"id": GUILD_ID, "unavailable": True}],
-            "private_channels": [],
-            "presences": [],
-            "relationships": [],
-            "shard": [0, 1],
-            "application": {"id": APP_ID, "flags": 0},
-            "user_settings": {},
-            "_trace": ["fake-gateway"],
-        }
-
-    def _channels(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": cid,
-                "type": 0,
-                "name": name,
-                "position": i,
-                "permission_overwrites": self.channel_overwrites.get(cid, []),
-                "topic": None,
-                "nsfw": False,
-                "rate_limit_per_user": 0,
-                "parent_id": None,
-                "last_message_id": None,
-            }
-            for i, (name, cid) in enumerate(CHANNELS.items())
-        ]
-
-    def _guild(self) -> dict[str, Any]:
-        bot = Person(BOT_ID, "Earshot")
-        channels = [c | {"guild_id": GUILD_ID} for c in self._channels()]
-        roles = [
-            _role(GUILD_ID, "@everyone", self.bot_permissions, 0),
-            _role(MOD_ROLE_ID, "moderators", MOD.permissions, 1),
-        ]
-        return {
-            "id": GUILD_ID,
-            "name": "Earshot Test",
-            "icon": None,
-            "owner_id": MOD.id,
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "features": [],
-            "mfa_level": 0,
-            "system_channel_id": None,
-            "system_channel_flags": 0,
-            "premium_tier": 0,
-            "preferred_locale": "en-US",
-            "nsfw_level": 0,
-            "large": False,
-            "unavailable": False,
-            "member_count": 4,
-            "joined_at": "2017-03-13T19:19:14.040000+00:00",
-            "channels": channels,
-            "threads": [],
-            "roles": roles,
-            "emojis": [],
-            "stickers": [],
-            "members": [bot.member()],
-            "voice_states": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "application_id": None,
-        }
 
     # -- interactions -------------------------------------------------------------------------------------------
 
@@ -493,7 +400,7 @@ class FakeDiscord:
             "application_id": APP_ID,
             "guild_id": GUILD_ID,
             "channel_id": channel,
-            "channel": {"id": channel, "type": 0, "guild_id": GUILD_ID, "name": _name_of(channel)},
+            "channel": {"id": channel, "type": 0, "guild_id": GUILD_ID, "name": name_of(channel)},
             "member": person.member() | {"permissions": str(person.permissions)},
             "data": data,
             "app_permissions": str(self.bot_permissions),
@@ -509,85 +416,3 @@ class FakeDiscord:
             self._interaction_messages[interaction_id] = message
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
-
-
-def _kinds(path: list[str]) -> list[int]:
-    """Option types along a command path: a group (2) then a subcommand (1), or a lone subcommand."""
-    return [2, 1] if len(path) == 2 else [1]
-
-
-def _name_of(channel: str) -> str:
-    return next((name for name, cid in CHANNELS.items() if cid == channel), "unknown")
-
-
-def _role(role_id: str, name: str, permissions: int, position: int) -> dict[str, Any]:
-    return {
-        "id": role_id,
-        "name": name,
-        "permissions": str(permissions),
-        "position": position,
-        "color": 0,
-        "hoist": False,
-        "managed": False,
-        "mentionable": False,
-        "icon": None,
-        "unicode_emoji": None,
-        "flags": 0,
-    }
-
-
-def _partial_guild() -> dict[str, Any]:
-    return {"id": GUILD_ID, "name": "Earshot Test", "icon": None, "owner": False, "permissions": "0", "features": []}
-
-
-def _bot_user() -> dict[str, Any]:
-    return {
-        "id": BOT_ID,
-        "username": "Earshot",
-        "discriminator": "0",
-        "global_name": None,
-        "avatar": None,
-        "bot": True,
-        "verified": True,
-        "mfa_enabled": False,
-        "flags": 0,
-    }
-
-
-def _application() -> dict[str, Any]:
-    return {
-        "id": APP_ID,
-        "name": "Earshot",
-        "icon": None,
-        "description": "",
-        "bot_public": False,
-        "bot_require_code_grant": False,
-        "verify_key": "0" * 64,
-        "owner": ALICE.user(),
-        "flags": 0,
-        "summary": "",
-        "team": None,
-    }
-
-
-def _message(message_id: str, channel: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": message_id,
-        "type": 0,
-        "channel_id": channel,
-        "guild_id": GUILD_ID,
-        "author": _bot_user(),
-        "content": body.get("content") or "",
-        "embeds": body.get("embeds") or [],
-        "components": body.get("components") or [],
-        "attachments": [],
-        "mentions": [],
-        "mention_roles": [],
-        "mention_everyone": False,
-        "pinned": False,
-        "tts": False,
-        "timestamp": "2026-11-30T02:00:00.000000+00:00",
-        "edited_timestamp": None,
-        "flags": body.get("flags") or 0,
-        "nonce": body.get("nonce"),
-    }
