@@ -70,6 +70,9 @@ class AlertActions:
         except EarshotError as exc:
             await self._tell(interaction, desk_text(str(exc)))
             return
+        except Exception:
+            await self._failed(interaction, alert_id)
+            return
         if not result.won:
             since = stamp(result.claimed_at)
             await self._tell(interaction, f"{mention(result.holder)} claimed this {since}; it is theirs for now.")
@@ -84,6 +87,9 @@ class AlertActions:
         except EarshotError as exc:
             await self._tell(interaction, desk_text(str(exc)))
             return
+        except Exception:
+            await self._failed(interaction, alert_id)
+            return
         await self.redraw(alert_id, interaction)
 
     async def record(
@@ -95,6 +101,9 @@ class AlertActions:
             outcome = await self.desk.record(alert_id, member_of(interaction), kind, note)
         except EarshotError as exc:
             await self._tell(interaction, desk_text(str(exc)))
+            return
+        except Exception:
+            await self._failed(interaction, alert_id)
             return
         alert = await self.redraw(alert_id, interaction)
         if alert is not None and interaction.message is not None and _ref_of(interaction.message) != alert.message_ref:
@@ -166,6 +175,11 @@ class AlertActions:
         except discord.HTTPException as exc:
             log.warning("alert %d: could not update its message: %s", alert_id, exc)
         return alert
+
+    async def _failed(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
+        """Our fault (the database is down, a bug): log it, and say so rather than leave the press unanswered."""
+        log.exception("alert %d: handling a button press failed", alert_id)
+        await self._tell(interaction, "Something went wrong on Earshot's side (it is in the logs); try again shortly.")
 
     async def _tell(self, interaction: discord.Interaction[Any], text: str) -> None:
         """A note for the presser alone; ``text`` is ours (third-party parts already made inert)."""

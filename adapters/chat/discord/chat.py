@@ -269,6 +269,12 @@ class DiscordChat:
 
     def _delivery_error(self, exc: discord.HTTPException, name: str) -> DeliveryError:
         where = f"#{name.lstrip('#')}"
+        if exc.status == 401:
+            # Not this message's fault: once the token is replaced every alert goes through, so keep them.
+            return DeliveryError(
+                "Discord rejected the bot token (401): it was reset; export the new DISCORD_TOKEN and restart",
+                retry_after=300,
+            )
         if exc.code == UNKNOWN_CHANNEL or (exc.status == 404 and not exc.code):
             self._channels_at = 0.0  # look the name up afresh next time: it may have been recreated
             return DeliveryError(

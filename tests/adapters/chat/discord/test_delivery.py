@@ -133,3 +133,19 @@ async def test_a_digest_lists_the_held_back_alerts_in_one_embed(
     assert embed["title"].startswith("3 more conversation(s) since")
     assert embed["description"].count("\n") == 2 and "@everyone" not in embed["description"]
     assert "(https://news.ycombinator.com/item?id=40000000)" in embed["description"]
+
+
+async def test_a_token_reset_while_running_keeps_the_alerts_for_later(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat(listen=False)
+    await chat.send_notice(Notice("info", "logged in"))
+    fake.token = "reset-in-the-portal"  # the old token stops working
+    alert_id = await add_alert(store)
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None
+    with pytest.raises(DeliveryError) as caught:
+        await chat.send_alert(alert)
+    assert not caught.value.permanent and caught.value.retry_after == 300
+    assert "export the new DISCORD_TOKEN and restart" in str(caught.value)
