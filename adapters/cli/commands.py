@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.cli import doctor, views
@@ -18,7 +20,7 @@ from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.durations import parse_duration
 from adapters.settings.load import write_starter
-from adapters.sources import build_sources
+from adapters.sources import SECRET_ENV, build_sources
 from adapters.storage import describe_url, migrate
 from bot.catalog import check_feed
 from bot.domain import Feed, Topic
@@ -29,6 +31,8 @@ from bot.ports import Listener
 log = logging.getLogger("earshot")
 
 DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
+DEFAULT_EVERY.update({"stackexchange": "10m", "github": "5m", "discourse": "10m", "lobsters": "10m"})
+URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others take search words
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -36,6 +40,7 @@ def secrets_of(settings: Settings) -> list[str]:
     found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or "", settings.discord.token or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
+    found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
     return [s for s in found if s]
 
 
@@ -79,7 +84,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 async def check_config(settings: Settings) -> int:
     """Validate the config (already loaded) and the feeds' kind-specific settings; say what it holds."""
     async with SafeHttp(fetch_policy(settings)) as http:
-        sources = build_sources(http)
+        sources = build_sources(http, os.environ)
         for feed in settings.feeds:
             check_feed(feed, sources)
     print(views.config_summary(settings))
@@ -159,16 +164,29 @@ def feed_from_args(args: argparse.Namespace) -> Feed:
     """A Feed from `feeds add` arguments, with a name derived from the target when none is given."""
     kind = args.kind
     target = args.target
-    url = target if kind == "rss" else args.base_url
-    query = target if kind != "rss" else None
+    url = target if kind in URL_KINDS else args.base_url
+    query = target if kind not in URL_KINDS else None
     text = args.every or DEFAULT_EVERY.get(kind, "15m")
     try:
         every = parse_duration(text)
     except ValueError as exc:
         raise ConfigError(f"--every {text!r}: {exc}") from None
-    options = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
+    options: dict[str, Any] = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
+    options.update(parse_options(getattr(args, "option", None) or []))
     name = args.name or views.derive_name(kind, target)
     return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """`--option key=value` pairs as feed options: true/false become flags, the rest stay text."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option {pair!r}: write it as key=value, like --option site=serverfault")
+        word = value.strip()
+        options[key.strip()] = {"true": True, "false": False}.get(word.lower(), word)
+    return options
 
 
 async def feeds(app: App, args: argparse.Namespace) -> int:

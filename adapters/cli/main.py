@@ -64,12 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
     fadd = feeds.add_parser("add", help="add a feed")
-    fadd.add_argument("kind", help="hackernews | rss")
-    fadd.add_argument("target", nargs="?", help="the feed URL (rss) or search words (hackernews)")
+    fadd.add_argument("kind", help="hackernews | rss | stackexchange | github | discourse | lobsters")
+    fadd.add_argument(
+        "target", nargs="?", help="the feed URL (rss), the forum URL (discourse) or search words (the others)"
+    )
     fadd.add_argument("--name", help="a name for it (default: derived from the target)")
     fadd.add_argument("--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: 2m HN, 15m RSS)")
-    fadd.add_argument("--tags", help="hackernews: comma-separated among story, comment, ask_hn, show_hn")
+    fadd.add_argument(
+        "--tags",
+        help="hackernews: comma-separated among story, comment, ask_hn, show_hn; lobsters, stackexchange: tags",
+    )
     fadd.add_argument("--base-url", help="API base URL override (mirrors, tests)")
+    fadd.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a kind-specific setting, repeatable: site=serverfault, tagged=nginx (stackexchange), "
+        "category=dev/7 (discourse), discussions=true (github), tags=rust (lobsters)",
+    )
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")

@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.storage.engine import ASYNC_DRIVERS
@@ -230,3 +231,15 @@ def database_url(value: object) -> str:
     if driver is None:
         raise ValueError(f'"{scheme}" is not supported; Earshot runs on SQLite or PostgreSQL: {hint}')
     return f"{driver}://{raw[match.end() :]}"
+
+
+def feed_options(value: object) -> dict[str, Any]:
+    """A feed's kind-specific settings: text, numbers, true/false or lists of text (its source checks them)."""
+    example = 'options = { site = "serverfault", tagged = ["nginx"] }'
+    if not isinstance(value, dict):
+        raise ValueError(f"not a table; write it like {example}")
+    for key, item in value.items():
+        ok = isinstance(item, str | int | bool) or (isinstance(item, list) and all(isinstance(i, str) for i in item))
+        if not ok or isinstance(item, float):
+            raise ValueError(f"{key} must be text, a number, true/false or a list of text, like {example}")
+    return dict(value)

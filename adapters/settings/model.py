@@ -20,7 +20,8 @@ from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
 PLATFORMS = ("console", "webhook", "discord")
-FEED_KINDS = ("hackernews", "rss")
+FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters")
+URL_KINDS = ("rss", "discourse")  # kinds whose url is the place itself; the others take base_url (an API override)
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DEFAULT_MIN_SCORE = 50
@@ -109,6 +110,8 @@ class FeedEntry(_Section):
     base_url: _Url = None
     query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
     tags: list[Annotated[str, PlainValidator(fields.choice("tag", HN_TAGS))]] | None = None
+    # Kind-specific settings the source checks (Stack Exchange site, Discourse category, ...).
+    options: Annotated[dict[str, Any] | None, PlainValidator(fields.feed_options)] = None
     enabled: _Enabled = True
 
 
@@ -288,9 +291,9 @@ def build_settings(
             name=f.name,
             kind=f.kind,
             every=f.every,
-            url=f.url if f.kind == "rss" else f.base_url,
+            url=f.url if f.kind in URL_KINDS else f.base_url,
             query=f.query,
-            options={"tags": list(dict.fromkeys(f.tags))} if f.tags else {},
+            options={**({"tags": list(dict.fromkeys(f.tags))} if f.tags else {}), **(f.options or {})},
             enabled=f.enabled,
             origin="config",
         )

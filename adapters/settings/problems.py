@@ -188,8 +188,29 @@ def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
         return
     if kind == "hackernews" and "url" in feed:
         yield Problem(("feeds", i, "url"), "only for rss feeds; a hackernews feed takes base_url (an API override)")
+    yield from _api_feed_checks(i, kind, feed)
     if feed.get("tags") == []:
         yield Problem(("feeds", i, "tags"), f"empty; list some of {fields.one_of(model.HN_TAGS)}, or leave it out")
+
+
+def _api_feed_checks(i: int, kind: object, feed: Mapping[str, Any]) -> Iterable[Problem]:
+    """Stack Exchange, GitHub, Discourse and Lobsters: where the address goes, and tags only as an option."""
+    if kind == "discourse":
+        if "url" not in feed:
+            yield Problem(
+                ("feeds", i, "url"),
+                'missing; a discourse feed needs the forum\'s address, like url = "https://meta.discourse.org"',
+            )
+        if "base_url" in feed:
+            yield Problem(("feeds", i, "base_url"), "a discourse feed takes url (the forum's address)")
+    elif kind in ("stackexchange", "github", "lobsters") and "url" in feed:
+        yield Problem(("feeds", i, "url"), f"a {kind} feed takes base_url (an API override), not url")
+    if kind in ("stackexchange", "github", "discourse", "lobsters") and "tags" in feed:
+        yield Problem(
+            ("feeds", i, "tags"),
+            f"only for hackernews feeds; a {kind} feed takes its settings in options, "
+            'like options = { tags = ["rust"] }',
+        )
 
 
 def _duplicates(section: str, items: Any) -> Iterable[Problem]:

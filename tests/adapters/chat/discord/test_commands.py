@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from adapters.sources import KINDS
 from adapters.storage import SqlStore, tables
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
@@ -37,7 +38,8 @@ async def test_the_command_group_is_synced_to_the_server(fake: FakeDiscord, make
     assert set(names) == {"topic", "feed", "mine", "unclaimed", "stats", "help"}
     feed_add = next(o for o in names["feed"]["options"] if o["name"] == "add")
     kind = next(o for o in feed_add["options"] if o["name"] == "kind")
-    assert [c["value"] for c in kind["choices"]] == ["hackernews", "rss"]
+    assert [c["value"] for c in kind["choices"]] == sorted(KINDS)  # every kind, as choices
+    assert {"hackernews", "rss"} <= {c["value"] for c in kind["choices"]}
     remove = next(o for o in names["topic"]["options"] if o["name"] == "remove")
     assert remove["options"][0]["autocomplete"] is True
 
