@@ -94,6 +94,7 @@ class DiscordChat:
         self._channels: dict[str, int] = {}
         self._channels_at = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._opening = asyncio.Lock()
         self.connected = asyncio.Event()
 
     # Listener ----------------------------------------------------------------------------------------------------
@@ -106,22 +107,35 @@ class DiscordChat:
 
     async def open(self) -> discord.Client:
         """Log in the REST client (checks the token) and resolve the server; no gateway connection."""
-        if self.rest is not None:
-            return self.rest
-        token = token_or_error(self.settings)
-        apply_addresses(self.settings)
-        rest = discord.Client(intents=intents(), **client_options())
+        async with self._opening:  # the sender and the follow-ups may both be first
+            if self.rest is not None:
+                return self.rest
+            token = token_or_error(self.settings)
+            apply_addresses(self.settings)
+            rest = discord.Client(intents=intents(), **client_options())
+            try:
+                await rest.login(token)
+                self.guild_id = await self._resolve_guild(rest)
+            except discord.LoginFailure:
+                await rest.close()
+                raise ConfigError(
+                    "Discord refused the token in DISCORD_TOKEN (401 Unauthorized): it was reset or mistyped; "
+                    "copy a fresh one from the Developer Portal (your application → Bot → Reset Token)"
+                ) from None
+            except BaseException:
+                await rest.close()
+                raise
+            self.rest = rest
+            return rest
+
+    async def _rest(self) -> discord.Client:
+        """The REST client for sending; failing to log in is a delivery failure to retry later, never a crash."""
         try:
-            await rest.login(token)
-        except discord.LoginFailure:
-            await rest.close()
-            raise ConfigError(
-                "Discord refused the token in DISCORD_TOKEN (401 Unauthorized): it was reset or mistyped; "
-                "copy a fresh one from the Developer Portal (your application → Bot → Reset Token)"
-            ) from None
-        self.rest = rest
-        self.guild_id = await self._resolve_guild(rest)
-        return rest
+            return await self.open()
+        except ConfigError as exc:
+            raise DeliveryError(str(exc), retry_after=300) from exc
+        except (TimeoutError, discord.HTTPException, OSError) as exc:
+            raise DeliveryError(f"cannot reach Discord to log in: {exc}") from exc
 
     async def aclose(self) -> None:
         """Close everything (same as stop; for `earshot run --once`, which never starts listening)."""
@@ -145,7 +159,7 @@ class DiscordChat:
         ref = parse_ref(alert.message_ref)
         if ref is None or alert.claimed_by is None:
             return
-        rest = await self.open()
+        rest = await self._rest()
         claimer = mention(alert.claimed_by)
         when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
         title = one_line(alert.conversation.title, 150)
@@ -165,7 +179,7 @@ class DiscordChat:
 
     async def send_alert(self, alert: Alert) -> str:
         """Post an alert; returns ``"<channel_id>:<message_id>"``."""
-        rest = await self.open()
+        rest = await self._rest()
         name = alert.channel or self.channel
         channel_id = await self._channel_id(name)
         channel = rest.get_partial_messageable(channel_id, guild_id=self.guild_id)
@@ -197,7 +211,7 @@ class DiscordChat:
         return await self._send_plain(digest.channel or self.channel, embed=digest_embed(digest))
 
     async def _send_plain(self, name: str, *, content: str | None = None, embed: discord.Embed | None = None) -> str:
-        rest = await self.open()
+        rest = await self._rest()
         channel_id = await self._channel_id(name)
         channel = rest.get_partial_messageable(channel_id, guild_id=self.guild_id)
         try:
@@ -250,15 +264,24 @@ class DiscordChat:
         return channel_id
 
     async def _load_channels(self) -> None:
-        rest = await self.open()
+        rest = await self._rest()
         if self.guild_id is None:
             raise DeliveryError(
                 "Earshot does not know which Discord server to post in: set [discord] guild to the server's id, "
                 "or invite the bot to exactly one server",
                 permanent=True,
             )
-        guild = await rest.fetch_guild(self.guild_id)
-        channels = await guild.fetch_channels()
+        try:
+            guild = await rest.fetch_guild(self.guild_id)
+            channels = await guild.fetch_channels()
+        except (discord.NotFound, discord.Forbidden) as exc:
+            raise DeliveryError(
+                f"Discord server {self.guild_id} is unknown or the bot is not in it ({exc.status} {exc.text}): "
+                "invite it with the URL `earshot discord invite` prints, or fix [discord] guild",
+                permanent=True,
+            ) from exc
+        except (TimeoutError, discord.HTTPException, OSError) as exc:
+            raise DeliveryError(f"cannot list the Discord server's channels: {exc}") from exc
         found: dict[str, int] = {}
         for channel in channels:
             if isinstance(channel, discord.TextChannel):

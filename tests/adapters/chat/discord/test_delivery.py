@@ -149,3 +149,14 @@ async def test_a_token_reset_while_running_keeps_the_alerts_for_later(
         await chat.send_alert(alert)
     assert not caught.value.permanent and caught.value.retry_after == 300
     assert "export the new DISCORD_TOKEN and restart" in str(caught.value)
+
+
+async def test_a_server_the_bot_is_not_in_is_a_delivery_error_naming_the_fix(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat(listen=False, guild="123456789012345678")
+    await add_alert(store)
+    report = await deliver(store, chat, clock)
+    assert report.failed == 1
+    assert "Discord server 123456789012345678 is unknown or the bot is not in it" in report.errors[0]
+    assert "earshot discord invite" in report.errors[0]
