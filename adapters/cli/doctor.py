@@ -21,7 +21,10 @@ async def doctor(settings: Settings) -> int:
         try:
             channels += await _topic_channels(settings)
         except Exception as exc:  # the doctor still checks the file's channels without the database
-            findings.append(("warning", f"could not read the topics added in chat from the database: {exc}"))
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            findings.append(
+                ("warning", f"only the config file's channels are checked: cannot read the database ({reason})")
+            )
         findings += await check(settings.discord, channels)
     else:
         findings.append(("ok", f"platform {settings.chat.platform}: nothing to check"))
