@@ -116,3 +116,19 @@ def test_the_invite_asks_for_exactly_the_permissions_needed() -> None:
     )
     assert missing_in(perms) == []
     assert missing_in(perms & ~discord.Permissions(embed_links=True)) == ["Embed Links"]
+
+
+def test_sightings_and_the_claim_are_shown_with_links_and_mentions() -> None:
+    a = alert(community="Ask HN", points=40, thread_size=12)
+    seen = (Sighting("reddit", "https://www.reddit.com/r/databases/comments/1/", "Vector DB? @here", "r/databases", 8),)
+    shown = Alert(
+        **{f: getattr(a, f) for f in a.__slots__}
+        | {"also_seen": seen, "claimed_by": "53908232506183680", "claimed_at": T}
+    )  # type: ignore[arg-type]
+    fields = {f.name: f.value for f in alert_embed(shown).fields}
+    assert fields["Also seen"] == (
+        "• reddit · r/databases: [Vector DB? @\u200bhere](https://www.reddit.com/r/databases/comments/1/) (8 replies)"
+    )
+    assert fields["Claimed"] == f"by <@53908232506183680> <t:{int(T.timestamp())}:R>"
+    assert fields["Source"] == "hackernews · Ask HN"
+    assert fields["Thread"] == "40 points · 12 replies · matched pgvector"
