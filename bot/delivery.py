@@ -6,10 +6,12 @@ crash in between re-posts at most the one message that was in flight, and only o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.context import Contextualiser
 from bot.domain import Alert
 from bot.errors import DeliveryError, LeaseLost
 from bot.ports import Chat, Clock, Store
@@ -25,6 +27,9 @@ class DeliveryPolicy:
     lease: timedelta = timedelta(seconds=60)
     batch: int = 20
     max_backoff: timedelta = timedelta(hours=1)
+    # The most a batch's context summaries may take, all made at once; an alert whose summary is late goes out
+    # without one rather than wait (keep it well under ``lease``).
+    summary_deadline: timedelta = timedelta(seconds=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +44,21 @@ class DeliveryReport:
 class Deliverer:
     """Sends pending alerts to one chat, on behalf of one process (``owner``)."""
 
-    def __init__(self, store: Store, chat: Chat, clock: Clock, owner: str, policy: DeliveryPolicy = DeliveryPolicy()):
+    def __init__(
+        self,
+        store: Store,
+        chat: Chat,
+        clock: Clock,
+        owner: str,
+        policy: DeliveryPolicy = DeliveryPolicy(),
+        context: Contextualiser | None = None,
+    ):
         self.store = store
         self.chat = chat
         self.clock = clock
         self.owner = owner
         self.policy = policy
+        self.context = context
 
     async def deliver(self, *, rounds: int = 50) -> DeliveryReport:
         """Send what is pending and due, batch after batch, until nothing is left or a batch made no progress."""
@@ -55,6 +69,7 @@ class Deliverer:
                 batch = await unit.lease_alerts(self.clock(), self.owner, self.policy.lease, self.policy.batch)
             if not batch:
                 break
+            batch = await self._with_summaries(batch)
             for index, alert in enumerate(batch):
                 error = await self._send(alert)
                 if error is None:
@@ -69,6 +84,25 @@ class Deliverer:
             if failed and not delivered:
                 break
         return DeliveryReport(delivered, failed, tuple(errors))
+
+    async def _with_summaries(self, batch: list[Alert]) -> list[Alert]:
+        """The batch with context summaries for those lacking one; any failure or delay leaves an alert as it was."""
+        context = self.context
+        if context is None or all(a.summary is not None for a in batch):
+            return batch
+        # Half the lease at most: the alerts must still be ours when they are posted.
+        deadline = min(self.policy.summary_deadline, self.policy.lease / 2).total_seconds()
+
+        async def one(alert: Alert) -> Alert:
+            try:
+                return await asyncio.wait_for(context.contextualise(alert), deadline)
+            except TimeoutError:
+                log.info("alert %d: no summary within %.0fs; delivered without one", alert.id, deadline)
+            except Exception:  # a summary is a nicety: it never blocks or fails delivery
+                log.exception("alert %d: summary failed; delivered without one", alert.id)
+            return alert
+
+        return list(await asyncio.gather(*(one(a) for a in batch)))
 
     async def _send(self, alert: Alert) -> DeliveryError | None:
         try:

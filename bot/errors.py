@@ -52,3 +52,7 @@ class LeaseLost(EarshotError):
 
 class NotAllowed(EarshotError):
     """The person asking may not do this (release someone else's claim, change a topic defined in the file)."""
+
+
+class SummaryError(EarshotError):
+    """A summariser (a language model endpoint) gave no usable summary; the extractive one stands in."""

@@ -22,6 +22,7 @@ from bot.matching import TopicIndex, compile_topics
 from bot.ports import Chat, Clock, NewAlert, Source, Store
 from bot.scoring import ScoringPolicy, score, top_reasons
 from bot.timing import feed_backoff, next_poll_at
+from bot.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ class PollPolicy:
     lease: timedelta = timedelta(minutes=5)
     notify_after: int = 3
     concurrency: int = 4
+    # A conversation discussing a link already alerted for the same topic within this window is listed on that
+    # alert (a crosspost) instead of alerted again; None alerts each conversation on its own.
+    crosspost_window: timedelta | None = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,9 @@ class Poller:
                 for conversation_id, conversation in fresh:
                     for topic, found in topics.match(conversation, feed.name):
                         alerts.append(self._alert(conversation_id, conversation, topic, found, now))
-            written = await unit.insert_alerts(alerts, now) if alerts else 0
+            window = self.policy.crosspost_window
+            since = now - window if window is not None else None
+            written = await unit.insert_alerts(alerts, now, crosspost_since=since) if alerts else 0
             await unit.finish_poll(feed.name, self.owner, now, cursor=result.cursor, next_poll_at=upcoming)
         if state.consecutive_failures >= self.policy.notify_after:
             await self._notify(Notice("info", f"Feed {feed.name} works again.", feed=feed.name))
@@ -164,7 +170,14 @@ class Poller:
         result = score(conversation, found, now, self.scoring)
         state = DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
         return NewAlert(
-            conversation_id, topic.name, topic.channel, found.terms, result.value, top_reasons(result), state
+            conversation_id,
+            topic.name,
+            topic.channel,
+            found.terms,
+            result.value,
+            top_reasons(result),
+            state,
+            links=discussed_links(conversation),
         )
 
     async def _failed(self, state: FeedState, error: str, retry_after: float | None) -> PollReport:
@@ -193,3 +206,9 @@ class Poller:
             await self.notices.send_notice(notice)
         except Exception as exc:  # a notice is best effort: the feed's state holds the truth
             log.warning("could not post a notice about feed %s: %s", notice.feed, exc)
+
+
+def discussed_links(conversation: Conversation) -> tuple[str, ...]:
+    """The canonical URLs a conversation is about: where it happens and what it links to (absolute URLs only)."""
+    found = (canonical_url(u) for u in (conversation.url, conversation.link or "") if u)
+    return tuple(dict.fromkeys(u for u in found if "://" in u))

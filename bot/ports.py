@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from bot.domain import (
@@ -22,6 +22,8 @@ from bot.domain import (
     FetchResult,
     Notice,
     Outcome,
+    Reply,
+    Summary,
     Thread,
     Topic,
 )
@@ -64,6 +66,19 @@ class ThreadSource(Protocol):
 
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
         """Read the thread under ``conversation`` now."""
+        ...
+
+
+class Summariser(Protocol):
+    """Writes a context summary with a language model (optional; the extractive summary is the default).
+
+    ``summarise`` gets the item, its replies and the extractive ``draft``, and returns a Summary with method
+    "llm". It raises :class:`bot.errors.SummaryError` when the model gives nothing usable; callers bound it
+    with a timeout and fall back to the draft, so it never holds an alert back.
+    """
+
+    async def summarise(self, conversation: Conversation, replies: Sequence[Reply], draft: Summary) -> Summary:
+        """Summarise one conversation."""
         ...
 
 
@@ -119,6 +134,9 @@ class NewAlert:
     score: int
     reasons: tuple[Reason, ...] = ()
     state: DeliveryState = DeliveryState.PENDING
+    # Canonical URLs of what the conversation discusses (its url and link): a second conversation of the same
+    # topic sharing one within the crosspost window becomes a sighting on the first alert, not an alert.
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +213,15 @@ class Unit(Protocol):
         """Store items not seen before (same source id, or same conversation URL); return only those, with ids."""
         ...
 
-    async def insert_alerts(self, alerts: Sequence[NewAlert], now: datetime) -> int:
-        """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many."""
+    async def insert_alerts(
+        self, alerts: Sequence[NewAlert], now: datetime, *, crosspost_since: datetime | None = None
+    ) -> int:
+        """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many.
+
+        With ``crosspost_since``, an alert sharing one of its ``links`` with an alert of the same topic created
+        since then is not written: it becomes a sighting on that alert (atomic: of two replicas writing the two
+        discussions at once, exactly one alert results). A sighting on a delivered alert flags it for refresh.
+        """
         ...
 
     async def finish_poll(
@@ -230,6 +255,23 @@ class Unit(Protocol):
 
     async def count_undelivered(self) -> int:
         """Alerts not yet delivered, leased or not."""
+        ...
+
+    # Context summaries
+    async def save_summary(self, alert_id: int, summary: Summary, refreshed: Conversation | None = None) -> None:
+        """Store an alert's summary; with ``refreshed``, update its conversation's numbers (replies, points)."""
+        ...
+
+    async def spend_budget(self, name: str, day: date, limit: int) -> bool:
+        """Count one use of a daily budget shared by every process; False (and nothing counted) when spent."""
+        ...
+
+    async def alerts_to_refresh(self, limit: int) -> list[Alert]:
+        """Delivered alerts whose message is out of date (a sighting came after delivery), oldest first."""
+        ...
+
+    async def mark_refreshed(self, alert_id: int) -> None:
+        """Clear an alert's refresh flag once its message was edited."""
         ...
 
     # Claims and outcomes

@@ -34,8 +34,19 @@ def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
         lines.append("  " + " · ".join(f for f in facts if f))
     if c.link and c.link != c.url:
         lines.insert(3, f"  links to {clean(c.link)}")
-    if c.text:
+    if alert.summary is not None:
+        lines.append(f"  Q: {excerpt(alert.summary.question, 240)}")
+        lines.extend(f"  · {excerpt(said, 160)}" for said in alert.summary.said)
+    elif c.text:
         lines.append(f"  > {excerpt(c.text, 280)}")
+    for seen in alert.also_seen:
+        where = " · ".join(p for p in (seen.source, clean(seen.community or "")) if p)
+        numbers = [f"{seen.points} points" if seen.points is not None else ""]
+        numbers.append(f"{seen.thread_size} replies" if seen.thread_size is not None else "")
+        tail = " · ".join(n for n in numbers if n)
+        lines.append(
+            f"  also on {where}: {excerpt(seen.title, 120)} {clean(seen.url)}" + (f" ({tail})" if tail else "")
+        )
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from adapters.http import FetchError, FetchRefused, SafeHttp
-from bot.domain import Alert, Notice
+from bot.domain import Alert, Notice, Summary
 from bot.errors import DeliveryError
 from bot.text import clean, excerpt
 
@@ -49,7 +49,26 @@ def alert_payload(alert: Alert, default_channel: str) -> dict[str, Any]:
         "reasons": list(alert.reasons),
         "thread_size": c.thread_size,
         "points": c.points,
+        "summary": summary_payload(alert.summary),
+        "also_seen": [
+            {
+                "source": s.source,
+                "community": clean(s.community) if s.community else None,
+                "title": clean(s.title),
+                "url": s.url,
+                "thread_size": s.thread_size,
+                "points": s.points,
+            }
+            for s in alert.also_seen
+        ],
     }
+
+
+def summary_payload(summary: Summary | None) -> dict[str, Any] | None:
+    """The ``summary`` field: {question, said, method}, or null when the alert has none."""
+    if summary is None:
+        return None
+    return {"question": clean(summary.question), "said": [clean(s) for s in summary.said], "method": summary.method}
 
 
 def notice_payload(notice: Notice, default_channel: str) -> dict[str, Any]:

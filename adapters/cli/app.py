@@ -17,17 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
+from adapters.llm import LlmSummariser
 from adapters.settings import Settings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
 from bot.catalog import Catalog
 from bot.claims import Claims
+from bot.context import ContextPolicy, Contextualiser
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.desk import Desk
-from bot.errors import EarshotError
+from bot.errors import ConfigError, EarshotError
 from bot.polling import Poller, PollPolicy
-from bot.ports import Chat, Source
+from bot.ports import Chat, Source, Summariser
 from bot.scoring import ScoringPolicy
+from bot.summary import SummaryPolicy
 
 log = logging.getLogger("earshot")
 
@@ -86,9 +89,38 @@ class App:
         return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=scoring)
 
     def deliverer(self) -> Deliverer:
-        """The alert sender for this process."""
+        """The alert sender for this process, giving each alert its context summary first."""
         d = self.settings.delivery
-        return Deliverer(self.store, self.chat, utc_now, self.owner, DeliveryPolicy(d.lease, d.batch, d.max_backoff))
+        policy = DeliveryPolicy(d.lease, d.batch, d.max_backoff)
+        return Deliverer(self.store, self.chat, utc_now, self.owner, policy, context=self.contextualiser())
+
+    def contextualiser(self) -> Contextualiser:
+        """The context-summary step: extractive, or through the language model ``[summary]`` names."""
+        s = self.settings.summary
+        policy = ContextPolicy(
+            llm_timeout=s.timeout, daily_budget=s.daily_budget, summary=SummaryPolicy(said=s.replies)
+        )
+        return Contextualiser(self.store, self.sources, utc_now, policy, llm=build_summariser(self.settings, self.http))
+
+
+def build_summariser(settings: Settings, http: SafeHttp) -> Summariser | None:
+    """The language-model summariser, when ``[summary]`` turns it on; None keeps summaries extractive."""
+    s = settings.summary
+    if not (s.llm_base_url and s.model):
+        return None
+    return LlmSummariser(http, s.llm_base_url, s.model, s.api_key)
+
+
+def remember_feeds(settings: Settings, sources: dict[str, Source]) -> None:
+    """Show each source the configured feeds, so one that reads threads knows which API its feeds use."""
+    for feed in settings.feeds:
+        source = sources.get(feed.kind)
+        if source is None:
+            continue
+        try:
+            source.check(feed)
+        except ConfigError as exc:  # the feed's own polls report it where people look
+            log.debug("feed %s: %s", feed.name, exc)
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -164,6 +196,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             await ensure_schema(settings, engine)
         store = SqlStore(engine)
         sources = build_sources(http, os.environ)
+        remember_feeds(settings, sources)
         chat = build_chat(settings, http, desk=Desk(store, sources, utc_now), engine=engine)
         app = App(
             settings=settings,

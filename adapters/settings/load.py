@@ -22,6 +22,7 @@ DATABASE_URL_ENV = "EARSHOT_DATABASE_URL"
 WEBHOOK_URL_ENV = "EARSHOT_WEBHOOK_URL"
 WEBHOOK_SECRET_ENV = "EARSHOT_WEBHOOK_SECRET"  # noqa: S105  # a variable name, not a secret
 DISCORD_TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105  # a variable name, not a secret
+LLM_API_KEY_ENV = "EARSHOT_LLM_API_KEY"
 
 _OVERRIDES: dict[Loc, str] = {("database", "url"): DATABASE_URL_ENV, ("chat", "webhook_url"): WEBHOOK_URL_ENV}
 _REFERENCE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -69,7 +70,8 @@ def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bo
         raise ConfigProblems(_messages(label, data, templates, problems, env))
     secret = env.get(WEBHOOK_SECRET_ENV, "").strip() or None
     token = env.get(DISCORD_TOKEN_ENV, "").strip() or None
-    return build_settings(path, file, webhook_secret=secret, discord_token=token)
+    llm_key = env.get(LLM_API_KEY_ENV, "").strip() or None
+    return build_settings(path, file, webhook_secret=secret, llm_api_key=llm_key, discord_token=token)
 
 
 def _read(path: Path | None, label: str, require_file: bool) -> dict[str, Any]:

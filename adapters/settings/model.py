@@ -131,6 +131,16 @@ class ScoringSection(_Section):
     team_accounts: list[Annotated[str, PlainValidator(fields.text("an author name", '"alice"', max_length=200))]] = []
 
 
+class SummarySection(_Section):
+    """[summary]"""
+
+    llm_base_url: _Url = None
+    model: Annotated[str | None, PlainValidator(fields.text("a model name", '"gpt-4o-mini"'))] = None
+    timeout: Annotated[timedelta, PlainValidator(fields.duration(_S, 120 * _S))] = 10 * _S
+    daily_budget: Annotated[int, PlainValidator(fields.whole(0, 1_000_000))] = 200
+    replies: Annotated[int, PlainValidator(fields.whole(0, 10))] = 3
+
+
 class ConfigFile(_Section):
     """The whole file, as written (before the environment's overrides are applied)."""
 
@@ -142,6 +152,7 @@ class ConfigFile(_Section):
     log: LogSection = LogSection()
     scoring: ScoringSection = ScoringSection()
     discord: DiscordSection = DiscordSection()
+    summary: SummarySection = SummarySection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
 
@@ -207,6 +218,23 @@ class DiscordSettings:
 
 
 @dataclass(frozen=True)
+class SummarySettings:
+    """Context summaries: extractive by default; a language model when ``llm_base_url`` and ``model`` are set."""
+
+    llm_base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # from EARSHOT_LLM_API_KEY only
+    timeout: timedelta = 10 * _S
+    daily_budget: int = 200
+    replies: int = 3
+
+    @property
+    def llm(self) -> bool:
+        """Whether summaries try the language model."""
+        return bool(self.llm_base_url and self.model)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -221,6 +249,7 @@ class Settings:
     topics: tuple[Topic, ...]
     scoring: ScoringSettings = ScoringSettings()
     discord: DiscordSettings = DiscordSettings()
+    summary: SummarySettings = SummarySettings()
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -263,6 +292,14 @@ class Settings:
                 "gateway_url": self.discord.gateway_url,
                 "follow_up_after": format_duration(self.discord.follow_up_after),
             },
+            "summary": {
+                "llm_base_url": mask_url(self.summary.llm_base_url) if self.summary.llm_base_url else None,
+                "model": self.summary.model,
+                "api_key": MASK if self.summary.api_key else None,
+                "timeout": format_duration(self.summary.timeout),
+                "daily_budget": self.summary.daily_budget,
+                "replies": self.summary.replies,
+            },
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [
                 {"name": t.name, "query": t.query, "channel": t.channel, "enabled": t.enabled, "min_score": t.min_score}
@@ -283,7 +320,12 @@ def _feed_summary(feed: Feed) -> dict[str, Any]:
 
 
 def build_settings(
-    path: Path | None, file: ConfigFile, *, webhook_secret: str | None, discord_token: str | None = None
+    path: Path | None,
+    file: ConfigFile,
+    *,
+    webhook_secret: str | None,
+    llm_api_key: str | None = None,
+    discord_token: str | None = None,
 ) -> Settings:
     """Turn a checked file (overrides already applied) into the typed settings the CLI hands out."""
     feeds = tuple(
@@ -332,5 +374,13 @@ def build_settings(
             file.discord.api_base,
             file.discord.gateway_url,
             file.discord.follow_up_after,
+        ),
+        summary=SummarySettings(
+            llm_base_url=file.summary.llm_base_url,
+            model=file.summary.model,
+            api_key=llm_api_key,
+            timeout=file.summary.timeout,
+            daily_budget=file.summary.daily_budget,
+            replies=file.summary.replies,
         ),
     )

@@ -26,6 +26,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("delivery",): model.DeliverySection,
     ("log",): model.LogSection,
     ("discord",): model.DiscordSection,
+    ("summary",): model.SummarySection,
     ("feeds", "#"): model.FeedEntry,
     ("topics", "#"): model.TopicEntry,
 }
@@ -34,6 +35,7 @@ _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
     ("chat", "webhook_secret"): "the signing secret comes only from the environment: set EARSHOT_WEBHOOK_SECRET",
     ("discord", "token"): "the bot token comes only from the environment: set DISCORD_TOKEN",
     ("database", "password"): "put the password in url, or set EARSHOT_DATABASE_URL in the environment",
+    ("summary", "api_key"): "the API key comes only from the environment: set EARSHOT_LLM_API_KEY",
 }
 _MISSING_HINTS: dict[tuple[str, ...], str] = {
     ("feeds", "#", "name"): 'every feed needs a unique name, like name = "hn"',
@@ -157,6 +159,19 @@ def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
         problems.append(
             Problem(("chat", "webhook_url"), 'missing; platform "webhook" needs it (or set EARSHOT_WEBHOOK_URL)')
         )
+    summary = data.get("summary")
+    if isinstance(summary, dict):
+        if summary.get("llm_base_url") and not summary.get("model"):
+            problems.append(
+                Problem(("summary", "model"), 'missing; llm_base_url needs a model to ask, like model = "gpt-4o-mini"')
+            )
+        if summary.get("model") and not summary.get("llm_base_url"):
+            problems.append(
+                Problem(
+                    ("summary", "llm_base_url"),
+                    'missing; model needs the endpoint to ask, like llm_base_url = "https://api.openai.com/v1"',
+                )
+            )
     feeds = data.get("feeds")
     for i, feed in _tables(feeds):
         problems.extend(_feed_checks(i, feed))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from adapters.http import SafeHttp, check_url
 from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Feed, FetchResult
+from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
 from bot.ports import Clock
 
@@ -37,14 +38,44 @@ class HackerNewsSource:
 
     kind: str = "hackernews"
 
-    def __init__(self, http: SafeHttp, *, clock: Clock = _utcnow) -> None:
+    def __init__(self, http: SafeHttp, *, clock: Clock = _utcnow, thread_base_url: str | None = None) -> None:
         self._http = http
         self._clock = clock
+        # Threads are read from the API the feeds use: the one given here, else the last feed's base URL seen.
+        self._thread_base = thread_base_url.rstrip("/") if thread_base_url else None
+        self._fixed_thread_base = thread_base_url is not None
 
     def check(self, feed: Feed) -> None:
         """Reject a base URL that is not http(s) and tags Algolia does not know."""
-        _base_url(feed)
+        self._remember(_base_url(feed))
         _tags(feed)
+
+    def _remember(self, base: str) -> None:
+        if not self._fixed_thread_base:
+            self._thread_base = base
+
+    async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
+        """Read the item's thread from Algolia ``items/<id>``: its children, depth first, deleted ones left out."""
+        base = self._thread_base or DEFAULT_BASE_URL
+        item_id = conversation.external_id.strip()
+        if not item_id.isdigit():
+            raise FeedError(f"Hacker News item id {item_id!r} is not a number; its thread cannot be read")
+        response = await self._http.get(f"{base}/items/{item_id}", headers={"Accept": "application/json"})
+        response.raise_for_status()
+        try:
+            body = json.loads(response.content)
+        except (ValueError, RecursionError) as e:
+            raise FeedError(f"Hacker News item {item_id}: the answer is not JSON ({e})") from e
+        if not isinstance(body, dict) or not isinstance(body.get("children", []), list):
+            raise FeedError(f"Hacker News item {item_id}: the answer is not an item (no children list)")
+        replies, total = _replies(body, max(0, limit))
+        points = _int(body.get("points"))
+        refreshed = replace(
+            conversation,
+            thread_size=total,
+            points=points if points is not None else conversation.points,
+        )
+        return Thread(conversation=refreshed, replies=tuple(replies), reply_count=total)
 
     async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
         """Fetch items created since the cursor (all pages, up to MAX_PAGES; only the first when seeding)."""
@@ -52,6 +83,7 @@ class HackerNewsSource:
             base, tags = _base_url(feed), _tags(feed)
         except ConfigError as e:
             raise FeedError(str(e)) from e
+        self._remember(base)
         newest = _int(cursor.get("newest"))
         raw_ids = cursor.get("recent_ids")
         seen = {str(i) for i in raw_ids if isinstance(i, str | int)} if isinstance(raw_ids, list) else set()
@@ -104,6 +136,45 @@ class HackerNewsSource:
         if not isinstance(body, dict) or not isinstance(body.get("hits"), list):
             raise _not_a_result('it has no "hits" list')
         return body
+
+
+def _replies(item: dict[str, Any], limit: int) -> tuple[list[Reply], int]:
+    """An item's descendants in thread order (depth first), up to ``limit``, and how many there are in all.
+
+    A deleted or dead comment (no author and no text) is not a reply, but the replies under it still are.
+    Walked with a stack, not recursion: a thread may be deeper than Python's recursion limit.
+    """
+    replies: list[Reply] = []
+    total = 0
+    parent = str(item.get("id", ""))
+    stack: list[tuple[Any, int, str]] = [(c, 0, parent) for c in reversed(item.get("children") or [])]
+    while stack:
+        child, depth, parent_id = stack.pop()
+        if not isinstance(child, dict):
+            continue
+        child_id = str(child.get("id", "")).strip()
+        kids = child.get("children")
+        if isinstance(kids, list):
+            stack.extend((k, depth + 1, child_id) for k in reversed(kids))
+        text = html_to_text(child.get("text") if isinstance(child.get("text"), str) else None)
+        if not child_id or not text:
+            continue
+        total += 1
+        if len(replies) < limit:
+            created = _int(child.get("created_at_i"))
+            replies.append(
+                Reply(
+                    external_id=child_id,
+                    author=_str(child.get("author")) or None,
+                    text=text,
+                    created_at=datetime.fromtimestamp(created, UTC) if created is not None else None,
+                    points=_int(child.get("points")),
+                    url=ITEM_URL.format(child_id),
+                    parent_id=parent_id or None,
+                    depth=depth,
+                )
+            )
+    return replies, total
 
 
 def _not_a_result(reason: str) -> FeedError:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
+from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
 from bot.domain import Alert, ClaimResult, Outcome, OutcomeKind
 from bot.errors import NotFound
 
@@ -23,7 +23,9 @@ class ClaimsMixin(UnitBase):
         """One alert, or None."""
         statement = select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(t.alerts.c.id == alert_id)
         row = (await self._conn.execute(statement)).first()
-        return alert_from_row(row) if row is not None else None
+        if row is None:
+            return None
+        return (await load_sightings(self._conn, [alert_from_row(row)]))[0]
 
     async def claim(self, alert_id: int, actor: str, now: datetime) -> ClaimResult:
         """Claim an alert if nobody holds it (atomic: exactly one concurrent claimer wins); NotFound if absent.

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 
 from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
+from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
 from bot.domain import Alert, DeliveryState
 from bot.errors import LeaseLost
 
@@ -46,7 +46,7 @@ class DeliveryMixin(UnitBase):
         rows = await self._conn.execute(
             select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(alerts.id.in_(ids)).order_by(alerts.id)
         )
-        return [alert_from_row(row) for row in rows]
+        return await load_sightings(self._conn, [alert_from_row(row) for row in rows])
 
     async def mark_delivered(self, alert_id: int, owner: str, now: datetime, message_ref: str) -> None:
         """Mark a leased alert delivered."""

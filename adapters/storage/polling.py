@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from adapters.storage import tables as t
-from adapters.storage.rows import UnitBase, conversation_values, feed_state_from_row
+from adapters.storage.crossposts import CrosspostMixin, alert_row, group_crossposts
+from adapters.storage.rows import conversation_values, feed_state_from_row
 from bot.domain import Conversation, FeedState
 from bot.errors import LeaseLost
 from bot.ports import NewAlert
 
 
-class PollingMixin(UnitBase):
+class PollingMixin(CrosspostMixin):
     """The Unit methods a poll uses."""
 
     async def lease_feeds(
@@ -92,33 +93,25 @@ class PollingMixin(UnitBase):
                 stored.append((conversation_id, item))
         return stored
 
-    async def insert_alerts(self, alerts: Sequence[NewAlert], now: datetime) -> int:
-        """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many."""
+    async def insert_alerts(
+        self, alerts: Sequence[NewAlert], now: datetime, *, crosspost_since: datetime | None = None
+    ) -> int:
+        """Write alerts (pending or below_min), skipping (topic, conversation) pairs alerted before; return how many.
+
+        With ``crosspost_since``, alerts of one topic that share a link (in this batch, or with an alert written
+        since then) make one alert; the others become sightings on it (see ``CrosspostMixin``).
+        """
         if not alerts:
             return 0
         names = sorted({alert.topic for alert in alerts})
         known = await self._conn.execute(select(t.topics.c.name, t.topics.c.id).where(t.topics.c.name.in_(names)))
         topic_ids = {row.name: row.id for row in known}
-        rows: dict[tuple[str, int], dict[str, Any]] = {}
-        for alert in alerts:
-            rows.setdefault(
-                (alert.topic, alert.conversation_id),
-                {
-                    "topic": alert.topic,
-                    "topic_id": topic_ids.get(alert.topic),
-                    "conversation_id": alert.conversation_id,
-                    "channel": alert.channel,
-                    "matched": list(alert.matched),
-                    "score": alert.score,
-                    "reasons": [{"label": r.label, "weight": r.weight, "kind": r.kind.value} for r in alert.reasons],
-                    "created_at": now,
-                    "state": alert.state.value,
-                    "attempts": 0,
-                },
-            )
+        unique = list({(a.topic, a.conversation_id): a for a in reversed(alerts)}.values())[::-1]  # first wins
+        if crosspost_since is not None:
+            return await self._insert_grouped(group_crossposts(unique), topic_ids, now, crosspost_since)
+        rows = [alert_row(alert, topic_ids.get(alert.topic), now) for alert in unique]
         statement = self._insert(t.alerts).on_conflict_do_nothing().returning(t.alerts.c.id)
-        inserted = len((await self._conn.execute(statement, list(rows.values()))).all())
-        return inserted
+        return len((await self._conn.execute(statement, rows)).all())
 
     async def finish_poll(
         self, feed: str, owner: str, now: datetime, *, cursor: dict[str, Any], next_poll_at: datetime

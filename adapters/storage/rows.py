@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table
+from sqlalchemy import Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.storage import tables as t
-from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, Topic
+from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, Sighting, Summary, Topic
 from bot.urls import canonical_url
 
 KEY_LIMIT = 1000  # characters of a unique key; PostgreSQL cannot index much more than 2,700 bytes
@@ -185,4 +186,40 @@ def alert_from_row(row: Row[Any]) -> Alert:
         claimed_by=row.claimed_by,
         claimed_at=row.claimed_at,
         reasons=tuple(str(r.get("label", "")) for r in row.reasons or () if isinstance(r, dict)),
+        summary=summary_from_json(row.summary),
     )
+
+
+def summary_values(summary: Summary) -> dict[str, Any]:
+    """The ``alerts.summary`` JSON of a Summary."""
+    return {"question": summary.question, "said": list(summary.said), "method": summary.method}
+
+
+def summary_from_json(value: Any) -> Summary | None:
+    """A Summary from ``alerts.summary``, or None when there is none (or it is not one)."""
+    if not isinstance(value, dict) or not isinstance(value.get("question"), str):
+        return None
+    said = value.get("said")
+    return Summary(
+        question=value["question"],
+        said=tuple(s for s in said if isinstance(s, str)) if isinstance(said, list) else (),
+        method=str(value.get("method") or "extractive"),
+    )
+
+
+async def load_sightings(connection: AsyncConnection, alerts: list[Alert]) -> list[Alert]:
+    """The alerts with their sightings (other discussions of the same link), oldest sighting first."""
+    if not alerts:
+        return alerts
+    c = t.conversations.c
+    statement = (
+        select(t.sightings.c.alert_id, c.source, c.url, c.title, c.community, c.thread_size, c.points)
+        .select_from(t.sightings.join(t.conversations, t.sightings.c.conversation_id == c.id))
+        .where(t.sightings.c.alert_id.in_([a.id for a in alerts]))
+        .order_by(t.sightings.c.id)
+    )
+    seen: dict[int, list[Sighting]] = {}
+    for row in await connection.execute(statement):
+        sighting = Sighting(row.source, row.url, row.title, row.community, row.thread_size, row.points)
+        seen.setdefault(row.alert_id, []).append(sighting)
+    return [replace(a, also_seen=tuple(seen.get(a.id, ()))) for a in alerts]

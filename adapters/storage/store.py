@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.storage.catalog import CatalogMixin
 from adapters.storage.claims import ClaimsMixin
+from adapters.storage.context import ContextMixin
 from adapters.storage.delivery import DeliveryMixin
 from adapters.storage.engine import create_engine
 from adapters.storage.people import PeopleMixin
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from bot.ports import Store, Unit
 
 
-class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin, PeopleMixin):
+class SqlUnit(CatalogMixin, SyncMixin, PollingMixin, DeliveryMixin, ClaimsMixin, PeopleMixin, ContextMixin):
     """One transaction on one connection; implements :class:`bot.ports.Unit`."""
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 
 from adapters.storage import tables as t
 from adapters.storage.catalog import fresh_feed_state
@@ -16,6 +16,10 @@ from adapters.storage.rows import UnitBase, feed_values, topic_values
 from bot.domain import Feed, Topic
 from bot.errors import ConfigError
 from bot.ports import SyncReport
+
+# Processes starting together on one PostgreSQL database each sync the file; this lock, held until the
+# transaction ends, makes them take turns (SQLite units already begin with the write lock).
+SYNC_LOCK = 4990360379937345091  # a fixed key of our own among the database's advisory locks
 
 # Changing any of these makes it another feed: its cursor means nothing for the new one, so it seeds again.
 IDENTITY_COLUMNS = ("kind", "url", "query")
@@ -32,6 +36,8 @@ class SyncMixin(UnitBase):
         """
         _require_unique_names("topics", [topic.name for topic in topics])
         _require_unique_names("feeds", [feed.name for feed in feeds])
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))
         topics_added, topics_updated, topics_removed = await self._sync_topics(topics, now)
         feeds_added, feeds_updated, feeds_removed = await self._sync_feeds(feeds, now)
         return SyncReport(

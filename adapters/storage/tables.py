@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from adapters.storage.types import BigId, Json, UTCDateTime
@@ -128,10 +130,46 @@ alerts = Table(
     Column("claimed_at", UTCDateTime),
     # When the claimer was asked how it went (reset by a new claim), so each claim is asked about once.
     Column("followed_up_at", UTCDateTime),
+    # The context summary ({"question", "said", "method"}), made just before delivery; NULL until then.
+    Column("summary", Json),
+    # Set when a sighting arrives after delivery: a chat that can edit messages re-renders the alert, then clears it.
+    Column("needs_refresh", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("topic", "conversation_id"),
     CheckConstraint("state IN ('pending', 'delivered', 'below_min')", name="state"),
     Index(None, "state", "next_attempt_at"),
     Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
+)
+
+# Which conversation holds each discussed link for a topic: the first alerted conversation claims the link, and
+# later conversations of the same topic with that link become sightings on its alert. The primary key makes the
+# claim atomic across replicas (INSERT ... ON CONFLICT); ``at`` lets a claim older than the window be taken over.
+alert_links = Table(
+    "alert_links",
+    metadata,
+    Column("topic", String(NAME), primary_key=True),
+    Column("link_key", Text, primary_key=True),
+    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+# Other discussions of an alert's conversation or link (crossposts), listed with the alert.
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False),
+    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    UniqueConstraint("alert_id", "conversation_id"),
+)
+
+# Daily budgets shared by every replica (language-model calls per UTC day): one row per budget and day.
+budgets = Table(
+    "budgets",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("used", Integer, nullable=False),
 )
 
 outcomes = Table(

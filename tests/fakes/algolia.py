@@ -162,3 +162,88 @@ def _time(hit: dict[str, Any]) -> int | None:
 
 def _words(hit: dict[str, Any]) -> str:
     return json.dumps([hit.get("title"), hit.get("story_text"), hit.get("comment_text")]).lower()
+
+
+ITEMS_PATH = "/api/v1/items/{}"
+
+
+def algolia_item(
+    item: dict[str, Any] | None, children: list[dict[str, Any]] | None = None, *, item_id: int | None = None
+) -> dict[str, Any]:
+    """What Algolia's ``items/<id>`` returns for a Firebase item: the item with its ``children`` nested.
+
+    ``item`` None is a deleted comment as Algolia shows it: an id, no author, no text, children kept.
+    """
+    if item is None:
+        assert item_id is not None
+        return {
+            "id": item_id,
+            "created_at": "2019-11-10T23:00:00.000Z",
+            "created_at_i": 1573426800,
+            "type": "comment",
+            "author": None,
+            "title": None,
+            "url": None,
+            "text": None,
+            "points": None,
+            "parent_id": None,
+            "story_id": None,
+            "options": [],
+            "children": children or [],
+        }
+    at = int(item["time"])
+    is_comment = item["type"] == "comment"
+    return {
+        "id": item["id"],
+        "created_at": datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "created_at_i": at,
+        "type": item["type"],
+        "author": item.get("by"),
+        "title": None if is_comment else item.get("title"),
+        "url": None if is_comment else item.get("url"),
+        "text": item.get("text"),
+        "points": None if is_comment else item.get("score"),
+        "parent_id": item.get("parent"),
+        "story_id": None if is_comment else item["id"],
+        "options": [],
+        "children": children or [],
+    }
+
+
+def comment_item(
+    item_id: int,
+    text: str,
+    *,
+    author: str = "pg",
+    at: int = 1_700_000_000,
+    parent: int | None = None,
+    children: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A comment as ``items/<id>`` nests it, for threads no recording covers (HTML text, as Algolia sends)."""
+    return algolia_item(
+        {"id": item_id, "type": "comment", "by": author, "text": text, "time": at, "parent": parent}, children
+    )
+
+
+class FakeAlgoliaItems:
+    """Serves ``items/<id>`` for the items given to :meth:`add`; unknown ids get Algolia's 404 JSON."""
+
+    def __init__(self, server: FakeHttpServer) -> None:
+        self.server = server
+
+    def add(self, item: dict[str, Any]) -> None:
+        """Serve ``item`` (an :func:`algolia_item`) at its id."""
+        body = json.dumps(item)
+        self.answer(int(item["id"]), Reply(200, body, {"Content-Type": "application/json; charset=utf-8"}))
+
+    def missing(self, item_id: int) -> None:
+        """Answer 404 for ``item_id``, as Algolia does for an id it does not have."""
+        self.answer(item_id, Reply(404, '{"status":404,"error":"Not Found"}', {"Content-Type": "application/json"}))
+
+    def answer(self, item_id: int, reply: Reply) -> None:
+        """Answer ``item_id`` with ``reply`` (a malformed body, an error)."""
+        self.server.route("GET", ITEMS_PATH.format(item_id), lambda request: reply)
+
+    def requests(self, item_id: int) -> list[Request]:
+        """Requests for one item so far."""
+        return self.server.hits(ITEMS_PATH.format(item_id))

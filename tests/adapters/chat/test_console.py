@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from adapters.chat.console import ConsoleChat, render_alert
-from bot.domain import Alert, Conversation, Notice
+from bot.domain import Alert, Conversation, Notice, Sighting, Summary
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 # What must never reach a terminal from a feed: ESC (and so every escape sequence), BEL, bidi and zero-width marks.
@@ -173,3 +174,20 @@ async def test_a_notice_is_cleaned_too() -> None:
     await ConsoleChat(Clock(), "conversations", stream).send_notice(Notice("error", "bad \x1b[31mfeed\x1b[0m\u202e"))
 
     assert stream.getvalue() == "[earshot error] bad feed\n\n"
+
+
+def test_the_summary_replaces_the_excerpt_and_other_discussions_are_listed() -> None:
+    summary = Summary("Any regrets moving from Mongo to Postgres?", ("Migrations got easier.", "Ops was \x1b[31mhard."))
+    seen = Sighting("reddit", "https://reddit.example/r/db/1", "Mongo to Postgres", "r/databases", 12, 40)
+    text = render_alert(replace(ALERT, summary=summary, also_seen=(seen,)), "conversations", "30 min ago")
+
+    lines = text.splitlines()
+    assert "  Q: Any regrets moving from Mongo to Postgres?" in lines
+    assert "  · Migrations got easier." in lines
+    assert "  · Ops was hard." in lines
+    assert "  > We moved" not in text  # the summary stands in for the raw excerpt
+    assert (
+        "  also on reddit · r/databases: Mongo to Postgres https://reddit.example/r/db/1 (40 points · 12 replies)"
+        in lines
+    )
+    assert not UNSAFE.search(text.replace("\n", ""))

@@ -8,6 +8,7 @@ import json
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
-from bot.domain import Alert, Conversation, Notice
+from bot.domain import Alert, Conversation, Notice, Sighting, Summary
 from bot.errors import DeliveryError
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 from tests.fakes.webhook import WebhookReceiver
@@ -110,6 +111,33 @@ async def test_an_alert_posts_every_documented_field(http: SafeHttp, hook: Webho
             "reasons": ["asks a question", "30 min old", "14 replies"],
             "thread_size": 14,
             "points": 3,
+            "summary": None,
+            "also_seen": [],
+        }
+    ]
+
+
+async def test_an_alert_posts_its_summary_and_the_other_discussions(http: SafeHttp, hook: WebhookReceiver) -> None:
+    summary = Summary("Any regrets moving from Mongo to \x1b[31mPostgres?", ("Migrations got \u202eeasier.",), "llm")
+    seen = Sighting("rss", "https://blog.example.com/framework", "A new \x1b[2Jweb framework", None, 4, None)
+    alert = replace(ALERT, summary=summary, also_seen=(seen,))
+
+    await WebhookChat(http, hook.url, "conversations").send_alert(alert)
+
+    [payload] = hook.accepted
+    assert payload["summary"] == {
+        "question": "Any regrets moving from Mongo to Postgres?",
+        "said": ["Migrations got easier."],
+        "method": "llm",
+    }
+    assert payload["also_seen"] == [
+        {
+            "source": "rss",
+            "community": None,
+            "title": "A new web framework",
+            "url": "https://blog.example.com/framework",
+            "thread_size": 4,
+            "points": None,
         }
     ]
 

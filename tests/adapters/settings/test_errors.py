@@ -172,6 +172,12 @@ def test_a_bad_topic_query_gives_the_parser_position_and_reason(problems: Proble
         ("[[topics]]\nname = 't'\nquery = 'x'\nmin_score = 101\n", "min_score = 101: out of range; use a whole"),
         ("[[topics]]\nname = 't'\nquery = 'x'\nmin_score = '50'\n", 'min_score = "50": not a whole number'),
         ("[scoring]\nteam_accounts = 'ana'\n", 'scoring.team_accounts = "ana": not a list'),
+        ('[summary]\nllm_base_url = "https://x.org/v1"\n', "summary.model: missing; llm_base_url needs a model"),
+        ('[summary]\nmodel = "m"\n', "summary.llm_base_url: missing; model needs the endpoint to ask"),
+        ('[summary]\nllm_base_url = "x.org"\nmodel = "m"\n', 'summary.llm_base_url = "x.org": '),
+        ('[summary]\ntimeout = "10m"\n', 'summary.timeout = "10m": '),
+        ("[summary]\ndaily_budget = -1\n", "summary.daily_budget = -1: out of range"),
+        ('[summary]\napi_key = "k"\n', "the API key comes only from the environment: set EARSHOT_LLM_API_KEY"),
     ],
 )
 def test_each_bad_value_is_named_with_a_hint(problems: Problems, text: str, line: str) -> None:

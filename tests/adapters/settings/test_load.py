@@ -209,3 +209,21 @@ def test_topic_min_score_and_the_team_accounts_load(load: Load) -> None:
     )
     assert [(t.name, t.min_score) for t in settings.topics] == [("a", 0), ("b", 50)]
     assert settings.scoring.team_accounts == ("ana", "Ana", "bo")
+
+
+def test_summaries_are_extractive_unless_an_endpoint_and_model_are_set(load: Load) -> None:
+    plain = load("[log]\n").summary
+    assert (plain.llm, plain.daily_budget, plain.timeout, plain.replies) == (False, 200, timedelta(seconds=10), 3)
+    text = (
+        '[summary]\nllm_base_url = "https://llm.example.com/v1"\nmodel = "small-model"\ntimeout = "4s"\n'
+        "daily_budget = 50\nreplies = 2\n"
+    )
+    on = load(text, {"EARSHOT_LLM_API_KEY": "sk-SECRETKEY"}).summary
+    assert on.llm and (on.llm_base_url, on.model, on.api_key) == (
+        "https://llm.example.com/v1",
+        "small-model",
+        "sk-SECRETKEY",
+    )
+    assert (on.timeout, on.daily_budget, on.replies) == (timedelta(seconds=4), 50, 2)
+    assert "SECRETKEY" not in repr(on)
+    assert load(text).summary.api_key is None

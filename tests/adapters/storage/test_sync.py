@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -142,3 +144,20 @@ async def test_a_changed_min_score_in_the_file_updates_the_topic(store: SqlStore
     assert report == SyncReport(updated=("topic:python",))
     async with store.unit() as unit:
         assert [t.min_score for t in await unit.list_topics()] == [70]
+
+
+async def test_processes_starting_together_sync_the_same_file_without_colliding(
+    make_store: Callable[[], SqlStore],
+) -> None:
+    stores = [make_store() for _ in range(4)]
+    topics, feeds = [topic("rust"), topic("pg")], [feed("hn"), feed("blog")]
+
+    async def sync(store: SqlStore) -> SyncReport:
+        async with store.unit() as unit:
+            return await unit.sync_config(topics, feeds, T0)
+
+    reports = await asyncio.gather(*(sync(store) for store in stores))
+    assert sorted(len(report.added) for report in reports) == [0, 0, 0, 4]
+    async with stores[0].unit() as unit:
+        assert [t.name for t in await unit.list_topics()] == ["pg", "rust"]
+        assert [s.feed.name for s in await unit.list_feeds()] == ["blog", "hn"]
