@@ -198,8 +198,9 @@ class DiscordChat:
             raise DeliveryError(f"cannot reach Discord: {type(exc).__name__}: {exc}") from exc
         try:
             await message.add_reaction(CLAIM_EMOJI)  # a ready ✋ to click; the claim works without it too
-        except discord.HTTPException as exc:
-            log.info("alert %d: could not add the %s reaction: %s", alert.id, CLAIM_EMOJI, exc.text)
+        except (discord.HTTPException, TimeoutError, OSError) as exc:
+            # Posted already: a missing ✋ must not make the outbox post it again.
+            log.info("alert %d: could not add the %s reaction: %s", alert.id, CLAIM_EMOJI, exc)
         return f"{channel_id}:{message.id}"
 
     async def send_notice(self, notice: Notice) -> None:
