@@ -28,6 +28,7 @@ async def test_earshot_run_serves_a_discord_server_until_sigterm(earshot: Earsho
         gateway_url = "{fake.gateway_url}"
         """
     )
+    earshot.upgrade()  # PostgreSQL migrations are an explicit step (SQLite would upgrade by itself)
     env = earshot.env() | {"DISCORD_TOKEN": TOKEN}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "adapters.cli.main", "--config", str(earshot.config), "run",
