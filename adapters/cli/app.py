@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -76,6 +76,13 @@ class App:
     def desk(self) -> Desk:
         """What people in the channel can do (commands, claims, outcomes)."""
         return Desk(self.store, self.sources, utc_now, custom_outcomes=self.settings.how_it_went.custom_outcomes)
+
+    @property
+    def follow_up_after(self) -> timedelta:
+        """How long after a claim with nothing recorded the claimer is asked how it went (the platform's setting)."""
+        if self.settings.chat.platform == "slack":
+            return self.settings.slack.follow_up_after
+        return self.settings.discord.follow_up_after
 
     @property
     def claims(self) -> Claims:
@@ -168,9 +175,15 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
     )
 
 
-def build_chat(settings: Settings, http: SafeHttp, desk: Desk | None = None) -> Chat:
-    """The chat adapter ``[chat] platform`` names; the listening ones (Slack) act on ``desk``."""
+def build_chat(
+    settings: Settings, http: SafeHttp, *, desk: Desk | None = None, engine: AsyncEngine | None = None
+) -> Chat:
+    """The chat adapter ``[chat] platform`` names; listening ones get the desk, and Discord the engine to elect a
+    leader."""
     chat = settings.chat
+    if chat.platform == "discord":
+        assert desk is not None and engine is not None  # open_app passes them
+        return build_discord(settings, desk, engine)
     if chat.platform == "slack":
         from adapters.chat.slack.chat import SlackChat, SlackConfig
 
@@ -193,6 +206,15 @@ def build_chat(settings: Settings, http: SafeHttp, desk: Desk | None = None) -> 
         assert chat.webhook_url is not None  # the settings refuse a webhook platform without a URL
         return WebhookChat(http, chat.webhook_url, chat.channel, chat.webhook_secret)
     return ConsoleChat(utc_now, chat.channel)
+
+
+def build_discord(settings: Settings, desk: Desk, engine: AsyncEngine) -> Chat:
+    """The Discord chat; the gateway is held by one process per token (an advisory lock on PostgreSQL)."""
+    from adapters.chat.discord.chat import DiscordChat, token_fingerprint
+    from adapters.storage.leader import leadership
+
+    name = f"discord-gateway:{token_fingerprint(settings.discord.token or '')}"
+    return DiscordChat(settings.discord, settings.chat.channel, desk, sorted(desk.sources), leadership(engine, name))
 
 
 async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
@@ -227,22 +249,28 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
     """Build the app, check the database, and close everything afterwards."""
     engine = create_engine(settings.database_url)
     http = SafeHttp(fetch_policy(settings))
+    chat: Chat | None = None
     try:
         if check_schema:
             await ensure_schema(settings, engine)
         store = SqlStore(engine)
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
+        desk = Desk(store, sources, utc_now, custom_outcomes=settings.how_it_went.custom_outcomes)
+        chat = build_chat(settings, http, desk=desk, engine=engine)
         app = App(
             settings=settings,
             engine=engine,
             http=http,
             store=store,
             sources=sources,
-            chat=build_chat(settings, http, Desk(store, sources, utc_now)),
+            chat=chat,
             owner=process_owner(),
         )
         yield app
     finally:
+        close = getattr(chat, "aclose", None)  # a chat with connections of its own (Discord's REST client)
+        if close is not None:
+            await close()
         await http.aclose()
         await engine.dispose()

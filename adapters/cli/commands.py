@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.cli import explain_view, howitwent, views
+from adapters.cli import doctor, explain_view, howitwent, views
 from adapters.cli.app import App, fetch_policy, open_app, utc_now
-from adapters.cli.doctor import doctor
 from adapters.http import SafeHttp
 from adapters.scheduling import Runner
 from adapters.settings import Settings
@@ -39,7 +38,7 @@ URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others
 
 def secrets_of(settings: Settings) -> list[str]:
     """Values that must never reach a log line."""
-    found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or ""]
+    found = [settings.chat.webhook_url or "", settings.chat.webhook_secret or "", settings.discord.token or ""]
     slack = settings.slack
     found += [slack.bot_token or "", slack.app_token or "", slack.signing_secret or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
@@ -69,10 +68,12 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "check-config":
         return await check_config(settings)
-    if command == "doctor":
-        return await doctor(settings)
     if command == "db":
         return await db(args, settings)
+    if command == "doctor":
+        return await doctor.doctor(settings)
+    if command == "discord":
+        return await doctor.discord_invite(args, settings)
     async with open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)
@@ -143,7 +144,7 @@ async def run(app: App, *, once: bool) -> int:
         app.settings.delivery.every,
         listener=listener,
         desk=app.desk,
-        follow_up_after=app.settings.slack.follow_up_after,
+        follow_up_after=app.follow_up_after,
         checker=app.checker(),
         sweeper=app.sweeper(),
         reporter=app.reporter(),

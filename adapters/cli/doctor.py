@@ -1,10 +1,12 @@
-"""`earshot doctor`: run the chat platform's own checks and say exactly what to fix. Secrets are never printed.
+"""`earshot doctor` and `earshot discord invite`: run the chat platform's own checks and say exactly what to fix.
 
 Each platform adds its checks to ``diagnose``: a function from the settings (and the channels in use) to findings.
+Secrets are never printed.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 
 from adapters.chat.doctor import Finding
@@ -14,36 +16,46 @@ from adapters.storage import SqlStore, create_engine
 log = logging.getLogger("earshot")
 
 
-async def channels_in_use(settings: Settings) -> list[str]:
-    """The default channel and every topic's channel, from the file and, when reachable, the database."""
+async def channels_in_use(settings: Settings) -> tuple[list[str], Finding | None]:
+    """The default channel and every topic's channel, from the file and, when reachable, the database; and a
+    warning when the database could not be read."""
     channels = [settings.chat.channel, *(t.channel for t in settings.topics if t.channel)]
+    warning = None
     engine = create_engine(settings.database_url)
     try:
         async with SqlStore(engine).unit() as unit:
             channels += [t.channel for t in await unit.list_topics() if t.channel]
     except Exception as exc:  # doctor must work before the database does
-        log.debug("doctor: topics in the database not read: %s", exc)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        warning = Finding(True, f"only the config file's channels are checked: cannot read the database ({reason})")
     finally:
         await engine.dispose()
-    return list(dict.fromkeys(channels))
+    return list(dict.fromkeys(channels)), warning
 
 
 async def diagnose(settings: Settings) -> list[Finding]:
     """The findings for the configured platform."""
     platform = settings.chat.platform
+    findings = [Finding(True, f"config: {settings.path or 'defaults'}; platform {platform}")]
+    if platform not in ("slack", "discord"):
+        return [*findings, Finding(True, f'platform "{platform}" has nothing to check beyond `earshot check-config`')]
+    channels, warning = await channels_in_use(settings)
+    if warning is not None:
+        findings.append(warning)
     if platform == "slack":
         from adapters.chat.slack.doctor import diagnose as slack
 
         s = settings.slack
         assert s.bot_token is not None  # the settings refuse platform "slack" without it
-        return await slack(
-            bot_token=s.bot_token,
-            app_token=s.app_token,
-            mode=s.mode,
-            api_url=s.api_url,
-            channels=await channels_in_use(settings),
+        findings += await slack(
+            bot_token=s.bot_token, app_token=s.app_token, mode=s.mode, api_url=s.api_url, channels=channels
         )
-    return [Finding(True, f'platform "{platform}" has nothing to check beyond `earshot check-config`')]
+    else:
+        from adapters.chat.discord.doctor import check
+
+        for level, text in await check(settings.discord, channels):
+            findings.append(Finding(level != "error", f"warning: {text}" if level == "warning" else text))
+    return findings
 
 
 async def doctor(settings: Settings) -> int:
@@ -54,3 +66,13 @@ async def doctor(settings: Settings) -> int:
     broken = sum(not f.ok for f in findings)
     print(f"\n{broken} thing(s) to fix" if broken else "\nall good")
     return 1 if broken else 0
+
+
+async def discord_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the URL that adds the bot to a server with exactly the permissions it needs."""
+    from adapters.chat.discord.invite import application_id, invite_url
+
+    client_id = args.client_id or await application_id(settings.discord)
+    guild = args.guild or (settings.discord.guild if (settings.discord.guild or "").isdigit() else None)
+    print(invite_url(client_id, guild))
+    return 0

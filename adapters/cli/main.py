@@ -134,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default="30d", help="the period, e.g. 7d, 30d (default: 30d)")
     report.add_argument("--format", choices=("text", "markdown", "csv", "png"), default="text")
     report.add_argument("--output", metavar="PATH", help="write to a file (png: default earshot-report.png)")
+
+    discord_cmd = sub.add_parser("discord", help="Discord helpers").add_subparsers(
+        dest="discord_command", required=True
+    )
+    invite = discord_cmd.add_parser(
+        "invite", help="print the URL that adds the bot with exactly the permissions it needs"
+    )
+    invite.add_argument("--client-id", help="the application id (default: asked of Discord with DISCORD_TOKEN)")
+    invite.add_argument("--guild", help="preselect this server id in the invite page")
     return parser
 
 

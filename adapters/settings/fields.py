@@ -142,6 +142,16 @@ def feed_options(value: object) -> dict[str, Any]:
     return dict(value)
 
 
+def ws_url(value: object) -> str:
+    """An absolute ws(s) URL with a host (a gateway address)."""
+    raw = _text(value, "a URL", '"wss://gateway.discord.gg/"')
+    hint = 'use a full ws(s) address, like "wss://gateway.discord.gg/"'
+    parts = urlsplit(raw) if raw and not any(ch.isspace() for ch in raw) else None
+    if parts is None or parts.scheme.lower() not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"not a ws(s) URL; {hint}")
+    return raw
+
+
 def host(value: object) -> str:
     """An allow_private entry: a hostname, an IP address or a CIDR network, normalised."""
     raw = _text(value, "a host or network", '"127.0.0.1"').lower()

@@ -21,6 +21,7 @@ CONFIG_ENV = "EARSHOT_CONFIG"
 DATABASE_URL_ENV = "EARSHOT_DATABASE_URL"
 WEBHOOK_URL_ENV = "EARSHOT_WEBHOOK_URL"
 WEBHOOK_SECRET_ENV = "EARSHOT_WEBHOOK_SECRET"  # noqa: S105  # a variable name, not a secret
+DISCORD_TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105  # a variable name, not a secret
 LLM_API_KEY_ENV = "EARSHOT_LLM_API_KEY"
 SLACK_ENV = {"bot_token": "SLACK_BOT_TOKEN", "app_token": "SLACK_APP_TOKEN", "signing_secret": "SLACK_SIGNING_SECRET"}
 
@@ -73,7 +74,10 @@ def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bo
     secret = env.get(WEBHOOK_SECRET_ENV, "").strip() or None
     tokens = {key: env[name].strip() for key, name in SLACK_ENV.items() if env.get(name, "").strip()}
     llm_key = env.get(LLM_API_KEY_ENV, "").strip() or None
-    return build_settings(path, file, webhook_secret=secret, llm_api_key=llm_key, slack_tokens=tokens)
+    discord = env.get(DISCORD_TOKEN_ENV, "").strip() or None
+    return build_settings(
+        path, file, webhook_secret=secret, llm_api_key=llm_key, slack_tokens=tokens, discord_token=discord
+    )
 
 
 def slack_token_problems(mode: str, env: Mapping[str, str]) -> list[Problem]:

@@ -23,7 +23,7 @@ from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
-PLATFORMS = ("console", "webhook", "slack")
+PLATFORMS = ("console", "webhook", "slack", "discord")
 SLACK_MODES = ("socket", "http")
 FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters", "reddit", "mastodon", "bluesky")
 URL_KINDS = ("rss", "discourse", "mastodon")  # kinds whose url is the place itself; the others take base_url
@@ -52,9 +52,20 @@ class DatabaseSection(_Section):
 class ChatSection(_Section):
     """[chat]"""
 
-    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS, later=("discord",)))] = "console"
+    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS))] = "console"
     channel: _Channel = "conversations"
     webhook_url: _Url = None
+
+
+class DiscordSection(_Section):
+    """[discord]"""
+
+    guild: Annotated[str | None, PlainValidator(fields.text("a server id or name", '"123456789012345678"'))] = None
+    api_base: _Url = None
+    gateway_url: Annotated[str | None, PlainValidator(fields.ws_url)] = None
+    follow_up_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=30)))] = timedelta(
+        hours=24
+    )
 
 
 class FetchSection(_Section):
@@ -231,6 +242,7 @@ class ConfigFile(_Section):
     delivery: DeliverySection = DeliverySection()
     log: LogSection = LogSection()
     scoring: ScoringSection = ScoringSection()
+    discord: DiscordSection = DiscordSection()
     summary: SummarySection = SummarySection()
     slack: SlackSection = SlackSection()
     participation: ParticipationSection = ParticipationSection()
@@ -294,6 +306,17 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class DiscordSettings:
+    """The Discord bot: its token (from DISCORD_TOKEN), the server, address overrides, when to ask how it went."""
+
+    token: str | None = field(default=None, repr=False)
+    guild: str | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    follow_up_after: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
 class SummarySettings:
     """Context summaries: extractive by default; a language model when ``llm_base_url`` and ``model`` are set."""
 
@@ -350,6 +373,7 @@ class Settings:
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
     scoring: ScoringSettings = ScoringSettings()
+    discord: DiscordSettings = DiscordSettings()
     summary: SummarySettings = SummarySettings()
     slack: SlackSettings = SlackSettings()
     how_it_went: HowItWentSettings = HowItWentSettings()
@@ -389,6 +413,13 @@ class Settings:
             },
             "log_level": self.log_level,
             "scoring": {"team_accounts": list(self.scoring.team_accounts)},
+            "discord": {
+                "token": MASK if self.discord.token else None,
+                "guild": self.discord.guild,
+                "api_base": self.discord.api_base,
+                "gateway_url": self.discord.gateway_url,
+                "follow_up_after": format_duration(self.discord.follow_up_after),
+            },
             "summary": {
                 "llm_base_url": mask_url(self.summary.llm_base_url) if self.summary.llm_base_url else None,
                 "model": self.summary.model,
@@ -466,6 +497,7 @@ def build_settings(
     webhook_secret: str | None,
     llm_api_key: str | None = None,
     slack_tokens: Mapping[str, str] | None = None,
+    discord_token: str | None = None,
 ) -> Settings:
     """Turn a checked file (overrides already applied) into the typed settings the CLI hands out."""
     feeds = tuple(
@@ -520,6 +552,13 @@ def build_settings(
         feeds=feeds,
         topics=topics,
         scoring=ScoringSettings(tuple(dict.fromkeys(file.scoring.team_accounts))),
+        discord=DiscordSettings(
+            discord_token,
+            file.discord.guild,
+            file.discord.api_base,
+            file.discord.gateway_url,
+            file.discord.follow_up_after,
+        ),
         summary=SummarySettings(
             llm_base_url=file.summary.llm_base_url,
             model=file.summary.model,

@@ -25,6 +25,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("schedule",): model.ScheduleSection,
     ("delivery",): model.DeliverySection,
     ("log",): model.LogSection,
+    ("discord",): model.DiscordSection,
     ("summary",): model.SummarySection,
     ("slack",): model.SlackSection,
     ("scoring",): model.ScoringSection,
@@ -39,6 +40,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
 _KEY_ALIASES = {"interval": "every", "frequency": "every", "period": "every", "address": "url", "feed_url": "url"}
 _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
     ("chat", "webhook_secret"): "the signing secret comes only from the environment: set EARSHOT_WEBHOOK_SECRET",
+    ("discord", "token"): "the bot token comes only from the environment: set DISCORD_TOKEN",
     ("database", "password"): "put the password in url, or set EARSHOT_DATABASE_URL in the environment",
     ("summary", "api_key"): "the API key comes only from the environment: set EARSHOT_LLM_API_KEY",
     ("slack", "bot_token"): "Slack tokens come only from the environment: set SLACK_BOT_TOKEN",

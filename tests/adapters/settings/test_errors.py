@@ -73,12 +73,19 @@ def test_a_missing_environment_variable_is_named(problems: Problems) -> None:
     ]
 
 
-def test_discord_is_not_available_yet(problems: Problems) -> None:
-    assert problems('[chat]\nplatform = "discord"\n') == [
-        'earshot.toml: chat.platform = "discord": not available in this version yet; use console, webhook or slack'
-    ]
+def test_telegram_is_not_a_platform(problems: Problems) -> None:
     assert problems('[chat]\nplatform = "telegram"\n') == [
-        'earshot.toml: chat.platform = "telegram": not a platform; use console, webhook or slack'
+        'earshot.toml: chat.platform = "telegram": not a platform; use console, webhook, slack or discord'
+    ]
+
+
+def test_the_discord_section_is_checked_and_its_token_comes_from_the_environment(problems: Problems) -> None:
+    text = '[chat]\nplatform = "discord"\n[discord]\ngateway_url = "http://x"\nfollow_up_after = "5s"\ntoken = "t"\n'
+    assert problems(text) == [
+        'earshot.toml: discord.gateway_url = "http://x": not a ws(s) URL; use a full ws(s) address, like '
+        '"wss://gateway.discord.gg/"',
+        'earshot.toml: discord.follow_up_after = "5s": too short; use at least "1m"',
+        "earshot.toml: discord.token: unknown key; the bot token comes only from the environment: set DISCORD_TOKEN",
     ]
 
 

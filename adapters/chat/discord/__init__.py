@@ -1,0 +1,1 @@
+"""The Discord chat: alerts as embeds with buttons, claims by reaction or button, outcomes, slash commands."""

@@ -1,0 +1,195 @@
+"""What a press or a reaction on an alert does: find who did it, call one Desk use case, redraw the alert.
+
+Button presses are deferred first (Discord wants an answer within 3 s), then the alert's message is redrawn and
+anything meant for the presser alone (a refusal, who holds the claim) goes as an ephemeral follow-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.desk import Desk, Member
+from bot.domain import Alert, OutcomeKind
+from bot.errors import EarshotError
+
+from .render import CLAIM_EMOJI, OUTCOME_WORDS, alert_embed, mention, neutralise, stamp
+from .views import alert_view
+
+log = logging.getLogger(__name__)
+NONE = discord.AllowedMentions.none()
+SNOWFLAKE = re.compile(r"\b(\d{17,20})\b")
+
+
+def member_from_permissions(user: discord.abc.User, permissions: discord.Permissions) -> Member:
+    """A desk Member: Manage Server may change topics and feeds; Manage Messages or Manage Server moderate claims."""
+    admin = permissions.administrator
+    return Member(
+        id=str(user.id),
+        name=user.display_name,
+        may_manage=admin or permissions.manage_guild,
+        moderator=admin or permissions.manage_guild or permissions.manage_messages,
+    )
+
+
+def member_of(interaction: discord.Interaction[Any]) -> Member:
+    """The person behind an interaction, with the permissions Discord resolved for them in that channel."""
+    return member_from_permissions(interaction.user, interaction.permissions)
+
+
+def parse_ref(message_ref: str | None) -> tuple[int, int] | None:
+    """``"<channel_id>:<message_id>"`` as two ids, or None."""
+    if not message_ref:
+        return None
+    channel, _, message = message_ref.partition(":")
+    return (int(channel), int(message)) if channel.isdigit() and message.isdigit() else None
+
+
+def closed(outcomes: tuple[Any, ...], alert: Alert) -> bool:
+    """An alert nobody holds that someone marked not relevant keeps only its link."""
+    return alert.claimed_by is None and any(o.kind is OutcomeKind.NOT_RELEVANT for o in outcomes)
+
+
+class AlertActions:
+    """Claims, releases and outcomes from buttons and reactions, for one connected client."""
+
+    def __init__(self, desk: Desk, client: discord.Client) -> None:
+        self.desk = desk
+        self.client = client
+
+    # Buttons ---------------------------------------------------------------------------------------------------
+
+    async def claim(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
+        """Claim for the presser; tell them privately who has it if someone was first."""
+        await interaction.response.defer()
+        try:
+            result = await self.desk.claim(alert_id, member_of(interaction))
+        except EarshotError as exc:
+            await self._tell(interaction, desk_text(str(exc)))
+            return
+        except Exception:
+            await self._failed(interaction, alert_id)
+            return
+        if not result.won:
+            since = stamp(result.claimed_at)
+            await self._tell(interaction, f"{mention(result.holder)} claimed this {since}; it is theirs for now.")
+            return
+        await self.redraw(alert_id, interaction)
+
+    async def release(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
+        """Release (the claimer, or a moderator)."""
+        await interaction.response.defer()
+        try:
+            await self.desk.release(alert_id, member_of(interaction))
+        except EarshotError as exc:
+            await self._tell(interaction, desk_text(str(exc)))
+            return
+        except Exception:
+            await self._failed(interaction, alert_id)
+            return
+        await self.redraw(alert_id, interaction)
+
+    async def record(
+        self, interaction: discord.Interaction[Any], alert_id: int, kind: OutcomeKind, note: str | None = None
+    ) -> None:
+        """Record an outcome (the claimer or a moderator; anyone for Not relevant)."""
+        await interaction.response.defer()
+        try:
+            outcome = await self.desk.record(alert_id, member_of(interaction), kind, note)
+        except EarshotError as exc:
+            await self._tell(interaction, desk_text(str(exc)))
+            return
+        except Exception:
+            await self._failed(interaction, alert_id)
+            return
+        alert = await self.redraw(alert_id, interaction)
+        if alert is not None and interaction.message is not None and _ref_of(interaction.message) != alert.message_ref:
+            # Pressed on a follow-up question: close that question instead of leaving live buttons twice.
+            await interaction.edit_original_response(
+                content=f"Recorded: {OUTCOME_WORDS[outcome.kind]}. Thanks!", view=None, allowed_mentions=NONE
+            )
+        else:
+            await self._tell(interaction, f"Recorded: {OUTCOME_WORDS[outcome.kind]}.")
+
+    # Reactions -------------------------------------------------------------------------------------------------
+
+    async def reaction_added(self, payload: discord.RawReactionActionEvent) -> None:
+        """✋ on an alert claims it for whoever reacted (raw events: works on messages from before a restart)."""
+        if not self._is_claim(payload) or payload.member is None or payload.member.bot:
+            return
+        alert = await self.desk.alert_for_message(f"{payload.channel_id}:{payload.message_id}")
+        if alert is None:
+            return
+        channel = self.client.get_channel(payload.channel_id)
+        permissions = (
+            channel.permissions_for(payload.member)
+            if isinstance(channel, discord.abc.GuildChannel)
+            else payload.member.guild_permissions
+        )
+        try:
+            result = await self.desk.claim(alert.id, member_from_permissions(payload.member, permissions))
+        except EarshotError as exc:
+            log.info("reaction claim of alert %d refused: %s", alert.id, exc)
+            return
+        if result.won:
+            await self.redraw(alert.id)
+        else:
+            log.info("alert %d: %s reacted, but %s holds it", alert.id, payload.user_id, result.holder)
+
+    async def reaction_removed(self, payload: discord.RawReactionActionEvent) -> None:
+        """Taking ✋ back releases the claim, if the one who took it back holds it."""
+        if not self._is_claim(payload):
+            return
+        alert = await self.desk.alert_for_message(f"{payload.channel_id}:{payload.message_id}")
+        if alert is None or alert.claimed_by != str(payload.user_id):
+            return
+        try:
+            await self.desk.release(alert.id, Member(id=str(payload.user_id), name=str(payload.user_id)))
+        except EarshotError as exc:
+            log.info("reaction release of alert %d refused: %s", alert.id, exc)
+            return
+        await self.redraw(alert.id)
+
+    def _is_claim(self, payload: discord.RawReactionActionEvent) -> bool:
+        mine = self.client.user is not None and payload.user_id == self.client.user.id
+        return not mine and payload.emoji.is_unicode_emoji() and payload.emoji.name == CLAIM_EMOJI
+
+    # Drawing ---------------------------------------------------------------------------------------------------
+
+    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> Alert | None:
+        """Edit the alert's message to show its claim and outcomes now; returns the alert."""
+        view = await self.desk.view(alert_id)
+        alert = view.alert
+        ref = parse_ref(alert.message_ref)
+        embed = alert_embed(alert, view.outcomes)
+        buttons = alert_view(alert, closed=closed(view.outcomes, alert))
+        try:
+            if ref is not None:
+                message = self.client.get_partial_messageable(ref[0]).get_partial_message(ref[1])
+                await message.edit(embed=embed, view=buttons, allowed_mentions=NONE)
+            elif interaction is not None:
+                await interaction.edit_original_response(embed=embed, view=buttons, allowed_mentions=NONE)
+        except discord.HTTPException as exc:
+            log.warning("alert %d: could not update its message: %s", alert_id, exc)
+        return alert
+
+    async def _failed(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
+        """Our fault (the database is down, a bug): log it, and say so rather than leave the press unanswered."""
+        log.exception("alert %d: handling a button press failed", alert_id)
+        await self._tell(interaction, "Something went wrong on Earshot's side (it is in the logs); try again shortly.")
+
+    async def _tell(self, interaction: discord.Interaction[Any], text: str) -> None:
+        """A note for the presser alone; ``text`` is ours (third-party parts already made inert)."""
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+
+
+def desk_text(text: str) -> str:
+    """A desk message made inert, with the user ids it quotes (claimers, actors) shown as mentions."""
+    return SNOWFLAKE.sub(lambda m: f"<@{m[1]}>", neutralise(text))
+
+
+def _ref_of(message: discord.Message) -> str:
+    return f"{message.channel.id}:{message.id}"

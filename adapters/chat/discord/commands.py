@@ -1,0 +1,129 @@
+"""``/earshot`` as an application command group: topic and feed management, mine, unclaimed, stats, help.
+
+Every handler defers at once (ephemeral, so a refusal stays private), calls one Desk method, and follows up. An
+answer the desk marks public (a topic or feed changed, with who did it) is also posted in the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.desk import Answer
+
+from .actions import NONE, member_of
+from .render import answer_text
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
+
+log = logging.getLogger(__name__)
+
+Choices = list[app_commands.Choice[str]]
+
+
+async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Answer]]) -> Answer:
+    """Defer, run the desk call, and answer: privately, and in the channel too when the answer is public."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        answer = await work()
+    except Exception:
+        log.exception("/earshot %s failed", interaction.command.qualified_name if interaction.command else "?")
+        answer = Answer("Something went wrong on Earshot's side; it is in the logs. Try again in a moment.", ok=False)
+    text = answer_text(answer.text, answer.alerts, ok=answer.ok)
+    if answer.public and answer.ok and isinstance(interaction.channel, discord.abc.Messageable):
+        try:
+            await interaction.channel.send(text, allowed_mentions=NONE)
+            await interaction.followup.send("Done, and said so in the channel.", ephemeral=True)
+            return answer
+        except discord.HTTPException as exc:
+            log.info("could not post the answer in the channel (%s); answering privately", exc.text)
+    await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+    return answer
+
+
+def build_group(desk: Desk, kinds: Sequence[str]) -> app_commands.Group:
+    """The ``/earshot`` command group; ``kinds`` (the sources map's keys) become the choices of ``feed add``."""
+    earshot = app_commands.Group(
+        name="earshot", description="Conversations worth joining: topics, feeds and your claims", guild_only=True
+    )
+    topic = app_commands.Group(name="topic", description="What to look for", parent=earshot)
+    feed = app_commands.Group(name="feed", description="Where to listen", parent=earshot)
+    kind_choices = [app_commands.Choice(name=k, value=k) for k in sorted(kinds)][:25]
+
+    async def topic_choices(interaction: discord.Interaction[Any], current: str) -> Choices:
+        return [app_commands.Choice(name=n, value=n) for n in await desk.topic_names(current)][:25]
+
+    async def feed_choices(interaction: discord.Interaction[Any], current: str) -> Choices:
+        return [app_commands.Choice(name=n, value=n) for n in await desk.feed_names(current)][:25]
+
+    async def channel_choices(interaction: discord.Interaction[Any], current: str) -> Choices:
+        guild = interaction.guild
+        names = [c.name for c in guild.text_channels] if guild is not None else []
+        return [app_commands.Choice(name=n, value=n) for n in names if n.startswith(current.lstrip("#"))][:25]
+
+    @topic.command(name="add", description="Add a topic (needs Manage Server)")
+    @app_commands.describe(
+        name="A short name, like vector-db",
+        query='What to look for, like "vector database" OR pgvector -job',
+        channel="Where its alerts go (default: the main channel)",
+    )
+    @app_commands.autocomplete(channel=channel_choices)
+    async def topic_add(
+        interaction: discord.Interaction[Any], name: str, query: str, channel: str | None = None
+    ) -> None:
+        await respond(interaction, lambda: desk.topic_add(member_of(interaction), name, query, channel))
+
+    @topic.command(name="list", description="List the topics")
+    async def topic_list(interaction: discord.Interaction[Any]) -> None:
+        await respond(interaction, desk.topic_list)
+
+    @topic.command(name="remove", description="Remove a topic (needs Manage Server)")
+    @app_commands.describe(name="The topic's name")
+    @app_commands.autocomplete(name=topic_choices)
+    async def topic_remove(interaction: discord.Interaction[Any], name: str) -> None:
+        await respond(interaction, lambda: desk.topic_remove(member_of(interaction), name))
+
+    @feed.command(name="add", description="Add a feed (needs Manage Server)")
+    @app_commands.describe(
+        kind="What kind of feed", target="The feed's URL, or search words", every="How often, like 5m or 1h"
+    )
+    @app_commands.choices(kind=kind_choices)
+    async def feed_add(interaction: discord.Interaction[Any], kind: str, target: str, every: str | None = None) -> None:
+        await respond(interaction, lambda: desk.feed_add(member_of(interaction), kind, target, every))
+
+    @feed.command(name="list", description="List the feeds and how they are doing")
+    async def feed_list(interaction: discord.Interaction[Any]) -> None:
+        await respond(interaction, desk.feed_list)
+
+    @feed.command(name="remove", description="Remove a feed (needs Manage Server)")
+    @app_commands.describe(name="The feed's name")
+    @app_commands.autocomplete(name=feed_choices)
+    async def feed_remove(interaction: discord.Interaction[Any], name: str) -> None:
+        await respond(interaction, lambda: desk.feed_remove(member_of(interaction), name))
+
+    @earshot.command(name="mine", description="Your claims with no outcome yet")
+    async def mine(interaction: discord.Interaction[Any]) -> None:
+        await respond(interaction, lambda: desk.mine(member_of(interaction)))
+
+    @earshot.command(name="unclaimed", description="Alerts of the last 7 days nobody has taken")
+    async def unclaimed(interaction: discord.Interaction[Any]) -> None:
+        await respond(interaction, desk.unclaimed)
+
+    @earshot.command(name="stats", description="The team's numbers")
+    @app_commands.describe(period="How far back, like 7d or 30d (default 7d)")
+    async def stats(interaction: discord.Interaction[Any], period: str | None = None) -> None:
+        await respond(interaction, lambda: desk.stats(period))
+
+    @earshot.command(name="help", description="What Earshot does and how to use it")
+    async def help_(interaction: discord.Interaction[Any]) -> None:
+        async def answer() -> Answer:
+            return desk.help()
+
+        await respond(interaction, answer)
+
+    return earshot

@@ -1,0 +1,252 @@
+"""Embeds and text for Discord, with every piece of third-party text neutralised so it cannot ping or forge links.
+
+Two layers keep feed text harmless: every message goes out with ``AllowedMentions.none()`` and, because Discord
+once ignored that, the text itself is defused (mentions broken with a zero-width space, markdown escaped so a
+masked link ``[text](url)`` shows as written).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+
+import discord
+
+from bot.domain import Alert, Digest, Outcome, OutcomeKind, Sighting
+from bot.text import clean, excerpt
+
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_MAX = 1024
+FIELDS_MAX = 25
+EMBED_TOTAL_MAX = 6000
+CONTENT_MAX = 2000
+FOOTER_MAX = 2048
+
+ZWSP = "\u200b"
+CLAIM_EMOJI = "\N{RAISED HAND}"
+
+# Characters with a markdown meaning anywhere in a line: escaped with a backslash, which Discord then hides.
+_INLINE = re.compile(r"([\\*_~`|\[\]<>])")
+# Markdown that only counts at the start of a line: headings, subtext (-#), quotes and lists.
+_LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
+_MENTION = re.compile(r"@")
+_SAFE_URL_CHARS = "/:?#[]@!$&'*+,;=%~-._"
+
+OUTCOME_WORDS = {
+    OutcomeKind.REPLIED: "replied",
+    OutcomeKind.GOT_RESPONSE: "got a response",
+    OutcomeKind.LEAD: "lead",
+    OutcomeKind.NOT_WORTH_IT: "not worth it",
+    OutcomeKind.NOT_RELEVANT: "not relevant",
+    OutcomeKind.NOTE: "note",
+}
+
+
+def neutralise(text: str) -> str:
+    """Third-party text made inert: no pings, no mentions of users, roles or channels, no masked links."""
+    text = clean(text)
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LINE_START.sub(r"\1\\\2", text)
+    # "@everyone", "@here" and "<@id>" (already "\<@id\>") all need an "@" followed by a name: break that pair.
+    # "<#id>", "<:emoji:id>", "</command:id>" and "<t:...>" need "<" right before them: break that too.
+    return _MENTION.sub("@" + ZWSP, text).replace("\\<", "\\<" + ZWSP)
+
+
+def one_line(text: str, limit: int) -> str:
+    """Third-party text on one line, cut to ``limit`` characters after neutralising."""
+    return cut(neutralise(excerpt(text, limit)), limit)
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, never ending in half an escape."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - 1, 0)]
+    # A trailing odd run of backslashes would escape the ellipsis (or whatever follows).
+    trailing = len(head) - len(head.rstrip("\\"))
+    if trailing % 2:
+        head = head[:-1]
+    return head + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL fit for an embed or a link (quoted so it cannot close a markdown link), or None."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    quoted = quote(url.strip(), safe=_SAFE_URL_CHARS)
+    return quoted.replace("(", "%28").replace(")", "%29") if len(quoted) <= 2000 else None
+
+
+def link(label: str, url: str | None, limit: int = 200) -> str:
+    """A masked link we build ourselves: the label neutralised, the URL checked; plain label without a URL."""
+    text = one_line(label, limit) or "link"
+    target = safe_url(url)
+    return f"[{text}]({target})" if target else text
+
+
+def mention(user_id: str) -> str:
+    """A user mention built from an id we stored (digits only; anything else is shown as neutralised text)."""
+    return f"<@{user_id}>" if user_id.isdigit() else neutralise(user_id)
+
+
+def stamp(when: datetime, style: str = "R") -> str:
+    """A Discord timestamp: the reader's client renders it ("3 hours ago") in their own time zone."""
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = ()) -> discord.Embed:
+    """The embed of an alert: title linking to the thread, context, facts, score and reasons, claim and outcomes."""
+    c = alert.conversation
+    embed = discord.Embed(
+        title=cut(neutralise(excerpt(c.title, TITLE_MAX)) or "(untitled)", TITLE_MAX),
+        url=safe_url(c.url),
+        description=_context(alert),
+        colour=_colour(alert, outcomes),
+    )
+    place = " · ".join(p for p in (c.source, one_line(c.community, 100) if c.community else "") if p)
+    embed.add_field(name="Source", value=cut(place or "unknown", FIELD_MAX), inline=True)
+    if c.created_at is not None:
+        embed.add_field(name="Age", value=stamp(c.created_at), inline=True)
+    embed.add_field(name="Topic", value=one_line(alert.topic, 200), inline=True)
+    reasons = "\n".join(f"• {one_line(r, 200)}" for r in alert.reasons)
+    embed.add_field(name=f"Score {alert.score}/100", value=cut(reasons or "—", FIELD_MAX), inline=False)
+    facts = _facts(alert)
+    if facts:
+        embed.add_field(name="Thread", value=cut(facts, FIELD_MAX), inline=False)
+    if alert.also_seen:
+        embed.add_field(name="Also seen", value=_sightings(alert.also_seen), inline=False)
+    if alert.claimed_by:
+        when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
+        embed.add_field(name="Claimed", value=f"by {mention(alert.claimed_by)}{when}", inline=False)
+    if outcomes:
+        embed.add_field(name="Outcomes", value=outcome_lines(outcomes), inline=False)
+    embed.set_footer(text=f"alert {alert.id} · react {CLAIM_EMOJI} or press Claim to take it")
+    return fit(embed)
+
+
+def outcome_lines(outcomes: Sequence[Outcome]) -> str:
+    """Recorded outcomes, newest last, each with who and when; trimmed to one field."""
+    lines = []
+    for o in outcomes:
+        note = f": {one_line(o.note, 300)}" if o.note else ""
+        lines.append(f"• {OUTCOME_WORDS[o.kind]} by {mention(o.actor)} {stamp(o.at)}{note}")
+    return _join_within(lines, FIELD_MAX)
+
+
+def _context(alert: Alert) -> str:
+    c = alert.conversation
+    if alert.summary is not None:
+        lines = [f"**{one_line(alert.summary.question, 600)}**"] if alert.summary.question else []
+        lines += [f"• {one_line(said, 400)}" for said in alert.summary.said]
+        text = "\n".join(lines)
+    else:
+        text = one_line(c.text, 600) if c.text else ""
+    if c.author:
+        text = f"by {one_line(c.author, 100)}\n{text}" if text else f"by {one_line(c.author, 100)}"
+    return cut(text, DESCRIPTION_MAX)
+
+
+def _facts(alert: Alert) -> str:
+    c = alert.conversation
+    facts = []
+    if c.points is not None:
+        facts.append(f"{c.points} points")
+    if c.thread_size is not None:
+        facts.append(f"{c.thread_size} replies")
+    if alert.matched:
+        facts.append("matched " + ", ".join(one_line(m, 60) for m in alert.matched))
+    if c.link and c.link != c.url:
+        facts.append(link("linked page", c.link))
+    return " · ".join(facts)
+
+
+def _sightings(sightings: Iterable[Sighting]) -> str:
+    lines = []
+    for s in sightings:
+        where = " · ".join(p for p in (s.source, one_line(s.community, 60) if s.community else "") if p)
+        size = f" ({s.thread_size} replies)" if s.thread_size is not None else ""
+        lines.append(f"• {where}: {link(s.title, s.url, 120)}{size}")
+    return _join_within(lines, FIELD_MAX)
+
+
+def _join_within(lines: Sequence[str], limit: int) -> str:
+    """Whole lines that fit in ``limit``, with a count of those left out."""
+    kept: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        more = f"… and {len(lines) - i} more"
+        last = i == len(lines) - 1
+        # Keep room for the "… and N more" line unless this line is the last one.
+        if used + len(line) + (0 if last else 1 + len(more)) > limit:
+            kept.append(more)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept) or "—"
+
+
+def _colour(alert: Alert, outcomes: Sequence[Outcome]) -> discord.Colour:
+    if any(o.kind is OutcomeKind.NOT_RELEVANT for o in outcomes):
+        return discord.Colour.light_grey()
+    if alert.claimed_by:
+        return discord.Colour.green()
+    return discord.Colour.blurple()
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters Discord counts against the 6,000 limit: title, description, field names and values, footer."""
+    return len(embed)
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Keep an embed within Discord's limits, shortening the description first, then dropping late fields."""
+    while len(embed.fields) > FIELDS_MAX:
+        embed.remove_field(-1)
+    over = embed_size(embed) - EMBED_TOTAL_MAX
+    if over > 0 and embed.description:
+        embed.description = cut(embed.description, max(len(embed.description) - over, 1))
+    while embed_size(embed) > EMBED_TOTAL_MAX and embed.fields:
+        embed.remove_field(-1)
+    return embed
+
+
+def notice_text(level: str, text: str) -> str:
+    """An operational notice as message content."""
+    icon = {"error": "\N{NO ENTRY}", "warning": "\N{WARNING SIGN}"}.get(level, "\N{INFORMATION SOURCE}")
+    return cut(f"{icon} {neutralise(text)}", CONTENT_MAX)
+
+
+def digest_embed(digest: Digest) -> discord.Embed:
+    """Alerts held back by the flood guard, as one embed listing each as a link."""
+    lines = [
+        f"• {link(a.conversation.title, a.conversation.url, 150)} · {one_line(a.topic, 60)} · score {a.score}"
+        for a in digest.alerts
+    ]
+    embed = discord.Embed(
+        title=f"{len(digest.alerts)} more conversation(s) since {digest.since:%H:%M} UTC",
+        description=_join_within(lines, DESCRIPTION_MAX),
+        colour=discord.Colour.blurple(),
+    )
+    return fit(embed)
+
+
+def answer_text(text: str, alerts: Sequence[Alert] = (), *, ok: bool = True) -> str:
+    """A command's answer as message content: its text neutralised, the alerts as links, within 2,000."""
+    body = neutralise(text)
+    if not ok:
+        body = f"\N{WARNING SIGN} {body}"
+    lines = [
+        f"• {link(a.conversation.title, a.conversation.url, 120)} · {one_line(a.topic, 40)} (alert {a.id})"
+        for a in alerts
+    ]
+    if not lines:
+        return cut(body, CONTENT_MAX)
+    room = CONTENT_MAX - len(body) - 1
+    return cut(body, CONTENT_MAX) if room < 40 else body + "\n" + _join_within(lines, room)

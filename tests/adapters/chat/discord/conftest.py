@@ -1,0 +1,129 @@
+"""A local Discord, a migrated store with alerts to post, and DiscordChat wired to both."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import discord
+import pytest
+
+from adapters.chat.discord.chat import DiscordChat
+from adapters.http import SafeHttp
+from adapters.settings.model import DiscordSettings
+from adapters.sources import build_sources
+from adapters.storage import SqlStore
+from adapters.storage.leader import Leadership, SoleLeader
+from bot.delivery import Deliverer
+from bot.desk import Desk
+from bot.domain import Conversation, Feed
+from bot.ports import NewAlert
+from bot.scoring import Reason, ReasonKind
+from tests.fakes.clock import T0, Clock
+from tests.fakes.discord import TOKEN, FakeDiscord
+
+MakeChat = Callable[..., Awaitable[DiscordChat]]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """The local Discord; discord.py's addresses are put back afterwards."""
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    server = FakeDiscord()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+        discord.http.Route.BASE = base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock that stands still."""
+    return Clock(T0 + timedelta(hours=1))
+
+
+@pytest.fixture
+async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[Desk]:
+    """The desk on the test store, with the real sources."""
+    http = SafeHttp()
+    try:
+        yield Desk(store, build_sources(http, {}), clock)
+    finally:
+        await http.aclose()
+
+
+@pytest.fixture
+def settings(fake: FakeDiscord) -> DiscordSettings:
+    """Settings pointing at the fake."""
+    return DiscordSettings(token=TOKEN, guild=None, api_base=fake.api_base, gateway_url=fake.gateway_url)
+
+
+@pytest.fixture
+async def make_chat(fake: FakeDiscord, desk: Desk, settings: DiscordSettings) -> AsyncIterator[MakeChat]:
+    """Starts DiscordChats (each a process's adapter) and waits until the gateway is ready; stops them after."""
+    made: list[DiscordChat] = []
+
+    async def make(*, listen: bool = True, leader: Leadership | None = None, **changes: Any) -> DiscordChat:
+        chat = DiscordChat(
+            replace(settings, **changes),
+            "conversations",
+            desk,
+            sorted(desk.sources),
+            leader or SoleLeader(),
+            guild_ready_timeout=0.1,
+            leader_check=0.05,
+        )
+        made.append(chat)
+        if listen:
+            await chat.start()
+            await asyncio.wait_for(chat.connected.wait(), 10)
+        return chat
+
+    try:
+        yield make
+    finally:
+        for chat in made:
+            await chat.stop()
+
+
+def conversation(n: int, **fields: Any) -> Conversation:
+    """A Hacker News story in the shape the source produces."""
+    fields.setdefault("title", f"Which vector database do you recommend? ({n})")
+    fields.setdefault("text", "We are choosing between pgvector and a dedicated store. Experiences?")
+    fields.setdefault("created_at", T0)
+    return Conversation(
+        source="hackernews",
+        external_id=str(40000000 + n),
+        url=f"https://news.ycombinator.com/item?id={40000000 + n}",
+        author="pg_fan",
+        thread_size=3,
+        points=12,
+        **fields,
+    )
+
+
+async def add_alert(store: SqlStore, n: int = 1, *, channel: str | None = None, **fields: Any) -> int:
+    """Store a conversation and a pending alert for it; return the alert id."""
+    async with store.unit() as unit:
+        if await unit.get_feed("hn") is None:
+            await unit.add_feed(Feed("hn", "hackernews", timedelta(minutes=5)), T0)
+        stored = await unit.insert_conversations([conversation(n, **fields)], "hn", T0)
+        reasons = (Reason("asks for a recommendation", 30, ReasonKind.INTENT), Reason("3 replies", 10, ReasonKind.ROOM))
+        await unit.insert_alerts([NewAlert(stored[0][0], "vector-db", channel, ("vector database",), 72, reasons)], T0)
+    async with store.engine.connect() as connection:
+        from sqlalchemy import func, select
+
+        from adapters.storage import tables
+
+        return int((await connection.execute(select(func.max(tables.alerts.c.id)))).scalar_one())
+
+
+async def deliver(store: SqlStore, chat: DiscordChat, clock: Clock) -> Any:
+    """Deliver what is pending through the real Deliverer; returns its report."""
+    return await Deliverer(store, chat, clock, "test-owner").deliver()

@@ -1,0 +1,232 @@
+"""End to end against the local Discord: post, claim by reaction and by button, outcomes, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from datetime import timedelta
+from typing import Any
+
+from adapters.scheduling import Runner
+from adapters.storage import SqlStore
+from bot.delivery import Deliverer
+from bot.desk import Desk
+from bot.domain import OutcomeKind
+from bot.polling import Poller
+from tests.fakes.clock import Clock
+from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
+
+from .conftest import MakeChat, add_alert, deliver
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    """The custom_ids (or URLs, for link buttons) of a message's buttons, in order."""
+    return [c.get("custom_id") or c.get("url") for row in message["components"] for c in row["components"]]
+
+
+def fields(message: dict[str, Any]) -> dict[str, str]:
+    """The first embed's fields, by name."""
+    return {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+
+
+async def posted(fake: FakeDiscord, store: SqlStore, chat: Any, clock: Clock, **alert: Any) -> tuple[int, str]:
+    """Store an alert, deliver it, and return its id and its message id."""
+    alert_id = await add_alert(store, **alert)
+    report = await deliver(store, chat, clock)
+    assert report.delivered == 1, report
+    return alert_id, list(fake.messages)[-1]
+
+
+async def test_an_alert_is_posted_as_an_embed_with_buttons_and_a_ready_reaction(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    post = fake.posts[-1]
+    assert post["channel_id"] == CHANNELS["conversations"]
+    assert post["allowed_mentions"] == {"parse": []}
+    assert post["nonce"] == f"earshot-{alert_id}" and post["enforce_nonce"] is True
+    embed = post["embeds"][0]
+    assert embed["title"] == "Which vector database do you recommend? (1)"
+    assert embed["url"] == "https://news.ycombinator.com/item?id=40000001"
+    assert "pgvector" in embed["description"]
+    shown = fields(fake.messages[message_id])
+    assert shown["Topic"] == "vector-db"
+    assert shown["Score 72/100"] == "• asks for a recommendation\n• 3 replies"
+    assert shown["Source"] == "hackernews"
+    assert shown["Age"].startswith("<t:")
+    assert buttons(fake.messages[message_id]) == [
+        f"earshot:claim:{alert_id}",
+        f"earshot:not_relevant:{alert_id}",
+        "https://news.ycombinator.com/item?id=40000001",
+    ]
+    assert (message_id, "\N{RAISED HAND}") in fake.reactions
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None and alert.message_ref == f"{CHANNELS['conversations']}:{message_id}"
+
+
+async def test_a_topic_channel_is_found_by_name(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat(listen=False)
+    await posted(fake, store, chat, clock, channel="vector-db")
+    assert fake.posts[-1]["channel_id"] == CHANNELS["vector-db"]
+
+
+async def test_a_reaction_claims_and_taking_it_back_releases(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.react(ALICE, message_id)
+    await fake.wait_for(lambda: fake.edits)
+    assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}> <t:")
+    assert f"earshot:outcome:replied:{alert_id}" in buttons(fake.messages[message_id])
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None and alert.claimed_by == ALICE.id
+
+    await fake.react(BOB, message_id, add=False)  # not Bob's claim: nothing changes
+    await fake.react(ALICE, message_id, add=False)
+    await fake.wait_for(lambda: len(fake.edits) == 2)
+    assert "Claimed" not in fields(fake.messages[message_id])
+    assert buttons(fake.messages[message_id])[0] == f"earshot:claim:{alert_id}"
+
+
+async def test_a_button_claim_wins_and_a_competing_claim_is_told_privately_who_has_it(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    as_bob_saw_it = copy.deepcopy(fake.messages[message_id])
+    first = await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    assert fake.callback_for(first) == {"type": 6, "interaction_id": first}  # deferred within 3 s
+    assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}>")
+
+    second = await fake.press(BOB, message_id, f"earshot:claim:{alert_id}", seen=as_bob_saw_it)
+    (note,) = await fake.wait_for(lambda: fake.followups_for(second))
+    assert note["flags"] == 64  # ephemeral: only Bob sees it
+    assert note["content"].startswith(f"<@{ALICE.id}> claimed this <t:")
+    assert note["allowed_mentions"] == {"parse": []}
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None and alert.claimed_by == ALICE.id
+
+
+async def test_outcomes_are_recorded_by_the_claimer_and_refused_to_others(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+
+    refused = await fake.press(BOB, message_id, f"earshot:outcome:lead:{alert_id}")
+    (note,) = await fake.wait_for(lambda: fake.followups_for(refused))
+    assert note["flags"] == 64 and "only they (or a moderator)" in note["content"]
+    assert f"<@{ALICE.id}>" in note["content"]
+
+    replied = await fake.press(ALICE, message_id, f"earshot:outcome:replied:{alert_id}")
+    (done,) = await fake.wait_for(lambda: fake.followups_for(replied))
+    assert done["content"] == "Recorded: replied." and done["flags"] == 64
+    assert fields(fake.messages[message_id])["Outcomes"].startswith(f"• replied by <@{ALICE.id}> <t:")
+
+    lead = await fake.press(MOD, message_id, f"earshot:outcome:lead:{alert_id}")  # a moderator may
+    await fake.wait_for(lambda: fake.followups_for(lead))
+    release = await fake.press(BOB, message_id, f"earshot:release:{alert_id}")
+    (no,) = await fake.wait_for(lambda: fake.followups_for(release))
+    assert "only they (or a moderator) can release it" in no["content"]
+
+    async with store.unit() as unit:
+        outcomes = await unit.list_outcomes(alert_id)
+    assert [(o.kind, o.actor) for o in outcomes] == [(OutcomeKind.REPLIED, ALICE.id), (OutcomeKind.LEAD, MOD.id)]
+
+    released = await fake.press(ALICE, message_id, f"earshot:release:{alert_id}")
+    await fake.wait_for(lambda: fake.callback_for(released) and "Claimed" not in fields(fake.messages[message_id]))
+
+
+async def test_not_relevant_is_feedback_anyone_may_give(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.press(BOB, message_id, f"earshot:not_relevant:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    assert buttons(fake.messages[message_id]) == ["https://news.ycombinator.com/item?id=40000001"]
+    async with store.unit() as unit:
+        (outcome,) = await unit.list_outcomes(alert_id)
+    assert (outcome.kind, outcome.actor) == (OutcomeKind.NOT_RELEVANT, BOB.id)
+
+
+async def test_a_note_is_written_in_a_form(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    opened = await fake.press(ALICE, message_id, f"earshot:note:{alert_id}")
+    form = await fake.wait_for(lambda: fake.callback_for(opened))
+    assert form["type"] == 9 and form["data"]["custom_id"] == f"earshot:note_form:{alert_id}"
+    text = "Answered; they asked for a call @everyone"
+    submitted = await fake.submit(
+        ALICE, f"earshot:note_form:{alert_id}", {"earshot:note_text": text}, CHANNELS["conversations"]
+    )
+    await fake.wait_for(lambda: fake.followups_for(submitted))
+    async with store.unit() as unit:
+        (note,) = await unit.list_outcomes(alert_id)
+    assert note.kind is OutcomeKind.NOTE and note.note == text
+    assert "@\u200beveryone" in fields(fake.messages[message_id])["Outcomes"]
+
+
+async def test_the_follow_up_asks_the_claimer_and_its_buttons_record_on_the_alert(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None
+    await chat.follow_up(alert)
+    question = fake.posts[-1]
+    assert question["content"].startswith(f"<@{ALICE.id}>, you claimed **Which vector database")
+    assert question["allowed_mentions"] == {"parse": [], "users": [int(ALICE.id)]}  # the claimer, and nobody else
+    assert str(question["message_reference"]["message_id"]) == message_id
+    asked = list(fake.messages)[-1]
+    assert buttons(fake.messages[asked])[0] == f"earshot:outcome:replied:{alert_id}"
+
+    pressed = await fake.press(ALICE, asked, f"earshot:outcome:got_response:{alert_id}")
+    await fake.wait_for(lambda: any(f["method"] == "PATCH" for f in fake.followups_for(pressed)))
+    closed = next(f for f in fake.followups_for(pressed) if f["method"] == "PATCH")
+    assert closed["content"] == "Recorded: got a response. Thanks!" and closed["components"] == []
+    assert "got a response by" in fields(fake.messages[message_id])["Outcomes"]
+
+
+async def test_the_runner_starts_the_listener_and_asks_about_stale_claims_once(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: Desk
+) -> None:
+    chat = await make_chat(listen=False)
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    deliverer = Deliverer(store, chat, clock, "runner")
+    poller = Poller(store, desk.sources, clock, "runner")
+    runner = Runner(store, poller, deliverer, clock, timedelta(hours=1), listener=chat, desk=desk)
+    stop = asyncio.Event()
+    running = asyncio.create_task(runner.run(stop))
+    await asyncio.wait_for(chat.connected.wait(), 10)  # the runner started it
+    await fake.react(ALICE, message_id)
+    await fake.wait_for(lambda: fake.edits)
+
+    clock.advance(timedelta(hours=25))
+    posts = len(fake.posts)
+    await runner.follow_ups()
+    await runner.follow_ups()  # asked once only
+    assert len(fake.posts) == posts + 1
+    assert fake.posts[-1]["content"].startswith(f"<@{ALICE.id}>, you claimed")
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    assert chat.rest is None  # stopped with the runner
+    assert alert_id
