@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.context import Contextualiser
@@ -86,7 +86,12 @@ class Deliverer:
                 batch, over = await self._guard(batch)
                 held += over
             batch = await self._with_summaries(batch)
+            broken: dict[str | None, Alert] = {}  # channels that refused an alert this round: the one refused
+            paused: dict[str | None, list[Alert]] = {}
             for index, alert in enumerate(batch):
+                if alert.channel in broken:
+                    paused.setdefault(alert.channel, []).append(alert)
+                    continue
                 error = await self._send(alert)
                 if error is None:
                     delivered += 1
@@ -95,8 +100,14 @@ class Deliverer:
                 errors.append(error.args[0] if error.args else str(error))
                 if not error.permanent:
                     # The platform is throttling or down: hand the rest of the batch back instead of hammering it.
+                    await self._pause(broken, paused)
                     await self._hand_back(batch[index + 1 :], error)
                     return DeliveryReport(delivered, failed, tuple(errors), held)
+                if error.channel:
+                    # The channel refuses posts (archived, deleted, bot removed): its other alerts wait with this one
+                    # rather than each asking again, so it costs one request per backoff, not one per alert.
+                    broken[alert.channel] = replace(alert, attempts=alert.attempts + 1, last_error=str(error))
+            await self._pause(broken, paused)
             if failed and not delivered:
                 break
         digests = await self.digester.send()
@@ -160,6 +171,21 @@ class Deliverer:
                 "alert %d: its lease ran out while it was being posted; another process may post it again", alert.id
             )
         return None
+
+    async def _pause(self, broken: dict[str | None, Alert], paused: dict[str | None, list[Alert]]) -> None:
+        """Give back the alerts of channels that refused a post, due when the refused alert is tried again."""
+        for channel, alerts in paused.items():
+            refused = broken[channel]
+            wait = delivery_backoff(refused.attempts, self.policy.max_backoff)
+            log.warning(
+                "channel %s refuses posts (%s); its %d other alert(s) are kept and wait %s with it",
+                f"#{channel}" if channel else "(default)",
+                refused.last_error,
+                len(alerts),
+                wait,
+            )
+            async with self.store.unit() as unit:
+                await unit.release_alerts([a.id for a in alerts], self.owner, next_attempt_at=self.clock() + wait)
 
     async def _hand_back(self, alerts: list[Alert], error: DeliveryError) -> None:
         """Release alerts that were leased but not tried, to be tried when the platform may be back."""

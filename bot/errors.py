@@ -38,12 +38,16 @@ class FeedError(EarshotError):
 
 
 class DeliveryError(EarshotError):
-    """A chat platform did not take a message. ``permanent`` means retrying the same message will not help."""
+    """A chat platform did not take a message. ``permanent`` means retrying the same message will not help;
+    ``channel`` means the channel refuses every post (deleted, archived, the bot removed), not just this one."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, permanent: bool = False, channel: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.channel = channel
 
 
 class LeaseLost(EarshotError):

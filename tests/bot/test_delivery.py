@@ -268,3 +268,38 @@ async def test_an_unexpected_error_posting_one_alert_does_not_block_the_others(s
         clock.advance(POLICY.lease + POLICY.max_backoff)
 
     assert chat.sent == others
+
+
+async def test_a_channel_that_refuses_posts_keeps_its_other_alerts_waiting_with_one_request_per_backoff(
+    store: SqlStore,
+) -> None:
+    conversations = [Conversation("fake", str(n), f"https://forum.example.com/t/{n}", f"Story {n}") for n in range(6)]
+    async with store.unit() as unit:
+        stored = await unit.insert_conversations(conversations, "forum", T0)
+        channels = ["archived", "ok", "archived", "archived", "ok", "archived"]
+        await unit.insert_alerts(
+            [NewAlert(cid, "databases", ch, ("postgres",), 60) for (cid, _), ch in zip(stored, channels, strict=True)],
+            T0,
+        )
+    ids = [cid for cid, _ in stored]  # alert ids follow the conversations here: one alert each, in order
+    chat, clock = RecordingChat(), Clock()
+    refusal = DeliveryError("slack: is_archived posting to #archived", permanent=True, channel=True)
+    chat.fail(ids[0], refusal, refusal)
+
+    report = await deliverer(store, chat, clock).deliver()
+
+    assert (report.delivered, report.failed) == (2, 1)
+    assert chat.attempts == [ids[0], ids[1], ids[4]]  # one request to the broken channel
+    waits = {await next_attempt_at(store, i) for i in (ids[0], ids[2], ids[3], ids[5])}
+    assert waits == {T0 + delivery_backoff(1, POLICY.max_backoff)}
+    for alert_id in (ids[2], ids[3], ids[5]):
+        alert = await get_alert(store, alert_id)
+        assert (alert.state, alert.attempts) == (DeliveryState.PENDING, 0)  # kept, never tried
+
+    clock.advance(delivery_backoff(1, POLICY.max_backoff))
+    again = await deliverer(store, chat, clock).deliver()
+    assert again.failed == 1 and chat.attempts[3:] == [ids[0]]  # still broken: still one request
+
+    clock.advance(delivery_backoff(2, POLICY.max_backoff))
+    fixed = await deliverer(store, chat, clock).deliver()
+    assert fixed.delivered == 4  # the channel works again: everything it kept goes out

@@ -297,6 +297,7 @@ class DiscordChat:
                 f"Discord channel #{plain} is not in the server (or Earshot cannot see it): create it, give Earshot "
                 "View Channel there, or change [chat] channel / the topic's channel",
                 permanent=True,
+                channel=True,
             )
         return channel_id
 
@@ -341,11 +342,13 @@ class DiscordChat:
                 f"Discord channel {where} no longer exists (10003 Unknown Channel): recreate it or point "
                 "[chat] channel / the topic's channel elsewhere",
                 permanent=True,
+                channel=True,
             )
         if exc.code in (MISSING_ACCESS, MISSING_PERMISSIONS) or exc.status == 403:
             return DeliveryError(
                 f"Earshot may not post in {where} ({exc.code} {exc.text or 'Forbidden'}): {FIX_PERMISSIONS}",
                 permanent=True,
+                channel=True,
             )
         if exc.status == 429:
             retry = _retry_after(exc)

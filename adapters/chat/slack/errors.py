@@ -27,6 +27,8 @@ FIXES: dict[str, str] = {
 PERMANENT = frozenset(
     [*FIXES, "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_metadata_format"]
 )
+CHANNEL = frozenset(["channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "restricted_action"])
+"""Codes that mean the channel refuses every post, not just this message."""
 UNCERTAIN = frozenset(["internal_error", "fatal_error", "service_unavailable", "request_timeout"])
 
 
@@ -68,8 +70,7 @@ def delivery_error(exc: BaseException, where: str) -> DeliveryError:
             fix = FIXES[code] + (f" (needed: {needed})" if needed else "")
             return DeliveryError(f"slack: {code} posting to {where}: {fix}", permanent=True)
         if code in PERMANENT:
-            return DeliveryError(
-                f"slack: {code} posting to {where}: {FIXES.get(code, 'a bug; please report it')}", permanent=True
-            )
+            fix = FIXES.get(code, "a bug; please report it")
+            return DeliveryError(f"slack: {code} posting to {where}: {fix}", permanent=True, channel=code in CHANNEL)
         return DeliveryError(f"slack: {code} posting to {where}; will retry")
     return DeliveryError(f"slack: no answer posting to {where} ({type(exc).__name__}); will retry")

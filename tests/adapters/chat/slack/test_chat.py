@@ -55,6 +55,18 @@ async def test_a_channel_the_bot_is_not_in_fails_permanently_with_the_fix(rig: R
     assert alert.last_error is not None and "/invite @Earshot" in alert.last_error and "#locked" in alert.last_error
 
 
+async def test_a_channel_that_refuses_posts_is_asked_once_and_keeps_its_other_alerts(rig: Rig) -> None:
+    for n in (1, 2, 3):
+        await rig.store_alert(n, channel="locked")
+    report = await Deliverer(rig.store, rig.chat, rig.clock, "test").deliver()
+    assert (report.delivered, report.failed) == (0, 1)
+    posts = [c for c in rig.slack.called("chat.postMessage") if c.args.get("channel") != "C0ALERTS1"]
+    assert len(posts) == 1  # one request to the broken channel, not one per alert
+    async with rig.store.unit() as unit:
+        kept = [await unit.get_alert(i) for i in (2, 3)]
+    assert all(a is not None and a.state.value == "pending" and a.attempts == 0 for a in kept)
+
+
 async def test_notices_and_digests_go_to_the_channel_escaped(rig: Rig) -> None:
     await rig.chat.send_notice(Notice("warning", "feed <!channel> failing", feed="hn"))
     first, second = make_alert(1, topic="<!here>"), make_alert(2)
