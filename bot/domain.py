@@ -192,6 +192,9 @@ class Alert:
     reasons: tuple[str, ...] = ()  # the score's top reasons in plain words, in the order they are shown
     summary: Summary | None = None  # the context summary, once made (None: render from the conversation alone)
     also_seen: tuple[Sighting, ...] = ()  # other discussions of the same conversation or link
+    # Leased from another process whose lease ran out unfinished: its post may have gone out, so a platform
+    # without idempotency keys (Slack) looks for it before posting again.
+    retaken: bool = False
     held_at: datetime | None = None  # when the flood guard held it back (kept once it went out in a digest)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -22,8 +23,10 @@ class DeliveryMixin(UnitBase):
         As with feeds, a lease the same owner holds already counts as free.
         """
         alerts = t.alerts.c
+        # Locked here (PostgreSQL; SQLite units hold the write lock), then taken: reading the previous owner first
+        # tells which alerts another process leased and never finished, whose post may have gone out.
         candidates = (
-            select(alerts.id)
+            select(alerts.id, alerts.lease_owner)
             .where(
                 alerts.state == DeliveryState.PENDING.value,
                 or_(alerts.next_attempt_at.is_(None), alerts.next_attempt_at <= now),
@@ -33,20 +36,18 @@ class DeliveryMixin(UnitBase):
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        statement = (
-            update(t.alerts)
-            .where(alerts.id.in_(candidates.scalar_subquery()))
-            .values(lease_owner=owner, lease_until=now + lease_for)
-            .returning(alerts.id)
-        )
-        ids = [row.id for row in await self._conn.execute(statement)]
-        if not ids:
+        previous = {row.id: row.lease_owner for row in await self._conn.execute(candidates)}
+        if not previous:
             return []
-        # The rows are ours now, so reading them with their conversations in a second statement is safe.
-        rows = await self._conn.execute(
-            select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(alerts.id.in_(ids)).order_by(alerts.id)
+        await self._conn.execute(
+            update(t.alerts).where(alerts.id.in_(list(previous))).values(lease_owner=owner, lease_until=now + lease_for)
         )
-        return await load_sightings(self._conn, [alert_from_row(row) for row in rows])
+        rows = await self._conn.execute(
+            select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(alerts.id.in_(list(previous))).order_by(alerts.id)
+        )
+        leased = [alert_from_row(row) for row in rows]
+        leased = [replace(a, retaken=previous[a.id] not in (None, owner)) for a in leased]
+        return await load_sightings(self._conn, leased)
 
     async def mark_delivered(self, alert_id: int, owner: str, now: datetime, message_ref: str) -> None:
         """Mark a leased alert delivered."""

@@ -106,7 +106,7 @@ class SlackPoster:
         """Post the alert's message once and return its reference; reuse the message an unclear attempt left."""
         channel_id = await self.channel_id(channel)
         self._check_paused(channel_id)
-        if alert.attempts > 0 or alert.id in self._uncertain:
+        if alert.attempts > 0 or alert.retaken or alert.id in self._uncertain:
             ts = await self.find_posted(channel_id, alert)
             if ts is not None:
                 log.info("alert %d: found the message an earlier attempt posted (%s); not posting again", alert.id, ts)

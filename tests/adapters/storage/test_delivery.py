@@ -106,3 +106,13 @@ async def test_concurrent_senders_never_share_an_alert(make_store: Callable[[], 
     leased = [alert_id for result in results for alert_id in result]
     assert len(leased) == len(set(leased))
     assert all(len(result) <= 15 for result in results)
+
+
+async def test_an_alert_taken_over_from_a_lapsed_lease_is_marked_retaken(store: SqlStore) -> None:
+    await add_alerts(store, 1)
+    async with store.unit() as unit:
+        [first] = await unit.lease_alerts(T0, "a", timedelta(seconds=60), 10)
+        [again] = await unit.lease_alerts(T0, "a", timedelta(seconds=60), 10)  # its own lease: nothing uncertain
+    async with store.unit() as unit:
+        [taken] = await unit.lease_alerts(T0 + timedelta(seconds=61), "b", timedelta(seconds=60), 10)
+    assert (first.retaken, again.retaken, taken.retaken) == (False, False, True)

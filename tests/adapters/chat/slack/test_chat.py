@@ -125,3 +125,19 @@ async def test_refresh_redraws_the_message_with_how_it_is_going(rig: Rig) -> Non
     lines = mrkdwn_texts(message["blocks"])
     assert "Alice replied 2 h after the post · 3 responses &lt;!here&gt;" in lines
     assert message["blocks"][-1]["type"] == "actions"
+
+
+async def test_a_crash_between_posting_and_recording_does_not_post_twice(rig: Rig) -> None:
+    await rig.store_alert()
+    async with rig.store.unit() as unit:
+        [alert] = await unit.lease_alerts(rig.clock(), "crashed-process", timedelta(seconds=60), 10)
+    assert not alert.retaken
+    first = await rig.chat.send_alert(alert)  # posted; then the process died before marking it delivered
+    rig.clock.advance(timedelta(seconds=61))
+    report = await Deliverer(rig.store, rig.chat, rig.clock, "next-process").deliver()
+    assert report.delivered == 1
+    assert len(rig.slack.channels["C0ALERTS1"].messages) == 1  # found in the channel's history, not posted again
+    assert len(rig.slack.called("conversations.history")) == 1
+    async with rig.store.unit() as unit:
+        stored = await unit.get_alert(alert.id)
+    assert stored is not None and stored.message_ref == first
