@@ -18,9 +18,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.checks import ParticipationChecker
 from bot.delivery import Deliverer
 from bot.desk import Desk
+from bot.domain import Progress
 from bot.hygiene import ClaimSweeper
 from bot.polling import Poller
-from bot.ports import Clock, Listener, Store
+from bot.ports import Clock, Listener, Refresher, Store
 from bot.reports import WeeklyReporter
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ class Runner:
             periodic.append(("stale-claims", self.release_stale_claims, SWEEP_EVERY))
         if self.reporter is not None:
             periodic.append(("weekly-report", self.weekly_report, REPORT_EVERY))
+        if isinstance(self.listener, Refresher) and self.desk is not None:
+            periodic.append(("redraw", self.redraw, FOLLOW_UP_EVERY))
         for name, work, every in periodic:
             self.scheduler.add_job(
                 self._job(name, work), "interval", id=name, seconds=every.total_seconds(), next_run_time=self.clock()
@@ -168,6 +171,17 @@ class Runner:
             except Exception:
                 # A nudge, not an alert: it is not retried, so a chat hiccup never asks twice.
                 log.exception("could not ask about alert %d; it will not be asked again", alert.id)
+
+    async def redraw(self) -> None:
+        """Redraw the messages of delivered alerts that learned something since (a crosspost seen later)."""
+        assert isinstance(self.listener, Refresher) and self.desk is not None
+        for view in await self.desk.stale_messages():
+            try:
+                await self.listener.refresh(view.alert, Progress(view.participation, view.outcomes, view.progress))
+            except Exception:
+                log.exception("could not redraw alert %d; will try again", view.alert.id)
+                continue
+            await self.desk.redrawn(view.alert.id)
 
     async def check_participation(self) -> None:
         """Re-read the threads of claimed alerts whose checks are due."""

@@ -9,7 +9,7 @@ raise for a person's mistake; alert actions (claim, release, record) raise :clas
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.catalog import Catalog, derive_feed_name
@@ -356,6 +356,17 @@ class Desk:
         posted = alert.conversation.created_at or alert.created_at
         line = progress_line(participation, outcomes, names, posted) if participation else ""
         return AlertView(alert, tuple(outcomes), participation, line)
+
+    async def stale_messages(self, limit: int = 20) -> list[AlertView]:
+        """Delivered alerts whose message is out of date (another discussion of it was seen since), to redraw."""
+        async with self.store.unit() as unit:
+            alerts = await unit.alerts_to_refresh(limit)
+        return [replace(await self.view(a.id), alert=a) for a in alerts]
+
+    async def redrawn(self, alert_id: int) -> None:
+        """Note that an alert's message shows what is known now."""
+        async with self.store.unit() as unit:
+            await unit.mark_refreshed(alert_id)
 
     async def alert_for_message(self, message_ref: str) -> Alert | None:
         """The alert posted as that message, or None."""

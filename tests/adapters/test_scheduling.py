@@ -16,16 +16,17 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from adapters import scheduling
 from adapters.scheduling import Runner
 from adapters.storage import SqlStore, tables
 from bot.delivery import Deliverer
 from bot.desk import Desk, Member
-from bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Topic
+from bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Progress, Topic
 from bot.errors import FeedError
 from bot.polling import Poller, PollPolicy
+from bot.ports import NewAlert
 
 SECOND = timedelta(seconds=1)
 
@@ -287,3 +288,37 @@ async def test_a_listening_chat_is_started_asked_to_follow_up_each_claim_once_an
         await asyncio.wait_for(task, 10)
     assert chat.events.count(f"follow-up {alert.id}") == 1
     assert chat.events[0] == "start" and chat.events[-1] == "stop"
+
+
+@dataclass
+class RedrawingChat(ListeningChat):
+    """A ListeningChat that can edit its messages: it records each redraw, and can fail the first."""
+
+    redrawn: list[tuple[int, int]] = field(default_factory=list)  # (alert id, sightings shown)
+    fail_once: bool = False
+
+    async def refresh(self, alert: Alert, progress: Progress) -> None:
+        if self.fail_once:
+            self.fail_once = False
+            raise RuntimeError("chat is down")
+        self.redrawn.append((alert.id, len(alert.also_seen)))
+
+
+async def test_messages_of_alerts_that_learned_of_a_crosspost_are_redrawn_once(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.add_topic(Topic("pg", "postgres", min_score=0))
+    chat = RedrawingChat(fail_once=True)
+    items = [Conversation("fake", "1", "https://fake.example.com/1", "Postgres question")]
+    async with store.unit() as unit:
+        [(cid, _)] = await unit.insert_conversations(items, "one", utc_now())
+        await unit.insert_alerts([NewAlert(cid, "pg", None, ("postgres",), 60)], utc_now())
+    await Deliverer(store, chat, utc_now, "runner").deliver()
+    async with store.engine.begin() as connection:
+        await connection.execute(update(tables.alerts).values(needs_refresh=True))
+    poller = Poller(store, {"fake": FakeSource()}, utc_now, "runner", notices=chat)
+    desk = Desk(store, {}, utc_now)
+    runner = Runner(store, poller, Deliverer(store, chat, utc_now, "runner"), utc_now, SECOND, listener=chat, desk=desk)
+    await runner.redraw()  # the chat fails: the flag stays, to try again
+    await runner.redraw()
+    await runner.redraw()  # nothing left to redraw
+    assert chat.redrawn == [(chat.alerts[0].id, 0)]
