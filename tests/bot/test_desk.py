@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from adapters.http import SafeHttp
 from adapters.sources import build_sources
+from adapters.sources.reddit import settings as reddit_settings
 from adapters.storage import SqlStore, tables
 from bot.desk import Answer, Desk, Member
 from bot.domain import Conversation, OutcomeKind
@@ -300,3 +301,12 @@ async def test_custom_outcomes_are_recorded_with_their_label(store: SqlStore, cl
         assert "Recorded outcomes: Conference talk 1 · signup 1" in stats.text
     finally:
         await http.aclose()
+
+
+async def test_feed_add_reads_r_slash_name_as_a_subreddit(desk: Desk) -> None:
+    answer = await desk.run_text("feed add reddit r/rust", ADMIN)
+    assert answer.ok, answer.text
+    [state] = await desk.catalog.feeds()
+    assert state.feed.query == "r/rust"
+    read = reddit_settings(state.feed)
+    assert (read.subreddit, read.query) == ("rust", None)
