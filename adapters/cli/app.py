@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,7 +27,7 @@ from bot.delivery import Deliverer, DeliveryPolicy
 from bot.desk import Desk
 from bot.errors import EarshotError
 from bot.polling import Poller, PollPolicy
-from bot.ports import Chat, Source
+from bot.ports import NO_TELEMETRY, Chat, Source, Telemetry
 from bot.scoring import ScoringPolicy
 
 log = logging.getLogger("earshot")
@@ -57,6 +58,7 @@ class App:
     sources: dict[str, Source]
     chat: Chat
     owner: str
+    telemetry: Telemetry = NO_TELEMETRY
 
     @property
     def catalog(self) -> Catalog:
@@ -71,19 +73,38 @@ class App:
     @property
     def claims(self) -> Claims:
         """Claim and outcome use cases."""
-        return Claims(self.store, utc_now)
+        return Claims(self.store, utc_now, self.telemetry)
 
     def poller(self) -> Poller:
         """The feed poller for this process."""
         s = self.settings.schedule
         policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
         scoring = ScoringPolicy(team_accounts=frozenset(self.settings.scoring.team_accounts))
-        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=scoring)
+        return Poller(
+            self.store,
+            self.sources,
+            utc_now,
+            self.owner,
+            policy,
+            notices=self.chat,
+            scoring=scoring,
+            telemetry=self.telemetry,
+        )
 
     def deliverer(self) -> Deliverer:
         """The alert sender for this process."""
         d = self.settings.delivery
-        return Deliverer(self.store, self.chat, utc_now, self.owner, DeliveryPolicy(d.lease, d.batch, d.max_backoff))
+        policy = DeliveryPolicy(d.lease, d.batch, d.max_backoff)
+        return Deliverer(self.store, self.chat, utc_now, self.owner, policy, self.telemetry)
+
+    async def database_problem(self) -> str | None:
+        """Why the database cannot be used right now, or None when it answers."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (OSError, OperationalError, DBAPIError) as exc:
+            return f"cannot reach the database at {describe_url(self.settings.database_url)}: {_first_line(exc)}"
+        return None
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:

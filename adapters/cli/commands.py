@@ -12,8 +12,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from adapters.cli import views
-from adapters.cli.app import App, fetch_policy, open_app, utc_now
+from adapters.cli.app import App, StartupError, fetch_policy, open_app, utc_now
+from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
+from adapters.ops import OpsServer, PrometheusTelemetry
 from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.durations import parse_duration
@@ -64,6 +66,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)
+        if command == "status":
+            return await status(app, as_json=args.json)
         await app.catalog.sync(settings.topics, settings.feeds)
         if command == "topics":
             return await topics(app, args)
@@ -110,11 +114,32 @@ async def run(app: App, *, once: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    ops = app.settings.ops
+    telemetry = PrometheusTelemetry() if ops.port else None
+    if telemetry is not None:
+        app.telemetry = telemetry
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(
         app.store, app.poller(), app.deliverer(), utc_now, app.settings.delivery.every, listener=listener, desk=app.desk
     )
-    await runner.run(stop)
+    server = None
+    if telemetry is not None and ops.port:
+
+        async def health() -> str | None:
+            if not runner.running:
+                return "the scheduler is not running (starting or stopping)"
+            return await app.database_problem()
+
+        server = OpsServer(telemetry, health, ops.host, ops.port)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise StartupError(f"[ops] cannot listen on {ops.host}:{ops.port}: {exc.strerror or exc}") from exc
+    try:
+        await runner.run(stop)
+    finally:
+        if server is not None:
+            await server.stop()
     log.info("stopped")
     return 0
 
@@ -126,6 +151,21 @@ async def run_once(app: App) -> int:
     async with app.store.unit() as unit:
         left = await unit.count_undelivered()
     print(views.once_summary(polls, delivery, left), file=sys.stderr)
+    return 0
+
+
+async def status(app: App, *, as_json: bool) -> int:
+    """How the feeds and the outbox are doing (read only: the config is not synced)."""
+    async with app.store.unit() as unit:
+        states = await unit.list_feeds()
+        backlog = await unit.backlog()
+    channel = app.settings.chat.channel
+    now = utc_now()
+    print(
+        status_json(status_data(states, backlog, channel, now))
+        if as_json
+        else status_text(states, backlog, channel, now)
+    )
     return 0
 
 

@@ -1,10 +1,12 @@
-"""Logging to standard error, with every known secret masked wherever it would appear."""
+"""Logging to standard error, as text or one JSON object per line, with every known secret masked."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -32,16 +34,34 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(*, verbose: bool = False, level: str = "info", secrets: Iterable[str] = ()) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, and the traceback if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(
+    *, verbose: bool = False, level: str = "info", secrets: Iterable[str] = (), format: str = "text"
+) -> None:
     """Configure the root logger once per command (calling again replaces the handler)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if format == "json" else logging.Formatter(FORMAT))
     handler.addFilter(RedactSecrets(secrets))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else getattr(logging, level.upper(), logging.INFO))
     # Library chatter stays out unless asked for.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -23,6 +23,7 @@ PLATFORMS = ("console", "webhook")
 FEED_KINDS = ("hackernews", "rss")
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 DEFAULT_MIN_SCORE = 50
 
 _S = timedelta(seconds=1)
@@ -88,6 +89,16 @@ class LogSection(_Section):
     """[log]"""
 
     level: Annotated[str, PlainValidator(fields.choice("log level", LOG_LEVELS, aliases={"warn": "warning"}))] = "info"
+    format: Annotated[str, PlainValidator(fields.choice("log format", LOG_FORMATS))] = "text"
+
+
+class OpsSection(_Section):
+    """[ops]"""
+
+    port: Annotated[int | None, PlainValidator(fields.whole(1, 65535))] = None
+    host: Annotated[str, PlainValidator(fields.text("an address to listen on", '"127.0.0.1"', max_length=255))] = (
+        "127.0.0.1"
+    )
 
 
 class FeedEntry(_Section):
@@ -129,6 +140,7 @@ class ConfigFile(_Section):
     delivery: DeliverySection = DeliverySection()
     log: LogSection = LogSection()
     scoring: ScoringSection = ScoringSection()
+    ops: OpsSection = OpsSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
 
@@ -183,6 +195,14 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class OpsSettings:
+    """The health and metrics endpoint: off unless a port is given; on 127.0.0.1 unless a host is given."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -196,6 +216,8 @@ class Settings:
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
     scoring: ScoringSettings = ScoringSettings()
+    ops: OpsSettings = OpsSettings()
+    log_format: str = "text"
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -230,6 +252,8 @@ class Settings:
                 "max_backoff": format_duration(self.delivery.max_backoff),
             },
             "log_level": self.log_level,
+            "log_format": self.log_format,
+            "ops": {"port": self.ops.port, "host": self.ops.host},
             "scoring": {"team_accounts": list(self.scoring.team_accounts)},
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [
@@ -292,4 +316,6 @@ def build_settings(path: Path | None, file: ConfigFile, *, webhook_secret: str |
         feeds=feeds,
         topics=topics,
         scoring=ScoringSettings(tuple(dict.fromkeys(file.scoring.team_accounts))),
+        ops=OpsSettings(file.ops.port, file.ops.host),
+        log_format=file.log.format,
     )
