@@ -1,4 +1,4 @@
-"""The Telemetry port as Prometheus metrics: each name becomes ``earshot_<name>_total`` or ``earshot_<name>_seconds``."""
+"""The Telemetry port as Prometheus metrics: a name becomes ``earshot_<name>_total`` or ``earshot_<name>_seconds``."""
 
 from __future__ import annotations
 
