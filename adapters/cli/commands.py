@@ -16,6 +16,7 @@ from adapters.cli.app import App, StartupError, fetch_policy, open_app, utc_now
 from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
 from adapters.ops import OpsServer, PrometheusTelemetry
+from adapters.ops.server import Health
 from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.durations import parse_duration
@@ -124,13 +125,7 @@ async def run(app: App, *, once: bool) -> int:
     )
     server = None
     if telemetry is not None and ops.port:
-
-        async def health() -> str | None:
-            if not runner.running:
-                return "the scheduler is not running (starting or stopping)"
-            return await app.database_problem()
-
-        server = OpsServer(telemetry, health, ops.host, ops.port)
+        server = OpsServer(telemetry, health_check(app, runner), ops.host, ops.port)
         try:
             await server.start()
         except OSError as exc:
@@ -142,6 +137,17 @@ async def run(app: App, *, once: bool) -> int:
             await server.stop()
     log.info("stopped")
     return 0
+
+
+def health_check(app: App, runner: Runner) -> Health:
+    """Healthy when the scheduler runs and the database answers; else the reason."""
+
+    async def health() -> str | None:
+        if not runner.running:
+            return "the scheduler is not running (starting or stopping)"
+        return await app.database_problem()
+
+    return health
 
 
 async def run_once(app: App) -> int:

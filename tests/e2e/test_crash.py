@@ -9,7 +9,7 @@ A kill between the receiver's answer and the process marking the alert delivered
 alert again after a restart, with the same Idempotency-Key: that is what the key is for, and the receiver drops
 the repeat. Such repeats are counted and printed, not failed; a second *alert* for one item would fail.
 
-CI runs a small size; ``EARSHOT_FULL=1`` runs 1,500 items (1,050 matching) and 30 kills, and prints the counts (``-s`` shows them).
+CI runs a small size; ``EARSHOT_FULL=1`` runs 1,500 items (1,050 matching) and 30 kills; ``-s`` shows the counts.
 """
 
 from __future__ import annotations
