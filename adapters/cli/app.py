@@ -103,7 +103,7 @@ class App:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except (OSError, OperationalError, DBAPIError) as exc:
-            return f"cannot reach the database at {describe_url(self.settings.database_url)}: {_first_line(exc)}"
+            return f"cannot reach the database at {describe_url(self.settings.database_url)}: {first_line(exc)}"
         return None
 
 
@@ -137,7 +137,7 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
     try:
         current = await migrate.current(url)
     except (OSError, OperationalError, DBAPIError) as exc:
-        raise StartupError(f"cannot reach the database at {describe_url(url)}: {_first_line(exc)}") from exc
+        raise StartupError(f"cannot reach the database at {describe_url(url)}: {first_line(exc)}") from exc
     if current == migrate.head():
         return
     if engine.dialect.name == "sqlite":
@@ -150,7 +150,8 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
     )
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error, for a one-line message."""
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 

@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from adapters.cli import views
-from adapters.cli.app import App, StartupError, fetch_policy, open_app, utc_now
+from adapters.cli.app import App, StartupError, fetch_policy, first_line, open_app, utc_now
 from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
 from adapters.ops import OpsServer, PrometheusTelemetry
@@ -88,7 +90,15 @@ async def check_config(settings: Settings) -> int:
 
 
 async def db(args: argparse.Namespace, settings: Settings) -> int:
-    """Schema migrations."""
+    """Schema migrations; an unreachable database is a clear error, not a traceback."""
+    try:
+        return await _db(args, settings)
+    except (OSError, OperationalError, DBAPIError) as exc:
+        where = describe_url(settings.database_url)
+        raise StartupError(f"cannot reach the database at {where}: {first_line(exc)}") from exc
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
     url = settings.database_url
     where = describe_url(url)
     if args.db_command == "upgrade":

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from adapters.http.errors import redact_url
+from adapters.settings.redact import mask_url
+
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+_URL = re.compile(r"""\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+""")
+# HTTP client libraries log every request URL at debug level: their lines keep no query or credentials at all.
+_CLIENT_LOGGERS = ("httpx", "httpcore")
+
+
 class RedactSecrets(logging.Filter):
-    """Replaces secret values in log records with ``***`` (webhook URLs, tokens, database passwords)."""
+    """Replaces secret values in log records with ``***`` (webhook URLs, tokens, database passwords).
+
+    Beyond the known secrets, every URL in a message loses its password and the values of secret-looking query
+    parameters (``token``, ``key``, ...), so a feed URL that carries a token is safe to log too.
+    """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -21,8 +34,6 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask secrets in the formatted message and any exception text."""
-        if not self.secrets:
-            return True
         message = record.getMessage()
         if record.exc_info:
             message += "\n" + logging.Formatter().formatException(record.exc_info)
@@ -30,6 +41,9 @@ class RedactSecrets(logging.Filter):
             record.exc_text = None
         for secret in self.secrets:
             message = message.replace(secret, "***")
+        client = record.name.startswith(_CLIENT_LOGGERS)
+        if "://" in message:
+            message = _URL.sub(lambda m: redact_url(m.group()) if client else mask_url(m.group()), message)
         record.msg, record.args = message, None
         return True
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from adapters.settings import Settings
 from adapters.settings.durations import format_size
+from adapters.settings.redact import mask_url
 from adapters.storage import describe_url
 from bot.catalog import derive_feed_name
 from bot.delivery import DeliveryReport
@@ -63,7 +64,7 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
     rows = []
     for s in states:
         f = s.feed
-        target = f.url or f.query or "(all new items)"
+        target = mask_url(f.url) if f.url else f.query or "(all new items)"
         when = s.next_poll_at
         next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
         rows.append(
@@ -79,6 +80,11 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
             ]
         )
     return table(["NAME", "KIND", "EVERY", "STATE", "LAST OK", "NEXT", "TARGET", "LAST ERROR"], rows)
+
+
+def _target(feed: Feed) -> str:
+    """A feed's URL with its secrets masked, or its search words."""
+    return mask_url(feed.url) if feed.url else feed.query or ""
 
 
 def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: int) -> str:
@@ -132,9 +138,7 @@ def config_summary(settings: Settings) -> str:
         f"body cap {format_size(s.fetch.max_body)}",
         f"  {len(s.feeds)} feeds:",
     ]
-    lines += [
-        f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {f.url or f.query or ''}" for f in s.feeds
-    ]
+    lines += [f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {_target(f)}" for f in s.feeds]
     lines.append(f"  {len(s.topics)} topics:")
     lines += [f"    {t.name}: {t.query} -> #{t.channel or s.chat.channel}" for t in s.topics]
     return "\n".join(lines)
