@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 
 from adapters.storage import tables as t
 from adapters.storage.catalog import fresh_feed_state
@@ -16,6 +16,10 @@ from adapters.storage.rows import UnitBase, feed_values, topic_values
 from bot.domain import Feed, Topic
 from bot.errors import ConfigError
 from bot.ports import SyncReport
+
+# Replicas starting together each sync the same file: on PostgreSQL they take turns on this transaction-scoped
+# advisory lock, so the second reads what the first wrote instead of inserting the same names again.
+SYNC_LOCK = 0x6561727368_01  # "earsh", 1
 
 # Changing any of these makes it another feed: its cursor means nothing for the new one, so it seeds again.
 IDENTITY_COLUMNS = ("kind", "url", "query")
@@ -32,6 +36,8 @@ class SyncMixin(UnitBase):
         """
         _require_unique_names("topics", [topic.name for topic in topics])
         _require_unique_names("feeds", [feed.name for feed in feeds])
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))
         topics_added, topics_updated, topics_removed = await self._sync_topics(topics, now)
         feeds_added, feeds_updated, feeds_removed = await self._sync_feeds(feeds, now)
         return SyncReport(
