@@ -222,7 +222,7 @@ min_score = 0
 
 
 CLAIMER = """
-import asyncio, json, sys, time
+import asyncio, json, random, sys, time
 from adapters.storage import SqlStore
 from datetime import UTC, datetime
 
@@ -230,6 +230,7 @@ async def main(url, actor, ids, start):
     store = SqlStore.from_url(url)
     await asyncio.sleep(max(0.0, start - time.time()))  # the three start together
     results = {}
+    random.shuffle(ids)  # each in its own order, so that they collide all along rather than take turns
     for alert_id in ids:
         async with store.unit() as unit:
             result = await unit.claim(alert_id, actor, datetime.now(UTC))
@@ -253,7 +254,7 @@ async def test_three_processes_racing_claims_each_alert_gets_exactly_one_holder(
     async with store.unit() as unit:
         ids = sorted([a.id for a in await unit.lease_alerts(at, "reader", timedelta(seconds=1), 100)])
     assert len(ids) == 60
-    start = time.time() + 3
+    start = time.time() + 8  # after all three have started (imports take a few seconds on a busy machine)
     argv = [sys.executable, "-c", CLAIMER, database_url]
     processes = [
         subprocess.Popen(
@@ -282,5 +283,5 @@ async def test_three_processes_racing_claims_each_alert_gets_exactly_one_holder(
             alert = await unit.get_alert(alert_id)
             assert alert is not None
             assert alert.claimed_by == next(f"actor-{i}" for i, r in enumerate(results) if r[alert_id][0])
-    # All three won some: the race really interleaved.
-    assert all(any(r[i][0] for i in ids) for r in results) or len(ids) < 3
+    # The race really interleaved: more than one process won some.
+    assert sum(1 for r in results if any(r[i][0] for i in ids)) >= 2
