@@ -18,7 +18,7 @@ from bot.commands import Command, CommandError, parse_command
 from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Topic
 from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
-from bot.ports import Clock, Source, Store
+from bot.ports import NO_TELEMETRY, Clock, Source, Store, Telemetry
 
 LIST_LIMIT = 20
 UNCLAIMED_WINDOW = timedelta(days=7)
@@ -128,12 +128,14 @@ def _topic_line(topic: Topic) -> str:
 class Desk:
     """Commands, claims and outcomes as the chat platforms offer them."""
 
-    def __init__(self, store: Store, sources: Mapping[str, Source], clock: Clock) -> None:
+    def __init__(
+        self, store: Store, sources: Mapping[str, Source], clock: Clock, telemetry: Telemetry = NO_TELEMETRY
+    ) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock
         self.catalog = Catalog(store, sources, clock)
-        self.claims = Claims(store, clock)
+        self.claims = Claims(store, clock, telemetry)
 
     # Commands
     async def run_text(self, text: str, member: Member) -> Answer:

@@ -68,7 +68,7 @@ class App:
     @property
     def desk(self) -> Desk:
         """What people in the channel can do (commands, claims, outcomes)."""
-        return Desk(self.store, self.sources, utc_now)
+        return Desk(self.store, self.sources, utc_now, self.telemetry)
 
     @property
     def claims(self) -> Claims:
