@@ -193,21 +193,24 @@ async def soak(args: argparse.Namespace, base: str) -> list[Sample]:
 
 
 def summary(samples: list[Sample], rate: float) -> None:
-    warm = samples[len(samples) // 5 :] or samples  # the first fifth is warm-up (imports, caches, first polls)
+    # The first third is warm-up: imports, caches, and feeds filling their windows of WINDOW items.
+    warm = samples[len(samples) // 3 :] or samples
     first, last = warm[0], warm[-1]
     growth = last.rss - first.rss
-    per_min = growth / max((last.at - first.at) / 60, 1e-9)
+    minutes = [s.at / 60 for s in warm]
+    slope = statistics.linear_regression(minutes, [s.rss for s in warm]).slope if len(warm) > 1 else 0.0
     steady = [s.rate for s in warm]
+    p50 = statistics.median(s.p50 for s in warm)
+    p95 = statistics.median(s.p95 for s in warm)
     print()
     print(f"items published: {rate:.0f}/s, of which {len(WORDS) - 1} in {len(WORDS)} match a topic")
     print(f"alerts delivered: {statistics.mean(steady):.1f}/s on average after warm-up")
-    print(
-        f"delay p50 {statistics.median(s.p50 for s in warm):.2f} s, p95 {statistics.median(s.p95 for s in warm):.2f} s "
-        "(median over samples after warm-up)"
-    )
+    print(f"delay p50 {p50:.2f} s, p95 {p95:.2f} s (median over samples after warm-up)")
     print(f"tasks: {min(s.tasks for s in warm)}..{max(s.tasks for s in warm)}")
+    print(f"RSS: first sample {samples[0].rss:.1f} MB, peak {max(s.rss for s in samples):.1f} MB")
     print(
-        f"RSS after warm-up {first.rss:.1f} MB -> end {last.rss:.1f} MB ({growth:+.1f} MB, {per_min:+.2f} MB/min); "
+        f"RSS after warm-up ({first.at:.0f} s) {first.rss:.1f} MB -> end ({last.at:.0f} s) {last.rss:.1f} MB "
+        f"({growth:+.1f} MB; trend {slope:+.2f} MB/min): "
         + ("flat (within 5%)" if abs(growth) <= 0.05 * first.rss else "NOT flat")
     )
 
