@@ -222,13 +222,18 @@ min_score = 0
 
 
 CLAIMER = """
-import asyncio, json, random, sys, time
+import asyncio, json, pathlib, random, sys
 from adapters.storage import SqlStore
 from datetime import UTC, datetime
 
-async def main(url, actor, ids, start):
+async def main(url, actor, ids, barrier):
     store = SqlStore.from_url(url)
-    await asyncio.sleep(max(0.0, start - time.time()))  # the three start together
+    async with store.unit() as unit:  # connected before the race starts
+        await unit.get_alert(ids[0])
+    # A barrier: each says it is ready, and all start once all three are.
+    pathlib.Path(barrier, actor).touch()
+    while len(list(pathlib.Path(barrier).iterdir())) < 3:
+        await asyncio.sleep(0.005)
     results = {}
     random.shuffle(ids)  # each in its own order, so that they collide all along rather than take turns
     for alert_id in ids:
@@ -238,7 +243,7 @@ async def main(url, actor, ids, start):
     await store.close()
     print(json.dumps(results))
 
-asyncio.run(main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), float(sys.argv[4])))
+asyncio.run(main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]))
 """
 
 
@@ -246,19 +251,20 @@ async def test_three_processes_racing_claims_each_alert_gets_exactly_one_holder(
     earshot: Earshot, store: SqlStore, database_url: str
 ) -> None:
     postgres_only(database_url)
-    items = [Conversation("rss", f"claim-{i}", f"https://blog.example.com/c/{i}", f"Postgres {i}") for i in range(60)]
+    items = [Conversation("rss", f"claim-{i}", f"https://blog.example.com/c/{i}", f"Postgres {i}") for i in range(150)]
     at = datetime.now(UTC)
     async with store.unit() as unit:
         stored = await unit.insert_conversations(items, "blog", at)
         await unit.insert_alerts([NewAlert(cid, "databases", None, ("postgres",), 1) for cid, _ in stored], at)
     async with store.unit() as unit:
-        ids = sorted([a.id for a in await unit.lease_alerts(at, "reader", timedelta(seconds=1), 100)])
-    assert len(ids) == 60
-    start = time.time() + 8  # after all three have started (imports take a few seconds on a busy machine)
+        ids = sorted([a.id for a in await unit.lease_alerts(at, "reader", timedelta(seconds=1), 200)])
+    assert len(ids) == 150
+    barrier = earshot.workdir / "barrier"
+    barrier.mkdir()
     argv = [sys.executable, "-c", CLAIMER, database_url]
     processes = [
         subprocess.Popen(
-            [*argv, f"actor-{p}", json.dumps(ids), str(start)],
+            [*argv, f"actor-{p}", json.dumps(ids), str(barrier)],
             env=earshot.env(),
             cwd=earshot.workdir,
             stdout=subprocess.PIPE,
