@@ -74,6 +74,11 @@ class Runner:
         self._busy: set[str] = set()
         self._stopping = False
 
+    @property
+    def running(self) -> bool:
+        """Whether the scheduler is started and not shutting down."""
+        return bool(self.scheduler.running) and not self._stopping
+
     async def run(self, stop: asyncio.Event) -> None:
         """Schedule everything, wait for ``stop``, then shut down cleanly."""
         self.scheduler.add_job(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.domain import Alert, ClaimResult, Outcome, OutcomeKind
 from bot.errors import NotAllowed, NotFound
-from bot.ports import Clock, Store, Unit
+from bot.ports import NO_TELEMETRY, Clock, Store, Telemetry, Unit
 
 
 def may_record(alert: Alert, actor: str, kind: OutcomeKind, *, moderator: bool = False) -> str | None:
@@ -34,14 +34,17 @@ def may_release(alert: Alert, actor: str, *, moderator: bool = False) -> str | N
 class Claims:
     """Claim, release and record outcomes of alerts."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, telemetry: Telemetry = NO_TELEMETRY) -> None:
         self.store = store
         self.clock = clock
+        self.telemetry = telemetry
 
     async def claim(self, alert_id: int, actor: str) -> ClaimResult:
         """Claim an alert for ``actor``; the first claimer wins, and everyone else learns who that is."""
         async with self.store.unit() as unit:
-            return await unit.claim(alert_id, actor, self.clock())
+            result = await unit.claim(alert_id, actor, self.clock())
+        self.telemetry.count("claims", outcome="won" if result.won else "taken")
+        return result
 
     async def release(self, alert_id: int, actor: str, *, moderator: bool = False) -> None:
         """Free a claimed alert so someone else can take it."""

@@ -19,7 +19,7 @@ from bot.digest import Digester
 from bot.domain import Alert
 from bot.errors import DeliveryError, LeaseLost
 from bot.flood import FloodPolicy, split_by_cap
-from bot.ports import Chat, Clock, Store
+from bot.ports import NO_TELEMETRY, Chat, Clock, Store, Telemetry
 from bot.timing import delivery_backoff
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,10 @@ class Deliverer:
         flood: FloodPolicy | None = None,
         *,
         context: Contextualiser | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ):
         self.store = store
+        self.telemetry = telemetry
         self.chat = chat
         self.clock = clock
         self.owner = owner
@@ -156,16 +158,22 @@ class Deliverer:
             ref = await self.chat.send_alert(alert)
         except DeliveryError as exc:
             log.warning("alert %d (%s): not delivered: %s", alert.id, alert.topic, exc)
+            self.telemetry.count("delivery_failures", permanent=str(exc.permanent).lower())
             await self._retry_later(alert, exc)
             return exc
         except Exception as exc:  # a bug in an adapter must not wedge the outbox behind one alert
             log.exception("alert %d (%s): unexpected error while posting", alert.id, alert.topic)
+            self.telemetry.count("errors", stage="delivery")
             error = DeliveryError(f"unexpected error: {type(exc).__name__}: {exc}", permanent=True)
             await self._retry_later(alert, error)
             return error
+        now = self.clock()
+        self.telemetry.count("deliveries")
+        if alert.conversation.created_at is not None:
+            self.telemetry.observe("delivery_latency", (now - alert.conversation.created_at).total_seconds())
         try:
             async with self.store.unit() as unit:
-                await unit.mark_delivered(alert.id, self.owner, self.clock(), ref)
+                await unit.mark_delivered(alert.id, self.owner, now, ref)
         except LeaseLost:
             log.warning(
                 "alert %d: its lease ran out while it was being posted; another process may post it again", alert.id

@@ -19,7 +19,7 @@ from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind,
 from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
 from bot.participation import progress_line
-from bot.ports import Clock, Source, Store
+from bot.ports import NO_TELEMETRY, Clock, Source, Store, Telemetry
 from bot.stats import STALE_AFTER, stats_text
 from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
 
@@ -138,14 +138,20 @@ class Desk:
     """Commands, claims and outcomes as the chat platforms offer them."""
 
     def __init__(
-        self, store: Store, sources: Mapping[str, Source], clock: Clock, *, custom_outcomes: Sequence[str] = ()
+        self,
+        store: Store,
+        sources: Mapping[str, Source],
+        clock: Clock,
+        telemetry: Telemetry = NO_TELEMETRY,
+        *,
+        custom_outcomes: Sequence[str] = (),
     ) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock
         self.custom_outcomes = tuple(custom_outcomes)
         self.catalog = Catalog(store, sources, clock)
-        self.claims = Claims(store, clock)
+        self.claims = Claims(store, clock, telemetry)
 
     # Commands
     async def run_text(self, text: str, member: Member) -> Answer:

@@ -20,7 +20,7 @@ from bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Matc
 from bot.errors import FeedError, LeaseLost
 from bot.feedback import FEEDBACK_WINDOW, learn_all
 from bot.matching import TopicIndex, compile_topics
-from bot.ports import Chat, Clock, NewAlert, Source, Store
+from bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, Store, Telemetry
 from bot.scoring import ScoringPolicy, score, top_reasons
 from bot.timing import feed_backoff, next_poll_at
 from bot.urls import canonical_url
@@ -76,6 +76,7 @@ class Poller:
         notices: Chat | None = None,
         rand: Callable[[], float] = random.random,
         scoring: ScoringPolicy | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self.store = store
         self.sources = sources
@@ -88,6 +89,7 @@ class Poller:
         self.scoring = scoring or ScoringPolicy()
         self._learned: dict[str, dict[str, float]] = {}
         self._learned_at: datetime | None = None
+        self.telemetry = telemetry
 
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
         """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
@@ -128,6 +130,7 @@ class Poller:
             return await self._failed(state, str(exc), exc.retry_after)
         except Exception as exc:  # a bug in a source must not stop the other feeds
             log.exception("feed %s: unexpected error while fetching", feed.name)
+            self.telemetry.count("errors", stage="poll")
             return await self._failed(state, f"unexpected error: {type(exc).__name__}: {exc}", None)
         try:
             return await self._store(state, result, topics, seeding)
@@ -153,6 +156,9 @@ class Poller:
             since = now - window if window is not None else None
             written = await unit.insert_alerts(alerts, now, crosspost_since=since) if alerts else 0
             await unit.finish_poll(feed.name, self.owner, now, cursor=result.cursor, next_poll_at=upcoming)
+        self.telemetry.count("polls", kind=feed.kind, outcome="ok")
+        self.telemetry.count("items_fetched", len(result.items), kind=feed.kind)
+        self.telemetry.count("alerts_created", written, kind=feed.kind)
         if state.consecutive_failures >= self.policy.notify_after:
             await self._notify(Notice("info", f"Feed {feed.name} works again.", feed=feed.name))
         log.info(
@@ -195,6 +201,7 @@ class Poller:
         feed = state.feed
         now = self.clock()
         failures = state.consecutive_failures + 1
+        self.telemetry.count("polls", kind=feed.kind, outcome="failed")
         delay = feed_backoff(feed.every, failures, self.policy.max_backoff, retry_after)
         retry_at = now + delay
         try:

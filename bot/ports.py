@@ -360,6 +360,10 @@ class Unit(Protocol):
         """Clear an alert's refresh flag once its message was edited."""
         ...
 
+    async def backlog(self, problems: int = 10) -> Backlog:
+        """Undelivered alerts by channel, the oldest one's time, and up to ``problems`` with a delivery error."""
+        ...
+
     # Claims and outcomes
     async def get_alert(self, alert_id: int) -> Alert | None:
         """One alert, or None."""
@@ -472,6 +476,56 @@ class Unit(Protocol):
     async def record_change(self, actor: str, action: str, subject: str, detail: dict[str, Any], now: datetime) -> None:
         """Record who changed a topic or feed, and how."""
         ...
+
+
+class Telemetry(Protocol):
+    """Counts and timings for the people running Earshot (a metrics endpoint, say).
+
+    Names are short snake_case words (``polls``, ``alerts_created``, ``delivery_latency``); labels are few and
+    of low cardinality (a feed kind, an outcome), never a feed name or an alert id. Calls must not block or raise.
+    """
+
+    def count(self, name: str, n: int = 1, **labels: str) -> None:
+        """Add ``n`` to the counter ``name``."""
+        ...
+
+    def observe(self, name: str, seconds: float, **labels: str) -> None:
+        """Record one duration in the histogram ``name``."""
+        ...
+
+
+class NoTelemetry:
+    """The default Telemetry: records nothing."""
+
+    def count(self, name: str, n: int = 1, **labels: str) -> None:
+        """Do nothing."""
+
+    def observe(self, name: str, seconds: float, **labels: str) -> None:
+        """Do nothing."""
+
+
+NO_TELEMETRY = NoTelemetry()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryProblem:
+    """An alert still waiting after failed attempts, with its last error."""
+
+    alert_id: int
+    topic: str
+    channel: str | None
+    attempts: int
+    error: str
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Alerts not delivered yet: how many per channel (None: the default), the oldest, the latest problems."""
+
+    by_channel: dict[str | None, int]
+    oldest: datetime | None = None
+    problems: tuple[DeliveryProblem, ...] = ()
 
 
 class Store(Protocol):

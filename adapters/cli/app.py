@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,7 +34,7 @@ from bot.explain import Explainer
 from bot.flood import FloodPolicy
 from bot.hygiene import ClaimSweeper
 from bot.polling import Poller, PollPolicy
-from bot.ports import Chat, Source, Summariser
+from bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
 from bot.reports import WeeklyReporter
 from bot.scoring import ScoringPolicy
 from bot.summary import SummaryPolicy
@@ -66,6 +67,7 @@ class App:
     sources: dict[str, Source]
     chat: Chat
     owner: str
+    telemetry: Telemetry = NO_TELEMETRY
 
     @property
     def catalog(self) -> Catalog:
@@ -75,7 +77,13 @@ class App:
     @property
     def desk(self) -> Desk:
         """What people in the channel can do (commands, claims, outcomes)."""
-        return Desk(self.store, self.sources, utc_now, custom_outcomes=self.settings.how_it_went.custom_outcomes)
+        return Desk(
+            self.store,
+            self.sources,
+            utc_now,
+            self.telemetry,
+            custom_outcomes=self.settings.how_it_went.custom_outcomes,
+        )
 
     @property
     def follow_up_after(self) -> timedelta:
@@ -87,7 +95,7 @@ class App:
     @property
     def claims(self) -> Claims:
         """Claim and outcome use cases."""
-        return Claims(self.store, utc_now)
+        return Claims(self.store, utc_now, self.telemetry)
 
     @property
     def explainer(self) -> Explainer:
@@ -102,7 +110,16 @@ class App:
         """The feed poller for this process."""
         s = self.settings.schedule
         policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
-        return Poller(self.store, self.sources, utc_now, self.owner, policy, notices=self.chat, scoring=self.scoring())
+        return Poller(
+            self.store,
+            self.sources,
+            utc_now,
+            self.owner,
+            policy,
+            notices=self.chat,
+            scoring=self.scoring(),
+            telemetry=self.telemetry,
+        )
 
     def checker(self) -> ParticipationChecker:
         """The participation checks for this process."""
@@ -132,7 +149,17 @@ class App:
             policy,
             context=self.contextualiser(),
             flood=FloodPolicy(d.max_per_hour),
+            telemetry=self.telemetry,
         )
+
+    async def database_problem(self) -> str | None:
+        """Why the database cannot be used right now, or None when it answers."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (OSError, OperationalError, DBAPIError) as exc:
+            return f"cannot reach the database at {describe_url(self.settings.database_url)}: {first_line(exc)}"
+        return None
 
     def contextualiser(self) -> Contextualiser:
         """The context-summary step: extractive, or through the language model ``[summary]`` names."""
@@ -226,7 +253,7 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
     try:
         current = await migrate.current(url)
     except (OSError, OperationalError, DBAPIError) as exc:
-        raise StartupError(f"cannot reach the database at {describe_url(url)}: {_first_line(exc)}") from exc
+        raise StartupError(f"cannot reach the database at {describe_url(url)}: {first_line(exc)}") from exc
     if current == migrate.head():
         return
     if engine.dialect.name == "sqlite":
@@ -239,7 +266,8 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
     )
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error, for a one-line message."""
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 

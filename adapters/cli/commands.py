@@ -13,9 +13,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from adapters.cli import doctor, explain_view, howitwent, views
-from adapters.cli.app import App, fetch_policy, open_app, utc_now
+from adapters.cli.app import App, StartupError, fetch_policy, first_line, open_app, utc_now
+from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
+from adapters.ops import OpsServer, PrometheusTelemetry
+from adapters.ops.server import Health
 from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.durations import parse_duration
@@ -77,6 +82,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)
+        if command == "status":
+            return await status(app, as_json=args.json)
         await app.catalog.sync(settings.topics, settings.feeds)
         await howitwent.sync_team(app)
         if command == "topics" and args.topics_command == "suggest":
@@ -107,7 +114,15 @@ async def check_config(settings: Settings) -> int:
 
 
 async def db(args: argparse.Namespace, settings: Settings) -> int:
-    """Schema migrations."""
+    """Schema migrations; an unreachable database is a clear error, not a traceback."""
+    try:
+        return await _db(args, settings)
+    except (OSError, OperationalError, DBAPIError) as exc:
+        where = describe_url(settings.database_url)
+        raise StartupError(f"cannot reach the database at {where}: {first_line(exc)}") from exc
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
     url = settings.database_url
     where = describe_url(url)
     if args.db_command == "upgrade":
@@ -135,6 +150,10 @@ async def run(app: App, *, once: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    ops = app.settings.ops
+    telemetry = PrometheusTelemetry() if ops.port else None
+    if telemetry is not None:
+        app.telemetry = telemetry
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(
         app.store,
@@ -149,9 +168,31 @@ async def run(app: App, *, once: bool) -> int:
         sweeper=app.sweeper(),
         reporter=app.reporter(),
     )
-    await runner.run(stop)
+    server = None
+    if telemetry is not None and ops.port:
+        server = OpsServer(telemetry, health_check(app, runner), ops.host, ops.port)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise StartupError(f"[ops] cannot listen on {ops.host}:{ops.port}: {exc.strerror or exc}") from exc
+    try:
+        await runner.run(stop)
+    finally:
+        if server is not None:
+            await server.stop()
     log.info("stopped")
     return 0
+
+
+def health_check(app: App, runner: Runner) -> Health:
+    """Healthy when the scheduler runs and the database answers; else the reason."""
+
+    async def health() -> str | None:
+        if not runner.running:
+            return "the scheduler is not running (starting or stopping)"
+        return await app.database_problem()
+
+    return health
 
 
 async def run_once(app: App) -> int:
@@ -161,6 +202,21 @@ async def run_once(app: App) -> int:
     async with app.store.unit() as unit:
         left = await unit.count_undelivered()
     print(views.once_summary(polls, delivery, left), file=sys.stderr)
+    return 0
+
+
+async def status(app: App, *, as_json: bool) -> int:
+    """How the feeds and the outbox are doing (read only: the config is not synced)."""
+    async with app.store.unit() as unit:
+        states = await unit.list_feeds()
+        backlog = await unit.backlog()
+    channel = app.settings.chat.channel
+    now = utc_now()
+    print(
+        status_json(status_data(states, backlog, channel, now))
+        if as_json
+        else status_text(states, backlog, channel, now)
+    )
     return 0
 
 

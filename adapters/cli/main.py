@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     sub.add_parser("check-config", help="validate the config file and say what it holds")
     sub.add_parser("doctor", help="check the chat platform's tokens, permissions and channels; say what to fix")
+    status = sub.add_parser("status", help="feeds with their state and errors, undelivered alerts, delivery errors")
+    status.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     run = sub.add_parser("run", help="watch the feeds and deliver alerts until stopped")
     run.add_argument("--once", action="store_true", help="poll every feed once, deliver what is pending, exit")
@@ -155,7 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.init(find_config(args.config, os.environ), force=args.force)
         path = find_config(args.config, os.environ)
         settings = load_settings(path, os.environ)
-        setup_logging(verbose=args.verbose, level=settings.log_level, secrets=commands.secrets_of(settings))
+        setup_logging(
+            verbose=args.verbose,
+            level=settings.log_level,
+            secrets=commands.secrets_of(settings),
+            format=settings.log_format,
+        )
         return asyncio.run(commands.dispatch(args, settings))
     except (ConfigError, InvalidQuery) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from adapters.settings import Settings
 from adapters.settings.durations import format_size
+from adapters.settings.redact import mask_url
 from adapters.storage import describe_url
 from bot.catalog import derive_feed_name
 from bot.delivery import DeliveryReport
@@ -83,7 +84,7 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
     for s in states:
         f = s.feed
         where = f"r/{f.options['subreddit']}" if isinstance(f.options.get("subreddit"), str) else None
-        target = " ".join(filter(None, [where, f.url, f.query])) or "(all new items)"
+        target = " ".join(filter(None, [where, mask_url(f.url) if f.url else None, f.query])) or "(all new items)"
         when = s.next_poll_at
         next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
         rows.append(
@@ -99,6 +100,11 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
             ]
         )
     return table(["NAME", "KIND", "EVERY", "STATE", "LAST OK", "NEXT", "TARGET", "LAST ERROR"], rows)
+
+
+def _target(feed: Feed) -> str:
+    """A feed's URL with its secrets masked, or its search words."""
+    return mask_url(feed.url) if feed.url else feed.query or ""
 
 
 def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: int) -> str:
@@ -166,9 +172,7 @@ def config_summary(settings: Settings) -> str:
             f"  flood guard: at most {s.delivery.max_per_hour} alerts per channel per hour, the rest in a digest"
         )
     lines += [f"  {len(s.feeds)} feeds:"]
-    lines += [
-        f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {f.url or f.query or ''}" for f in s.feeds
-    ]
+    lines += [f"    {f.name}: {f.kind} every {duration(f.every.total_seconds())} {_target(f)}" for f in s.feeds]
     lines.append(f"  {len(s.topics)} topics:")
     lines += [f"    {t.name}: {t.query}{topic_filters(t)} -> #{t.channel or s.chat.channel}" for t in s.topics]
     lines.append(how_it_went_summary(s))

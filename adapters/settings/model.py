@@ -29,6 +29,7 @@ FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobs
 URL_KINDS = ("rss", "discourse", "mastodon")  # kinds whose url is the place itself; the others take base_url
 HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 DEFAULT_MIN_SCORE = 50
 
 _S = timedelta(seconds=1)
@@ -104,6 +105,16 @@ class LogSection(_Section):
     """[log]"""
 
     level: Annotated[str, PlainValidator(fields.choice("log level", LOG_LEVELS, aliases={"warn": "warning"}))] = "info"
+    format: Annotated[str, PlainValidator(fields.choice("log format", LOG_FORMATS))] = "text"
+
+
+class OpsSection(_Section):
+    """[ops]"""
+
+    port: Annotated[int | None, PlainValidator(fields.whole(1, 65535))] = None
+    host: Annotated[str, PlainValidator(fields.text("an address to listen on", '"127.0.0.1"', max_length=255))] = (
+        "127.0.0.1"
+    )
 
 
 class FeedEntry(_Section):
@@ -249,6 +260,7 @@ class ConfigFile(_Section):
     outcomes: OutcomesSection = OutcomesSection()
     report: ReportSection = ReportSection()
     claims: ClaimsSection = ClaimsSection()
+    ops: OpsSection = OpsSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
     team: list[TeamEntry] = []
@@ -360,6 +372,14 @@ class HowItWentSettings:
 
 
 @dataclass(frozen=True)
+class OpsSettings:
+    """The health and metrics endpoint: off unless a port is given; on 127.0.0.1 unless a host is given."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Earshot was configured with, validated and typed; ``path`` is the file it came from, if any."""
 
@@ -377,6 +397,8 @@ class Settings:
     summary: SummarySettings = SummarySettings()
     slack: SlackSettings = SlackSettings()
     how_it_went: HowItWentSettings = HowItWentSettings()
+    ops: OpsSettings = OpsSettings()
+    log_format: str = "text"
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -412,6 +434,8 @@ class Settings:
                 "max_per_hour": self.delivery.max_per_hour,
             },
             "log_level": self.log_level,
+            "log_format": self.log_format,
+            "ops": {"port": self.ops.port, "host": self.ops.host},
             "scoring": {"team_accounts": list(self.scoring.team_accounts)},
             "discord": {
                 "token": MASK if self.discord.token else None,
@@ -579,6 +603,8 @@ def build_settings(
                 for source, handle in entry.handles.items()
             ),
         ),
+        ops=OpsSettings(file.ops.port, file.ops.host),
+        log_format=file.log.format,
     )
 
 

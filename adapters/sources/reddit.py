@@ -286,9 +286,9 @@ def settings(feed: Feed, defaults: tuple[str, str, str] = (API_URL, AUTH_URL, RS
                 f'{where}: subreddit {raw_sub!r} is not a subreddit name; write it like "rust" or "rust+python"'
             )
     query = (feed.query or "").strip() or None
-    if subreddit is None and query is not None and _SUBREDDIT.fullmatch(query.removeprefix("/").removeprefix("r/")):
-        if query.startswith(("r/", "/r/")):  # "r/rust" as the words of a chat command names a subreddit
-            subreddit, query = query.removeprefix("/").removeprefix("r/"), None
+    named = query.removeprefix("/").removeprefix("r/") if query and query.startswith(("r/", "/r/")) else None
+    if subreddit is None and named and _SUBREDDIT.fullmatch(named):
+        subreddit, query = named, None  # "r/rust" as the words of a chat command names a subreddit
     if subreddit is None and query is None:
         raise ConfigError(f"{where}: a reddit feed needs a subreddit or a query, like {_EXAMPLE}")
     include = _include(feed, where, query)

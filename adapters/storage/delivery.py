@@ -12,6 +12,7 @@ from adapters.storage import tables as t
 from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
 from bot.domain import Alert, DeliveryState
 from bot.errors import LeaseLost
+from bot.ports import Backlog, DeliveryProblem
 
 
 class DeliveryMixin(UnitBase):
@@ -100,6 +101,30 @@ class DeliveryMixin(UnitBase):
         waiting = (DeliveryState.PENDING.value, DeliveryState.HELD.value)
         statement = select(func.count()).select_from(t.alerts).where(t.alerts.c.state.in_(waiting))
         return int((await self._conn.execute(statement)).scalar_one())
+
+    async def backlog(self, problems: int = 10) -> Backlog:
+        """Undelivered alerts by channel, the oldest one's time, and up to ``problems`` with a delivery error."""
+        alerts = t.alerts.c
+        pending = alerts.state == DeliveryState.PENDING.value
+        counts = await self._conn.execute(
+            select(alerts.channel, func.count(), func.min(alerts.created_at)).where(pending).group_by(alerts.channel)
+        )
+        by_channel: dict[str | None, int] = {}
+        oldest: datetime | None = None
+        for channel, count, first in counts:
+            by_channel[channel] = int(count)
+            oldest = first if oldest is None or (first is not None and first < oldest) else oldest
+        failing = await self._conn.execute(
+            select(alerts.id, alerts.topic, alerts.channel, alerts.attempts, alerts.last_error, alerts.next_attempt_at)
+            .where(pending, alerts.last_error.is_not(None))
+            .order_by(alerts.id.desc())
+            .limit(problems)
+        )
+        found = tuple(
+            DeliveryProblem(row.id, row.topic, row.channel, row.attempts, row.last_error, row.next_attempt_at)
+            for row in failing
+        )
+        return Backlog(by_channel, oldest, found)
 
 
 def _alert_lease_lost(alert_id: int, owner: str) -> LeaseLost:

@@ -52,7 +52,7 @@ Handler = Callable[[Request], Reply]
 class FakeHttpServer:
     """A threaded HTTP/1.1 server; ``route`` sets answers, ``requests`` lists what came in."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -94,7 +94,7 @@ class FakeHttpServer:
 
             do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _serve
 
-        self._httpd = ThreadingHTTPServer((host, 0), _Handler)
+        self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self.host = host
         self.port = self._httpd.server_address[1]

@@ -53,7 +53,9 @@ def test_an_unknown_key_suggests_the_close_one(problems: Problems) -> None:
 
 
 def test_an_unknown_key_with_nothing_close_lists_the_known_ones(problems: Problems) -> None:
-    assert problems("[log]\ncolour = true\n") == ["earshot.toml: log.colour: unknown key; known keys here are level"]
+    assert problems("[log]\ncolour = true\n") == [
+        "earshot.toml: log.colour: unknown key; known keys here are level or format"
+    ]
 
 
 def test_a_webhook_platform_without_a_url_says_where_to_put_it(problems: Problems) -> None:
