@@ -119,6 +119,11 @@ def build_group(desk: Desk, kinds: Sequence[str]) -> app_commands.Group:
     async def stats(interaction: discord.Interaction[Any], period: str | None = None) -> None:
         await respond(interaction, lambda: desk.stats(period))
 
+    @earshot.command(name="me", description="Link your accounts on the sources, so Earshot sees your replies")
+    @app_commands.describe(handles="Like: hackernews=alice reddit=alice_b mastodon=@alice@hachyderm.io (empty: list)")
+    async def me(interaction: discord.Interaction[Any], handles: str | None = None) -> None:
+        await respond(interaction, lambda: desk.me(member_of(interaction), (handles or "").split()))
+
     @earshot.command(name="help", description="What Earshot does and how to use it")
     async def help_(interaction: discord.Interaction[Any]) -> None:
         async def answer() -> Answer:

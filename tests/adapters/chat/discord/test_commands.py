@@ -35,7 +35,7 @@ async def test_the_command_group_is_synced_to_the_server(fake: FakeDiscord, make
     (earshot,) = fake.commands["290926798626357999"]
     assert earshot["name"] == "earshot" and earshot["dm_permission"] is False
     names = {o["name"]: o for o in earshot["options"]}
-    assert set(names) == {"topic", "feed", "mine", "unclaimed", "stats", "help"}
+    assert set(names) == {"topic", "feed", "mine", "unclaimed", "stats", "me", "help"}
     feed_add = next(o for o in names["feed"]["options"] if o["name"] == "add")
     kind = next(o for o in feed_add["options"] if o["name"] == "kind")
     assert [c["value"] for c in kind["choices"]] == sorted(KINDS)  # every kind, as choices
@@ -106,6 +106,16 @@ async def test_the_reading_commands_answer_privately(fake: FakeDiscord, make_cha
     ):
         answer = await run(fake, ALICE, path, **options)
         assert answer["flags"] == 64 and answer["content"], path
+
+
+async def test_me_links_the_members_handles_and_lists_them(fake: FakeDiscord, make_chat: MakeChat) -> None:
+    await make_chat()
+    linked = await run(fake, ALICE, ["me"], handles="hackernews=alicehn reddit=u/aliceb")
+    assert linked["flags"] == 64 and "alicehn" in linked["content"]
+    listed = await run(fake, ALICE, ["me"])
+    assert "hackernews" in listed["content"] and "aliceb" in listed["content"]
+    taken = await run(fake, BOB, ["me"], handles="hackernews=alicehn")
+    assert "alicehn" in taken["content"] and taken["content"] != linked["content"]
 
 
 async def test_a_moderator_adds_and_removes_a_feed_by_its_autocompleted_name(
