@@ -19,6 +19,7 @@ from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.llm import LlmSummariser
+from adapters.ops import PrometheusTelemetry
 from adapters.reports import draw_chart
 from adapters.settings import Settings
 from adapters.sources import build_sources
@@ -284,7 +285,9 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
         store = SqlStore(engine)
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
-        desk = Desk(store, sources, utc_now, custom_outcomes=settings.how_it_went.custom_outcomes)
+        # Made here rather than in `run`, so the chat's desk counts claims made from Slack and Discord too.
+        telemetry: Telemetry = PrometheusTelemetry() if settings.ops.port else NO_TELEMETRY
+        desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=settings.how_it_went.custom_outcomes)
         chat = build_chat(settings, http, desk=desk, engine=engine)
         app = App(
             settings=settings,
@@ -294,6 +297,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             sources=sources,
             chat=chat,
             owner=process_owner(),
+            telemetry=telemetry,
         )
         yield app
     finally:

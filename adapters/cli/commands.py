@@ -151,9 +151,7 @@ async def run(app: App, *, once: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     ops = app.settings.ops
-    telemetry = PrometheusTelemetry() if ops.port else None
-    if telemetry is not None:
-        app.telemetry = telemetry
+    telemetry = app.telemetry if isinstance(app.telemetry, PrometheusTelemetry) else None
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(
         app.store,
