@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.http import HttpResponse, SafeHttp, check_url
+from adapters.sources.api import as_str
 from adapters.sources.bluesky_parse import KIND, replies, sort_time
 from adapters.sources.bluesky_parse import conversation as to_conversation
 from adapters.sources.bluesky_session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
-from adapters.sources.limits import Quota, as_str, json_object, raise_for_api
+from adapters.sources.limits import Quota, json_object, raise_for_api
 from bot.domain import Conversation, Feed, FetchResult, Thread
 from bot.errors import ConfigError, FeedError
 from bot.ports import Clock

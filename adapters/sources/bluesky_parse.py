@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from adapters.sources.limits import as_int, as_str, iso_time
+from adapters.sources.api import as_int, as_str
+from adapters.sources.limits import iso_time
 from bot.domain import Conversation, Reply
 from bot.text import excerpt
 

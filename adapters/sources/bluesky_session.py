@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from adapters.http import HttpResponse, SafeHttp
-from adapters.sources.limits import api_message, as_int, as_str, json_object, raise_for_api
+from adapters.sources.api import as_int, as_str
+from adapters.sources.limits import api_message, json_object, raise_for_api
 from bot.errors import FeedError
 from bot.ports import Clock
 

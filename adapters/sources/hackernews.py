@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.http import SafeHttp, check_url
+from adapters.sources.api import as_int as _int
+from adapters.sources.api import as_str as _str
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -264,17 +266,3 @@ def _nb_pages(body: dict[str, Any], page: int) -> int:
     pages = _int(body.get("nbPages"))
     # Without nbPages, only a short page ends the walk.
     return pages if pages is not None else page + 2
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def _str(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""

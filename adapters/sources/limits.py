@@ -141,22 +141,6 @@ def _host(url: str) -> str:
         return url
 
 
-def as_int(value: object) -> int | None:
-    """An int from JSON (floats with no fraction too); None for anything else, booleans included."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def as_str(value: object) -> str:
-    """A stripped string from JSON, or ""."""
-    return value.strip() if isinstance(value, str) else ""
-
-
 def iso_time(value: object) -> datetime | None:
     """An ISO 8601 time from JSON ("2025-05-19T17:10:09.561858Z"), in UTC; None when missing or unreadable."""
     if not isinstance(value, str) or not value.strip():

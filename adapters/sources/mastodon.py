@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.limits import Quota, as_str, json_object, raise_for_api
+from adapters.sources.api import as_str
+from adapters.sources.limits import Quota, json_object, raise_for_api
 from adapters.sources.mastodon_parse import KIND, id_key, link_param, origin_status, replies
 from adapters.sources.mastodon_parse import conversation as to_conversation
 from bot.domain import Conversation, Feed, FetchResult, Thread

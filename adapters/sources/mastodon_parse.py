@@ -6,7 +6,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from adapters.sources.limits import as_int, as_str, iso_time
+from adapters.sources.api import as_int, as_str
+from adapters.sources.limits import iso_time
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Reply
 from bot.text import excerpt

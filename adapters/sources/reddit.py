@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.limits import Quota, as_str, json_object, raise_for_api
+from adapters.sources.api import as_str
+from adapters.sources.limits import Quota, json_object, raise_for_api
 from adapters.sources.reddit_auth import (
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from adapters.http import SafeHttp
-from adapters.sources.limits import api_message, as_int, as_str, json_object, raise_for_api
+from adapters.sources.api import as_int, as_str
+from adapters.sources.limits import api_message, json_object, raise_for_api
 from bot import __version__
 from bot.errors import FeedError
 from bot.ports import Clock

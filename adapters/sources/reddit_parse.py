@@ -11,7 +11,7 @@ from typing import Any
 
 import feedparser
 
-from adapters.sources.limits import as_int, as_str
+from adapters.sources.api import as_int, as_str
 from adapters.sources.rss import strip_doctype
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Reply
