@@ -129,7 +129,7 @@ class SlackChat:
         if where is None:
             return
         channel, ts = where
-        blocks = alert_blocks(alert, self.clock(), progress.outcomes)
+        blocks = alert_blocks(alert, self.clock(), progress.outcomes, choices=self.handlers.desk.outcome_choices())
         if progress.line:
             line = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(progress.line)[:2000]}]}
             blocks.insert(len(blocks) - 1, line)  # above the buttons
