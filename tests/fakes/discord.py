@@ -181,6 +181,12 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interact(person, 3, data, message["channel_id"], message=message)
 
+    async def choose(self, person: Person, message_id: str, custom_id: str, values: list[str]) -> str:
+        """Someone picks ``values`` in a message's string select menu; returns the interaction id."""
+        message = self.messages[message_id]
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self._interact(person, 3, data, message["channel_id"], message=message)
+
     async def submit(self, person: Person, custom_id: str, values: dict[str, str], channel: str) -> str:
         """Someone submits a modal with text inputs ``values`` (custom_id -> text)."""
         rows = [

@@ -61,6 +61,23 @@ def block_action(
     return body
 
 
+def select_action(
+    user: str, channel: str, ts: str, action_id: str, block_id: str, value: str, text: str, *, response_url: str
+) -> dict[str, Any]:
+    """A block_actions payload for an option picked in a static_select (opsdroid_payload_block_action_static_select)."""
+    raw = fixture_path("slack", "opsdroid_payload_block_action_static_select.urlencoded").read_text(encoding="utf-8")
+    body = json.loads(parse_qs(unquote(raw))["payload"][0])
+    body["user"].update(id=user, username=user.lower(), name=user.lower())
+    body["container"].update(channel_id=channel, message_ts=ts, is_ephemeral=False)
+    body["channel"]["id"] = channel
+    body["response_url"] = response_url
+    body["actions"][0].update(action_id=action_id, block_id=block_id)
+    body["actions"][0]["selected_option"].update(value=value)
+    body["actions"][0]["selected_option"]["text"]["text"] = text
+    body["message"] = {"type": "message", "ts": ts, "user": BOT_USER, "text": "", "blocks": []}
+    return body
+
+
 def view_submission(user: str, callback_id: str, private_metadata: str, values: dict[str, Any]) -> dict[str, Any]:
     """A view_submission payload (opsdroid_payload_view_submission.urlencoded) with our modal's values."""
     raw = fixture_path("slack", "opsdroid_payload_view_submission.urlencoded").read_text(encoding="utf-8")

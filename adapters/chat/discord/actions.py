@@ -16,8 +16,8 @@ from bot.desk import Desk, Member
 from bot.domain import Alert, OutcomeKind
 from bot.errors import EarshotError
 
-from .render import CLAIM_EMOJI, OUTCOME_WORDS, alert_embed, mention, neutralise, stamp
-from .views import alert_view
+from .render import CLAIM_EMOJI, alert_embed, mention, neutralise, outcome_words, stamp
+from .views import alert_view, find_choice
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
@@ -92,13 +92,30 @@ class AlertActions:
             return
         await self.redraw(alert_id, interaction)
 
+    async def choose(self, interaction: discord.Interaction[Any], alert_id: int, value: str) -> None:
+        """An outcome picked in the alert's "More outcomes…" menu: recorded as a button would record it."""
+        choice = find_choice(value, self.desk.outcome_choices())
+        if choice is None:  # a menu drawn before the team's outcomes changed
+            await interaction.response.defer()
+            await self.redraw(alert_id, interaction)
+            await self._tell(interaction, "That outcome is not offered any more; pick another one.")
+            return
+        kind, label, _ = choice
+        await self.record(interaction, alert_id, kind, label=label)
+
     async def record(
-        self, interaction: discord.Interaction[Any], alert_id: int, kind: OutcomeKind, note: str | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        alert_id: int,
+        kind: OutcomeKind,
+        note: str | None = None,
+        *,
+        label: str | None = None,
     ) -> None:
         """Record an outcome (the claimer or a moderator; anyone for Not relevant)."""
         await interaction.response.defer()
         try:
-            outcome = await self.desk.record(alert_id, member_of(interaction), kind, note)
+            outcome = await self.desk.record(alert_id, member_of(interaction), kind, note, label=label)
         except EarshotError as exc:
             await self._tell(interaction, desk_text(str(exc)))
             return
@@ -106,13 +123,14 @@ class AlertActions:
             await self._failed(interaction, alert_id)
             return
         alert = await self.redraw(alert_id, interaction)
+        words = outcome_words(outcome.kind, outcome.label)
         if alert is not None and interaction.message is not None and _ref_of(interaction.message) != alert.message_ref:
             # Pressed on a follow-up question: close that question instead of leaving live buttons twice.
             await interaction.edit_original_response(
-                content=f"Recorded: {OUTCOME_WORDS[outcome.kind]}. Thanks!", view=None, allowed_mentions=NONE
+                content=f"Recorded: {words}. Thanks!", view=None, allowed_mentions=NONE
             )
         else:
-            await self._tell(interaction, f"Recorded: {OUTCOME_WORDS[outcome.kind]}.")
+            await self._tell(interaction, f"Recorded: {words}.")
 
     # Reactions -------------------------------------------------------------------------------------------------
 
@@ -165,7 +183,7 @@ class AlertActions:
         alert = view.alert
         ref = parse_ref(alert.message_ref)
         embed = alert_embed(alert, view.outcomes)
-        buttons = alert_view(alert, closed=closed(view.outcomes, alert))
+        buttons = alert_view(alert, closed=closed(view.outcomes, alert), choices=self.desk.outcome_choices())
         try:
             if ref is not None:
                 message = self.client.get_partial_messageable(ref[0]).get_partial_message(ref[1])

@@ -43,6 +43,9 @@ OUTCOME_WORDS = {
     OutcomeKind.NOT_WORTH_IT: "not worth it",
     OutcomeKind.NOT_RELEVANT: "not relevant",
     OutcomeKind.NOTE: "note",
+    OutcomeKind.SIGNUP: "sign-up",
+    OutcomeKind.BUG_REPORT: "bug report",
+    OutcomeKind.CUSTOM: "other",
 }
 
 
@@ -54,6 +57,13 @@ def neutralise(text: str) -> str:
     # "@everyone", "@here" and "<@id>" (already "\<@id\>") all need an "@" followed by a name: break that pair.
     # "<#id>", "<:emoji:id>", "</command:id>" and "<t:...>" need "<" right before them: break that too.
     return _MENTION.sub("@" + ZWSP, text).replace("\\<", "\\<" + ZWSP)
+
+
+def outcome_words(kind: OutcomeKind, label: str | None = None) -> str:
+    """An outcome's words as markdown: a team's own label (kind CUSTOM) neutralised, since people type them."""
+    if kind is OutcomeKind.CUSTOM and label:
+        return one_line(label, 100)
+    return OUTCOME_WORDS.get(kind, kind.value)
 
 
 def one_line(text: str, limit: int) -> str:
@@ -136,7 +146,7 @@ def outcome_lines(outcomes: Sequence[Outcome]) -> str:
     lines = []
     for o in outcomes:
         note = f": {one_line(o.note, 300)}" if o.note else ""
-        lines.append(f"• {OUTCOME_WORDS[o.kind]} by {mention(o.actor)} {stamp(o.at)}{note}")
+        lines.append(f"• {outcome_words(o.kind, o.label)} by {mention(o.actor)} {stamp(o.at)}{note}")
     return _join_within(lines, FIELD_MAX)
 
 

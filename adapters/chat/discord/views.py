@@ -8,11 +8,13 @@ handlers there check who pressed, since Discord buttons have no permission gate.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
 from bot.domain import Alert, OutcomeKind
+from bot.text import clean
 
 from .render import safe_url
 
@@ -27,6 +29,40 @@ OUTCOME_BUTTONS = (
     (OutcomeKind.NOT_WORTH_IT, "Not worth it", discord.ButtonStyle.secondary),
 )
 _OUTCOMES = "|".join(kind.value for kind, _, _ in OUTCOME_BUTTONS)
+OPTIONS_MAX = 25  # Discord's limits on a select menu
+OPTION_LABEL_MAX = 100
+OPTION_VALUE_MAX = 100
+CUSTOM_PREFIX = "custom:"
+
+Choice = tuple[OutcomeKind, str | None, str]
+"""An outcome the Desk offers: kind, label (custom ones) and the words to show (``Desk.outcome_choices``)."""
+
+
+def choice_value(kind: OutcomeKind, label: str | None) -> str:
+    """An option's value: the kind (``signup``), or ``custom:<label>`` for a team's own outcome."""
+    return CUSTOM_PREFIX + label if kind is OutcomeKind.CUSTOM and label is not None else kind.value
+
+
+def find_choice(value: str, choices: Sequence[Choice]) -> Choice | None:
+    """The offered choice an option's value stands for, or None when it is not offered (any more)."""
+    return next((c for c in choices if choice_value(c[0], c[1]) == value), None)
+
+
+def more_options(choices: Sequence[Choice]) -> list[discord.SelectOption]:
+    """The choices the buttons do not show (Not relevant has its own), within Discord's limits.
+
+    Select options are plain text (no markdown, no mentions), so a team's label needs only its controls dropped.
+    """
+    shown = {kind for kind, _, _ in OUTCOME_BUTTONS} | {OutcomeKind.NOT_RELEVANT}
+    options = []
+    for kind, label, words in choices:
+        value = choice_value(kind, label)
+        if kind in shown or len(value) > OPTION_VALUE_MAX:
+            continue
+        text = clean(words).strip() or value
+        text = text if kind is OutcomeKind.CUSTOM else text[:1].upper() + text[1:]
+        options.append(discord.SelectOption(label=text[:OPTION_LABEL_MAX], value=value))
+    return options[:OPTIONS_MAX]
 
 
 class HasActions(Protocol):
@@ -161,6 +197,31 @@ class NoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ears
         await interaction.response.send_modal(NoteModal(self.alert_id))
 
 
+class MoreOutcomesSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"earshot:more:(?P<alert_id>\d+)"):
+    """The "More outcomes…" menu of a claimed alert: sign-up, bug report, the team's own outcomes."""
+
+    def __init__(self, alert_id: int, options: Sequence[discord.SelectOption], row: int | None = None) -> None:
+        self.alert_id = alert_id
+        select: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id=f"earshot:more:{alert_id}", placeholder="More outcomes…", options=list(options)
+        )
+        super().__init__(select, row=row)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> MoreOutcomesSelect:
+        """Rebuild the menu from its custom_id (the picked value comes with the interaction)."""
+        options = item.options if isinstance(item, discord.ui.Select) else []
+        return cls(int(match["alert_id"]), options)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the picked outcome (the claimer, or a moderator)."""
+        values = self.item.values
+        if values:
+            await actions_of(interaction).choose(interaction, self.alert_id, str(values[0]))
+
+
 class NoteModal(discord.ui.Modal):
     """A one-field form: what happened, in a few words."""
 
@@ -183,12 +244,14 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     NotRelevantButton,
     OutcomeButton,
     NoteButton,
+    MoreOutcomesSelect,
 )
 """Register these with ``client.add_dynamic_items`` so presses after a restart are understood."""
 
 
-def alert_view(alert: Alert, *, closed: bool = False) -> discord.ui.View:
-    """The buttons under an alert: Claim and Not relevant while free; outcomes, Note and Release once claimed.
+def alert_view(alert: Alert, *, closed: bool = False, choices: Sequence[Choice] = ()) -> discord.ui.View:
+    """The buttons under an alert: Claim and Not relevant while free; outcomes, Note and Release once claimed,
+    with a menu of the other ``choices`` (``Desk.outcome_choices``) on a row of its own.
 
     ``closed`` (marked not relevant) leaves only the link to the thread.
     """
@@ -201,6 +264,9 @@ def alert_view(alert: Alert, *, closed: bool = False) -> discord.ui.View:
                 view.add_item(OutcomeButton(alert.id, kind))
             view.add_item(NoteButton(alert.id))
             view.add_item(ReleaseButton(alert.id))
+            options = more_options(choices)
+            if options:
+                view.add_item(MoreOutcomesSelect(alert.id, options, row=2))  # below the buttons' two rows
         view.add_item(NotRelevantButton(alert.id))
     url = safe_url(alert.conversation.url)
     if url is not None:

@@ -31,17 +31,20 @@ from .render import (
     ACTION_NOT_RELEVANT,
     ACTION_NOTE,
     ACTION_OUTCOME,
+    ACTION_OUTCOME_MORE,
     ACTION_RELEASE,
     FOLLOW_UP_BLOCK,
+    MORE_BLOCK,
     NOTE_BLOCK,
     NOTE_CALLBACK,
     NOTE_INPUT,
-    OUTCOME_WORDS,
     alert_blocks,
     answer_text,
     fallback_text,
+    find_choice,
     mention,
     note_modal,
+    outcome_words,
     reason_text,
 )
 
@@ -99,7 +102,7 @@ class Handlers:
         if where is None:
             return
         channel, ts = where
-        blocks = alert_blocks(view.alert, self.clock(), view.outcomes)
+        blocks = alert_blocks(view.alert, self.clock(), view.outcomes, choices=self.desk.outcome_choices())
         await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(view.alert), blocks=blocks)
 
     async def tell(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
@@ -129,11 +132,17 @@ class Handlers:
         await self.refresh(alert_id)
 
     async def record(
-        self, alert_id: int, member: Member, kind: OutcomeKind, channel: str, note: str | None = None
+        self,
+        alert_id: int,
+        member: Member,
+        kind: OutcomeKind,
+        channel: str,
+        note: str | None = None,
+        label: str | None = None,
     ) -> bool:
         """Record an outcome (or "not relevant") and redraw the message; False when it was refused."""
         try:
-            await self.desk.record(alert_id, member, kind, note)
+            await self.desk.record(alert_id, member, kind, note, label=label)
         except NotAllowed as exc:
             await self.tell(channel, member.id, reason_text(str(exc)))
             return False
@@ -144,7 +153,7 @@ class Handlers:
         """Replace a follow-up's buttons with what was recorded, so the thread reads as done."""
         ts = (body.get("container") or {}).get("message_ts")
         if ts:
-            text = f"{mention(member.id)} recorded: {OUTCOME_WORDS.get(kind, kind.value)}"
+            text = f"{mention(member.id)} recorded: {outcome_words(kind)}"
             await self.client.chat_update(channel=channel, ts=str(ts), text=text, blocks=[])
 
     # --- Slack listeners ---------------------------------------------------------------------------------
@@ -164,17 +173,44 @@ class Handlers:
         else:
             await self.release(alert.id, member, channel, quiet=True)
 
+    async def chosen(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """An outcome picked in an alert's "More outcomes…" menu: record it like a button (claimer or moderator)."""
+        block_id = str(action.get("block_id", ""))
+        alert_text = block_id.removeprefix(MORE_BLOCK)
+        if not block_id.startswith(MORE_BLOCK) or not alert_text.isdigit():
+            return
+        member, channel = await self._who_and_where(body)
+        value = str((action.get("selected_option") or {}).get("value", ""))
+        choice = find_choice(value, self.desk.outcome_choices())
+        if choice is None:  # a menu drawn before the team's outcomes changed
+            await self.tell(channel, member.id, "That outcome is not offered any more; pick another one.")
+            await self.refresh(int(alert_text))
+            return
+        kind, label, _ = choice
+        await self.record(int(alert_text), member, kind, channel, label=label)
+
+    async def _who_and_where(self, body: dict[str, Any]) -> tuple[Member, str]:
+        user = body.get("user") or {}
+        member = await self.members.get(str(user.get("id")), user.get("username") or user.get("name"))
+        channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", ""))
+        return member, channel
+
     async def on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """A button on an alert or a follow-up."""
+        """A button on an alert or a follow-up, or the alert's "More outcomes…" menu."""
         await ack()
         action_id = str(action.get("action_id", ""))
+        if action_id == ACTION_OUTCOME_MORE:
+            try:
+                await self.chosen(body, action)
+            except NotFound as exc:
+                member, channel = await self._who_and_where(body)
+                await self.tell(channel, member.id, reason_text(str(exc)))
+            return
         try:
             alert_id = int(action.get("value", ""))
         except ValueError:
             return  # the "Open thread" link button carries no work
-        user = body.get("user") or {}
-        member = await self.members.get(str(user.get("id")), user.get("username") or user.get("name"))
-        channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", ""))
+        member, channel = await self._who_and_where(body)
         try:
             if action_id == ACTION_CLAIM:
                 await self.claim(alert_id, member, channel)

@@ -129,10 +129,11 @@ class SlackChat:
         if where is None:
             return
         channel, ts = where
-        blocks = alert_blocks(alert, self.clock(), progress.outcomes)
+        blocks = alert_blocks(alert, self.clock(), progress.outcomes, choices=self.handlers.desk.outcome_choices())
         if progress.line:
             line = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(progress.line)[:2000]}]}
-            blocks.insert(len(blocks) - 1, line)  # above the buttons
+            at = next((i for i, b in enumerate(blocks) if b["type"] == "actions"), len(blocks))
+            blocks.insert(at, line)  # above the menu and the buttons
         try:
             await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(alert), blocks=blocks[:50])
         except SlackApiError as exc:

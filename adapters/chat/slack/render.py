@@ -22,6 +22,9 @@ Block = dict[str, Any]
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 BUTTON_LIMIT = 75
+OPTION_LIMIT = 75  # an option's text
+OPTION_VALUE_LIMIT = 150
+OPTIONS_MAX = 100
 BLOCK_LIMIT = 50
 CONTEXT_ELEMENTS = 10
 TEXT_LIMIT = 3000  # the notification text; Slack takes more, but nobody reads more in a notification
@@ -31,6 +34,8 @@ ACTION_CLAIM = "earshot:claim"
 ACTION_RELEASE = "earshot:release"
 ACTION_NOT_RELEVANT = "earshot:not_relevant"
 ACTION_OUTCOME = "earshot:outcome"  # + ":" + OutcomeKind value
+ACTION_OUTCOME_MORE = "earshot:outcome_more"  # the "More outcomes…" menu; its block_id carries the alert id
+MORE_BLOCK = "earshot:more:"  # + alert id
 ACTION_NOTE = "earshot:note"
 ACTION_OPEN = "earshot:open"
 NOTE_CALLBACK = "earshot:note_modal"
@@ -52,7 +57,14 @@ OUTCOME_WORDS = {
     OutcomeKind.NOT_WORTH_IT: "found it not worth it",
     OutcomeKind.NOT_RELEVANT: "marked it not relevant",
     OutcomeKind.NOTE: "noted",
+    OutcomeKind.SIGNUP: "got a sign-up",
+    OutcomeKind.BUG_REPORT: "got a bug report",
+    OutcomeKind.CUSTOM: "recorded",
 }
+CUSTOM_PREFIX = "custom:"
+
+Choice = tuple[OutcomeKind, str | None, str]
+"""An outcome the Desk offers: kind, label (custom ones) and the words to show (``Desk.outcome_choices``)."""
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
@@ -137,6 +149,43 @@ def button(text: str, action_id: str, value: str = "", style: str | None = None,
     return element
 
 
+def outcome_words(kind: OutcomeKind, label: str | None = None) -> str:
+    """What an outcome says after the member's name, as mrkdwn (a team's label escaped)."""
+    words = OUTCOME_WORDS.get(kind, kind.value)
+    return f"{words} “{escape(excerpt(label, 80))}”" if kind is OutcomeKind.CUSTOM and label else words
+
+
+def choice_value(kind: OutcomeKind, label: str | None) -> str:
+    """An option's value: the kind (``signup``), or ``custom:<label>`` for a team's own outcome."""
+    return CUSTOM_PREFIX + label if kind is OutcomeKind.CUSTOM and label is not None else kind.value
+
+
+def find_choice(value: str, choices: Sequence[Choice]) -> Choice | None:
+    """The offered choice an option's value stands for, or None when it is not offered (any more)."""
+    return next((c for c in choices if choice_value(c[0], c[1]) == value), None)
+
+
+def more_outcomes(alert: Alert, choices: Sequence[Choice]) -> Block | None:
+    """The "More outcomes…" menu of a claimed alert: the choices the buttons do not show; None when none are left."""
+    shown = {kind for kind, _ in OUTCOME_BUTTONS}
+    options = []
+    for kind, label, words in choices:
+        value = choice_value(kind, label)
+        if kind in shown or len(value) > OPTION_VALUE_LIMIT:
+            continue
+        text = words if kind is OutcomeKind.CUSTOM else words[:1].upper() + words[1:]
+        options.append({"text": plain(text, OPTION_LIMIT), "value": value})
+    if not options:
+        return None
+    select = {
+        "type": "static_select",
+        "action_id": ACTION_OUTCOME_MORE,
+        "placeholder": plain("More outcomes…", 150),
+        "options": options[:OPTIONS_MAX],
+    }
+    return {"type": "actions", "block_id": f"{MORE_BLOCK}{alert.id}", "elements": [select]}
+
+
 def _context(*parts: str) -> Block:
     texts = [p for p in parts if p][:CONTEXT_ELEMENTS]
     return {"type": "context", "elements": [plain(t, 2000) for t in texts]}
@@ -157,9 +206,17 @@ def fallback_text(alert: Alert) -> str:
 
 
 def alert_blocks(
-    alert: Alert, now: datetime, outcomes: Sequence[Outcome] = (), *, names: dict[str, str] | None = None
+    alert: Alert,
+    now: datetime,
+    outcomes: Sequence[Outcome] = (),
+    *,
+    names: dict[str, str] | None = None,
+    choices: Sequence[Choice] = (),
 ) -> list[Block]:
-    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, buttons."""
+    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, buttons.
+
+    A claimed alert also gets a menu of the ``choices`` (``Desk.outcome_choices``) its buttons do not show.
+    """
     c = alert.conversation
     title = excerpt(c.title, 250) or "(untitled)"
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(f"*{link(c.url, title, 250)}*")}]
@@ -186,6 +243,9 @@ def alert_blocks(
         ]
         blocks.append({"type": "section", "text": mrkdwn("*Also seen*\n" + "\n".join(seen))})
     blocks.extend(_state_blocks(alert, outcomes, now))
+    menu = more_outcomes(alert, choices) if alert.claimed_by else None
+    if menu is not None:
+        blocks.append(menu)
     blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": _buttons(alert, outcomes)})
     return blocks[:BLOCK_LIMIT]
 
@@ -196,8 +256,7 @@ def _state_blocks(alert: Alert, outcomes: Sequence[Outcome], now: datetime) -> l
         since = alert.claimed_at or now
         lines.append(f":raised_hand: Claimed by {mention(alert.claimed_by)} {slack_date(since, age(since, now))}")
     for outcome in outcomes[-8:]:
-        words = OUTCOME_WORDS.get(outcome.kind, outcome.kind.value)
-        line = f"{mention(outcome.actor)} {words}"
+        line = f"{mention(outcome.actor)} {outcome_words(outcome.kind, outcome.label)}"
         if outcome.note:
             line += ": " + escape(excerpt(outcome.note, 300))
         lines.append(line)

@@ -230,3 +230,89 @@ async def test_the_runner_starts_the_listener_and_asks_about_stale_claims_once(
     await asyncio.wait_for(running, 10)
     assert chat.rest is None  # stopped with the runner
     assert alert_id
+
+
+def menu(message: dict[str, Any]) -> dict[str, Any]:
+    """The message's "More outcomes…" select menu (component type 3)."""
+    (found,) = [c for row in message["components"] for c in row["components"] if c["type"] == 3]
+    return found
+
+
+async def claimed_with_team_outcomes(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> tuple[int, str]:
+    """An alert Alice claimed by button, on a desk whose team added "conference talk"."""
+    desk.custom_outcomes = ("conference talk",)
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    return alert_id, message_id
+
+
+async def test_a_claimed_alert_offers_the_other_outcomes_in_a_menu_of_its_own_row(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> None:
+    alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
+    message = fake.messages[message_id]
+    select = menu(message)
+    assert select["custom_id"] == f"earshot:more:{alert_id}" and select["placeholder"] == "More outcomes…"
+    assert [(o["label"], o["value"]) for o in select["options"]] == [
+        ("Sign-up", "signup"),
+        ("Bug report", "bug_report"),
+        ("conference talk", "custom:conference talk"),
+    ]
+    rows = message["components"]
+    assert len(rows) <= 5 and [c["type"] for c in rows[-1]["components"]] == [3]  # a menu fills its row
+
+
+async def test_the_claimer_picks_sign_up_and_it_is_recorded_and_shown(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> None:
+    alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
+    picked = await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["signup"])
+    (done,) = await fake.wait_for(lambda: fake.followups_for(picked))
+    assert done["content"] == "Recorded: sign-up." and done["flags"] == 64
+    async with store.unit() as unit:
+        outcomes = await unit.list_outcomes(alert_id)
+    assert [(o.kind, o.actor, o.label) for o in outcomes] == [(OutcomeKind.SIGNUP, ALICE.id, None)]
+    assert fields(fake.messages[message_id])["Outcomes"].startswith(f"• sign-up by <@{ALICE.id}> <t:")
+    assert menu(fake.messages[message_id])["custom_id"] == f"earshot:more:{alert_id}"  # redrawn, still offered
+
+
+async def test_someone_else_picking_in_the_menu_is_refused_privately(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> None:
+    alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
+    refused = await fake.choose(BOB, message_id, f"earshot:more:{alert_id}", ["signup"])
+    (note,) = await fake.wait_for(lambda: fake.followups_for(refused))
+    assert note["flags"] == 64 and "only they (or a moderator)" in note["content"]
+    async with store.unit() as unit:
+        assert await unit.list_outcomes(alert_id) == []
+
+
+async def test_the_claimer_picks_the_teams_own_outcome_and_its_label_is_kept(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> None:
+    alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
+    picked = await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["custom:conference talk"])
+    (done,) = await fake.wait_for(lambda: fake.followups_for(picked))
+    assert done["content"] == "Recorded: conference talk."
+    async with store.unit() as unit:
+        (outcome,) = await unit.list_outcomes(alert_id)
+    assert (outcome.kind, outcome.label, outcome.actor) == (OutcomeKind.CUSTOM, "conference talk", ALICE.id)
+    assert fields(fake.messages[message_id])["Outcomes"].startswith(f"• conference talk by <@{ALICE.id}>")
+
+
+async def test_an_outcome_no_longer_offered_is_refused_and_the_menu_redrawn(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> None:
+    alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
+    desk.custom_outcomes = ()  # the team dropped it after the menu was drawn
+    picked = await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["custom:conference talk"])
+    (note,) = await fake.wait_for(lambda: fake.followups_for(picked))
+    assert note["flags"] == 64 and "not offered any more" in note["content"]
+    async with store.unit() as unit:
+        assert await unit.list_outcomes(alert_id) == []
+    values = [o["value"] for o in menu(fake.messages[message_id])["options"]]
+    assert values == ["signup", "bug_report"]

@@ -16,8 +16,10 @@ from adapters.chat.discord.render import (
     cut,
     link,
     neutralise,
+    outcome_lines,
     safe_url,
 )
+from adapters.chat.discord.views import more_options
 from bot.domain import Alert, Conversation, Outcome, OutcomeKind, Sighting, Summary
 
 T = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -132,3 +134,25 @@ def test_sightings_and_the_claim_are_shown_with_links_and_mentions() -> None:
     assert fields["Claimed"] == f"by <@53908232506183680> <t:{int(T.timestamp())}:R>"
     assert fields["Source"] == "hackernews · Ask HN"
     assert fields["Thread"] == "40 points · 12 replies · matched pgvector"
+
+
+def test_a_teams_own_outcome_shows_its_label_made_inert() -> None:
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    outcomes = [
+        Outcome(1, OutcomeKind.SIGNUP, "111111111111111111", at),
+        Outcome(1, OutcomeKind.CUSTOM, "111111111111111111", at, label="talk @everyone [x](https://evil.example)"),
+    ]
+    lines = outcome_lines(outcomes).splitlines()
+    assert lines[0].startswith("• sign-up by <@111111111111111111>")
+    assert lines[1].startswith("• talk @\u200beveryone \\[x\\](https://evil.example) by <@111111111111111111>")
+
+
+def test_the_outcome_menu_keeps_within_discords_limits_and_skips_what_buttons_show() -> None:
+    choices = [(OutcomeKind.REPLIED, None, "replied"), (OutcomeKind.NOT_RELEVANT, None, "not relevant")]
+    too_long = "y" * 99  # "custom:" + it would not fit in an option's value
+    choices += [(OutcomeKind.CUSTOM, too_long, too_long)]
+    choices += [(OutcomeKind.CUSTOM, f"outcome {n:02} " + "x" * 49, f"outcome {n:02} " + "x" * 49) for n in range(30)]
+    options = more_options(choices)
+    assert len(options) == 25 and options[0].label.startswith("outcome 00 ")
+    assert all(len(o.label) <= 100 and len(o.value) <= 100 for o in options)
+    assert more_options([(OutcomeKind.CUSTOM, "a\x07 talk", "a\x07 talk")])[0].label == "a talk"

@@ -10,6 +10,8 @@ import pytest
 
 from adapters.storage import SqlStore
 from adapters.storage.leader import AdvisoryLeader
+from bot.desk import Desk
+from bot.domain import OutcomeKind
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, FakeDiscord
 from tests.fakes.leader import LocalLeader, Seat
@@ -95,3 +97,22 @@ async def test_on_postgresql_the_advisory_lock_picks_the_gateway_holder_and_hand
     await raw.driver_connection.close()  # type: ignore[union-attr]
     await asyncio.wait_for(second.connected.wait(), 10)
     assert len(fake.identifies) == 2
+
+
+async def test_the_outcome_menu_of_a_message_posted_before_a_restart_still_records(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+) -> None:
+    desk.custom_outcomes = ("conference talk",)
+    before = await make_chat()
+    alert_id, message_id = await posted(fake, store, before, clock)
+    await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    await fake.wait_for(lambda: fake.edits)
+    await before.stop()
+
+    await make_chat()  # a new process: the menu is rebuilt from its custom_id
+    picked = await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["custom:conference talk"])
+    (done,) = await fake.wait_for(lambda: fake.followups_for(picked))
+    assert done["content"] == "Recorded: conference talk."
+    async with store.unit() as unit:
+        (outcome,) = await unit.list_outcomes(alert_id)
+    assert (outcome.kind, outcome.label) == (OutcomeKind.CUSTOM, "conference talk")

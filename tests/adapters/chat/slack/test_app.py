@@ -11,7 +11,7 @@ import pytest
 from adapters.chat.slack.poster import parse_ref
 from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
 from bot.domain import Alert, OutcomeKind
-from tests.fakes.slack import Failure, block_action, reaction_event, signed, view_submission
+from tests.fakes.slack import Failure, block_action, reaction_event, select_action, signed, view_submission
 
 from .conftest import Rig, mrkdwn_texts
 
@@ -134,6 +134,99 @@ async def test_someone_else_cannot_record_the_claimers_outcome(rig: Rig) -> None
     assert note.args["user"] == "U0BOB0001"
     assert "<@U0ALICE01> has claimed it" in note.args["text"]
     assert (await rig.desk.view(alert.id)).outcomes == ()
+
+
+def menu_of(blocks: list[dict]) -> dict:
+    """The "More outcomes…" select of an alert's message."""
+    (select,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["type"] == "static_select"]
+    return select
+
+
+def picked(user: str, alert: Alert, value: str) -> dict:
+    """``user`` picks the option ``value`` in the alert's "More outcomes…" menu."""
+    channel, ts = where(alert)
+    block = f"earshot:more:{alert.id}"
+    return select_action(user, channel, ts, "earshot:outcome_more", block, value, "picked", response_url="")
+
+
+async def claimed_with_team_outcomes(rig: Rig) -> tuple[Alert, dict]:
+    """An alert Alice claimed, on a desk whose team added "conference talk"; returns it and the claimed message."""
+    rig.desk.custom_outcomes = ("conference talk",)
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    await rig.interact(block_action("U0ALICE01", channel, ts, "earshot:claim", str(alert.id), response_url=""))
+    return alert, await updated(rig, 1)
+
+
+async def test_a_claimed_alert_offers_every_other_outcome_in_a_menu(rig: Rig) -> None:
+    alert, update = await claimed_with_team_outcomes(rig)
+    menu = menu_of(update["blocks"])
+    assert menu["action_id"] == "earshot:outcome_more"
+    assert menu["placeholder"]["text"] == "More outcomes…"
+    options = {o["text"]["text"]: o["value"] for o in menu["options"]}
+    assert options == {
+        "Not relevant": "not_relevant",
+        "Sign-up": "signup",
+        "Bug report": "bug_report",
+        "conference talk": "custom:conference talk",
+    }
+    block = next(b for b in update["blocks"] if menu in b.get("elements", []))
+    assert block["block_id"] == f"earshot:more:{alert.id}"
+    assert len(update["blocks"][-1]["elements"]) <= 25
+
+
+async def test_an_unclaimed_alert_has_no_outcome_menu(rig: Rig) -> None:
+    rig.desk.custom_outcomes = ("conference talk",)
+    alert = await rig.post_alert()
+    message = rig.slack.message(*where(alert))
+    assert not [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if "options" in e]
+
+
+async def test_the_claimer_picks_sign_up_in_the_menu_and_it_is_recorded(rig: Rig) -> None:
+    alert, _ = await claimed_with_team_outcomes(rig)
+    pick = picked("U0ALICE01", alert, "signup")
+    assert (await rig.interact(pick)).status == 200
+    update = await updated(rig, 2)
+    outcomes = (await rig.desk.view(alert.id)).outcomes
+    assert [(o.kind, o.actor, o.label) for o in outcomes] == [(OutcomeKind.SIGNUP, "U0ALICE01", None)]
+    assert any("<@U0ALICE01> got a sign-up" in t for t in mrkdwn_texts(update["blocks"]))
+    assert menu_of(update["blocks"])  # still there for the next outcome
+    assert rig.slack.called("chat.postEphemeral") == []
+
+
+async def test_someone_else_picking_in_the_menu_is_refused_privately(rig: Rig) -> None:
+    alert, _ = await claimed_with_team_outcomes(rig)
+    pick = picked("U0BOB0001", alert, "signup")
+    await rig.interact(pick)
+    (note,) = await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    assert note.args["user"] == "U0BOB0001"
+    assert "<@U0ALICE01> has claimed it" in note.args["text"]
+    assert (await rig.desk.view(alert.id)).outcomes == ()
+    assert len(rig.slack.called("chat.update")) == 1
+
+
+async def test_the_claimer_picks_the_teams_own_outcome_and_its_label_is_kept(rig: Rig) -> None:
+    alert, _ = await claimed_with_team_outcomes(rig)
+    value = "custom:conference talk"
+    pick = picked("U0ALICE01", alert, value)
+    await rig.interact(pick)
+    update = await updated(rig, 2)
+    outcomes = (await rig.desk.view(alert.id)).outcomes
+    assert [(o.kind, o.label) for o in outcomes] == [(OutcomeKind.CUSTOM, "conference talk")]
+    assert any("<@U0ALICE01> recorded “conference talk”" in t for t in mrkdwn_texts(update["blocks"]))
+
+
+async def test_an_outcome_no_longer_offered_is_refused_and_nothing_is_recorded(rig: Rig) -> None:
+    alert, _ = await claimed_with_team_outcomes(rig)
+    rig.desk.custom_outcomes = ()  # the team dropped it after the menu was drawn
+    value = "custom:conference talk"
+    pick = picked("U0ALICE01", alert, value)
+    await rig.interact(pick)
+    (note,) = await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    assert note.args["user"] == "U0ALICE01" and "not offered any more" in note.args["text"]
+    assert (await rig.desk.view(alert.id)).outcomes == ()
+    update = await updated(rig, 2)  # redrawn without it
+    assert "custom:conference talk" not in [o["value"] for o in menu_of(update["blocks"])["options"]]
 
 
 async def test_not_relevant_is_recorded_by_anyone_and_the_message_says_so(rig: Rig) -> None:

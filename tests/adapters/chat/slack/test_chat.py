@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -125,6 +126,24 @@ async def test_refresh_redraws_the_message_with_how_it_is_going(rig: Rig) -> Non
     lines = mrkdwn_texts(message["blocks"])
     assert "Alice replied 2 h after the post · 3 responses &lt;!here&gt;" in lines
     assert message["blocks"][-1]["type"] == "actions"
+
+
+async def test_refresh_of_a_claimed_alert_keeps_its_outcome_menu_below_the_line(rig: Rig) -> None:
+    rig.desk.custom_outcomes = ("conference talk",)
+    await rig.store_alert()
+    assert (await Deliverer(rig.store, rig.chat, rig.clock, "test").deliver()).delivered == 1
+    async with rig.store.unit() as unit:
+        alert = await unit.get_alert(1)
+    assert alert is not None
+    claimed = replace(alert, claimed_by="U0ALICE01", claimed_at=rig.clock())
+    await rig.chat.refresh(claimed, Progress(None, (), "Alice replied 2 h after the post"))
+    (message,) = rig.slack.channels["C0ALERTS1"].messages
+    kinds = [b["type"] for b in message["blocks"]]
+    assert kinds[-3:] == ["context", "actions", "actions"]
+    assert message["blocks"][-3]["elements"][0]["text"] == "Alice replied 2 h after the post"
+    (select,) = message["blocks"][-2]["elements"]
+    assert select["type"] == "static_select"
+    assert "custom:conference talk" in [o["value"] for o in select["options"]]
 
 
 async def test_a_crash_between_posting_and_recording_does_not_post_twice(rig: Rig) -> None:

@@ -131,6 +131,31 @@ def test_a_claimed_alert_shows_who_and_when_and_offers_outcomes() -> None:
     assert labels == ["Replied", "Got a response", "Lead", "Not worth it", "Add a note", "Release", "Open thread"]
 
 
+def test_a_teams_label_stays_inert_in_the_menu_and_in_the_outcomes_line() -> None:
+    label = "<!channel> *talk* <https://evil.example|x> " + "y" * 90
+    choices = [(OutcomeKind.SIGNUP, None, "sign-up"), (OutcomeKind.CUSTOM, label, label)]
+    alert = make_alert(claimed_by="U0ALICE01", claimed_at=T0)
+    outcomes = [Outcome(42, OutcomeKind.CUSTOM, "U0ALICE01", T0, label=label)]
+    blocks = alert_blocks(alert, T0, outcomes, choices=choices)
+    (menu,) = [b for b in blocks if b.get("block_id") == "earshot:more:42"]
+    options = menu["elements"][0]["options"]
+    assert [o["text"]["type"] for o in options] == ["plain_text", "plain_text"]  # plain text never pings
+    assert options[0]["text"]["text"] == "Sign-up" and options[0]["value"] == "signup"
+    assert len(options[1]["text"]["text"]) <= 75 and options[1]["value"] == "custom:" + label
+    assert all(len(o["value"]) <= 150 for o in options)
+    for text in mrkdwn_texts(blocks):
+        assert "<!channel>" not in text and "<https://evil" not in text
+    assert any("<@U0ALICE01> recorded “&lt;!channel&gt;" in t for t in mrkdwn_texts(blocks))
+
+
+def test_without_choices_or_a_claim_there_is_no_menu() -> None:
+    choices = [(OutcomeKind.SIGNUP, None, "sign-up")]
+    assert not [b for b in alert_blocks(make_alert(), T0, choices=choices) if "earshot:more:" in b.get("block_id", "")]
+    claimed = make_alert(claimed_by="U0ALICE01", claimed_at=T0)
+    shown_as_buttons = [(OutcomeKind.REPLIED, None, "replied")]
+    assert len(alert_blocks(claimed, T0, choices=shown_as_buttons)) == len(alert_blocks(claimed, T0))
+
+
 def test_not_relevant_removes_the_claim_buttons() -> None:
     blocks = alert_blocks(make_alert(), T0, [Outcome(42, OutcomeKind.NOT_RELEVANT, "U0BOB0001", T0)])
     assert [a["text"]["text"] for a in blocks[-1]["elements"]] == ["Open thread"]
