@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from adapters.http import SafeHttp, check_url
 from adapters.sources.api import as_dict, as_int, as_list, as_str, get_json, option_flag, parse_time
 from adapters.sources.cursor import Page, Window, walk
+from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 SERVICE = "Discourse"
 KEY_ENV = "DISCOURSE_API_KEY"
 USER_ENV = "DISCOURSE_API_USERNAME"
-OPTIONS = ("category", "auth")
+OPTIONS = ("category", "auth", "include")
+INCLUDE = ("topics", "posts")
 OVERLAP_SECONDS = 300
 MAX_PAGES = 5
 BODY_FETCHES = 10  # new topics whose first post is read per poll; the rest keep the listing's excerpt
@@ -53,7 +55,7 @@ class DiscourseSource:
 
     def check(self, feed: Feed) -> None:
         """Require the forum's address; refuse unknown options, a bad category, or auth without credentials."""
-        base, _, auth = _settings(feed, has_key=self._key is not None and self._user is not None)
+        base, _, auth, _ = _settings(feed, has_key=self._key is not None and self._user is not None)
         if auth:
             # Feeds are checked at start, so threads of a forum that needs the key can be read before its next poll.
             self._auth_bases.add(base)
@@ -61,7 +63,7 @@ class DiscourseSource:
     async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
         """Topics created since the cursor (bumped old topics are not new), first posts read for the newest."""
         try:
-            base, category, auth = _settings(feed, has_key=self._key is not None and self._user is not None)
+            base, category, auth, include = _settings(feed, has_key=self._key is not None and self._user is not None)
         except ConfigError as e:
             raise FeedError(str(e)) from e
         if auth:
@@ -86,7 +88,11 @@ class DiscourseSource:
                     result.pinned.add(item[0].external_id)
             return result
 
-        items, times, capped = await walk(page, window, max_pages=MAX_PAGES, seeding=seeding)
+        items: list[Conversation] = []
+        times: dict[str, int] = {}
+        capped = False
+        if "topics" in include:
+            items, times, capped = await walk(page, window, max_pages=MAX_PAGES, seeding=seeding)
         if capped:
             log.warning(
                 "Discourse feed %r: more than %d pages of new topics; the oldest were skipped", feed.name, MAX_PAGES
@@ -94,11 +100,52 @@ class DiscourseSource:
         if not seeding:
             items = [await self._with_body(item) if i < BODY_FETCHES else item for i, item in enumerate(items)]
         fallback = int(self._clock().timestamp())
-        return FetchResult(items, window.next(times, fallback=fallback))
+        extra: dict[str, Any] = {}
+        if "posts" in include:
+            category_id = int(category.rsplit("/", 1)[-1]) if category else None
+
+            async def get(url: str, params: dict[str, str | int] | None) -> dict[str, Any]:
+                return await self._get(base, url, params)
+
+            posts, newest, capped = await newest_posts(get, base, read_cursor(cursor), category_id, seeding=seeding)
+            if capped:
+                log.warning(
+                    "Discourse feed %r: more than %d pages of new posts; the oldest were skipped",
+                    feed.name,
+                    MAX_POST_PAGES,
+                )
+            items = [*items, *posts]
+            extra[CURSOR_KEY] = newest if newest is not None else 0
+        return FetchResult(items, window.next(times, fallback=fallback, extra=extra))
 
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
-        """The topic now, and its replies in post order (deleted, hidden and small-action posts left out)."""
+        """The topic now and its replies in post order (deleted, hidden, small-action posts left out); for a post
+        item, the post and the replies to it."""
+        if conversation.kind == "comment":
+            return await self._post_thread(conversation, limit=limit)
         base, topic_id = _split(conversation)
+        body, posts = await self._topic_posts(base, topic_id, limit)
+        first = next((p for p in posts if as_int(p.get("post_number")) == 1), {})
+        replies = [r for r in (_reply(p, base, body) for p in posts if as_int(p.get("post_number")) != 1) if r]
+        refreshed = _refreshed(conversation, body, first)
+        return Thread(refreshed, tuple(replies[:limit]), _reply_count(body))
+
+    async def _post_thread(self, conversation: Conversation, *, limit: int) -> Thread:
+        """A reply post as it was listed, with the posts that answer it (or, if none say so, the ones after it)."""
+        base, _, _ = conversation.external_id.rpartition("/p/")
+        parts = urlsplit(conversation.url).path.rstrip("/").split("/")
+        if len(parts) < 3 or not parts[-1].isdigit() or not parts[-2].isdigit():
+            raise FeedError(f"{conversation.url!r} is not a Discourse post address (<forum>/t/<slug>/<id>/<number>)")
+        topic_id, number = int(parts[-2]), int(parts[-1])
+        # Replies to a post come after it; read the whole stream up to a generous bound, then pick.
+        body, posts = await self._topic_posts(base, topic_id, 10 * limit)
+        later = [p for p in posts if (as_int(p.get("post_number")) or 0) > number]
+        answers = [p for p in later if as_int(p.get("reply_to_post_number")) == number] or later
+        replies = [r for r in (_reply(p, base, body) for p in answers) if r]
+        return Thread(conversation, tuple(replies[:limit]), len(replies))
+
+    async def _topic_posts(self, base: str, topic_id: int, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The topic's page and its posts, fetched by id past the first answer until ``limit`` replies are in."""
         gone = f"Discourse topic {topic_id} is gone (deleted, or made private)"
         body = await self._get(base, f"{base}/t/{topic_id}.json", None, gone=gone)
         stream = as_dict(body.get("post_stream"))
@@ -111,10 +158,7 @@ class DiscourseSource:
             query = "&".join(f"post_ids[]={i}" for i in chunk)
             more = await self._get(base, f"{base}/t/{topic_id}/posts.json?{query}", None)
             posts += [as_dict(p) for p in as_list(as_dict(more.get("post_stream")).get("posts"))]
-        first = next((p for p in posts if as_int(p.get("post_number")) == 1), {})
-        replies = [r for r in (_reply(p, base, body) for p in posts if as_int(p.get("post_number")) != 1) if r]
-        refreshed = _refreshed(conversation, body, first)
-        return Thread(refreshed, tuple(replies[:limit]), _reply_count(body))
+        return body, posts
 
     async def _with_body(self, item: Conversation) -> Conversation:
         """The item with its first post as text; on any failure, the listing's excerpt stays."""
@@ -268,12 +312,30 @@ def _split(conversation: Conversation) -> tuple[str, int]:
     return base, int(topic_id)
 
 
-def _settings(feed: Feed, *, has_key: bool) -> tuple[str, str | None, bool]:
+def _include(feed: Feed, category: str | None) -> tuple[str, ...]:
+    raw = feed.options.get("include")
+    if raw is None:
+        return ("topics",)
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list | tuple) or not values or any(v not in INCLUDE for v in values):
+        raise ConfigError(
+            f'feed {feed.name!r}: include must list "topics" and/or "posts", like include = ["topics", "posts"]; '
+            f"got {raw!r}"
+        )
+    if "posts" in values and category and not category.rsplit("/", 1)[-1].isdigit():
+        raise ConfigError(
+            f"feed {feed.name!r}: posts of a category are picked by the category's number; write the category "
+            f'with its number, like category = "dev/7", to include posts'
+        )
+    return tuple(dict.fromkeys(values))
+
+
+def _settings(feed: Feed, *, has_key: bool) -> tuple[str, str | None, bool, tuple[str, ...]]:
     example = 'url = "https://meta.discourse.org", options = { category = "dev/7" }'
     unknown = sorted(set(feed.options) - set(OPTIONS))
     if unknown:
         raise ConfigError(
-            f"feed {feed.name!r}: unknown Discourse option(s) {', '.join(unknown)}; use category and auth, "
+            f"feed {feed.name!r}: unknown Discourse option(s) {', '.join(unknown)}; use category, auth and include, "
             f"like {example}"
         )
     if feed.query:
@@ -310,4 +372,4 @@ def _settings(feed: Feed, *, has_key: bool) -> tuple[str, str | None, bool]:
             f"feed {feed.name!r}: auth = true needs {KEY_ENV} and {USER_ENV} in the environment; set both, or "
             "remove auth to read the forum anonymously"
         )
-    return base, category, auth
+    return base, category, auth, _include(feed, category)
