@@ -24,6 +24,8 @@ def _fixture(name: str) -> dict[str, Any]:
 
 
 LATEST = _fixture("latest.json")
+POSTS_LATEST = _fixture("posts_latest.json")
+POSTS_PER_PAGE = 4  # small, so a test pages with a few posts (Discourse sends 50)
 TOPIC = _fixture("topic.json")
 
 
@@ -66,6 +68,25 @@ def post(
     return item
 
 
+def latest_post(post_id: int, number: int, topic_id: int, created: int, cooked: str, **changes: Any) -> dict[str, Any]:
+    """A recorded /posts.json post as post ``post_id``, number ``number`` of topic ``topic_id``."""
+    item = copy.deepcopy(POSTS_LATEST["latest_posts"][0])
+    item.update(
+        {
+            "id": post_id,
+            "post_number": number,
+            "topic_id": topic_id,
+            "topic_slug": f"topic-{topic_id}",
+            "topic_title": f"Topic {topic_id}",
+            "topic_html_title": f"Topic {topic_id}",
+            "created_at": _iso(created),
+            "cooked": cooked,
+        }
+    )
+    item.update(changes)
+    return item
+
+
 class FakeDiscourse:
     """Serves one forum. ``topics`` is the index; ``posts[topic_id]`` the posts of each topic."""
 
@@ -75,7 +96,9 @@ class FakeDiscourse:
         self.topics: list[dict[str, Any]] = []
         self.posts: dict[int, list[dict[str, Any]]] = {}
         self.users = list(LATEST["users"])
+        self.latest_posts: list[dict[str, Any]] = []
         server.route("GET", f"{prefix}/latest.json", self._latest)
+        server.route("GET", f"{prefix}/posts.json", self._latest_posts)
 
     @property
     def url(self) -> str:
@@ -85,6 +108,10 @@ class FakeDiscourse:
     def listing_requests(self) -> list[Request]:
         """Requests for /latest.json so far."""
         return self.server.hits(f"{self.prefix}/latest.json")
+
+    def posts_requests(self) -> list[Request]:
+        """Requests for /posts.json so far."""
+        return self.server.hits(f"{self.prefix}/posts.json")
 
     def category(self, path: str, category_id: int) -> None:
         """Serve /c/<path>.json with the topics of ``category_id``."""
@@ -121,6 +148,14 @@ class FakeDiscourse:
         if len(ordered) > (page + 1) * PER_PAGE:
             topic_list["more_topics_url"] = f"/latest?order=created&page={page + 1}"
         return Reply(200, json.dumps({"users": self.users, "topic_list": topic_list}), JSON)
+
+    def _latest_posts(self, request: Request) -> Reply:
+        # Newest first; ``before`` gives the posts with a lower id, as Discourse pages them.
+        before = request.param("before")
+        chosen = sorted(self.latest_posts, key=lambda p: p["id"], reverse=True)
+        if before:
+            chosen = [p for p in chosen if p["id"] < int(before)]
+        return Reply(200, json.dumps({"latest_posts": chosen[:POSTS_PER_PAGE]}), JSON)
 
     def _topic(self, topic_id: int) -> Reply:
         listed = next(t for t in self.topics if t["id"] == topic_id)

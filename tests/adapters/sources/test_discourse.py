@@ -10,10 +10,11 @@ import pytest
 
 from adapters.http import SafeHttp
 from adapters.sources.discourse import BODY_FETCHES, MAX_PAGES, DiscourseSource
+from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource
-from tests.fakes.discourse import JSON, PER_PAGE, FakeDiscourse, post, topic
+from tests.fakes.discourse import JSON, PER_PAGE, POSTS_PER_PAGE, FakeDiscourse, latest_post, post, topic
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 NOW = 1_700_000_000
@@ -224,3 +225,111 @@ def test_check_accepts_good_settings(http: SafeHttp) -> None:
     source = DiscourseSource(http, CREDENTIALS)
     source.check(d_feed("https://meta.discourse.org", category="dev/7", auth="true"))
     source.check(d_feed("https://meta.discourse.org/", category=7))
+
+
+def both(url: str, **options: Any) -> Feed:
+    return d_feed(url, include=["topics", "posts"], **options)
+
+
+async def test_reply_posts_become_comment_items(source: DiscourseSource, forum: FakeDiscourse) -> None:
+    forum.latest_posts = [latest_post(1, 1, 5, NOW - 900, "<p>old</p>")]
+    seeded = await source.fetch(both(forum.url), {}, seeding=True)
+    assert seeded.items == [] and seeded.cursor[CURSOR_KEY] == 1
+    forum.latest_posts += [
+        latest_post(2, 1, 6, NOW - 500, "<p>a new topic's first post</p>"),
+        latest_post(3, 2, 5, NOW - 400, "<p>Try <code>sso_overrides</code> &amp; restart.</p>", username="kim"),
+        latest_post(4, 3, 5, NOW - 300, "<p>gone</p>", deleted_at="2023-11-14T22:00:00.000Z"),
+        latest_post(5, 4, 5, NOW - 200, "<p>flagged</p>", hidden=True),
+        latest_post(6, 5, 5, NOW - 100, "", post_type=3),  # "closed this topic"
+        latest_post(7, 6, 5, NOW - 50, "<p>whisper</p>", post_type=4),
+    ]
+    result = await source.fetch(both(forum.url), seeded.cursor, seeding=False)
+
+    (item,) = result.items
+    assert item.kind == "comment"
+    assert item.external_id == f"{forum.url}/p/3"
+    assert item.url == f"{forum.url}/t/topic-5/5/2"
+    assert item.title == "Topic 5"
+    assert item.text == "Try sso_overrides & restart."
+    assert item.author == "kim"
+    assert item.community == "127.0.0.1"
+    assert item.created_at == datetime.fromtimestamp(NOW - 400, UTC)
+    assert result.cursor[CURSOR_KEY] == 7
+
+
+async def test_posts_are_off_by_default(source: DiscourseSource, forum: FakeDiscourse) -> None:
+    forum.latest_posts = [latest_post(3, 2, 5, NOW - 400, "<p>hi</p>")]
+    result = await source.fetch(d_feed(forum.url), {CURSOR_KEY: 1}, seeding=False)
+    assert result.items == [] and forum.posts_requests() == []
+    listings = len(forum.listing_requests())
+    only = await source.fetch(d_feed(forum.url, include="posts"), {CURSOR_KEY: 1}, seeding=False)
+    assert [i.external_id for i in only.items] == [f"{forum.url}/p/3"]
+    assert len(forum.listing_requests()) == listings  # topics not asked for: not read
+
+
+async def test_posts_across_a_restart_page_to_the_cursor(source: DiscourseSource, forum: FakeDiscourse) -> None:
+    forum.latest_posts = [latest_post(i, 2, 5, NOW - 1000 + i, f"<p>{i}</p>") for i in range(1, 4)]
+    first = await source.fetch(both(forum.url), {}, seeding=True)
+    # The cursor goes through JSON, as the store keeps it; a new source object is a restarted bot.
+    cursor = json.loads(json.dumps(first.cursor))
+    forum.latest_posts += [latest_post(i, 2, 5, NOW - 1000 + i, f"<p>{i}</p>") for i in range(4, 14)]
+    restarted = DiscourseSource(source._http, {}, clock=Clock())
+    second = await restarted.fetch(both(forum.url), cursor, seeding=False)
+    assert [i.external_id.rsplit("/", 1)[1] for i in second.items] == [str(i) for i in range(4, 14)]
+    assert len(forum.posts_requests()) == 1 + 3  # 10 new posts at 4 a page, the third page reaches the cursor
+    assert forum.posts_requests()[-1].param("before") == "6"
+    forum.latest_posts += [latest_post(14, 2, 5, NOW, "<p>14</p>")]
+    third = await restarted.fetch(both(forum.url), json.loads(json.dumps(second.cursor)), seeding=False)
+    assert [i.external_id for i in third.items] == [f"{forum.url}/p/14"]
+    fourth = await restarted.fetch(both(forum.url), third.cursor, seeding=False)
+    assert fourth.items == [] and fourth.cursor[CURSOR_KEY] == 14
+
+
+async def test_posts_page_cap(source: DiscourseSource, forum: FakeDiscourse, caplog: pytest.LogCaptureFixture) -> None:
+    forum.latest_posts = [latest_post(1, 2, 5, NOW - 5000, "<p>1</p>")]
+    first = await source.fetch(both(forum.url), {}, seeding=True)
+    many = POSTS_PER_PAGE * (MAX_POST_PAGES + 2)
+    forum.latest_posts += [latest_post(i, 2, 5, NOW - 5000 + i, f"<p>{i}</p>") for i in range(2, 2 + many)]
+    result = await source.fetch(both(forum.url), first.cursor, seeding=False)
+    assert len(result.items) == POSTS_PER_PAGE * MAX_POST_PAGES
+    assert result.items[-1].external_id == f"{forum.url}/p/{1 + many}"
+    assert result.cursor[CURSOR_KEY] == 1 + many
+    assert "more than 5 pages of new posts" in caplog.text
+
+
+async def test_posts_of_a_category_feed(source: DiscourseSource, forum: FakeDiscourse) -> None:
+    forum.category("dev/7", 7)
+    forum.latest_posts = [
+        latest_post(3, 2, 5, NOW - 400, "<p>in dev</p>", category_id=7),
+        latest_post(4, 2, 6, NOW - 300, "<p>elsewhere</p>", category_id=1),
+    ]
+    result = await source.fetch(both(forum.url, category="dev/7"), {CURSOR_KEY: 1}, seeding=False)
+    assert [i.text for i in result.items] == ["in dev"]
+
+
+async def test_a_comment_thread_is_the_replies_to_it(source: DiscourseSource, forum: FakeDiscourse) -> None:
+    forum.add(topic(5, NOW - 1000))
+    with_posts(forum, 5, NOW - 1000, "<p>question</p>", replies=3)
+    forum.posts[5][3]["reply_to_post_number"] = 2  # post 4 answers post 2
+    forum.latest_posts = [latest_post(501, 2, 5, NOW - 940, "<p>reply 1</p>")]
+    (item,) = (await source.fetch(both(forum.url), {CURSOR_KEY: 500}, seeding=False)).items[-1:]
+    assert isinstance(source, ThreadSource)
+    thread = await source.thread(item)
+    assert thread.conversation == item
+    assert [r.text for r in thread.replies] == ["reply 3"]
+    forum.posts[5][3]["reply_to_post_number"] = None  # nobody answers it directly: the posts after it
+    assert [r.text for r in (await source.thread(item)).replies] == ["reply 2", "reply 3"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"include": ["topics", "replies"]}, 'include must list "topics" and/or "posts"'),
+        ({"include": []}, 'like include = ["topics", "posts"]'),
+        ({"include": "posts", "category": "dev"}, 'category = "dev/7"'),
+    ],
+)
+def test_include_is_checked(source: DiscourseSource, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        source.check(d_feed("https://forum.example.org", **options))
+    source.check(d_feed("https://forum.example.org", include=["topics", "posts"], category="dev/7"))
