@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from adapters.http import SafeHttp, check_url
 from adapters.sources.api import as_dict, as_int, as_list, as_str, get_json, option_list, parse_time
 from adapters.sources.cursor import Page, Window, walk
+from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 SERVICE = "Lobsters"
 DEFAULT_BASE_URL = "https://lobste.rs"
-OPTIONS = ("tags",)
+OPTIONS = ("tags", "include")
+INCLUDE = ("stories", "comments")
 OVERLAP_SECONDS = 300
 MAX_PAGES = 4  # 25 stories a page; Lobsters sees well under 100 a day
 _TAG = re.compile(r"[a-z0-9_\-+.]{1,25}")
@@ -48,7 +50,7 @@ class LobstersSource:
     async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
         """Stories created since the cursor, newest first, up to MAX_PAGES pages."""
         try:
-            base, tags = _settings(feed)
+            base, tags, include = _settings(feed)
         except ConfigError as e:
             raise FeedError(str(e)) from e
         window = Window.read(cursor, OVERLAP_SECONDS)
@@ -66,15 +68,34 @@ class LobstersSource:
                     result.items.append(item)
             return result
 
-        items, times, capped = await walk(page, window, max_pages=MAX_PAGES, seeding=seeding)
-        if capped:
-            log.warning(
-                "Lobsters feed %r: more than %d pages of new stories; the oldest were skipped", feed.name, MAX_PAGES
+        items: list[Conversation] = []
+        times: dict[str, int] = {}
+        if "stories" in include:
+            items, times, capped = await walk(page, window, max_pages=MAX_PAGES, seeding=seeding)
+            if capped:
+                log.warning(
+                    "Lobsters feed %r: more than %d pages of new stories; the oldest were skipped", feed.name, MAX_PAGES
+                )
+        now = int(self._clock().timestamp())
+        extra: dict[str, Any] = {}
+        if "comments" in include:
+            comments, extra[CURSOR_KEY], capped = await newest_comments(
+                self._get, base, cursor, seeding=seeding, now=now
             )
-        return FetchResult(items, window.next(times, fallback=int(self._clock().timestamp())))
+            if capped:
+                log.warning(
+                    "Lobsters feed %r: more than %d pages of new comments; the oldest were skipped",
+                    feed.name,
+                    MAX_COMMENT_PAGES,
+                )
+            items = [*items, *comments]
+        return FetchResult(items, window.next(times, fallback=now, extra=extra))
 
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
-        """The story now and its comments in the site's order (deleted and moderated ones left out)."""
+        """The story now and its comments in the site's order (deleted and moderated ones left out); for a
+        comment item, the comment and the answers below it."""
+        if conversation.kind == "comment":
+            return await self._comment_thread(conversation, limit=limit)
         short_id = conversation.external_id
         if not _SHORT_ID.fullmatch(short_id):
             raise FeedError(f"{short_id!r} is not a Lobsters story id")
@@ -84,6 +105,28 @@ class LobstersSource:
         story = _story(body, self._base)
         replies = [r for r in (_comment(c, d) for c, d in _flatten(body.get("comments"))) if r is not None]
         return Thread(story[0] if story else conversation, tuple(replies[:limit]), as_int(body.get("comment_count")))
+
+    async def _comment_thread(self, conversation: Conversation, *, limit: int) -> Thread:
+        comment_id = conversation.external_id.removeprefix("c/")
+        story_id = story_of({"url": conversation.url})
+        if story_id is None:
+            # A /c/<id> address: Lobsters redirects it to the story; read the story id from the comment's page.
+            body = await self._get(f"{self._base}/c/{comment_id}.json", gone=f"Lobsters comment {comment_id} is gone")
+            story_id = story_of(as_dict(body))
+        if story_id is None or not _SHORT_ID.fullmatch(story_id):
+            raise FeedError(f"cannot tell which Lobsters story comment {comment_id} belongs to")
+        body = await self._get(f"{self._base}/s/{story_id}.json", gone=f"Lobsters story {story_id} is gone (deleted)")
+        flat = _flatten(as_dict(body).get("comments"))
+        start = next((i for i, (c, _) in enumerate(flat) if as_str(c.get("short_id")) == comment_id), None)
+        below: list[tuple[dict[str, Any], int]] = []
+        if start is not None:
+            top = _depth(*flat[start])
+            for c, level in flat[start + 1 :]:
+                if _depth(c, level) <= top:
+                    break
+                below.append((c, level))
+        replies = [r for r in (_comment(c, d) for c, d in below) if r is not None]
+        return Thread(conversation, tuple(replies[:limit]), len(replies))
 
     async def _get(self, url: str, *, gone: str | None = None) -> Any:
         _, body = await get_json(
@@ -142,10 +185,7 @@ def _comment(raw: dict[str, Any], level: int = 0) -> Reply | None:
     short_id = as_str(raw.get("short_id"))
     if not short_id or raw.get("is_deleted") is True or raw.get("is_moderated") is True:
         return None
-    depth = as_int(raw.get("depth"))
-    if depth is None:  # older answers: indent_level counts from 1; a nested answer: its place in the tree
-        indent = as_int(raw.get("indent_level"))
-        depth = indent - 1 if indent else level
+    depth = _depth(raw, level)
     return Reply(
         external_id=short_id,
         author=_user(raw.get("commenting_user")),
@@ -158,6 +198,15 @@ def _comment(raw: dict[str, Any], level: int = 0) -> Reply | None:
     )
 
 
+def _depth(raw: dict[str, Any], level: int) -> int:
+    # Older answers: indent_level counts from 1; a nested answer: its place in the tree.
+    depth = as_int(raw.get("depth"))
+    if depth is None:
+        indent = as_int(raw.get("indent_level"))
+        depth = indent - 1 if indent else level
+    return depth
+
+
 def _user(value: object) -> str | None:
     # A plain username now; an object with "username" in older versions of the site.
     if isinstance(value, dict):
@@ -165,12 +214,30 @@ def _user(value: object) -> str | None:
     return as_str(value) or None
 
 
-def _settings(feed: Feed) -> tuple[str, list[str]]:
+def _include(feed: Feed, tags: list[str]) -> tuple[str, ...]:
+    raw = feed.options.get("include")
+    if raw is None:
+        return ("stories",)
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list | tuple) or not values or any(v not in INCLUDE for v in values):
+        raise ConfigError(
+            f'feed {feed.name!r}: include must list "stories" and/or "comments", like '
+            f'include = ["stories", "comments"]; got {raw!r}'
+        )
+    if tags and "comments" in values:
+        raise ConfigError(
+            f'feed {feed.name!r}: Lobsters lists comments of the whole site only, not by tag; drop "comments" '
+            "from include, or add a feed without tags for comments"
+        )
+    return tuple(dict.fromkeys(values))
+
+
+def _settings(feed: Feed) -> tuple[str, list[str], tuple[str, ...]]:
     example = 'options = { tags = ["rust", "databases"] }'
     unknown = sorted(set(feed.options) - set(OPTIONS))
     if unknown:
         raise ConfigError(
-            f"feed {feed.name!r}: unknown Lobsters option(s) {', '.join(unknown)}; use tags, like {example}"
+            f"feed {feed.name!r}: unknown Lobsters option(s) {', '.join(unknown)}; use tags and include, like {example}"
         )
     if feed.query:
         raise ConfigError(
@@ -193,4 +260,4 @@ def _settings(feed: Feed) -> tuple[str, list[str]]:
         raise ConfigError(
             f"feed {feed.name!r}: {', '.join(map(repr, bad))} not Lobsters tags (lower-case words, like {example})"
         )
-    return base, tags
+    return base, tags, _include(feed, tags)
