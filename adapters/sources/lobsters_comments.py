@@ -27,7 +27,8 @@ def comment_item(raw: dict[str, Any], base: str) -> tuple[Conversation, int] | N
     created = parse_time(raw.get("created_at"))
     if not short_id or created is None or raw.get("is_deleted") is True or raw.get("is_moderated") is True:
         return None
-    url = as_str(raw.get("short_id_url")) or as_str(raw.get("url"))
+    # "url" is the story's page at this comment (it names the story, which the thread needs); short_id_url redirects.
+    url = as_str(raw.get("url")) or as_str(raw.get("short_id_url"))
     if not url.startswith(("https://", "http://")):
         return None
     title = " ".join(as_str(raw.get("story_title")).split())

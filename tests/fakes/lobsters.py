@@ -15,6 +15,7 @@ from typing import Any
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 
 PER_PAGE = 25
+COMMENTS_PER_PAGE = 20
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 CHICAGO = timezone(timedelta(hours=-6))  # Lobsters writes times in its server's zone
 _PAGE = re.compile(r"/page/(\d+)\.json$")
@@ -87,6 +88,18 @@ def comment(
     }
 
 
+def listed_comment(short_id: str, created: int, text: str, story_id: str, **extra: Any) -> dict[str, Any]:
+    """One comment as /comments.json lists it: with its story's id and title, its url at the story's page."""
+    return {
+        **comment(short_id, created, text),
+        "updated_at": _time(created),
+        "url": f"https://lobste.rs/s/{story_id}/a_story#c_{short_id}",
+        "story_short_id": story_id,
+        "story_title": f"Story {story_id}",
+        **extra,
+    }
+
+
 class FakeLobsters:
     """Serves the newest stories (all, or by tag), newest first, and each story with its comments."""
 
@@ -95,6 +108,10 @@ class FakeLobsters:
         self.stories: list[dict[str, Any]] = []
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.pages_served = 0
+        self.listed_comments: list[dict[str, Any]] = []
+        for page in range(1, 12):
+            suffix = "" if page == 1 else f"/page/{page}"
+            server.route("GET", f"/comments{suffix}.json", lambda r, p=page: self._comments(p))
         for page in range(1, 12):
             suffix = "" if page == 1 else f"/page/{page}"
             server.route("GET", f"/newest{suffix}.json", lambda r, p=page: self._listing(r, p, None))
@@ -126,6 +143,15 @@ class FakeLobsters:
         chosen = [s for s in self.stories if tags is None or tags & set(s["tags"])]
         ordered = sorted(chosen, key=lambda s: datetime.fromisoformat(s["created_at"]), reverse=True)
         return Reply(200, json.dumps(ordered[(page - 1) * PER_PAGE : page * PER_PAGE]), JSON)
+
+    def comment_requests(self) -> list[Request]:
+        """Requests for the newest comments so far."""
+        return [r for r in self.server.requests if r.path.startswith("/comments")]
+
+    def _comments(self, page: int) -> Reply:
+        ordered = sorted(self.listed_comments, key=lambda c: datetime.fromisoformat(c["created_at"]), reverse=True)
+        chunk = ordered[(page - 1) * COMMENTS_PER_PAGE : page * COMMENTS_PER_PAGE]
+        return Reply(200, json.dumps(chunk), JSON)
 
     def _story(self, short_id: str) -> Reply:
         found = [s for s in self.stories if s["short_id"] == short_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,11 +10,12 @@ import pytest
 
 from adapters.http import SafeHttp
 from adapters.sources.lobsters import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
+from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource
 from tests.fakes.http_server import FakeHttpServer, Reply
-from tests.fakes.lobsters import PER_PAGE, FakeLobsters, comment, story
+from tests.fakes.lobsters import COMMENTS_PER_PAGE, PER_PAGE, FakeLobsters, comment, listed_comment, story
 
 NOW = 1_700_000_000
 
@@ -182,3 +184,100 @@ def test_check_refuses_bad_settings(
     feed = Feed(name="l", kind="lobsters", every=timedelta(minutes=10), query=query, options=options)
     with pytest.raises(ConfigError, match=message):
         source.check(feed)
+
+
+def with_comments(url: str, **options: Any) -> Feed:
+    return l_feed(url, include=["stories", "comments"], **options)
+
+
+async def test_comments_become_items(source: LobstersSource, site: FakeLobsters) -> None:
+    site.listed_comments = [listed_comment("old001", NOW - 900, "old", "s1")]
+    seeded = await source.fetch(with_comments(site.url), {}, seeding=True)
+    assert seeded.items == []
+    site.listed_comments += [
+        listed_comment("new001", NOW - 100, "Use <b>WAL</b> &amp; fsync", "s1", comment_plain="x", score=5),
+        listed_comment("del001", NOW - 90, "gone", "s1", is_deleted=True),
+        listed_comment("mod001", NOW - 80, "removed", "s1", is_moderated=True),
+    ]
+    result = await source.fetch(with_comments(site.url), seeded.cursor, seeding=False)
+    (item,) = result.items
+    assert item.kind == "comment"
+    assert item.external_id == "c/new001"
+    assert item.url == "https://lobste.rs/s/s1/a_story#c_new001"
+    assert item.title == "Re: Story s1"
+    assert item.text == "Use WAL & fsync"
+    assert item.author == "bob"
+    assert item.points == 5
+    assert item.created_at == datetime.fromtimestamp(NOW - 100, UTC)
+
+
+async def test_comments_off_by_default(source: LobstersSource, site: FakeLobsters) -> None:
+    await source.fetch(l_feed(site.url), {}, seeding=False)
+    assert site.comment_requests() == []
+
+
+async def test_comments_across_a_restart_page_back(source: LobstersSource, site: FakeLobsters, http: SafeHttp) -> None:
+    site.listed_comments = [listed_comment(f"a{i:04d}", NOW - 5000 + i, f"c{i}", "s1") for i in range(3)]
+    first = await source.fetch(with_comments(site.url), {}, seeding=True)
+    cursor = json.loads(json.dumps(first.cursor))
+    # 45 new comments, two of them in the same second as the newest already seen: none lost, none repeated.
+    site.listed_comments += [listed_comment(f"b{i:04d}", NOW - 5000 + 2 + (i // 20), f"n{i}", "s1") for i in range(45)]
+    restarted = LobstersSource(http, clock=lambda: datetime.fromtimestamp(NOW, UTC), base_url=site.url)
+    second = await restarted.fetch(with_comments(site.url), cursor, seeding=False)
+    assert sorted(i.external_id for i in second.items) == sorted(f"c/b{i:04d}" for i in range(45))
+    # 48 comments, 20 a page, all inside the overlap window: the walk reads on to the empty fourth page.
+    assert len(site.comment_requests()) == 1 + 4
+    assert site.comment_requests()[-1].path == "/comments/page/4.json"
+    site.listed_comments.append(listed_comment("z0001", NOW - 10, "last", "s1"))
+    third = await restarted.fetch(with_comments(site.url), json.loads(json.dumps(second.cursor)), seeding=False)
+    assert [i.external_id for i in third.items] == ["c/z0001"]
+    fourth = await restarted.fetch(with_comments(site.url), third.cursor, seeding=False)
+    assert fourth.items == []
+
+
+async def test_comments_enabled_later_only_seed(source: LobstersSource, site: FakeLobsters) -> None:
+    site.add(story("s1", NOW - 1000))
+    stories_only = await source.fetch(l_feed(site.url), {}, seeding=True)
+    site.listed_comments = [listed_comment("c0001", NOW - 500, "earlier", "s1")]
+    result = await source.fetch(with_comments(site.url), stories_only.cursor, seeding=False)
+    assert result.items == [] and CURSOR_KEY in result.cursor
+
+
+async def test_comments_page_cap(source: LobstersSource, site: FakeLobsters, caplog: pytest.LogCaptureFixture) -> None:
+    site.listed_comments = [listed_comment("a0000", NOW - 9000, "old", "s1")]
+    first = await source.fetch(with_comments(site.url), {}, seeding=True)
+    many = COMMENTS_PER_PAGE * (MAX_COMMENT_PAGES + 1)
+    site.listed_comments += [listed_comment(f"b{i:04d}", NOW - many + i, "n", "s1") for i in range(many)]
+    result = await source.fetch(with_comments(site.url), first.cursor, seeding=False)
+    assert len(result.items) == COMMENTS_PER_PAGE * MAX_COMMENT_PAGES
+    assert "more than 4 pages of new comments" in caplog.text
+
+
+async def test_comment_thread_is_the_answers_below_it(source: LobstersSource, site: FakeLobsters) -> None:
+    site.add(story("s1", NOW - 1000, comments=4))
+    site.comments["s1"] = [
+        comment("c1", NOW - 900, "top"),
+        comment("c2", NOW - 800, "answer", parent="c1", depth=1),
+        comment("c3", NOW - 700, "deeper", parent="c2", depth=2),
+        comment("c4", NOW - 600, "another top"),
+    ]
+    site.listed_comments = [listed_comment("c1", NOW - 900, "top", "s1")]
+    result = await source.fetch(with_comments(site.url), {CURSOR_KEY: {"newest": NOW - 2000}}, seeding=False)
+    (item,) = [i for i in result.items if i.kind == "comment"]
+    thread = await source.thread(item)
+    assert thread.conversation == item
+    assert [r.external_id for r in thread.replies] == ["c2", "c3"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"include": ["stories", "replies"]}, 'include must list "stories" and/or "comments"'),
+        ({"include": 3}, "got 3"),
+        ({"include": ["comments"], "tags": ["rust"]}, "comments of the whole site only, not by tag"),
+    ],
+)
+def test_include_is_checked(source: LobstersSource, options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        source.check(l_feed("https://lobste.rs", **options))
+    source.check(l_feed("https://lobste.rs", include="comments"))
