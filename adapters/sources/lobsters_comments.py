@@ -21,11 +21,16 @@ _STORY_IN_URL = re.compile(r"/s/([A-Za-z0-9]{1,12})(?:/|$|#)")
 GetJson = Callable[[str], Awaitable[Any]]
 
 
+def removed(raw: dict[str, Any]) -> bool:
+    """Whether a listed comment was deleted or moderated away."""
+    return raw.get("is_deleted") is True or raw.get("is_moderated") is True
+
+
 def comment_item(raw: dict[str, Any], base: str) -> tuple[Conversation, int] | None:
-    """A comment as a "comment" item with its creation time; None for a deleted or moderated one."""
+    """A comment as a "comment" item with its creation time; None when it has no id, time or address."""
     short_id = as_str(raw.get("short_id"))
     created = parse_time(raw.get("created_at"))
-    if not short_id or created is None or raw.get("is_deleted") is True or raw.get("is_moderated") is True:
+    if not short_id or created is None:
         return None
     # "url" is the story's page at this comment (it names the story, which the thread needs); short_id_url redirects.
     url = as_str(raw.get("url")) or as_str(raw.get("short_id_url"))
@@ -78,8 +83,14 @@ async def newest_comments(
         for raw in map(as_dict, body):
             item = comment_item(raw, base)
             if item is not None:
+                # Removed comments still say how far back a page reaches (a page of them must not end the
+                # walk early); they are dropped after it.
                 result.items.append(item)
+                if removed(raw):
+                    gone.add(item[0].external_id)
         return result
 
+    gone: set[str] = set()
     items, times, capped = await walk(page, window, max_pages=max_pages, seeding=first)
-    return ([] if first else items), window.next(times, fallback=now), capped
+    kept = [] if first else [i for i in items if i.external_id not in gone]
+    return kept, window.next(times, fallback=now), capped

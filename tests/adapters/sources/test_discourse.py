@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from adapters.cli.commands import parse_options
 from adapters.http import SafeHttp
 from adapters.sources.discourse import BODY_FETCHES, MAX_PAGES, DiscourseSource
 from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES
@@ -333,3 +334,6 @@ def test_include_is_checked(source: DiscourseSource, options: dict[str, Any], me
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         source.check(d_feed("https://forum.example.org", **options))
     source.check(d_feed("https://forum.example.org", include=["topics", "posts"], category="dev/7"))
+    # what `earshot feeds add ... --option include=topics,posts` gives
+    source.check(d_feed("https://forum.example.org", **parse_options(["include=topics,posts"])))
+    source.check(d_feed("https://forum.example.org", **parse_options(["include=posts"])))

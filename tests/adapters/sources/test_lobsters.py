@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from adapters.cli.commands import parse_options
 from adapters.http import SafeHttp
 from adapters.sources.lobsters import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
 from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES
@@ -243,6 +244,17 @@ async def test_comments_enabled_later_only_seed(source: LobstersSource, site: Fa
     assert result.items == [] and CURSOR_KEY in result.cursor
 
 
+async def test_a_page_of_removed_comments_does_not_end_the_walk(source: LobstersSource, site: FakeLobsters) -> None:
+    site.listed_comments = [listed_comment("a0000", NOW - 9000, "old", "s1")]
+    first = await source.fetch(with_comments(site.url), {}, seeding=True)
+    site.listed_comments += [listed_comment(f"k{i:04d}", NOW - 8000 + i, f"kept {i}", "s1") for i in range(5)]
+    site.listed_comments += [
+        listed_comment(f"d{i:04d}", NOW - 100 + i, "gone", "s1", is_deleted=True) for i in range(COMMENTS_PER_PAGE)
+    ]
+    result = await source.fetch(with_comments(site.url), first.cursor, seeding=False)
+    assert sorted(i.external_id for i in result.items) == [f"c/k{i:04d}" for i in range(5)]
+
+
 async def test_comments_page_cap(source: LobstersSource, site: FakeLobsters, caplog: pytest.LogCaptureFixture) -> None:
     site.listed_comments = [listed_comment("a0000", NOW - 9000, "old", "s1")]
     first = await source.fetch(with_comments(site.url), {}, seeding=True)
@@ -281,3 +293,6 @@ def test_include_is_checked(source: LobstersSource, options: dict[str, Any], mes
     with pytest.raises(ConfigError, match=message):
         source.check(l_feed("https://lobste.rs", **options))
     source.check(l_feed("https://lobste.rs", include="comments"))
+    # what `earshot feeds add ... --option include=stories,comments` gives
+    source.check(l_feed("https://lobste.rs", **parse_options(["include=stories,comments"])))
+    source.check(l_feed("https://lobste.rs", **parse_options(["include=comments"])))
