@@ -63,9 +63,12 @@ async def test_run_posts_to_slack_and_people_claim_and_ask_from_the_channel(ears
             assert "Claimed by <@U0ALICE01>" in str(update[0].args["blocks"])
 
             fields = slash_command("mine", "U0ALICE01", "C0ALERTS1", response_url=slack.response_url("e2e"))
-            await slack.send_envelope("slash_commands", fields)
+            envelope = await slack.send_envelope("slash_commands", fields)
             answer = await slack.wait_for(lambda: slack.responses, timeout=30)
             assert "item?id=9003" in answer[0]["text"]
+            # Bolt acks a Socket Mode envelope once its handler returns, which can be after the answer went out;
+            # stopping before that ack would abandon the envelope mid-request (Slack would deliver it again).
+            await slack.wait_for(lambda: envelope in slack.acks, timeout=30)
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
