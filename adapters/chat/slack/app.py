@@ -18,6 +18,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chat.inflight import InFlight
 from bot.desk import Desk, Member
 from bot.domain import OutcomeKind
 from bot.errors import EarshotError, NotAllowed, NotFound
@@ -256,8 +257,14 @@ class Handlers:
         )
 
 
-def build_app(handlers: Handlers, client: AsyncWebClient, signing_secret: str, clock: Clock) -> AsyncApp:
-    """The bolt app with every listener registered; the same app serves Socket Mode and HTTP mode."""
+def build_app(
+    handlers: Handlers, client: AsyncWebClient, signing_secret: str, clock: Clock, inflight: InFlight | None = None
+) -> AsyncApp:
+    """The bolt app with every listener registered; the same app serves Socket Mode and HTTP mode.
+
+    Each listener runs under ``inflight``, so that stopping can wait for the work that goes on after an ack.
+    """
+    track = (inflight if inflight is not None else InFlight()).track
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -284,9 +291,9 @@ def build_app(handlers: Handlers, client: AsyncWebClient, signing_secret: str, c
 
     app.middleware(drop_repeats)
     app.error(on_error)
-    app.event("reaction_added")(handlers.on_reaction)
-    app.event("reaction_removed")(handlers.on_reaction)
-    app.action(re.compile(r"^earshot:"))(handlers.on_action)
-    app.view(NOTE_CALLBACK)(handlers.on_note)
-    app.command(COMMAND)(handlers.on_command)
+    app.event("reaction_added")(track(handlers.on_reaction))
+    app.event("reaction_removed")(track(handlers.on_reaction))
+    app.action(re.compile(r"^earshot:"))(track(handlers.on_action))
+    app.view(NOTE_CALLBACK)(track(handlers.on_note))
+    app.command(COMMAND)(track(handlers.on_command))
     return app

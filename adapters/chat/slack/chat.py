@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chat.inflight import InFlight
 from bot.desk import Desk
 from bot.domain import Alert, Digest, Notice, Progress
 from bot.ports import Clock
@@ -30,6 +34,20 @@ from .render import alert_blocks, digest_blocks, escape, fallback_text, follow_u
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+STOP_WAIT = 10.0  # seconds stopping waits for the requests in hand
+
+
+class _SocketHandler(AsyncSocketModeHandler):
+    """bolt's Socket Mode handler, with each envelope tracked until acked; none taken once stopping."""
+
+    def __init__(self, app: AsyncApp, app_token: str | None, client: AsyncWebClient, inflight: InFlight) -> None:
+        super().__init__(app, app_token, web_client=client)
+        self.inflight = inflight
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        if self.inflight.closing:
+            return  # not acked: Slack sends the envelope again, to the next connection
+        await self.inflight.track(super().handle)(client, req)
 
 
 @dataclass(frozen=True)
@@ -68,7 +86,8 @@ class SlackChat:
         )
         self.poster = SlackPoster(self.post_client, clock)
         self.handlers = Handlers(desk, self.client, Members(self.client, clock, config.admins), clock)
-        self.app = build_app(self.handlers, self.client, config.signing_secret or "", clock)
+        self.inflight = InFlight()
+        self.app = build_app(self.handlers, self.client, config.signing_secret or "", clock, self.inflight)
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.address: tuple[str, int] | None = None  # where HTTP mode listens, once started
@@ -146,12 +165,14 @@ class SlackChat:
         if self.config.mode == "http":
             await self._serve_http()
             return
-        self._socket = AsyncSocketModeHandler(self.app, self.config.app_token, web_client=self.client)
+        self._socket = _SocketHandler(self.app, self.config.app_token, self.client, self.inflight)
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("slack: connected in Socket Mode")
 
     async def _serve_http(self) -> None:
         async def events(request: web.Request) -> web.Response:
+            if self.inflight.closing:
+                return web.Response(status=503, text="stopping")  # Slack retries events elsewhere
             response = await self.app.async_dispatch(await to_bolt_request(request))
             return await to_aiohttp_response(response)
 
@@ -166,7 +187,8 @@ class SlackChat:
         log.info("slack: listening for Slack's requests on http://%s:%d%s", host, port, EVENTS_PATH)
 
     async def stop(self) -> None:
-        """Disconnect, or stop serving; requests in flight finish first."""
+        """Disconnect, or stop serving; requests in flight (and their acks) finish first."""
+        await self.inflight.finish(STOP_WAIT)
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -104,6 +105,22 @@ async def test_a_retried_event_is_handled_once(rig: Rig, caplog: pytest.LogCaptu
     assert response.status == 200
     assert "event EvB seen already (a retry); dropped" in caplog.text
     assert len(rig.slack.called("chat.postEphemeral")) == 1
+
+
+async def test_stopping_finishes_a_claim_in_hand_and_turns_new_requests_away(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    rig.slack.fail("chat.update", Failure(after=True, delay=1.0))  # redrawing the claimed message takes a while
+    await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvStop1"))
+    await rig.slack.wait_for(lambda: rig.slack.called("chat.update"))
+    stopping = asyncio.create_task(rig.chat.stop())
+    await rig.slack.wait_for(lambda: rig.chat.inflight.closing)
+    late = await rig.event(reaction_event("U0BOB0001", channel, ts, event_id="EvStop2"))
+    assert late.status == 503  # Slack sends the event again, to a replica that is not stopping
+    assert len(rig.chat.inflight) == 1 and not stopping.done()
+    await stopping
+    assert len(rig.chat.inflight) == 0
+    assert (await rig.desk.view(alert.id)).alert.claimed_by == "U0ALICE01"
 
 
 async def test_outcome_buttons_are_recorded_and_shown(rig: Rig) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from adapters.sources import build_sources
 from adapters.storage import SqlStore
 from bot.desk import Desk
 from tests.fakes.clock import Clock
-from tests.fakes.slack import FakeSlack, block_action, reaction_event, slash_command
+from tests.fakes.slack import Failure, FakeSlack, block_action, reaction_event, slash_command
 
 from .conftest import Rig, slack_config
 
@@ -75,6 +76,29 @@ async def test_a_redelivered_envelope_is_handled_once(socket_rig: Rig, caplog: p
     await rig.slack.wait_for(lambda: again in rig.slack.acks)
     assert "event EvR2 seen already (a retry); dropped" in caplog.text
     assert len(rig.slack.called("chat.postEphemeral")) == 1
+
+
+async def test_stopping_finishes_the_request_in_hand_and_takes_no_new_one(
+    socket_rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig = socket_rig
+    rig.slack.fail("users.info", Failure(after=True, delay=1.0))  # the admin check takes a while
+    fields = slash_command("topic add pg postgres", "U0ADMIN01", "C0ALERTS1", response_url=rig.slack.response_url("s"))
+    envelope = await rig.slack.send_envelope("slash_commands", fields)
+    await rig.slack.wait_for(lambda: envelope in rig.slack.acks)
+    await rig.slack.wait_for(lambda: rig.slack.called("users.info"))
+    stopping = asyncio.create_task(rig.chat.stop())  # while the command waits for users.info
+    await rig.slack.wait_for(lambda: rig.chat.inflight.closing)
+    late = await rig.slack.send_envelope(
+        "slash_commands", slash_command("mine", "U0BOB0001", "C0ALERTS1", response_url="")
+    )
+    await stopping
+
+    assert rig.slack.responses and "added topic pg" in rig.slack.responses[-1]["text"]
+    async with rig.store.unit() as unit:
+        assert [topic.name for topic in await unit.list_topics()] == ["pg"]
+    assert late not in rig.slack.acks  # left for Slack to send again, to the next connection
+    assert "Failed to run" not in caplog.text and "Traceback" not in caplog.text
 
 
 def test_seen_events_forget_after_a_while() -> None:
