@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return commands.init(find_config(args.config, os.environ), force=args.force)
         path = find_config(args.config, os.environ)
-        settings = load_settings(path, os.environ)
+        settings = load_settings(path, os.environ, chat_tokens=args.command != "db")
         setup_logging(
             verbose=args.verbose,
             level=settings.log_level,

@@ -45,8 +45,14 @@ def find_config(cli_path: str | None, env: Mapping[str, str]) -> Path:
     return Path(chosen).expanduser()
 
 
-def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bool = True) -> Settings:
-    """Read and check the config once; raise ConfigProblems listing every problem, one per line."""
+def load_settings(
+    path: Path | None, env: Mapping[str, str], *, require_file: bool = True, chat_tokens: bool = True
+) -> Settings:
+    """Read and check the config once; raise ConfigProblems listing every problem, one per line.
+
+    ``chat_tokens=False`` skips the check for the chat platform's tokens, for commands that never talk to it
+    (`earshot db`, run where the migrations run, which need not hold them).
+    """
     label = str(path) if path is not None else DEFAULT_CONFIG_NAME
     data = _read(path, label, require_file)
     templates: dict[Loc, str] = {}
@@ -65,7 +71,7 @@ def load_settings(path: Path | None, env: Mapping[str, str], *, require_file: bo
     except ValidationError as error:
         problems.extend(from_pydantic(detail) for detail in error.errors(include_url=False))
     problems.extend(cross_checks(data))
-    if file is not None and file.chat.platform == "slack":
+    if chat_tokens and file is not None and file.chat.platform == "slack":
         problems.extend(slack_token_problems(file.slack.mode, env))
     broken = {p.loc for p in env_problems}  # a value that could not be filled in is reported once, for that
     problems = env_problems + [p for p in problems if p.loc not in broken]

@@ -228,3 +228,14 @@ def test_db_current_downgrade_and_upgrade(earshot: Earshot) -> None:
     listing = earshot("topics", "list")  # the tables are back and usable
     assert listing.returncode == 0, listing.stderr
     assert set(rows(listing.stdout)) == {"databases"}
+
+
+def test_db_upgrade_runs_without_the_chat_platforms_tokens(earshot: Earshot) -> None:
+    # A migration job (an init container, a release step) holds the database URL, not the Slack tokens.
+    earshot.write_config('[chat]\nplatform = "slack"\nchannel = "C0ALERTS1"\n')
+    up = earshot("db", "upgrade")
+    assert up.returncode == 0, up.stderr
+    assert f"schema at {migrate.head()}" in up.stdout
+    listing = earshot("topics", "list")  # a command that talks to Slack still asks for them
+    assert listing.returncode == 2
+    assert "needs SLACK_BOT_TOKEN in the environment" in listing.stderr
