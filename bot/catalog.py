@@ -17,6 +17,16 @@ NAME_RULE = "1 to 64 letters, digits, '-' or '_', starting with a letter or digi
 MIN_EVERY = timedelta(seconds=30)
 MAX_EVERY = timedelta(days=7)
 """Bounds of a feed's poll interval: more often than every 30 s is unkind to the servers we read."""
+DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
+DEFAULT_EVERY.update({"stackexchange": "10m", "github": "5m", "discourse": "10m", "lobsters": "10m"})
+DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
+FALLBACK_EVERY = "15m"
+"""How often a new feed is polled when whoever adds it (CLI or chat) gives no interval, per kind."""
+
+
+def default_every(kind: str) -> str:
+    """The poll interval, as written (``"2m"``), of a new feed of ``kind`` added without one."""
+    return DEFAULT_EVERY.get(kind, FALLBACK_EVERY)
 
 
 def check_name(what: str, name: str) -> None:

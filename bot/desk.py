@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from bot.catalog import Catalog, derive_feed_name
+from bot.catalog import Catalog, default_every, derive_feed_name
 from bot.claims import Claims
 from bot.commands import Command, CommandError, parse_command
 from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
@@ -26,8 +26,6 @@ from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
 LIST_LIMIT = 20
 UNCLAIMED_WINDOW = timedelta(days=7)
 DEFAULT_PERIOD = "7d"
-DEFAULT_EVERY = {"hackernews": "2m", "lobsters": "10m"}
-FALLBACK_EVERY = "15m"
 TOPIC_EXAMPLE = 'topic add vector-db "vector database" OR pgvector #search'
 FEED_EXAMPLE = 'feed add hackernews "vector database" 5m   or   feed add rss https://example.com/feed.xml'
 OUTCOME_WORDS = {
@@ -93,7 +91,7 @@ def refused(error: EarshotError) -> Answer:
 
 def feed_from_target(kind: str, target: str, every: str | None, name: str) -> Feed:
     """A feed from chat words: a target that is a web address is the feed's URL, anything else its query."""
-    text = every or DEFAULT_EVERY.get(kind, FALLBACK_EVERY)
+    text = every or default_every(kind)
     try:
         interval = parse_duration(text)
     except ValueError as exc:

@@ -27,7 +27,7 @@ from adapters.settings.durations import parse_duration
 from adapters.settings.load import write_starter
 from adapters.sources import SECRET_ENV, build_sources
 from adapters.storage import describe_url, migrate
-from bot.catalog import check_feed
+from bot.catalog import check_feed, default_every
 from bot.domain import DeliveryState, Feed, Topic
 from bot.errors import ConfigError, FeedError
 from bot.matching import TopicIndex, compile_topics
@@ -35,9 +35,6 @@ from bot.ports import Listener
 
 log = logging.getLogger("earshot")
 
-DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
-DEFAULT_EVERY.update({"stackexchange": "10m", "github": "5m", "discourse": "10m", "lobsters": "10m"})
-DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
 URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others take search words
 
 
@@ -256,7 +253,7 @@ def feed_from_args(args: argparse.Namespace) -> Feed:
             extra.setdefault("subreddit", target)
     elif getattr(args, "query", None):
         raise ConfigError(f"--query is for mastodon and reddit subreddit feeds; give the {kind} search words as TARGET")
-    text = args.every or DEFAULT_EVERY.get(kind, "15m")
+    text = args.every or default_every(kind)
     try:
         every = parse_duration(text)
     except ValueError as exc:

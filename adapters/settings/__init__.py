@@ -9,7 +9,7 @@ from .load import (
     starter_config,
     write_starter,
 )
-from .model import ChatSettings, DeliverySettings, FetchSettings, ScheduleSettings, ScoringSettings, Settings
+from .typed import ChatSettings, DeliverySettings, FetchSettings, ScheduleSettings, ScoringSettings, Settings
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",

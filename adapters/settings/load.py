@@ -13,8 +13,10 @@ from pydantic import ValidationError
 
 from bot.errors import ConfigError
 
-from .model import ConfigFile, Settings, build_settings
+from .build import build_settings
 from .problems import Loc, Problem, cross_checks, from_pydantic, key_of, value_of
+from .sections import ConfigFile
+from .typed import Settings
 
 DEFAULT_CONFIG_NAME = "earshot.toml"
 CONFIG_ENV = "EARSHOT_CONFIG"

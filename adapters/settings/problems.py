@@ -11,31 +11,31 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from . import fields, model
+from . import fields, sections
 from .durations import parse_duration
 from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 
 Loc = tuple[str | int, ...]
 
 _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
-    (): model.ConfigFile,
-    ("database",): model.DatabaseSection,
-    ("chat",): model.ChatSection,
-    ("fetch",): model.FetchSection,
-    ("schedule",): model.ScheduleSection,
-    ("delivery",): model.DeliverySection,
-    ("log",): model.LogSection,
-    ("discord",): model.DiscordSection,
-    ("summary",): model.SummarySection,
-    ("slack",): model.SlackSection,
-    ("scoring",): model.ScoringSection,
-    ("participation",): model.ParticipationSection,
-    ("outcomes",): model.OutcomesSection,
-    ("report",): model.ReportSection,
-    ("claims",): model.ClaimsSection,
-    ("team", "#"): model.TeamEntry,
-    ("feeds", "#"): model.FeedEntry,
-    ("topics", "#"): model.TopicEntry,
+    (): sections.ConfigFile,
+    ("database",): sections.DatabaseSection,
+    ("chat",): sections.ChatSection,
+    ("fetch",): sections.FetchSection,
+    ("schedule",): sections.ScheduleSection,
+    ("delivery",): sections.DeliverySection,
+    ("log",): sections.LogSection,
+    ("discord",): sections.DiscordSection,
+    ("summary",): sections.SummarySection,
+    ("slack",): sections.SlackSection,
+    ("scoring",): sections.ScoringSection,
+    ("participation",): sections.ParticipationSection,
+    ("outcomes",): sections.OutcomesSection,
+    ("report",): sections.ReportSection,
+    ("claims",): sections.ClaimsSection,
+    ("team", "#"): sections.TeamEntry,
+    ("feeds", "#"): sections.FeedEntry,
+    ("topics", "#"): sections.TopicEntry,
 }
 _KEY_ALIASES = {"interval": "every", "frequency": "every", "period": "every", "address": "url", "feed_url": "url"}
 _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
@@ -220,7 +220,7 @@ def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
         yield Problem(("feeds", i, "url"), "only for rss feeds; a hackernews feed takes base_url (an API override)")
     yield from _api_feed_checks(i, kind, feed)
     if feed.get("tags") == []:
-        yield Problem(("feeds", i, "tags"), f"empty; list some of {fields.one_of(model.HN_TAGS)}, or leave it out")
+        yield Problem(("feeds", i, "tags"), f"empty; list some of {fields.one_of(sections.HN_TAGS)}, or leave it out")
 
 
 def _api_feed_checks(i: int, kind: object, feed: Mapping[str, Any]) -> Iterable[Problem]:

@@ -152,10 +152,7 @@ class BlueskySource:
         return json_object(response, "Bluesky", "JSON")
 
     async def _get(self, url: str, params: dict[str, str], headers: dict[str, str]) -> HttpResponse:
-        self._quota.check(url)
-        response = await self._http.get(url, params=params, headers=headers)
-        self._quota.note(url, response)
-        return response
+        return await self._quota.get(self._http, url, params=params, headers=headers)
 
 
 def _refresh(old: Conversation, new: Conversation) -> Conversation:

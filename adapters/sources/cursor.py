@@ -100,6 +100,29 @@ async def walk(
         page_number += 1
 
 
+def start(cursor: dict[str, Any], now: datetime, *, service: str, overlap: int, lookback: int) -> tuple[Window, int]:
+    """A poll's window, and the oldest creation time to ask for (epoch seconds): the window's floor, or ``lookback``
+    seconds before ``now`` on a first poll. Raises the FeedError of a pause the cursor still asks for."""
+    paused = pause_error(cursor, now, service)
+    if paused is not None:
+        raise paused
+    window = Window.read(cursor, overlap)
+    since = window.floor if window.floor is not None else int(now.timestamp()) - lookback
+    return window, since
+
+
+def stop_if_paused(page: Page, pause: dict[str, Any], now: datetime, what: str) -> None:
+    """Raise a FeedError saying ``what`` when a page has more after it but the server asked for a pause.
+
+    ``pause`` is the cursor's extra ``{"not_before": <epoch seconds>}``, empty without a pause. Reading on would
+    only meet a refusal (or break the server's backoff): the poll takes nothing, so the next one starts from the
+    same cursor.
+    """
+    if page.has_more and pause:
+        wait = max(0.0, pause["not_before"] - now.timestamp())
+        raise FeedError(f"{what}; trying again in {wait:.0f} s", retry_after=wait)
+
+
 def pause_error(cursor: dict[str, Any], now: datetime, service: str) -> FeedError | None:
     """A FeedError with the seconds left when the cursor's ``not_before`` is still ahead, else None."""
     not_before = cursor.get("not_before")

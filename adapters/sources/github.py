@@ -21,7 +21,7 @@ from adapters.sources.api import (
     parse_time,
     quota_wait,
 )
-from adapters.sources.cursor import Page, Window, pause_error, walk
+from adapters.sources.cursor import Page, start, stop_if_paused, walk
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
 from bot.ports import Clock
@@ -73,11 +73,9 @@ class GitHubSource:
         except ConfigError as e:
             raise FeedError(str(e)) from e
         now = self._clock()
-        paused = pause_error(cursor, now, SERVICE)
-        if paused is not None:
-            raise paused
-        window = Window.read(cursor, OVERLAP_SECONDS)
-        since = window.floor if window.floor is not None else int(now.timestamp()) - FIRST_POLL_LOOKBACK_SECONDS
+        window, since = start(
+            cursor, now, service=SERVICE, overlap=OVERLAP_SECONDS, lookback=FIRST_POLL_LOOKBACK_SECONDS
+        )
         created = f"created:>={datetime.fromtimestamp(since, UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
         typed = query if _TYPE.search(query) else f"{query} is:issue"
         pause: dict[str, Any] = {}
@@ -108,7 +106,7 @@ class GitHubSource:
                 item = _issue(as_dict(raw))
                 if item is not None:
                     result.items.append(item)
-            _stop_if_paused(result, pause, now)
+            stop_if_paused(result, pause, now, f"{SERVICE} quota spent with more results still to read")
             return result
 
         items, times, capped = await walk(page, window, max_pages=MAX_PAGES, seeding=seeding)
@@ -182,15 +180,6 @@ class GitHubSource:
         if wait is not None:
             log.warning("GitHub feed %r: the search quota is spent; the next request waits %.0f s", feed, wait)
             pause["not_before"] = int(now.timestamp() + wait)
-
-
-def _stop_if_paused(page: Page, pause: dict[str, Any], now: datetime) -> None:
-    if page.has_more and pause:
-        # Reading on would only meet a 403: take nothing, so the next poll starts from the same cursor.
-        wait = max(0.0, pause["not_before"] - now.timestamp())
-        raise FeedError(
-            f"{SERVICE} quota spent with more results still to read; trying again in {wait:.0f} s", retry_after=wait
-        )
 
 
 def _headers(token: str | None) -> dict[str, str]:

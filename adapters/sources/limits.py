@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from adapters.http import HttpResponse, parse_retry_after
+from adapters.http import HttpResponse, SafeHttp, parse_retry_after
 from adapters.http.errors import redact_url
 from bot.errors import FeedError
 
@@ -73,6 +73,15 @@ class Quota:
         wait = quota_wait(response.headers, self._clock())
         if wait is not None:
             self._until[_host(url)] = self._clock() + timedelta(seconds=wait)
+
+    async def get(
+        self, http: SafeHttp, url: str, *, headers: Mapping[str, str], params: Mapping[str, str] | None = None
+    ) -> HttpResponse:
+        """GET ``url`` with ``http`` unless its host's quota is used up (:meth:`check`); record what the answer says."""
+        self.check(url)
+        response = await http.get(url, params=params, headers=headers)
+        self.note(url, response)
+        return response
 
 
 def raise_for_api(response: HttpResponse, service: str, *, denied: str, now: datetime) -> None:

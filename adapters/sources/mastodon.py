@@ -148,9 +148,7 @@ class MastodonSource:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._quota.check(url)
-        response = await self._http.get(url, params=params, headers=headers)
-        self._quota.note(url, response)
+        response = await self._quota.get(self._http, url, params=params, headers=headers)
         host = urlsplit(s.instance).netloc
         if token:
             denied = f"{host} did not accept the token in {s.token_env}; check it is current and has read:statuses"
@@ -160,9 +158,7 @@ class MastodonSource:
         return response
 
     async def _public(self, url: str) -> HttpResponse:
-        self._quota.check(url)
-        response = await self._http.get(url, headers={"Accept": "application/json"})
-        self._quota.note(url, response)
+        response = await self._quota.get(self._http, url, headers={"Accept": "application/json"})
         if response.status == 404:
             raise FeedError(f"the Mastodon status at {urlsplit(url).netloc} is gone (deleted, or not public)")
         denied = "its server requires sign-in to read threads"

@@ -211,10 +211,7 @@ class RedditSource:
         return json_object(response, "Reddit", "a listing")
 
     async def _get(self, url: str, params: dict[str, str], headers: dict[str, str]) -> HttpResponse:
-        self._quota.check(url)
-        response = await self._http.get(url, params=params, headers={**headers, "User-Agent": self._agent})
-        self._quota.note(url, response)
-        return response
+        return await self._quota.get(self._http, url, params=params, headers={**headers, "User-Agent": self._agent})
 
     async def _fetch_rss(self, feed: Feed, s: RedditFeed, cursor: dict[str, Any], seeding: bool) -> FetchResult:
         if feed.name not in self._told_rss:

@@ -17,7 +17,7 @@ from adapters.sources.api import (
     get_json,
     option_list,
 )
-from adapters.sources.cursor import Page, Window, pause_error, walk
+from adapters.sources.cursor import Page, start, stop_if_paused, walk
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -74,11 +74,9 @@ class StackExchangeSource:
         except ConfigError as e:
             raise FeedError(str(e)) from e
         now = self._clock()
-        paused = pause_error(cursor, now, SERVICE)
-        if paused is not None:
-            raise paused
-        window = Window.read(cursor, OVERLAP_SECONDS)
-        since = window.floor if window.floor is not None else int(now.timestamp()) - FIRST_POLL_LOOKBACK_SECONDS
+        window, since = start(
+            cursor, now, service=SERVICE, overlap=OVERLAP_SECONDS, lookback=FIRST_POLL_LOOKBACK_SECONDS
+        )
         path = "/search/advanced" if feed.query else "/questions"
         params: dict[str, str | int] = {
             "site": site,
@@ -102,14 +100,9 @@ class StackExchangeSource:
                 item = _question(as_dict(raw), site)
                 if item is not None:
                     result.items.append(item)
-            if result.has_more and pause:
-                # Reading on would break the backoff or the quota: take nothing, so the next poll starts here again.
-                wait = max(0.0, pause["not_before"] - now.timestamp())
-                raise FeedError(
-                    f"{SERVICE} asked Earshot to slow down with more questions still to read; trying again in "
-                    f"{wait:.0f} s",
-                    retry_after=wait,
-                )
+            stop_if_paused(
+                result, pause, now, f"{SERVICE} asked Earshot to slow down with more questions still to read"
+            )
             return result
 
         items, times, capped = await walk(page, window, max_pages=MAX_PAGES, seeding=seeding)

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from adapters.cli.commands import feed_from_args
+from adapters.cli.main import build_parser
 from adapters.http import SafeHttp
-from adapters.sources import build_sources
+from adapters.sources import KINDS, build_sources
 from adapters.sources.reddit import settings as reddit_settings
 from adapters.storage import SqlStore, tables
-from bot.desk import Answer, Desk, Member
+from bot.desk import Answer, Desk, Member, feed_from_target
 from bot.domain import Conversation, OutcomeKind
 from bot.errors import NotAllowed
 from bot.ports import NewAlert
@@ -107,6 +109,21 @@ async def test_feed_add_names_the_feed_from_its_target_and_uses_the_kinds_interv
     listed = await desk.feed_list()
     assert "example-com (rss, every 1h) ok · https://www.example.com/feed.xml" in listed.text
     assert await desk.feed_names("hackernews") == ["hackernews-vector-database", "hackernews-vector-database-2"]
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "gopher"])
+def test_chat_and_cli_give_a_new_feed_the_same_default_interval(kind: str) -> None:
+    target = "https://forum.example.com" if kind in ("rss", "discourse", "mastodon") else "postgres"
+    chat = feed_from_target(kind, target, None, "name")
+    cli = feed_from_args(build_parser().parse_args(["feeds", "add", kind, target]))
+    assert chat.every == cli.every
+
+
+async def test_feed_add_from_chat_uses_the_kinds_interval_the_cli_uses(desk: Desk) -> None:
+    for kind, every in [("github", "5m"), ("stackexchange", "10m"), ("bluesky", "5m")]:
+        answer = await desk.run_text(f"feed add {kind} pgvector", ADMIN)
+        assert answer.ok, answer.text
+        assert f"added feed {kind}-pgvector ({kind}, every {every})" in answer.text
 
 
 @pytest.mark.parametrize(

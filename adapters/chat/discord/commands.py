@@ -7,7 +7,7 @@ answer the desk marks public (a topic or feed changed, with who did it) is also 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Choices = list[app_commands.Choice[str]]
+
+
+def as_choices(names: Iterable[str]) -> Choices:
+    """Names as the choices of an option, each its own value; Discord shows at most 25."""
+    return [app_commands.Choice(name=n, value=n) for n in names][:25]
 
 
 async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Answer]]) -> Answer:
@@ -53,18 +58,18 @@ def build_group(desk: Desk, kinds: Sequence[str]) -> app_commands.Group:
     )
     topic = app_commands.Group(name="topic", description="What to look for", parent=earshot)
     feed = app_commands.Group(name="feed", description="Where to listen", parent=earshot)
-    kind_choices = [app_commands.Choice(name=k, value=k) for k in sorted(kinds)][:25]
+    kind_choices = as_choices(sorted(kinds))
 
     async def topic_choices(interaction: discord.Interaction[Any], current: str) -> Choices:
-        return [app_commands.Choice(name=n, value=n) for n in await desk.topic_names(current)][:25]
+        return as_choices(await desk.topic_names(current))
 
     async def feed_choices(interaction: discord.Interaction[Any], current: str) -> Choices:
-        return [app_commands.Choice(name=n, value=n) for n in await desk.feed_names(current)][:25]
+        return as_choices(await desk.feed_names(current))
 
     async def channel_choices(interaction: discord.Interaction[Any], current: str) -> Choices:
         guild = interaction.guild
         names = [c.name for c in guild.text_channels] if guild is not None else []
-        return [app_commands.Choice(name=n, value=n) for n in names if n.startswith(current.lstrip("#"))][:25]
+        return as_choices(n for n in names if n.startswith(current.lstrip("#")))
 
     @topic.command(name="add", description="Add a topic (needs Manage Server)")
     @app_commands.describe(

@@ -127,3 +127,21 @@ async def add_alert(store: SqlStore, n: int = 1, *, channel: str | None = None, 
 async def deliver(store: SqlStore, chat: DiscordChat, clock: Clock) -> Any:
     """Deliver what is pending through the real Deliverer; returns its report."""
     return await Deliverer(store, chat, clock, "test-owner").deliver()
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    """The custom_ids (or URLs, for link buttons) of a message's buttons, in order."""
+    return [c.get("custom_id") or c.get("url") for row in message["components"] for c in row["components"]]
+
+
+def fields(message: dict[str, Any]) -> dict[str, str]:
+    """The first embed's fields, by name."""
+    return {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
+
+
+async def posted(fake: FakeDiscord, store: SqlStore, chat: Any, clock: Clock, **alert: Any) -> tuple[int, str]:
+    """Store an alert, deliver it, and return its id and its message id."""
+    alert_id = await add_alert(store, **alert)
+    report = await deliver(store, chat, clock)
+    assert report.delivered == 1, report
+    return alert_id, list(fake.messages)[-1]

@@ -10,8 +10,7 @@ from adapters.sources import KINDS
 from adapters.storage import SqlStore, tables
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
-from .conftest import MakeChat
-from .test_flow import posted
+from .conftest import MakeChat, posted
 
 
 async def run(fake: FakeDiscord, person: Any, path: list[str], **options: Any) -> dict[str, Any]:

@@ -16,8 +16,7 @@ from bot.stats import Report, Stats, StatsRow
 from tests.fakes.clock import T0, Clock
 from tests.fakes.discord import CHANNELS, Failure, FakeDiscord
 
-from .conftest import MakeChat, add_alert, deliver
-from .test_flow import fields, posted
+from .conftest import MakeChat, add_alert, deliver, fields, posted
 
 HOSTILE = "Free @everyone @here <@80351110224678912> <@&290926798626358001> <#345626669114982403> [login](https://evil.example)"
 

@@ -16,25 +16,7 @@ from bot.polling import Poller
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
-from .conftest import MakeChat, add_alert, deliver
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    """The custom_ids (or URLs, for link buttons) of a message's buttons, in order."""
-    return [c.get("custom_id") or c.get("url") for row in message["components"] for c in row["components"]]
-
-
-def fields(message: dict[str, Any]) -> dict[str, str]:
-    """The first embed's fields, by name."""
-    return {f["name"]: f["value"] for f in message["embeds"][0]["fields"]}
-
-
-async def posted(fake: FakeDiscord, store: SqlStore, chat: Any, clock: Clock, **alert: Any) -> tuple[int, str]:
-    """Store an alert, deliver it, and return its id and its message id."""
-    alert_id = await add_alert(store, **alert)
-    report = await deliver(store, chat, clock)
-    assert report.delivered == 1, report
-    return alert_id, list(fake.messages)[-1]
+from .conftest import MakeChat, buttons, fields, posted
 
 
 async def test_an_alert_is_posted_as_an_embed_with_buttons_and_a_ready_reaction(

@@ -16,8 +16,7 @@ from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, FakeDiscord
 from tests.fakes.leader import LocalLeader, Seat
 
-from .conftest import MakeChat
-from .test_flow import buttons, fields, posted
+from .conftest import MakeChat, buttons, fields, posted
 
 
 async def test_a_reaction_after_a_restart_claims_the_alert_posted_before_it(

@@ -1,15 +1,12 @@
-"""The ports: what the core needs from the edges, as Protocols with their contracts.
-
-Adapters implement these; the core and the tests' in-memory twins depend on nothing else.
-"""
+"""Storage ports: units of work on the store, and the records they take and return."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from bot.domain import (
     Activity,
@@ -17,131 +14,16 @@ from bot.domain import (
     ClaimResult,
     Conversation,
     DeliveryState,
-    Digest,
     Feed,
     FeedState,
-    FetchResult,
     Handle,
-    Notice,
     Outcome,
     Participation,
-    Progress,
-    Reply,
     Summary,
-    Thread,
     Topic,
 )
 from bot.scoring import Reason
-from bot.stats import DayCount, Report, Stats
-
-Clock = Callable[[], datetime]
-"""Returns the current time, timezone-aware UTC."""
-
-
-class Source(Protocol):
-    """One kind of feed (Hacker News, RSS, ...).
-
-    ``fetch`` returns the items that may be new since ``cursor`` (repeats are fine: the store deduplicates) and
-    the cursor to pass next time. ``seeding`` is true on a feed's first poll: only the cursor matters then, so a
-    source may fetch less. Failures raise :class:`bot.errors.FeedError` with a message a person can act on.
-    """
-
-    kind: str
-
-    def check(self, feed: Feed) -> None:
-        """Raise ConfigError when ``feed`` lacks what this kind needs (a URL, a query, a known option)."""
-        ...
-
-    async def fetch(self, feed: Feed, cursor: dict[str, Any], *, seeding: bool) -> FetchResult:
-        """Fetch the feed once."""
-        ...
-
-
-@runtime_checkable
-class ThreadSource(Protocol):
-    """A source that can also read a conversation's thread (Hacker News, Reddit, Discourse, ...).
-
-    ``thread`` returns the replies under ``conversation`` (for a post, its comments; for a comment, the replies
-    to it), at most ``limit`` of them, best or oldest first as the source orders them. It raises
-    :class:`bot.errors.FeedError` when the thread cannot be read (gone, rate limited, network). Callers check
-    ``isinstance(source, ThreadSource)``: a source without threads simply lacks the method.
-    """
-
-    kind: str
-
-    async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
-        """Read the thread under ``conversation`` now."""
-        ...
-
-
-class Summariser(Protocol):
-    """Writes a context summary with a language model (optional; the extractive summary is the default).
-
-    ``summarise`` gets the item, its replies and the extractive ``draft``, and returns a Summary with method
-    "llm". It raises :class:`bot.errors.SummaryError` when the model gives nothing usable; callers bound it
-    with a timeout and fall back to the draft, so it never holds an alert back.
-    """
-
-    async def summarise(self, conversation: Conversation, replies: Sequence[Reply], draft: Summary) -> Summary:
-        """Summarise one conversation."""
-        ...
-
-
-class Chat(Protocol):
-    """Where alerts go (console, webhook, Slack, Discord).
-
-    ``send_alert`` returns a reference to the message it posted (a message id, or "" when there is none) and
-    raises :class:`bot.errors.DeliveryError` when the platform did not take it.
-    """
-
-    async def send_alert(self, alert: Alert) -> str:
-        """Post one alert."""
-        ...
-
-    async def send_notice(self, notice: Notice) -> None:
-        """Post an operational notice (a feed failing or recovering)."""
-        ...
-
-    async def send_digest(self, digest: Digest) -> str:
-        """Post the alerts the flood guard held back from one channel as ONE message; return its reference."""
-        ...
-
-    async def send_report(self, report: Report, chart_png: bytes | None) -> str:
-        """Post a report (the weekly numbers) with its chart, when there is one; return the message reference."""
-        ...
-
-
-@runtime_checkable
-class Refresher(Protocol):
-    """A chat adapter that shows how a claimed alert is going: edits its message (Slack, Discord) or posts an
-    update (console, webhook). Called after an automatic participation check changed what is known."""
-
-    async def refresh(self, alert: Alert, progress: Progress) -> None:
-        """Show ``progress`` for ``alert`` (its message was ``alert.message_ref``)."""
-        ...
-
-
-@runtime_checkable
-class Listener(Protocol):
-    """A chat adapter that also listens to people (reactions, buttons, commands), like Slack and Discord.
-
-    The runner calls ``start`` before it schedules any work and ``stop`` when it shuts down; ``follow_up`` asks
-    the claimer of ``alert`` how joining the conversation went (the runner finds the alerts that are due).
-    A listener that can edit its messages also implements :class:`Refresher` (a separate port, so that a listener
-    without it is still recognised as one).
-    """
-
-    async def start(self) -> None:
-        """Connect and begin handling events; return once connected."""
-        ...
-
-    async def stop(self) -> None:
-        """Stop handling events and disconnect."""
-        ...
-
-    async def follow_up(self, alert: Alert) -> None:
-        """Ask the claimer of ``alert``, next to its message, how it went."""
-        ...
+from bot.stats import DayCount, Stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,35 +358,6 @@ class Unit(Protocol):
     async def record_change(self, actor: str, action: str, subject: str, detail: dict[str, Any], now: datetime) -> None:
         """Record who changed a topic or feed, and how."""
         ...
-
-
-class Telemetry(Protocol):
-    """Counts and timings for the people running Earshot (a metrics endpoint, say).
-
-    Names are short snake_case words (``polls``, ``alerts_created``, ``delivery_latency``); labels are few and
-    of low cardinality (a feed kind, an outcome), never a feed name or an alert id. Calls must not block or raise.
-    """
-
-    def count(self, name: str, n: int = 1, **labels: str) -> None:
-        """Add ``n`` to the counter ``name``."""
-        ...
-
-    def observe(self, name: str, seconds: float, **labels: str) -> None:
-        """Record one duration in the histogram ``name``."""
-        ...
-
-
-class NoTelemetry:
-    """The default Telemetry: records nothing."""
-
-    def count(self, name: str, n: int = 1, **labels: str) -> None:
-        """Do nothing."""
-
-    def observe(self, name: str, seconds: float, **labels: str) -> None:
-        """Do nothing."""
-
-
-NO_TELEMETRY = NoTelemetry()
 
 
 @dataclass(frozen=True, slots=True)

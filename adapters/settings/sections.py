@@ -1,0 +1,259 @@
+"""The config file's shape: pydantic models that check each value as written."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainValidator
+
+from bot import __version__
+from bot.catalog import MAX_EVERY, MIN_EVERY
+from bot.checks import DEFAULT_CHECKS
+from bot.schedule import check_timezone, parse_weekly
+
+from . import fields
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
+DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
+PLATFORMS = ("console", "webhook", "slack", "discord")
+SLACK_MODES = ("socket", "http")
+FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters", "reddit", "mastodon", "bluesky")
+URL_KINDS = ("rss", "discourse", "mastodon")  # kinds whose url is the place itself; the others take base_url
+HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
+DEFAULT_MIN_SCORE = 50
+
+_S = timedelta(seconds=1)
+_Name = Annotated[str, PlainValidator(fields.name)]
+_Url = Annotated[str | None, PlainValidator(fields.http_url)]
+_Channel = Annotated[str, PlainValidator(fields.text("a channel name", '"conversations"', max_length=80))]
+_OptionalChannel = Annotated[str | None, PlainValidator(fields.text("a channel name", '"vector-db"', max_length=80))]
+_Enabled = Annotated[bool, PlainValidator(fields.flag)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class DatabaseSection(_Section):
+    """[database]"""
+
+    url: Annotated[str, PlainValidator(fields.database_url)] = DEFAULT_DATABASE_URL
+
+
+class ChatSection(_Section):
+    """[chat]"""
+
+    platform: Annotated[str, PlainValidator(fields.choice("platform", PLATFORMS))] = "console"
+    channel: _Channel = "conversations"
+    webhook_url: _Url = None
+
+
+class DiscordSection(_Section):
+    """[discord]"""
+
+    guild: Annotated[str | None, PlainValidator(fields.text("a server id or name", '"123456789012345678"'))] = None
+    api_base: _Url = None
+    gateway_url: Annotated[str | None, PlainValidator(fields.ws_url)] = None
+    follow_up_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=30)))] = timedelta(
+        hours=24
+    )
+
+
+class FetchSection(_Section):
+    """[fetch]"""
+
+    allow_private: list[Annotated[str, PlainValidator(fields.host)]] = []
+    timeout: Annotated[timedelta, PlainValidator(fields.duration(_S, 300 * _S))] = 10 * _S
+    deadline: Annotated[timedelta, PlainValidator(fields.duration(_S, 600 * _S))] = 30 * _S
+    max_body: Annotated[int, PlainValidator(fields.size(1024, 1024**3))] = 5 * 1024**2
+    user_agent: Annotated[str, PlainValidator(fields.text("a User-Agent", '"Earshot/0.1 (+https://...)"'))] = (
+        DEFAULT_USER_AGENT
+    )
+
+
+class ScheduleSection(_Section):
+    """[schedule]"""
+
+    jitter: Annotated[float, PlainValidator(fields.fraction(0.0, 0.5))] = 0.1
+    max_backoff: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=7)))] = timedelta(hours=6)
+    concurrency: Annotated[int, PlainValidator(fields.whole(1, 32))] = 4
+    notify_after: Annotated[int, PlainValidator(fields.whole(1, 1000))] = 3
+    lease: Annotated[timedelta, PlainValidator(fields.duration(30 * _S, timedelta(hours=1)))] = timedelta(minutes=5)
+
+
+class DeliverySection(_Section):
+    """[delivery]"""
+
+    every: Annotated[timedelta, PlainValidator(fields.duration(_S, timedelta(hours=1)))] = 5 * _S
+    batch: Annotated[int, PlainValidator(fields.whole(1, 1000))] = 20
+    lease: Annotated[timedelta, PlainValidator(fields.duration(1 * _S, timedelta(hours=1)))] = 60 * _S
+    max_backoff: Annotated[timedelta, PlainValidator(fields.duration(_S, timedelta(days=1)))] = timedelta(hours=1)
+    max_per_hour: Annotated[int, PlainValidator(fields.whole(0, 10_000))] = 0
+
+
+class LogSection(_Section):
+    """[log]"""
+
+    level: Annotated[str, PlainValidator(fields.choice("log level", LOG_LEVELS, aliases={"warn": "warning"}))] = "info"
+    format: Annotated[str, PlainValidator(fields.choice("log format", LOG_FORMATS))] = "text"
+
+
+class OpsSection(_Section):
+    """[ops]"""
+
+    port: Annotated[int | None, PlainValidator(fields.whole(1, 65535))] = None
+    host: Annotated[str, PlainValidator(fields.text("an address to listen on", '"127.0.0.1"', max_length=255))] = (
+        "127.0.0.1"
+    )
+
+
+class FeedEntry(_Section):
+    """One [[feeds]] table."""
+
+    name: _Name
+    kind: Annotated[str, PlainValidator(fields.choice("feed kind", FEED_KINDS, aliases=fields.KIND_ALIASES))]
+    every: Annotated[timedelta, PlainValidator(fields.duration(MIN_EVERY, MAX_EVERY))]
+    url: _Url = None
+    base_url: _Url = None
+    query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
+    tags: list[Annotated[str, PlainValidator(fields.choice("tag", HN_TAGS))]] | None = None
+    # Kind-specific settings the source checks (Stack Exchange site, Discourse category, ...).
+    options: Annotated[dict[str, Any] | None, PlainValidator(fields.feed_options)] = None
+    enabled: _Enabled = True
+
+
+class TopicEntry(_Section):
+    """One [[topics]] table."""
+
+    name: _Name
+    query: Annotated[str, PlainValidator(fields.topic_query)]
+    channel: _OptionalChannel = None
+    enabled: _Enabled = True
+    min_score: Annotated[int, PlainValidator(fields.whole(0, 100))] = DEFAULT_MIN_SCORE
+    languages: list[Annotated[str, PlainValidator(fields.language)]] = []
+    exclude_authors: list[Annotated[str, PlainValidator(fields.text("an author name", '"spammer"'))]] = []
+    exclude_sources: list[
+        Annotated[str, PlainValidator(fields.text("a feed kind or feed name", '"reddit" or "hn-jobs"'))]
+    ] = []
+
+
+class ScoringSection(_Section):
+    """[scoring]"""
+
+    team_accounts: list[Annotated[str, PlainValidator(fields.text("an author name", '"alice"', max_length=200))]] = []
+
+
+class SummarySection(_Section):
+    """[summary]"""
+
+    llm_base_url: _Url = None
+    model: Annotated[str | None, PlainValidator(fields.text("a model name", '"gpt-4o-mini"'))] = None
+    timeout: Annotated[timedelta, PlainValidator(fields.duration(_S, 120 * _S))] = 10 * _S
+    daily_budget: Annotated[int, PlainValidator(fields.whole(0, 1_000_000))] = 200
+    replies: Annotated[int, PlainValidator(fields.whole(0, 10))] = 3
+
+
+class SlackSection(_Section):
+    """[slack]"""
+
+    mode: Annotated[str, PlainValidator(fields.choice("Slack mode", SLACK_MODES))] = "socket"
+    host: Annotated[str, PlainValidator(fields.text("an address to listen on", '"0.0.0.0"', max_length=253))] = (
+        "0.0.0.0"  # noqa: S104  # HTTP mode receives Slack's requests from outside
+    )
+    port: Annotated[int, PlainValidator(fields.whole(1, 65535))] = 3000
+    api_url: _Url = None
+    follow_up_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=30)))] = timedelta(
+        hours=24
+    )
+    admins: list[Annotated[str, PlainValidator(fields.slack_user_id)]] = []
+
+
+def _weekly(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError('expected a day and a time in quotes, like "mon 09:00", or "" for no weekly report')
+    if value.strip():
+        parse_weekly(value)
+    return value.strip()
+
+
+def _timezone(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError('expected a time zone in quotes, like "UTC" or "Europe/Paris"')
+    return check_timezone(value.strip())
+
+
+def _handles(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError('expected a table of source = "handle", like { hackernews = "alice", reddit = "alice_b" }')
+    out: dict[str, str] = {}
+    for source, handle in value.items():
+        if not isinstance(handle, str) or not handle.strip():
+            raise ValueError(f'{source}: expected a handle in quotes, like {source} = "alice"')
+        out[str(source).lower()] = handle.strip()
+    return out
+
+
+_Duration = Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=90)))]
+
+
+class ParticipationSection(_Section):
+    """[participation]"""
+
+    checks: list[_Duration] = list(DEFAULT_CHECKS)
+
+
+class OutcomesSection(_Section):
+    """[outcomes]"""
+
+    custom: list[
+        Annotated[str, PlainValidator(fields.text("an outcome label", '"conference talk"', max_length=60))]
+    ] = []
+
+
+class ReportSection(_Section):
+    """[report]"""
+
+    weekly: Annotated[str, PlainValidator(_weekly)] = ""  # off unless asked for (the starter file asks)
+    timezone: Annotated[str, PlainValidator(_timezone)] = "UTC"
+
+
+class ClaimsSection(_Section):
+    """[claims]"""
+
+    release_after: Annotated[timedelta, PlainValidator(fields.duration(60 * _S, timedelta(days=90)))] = timedelta(
+        days=3
+    )
+
+
+class TeamEntry(_Section):
+    """One [[team]] table: a chat member and their accounts on the sources."""
+
+    member: Annotated[str, PlainValidator(fields.text("a chat user id", '"U024BE7LH"', max_length=200))]
+    name: Annotated[str | None, PlainValidator(fields.text("a display name", '"Alice"', max_length=200))] = None
+    handles: Annotated[dict[str, str], PlainValidator(_handles)] = {}
+
+
+class ConfigFile(_Section):
+    """The whole file, as written (before the environment's overrides are applied)."""
+
+    database: DatabaseSection = DatabaseSection()
+    chat: ChatSection = ChatSection()
+    fetch: FetchSection = FetchSection()
+    schedule: ScheduleSection = ScheduleSection()
+    delivery: DeliverySection = DeliverySection()
+    log: LogSection = LogSection()
+    scoring: ScoringSection = ScoringSection()
+    discord: DiscordSection = DiscordSection()
+    summary: SummarySection = SummarySection()
+    slack: SlackSection = SlackSection()
+    participation: ParticipationSection = ParticipationSection()
+    outcomes: OutcomesSection = OutcomesSection()
+    report: ReportSection = ReportSection()
+    claims: ClaimsSection = ClaimsSection()
+    ops: OpsSection = OpsSection()
+    feeds: list[FeedEntry] = []
+    topics: list[TopicEntry] = []
+    team: list[TeamEntry] = []

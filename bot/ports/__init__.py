@@ -1,0 +1,35 @@
+"""The ports: what the core needs from the edges, as Protocols with their contracts.
+
+Adapters implement these; the core and the tests' in-memory twins depend on nothing else. Each concern has a module
+of its own (sources, chat, storage, telemetry, ...); every name is importable from ``bot.ports`` itself.
+"""
+
+from __future__ import annotations
+
+from bot.ports.chat import Chat, Listener, Refresher
+from bot.ports.clock import Clock
+from bot.ports.sources import Source, ThreadSource
+from bot.ports.storage import Backlog, DeliveryProblem, DueCheck, NewAlert, Store, StoredConversation, SyncReport, Unit
+from bot.ports.summariser import Summariser
+from bot.ports.telemetry import NO_TELEMETRY, NoTelemetry, Telemetry
+
+__all__ = [
+    "NO_TELEMETRY",
+    "Backlog",
+    "Chat",
+    "Clock",
+    "DeliveryProblem",
+    "DueCheck",
+    "Listener",
+    "NewAlert",
+    "NoTelemetry",
+    "Refresher",
+    "Source",
+    "Store",
+    "StoredConversation",
+    "Summariser",
+    "SyncReport",
+    "Telemetry",
+    "ThreadSource",
+    "Unit",
+]
