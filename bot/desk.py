@@ -372,6 +372,12 @@ class Desk:
         async with self.store.unit() as unit:
             await unit.mark_refreshed(alert_id)
 
+    async def first_time(self, event_id: str, keep_for: timedelta) -> bool:
+        """Whether a chat event is new to every replica (False: a retry already handled); ids last ``keep_for``."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            return await unit.first_time(event_id, now, now - keep_for)
+
     async def alert_for_message(self, message_ref: str) -> Alert | None:
         """The alert posted as that message, or None."""
         async with self.store.unit() as unit:

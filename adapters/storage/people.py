@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.sql.expression import Exists
 
 from adapters.storage import tables as t
@@ -35,6 +35,22 @@ class PeopleMixin(UnitBase):
         statement = select(*ALERT_COLUMNS).select_from(ALERT_JOIN).where(t.alerts.c.message_ref == message_ref)
         row = (await self._conn.execute(statement.order_by(t.alerts.c.id).limit(1))).first()
         return alert_from_row(row) if row is not None else None
+
+    async def first_time(self, event_id: str, at: datetime, forget_before: datetime) -> bool:
+        """Record a chat event's id; False when it was recorded before (a retry, maybe to another replica).
+
+        Ids recorded before ``forget_before`` are forgotten first. Two replicas recording one id at once: the
+        second waits for the first's transaction, then finds it there.
+        """
+        c = t.chat_events.c
+        await self._conn.execute(delete(t.chat_events).where(c.seen_at < forget_before))
+        statement = (
+            self._insert(t.chat_events)
+            .values(event_id=event_id[: t.NAME], seen_at=at)
+            .on_conflict_do_nothing()
+            .returning(c.event_id)
+        )
+        return (await self._conn.execute(statement)).first() is not None
 
     async def open_claims(self, actor: str, limit: int) -> list[Alert]:
         """Alerts ``actor`` holds with no outcome recorded yet (notes aside), oldest claim first."""

@@ -249,4 +249,12 @@ reports = Table(
     Column("message_ref", Text),
 )
 
+chat_events = Table(
+    "chat_events",
+    metadata,
+    # A chat platform's event id ("Ev0123ABC"): a retry of the event may reach another replica than the first.
+    Column("event_id", String(NAME), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False, index=True),
+)
+
 TABLE_NAMES = frozenset(metadata.tables)

@@ -268,6 +268,11 @@ class Unit(Protocol):
         ...
 
     # People in the channel
+    async def first_time(self, event_id: str, at: datetime, forget_before: datetime) -> bool:
+        """Record a chat event's id; False when any process recorded it already (ids from before
+        ``forget_before`` are forgotten first). Of several processes recording one id at once, one gets True."""
+        ...
+
     async def alert_by_message(self, message_ref: str) -> Alert | None:
         """The alert that was delivered as the message ``message_ref``, or None."""
         ...

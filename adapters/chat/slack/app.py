@@ -2,7 +2,7 @@
 
 Every handler acks first (Slack wants an answer within 3 seconds) and does the work after; bolt returns the
 HTTP response, or the Socket Mode ack, as soon as ``ack()`` runs. Events Slack retries (same ``event_id``) are
-dropped by a small time-limited memory.
+dropped: this process remembers the ids it saw, and the database the ids every replica saw.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def reaction_name(reaction: str) -> str:
 
 
 class SeenEvents:
-    """Event ids seen lately, so a retried delivery of the same event is handled once (per process)."""
+    """Event ids this process saw lately: a retry that reaches the same process is dropped without asking the
+    database (which tells the replicas apart)."""
 
     def __init__(self, clock: Clock, keep_for: timedelta = SEEN_FOR, limit: int = 10_000) -> None:
         self.clock = clock
@@ -274,9 +275,13 @@ def build_app(
     )
     seen = SeenEvents(clock)
 
+    async def first_anywhere(event_id: str) -> bool:
+        return await handlers.desk.first_time(f"slack:{event_id}", SEEN_FOR)
+
     async def drop_repeats(body: dict[str, Any], response: BoltResponse, next: Any) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if isinstance(event_id, str) and not seen.first_time(event_id):
+        # This process remembers, and the database tells the replicas apart: a retry may reach another one.
+        if isinstance(event_id, str) and not (seen.first_time(event_id) and await first_anywhere(event_id)):
             log.debug("event %s seen already (a retry); dropped", event_id)
             return BoltResponse(status=200, body="")
         await next()

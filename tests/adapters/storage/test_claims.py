@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -123,3 +124,22 @@ async def test_naive_times_are_refused(store: SqlStore) -> None:
     async with store.unit() as unit:
         with pytest.raises(Exception, match="naive datetime"):
             await unit.record_change("ana", "x", "y", {}, datetime(2025, 1, 1))
+
+
+async def test_a_chat_event_is_new_once_across_replicas_until_forgotten(make_store: Callable[[], SqlStore]) -> None:
+    one, two = make_store(), make_store()  # two replicas' connections to one database
+
+    async def first_time(store: SqlStore, event_id: str, at: datetime) -> bool:
+        async with store.unit() as unit:
+            return await unit.first_time(event_id, at, at - 15 * MINUTE)
+
+    assert await first_time(one, "slack:Ev1", T0)
+    assert not await first_time(two, "slack:Ev1", T0 + MINUTE)  # Slack's retry, through the other replica
+    assert await first_time(two, "slack:Ev2", T0 + MINUTE)
+    # Both replicas at once with a new id: exactly one of them has it first.
+    results = await asyncio.gather(*(first_time(store, "slack:Ev3", T0 + MINUTE) for store in (one, two) * 3))
+    assert sorted(results) == [False] * 5 + [True]
+    assert await first_time(one, "slack:Ev1", T0 + 17 * MINUTE)  # long forgotten: new again
+    async with one.unit() as unit:
+        kept = (await unit._conn.execute(select(tables.chat_events.c.event_id))).scalars().all()
+    assert sorted(kept) == ["slack:Ev1"]  # the old ones were pruned

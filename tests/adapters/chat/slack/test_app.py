@@ -9,12 +9,14 @@ import time
 
 import pytest
 
+from adapters.chat.slack.chat import SlackChat
 from adapters.chat.slack.poster import parse_ref
 from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
+from bot.desk import Desk
 from bot.domain import Alert, OutcomeKind
 from tests.fakes.slack import Failure, block_action, reaction_event, select_action, signed, view_submission
 
-from .conftest import Rig, mrkdwn_texts
+from .conftest import Rig, mrkdwn_texts, slack_config
 
 
 def where(alert: Alert) -> tuple[str, str]:
@@ -121,6 +123,30 @@ async def test_stopping_finishes_a_claim_in_hand_and_turns_new_requests_away(rig
     await stopping
     assert len(rig.chat.inflight) == 0
     assert (await rig.desk.view(alert.id)).alert.claimed_by == "U0ALICE01"
+
+
+async def test_a_retried_event_that_reaches_another_replica_is_dropped_there_too(rig: Rig) -> None:
+    alert = await rig.post_alert()
+    channel, ts = where(alert)
+    other = SlackChat(slack_config(rig.slack), Desk(rig.store, {}, rig.clock), rig.clock)  # a second replica
+    await other.start()
+    try:
+        competing = reaction_event("U0BOB0001", channel, ts, event_id="EvAcross")
+        await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvFirst"))
+        await updated(rig, 1)
+        await rig.event(competing)
+        await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+        # Slack's retry of the competing ✋, sent by the load balancer to the other replica.
+        retry = Rig(rig.slack, rig.store, rig.desk, other, rig.clock, rig.http)
+        answer = await retry.event(competing, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+        assert answer.status == 200
+        await asyncio.sleep(0.5)  # what a second handling would post, it would have posted by now
+        assert len(rig.slack.called("chat.postEphemeral")) == 1
+        # A new event through the other replica is handled there.
+        await retry.event(reaction_event("U0BOB0001", channel, ts, event_id="EvNew"))
+        await rig.slack.wait_for(lambda: len(rig.slack.called("chat.postEphemeral")) == 2)
+    finally:
+        await other.stop()
 
 
 async def test_outcome_buttons_are_recorded_and_shown(rig: Rig) -> None:
