@@ -32,6 +32,24 @@ async def pending_alert(database_url: str) -> None:
         await store.close()
 
 
+async def delivered(database_url: str, alert_id: int = 1) -> None:
+    """Wait until the outbox has stored where the alert was posted: a ✋ on it before that finds no alert to claim."""
+    store = SqlStore(create_engine(database_url))
+
+    async def stored() -> None:
+        while True:
+            async with store.unit() as unit:
+                alert = await unit.get_alert(alert_id)
+            if alert is not None and alert.message_ref:
+                return
+            await asyncio.sleep(0.05)
+
+    try:
+        await asyncio.wait_for(stored(), 30)
+    finally:
+        await store.close()
+
+
 async def test_run_posts_to_slack_and_people_claim_and_ask_from_the_channel(earshot: Earshot) -> None:
     async with FakeSlack() as slack:
         slack.add_channel("C0ALERTS1", "conversations")
@@ -59,6 +77,7 @@ async def test_run_posts_to_slack_and_people_claim_and_ask_from_the_channel(ears
             await slack.wait_for(lambda: messages, timeout=30)
             ts = messages[0]["ts"]
             assert messages[0]["metadata"]["event_payload"] == {"alert_id": 1}
+            await delivered(earshot.database_url)
 
             await slack.send_envelope("events_api", reaction_event("U0ALICE01", "C0ALERTS1", ts, event_id="EvE2E"))
             update = await slack.wait_for(lambda: slack.called("chat.update"), timeout=30)
@@ -114,6 +133,7 @@ async def test_claims_made_in_slack_are_counted_on_metrics(earshot: Earshot) -> 
             messages = slack.channels["C0ALERTS1"].messages
             await slack.wait_for(lambda: messages, timeout=30)
             ts = messages[0]["ts"]
+            await delivered(earshot.database_url)
             # Alice's ✋ wins the claim; Bob's Claim button comes second and is told who has it.
             await slack.send_envelope("events_api", reaction_event("U0ALICE01", "C0ALERTS1", ts, event_id="EvM1"))
             await slack.wait_for(lambda: slack.called("chat.update"), timeout=30)
