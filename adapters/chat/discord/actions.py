@@ -162,7 +162,15 @@ class AlertActions:
         if not self._is_claim(payload):
             return
         alert = await self.desk.alert_for_message(f"{payload.channel_id}:{payload.message_id}")
-        if alert is None or alert.claimed_by != str(payload.user_id):
+        if alert is None:
+            return
+        if alert.claimed_by != str(payload.user_id):
+            log.info(
+                "alert %d: %s took back ✋, but %s holds the claim; nothing released",
+                alert.id,
+                payload.user_id,
+                alert.claimed_by or "nobody",
+            )
             return
         try:
             await self.desk.release(alert.id, Member(id=str(payload.user_id), name=str(payload.user_id)))

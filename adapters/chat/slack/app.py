@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -161,7 +162,7 @@ class Handlers:
     # --- Slack listeners ---------------------------------------------------------------------------------
 
     async def on_reaction(self, event: dict[str, Any]) -> None:
-        """✋ on an alert claims it; taking the ✋ back releases it."""
+        """✋ on an alert claims it; taking the ✋ back releases it, if the claim is one's own."""
         item = event.get("item") or {}
         if reaction_name(str(event.get("reaction", ""))) != CLAIM_REACTION or item.get("type") != "message":
             return
@@ -169,11 +170,21 @@ class Handlers:
         alert = await self.desk.alert_for_message(f"{channel}:{ts}")
         if alert is None:
             return
-        member = await self.members.get(str(event["user"]))
+        user = str(event["user"])
         if event.get("type") == "reaction_added":
-            await self.claim(alert.id, member, channel)
+            await self.claim(alert.id, await self.members.get(user), channel)
+        elif alert.claimed_by != user:
+            # Taking a ✋ back gives back one's own claim only: a moderator whose ✋ came second must not free the
+            # claimer's (a moderator frees someone else's claim with the Release button, on purpose).
+            log.info(
+                "alert %d: %s took back ✋, but %s holds the claim; nothing released",
+                alert.id,
+                user,
+                alert.claimed_by or "nobody",
+            )
         else:
-            await self.release(alert.id, member, channel, quiet=True)
+            member = await self.members.get(user)
+            await self.release(alert.id, replace(member, moderator=False), channel, quiet=True)
 
     async def chosen(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """An outcome picked in an alert's "More outcomes…" menu: record it like a button (claimer or moderator)."""

@@ -71,19 +71,6 @@ async def test_a_moderator_adds_and_removes_a_topic_and_the_change_is_recorded(
     assert await audit(store) == [(MOD.id, "topic.add", "vector-db"), (MOD.id, "topic.remove", "vector-db")]
 
 
-async def test_a_member_without_manage_server_is_refused_privately(
-    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat
-) -> None:
-    await make_chat()
-    posts = len(fake.posts)
-    refused = await run(fake, BOB, ["topic", "add"], name="vector-db", query="pgvector")
-    assert refused["flags"] == 64 and refused["content"].startswith("\N{WARNING SIGN}")
-    assert len(fake.posts) == posts  # nothing said in the channel
-    async with store.unit() as unit:
-        assert await unit.get_topic("vector-db") is None
-    assert await audit(store) == []
-
-
 async def test_a_bad_query_is_answered_with_the_reason(fake: FakeDiscord, store: SqlStore, make_chat: MakeChat) -> None:
     await make_chat()
     answer = await run(fake, MOD, ["topic", "add"], name="broken", query='"vector database')

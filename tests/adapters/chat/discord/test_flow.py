@@ -262,17 +262,6 @@ async def test_the_claimer_picks_sign_up_and_it_is_recorded_and_shown(
     assert menu(fake.messages[message_id])["custom_id"] == f"earshot:more:{alert_id}"  # redrawn, still offered
 
 
-async def test_someone_else_picking_in_the_menu_is_refused_privately(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
-) -> None:
-    alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
-    refused = await fake.choose(BOB, message_id, f"earshot:more:{alert_id}", ["signup"])
-    (note,) = await fake.wait_for(lambda: fake.followups_for(refused))
-    assert note["flags"] == 64 and "only they (or a moderator)" in note["content"]
-    async with store.unit() as unit:
-        assert await unit.list_outcomes(alert_id) == []
-
-
 async def test_the_claimer_picks_the_teams_own_outcome_and_its_label_is_kept(
     fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
 ) -> None:
