@@ -9,10 +9,11 @@ hand, up to a limit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -27,22 +28,30 @@ class InFlight:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.closing = False
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
+        """How many requests are in hand now."""
         return len(self._tasks)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Count the current task as in flight for the duration of the block."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
 
     def track(self, handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         """``handler``, counted as in flight while it runs (its signature is kept, for libraries that read it)."""
 
         @functools.wraps(handler)
         async def tracked(*args: P.args, **kwargs: P.kwargs) -> R:
-            task = asyncio.current_task()
-            if task is not None:
-                self._tasks.add(task)
-            try:
+            async with self.running():
                 return await handler(*args, **kwargs)
-            finally:
-                if task is not None:
-                    self._tasks.discard(task)
 
         return tracked
 
@@ -57,3 +66,23 @@ class InFlight:
         if unfinished:
             log.warning("%d chat request(s) still running after %.0f s; stopping anyway", len(unfinished), within)
         return len(unfinished)
+
+
+class HasInFlight(Protocol):
+    """An object whose handler methods run under its ``inflight``."""
+
+    inflight: InFlight
+
+
+H = TypeVar("H", bound=HasInFlight)
+
+
+def tracked(method: Callable[Concatenate[H, P], Awaitable[R]]) -> Callable[Concatenate[H, P], Awaitable[R]]:
+    """A handler method, counted in its object's ``inflight`` while it runs."""
+
+    @functools.wraps(method)
+    async def run(self: H, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with self.inflight.running():
+            return await method(self, *args, **kwargs)
+
+    return run

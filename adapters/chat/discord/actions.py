@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 
+from adapters.chat.inflight import InFlight, tracked
 from bot.desk import Desk, Member
 from bot.domain import Alert, OutcomeKind
 from bot.errors import EarshotError
@@ -56,12 +57,14 @@ def closed(outcomes: tuple[Any, ...], alert: Alert) -> bool:
 class AlertActions:
     """Claims, releases and outcomes from buttons and reactions, for one connected client."""
 
-    def __init__(self, desk: Desk, client: discord.Client) -> None:
+    def __init__(self, desk: Desk, client: discord.Client, inflight: InFlight | None = None) -> None:
         self.desk = desk
         self.client = client
+        self.inflight = inflight if inflight is not None else InFlight()  # stopping waits for these
 
     # Buttons ---------------------------------------------------------------------------------------------------
 
+    @tracked
     async def claim(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
         """Claim for the presser; tell them privately who has it if someone was first."""
         await interaction.response.defer()
@@ -79,6 +82,7 @@ class AlertActions:
             return
         await self.redraw(alert_id, interaction)
 
+    @tracked
     async def release(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
         """Release (the claimer, or a moderator)."""
         await interaction.response.defer()
@@ -92,6 +96,7 @@ class AlertActions:
             return
         await self.redraw(alert_id, interaction)
 
+    @tracked
     async def choose(self, interaction: discord.Interaction[Any], alert_id: int, value: str) -> None:
         """An outcome picked in the alert's "More outcomes…" menu: recorded as a button would record it."""
         choice = find_choice(value, self.desk.outcome_choices())
@@ -103,6 +108,7 @@ class AlertActions:
         kind, label, _ = choice
         await self.record(interaction, alert_id, kind, label=label)
 
+    @tracked
     async def record(
         self,
         interaction: discord.Interaction[Any],
@@ -134,6 +140,7 @@ class AlertActions:
 
     # Reactions -------------------------------------------------------------------------------------------------
 
+    @tracked
     async def reaction_added(self, payload: discord.RawReactionActionEvent) -> None:
         """✋ on an alert claims it for whoever reacted (raw events: works on messages from before a restart)."""
         if not self._is_claim(payload) or payload.member is None or payload.member.bot:
@@ -157,6 +164,7 @@ class AlertActions:
         else:
             log.info("alert %d: %s reacted, but %s holds it", alert.id, payload.user_id, result.holder)
 
+    @tracked
     async def reaction_removed(self, payload: discord.RawReactionActionEvent) -> None:
         """Taking ✋ back releases the claim, if the one who took it back holds it."""
         if not self._is_claim(payload):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import discord
 import yarl
 
+from adapters.chat.inflight import InFlight
 from adapters.settings.model import DiscordSettings
 from adapters.storage.leader import Leadership
 from bot.domain import Alert, Digest, Notice, Progress
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL_REFRESH = 60.0  # seconds: look a channel name up again at most this often (renames, new channels)
 LEADER_CHECK = 5.0  # seconds between checks that this process still leads
+STOP_WAIT = 10.0  # seconds stopping waits for the presses, reactions and commands in hand
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 UNKNOWN_CHANNEL = 10003
@@ -98,6 +100,7 @@ class DiscordChat:
         self._task: asyncio.Task[None] | None = None
         self._opening = asyncio.Lock()
         self.connected = asyncio.Event()
+        self.inflight = InFlight()  # the presses, reactions and commands being handled
 
     # Listener ----------------------------------------------------------------------------------------------------
 
@@ -144,7 +147,9 @@ class DiscordChat:
         await self.stop()
 
     async def stop(self) -> None:
-        """Leave the gateway, give up leadership, close the REST client."""
+        """Finish the presses, reactions and commands in hand; leave the gateway, give up leadership, close the
+        REST client."""
+        await self.inflight.finish(STOP_WAIT)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -368,9 +373,10 @@ class DiscordChat:
             await self.leadership.acquire()
             client = EarshotClient(
                 self.desk,
-                build_group(self.desk, self.kinds),
+                build_group(self.desk, self.kinds, self.inflight),
                 self.guild_id,
                 guild_ready_timeout=self.guild_ready_timeout,
+                inflight=self.inflight,
             )
             self.gateway = client
             runner = asyncio.create_task(client.start(token, reconnect=True), name="discord-client")

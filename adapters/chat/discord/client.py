@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.chat.inflight import InFlight
+
 from .actions import AlertActions
 from .views import DYNAMIC_ITEMS
 
@@ -51,9 +53,10 @@ class EarshotClient(discord.Client):
         guild_id: int | None,
         *,
         guild_ready_timeout: float = 2.0,
+        inflight: InFlight | None = None,
     ) -> None:
         super().__init__(intents=intents(), **client_options(guild_ready_timeout=guild_ready_timeout))
-        self.actions = AlertActions(desk, self)
+        self.actions = AlertActions(desk, self, inflight)
         self.tree = app_commands.CommandTree(self)
         self.group = group
         self.guild_id = guild_id

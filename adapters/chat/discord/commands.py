@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from adapters.chat.inflight import InFlight
 from bot.desk import Answer
 
 from .actions import NONE, member_of
@@ -51,8 +52,11 @@ async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awai
     return answer
 
 
-def build_group(desk: Desk, kinds: Sequence[str]) -> app_commands.Group:
-    """The ``/earshot`` command group; ``kinds`` (the sources map's keys) become the choices of ``feed add``."""
+def build_group(desk: Desk, kinds: Sequence[str], inflight: InFlight | None = None) -> app_commands.Group:
+    """The ``/earshot`` command group; ``kinds`` (the sources map's keys) become the choices of ``feed add``.
+
+    Each command runs under ``inflight``, so that stopping waits for its answer."""
+    answer_with = (inflight if inflight is not None else InFlight()).track(respond)
     earshot = app_commands.Group(
         name="earshot", description="Conversations worth joining: topics, feeds and your claims", guild_only=True
     )
@@ -81,17 +85,17 @@ def build_group(desk: Desk, kinds: Sequence[str]) -> app_commands.Group:
     async def topic_add(
         interaction: discord.Interaction[Any], name: str, query: str, channel: str | None = None
     ) -> None:
-        await respond(interaction, lambda: desk.topic_add(member_of(interaction), name, query, channel))
+        await answer_with(interaction, lambda: desk.topic_add(member_of(interaction), name, query, channel))
 
     @topic.command(name="list", description="List the topics")
     async def topic_list(interaction: discord.Interaction[Any]) -> None:
-        await respond(interaction, desk.topic_list)
+        await answer_with(interaction, desk.topic_list)
 
     @topic.command(name="remove", description="Remove a topic (needs Manage Server)")
     @app_commands.describe(name="The topic's name")
     @app_commands.autocomplete(name=topic_choices)
     async def topic_remove(interaction: discord.Interaction[Any], name: str) -> None:
-        await respond(interaction, lambda: desk.topic_remove(member_of(interaction), name))
+        await answer_with(interaction, lambda: desk.topic_remove(member_of(interaction), name))
 
     @feed.command(name="add", description="Add a feed (needs Manage Server)")
     @app_commands.describe(
@@ -99,41 +103,41 @@ def build_group(desk: Desk, kinds: Sequence[str]) -> app_commands.Group:
     )
     @app_commands.choices(kind=kind_choices)
     async def feed_add(interaction: discord.Interaction[Any], kind: str, target: str, every: str | None = None) -> None:
-        await respond(interaction, lambda: desk.feed_add(member_of(interaction), kind, target, every))
+        await answer_with(interaction, lambda: desk.feed_add(member_of(interaction), kind, target, every))
 
     @feed.command(name="list", description="List the feeds and how they are doing")
     async def feed_list(interaction: discord.Interaction[Any]) -> None:
-        await respond(interaction, desk.feed_list)
+        await answer_with(interaction, desk.feed_list)
 
     @feed.command(name="remove", description="Remove a feed (needs Manage Server)")
     @app_commands.describe(name="The feed's name")
     @app_commands.autocomplete(name=feed_choices)
     async def feed_remove(interaction: discord.Interaction[Any], name: str) -> None:
-        await respond(interaction, lambda: desk.feed_remove(member_of(interaction), name))
+        await answer_with(interaction, lambda: desk.feed_remove(member_of(interaction), name))
 
     @earshot.command(name="mine", description="Your claims with no outcome yet")
     async def mine(interaction: discord.Interaction[Any]) -> None:
-        await respond(interaction, lambda: desk.mine(member_of(interaction)))
+        await answer_with(interaction, lambda: desk.mine(member_of(interaction)))
 
     @earshot.command(name="unclaimed", description="Alerts of the last 7 days nobody has taken")
     async def unclaimed(interaction: discord.Interaction[Any]) -> None:
-        await respond(interaction, desk.unclaimed)
+        await answer_with(interaction, desk.unclaimed)
 
     @earshot.command(name="stats", description="The team's numbers")
     @app_commands.describe(period="How far back, like 7d or 30d (default 7d)")
     async def stats(interaction: discord.Interaction[Any], period: str | None = None) -> None:
-        await respond(interaction, lambda: desk.stats(period))
+        await answer_with(interaction, lambda: desk.stats(period))
 
     @earshot.command(name="me", description="Link your accounts on the sources, so Earshot sees your replies")
     @app_commands.describe(handles="Like: hackernews=alice reddit=alice_b mastodon=@alice@hachyderm.io (empty: list)")
     async def me(interaction: discord.Interaction[Any], handles: str | None = None) -> None:
-        await respond(interaction, lambda: desk.me(member_of(interaction), (handles or "").split()))
+        await answer_with(interaction, lambda: desk.me(member_of(interaction), (handles or "").split()))
 
     @earshot.command(name="help", description="What Earshot does and how to use it")
     async def help_(interaction: discord.Interaction[Any]) -> None:
         async def answer() -> Answer:
             return desk.help()
 
-        await respond(interaction, answer)
+        await answer_with(interaction, answer)
 
     return earshot

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,32 @@ async def test_the_outcome_menu_of_a_message_posted_before_a_restart_still_recor
     async with store.unit() as unit:
         (outcome,) = await unit.list_outcomes(alert_id)
     assert (outcome.kind, outcome.label) == (OutcomeKind.CUSTOM, "conference talk")
+
+
+async def test_stopping_finishes_a_press_and_a_command_in_hand(
+    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = await make_chat()
+    alert_id, message_id = await posted(fake, store, chat, clock)
+    claim, mine = desk.claim, desk.mine
+
+    async def slow_claim(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.5)  # the database is slow today
+        return await claim(*args, **kwargs)
+
+    async def slow_mine(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return await mine(*args, **kwargs)
+
+    monkeypatch.setattr(desk, "claim", slow_claim)
+    monkeypatch.setattr(desk, "mine", slow_mine)
+    pressed = await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
+    asked = await fake.slash(ALICE, ["earshot", "mine"])
+    await fake.wait_for(lambda: fake.callback_for(pressed) and fake.callback_for(asked))  # both deferred
+    assert chat.inflight.count == 2
+    await chat.stop()  # SIGTERM now
+
+    assert chat.inflight.count == 0
+    assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}>")  # redrawn before leaving
+    (answer,) = fake.followups_for(asked)  # and the command answered
+    assert answer["flags"] == 64

@@ -119,9 +119,9 @@ async def test_stopping_finishes_a_claim_in_hand_and_turns_new_requests_away(rig
     await rig.slack.wait_for(lambda: rig.chat.inflight.closing)
     late = await rig.event(reaction_event("U0BOB0001", channel, ts, event_id="EvStop2"))
     assert late.status == 503  # Slack sends the event again, to a replica that is not stopping
-    assert len(rig.chat.inflight) == 1 and not stopping.done()
+    assert rig.chat.inflight.count == 1 and not stopping.done()
     await stopping
-    assert len(rig.chat.inflight) == 0
+    assert rig.chat.inflight.count == 0
     assert (await rig.desk.view(alert.id)).alert.claimed_by == "U0ALICE01"
 
 
