@@ -8,6 +8,8 @@ raise for a person's mistake; alert actions (claim, release, record) raise :clas
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -26,6 +28,8 @@ from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
 LIST_LIMIT = 20
 UNCLAIMED_WINDOW = timedelta(days=7)
 DEFAULT_PERIOD = "7d"
+LOOK_AGAIN = 0.25  # seconds between looks for the alert behind a message just posted
+CLAIM_PATIENCE = 2.0  # seconds a ✋ waits for the delivery of the message it is on to be recorded
 TOPIC_EXAMPLE = 'topic add vector-db "vector database" OR pgvector #search'
 FEED_EXAMPLE = 'feed add hackernews "vector database" 5m   or   feed add rss https://example.com/feed.xml'
 OUTCOME_WORDS = {
@@ -378,10 +382,21 @@ class Desk:
         async with self.store.unit() as unit:
             return await unit.first_time(event_id, now, now - keep_for)
 
-    async def alert_for_message(self, message_ref: str) -> Alert | None:
-        """The alert posted as that message, or None."""
-        async with self.store.unit() as unit:
-            return await unit.alert_by_message(message_ref)
+    async def alert_for_message(self, message_ref: str, *, patience: float = 0.0) -> Alert | None:
+        """The alert posted as that message, or None.
+
+        A message is posted before its delivery is recorded, so a ✋ on a message that went out a moment ago may
+        come first: with ``patience`` (seconds) an unknown message is looked up again a few times before giving up.
+        """
+        tries = 1 + max(0, math.ceil(patience / LOOK_AGAIN))
+        for attempt in range(tries):
+            if attempt:
+                await asyncio.sleep(LOOK_AGAIN)
+            async with self.store.unit() as unit:
+                alert = await unit.alert_by_message(message_ref)
+            if alert is not None:
+                return alert
+        return None
 
     async def due_followups(self, after: timedelta, limit: int = 20) -> list[Alert]:
         """Claims older than ``after`` with no outcome, not asked about yet; each is handed out once."""

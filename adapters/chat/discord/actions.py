@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from adapters.chat.inflight import InFlight, tracked
-from bot.desk import Desk, Member
+from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import Alert, OutcomeKind
 from bot.errors import EarshotError
 
@@ -145,7 +145,8 @@ class AlertActions:
         """✋ on an alert claims it for whoever reacted (raw events: works on messages from before a restart)."""
         if not self._is_claim(payload) or payload.member is None or payload.member.bot:
             return
-        alert = await self.desk.alert_for_message(f"{payload.channel_id}:{payload.message_id}")
+        ref = f"{payload.channel_id}:{payload.message_id}"
+        alert = await self.desk.alert_for_message(ref, patience=CLAIM_PATIENCE)
         if alert is None:
             return
         channel = self.client.get_channel(payload.channel_id)

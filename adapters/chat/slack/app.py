@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.inflight import InFlight
-from bot.desk import Desk, Member
+from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import OutcomeKind
 from bot.errors import EarshotError, NotAllowed, NotFound
 from bot.ports import Clock
@@ -167,11 +167,12 @@ class Handlers:
         if reaction_name(str(event.get("reaction", ""))) != CLAIM_REACTION or item.get("type") != "message":
             return
         channel, ts = str(item.get("channel", "")), str(item.get("ts", ""))
-        alert = await self.desk.alert_for_message(f"{channel}:{ts}")
+        added = event.get("type") == "reaction_added"
+        alert = await self.desk.alert_for_message(f"{channel}:{ts}", patience=CLAIM_PATIENCE if added else 0.0)
         if alert is None:
             return
         user = str(event["user"])
-        if event.get("type") == "reaction_added":
+        if added:
             await self.claim(alert.id, await self.members.get(user), channel)
         elif alert.claimed_by != user:
             # Taking a ✋ back gives back one's own claim only: a moderator whose ✋ came second must not free the

@@ -7,16 +7,18 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from adapters.scheduling import Runner
 from adapters.storage import SqlStore
 from bot.delivery import Deliverer
 from bot.desk import Desk
-from bot.domain import OutcomeKind
+from bot.domain import Alert, OutcomeKind
 from bot.polling import Poller
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
-from .conftest import MakeChat, buttons, fields, posted
+from .conftest import MakeChat, add_alert, buttons, deliver, fields, posted
 
 
 async def test_an_alert_is_posted_as_an_embed_with_buttons_and_a_ready_reaction(
@@ -74,6 +76,28 @@ async def test_a_reaction_claims_and_taking_it_back_releases(
     await fake.wait_for(lambda: len(fake.edits) == 2)
     assert "Claimed" not in fields(fake.messages[message_id])
     assert buttons(fake.messages[message_id])[0] == f"earshot:claim:{alert_id}"
+
+
+async def test_a_reaction_the_moment_an_alert_appears_claims_it(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message is posted before its delivery is recorded: a ✋ in between must wait for it, not be dropped.
+    chat = await make_chat()
+    alert_id = await add_alert(store)
+    send = chat.send_alert
+
+    async def send_then_react(alert: Alert) -> str:
+        ref = await send(alert)
+        await fake.react(ALICE, ref.split(":")[1])
+        await asyncio.sleep(0.4)  # the ✋ is looked up before the delivery is recorded
+        return ref
+
+    monkeypatch.setattr(chat, "send_alert", send_then_react)
+    assert (await deliver(store, chat, clock)).delivered == 1
+    await fake.wait_for(lambda: fake.edits)
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None and alert.claimed_by == ALICE.id
 
 
 async def test_a_button_claim_wins_and_a_competing_claim_is_told_privately_who_has_it(

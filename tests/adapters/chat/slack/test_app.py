@@ -12,8 +12,10 @@ import pytest
 from adapters.chat.slack.chat import SlackChat
 from adapters.chat.slack.poster import parse_ref
 from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
+from bot.delivery import Deliverer
 from bot.desk import Desk
 from bot.domain import Alert, OutcomeKind
+from tests.adapters.storage.helpers import alert_ids
 from tests.fakes.slack import Failure, block_action, reaction_event, select_action, signed, view_submission
 
 from .conftest import Rig, mrkdwn_texts, slack_config
@@ -147,6 +149,25 @@ async def test_a_retried_event_that_reaches_another_replica_is_dropped_there_too
         await rig.slack.wait_for(lambda: len(rig.slack.called("chat.postEphemeral")) == 2)
     finally:
         await other.stop()
+
+
+async def test_a_raised_hand_the_moment_an_alert_appears_claims_it(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The message is posted before its delivery is recorded: a ✋ in between must wait for it, not be dropped.
+    await rig.store_alert()
+    send = rig.chat.send_alert
+
+    async def send_then_react(alert: Alert) -> str:
+        ref = await send(alert)
+        channel, ts = ref.split(":")
+        assert (await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvQuick"))).status == 200
+        await asyncio.sleep(0.4)  # the ✋ is looked up before the delivery is recorded
+        return ref
+
+    monkeypatch.setattr(rig.chat, "send_alert", send_then_react)
+    assert (await Deliverer(rig.store, rig.chat, rig.clock, "test").deliver()).delivered == 1
+    (alert_id,) = await alert_ids(rig.store)
+    await updated(rig, 1)
+    assert (await rig.desk.view(alert_id)).alert.claimed_by == "U0ALICE01"
 
 
 async def test_outcome_buttons_are_recorded_and_shown(rig: Rig) -> None:
