@@ -16,14 +16,8 @@ from tests.e2e.test_run_forever import FAST_DELIVERY, service
 from tests.e2e.test_run_once import config, now
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.feeds import FakeRss
-from tests.fakes.http_server import Reply, Request
+from tests.fakes.http_server import Reply, Request, free_port
 from tests.fakes.webhook import WebhookReceiver
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:

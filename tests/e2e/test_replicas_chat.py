@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ from bot.ports import NewAlert
 from tests.e2e.conftest import REPO, Earshot
 from tests.e2e.test_replicas import postgres_only
 from tests.fakes.discord import ALICE, TOKEN, FakeDiscord
+from tests.fakes.http_server import free_port
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, reaction_event, signed
 
 pytestmark = pytest.mark.slow
@@ -38,13 +38,6 @@ pytestmark = pytest.mark.slow
 REPLICAS = 3
 BATCH = 8  # alerts per round
 RUNNING = "earshot is running"
-
-
-def free_port() -> int:
-    """A port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Replicas:

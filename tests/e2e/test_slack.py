@@ -14,7 +14,8 @@ from adapters.storage import SqlStore, create_engine, migrate
 from bot.ports import NewAlert
 from tests.adapters.chat.slack.conftest import QUESTION
 from tests.e2e.conftest import Earshot
-from tests.e2e.test_ops import free_port, metric
+from tests.e2e.test_ops import metric
+from tests.fakes.http_server import free_port
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack, block_action, reaction_event, slash_command
 
 pytestmark = pytest.mark.slow

@@ -14,12 +14,7 @@ from adapters.ops import OpsServer, PrometheusTelemetry
 from adapters.scheduling import Runner
 from adapters.settings import Settings, load_settings
 from adapters.storage import SqlStore
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.fakes.http_server import free_port
 
 
 def settings_for(tmp_path: Path, database_url: str) -> Settings:
