@@ -10,11 +10,14 @@ alert again after a restart, with the same Idempotency-Key: that is what the key
 the repeat. Such repeats are counted and printed, not failed; a second *alert* for one item would fail.
 
 CI runs a small size; ``EARSHOT_FULL=1`` runs 1,500 items (1,050 matching) and 30 kills; ``-s`` shows the counts.
-The feeds, the config and the sizes are shared with the Discord and Slack harnesses (tests/e2e/crashing.py).
+The feeds, the config and the sizes are shared with the Discord and Slack harnesses (tests/e2e/crashing.py). Every
+other run is killed, after a random while, at the moment the receiver has an alert and has not answered yet: the
+kill that only the Idempotency-Key keeps from a second alert at the receiver.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import threading
@@ -30,6 +33,7 @@ from tests.e2e.conftest import Earshot
 from tests.e2e.crashing import (
     CHANNEL_NAMES,
     DEFAULT_CHANNEL,
+    IN_FLIGHT_WAIT,
     ITEMS,
     KILLS,
     DrippingFeeds,
@@ -47,6 +51,8 @@ class Receiver:
     server: FakeHttpServer
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    armed: subprocess.Popen[str] | None = None  # a run to SIGKILL when its next alert arrives, before the answer
+    in_flight: int = 0  # kills made that way
 
     def __post_init__(self) -> None:
         self.server.route("POST", "/hook", self._receive)
@@ -64,7 +70,16 @@ class Receiver:
         if payload.get("type") == "alert":
             with self.lock:
                 self.requests.append((request.headers.get("idempotency-key", ""), payload))
+                run, self.armed = self.armed, None
+            if run is not None:  # received, and the sender dies before it hears so: it must send it again
+                run.send_signal(signal.SIGKILL)
+                self.in_flight += 1
         return Reply(200, b'{"ok": true}', {"Content-Type": "application/json"})
+
+    def arm(self, run: subprocess.Popen[str] | None) -> None:
+        """Kill ``run`` when the next alert arrives (None: no longer)."""
+        with self.lock:
+            self.armed = run
 
     def by_key(self) -> dict[str, dict[str, Any]]:
         """Each alert once, as a receiver that drops repeats of a key holds them."""
@@ -108,7 +123,12 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Ea
             while kills < KILLS:
                 process = start(earshot, log)
                 time.sleep(rng.uniform(0.8, 3.5))  # some kills land during start-up, most while it works
-                process.send_signal(signal.SIGKILL)
+                if kills % 2:  # every other run dies with an alert received and not yet answered
+                    hook.arm(process)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(IN_FLIGHT_WAIT)
+                    hook.arm(None)
+                process.send_signal(signal.SIGKILL)  # nothing if the receiver killed it already
                 process.wait(10)
                 kills += 1
             assert wait_until(feeds.all_published, KILLS * 2.0 + 5)
@@ -129,7 +149,8 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Ea
     keys_match = all(key == f"earshot-alert-{p['alert_id']}" for key, p in received.items())
     channels = Counter(p["channel"] for p in received.values())
     print(
-        f"\ncrash harness: {ITEMS} items, {len(expected)} matching (item, topic) pairs, {kills} SIGKILLs; "
+        f"\ncrash harness: {ITEMS} items, {len(expected)} matching (item, topic) pairs, {kills} SIGKILLs "
+        f"({hook.in_flight} with an alert received and not yet answered); "
         f"delivered {len(received)} alerts, lost {len(lost)}, delivered twice {len(doubled)}, "
         f"unexpected {len(unexpected)}; {hook.repeats()} repeated requests with a key already received "
         f"(dropped by the key); channels {dict(channels)}; feed fetches {sum(feeds.fetches.values())}"
