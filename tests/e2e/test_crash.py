@@ -10,103 +10,38 @@ alert again after a restart, with the same Idempotency-Key: that is what the key
 the repeat. Such repeats are counted and printed, not failed; a second *alert* for one item would fail.
 
 CI runs a small size; ``EARSHOT_FULL=1`` runs 1,500 items (1,050 matching) and 30 kills; ``-s`` shows the counts.
+The feeds, the config and the sizes are shared with the Discord and Slack harnesses (tests/e2e/crashing.py). Every
+other run is killed, after a random while, at the moment the receiver has an alert and has not answered yet: the
+kill that only the Idempotency-Key keeps from a second alert at the receiver.
 """
 
 from __future__ import annotations
 
-import os
-import random
+import contextlib
 import signal
 import subprocess
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
 from tests.e2e.conftest import Earshot
-from tests.fakes.feeds import RssItem, rss_document
+from tests.e2e.crashing import (
+    CHANNEL_NAMES,
+    DEFAULT_CHANNEL,
+    IN_FLIGHT_WAIT,
+    ITEMS,
+    KILLS,
+    DrippingFeeds,
+    config,
+    crash_rng,
+    wait_until,
+)
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-
-FULL = os.environ.get("EARSHOT_FULL") == "1"
-ITEMS = 1500 if FULL else 200
-KILLS = 30 if FULL else 5
-FEEDS = 8
-# Topic word -> (topic, channel). One in ten items matches none of them.
-TOPICS = {
-    "postgres": ("databases", "db-talk"),
-    "rust": ("rust", "rust-talk"),
-    "kafka": ("streaming", "data-talk"),
-    "kubernetes": ("infra", None),
-}
-WORDS = [*TOPICS, "weather"]
-
-
-@dataclass
-class DrippingFeeds:
-    """FEEDS RSS feeds whose items appear one after another over ``window`` seconds from ``start()``."""
-
-    server: FakeHttpServer
-    window: float
-    items: list[list[RssItem]] = field(default_factory=lambda: [[] for _ in range(FEEDS)])
-    started: float | None = None
-    fetches: Counter[str] = field(default_factory=Counter)
-
-    def __post_init__(self) -> None:
-        base = datetime.now(UTC)
-        for i in range(ITEMS):
-            word = WORDS[i % len(WORDS)] if i % 10 else "weather"
-            feed = i % FEEDS
-            self.items[feed].append(
-                RssItem(
-                    guid=f"item-{i}",
-                    title=f"A {word} question number {i}",
-                    link=f"http://example.com/f{feed}/{i}",
-                    description=f"Which {word} setup would you pick?",
-                    published=base + timedelta(seconds=i * self.window / ITEMS),
-                )
-            )
-        for feed in range(FEEDS):
-            self.server.route("GET", self.path(feed), self._serve)
-
-    def path(self, feed: int) -> str:
-        """The path of feed number ``feed``."""
-        return f"/feeds/{feed}.xml"
-
-    def start(self) -> None:
-        """Begin publishing."""
-        self.started = time.monotonic()
-
-    def visible(self, feed: int) -> list[RssItem]:
-        """The items feed ``feed`` shows now."""
-        if self.started is None:
-            return []
-        shown = int((time.monotonic() - self.started) / self.window * ITEMS) + 1
-        return [item for item in self.items[feed] if int(item.guid.split("-")[1]) < shown]
-
-    def all_published(self) -> bool:
-        """Whether every item is out."""
-        return self.started is not None and time.monotonic() - self.started > self.window
-
-    def expected(self) -> set[tuple[str, str]]:
-        """(link, topic) of every matching item."""
-        found = set()
-        for items in self.items:
-            for item in items:
-                word = item.title.split()[1]
-                if word in TOPICS:
-                    found.add((item.link, TOPICS[word][0]))
-        return found
-
-    def _serve(self, request: Request) -> Reply:
-        feed = int(request.path.rsplit("/", 1)[1].split(".")[0])
-        self.fetches[request.path] += 1
-        body = rss_document(f"Feed {feed}", self.server.url("/"), self.visible(feed))
-        return Reply(200, body, {"Content-Type": "application/rss+xml; charset=utf-8"})
 
 
 @dataclass
@@ -116,6 +51,8 @@ class Receiver:
     server: FakeHttpServer
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    armed: subprocess.Popen[str] | None = None  # a run to SIGKILL when its next alert arrives, before the answer
+    in_flight: int = 0  # kills made that way
 
     def __post_init__(self) -> None:
         self.server.route("POST", "/hook", self._receive)
@@ -133,7 +70,16 @@ class Receiver:
         if payload.get("type") == "alert":
             with self.lock:
                 self.requests.append((request.headers.get("idempotency-key", ""), payload))
+                run, self.armed = self.armed, None
+            if run is not None:  # received, and the sender dies before it hears so: it must send it again
+                run.send_signal(signal.SIGKILL)
+                self.in_flight += 1
         return Reply(200, b'{"ok": true}', {"Content-Type": "application/json"})
+
+    def arm(self, run: subprocess.Popen[str] | None) -> None:
+        """Kill ``run`` when the next alert arrives (None: no longer)."""
+        with self.lock:
+            self.armed = run
 
     def by_key(self) -> dict[str, dict[str, Any]]:
         """Each alert once, as a receiver that drops repeats of a key holds them."""
@@ -146,37 +92,10 @@ class Receiver:
             return len(self.requests) - len({key for key, _ in self.requests})
 
 
-def config(feeds: DrippingFeeds, hook: Receiver) -> str:
-    """Short intervals and leases, so that restarts pick up what the killed process held."""
-    feed_tables = "".join(
-        f'\n[[feeds]]\nname = "feed{i}"\nkind = "rss"\nurl = "{feeds.server.url(feeds.path(i))}"\nevery = "30s"\n'
-        for i in range(FEEDS)
-    )
-    topic_tables = "".join(
-        f'\n[[topics]]\nname = "{topic}"\nquery = "{word}"\nmin_score = 0\n'
-        + (f'channel = "{channel}"\n' if channel else "")
-        for word, (topic, channel) in TOPICS.items()
-    )
-    return f"""
-[chat]
-platform = "webhook"
-channel = "general"
-webhook_url = "{hook.url}"
-
-[fetch]
-allow_private = ["127.0.0.1"]
-
-[schedule]
-jitter = 0.5
-lease = "30s"
-concurrency = 4
-
-[delivery]
-every = "1s"
-batch = 10
-lease = "2s"
-max_backoff = "2s"
-{feed_tables}{topic_tables}"""
+def webhook_config(feeds: DrippingFeeds, hook: Receiver) -> str:
+    """The shared crash config, posting to the webhook ``hook``."""
+    chat = f'[chat]\nplatform = "webhook"\nchannel = "{DEFAULT_CHANNEL}"\nwebhook_url = "{hook.url}"\n'
+    return config(feeds, chat)
 
 
 def start(earshot: Earshot, log: IO[str]) -> subprocess.Popen[str]:
@@ -186,23 +105,13 @@ def start(earshot: Earshot, log: IO[str]) -> subprocess.Popen[str]:
     )
 
 
-def wait_until(predicate: Any, timeout: float) -> bool:
-    """Poll ``predicate`` until true or ``timeout`` seconds pass; whether it became true."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Earshot, tmp_path: Path) -> None:
-    rng = random.Random(int(os.environ.get("EARSHOT_CRASH_SEED", "0")) or None)
+    rng = crash_rng()
     with FakeHttpServer() as server:
         feeds = DrippingFeeds(server, window=KILLS * 2.0)
         hook = Receiver(server)
-        earshot.write_config(config(feeds, hook))
+        earshot.write_config(webhook_config(feeds, hook))
         earshot.upgrade()
         seeded = earshot("run", "--once")  # every feed's first poll: empty, alerts nothing
         assert seeded.returncode == 0, seeded.stderr
@@ -214,7 +123,12 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Ea
             while kills < KILLS:
                 process = start(earshot, log)
                 time.sleep(rng.uniform(0.8, 3.5))  # some kills land during start-up, most while it works
-                process.send_signal(signal.SIGKILL)
+                if kills % 2:  # every other run dies with an alert received and not yet answered
+                    hook.arm(process)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(IN_FLIGHT_WAIT)
+                    hook.arm(None)
+                process.send_signal(signal.SIGKILL)  # nothing if the receiver killed it already
                 process.wait(10)
                 kills += 1
             assert wait_until(feeds.all_published, KILLS * 2.0 + 5)
@@ -235,7 +149,8 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Ea
     keys_match = all(key == f"earshot-alert-{p['alert_id']}" for key, p in received.items())
     channels = Counter(p["channel"] for p in received.values())
     print(
-        f"\ncrash harness: {ITEMS} items, {len(expected)} matching (item, topic) pairs, {kills} SIGKILLs; "
+        f"\ncrash harness: {ITEMS} items, {len(expected)} matching (item, topic) pairs, {kills} SIGKILLs "
+        f"({hook.in_flight} with an alert received and not yet answered); "
         f"delivered {len(received)} alerts, lost {len(lost)}, delivered twice {len(doubled)}, "
         f"unexpected {len(unexpected)}; {hook.repeats()} repeated requests with a key already received "
         f"(dropped by the key); channels {dict(channels)}; feed fetches {sum(feeds.fetches.values())}"
@@ -246,5 +161,5 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Ea
     assert doubled == {}
     assert unexpected == set()
     assert keys_match
-    assert set(channels) == {"db-talk", "rust-talk", "data-talk", "general"}
+    assert set(channels) == CHANNEL_NAMES
     assert "Traceback" not in output, output[output.index("Traceback") - 500 :][:3000]

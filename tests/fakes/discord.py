@@ -72,6 +72,10 @@ class FakeDiscord:
     requests: list[tuple[str, str]] = field(default_factory=list)
     token: str = TOKEN
     commands_scope: bool = True  # False: invited without applications.commands
+    text_channels: dict[str, str] = field(default_factory=lambda: dict(CHANNELS))  # the server's channels: name -> id
+    post_latency: float = 0.0  # seconds a message create takes to answer once the message exists
+    # Called with each new message as soon as it exists, before it is answered (a crash test kills the client there).
+    on_created: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(900000000000000001)
@@ -266,7 +270,7 @@ class FakeDiscord:
     async def _get_guild(self, request: web.Request) -> web.Response:
         if request.match_info["guild"] != GUILD_ID:
             return self._json({"message": "Unknown Guild", "code": 10004}, 404)
-        found = guild(self.channel_overwrites, self.bot_permissions)
+        found = guild(self.channel_overwrites, self.bot_permissions, self.text_channels)
         for key in ("channels", "members", "threads", "voice_states", "presences", "joined_at", "large"):
             found.pop(key)  # GET /guilds/{id} leaves out what only GUILD_CREATE carries
         return self._json(found)
@@ -274,7 +278,7 @@ class FakeDiscord:
     async def _get_channels(self, request: web.Request) -> web.Response:
         if request.match_info["guild"] != GUILD_ID:
             return self._json({"message": "Unknown Guild", "code": 10004}, 404)
-        return self._json(channels(self.channel_overwrites))
+        return self._json(channels(self.channel_overwrites, self.text_channels))
 
     async def _get_member(self, request: web.Request) -> web.Response:
         people = {p.id: p for p in (ALICE, BOB, MOD, Person(BOT_ID, "Earshot"))}
@@ -298,7 +302,7 @@ class FakeDiscord:
             body = await request.json()
         self.posts.append(body | {"channel_id": channel})
         failure = self.fail_channel.get(channel)
-        if channel not in CHANNELS.values():
+        if channel not in self.text_channels.values():
             failure = Failure(404, 10003, "Unknown Channel")
         if failure is not None:
             error = {"message": failure.message, "code": failure.code}
@@ -307,12 +311,18 @@ class FakeDiscord:
                 return self._json(error, 429, {"Retry-After": str(failure.retry_after), "X-RateLimit-Scope": "user"})
             return self._json(error, failure.status)
         nonce = body.get("nonce")
+        existing = None
         if nonce and body.get("enforce_nonce"):
-            for message in self.messages.values():
-                if message["channel_id"] == channel and message.get("nonce") == nonce:
-                    return self._json(message)
-        message = message_payload(str(next(self._ids)), channel, body)
+            existing = next(
+                (m for m in self.messages.values() if m["channel_id"] == channel and m.get("nonce") == nonce), None
+            )
+        message = existing or message_payload(str(next(self._ids)), channel, body)
         self.messages[message["id"]] = message
+        if existing is None:
+            for hook in self.on_created:
+                hook(message)
+        if self.post_latency:
+            await asyncio.sleep(self.post_latency)  # the message exists; a client killed now never hears of it
         return self._json(message)
 
     async def _get_message(self, request: web.Request) -> web.Response:
@@ -388,7 +398,8 @@ class FakeDiscord:
             elif op == 2:
                 self.identifies.append(payload["d"])
                 await self.dispatch("READY", ready(self.gateway_url))
-                await self.dispatch("GUILD_CREATE", guild(self.channel_overwrites, self.bot_permissions))
+                joined = guild(self.channel_overwrites, self.bot_permissions, self.text_channels)
+                await self.dispatch("GUILD_CREATE", joined)
             elif op == 6:
                 self.resumes.append(payload["d"])
                 for missed in [p for p in self._log if p["s"] > (payload["d"]["seq"] or 0)]:

@@ -68,8 +68,9 @@ def ready(gateway_url: str) -> dict[str, Any]:
     }
 
 
-def channels(overwrites: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The guild's text channels, with the permission overwrites given per channel id."""
+def channels(overwrites: dict[str, list[dict[str, Any]]], listed: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The guild's text channels (``listed``: name -> id, CHANNELS by default), with the permission overwrites given
+    per channel id."""
     return [
         {
             "id": cid,
@@ -83,14 +84,17 @@ def channels(overwrites: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]
             "parent_id": None,
             "last_message_id": None,
         }
-        for i, (name, cid) in enumerate(CHANNELS.items())
+        for i, (name, cid) in enumerate((CHANNELS if listed is None else listed).items())
     ]
 
 
-def guild(overwrites: dict[str, list[dict[str, Any]]], everyone_permissions: int) -> dict[str, Any]:
-    """The GUILD_CREATE data: channels, the @everyone and moderator roles, the bot's own member."""
+def guild(
+    overwrites: dict[str, list[dict[str, Any]]], everyone_permissions: int, text_channels: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The GUILD_CREATE data: channels (CHANNELS unless ``text_channels`` names others), the @everyone and moderator
+    roles, the bot's own member."""
     bot = Person(BOT_ID, "Earshot")
-    listed = [c | {"guild_id": GUILD_ID} for c in channels(overwrites)]
+    listed = [c | {"guild_id": GUILD_ID} for c in channels(overwrites, text_channels)]
     roles = [
         role(GUILD_ID, "@everyone", everyone_permissions, 0),
         role(MOD_ROLE_ID, "moderators", MOD.permissions, 1),

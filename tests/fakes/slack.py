@@ -72,8 +72,11 @@ class Channel:
 class FakeSlack:
     """Run with ``async with FakeSlack() as slack:``; ``api_url`` is the Web API base to give slack_sdk."""
 
-    def __init__(self, *, scopes: str = SCOPES, epoch: int | None = None) -> None:
+    def __init__(self, *, scopes: str = SCOPES, epoch: int | None = None, post_latency: float = 0.0) -> None:
         self.scopes = scopes
+        self.post_latency = post_latency  # seconds chat.postMessage takes to answer once the message is stored
+        # Called with each new message as soon as it is stored, before it is answered (a crash test kills there).
+        self.on_created: list[Callable[[dict[str, Any]], None]] = []
         self.epoch = int(time.time()) if epoch is None else epoch  # message ts are "<epoch>.<n>", like Slack's
         self.channels: dict[str, Channel] = {}
         self.users: dict[str, dict[str, Any]] = {}
@@ -188,6 +191,8 @@ class FakeSlack:
         if handler is None:
             return _json({"ok": False, "error": "unknown_method"})
         response: web.Response = handler(args)
+        if method == "chat.postMessage" and self.post_latency:
+            await asyncio.sleep(self.post_latency)  # the message is stored; a client killed now never hears of it
         if failure is not None and failure.delay:
             await asyncio.sleep(failure.delay)
             return response
@@ -238,6 +243,8 @@ class FakeSlack:
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
         channel.messages.append(message)
+        for hook in self.on_created:
+            hook(message)
         visible = {k: v for k, v in message.items() if k != "metadata"}
         return _json({"ok": True, "channel": channel.id, "ts": message["ts"], "message": visible})
 
