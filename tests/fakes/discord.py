@@ -10,8 +10,8 @@ what the bot did in ``messages``, ``callbacks``, ``followups`` and ``requests``.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +39,8 @@ from tests.fakes.discord_shapes import (
     ready,
 )
 from tests.fakes.discord_shapes import message as message_payload
+
+DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, where snowflake time starts
 
 __all__ = ["ALICE", "APP_ID", "BOB", "CHANNELS", "GUILD_ID", "MOD", "TOKEN", "Failure", "FakeDiscord", "Person"]
 
@@ -74,17 +76,26 @@ class FakeDiscord:
     commands_scope: bool = True  # False: invited without applications.commands
     text_channels: dict[str, str] = field(default_factory=lambda: dict(CHANNELS))  # the server's channels: name -> id
     post_latency: float = 0.0  # seconds a message create takes to answer once the message exists
+    # Discord drops a repeated nonce (with enforce_nonce) only "in the past few minutes"; None: for ever.
+    nonce_window: float | None = None
     # Called with each new message as soon as it exists, before it is answered (a crash test kills the client there).
     on_created: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._ids = itertools.count(900000000000000001)
+        self._last_id = 0
+        self._created: dict[str, float] = {}  # message id -> when it was created (time.monotonic)
         self._seq = 0
         self._log: list[dict[str, Any]] = []
         self._ws: web.WebSocketResponse | None = None
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+
+    def _snowflake(self) -> int:
+        """A new id as Discord makes them: milliseconds since 2015 in the high bits, so ids sort by time."""
+        now = ((time.time_ns() // 1_000_000) - DISCORD_EPOCH_MS) << 22
+        self._last_id = max(now, self._last_id + 1)
+        return self._last_id
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -102,6 +113,7 @@ class FakeDiscord:
         app.router.add_get(api + "/guilds/{guild}/channels", self._get_channels)
         app.router.add_get(api + "/guilds/{guild}/members/{user}", self._get_member)
         app.router.add_post(api + "/channels/{channel}/messages", self._post_message)
+        app.router.add_get(api + "/channels/{channel}/messages", self._history)
         app.router.add_get(api + "/channels/{channel}/messages/{message}", self._get_message)
         app.router.add_patch(api + "/channels/{channel}/messages/{message}", self._edit_message)
         app.router.add_put(api + "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._add_reaction)
@@ -314,16 +326,36 @@ class FakeDiscord:
         existing = None
         if nonce and body.get("enforce_nonce"):
             existing = next(
-                (m for m in self.messages.values() if m["channel_id"] == channel and m.get("nonce") == nonce), None
+                (
+                    m
+                    for m in self.messages.values()
+                    if m["channel_id"] == channel
+                    and m.get("nonce") == nonce
+                    and (self.nonce_window is None or time.monotonic() - self._created[m["id"]] < self.nonce_window)
+                ),
+                None,
             )
-        message = existing or message_payload(str(next(self._ids)), channel, body)
+        message = existing or message_payload(str(self._snowflake()), channel, body)
         self.messages[message["id"]] = message
+        self._created.setdefault(message["id"], time.monotonic())
         if existing is None:
             for hook in self.on_created:
                 hook(message)
         if self.post_latency:
             await asyncio.sleep(self.post_latency)  # the message exists; a client killed now never hears of it
         return self._json(message)
+
+    async def _history(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages: newest first, ``limit`` at most 100, narrowed by ``after`` or ``before``."""
+        channel = request.match_info["channel"]
+        limit = min(int(request.query.get("limit", "50")), 100)
+        after, before = int(request.query.get("after", "0")), int(request.query.get("before", str(1 << 63)))
+        found = sorted(
+            (m for m in self.messages.values() if m["channel_id"] == channel and after < int(m["id"]) < before),
+            key=lambda m: int(m["id"]),
+        )
+        page = found[:limit] if "after" in request.query else found[-limit:]
+        return self._json(list(reversed(page)))
 
     async def _get_message(self, request: web.Request) -> web.Response:
         message = self.messages.get(request.match_info["message"])
@@ -348,7 +380,7 @@ class FakeDiscord:
         body = await request.json()
         scope = request.match_info.get("guild", "global")
         registered = [
-            command | {"id": str(next(self._ids)), "application_id": APP_ID, "version": "1"} for command in body
+            command | {"id": str(self._snowflake()), "application_id": APP_ID, "version": "1"} for command in body
         ]
         self.commands[scope] = registered
         return self._json(registered)
@@ -378,7 +410,7 @@ class FakeDiscord:
     async def _followup(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.followups.append(body | {"token": request.match_info["token"], "method": request.method})
-        return self._json(message_payload(str(next(self._ids)), CHANNELS["conversations"], body))
+        return self._json(message_payload(str(self._snowflake()), CHANNELS["conversations"], body))
 
     # -- gateway ------------------------------------------------------------------------------------------------
 
@@ -418,7 +450,7 @@ class FakeDiscord:
     async def _interact(
         self, person: Person, kind: int, data: dict[str, Any], channel: str, *, message: dict[str, Any] | None = None
     ) -> str:
-        interaction_id = str(next(self._ids))
+        interaction_id = str(self._snowflake())
         payload: dict[str, Any] = {
             "version": 1,
             "type": kind,

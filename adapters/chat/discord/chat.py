@@ -13,6 +13,7 @@ import io
 import logging
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL_REFRESH = 60.0  # seconds: look a channel name up again at most this often (renames, new channels)
 LEADER_CHECK = 5.0  # seconds between checks that this process still leads
+HISTORY_MARGIN = timedelta(minutes=5)  # how long before an alert was made its message may be (clocks differ)
+HISTORY_LIMIT = 300  # messages looked through for an earlier attempt's
 STOP_WAIT = 10.0  # seconds stopping waits for the presses, reactions and commands in hand
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
@@ -59,6 +62,16 @@ def apply_addresses(settings: DiscordSettings) -> None:
 def nonce_for(alert: Alert) -> str:
     """The message nonce for an alert: Discord drops a second message with the same nonce for a few minutes."""
     return f"earshot-{alert.id}"[:25]
+
+
+def carries(message: discord.Message, alert_id: int) -> bool:
+    """Whether a message's buttons are an alert's (each custom_id ends with the alert's id)."""
+    for row in message.components:
+        for item in getattr(row, "children", ()):
+            custom_id = getattr(item, "custom_id", None) or ""
+            if custom_id.startswith("earshot:") and custom_id.rsplit(":", 1)[-1] == str(alert_id):
+                return True
+    return False
 
 
 def token_or_error(settings: DiscordSettings) -> str:
@@ -191,6 +204,12 @@ class DiscordChat:
         channel_id = await self._channel_id(name)
         channel = rest.get_partial_messageable(channel_id, guild_id=self.guild_id)
         try:
+            # The nonce stops a repeat within minutes; after a longer break the channel itself is asked.
+            earlier = await self._posted_before(channel, alert) if alert.retaken or alert.attempts else None
+            if earlier is not None:
+                found = (alert.id, earlier.id)
+                log.info("alert %d: found the message an earlier attempt posted (%s); not posting again", *found)
+                return f"{channel_id}:{earlier.id}"
             message = await channel.send(
                 embed=alert_embed(alert),
                 view=alert_view(alert),
@@ -209,6 +228,16 @@ class DiscordChat:
             # Posted already: a missing ✋ must not make the outbox post it again.
             log.info("alert %d: could not add the %s reaction: %s", alert.id, CLAIM_EMOJI, exc)
         return f"{channel_id}:{message.id}"
+
+    async def _posted_before(self, channel: discord.PartialMessageable, alert: Alert) -> discord.Message | None:
+        """The message an earlier attempt whose answer never came posted for this alert (its buttons carry the
+        alert's id), looked for among the channel's messages since shortly before the alert was made."""
+        me = self.rest.user.id if self.rest is not None and self.rest.user is not None else None
+        after = discord.Object(id=discord.utils.time_snowflake(alert.created_at - HISTORY_MARGIN))
+        async for message in channel.history(limit=HISTORY_LIMIT, after=after, oldest_first=True):
+            if message.author.id == me and message.reference is None and carries(message, alert.id):
+                return message
+        return None
 
     async def send_notice(self, notice: Notice) -> None:
         """Post an operational notice in the main channel."""

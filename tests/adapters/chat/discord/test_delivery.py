@@ -60,6 +60,32 @@ async def test_a_retried_post_carries_the_same_nonce_so_discord_keeps_one_messag
     assert len(fake.posts) == 2 and len(fake.messages) == 1
 
 
+async def test_after_a_long_break_a_retaken_alert_finds_its_message_in_the_channel_instead_of_posting_again(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    fake.nonce_window = 0.0  # the break outlasted the few minutes Discord remembers a nonce
+    chat = await make_chat(listen=False)
+    first_id, second_id = await add_alert(store, 1), await add_alert(store, 2)
+    async with store.unit() as unit:
+        first, second = await unit.get_alert(first_id), await unit.get_alert(second_id)
+    assert first is not None and second is not None
+    posted = await chat.send_alert(first)  # a process posts it and dies before recording that
+    await chat.send_alert(second)  # (and another alert goes out after it)
+    again = await chat.send_alert(replace(first, retaken=True))  # the next owner of the lease
+    assert again == posted
+    assert len(fake.messages) == 2
+    # An alert tried before whose message is not there is posted.
+    third = await add_alert(store, 3)
+    async with store.unit() as unit:
+        alert = await unit.get_alert(third)
+    assert alert is not None
+    await chat.send_alert(replace(alert, attempts=1))
+    assert len(fake.messages) == 3
+    # Without that look, the repeat would have made a second message.
+    await chat.send_alert(first)
+    assert len(fake.messages) == 4
+
+
 @pytest.mark.parametrize(
     ("failure", "words"),
     [
