@@ -126,11 +126,11 @@ async def test_stopping_finishes_a_press_and_a_command_in_hand(
     claim, mine = desk.claim, desk.mine
 
     async def slow_claim(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.5)  # the database is slow today
+        await asyncio.sleep(2.0)  # the database is slow today
         return await claim(*args, **kwargs)
 
     async def slow_mine(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(2.0)
         return await mine(*args, **kwargs)
 
     monkeypatch.setattr(desk, "claim", slow_claim)

@@ -114,7 +114,7 @@ async def test_a_retried_event_is_handled_once(rig: Rig, caplog: pytest.LogCaptu
 async def test_stopping_finishes_a_claim_in_hand_and_turns_new_requests_away(rig: Rig) -> None:
     alert = await rig.post_alert()
     channel, ts = where(alert)
-    rig.slack.fail("chat.update", Failure(after=True, delay=1.0))  # redrawing the claimed message takes a while
+    rig.slack.fail("chat.update", Failure(after=True, delay=3.0))  # redrawing the claimed message takes a while
     await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvStop1"))
     await rig.slack.wait_for(lambda: rig.slack.called("chat.update"))
     stopping = asyncio.create_task(rig.chat.stop())

@@ -82,7 +82,7 @@ async def test_stopping_finishes_the_request_in_hand_and_takes_no_new_one(
     socket_rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     rig = socket_rig
-    rig.slack.fail("users.info", Failure(after=True, delay=1.0))  # the admin check takes a while
+    rig.slack.fail("users.info", Failure(after=True, delay=3.0))  # the admin check takes a while
     fields = slash_command("topic add pg postgres", "U0ADMIN01", "C0ALERTS1", response_url=rig.slack.response_url("s"))
     envelope = await rig.slack.send_envelope("slash_commands", fields)
     await rig.slack.wait_for(lambda: envelope in rig.slack.acks)
