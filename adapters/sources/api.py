@@ -10,7 +10,7 @@ from typing import Any
 
 from adapters.http import HttpResponse, SafeHttp, parse_retry_after
 from adapters.http.errors import redact_url
-from bot.errors import FeedError
+from bot.errors import ConfigError, FeedError
 
 Explain = Callable[[HttpResponse, Any], FeedError | None]
 """A source's reading of an error answer (its status and parsed body, or None) into a FeedError, or None."""
@@ -171,6 +171,16 @@ def option_list(value: object, what: str, example: str) -> list[str]:
     else:
         raise ValueError(f"{what} must be a list of words, like {example}; got {value!r}")
     return [i for i in dict.fromkeys(items) if i]
+
+
+def include_option(raw: object, allowed: tuple[str, ...], where: str, example: str) -> tuple[str, ...]:
+    """What a feed's ``include`` option names: one of ``allowed`` or a list of them (repeats dropped); a
+    ConfigError saying what to write otherwise."""
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list | tuple) or not values or any(v not in allowed for v in values):
+        names = " and/or ".join(f'"{name}"' for name in allowed)
+        raise ConfigError(f"{where}: include must list {names}, like include = {example}; got {raw!r}")
+    return tuple(dict.fromkeys(values))
 
 
 def option_flag(value: object, what: str) -> bool:

@@ -10,7 +10,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.http import SafeHttp, check_url
-from adapters.sources.api import as_dict, as_int, as_list, as_str, get_json, option_flag, parse_time
+from adapters.sources.api import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    get_json,
+    include_option,
+    option_flag,
+    parse_time,
+)
 from adapters.sources.cursor import Page, Window, walk
 from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
 from adapters.sources.text import html_to_text
@@ -316,18 +325,13 @@ def _include(feed: Feed, category: str | None) -> tuple[str, ...]:
     raw = feed.options.get("include")
     if raw is None:
         return ("topics",)
-    values = [raw] if isinstance(raw, str) else raw
-    if not isinstance(values, list | tuple) or not values or any(v not in INCLUDE for v in values):
-        raise ConfigError(
-            f'feed {feed.name!r}: include must list "topics" and/or "posts", like include = ["topics", "posts"]; '
-            f"got {raw!r}"
-        )
+    values = include_option(raw, INCLUDE, f"feed {feed.name!r}", '["topics", "posts"]')
     if "posts" in values and category and not category.rsplit("/", 1)[-1].isdigit():
         raise ConfigError(
             f"feed {feed.name!r}: posts of a category are picked by the category's number; write the category "
             f'with its number, like category = "dev/7", to include posts'
         )
-    return tuple(dict.fromkeys(values))
+    return values
 
 
 def _settings(feed: Feed, *, has_key: bool) -> tuple[str, str | None, bool, tuple[str, ...]]:

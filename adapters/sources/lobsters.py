@@ -9,7 +9,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.http import SafeHttp, check_url
-from adapters.sources.api import as_dict, as_int, as_list, as_str, get_json, option_list, parse_time
+from adapters.sources.api import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    get_json,
+    include_option,
+    option_list,
+    parse_time,
+)
 from adapters.sources.cursor import Page, Window, walk
 from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
 from adapters.sources.text import html_to_text
@@ -218,18 +227,13 @@ def _include(feed: Feed, tags: list[str]) -> tuple[str, ...]:
     raw = feed.options.get("include")
     if raw is None:
         return ("stories",)
-    values = [raw] if isinstance(raw, str) else raw
-    if not isinstance(values, list | tuple) or not values or any(v not in INCLUDE for v in values):
-        raise ConfigError(
-            f'feed {feed.name!r}: include must list "stories" and/or "comments", like '
-            f'include = ["stories", "comments"]; got {raw!r}'
-        )
+    values = include_option(raw, INCLUDE, f"feed {feed.name!r}", '["stories", "comments"]')
     if tags and "comments" in values:
         raise ConfigError(
             f'feed {feed.name!r}: Lobsters lists comments of the whole site only, not by tag; drop "comments" '
             "from include, or add a feed without tags for comments"
         )
-    return tuple(dict.fromkeys(values))
+    return values
 
 
 def _settings(feed: Feed) -> tuple[str, list[str], tuple[str, ...]]:

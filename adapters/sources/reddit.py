@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.api import as_str
+from adapters.sources.api import as_str, include_option
 from adapters.sources.limits import Quota, json_object, raise_for_api
 from adapters.sources.reddit_auth import (
     CLIENT_ID_ENV,
@@ -302,13 +302,10 @@ def _include(feed: Feed, where: str, query: str | None) -> tuple[str, ...]:
     raw = feed.options.get("include")
     if raw is None:
         return ("posts",) if query else INCLUDE
-    values = [raw] if isinstance(raw, str) else raw
-    if not isinstance(values, list | tuple) or not values or any(v not in INCLUDE for v in values):
-        hint = 'include must list "posts" and/or "comments", like include = ["posts"]'
-        raise ConfigError(f"{where}: {hint}; got {raw!r}")
+    values = include_option(raw, INCLUDE, where, '["posts"]')
     if query and "comments" in values:
         raise ConfigError(f'{where}: a Reddit search finds posts only; drop "comments" from include, or the query')
-    return tuple(dict.fromkeys(values))
+    return values
 
 
 def _url(value: Any, default: str, where: str, key: str) -> str:
