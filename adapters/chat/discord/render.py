@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
+from bot.desk import OUTCOME_WORDS as DESK_WORDS
 from bot.domain import Alert, Digest, Outcome, OutcomeKind, Sighting
 from bot.text import clean, excerpt
 
@@ -36,17 +37,7 @@ _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 _MENTION = re.compile(r"@")
 _SAFE_URL_CHARS = "/:?#[]@!$&'*+,;=%~-._"
 
-OUTCOME_WORDS = {
-    OutcomeKind.REPLIED: "replied",
-    OutcomeKind.GOT_RESPONSE: "got a response",
-    OutcomeKind.LEAD: "lead",
-    OutcomeKind.NOT_WORTH_IT: "not worth it",
-    OutcomeKind.NOT_RELEVANT: "not relevant",
-    OutcomeKind.NOTE: "note",
-    OutcomeKind.SIGNUP: "sign-up",
-    OutcomeKind.BUG_REPORT: "bug report",
-    OutcomeKind.CUSTOM: "other",
-}
+OUTCOME_WORDS = DESK_WORDS | {OutcomeKind.NOTE: "note"}  # the desk's words; one outcome, so "note" not "notes"
 
 
 def neutralise(text: str) -> str:
