@@ -29,6 +29,7 @@ from bot.stats import Report, report_text
 from .actions import NONE, parse_ref
 from .client import EarshotClient, client_options, intents
 from .commands import build_group
+from .errors import delivery_error, token_or_error, unknown_channel
 from .render import CLAIM_EMOJI, alert_embed, cut, digest_embed, mention, neutralise, notice_text, one_line, stamp
 from .views import alert_view, outcome_view
 
@@ -39,13 +40,6 @@ LEADER_CHECK = 5.0  # seconds between checks that this process still leads
 HISTORY_MARGIN = timedelta(minutes=5)  # how long before an alert was made its message may be (clocks differ)
 HISTORY_LIMIT = 300  # messages looked through for an earlier attempt's
 STOP_WAIT = 10.0  # seconds stopping waits for the presses, reactions and commands in hand
-MISSING_ACCESS = 50001
-MISSING_PERMISSIONS = 50013
-UNKNOWN_CHANNEL = 10003
-FIX_PERMISSIONS = (
-    "give Earshot's role View Channel, Send Messages, Embed Links, Read Message History and Add Reactions there "
-    "(`earshot doctor` shows what is missing)"
-)
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -72,16 +66,6 @@ def carries(message: discord.Message, alert_id: int) -> bool:
             if custom_id.startswith("earshot:") and custom_id.rsplit(":", 1)[-1] == str(alert_id):
                 return True
     return False
-
-
-def token_or_error(settings: DiscordSettings) -> str:
-    """The bot token, or a ConfigError saying where to put it."""
-    if not settings.token:
-        raise ConfigError(
-            'chat.platform = "discord" needs the bot token in the DISCORD_TOKEN environment variable; '
-            "copy it from the Developer Portal (your application → Bot → Reset Token) and export it"
-        )
-    return settings.token
 
 
 class DiscordChat:
@@ -363,35 +347,9 @@ class DiscordChat:
         self._channels_at = time.monotonic()
 
     def _delivery_error(self, exc: discord.HTTPException, name: str) -> DeliveryError:
-        where = f"#{name.lstrip('#')}"
-        if exc.status == 401:
-            # Not this message's fault: once the token is replaced every alert goes through, so keep them.
-            return DeliveryError(
-                "Discord rejected the bot token (401): it was reset; export the new DISCORD_TOKEN and restart",
-                retry_after=300,
-            )
-        if exc.code == UNKNOWN_CHANNEL or (exc.status == 404 and not exc.code):
+        if unknown_channel(exc):
             self._channels_at = 0.0  # look the name up afresh next time: it may have been recreated
-            return DeliveryError(
-                f"Discord channel {where} no longer exists (10003 Unknown Channel): recreate it or point "
-                "[chat] channel / the topic's channel elsewhere",
-                permanent=True,
-                channel=True,
-            )
-        if exc.code in (MISSING_ACCESS, MISSING_PERMISSIONS) or exc.status == 403:
-            return DeliveryError(
-                f"Earshot may not post in {where} ({exc.code} {exc.text or 'Forbidden'}): {FIX_PERMISSIONS}",
-                permanent=True,
-                channel=True,
-            )
-        if exc.status == 429:
-            retry = _retry_after(exc)
-            return DeliveryError(f"Discord is rate limiting posts to {where}", retry_after=retry)
-        if exc.status >= 500:
-            return DeliveryError(f"Discord failed ({exc.status}) while posting to {where}; will retry")
-        return DeliveryError(
-            f"Discord refused the message for {where}: {exc.status} {exc.code} {exc.text}", permanent=exc.status < 500
-        )
+        return delivery_error(exc, name)
 
     # Leadership and the gateway ----------------------------------------------------------------------------------
 
@@ -433,14 +391,6 @@ class DiscordChat:
         client, self.gateway = self.gateway, None
         if client is not None and not client.is_closed():
             await client.close()
-
-
-def _retry_after(exc: discord.HTTPException) -> float | None:
-    value = exc.response.headers.get("Retry-After") if exc.response is not None else None
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
 def token_fingerprint(token: str) -> str:

@@ -12,8 +12,9 @@ import discord
 from adapters.settings.model import DiscordSettings
 from bot.errors import ConfigError
 
-from .chat import apply_addresses, token_or_error
+from .chat import apply_addresses
 from .client import client_options, intents
+from .errors import token_or_error
 from .invite import invite_url, missing_in
 
 OK = "ok"

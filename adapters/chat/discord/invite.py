@@ -56,8 +56,9 @@ def missing_in(granted: discord.Permissions) -> list[str]:
 
 async def application_id(settings: DiscordSettings) -> int:
     """The bot's application id, asked of Discord with the token (which is never shown)."""
-    from .chat import apply_addresses, token_or_error
+    from .chat import apply_addresses
     from .client import client_options, intents
+    from .errors import token_or_error
 
     token = token_or_error(settings)
     apply_addresses(settings)
