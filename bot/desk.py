@@ -17,7 +17,7 @@ from datetime import timedelta
 from bot.catalog import Catalog, default_every, derive_feed_name
 from bot.claims import Claims
 from bot.commands import Command, CommandError, parse_command
-from bot.domain import Activity, Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
+from bot.domain import Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
 from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
 from bot.participation import progress_line
@@ -102,32 +102,6 @@ def feed_from_target(kind: str, target: str, every: str | None, name: str) -> Fe
         raise CommandError(f"every {text!r}: {exc}. Example: {FEED_EXAMPLE}") from None
     is_url = target.lower().startswith(("http://", "https://"))
     return Feed(name=name, kind=kind, every=interval, url=target if is_url else None, query=None if is_url else target)
-
-
-def activity_text(activity: Activity, period: str) -> str:
-    """The team's numbers over a period, in a few lines."""
-    day = activity.since.strftime("%Y-%m-%d")
-    if not activity.alerts:
-        return f"No alerts were posted since {day} ({period})."
-    rate = round(100 * activity.claimed / activity.alerts)
-    lines = [f"Since {day} ({period}): {_alerts(activity.alerts)}, {activity.claimed} claimed ({rate}%)"]
-    outcomes = _outcome_words(activity.outcomes())
-    if outcomes:
-        lines.append(f"Outcomes: {outcomes}")
-    lines.append("By topic:")
-    for topic in sorted(activity.topics, key=lambda t: (-t.alerts, t.topic)):
-        extra = _outcome_words(topic.outcomes)
-        tail = f", {extra}" if extra else ""
-        lines.append(f"  {topic.topic}: {_alerts(topic.alerts)}, {topic.claimed} claimed{tail}")
-    return "\n".join(lines)
-
-
-def _alerts(count: int) -> str:
-    return f"{count} alert" if count == 1 else f"{count} alerts"
-
-
-def _outcome_words(counts: Mapping[str, int]) -> str:
-    return " · ".join(f"{OUTCOME_WORDS[k]} {counts[k.value]}" for k in OutcomeKind if counts.get(k.value))
 
 
 def _topic_line(topic: Topic) -> str:
