@@ -19,7 +19,7 @@ from adapters.storage import SqlStore
 from adapters.storage.leader import Leadership, SoleLeader
 from bot.delivery import Deliverer
 from bot.desk import Desk
-from bot.domain import Conversation, Feed
+from bot.domain import Alert, Conversation, Feed
 from bot.ports import NewAlert
 from bot.scoring import Reason, ReasonKind
 from tests.fakes.clock import T0, Clock
@@ -122,6 +122,14 @@ async def add_alert(store: SqlStore, n: int = 1, *, channel: str | None = None, 
         from adapters.storage import tables
 
         return int((await connection.execute(select(func.max(tables.alerts.c.id)))).scalar_one())
+
+
+async def stored(store: SqlStore, alert_id: int) -> Alert:
+    """The alert as the database holds it now (it must be there)."""
+    async with store.unit() as unit:
+        alert = await unit.get_alert(alert_id)
+    assert alert is not None
+    return alert
 
 
 async def deliver(store: SqlStore, chat: DiscordChat, clock: Clock) -> Any:

@@ -16,7 +16,7 @@ from bot.stats import Report, Stats, StatsRow
 from tests.fakes.clock import T0, Clock
 from tests.fakes.discord import CHANNELS, Failure, FakeDiscord
 
-from .conftest import MakeChat, add_alert, deliver, fields, posted
+from .conftest import MakeChat, add_alert, deliver, fields, posted, stored
 
 HOSTILE = "Free @everyone @here <@80351110224678912> <@&290926798626358001> <#345626669114982403> [login](https://evil.example)"
 
@@ -51,9 +51,7 @@ async def test_a_retried_post_carries_the_same_nonce_so_discord_keeps_one_messag
 ) -> None:
     chat = await make_chat(listen=False)
     alert_id = await add_alert(store)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None
+    alert = await stored(store, alert_id)
     first = await chat.send_alert(alert)
     again = await chat.send_alert(alert)  # the process died before recording the first: the outbox sends again
     assert first == again
@@ -76,9 +74,7 @@ async def test_after_a_long_break_a_retaken_alert_finds_its_message_in_the_chann
     assert len(fake.messages) == 2
     # An alert tried before whose message is not there is posted.
     third = await add_alert(store, 3)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(third)
-    assert alert is not None
+    alert = await stored(store, third)
     await chat.send_alert(replace(alert, attempts=1))
     assert len(fake.messages) == 3
     # Without that look, the repeat would have made a second message.
@@ -100,9 +96,7 @@ async def test_a_channel_that_cannot_take_posts_fails_permanently_saying_how_to_
     chat = await make_chat(listen=False)
     fake.fail_channel[CHANNELS["conversations"]] = failure
     alert_id = await add_alert(store)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None
+    alert = await stored(store, alert_id)
     with pytest.raises(DeliveryError) as caught:
         await chat.send_alert(alert)
     assert caught.value.permanent
@@ -117,9 +111,7 @@ async def test_a_rate_limit_becomes_a_retry_later(
     chat = await make_chat(listen=False)
     fake.fail_channel[CHANNELS["conversations"]] = Failure(429, 20028, "You are being rate limited.", retry_after=120)
     alert_id = await add_alert(store)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None
+    alert = await stored(store, alert_id)
     with pytest.raises(DeliveryError) as caught:
         await chat.send_alert(alert)
     assert not caught.value.permanent
@@ -170,9 +162,7 @@ async def test_a_token_reset_while_running_keeps_the_alerts_for_later(
     await chat.send_notice(Notice("info", "logged in"))
     fake.token = "reset-in-the-portal"  # the old token stops working
     alert_id = await add_alert(store)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None
+    alert = await stored(store, alert_id)
     with pytest.raises(DeliveryError) as caught:
         await chat.send_alert(alert)
     assert not caught.value.permanent and caught.value.retry_after == 300
@@ -209,9 +199,7 @@ async def test_refresh_shows_how_it_is_going_in_the_embed(
 ) -> None:
     chat = await make_chat(listen=False)
     alert_id = await add_alert(store)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None
+    alert = await stored(store, alert_id)
     ref = await chat.send_alert(alert)
     await chat.refresh(replace(alert, message_ref=ref), Progress(None, (), "Alice replied 2 h after the post @here"))
     edit = fake.edits[-1]

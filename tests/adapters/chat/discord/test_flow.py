@@ -18,7 +18,7 @@ from bot.polling import Poller
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
-from .conftest import MakeChat, add_alert, buttons, deliver, fields, posted
+from .conftest import MakeChat, add_alert, buttons, deliver, fields, posted, stored
 
 
 async def test_an_alert_is_posted_as_an_embed_with_buttons_and_a_ready_reaction(
@@ -45,9 +45,8 @@ async def test_an_alert_is_posted_as_an_embed_with_buttons_and_a_ready_reaction(
         "https://news.ycombinator.com/item?id=40000001",
     ]
     assert (message_id, "\N{RAISED HAND}") in fake.reactions
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None and alert.message_ref == f"{CHANNELS['conversations']}:{message_id}"
+    alert = await stored(store, alert_id)
+    assert alert.message_ref == f"{CHANNELS['conversations']}:{message_id}"
 
 
 async def test_a_topic_channel_is_found_by_name(
@@ -67,9 +66,8 @@ async def test_a_reaction_claims_and_taking_it_back_releases(
     await fake.wait_for(lambda: fake.edits)
     assert fields(fake.messages[message_id])["Claimed"].startswith(f"by <@{ALICE.id}> <t:")
     assert f"earshot:outcome:replied:{alert_id}" in buttons(fake.messages[message_id])
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None and alert.claimed_by == ALICE.id
+    alert = await stored(store, alert_id)
+    assert alert.claimed_by == ALICE.id
 
     await fake.react(BOB, message_id, add=False)  # not Bob's claim: nothing changes
     await fake.react(ALICE, message_id, add=False)
@@ -95,9 +93,8 @@ async def test_a_reaction_the_moment_an_alert_appears_claims_it(
     monkeypatch.setattr(chat, "send_alert", send_then_react)
     assert (await deliver(store, chat, clock)).delivered == 1
     await fake.wait_for(lambda: fake.edits)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None and alert.claimed_by == ALICE.id
+    alert = await stored(store, alert_id)
+    assert alert.claimed_by == ALICE.id
 
 
 async def test_a_button_claim_wins_and_a_competing_claim_is_told_privately_who_has_it(
@@ -116,9 +113,8 @@ async def test_a_button_claim_wins_and_a_competing_claim_is_told_privately_who_h
     assert note["flags"] == 64  # ephemeral: only Bob sees it
     assert note["content"].startswith(f"<@{ALICE.id}> claimed this <t:")
     assert note["allowed_mentions"] == {"parse": []}
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None and alert.claimed_by == ALICE.id
+    alert = await stored(store, alert_id)
+    assert alert.claimed_by == ALICE.id
 
 
 async def test_outcomes_are_recorded_by_the_claimer_and_refused_to_others(
@@ -194,9 +190,7 @@ async def test_the_follow_up_asks_the_claimer_and_its_buttons_record_on_the_aler
     alert_id, message_id = await posted(fake, store, chat, clock)
     await fake.press(ALICE, message_id, f"earshot:claim:{alert_id}")
     await fake.wait_for(lambda: fake.edits)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None
+    alert = await stored(store, alert_id)
     await chat.follow_up(alert)
     question = fake.posts[-1]
     assert question["content"].startswith(f"<@{ALICE.id}>, you claimed **Which vector database")

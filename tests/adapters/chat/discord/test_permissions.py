@@ -26,7 +26,7 @@ from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord, Person
 from tests.fakes.discord_shapes import EVERYONE_PERMISSIONS, MANAGE_MESSAGES
 
-from .conftest import MakeChat
+from .conftest import MakeChat, stored
 from .test_commands import run
 from .test_flow import posted
 
@@ -306,9 +306,8 @@ async def board(
     unclaimed_look = copy.deepcopy(fake.messages[message])
     await fake.press(ALICE, message, f"earshot:claim:{claimed}")
     await fake.wait_for(lambda: fake.edits)
-    async with store.unit() as unit:
-        alert = await unit.get_alert(claimed)
-    assert alert is not None and alert.claimed_by == ALICE.id
+    alert = await stored(store, claimed)
+    assert alert.claimed_by == ALICE.id
     await chat.follow_up(alert)
     question = list(fake.messages)[-1]
     return Board(fake, store, claimed, message, question, free, free_message, caplog, unclaimed_look)

@@ -17,7 +17,7 @@ from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, FakeDiscord
 from tests.fakes.leader import LocalLeader, Seat
 
-from .conftest import MakeChat, buttons, fields, posted
+from .conftest import MakeChat, buttons, fields, posted, stored
 
 
 async def test_a_reaction_after_a_restart_claims_the_alert_posted_before_it(
@@ -50,9 +50,8 @@ async def test_a_dropped_gateway_connection_resumes_and_gets_the_reactions_it_mi
     assert len(fake.identifies) == 1  # resumed, not a new session
     await fake.wait_for(lambda: fake.edits)
     assert f"earshot:outcome:replied:{alert_id}" in buttons(fake.messages[message_id])
-    async with store.unit() as unit:
-        alert = await unit.get_alert(alert_id)
-    assert alert is not None and alert.claimed_by == ALICE.id
+    alert = await stored(store, alert_id)
+    assert alert.claimed_by == ALICE.id
 
 
 async def test_only_the_leader_holds_the_gateway_and_a_replica_takes_over_when_it_goes(
