@@ -51,27 +51,33 @@ async def delivered(database_url: str, alert_id: int = 1) -> None:
         await store.close()
 
 
+async def run_with_one_alert(earshot: Earshot, slack: FakeSlack, extra: str = "") -> asyncio.subprocess.Process:
+    """`earshot run` on Slack (Socket Mode, the fake's Web API) with one alert waiting in the outbox."""
+    earshot.write_config(
+        f"""
+        [chat]
+        platform = "slack"
+        channel = "conversations"
+        [slack]
+        api_url = "{slack.api_url}"
+        [delivery]
+        every = "1s"
+        """
+        + extra
+    )
+    await migrate.upgrade(earshot.database_url)
+    await pending_alert(earshot.database_url)
+    env = earshot.env() | {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
+    return await asyncio.create_subprocess_exec(
+        *earshot.command("run"), cwd=earshot.workdir, env=env, stderr=asyncio.subprocess.PIPE
+    )
+
+
 async def test_run_posts_to_slack_and_people_claim_and_ask_from_the_channel(earshot: Earshot) -> None:
     async with FakeSlack() as slack:
         slack.add_channel("C0ALERTS1", "conversations")
         slack.add_user("U0ALICE01", "alice")
-        earshot.write_config(
-            f"""
-            [chat]
-            platform = "slack"
-            channel = "conversations"
-            [slack]
-            api_url = "{slack.api_url}"
-            [delivery]
-            every = "1s"
-            """
-        )
-        await migrate.upgrade(earshot.database_url)
-        await pending_alert(earshot.database_url)
-        env = earshot.env() | {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
-        process = await asyncio.create_subprocess_exec(
-            *earshot.command("run"), cwd=earshot.workdir, env=env, stderr=asyncio.subprocess.PIPE
-        )
+        process = await run_with_one_alert(earshot, slack)
         try:
             await slack.connected()
             messages = slack.channels["C0ALERTS1"].messages
@@ -110,25 +116,7 @@ async def test_claims_made_in_slack_are_counted_on_metrics(earshot: Earshot) -> 
         slack.add_channel("C0ALERTS1", "conversations")
         slack.add_user("U0ALICE01", "alice")
         slack.add_user("U0BOB0001", "bob")
-        earshot.write_config(
-            f"""
-            [chat]
-            platform = "slack"
-            channel = "conversations"
-            [slack]
-            api_url = "{slack.api_url}"
-            [delivery]
-            every = "1s"
-            [ops]
-            port = {port}
-            """
-        )
-        await migrate.upgrade(earshot.database_url)
-        await pending_alert(earshot.database_url)
-        env = earshot.env() | {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN}
-        process = await asyncio.create_subprocess_exec(
-            *earshot.command("run"), cwd=earshot.workdir, env=env, stderr=asyncio.subprocess.PIPE
-        )
+        process = await run_with_one_alert(earshot, slack, f"[ops]\nport = {port}\n")
         try:
             await slack.connected()
             messages = slack.channels["C0ALERTS1"].messages
