@@ -7,13 +7,19 @@ each test gets a database of its own on that server, created at the start and dr
 
 ``store`` is an ``SqlStore`` on that database, migrated to head. ``make_store()`` makes more stores on the same
 database, each with its own engine (and so its own connections), for tests of what several processes do at once.
+
+Migrating costs more than most tests, so Alembic runs once per test process, on a template; each test's database
+is a copy of it (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL). The migrations themselves
+are tested from an empty database in ``tests/adapters/storage/test_migrations.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +38,49 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     if not server:
         yield f"sqlite+aiosqlite:///{tmp_path}/earshot.db"
         return
+    name = f"earshot_t_{uuid.uuid4().hex[:16]}"
+    await _admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield _on_database(server, name)
+    finally:
+        # FORCE: a test that failed midway may leave connections open; they must not keep the database alive.
+        await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head once for this test process, to copy from: a SQLite file or a PostgreSQL name."""
+    from adapters.storage import migrate
+
+    server = os.environ.get(DATABASE_ENV)
+    if not server:
+        path = tmp_path_factory.mktemp("template") / "earshot.db"
+        asyncio.run(migrate.upgrade(f"sqlite+aiosqlite:///{path}"))
+        yield str(path)
+        return
+    name = f"earshot_tpl_{uuid.uuid4().hex[:16]}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    try:
+        asyncio.run(migrate.upgrade(_on_database(server, name)))
+        yield name
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def migrate_from_template(database_url: str, template: str) -> None:
+    """Make the (new, unused) database at ``database_url`` a copy of the migrated template."""
+    server = os.environ.get(DATABASE_ENV)
+    if not server:
+        target = database_url.removeprefix("sqlite+aiosqlite:///")
+        shutil.copyfile(template, target)
+        return
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    await _admin(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+async def _admin(server: str, *statements: str) -> None:
     # Imported here so that tests which never touch a database do not depend on the storage adapter.
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -39,28 +88,27 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 
     from adapters.storage import normalize_url
 
-    base = normalize_url(server)
-    name = f"earshot_t_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    admin = create_async_engine(normalize_url(server), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            # FORCE: a test that failed midway may leave connections open; they must not keep the database alive.
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                await connection.execute(text(statement))
     finally:
         await admin.dispose()
 
 
-@pytest.fixture
-async def make_store(database_url: str) -> AsyncIterator[Callable[[], SqlStore]]:
-    """Makes stores on the (migrated) test database, each with an engine of its own; all closed at the end."""
-    from adapters.storage import SqlStore, create_engine, migrate
+def _on_database(server: str, name: str) -> str:
+    from adapters.storage import normalize_url
 
-    await migrate.upgrade(database_url)
+    return normalize_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+async def make_store(database_url: str, migrated_template: str) -> AsyncIterator[Callable[[], SqlStore]]:
+    """Makes stores on the (migrated) test database, each with an engine of its own; all closed at the end."""
+    from adapters.storage import SqlStore, create_engine
+
+    await migrate_from_template(database_url, migrated_template)
     made: list[SqlStore] = []
 
     def make() -> SqlStore:
