@@ -9,10 +9,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from adapters.sources.api import as_int, as_str
-from adapters.sources.rss import strip_doctype
+from adapters.sources.feed_reader import read_feed
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Reply
 from bot.errors import FeedError
@@ -143,7 +141,7 @@ def _comments(listing: Any) -> list[dict[str, Any]]:
 
 def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conversation, str]]:
     """A Reddit Atom feed (``.rss``) as post Conversations with their fullnames; comments (t1) in it too."""
-    parsed = feedparser.parse(strip_doctype(bytes(data)))
+    parsed = read_feed(data)
     entries = parsed.get("entries") or []
     if not entries and not parsed.get("version"):
         raise FeedError("Reddit answered with something that is not an RSS feed; check the subreddit or query")

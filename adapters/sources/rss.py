@@ -1,4 +1,4 @@
-"""RSS and Atom feeds: conditional GET, then feedparser over the bytes with the DOCTYPE stripped."""
+"""RSS and Atom feeds: conditional GET, then the feed reader (feedparser, made safe) over the bytes."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import asyncio
 import calendar
 import hashlib
 import logging
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
-
 from adapters.http import SafeHttp, check_url
 from adapters.http.errors import redact_url
+from adapters.sources.feed_reader import read_feed
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult
 from bot.errors import ConfigError, FeedError
@@ -24,10 +22,6 @@ from bot.text import excerpt
 log = logging.getLogger(__name__)
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
-# A DOCTYPE with its internal subset. Entities declared there are how "billion laughs" feeds blow up memory, and
-# feedparser's fallback parser expands the ones it deems safe; a feed needs none of them.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\][^>]*)?>", re.IGNORECASE | re.DOTALL)
-_DOCTYPE_LEFTOVER = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _GLOBAL_ID_PREFIXES = ("tag:", "urn:")
 TITLE_FALLBACK_CHARS = 100
 
@@ -77,21 +71,11 @@ class RssSource:
         return FetchResult(items, {key: value for key, value in validators.items() if value})
 
 
-def strip_doctype(data: bytes) -> bytes:
-    """Remove any DOCTYPE declaration, internal subset included, so no entity is ever defined or expanded."""
-    data = _DOCTYPE.sub(b"", data)
-    # An unterminated or odd DOCTYPE the pattern missed must not survive either: feedparser keeps entities only
-    # when it finds a DOCTYPE, so removing the keyword is enough to make them inert.
-    return _DOCTYPE_LEFTOVER.sub(b"", data)
-
-
 def parse_feed(
     data: bytes, *, feed_url: str, base_url: str | None = None, content_type: str | None = None
 ) -> list[Conversation]:
     """Parse RSS or Atom bytes into Conversations; FeedError when the bytes are not a feed at all."""
-    headers = {"content-type": content_type} if content_type else {}
-    # Bytes only: given a str, feedparser may treat it as a URL or a file name and go fetch it.
-    parsed = feedparser.parse(strip_doctype(bytes(data)), response_headers=headers)
+    parsed = read_feed(data, content_type=content_type)
     entries = parsed.get("entries") or []
     feed_title = html_to_text(parsed.feed.get("title"))
     if not entries and ((parsed.get("bozo") and not feed_title) or not parsed.get("version")):
