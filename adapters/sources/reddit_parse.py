@@ -141,7 +141,10 @@ def _comments(listing: Any) -> list[dict[str, Any]]:
 
 def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conversation, str]]:
     """A Reddit Atom feed (``.rss``) as post Conversations with their fullnames; comments (t1) in it too."""
-    parsed = read_feed(data)
+    try:
+        parsed = read_feed(data)
+    except FeedError as e:
+        raise FeedError(f"Reddit answered with a feed that could not be read: {e}") from e
     entries = parsed.get("entries") or []
     if not entries and not parsed.get("version"):
         raise FeedError("Reddit answered with something that is not an RSS feed; check the subreddit or query")

@@ -75,7 +75,10 @@ def parse_feed(
     data: bytes, *, feed_url: str, base_url: str | None = None, content_type: str | None = None
 ) -> list[Conversation]:
     """Parse RSS or Atom bytes into Conversations; FeedError when the bytes are not a feed at all."""
-    parsed = read_feed(data, content_type=content_type)
+    try:
+        parsed = read_feed(data, content_type=content_type)
+    except FeedError as e:
+        raise FeedError(f"{redact_url(feed_url)} could not be read: {e}") from e
     entries = parsed.get("entries") or []
     feed_title = html_to_text(parsed.feed.get("title"))
     if not entries and ((parsed.get("bozo") and not feed_title) or not parsed.get("version")):
