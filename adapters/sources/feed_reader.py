@@ -22,10 +22,15 @@ from feedparser.encodings import convert_to_utf8
 
 from bot.errors import FeedError
 
-# A DOCTYPE with its internal subset. Entities declared there are how "billion laughs" feeds blow up memory, and
-# feedparser's fallback parser expands the ones it deems safe; a feed needs none of them.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\][^>]*)?>", re.IGNORECASE | re.DOTALL)
-_DOCTYPE_LEFTOVER = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+# Where the prolog ends for feedparser: it looks for entity declarations before the first "<" and a word character.
+_FIRST_ELEMENT = re.compile(rb"<\w")
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_DOCTYPE_KEYWORD = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+# In a DOCTYPE: a quote (a literal follows), a bracket (the internal subset), a comment or PI, or its end.
+_DOCTYPE_PART = re.compile(rb"[\"'\[\]>]|<!--|<\?")
+# What a DOCTYPE keyword the scan could not remove becomes: no parser reads it as a declaration, it holds no "--"
+# (it may sit in a comment) and, whatever surrounds it, it cannot form a new "<!DOCTYPE".
+_INERT = b"<!doc-type"
 
 # Characters XML 1.0 forbids even written out, in UTF-8: C0 controls but tab, LF and CR; U+FFFE and U+FFFF.
 _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
@@ -49,8 +54,9 @@ def read_feed(data: bytes, *, content_type: str | None = None) -> Any:
         parsed = feedparser.parse(io.BytesIO(body))
     except Exception as e:  # the last safety net: a parser bug on hostile bytes is this feed's error, not a crash
         raise FeedError(f"the feed parser failed on it ({type(e).__name__}: {str(e)[:200]})") from e
-    # What the decoding found wrong (not an XML media type, a wrong charset) is feedparser's "bozo" flag as if
-    # it had decoded the body itself; an error of the parse proper takes precedence, as in feedparser.
+    # The encoding found, and what the decoding found wrong (not an XML media type, a wrong charset), are in the
+    # result as if feedparser had decoded the body itself; an error of the parse proper takes precedence.
+    parsed["encoding"] = decoding.get("encoding", parsed.get("encoding"))
     if decoding.get("bozo") and not parsed.get("bozo"):
         parsed["bozo"] = True
         parsed["bozo_exception"] = decoding.get("bozo_exception")
@@ -64,11 +70,66 @@ def clean(data: bytes) -> bytes:
 
 
 def strip_doctype(data: bytes) -> bytes:
-    """Remove any DOCTYPE declaration, internal subset included, so no entity is ever defined or expanded."""
-    data = _DOCTYPE.sub(b"", data)
-    # An unterminated or odd DOCTYPE the pattern missed must not survive either: feedparser keeps entities only
-    # when it finds a DOCTYPE, so removing the keyword is enough to make them inert.
-    return _DOCTYPE_LEFTOVER.sub(b"", data)
+    """Remove the DOCTYPE declaration from the prolog, internal subset included: no entity is defined or expanded.
+
+    Only the prolog (before the root element) can hold a DOCTYPE: "<!DOCTYPE" in a CDATA section or a comment
+    further on is text, and is left alone.
+    """
+    kept: list[bytes] = []
+    done = pos = removed = 0
+    while True:
+        pos = _SPACE.match(data, pos).end()  # type: ignore[union-attr]  # it matches the empty string too
+        if data.startswith(b"<?", pos):
+            end = _after(data, b"?>", pos + 2)
+        elif data.startswith(b"<!--", pos):
+            end = _after(data, b"-->", pos + 4)
+        elif _DOCTYPE_KEYWORD.match(data, pos):
+            end = _doctype_end(data, pos + len(b"<!DOCTYPE"))
+            if end is not None:
+                kept.append(data[done:pos])
+                removed += end - pos
+                done = end
+        else:
+            break
+        if end is None:
+            break
+        pos = end
+    kept.append(data[done:])
+    stripped = b"".join(kept)
+    # expat's prolog ends where the scan stopped; feedparser's own DOCTYPE handling reads up to the first "<\w",
+    # which can lie further on (after junk, or when the root's name is not ASCII). A keyword the scan could not
+    # remove there (unterminated, or after junk) is made inert: neither may find a DOCTYPE.
+    first = _FIRST_ELEMENT.search(stripped)
+    head = max(pos - removed, first.start() if first else 0)
+    return _DOCTYPE_KEYWORD.sub(_INERT, stripped[:head]) + stripped[head:]
+
+
+def _after(data: bytes, closing: bytes, start: int) -> int | None:
+    """The position just after ``closing``, from ``start`` on; None when it never comes."""
+    at = data.find(closing, start)
+    return None if at < 0 else at + len(closing)
+
+
+def _doctype_end(data: bytes, pos: int) -> int | None:
+    """The position just after the DOCTYPE whose keyword ends at ``pos``; None when it is never closed."""
+    in_subset = False
+    while (part := _DOCTYPE_PART.search(data, pos)) is not None:
+        token = part.group()
+        if token in (b'"', b"'"):
+            end = _after(data, token, part.end())
+        elif token == b"<!--":
+            end = _after(data, b"-->", part.end()) if in_subset else part.end()
+        elif token == b"<?":
+            end = _after(data, b"?>", part.end()) if in_subset else part.end()
+        else:
+            if token == b">" and not in_subset:
+                return part.end()
+            in_subset = token == b"[" or (in_subset and token != b"]")
+            end = part.end()
+        if end is None:
+            return None
+        pos = end
+    return None
 
 
 def fix_char_refs(data: bytes) -> bytes:
