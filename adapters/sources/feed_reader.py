@@ -20,6 +20,7 @@ from typing import Any
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
+from adapters.sources.text import html_to_text
 from bot.errors import FeedError
 
 # Where the prolog ends for feedparser: it looks for entity declarations before the first "<" and a word character.
@@ -61,6 +62,23 @@ def read_feed(data: bytes, *, content_type: str | None = None) -> Any:
         parsed["bozo"] = True
         parsed["bozo_exception"] = decoding.get("bozo_exception")
     return parsed
+
+
+def text_of(container: Any, key: str) -> str:
+    """A text field of a feedparser result (``title``, ``summary``...) as plain text, by the type it was given."""
+    detail = container.get(f"{key}_detail")
+    return as_text(container.get(key), detail.get("type") if isinstance(detail, dict) else None)
+
+
+def as_text(value: object, kind: object) -> str:
+    """Text of a given MIME type as plain text: only HTML is parsed as HTML, so "Vector<T>" keeps its "<T>"."""
+    if not isinstance(value, str):
+        return ""
+    # feedparser gives text/plain for text it found no markup in (RSS) or that says so (Atom type="text"): its
+    # entities are decoded already, and a "<" left in it is a character, not a tag.
+    if kind == "text/plain":
+        return " ".join(value.split())
+    return html_to_text(value)
 
 
 def clean(data: bytes) -> bytes:

@@ -13,8 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from adapters.http import SafeHttp, check_url
 from adapters.http.errors import redact_url
-from adapters.sources.feed_reader import read_feed
-from adapters.sources.text import html_to_text
+from adapters.sources.feed_reader import as_text, read_feed, text_of
 from bot.domain import Conversation, Feed, FetchResult
 from bot.errors import ConfigError, FeedError
 from bot.text import excerpt
@@ -80,7 +79,7 @@ def parse_feed(
     except FeedError as e:
         raise FeedError(f"{redact_url(feed_url)} could not be read: {e}") from e
     entries = parsed.get("entries") or []
-    feed_title = html_to_text(parsed.feed.get("title"))
+    feed_title = text_of(parsed.feed, "title")
     if not entries and ((parsed.get("bozo") and not feed_title) or not parsed.get("version")):
         reason = _garbage_reason(parsed, content_type)
         shown = redact_url(feed_url)
@@ -133,7 +132,7 @@ def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | 
         external_id = digest.hexdigest()
 
     text = _body(entry)
-    title = html_to_text(entry.get("title")) or excerpt(text, TITLE_FALLBACK_CHARS) or url
+    title = text_of(entry, "title") or excerpt(text, TITLE_FALLBACK_CHARS) or url
     return Conversation(
         source=RssSource.kind,
         external_id=external_id,
@@ -150,14 +149,8 @@ def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | 
 def _body(entry: Any) -> str:
     content = entry.get("content") or []
     if content and isinstance(content[0], dict):
-        value, kind = content[0].get("value"), content[0].get("type")
-    else:
-        value, kind = entry.get("summary"), entry.get("summary_detail", {}).get("type")
-    if not isinstance(value, str):
-        return ""
-    if kind == "text/plain":
-        return " ".join(value.split())
-    return html_to_text(value)
+        return as_text(content[0].get("value"), content[0].get("type"))
+    return text_of(entry, "summary")
 
 
 def _datetime(parsed: Any) -> datetime | None:

@@ -7,6 +7,7 @@ see the counts, or ``python -m tests.adapters.sources.feed_corpora``.
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import feedparser
 import pytest
 
 from adapters.sources.feed_reader import read_feed
-from tests.adapters.sources.feed_corpora import Tally, content_type_of, corpus_files, run
+from adapters.sources.rss import parse_feed
+from tests.adapters.sources.feed_corpora import FEED_URL, Tally, content_type_of, corpus_files, run
 from tests.fixtures import shared_path
 
 # feedparser's test files state the expected result as a Python expression over its result, e.g.
@@ -96,3 +98,24 @@ def test_a_doctype_in_an_items_text_stays_in_the_text(name: str, expected: str) 
     parsed = read_feed(path.read_bytes())
     assert not parsed.bozo
     assert parsed.entries[0].description == expected
+
+
+def test_every_plain_text_title_feed_rs_reads_is_earshots_title_too() -> None:
+    # feed-rs keeps its reading of each feed beside it (<name>.serde.json), with each title's type.
+    root = shared_path("corpora", "feed-rs")
+    checked, missing = 0, []
+    for expected_path in sorted(root.rglob("*.serde.json")):
+        feed_path = expected_path.with_name(expected_path.name.removesuffix(".serde.json") + ".xml")
+        if not feed_path.exists():
+            continue
+        ours = {item.url: item.title for item in parse_feed(feed_path.read_bytes(), feed_url=FEED_URL)}
+        for entry in json.loads(expected_path.read_text()).get("entries", []):
+            title, links = entry.get("title") or {}, entry.get("links") or []
+            url = links[0].get("href") if links else None
+            if title.get("content_type") != "text/plain" or url not in ours:
+                continue
+            checked += 1
+            if ours[url] != " ".join(title["content"].split()):
+                missing.append((feed_path.name, title["content"], ours[url]))
+    assert checked > 50
+    assert missing == []
