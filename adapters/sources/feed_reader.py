@@ -96,7 +96,8 @@ def strip_doctype(data: bytes) -> bytes:
     kept: list[bytes] = []
     done = pos = removed = 0
     while True:
-        pos = _SPACE.match(data, pos).end()  # type: ignore[union-attr]  # it matches the empty string too
+        space = _SPACE.match(data, pos)
+        pos = space.end() if space else pos
         if data.startswith(b"<?", pos):
             end = _after(data, b"?>", pos + 2)
         elif data.startswith(b"<!--", pos):
