@@ -9,10 +9,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from adapters.sources.api import as_int, as_str
-from adapters.sources.rss import strip_doctype
+from adapters.sources.feed_reader import as_text, read_feed, text_of
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Reply
 from bot.errors import FeedError
@@ -143,7 +141,10 @@ def _comments(listing: Any) -> list[dict[str, Any]]:
 
 def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conversation, str]]:
     """A Reddit Atom feed (``.rss``) as post Conversations with their fullnames; comments (t1) in it too."""
-    parsed = feedparser.parse(strip_doctype(bytes(data)))
+    try:
+        parsed = read_feed(data)
+    except FeedError as e:
+        raise FeedError(f"Reddit answered with a feed that could not be read: {e}") from e
     entries = parsed.get("entries") or []
     if not entries and not parsed.get("version"):
         raise FeedError("Reddit answered with something that is not an RSS feed; check the subreddit or query")
@@ -158,8 +159,10 @@ def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conver
         ):
             continue
         content = entry.get("content") or []
-        body = content[0].get("value") if content and isinstance(content[0], dict) else entry.get("summary")
-        text = html_to_text(body if isinstance(body, str) else None)
+        if content and isinstance(content[0], dict):
+            text = as_text(content[0].get("value"), content[0].get("type"))
+        else:
+            text = text_of(entry, "summary")
         # Reddit appends "submitted by /u/x [link] [comments]" to every post: not the author's words.
         cut = text.rfind("submitted by")
         text = text[:cut].strip() if cut >= 0 else text
@@ -167,7 +170,7 @@ def parse_rss(data: bytes, *, community: str | None = None) -> list[tuple[Conver
         tags = entry.get("tags") or []
         label = as_str(tags[0].get("label")) if tags and isinstance(tags[0], dict) else ""
         is_post = name.startswith("t3_")
-        title = html_to_text(entry.get("title"))
+        title = text_of(entry, "title")
         out.append(
             (
                 Conversation(

@@ -1,4 +1,4 @@
-"""RSS and Atom feeds: conditional GET, then feedparser over the bytes with the DOCTYPE stripped."""
+"""RSS and Atom feeds: conditional GET, then the feed reader (feedparser, made safe) over the bytes."""
 
 from __future__ import annotations
 
@@ -6,17 +6,14 @@ import asyncio
 import calendar
 import hashlib
 import logging
-import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
-
 from adapters.http import SafeHttp, check_url
 from adapters.http.errors import redact_url
-from adapters.sources.text import html_to_text
+from adapters.sources.feed_reader import as_text, read_feed, text_of
 from bot.domain import Conversation, Feed, FetchResult
 from bot.errors import ConfigError, FeedError
 from bot.text import excerpt
@@ -24,10 +21,6 @@ from bot.text import excerpt
 log = logging.getLogger(__name__)
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
-# A DOCTYPE with its internal subset. Entities declared there are how "billion laughs" feeds blow up memory, and
-# feedparser's fallback parser expands the ones it deems safe; a feed needs none of them.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\][^>]*)?>", re.IGNORECASE | re.DOTALL)
-_DOCTYPE_LEFTOVER = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _GLOBAL_ID_PREFIXES = ("tag:", "urn:")
 TITLE_FALLBACK_CHARS = 100
 
@@ -77,23 +70,16 @@ class RssSource:
         return FetchResult(items, {key: value for key, value in validators.items() if value})
 
 
-def strip_doctype(data: bytes) -> bytes:
-    """Remove any DOCTYPE declaration, internal subset included, so no entity is ever defined or expanded."""
-    data = _DOCTYPE.sub(b"", data)
-    # An unterminated or odd DOCTYPE the pattern missed must not survive either: feedparser keeps entities only
-    # when it finds a DOCTYPE, so removing the keyword is enough to make them inert.
-    return _DOCTYPE_LEFTOVER.sub(b"", data)
-
-
 def parse_feed(
     data: bytes, *, feed_url: str, base_url: str | None = None, content_type: str | None = None
 ) -> list[Conversation]:
     """Parse RSS or Atom bytes into Conversations; FeedError when the bytes are not a feed at all."""
-    headers = {"content-type": content_type} if content_type else {}
-    # Bytes only: given a str, feedparser may treat it as a URL or a file name and go fetch it.
-    parsed = feedparser.parse(strip_doctype(bytes(data)), response_headers=headers)
+    try:
+        parsed = read_feed(data, content_type=content_type)
+    except FeedError as e:
+        raise FeedError(f"{redact_url(feed_url)} could not be read: {e}") from e
     entries = parsed.get("entries") or []
-    feed_title = html_to_text(parsed.feed.get("title"))
+    feed_title = text_of(parsed.feed, "title")
     if not entries and ((parsed.get("bozo") and not feed_title) or not parsed.get("version")):
         reason = _garbage_reason(parsed, content_type)
         shown = redact_url(feed_url)
@@ -146,7 +132,7 @@ def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | 
         external_id = digest.hexdigest()
 
     text = _body(entry)
-    title = html_to_text(entry.get("title")) or excerpt(text, TITLE_FALLBACK_CHARS) or url
+    title = text_of(entry, "title") or excerpt(text, TITLE_FALLBACK_CHARS) or url
     return Conversation(
         source=RssSource.kind,
         external_id=external_id,
@@ -163,14 +149,8 @@ def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | 
 def _body(entry: Any) -> str:
     content = entry.get("content") or []
     if content and isinstance(content[0], dict):
-        value, kind = content[0].get("value"), content[0].get("type")
-    else:
-        value, kind = entry.get("summary"), entry.get("summary_detail", {}).get("type")
-    if not isinstance(value, str):
-        return ""
-    if kind == "text/plain":
-        return " ".join(value.split())
-    return html_to_text(value)
+        return as_text(content[0].get("value"), content[0].get("type"))
+    return text_of(entry, "summary")
 
 
 def _datetime(parsed: Any) -> datetime | None:

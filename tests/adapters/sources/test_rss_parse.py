@@ -8,7 +8,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from adapters.sources.rss import parse_feed, strip_doctype
+from adapters.sources.feed_reader import strip_doctype
+from adapters.sources.rss import parse_feed
 from bot.errors import FeedError
 from tests.adapters.sources.hostile import big_entity_doctype, billion_laughs_doctype
 from tests.fixtures import fixture_path
