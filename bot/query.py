@@ -21,7 +21,8 @@ Lucene also spells AND, OR and NOT as ``&&``, ``||`` and ``!``. Earshot has one 
 those are refused with the word to write instead (``!spam`` is answered "write NOT or -"); a word that really
 begins with '!' is written in quotes (``"!important"``), and a '!' inside or at the end of a word is part of it
 (``yahoo!``). A query nested more than 32 levels deep (MAX_DEPTH: parentheses, NOT, -, + and fields) is
-refused: no one writes one, and walking it would exhaust the stack.
+refused: no one writes one, and walking it would exhaust the stack; so is one longer than 1,000 characters
+(MAX_LENGTH), the config file's limit, which bounds the time a parse takes wherever a query comes from.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from bot.errors import InvalidQuery
 TEXT_FIELDS = ("title", "text")
 ITEM_FIELDS = ("author", "source", "lang")
 FIELDS = TEXT_FIELDS + ITEM_FIELDS
+MAX_LENGTH = 1000  # characters; luqum's parse time grows with the square of the number of terms
 MAX_DEPTH = 32  # levels of parentheses, NOT, -, + and fields; the deepest query converted and matched fits the stack
 
 
@@ -132,6 +134,9 @@ def parse_query(text: str) -> Query:
     """Parse a topic query; raise InvalidQuery with the position and reason when it is malformed."""
     if not text.strip():
         raise InvalidQuery(text, 0, "the query is empty; give at least one word or phrase")
+    if len(text) > MAX_LENGTH:
+        reason = f"the query is longer than {MAX_LENGTH} characters; split it into several topics"
+        raise InvalidQuery(text, MAX_LENGTH, reason)
     try:
         parsed = luqum_parse(text)
     except IllegalCharacterError as exc:

@@ -94,7 +94,7 @@ async def test_a_bad_query_is_answered_with_where_why_and_an_example(desk: Desk)
 
 
 # Queries that once crashed the parser (RecursionError, InvalidOperation, ValueError) or were taken literally.
-HOSTILE_QUERIES = ["(" * 300 + "rust" + ")" * 300, "NOT " * 300 + "rust", "rust^.", "rust~.", '"rust lang"~.', "!job"]
+HOSTILE_QUERIES = ["(" * 300 + "rust" + ")" * 300, "NOT " * 200 + "rust", "rust^.", "rust~.", '"rust lang"~.', "!job"]
 
 
 @pytest.mark.parametrize("query", HOSTILE_QUERIES)

@@ -159,8 +159,6 @@ def test_positive_terms_carry_field_and_wildcard(text: str, terms: list[str]) ->
         ('"a b"~.', 5, "proximity search"),
         ('"a b"~1.5', 5, "proximity search"),
         ("rust go^1.2.3", 7, "boosts (^) are not supported"),
-        ('"a b" c~' + "9" * 5000, 6, "fuzzy matching"),
-        ('"a b"~' + "9" * 5000, 5, "proximity search"),
         # Lucene's '!' for NOT, refused like '&&' and '||' with the word to write
         ("!spam", 0, "'!' is not supported; write NOT or -"),
         ("rust !job", 5, "'!' is not supported; write NOT or -"),
@@ -169,6 +167,7 @@ def test_positive_terms_carry_field_and_wildcard(text: str, terms: list[str]) ->
         ('rust !"job offer"', 5, "'!' is not supported"),
         ("title:!job", 6, "'!' is not supported"),
         (">5", 0, "ranges (>x, >=x, <x, <=x) are not supported"),
+        ("rust " * 201, 1000, "the query is longer than 1000 characters; split it into several topics"),
         ("rust <=b", 5, "ranges (>x, >=x, <x, <=x) are not supported"),
     ],
 )
@@ -182,7 +181,7 @@ def test_refused_syntax_says_where_and_why(text: str, position: int, reason: str
     "text",
     [
         "(" * 300 + "rust" + ")" * 300,
-        "NOT " * 300 + "rust",
+        "NOT " * 200 + "rust",
         "rust " + "-" * 300 + "job",
         "rust " + "+" * 300 + "go",
         "rust " + "-(" * 150 + "job" + ")" * 150,
@@ -209,5 +208,5 @@ def test_the_depth_limit_is_exact_and_names_the_first_level_too_deep() -> None:
 
 
 def test_and_or_runs_add_no_depth() -> None:
-    flat = " OR ".join(f"w{i} x{i}" for i in range(2000))  # 4,000 terms, one level
-    assert len(parse_query(flat).terms()) == 4000
+    flat = " OR ".join(f"{i} {i}x" for i in range(70))  # 140 terms, one level, 1,000 characters at most
+    assert len(parse_query(flat).terms()) == 140
