@@ -8,15 +8,19 @@ word boundaries around the hits, and evaluates only the topics a hit (or no term
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
 
 from bot.domain import Conversation, Match, Topic
+from bot.errors import InvalidQuery
 from bot.filters import TopicFilter
 from bot.language import detect_language
 from bot.query import And, Attr, Node, Not, Or, Query, Term, fold, parse_query
+
+log = logging.getLogger(__name__)
 
 Hit = tuple[bool, bool]  # (in the title, in the body)
 MISS: Hit = (False, False)
@@ -46,8 +50,17 @@ def compile_topic(topic: Topic) -> CompiledTopic:
 
 
 def compile_topics(topics: Iterable[Topic]) -> list[CompiledTopic]:
-    """Compile every enabled topic."""
-    return [compile_topic(t) for t in topics if t.enabled]
+    """Compile every enabled topic; one whose stored query the parser now refuses is left out, with a warning."""
+    compiled: list[CompiledTopic] = []
+    for topic in topics:
+        if not topic.enabled:
+            continue
+        try:
+            compiled.append(compile_topic(topic))
+        except InvalidQuery as exc:
+            # Added before a stricter parser (a '!', deeper than MAX_DEPTH): one topic must not stop every poll.
+            log.warning("topic %s is left out of matching: %s; remove it and add it again, corrected", topic.name, exc)
+    return compiled
 
 
 def squash(text: str) -> str:

@@ -16,25 +16,35 @@ What a query may say::
 Terms match whole words, case-insensitively, with accents folded, so ``c++``, ``node.js``, ``.net`` and ``c#``
 work. A query that only excludes (``NOT spam``) is refused: it would match nearly everything. Fuzzy and
 proximity searches, ranges, boosts, regular expressions and leading wildcards are refused with the reason.
+
+Lucene also spells AND, OR and NOT as ``&&``, ``||`` and ``!``. Earshot has one spelling of each operator, so
+those are refused with the word to write instead (``!spam`` is answered "write NOT or -"); a word that really
+begins with '!' is written in quotes (``"!important"``), and a '!' inside or at the end of a word is part of it
+(``yahoo!``). A query nested more than 32 levels deep (MAX_DEPTH: parentheses, NOT, -, + and fields) is
+refused: no one writes one, and walking it would exhaust the stack; so is one longer than 1,000 characters
+(MAX_LENGTH), the config file's limit, which bounds the time a parse takes wherever a query comes from.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from luqum import tree
 from luqum.exceptions import IllegalCharacterError, ParseSyntaxError
+from luqum.parser import lexer as luqum_lexer
 from luqum.thread import parse as luqum_parse
-from luqum.utils import UnknownOperationResolver
 
 from bot.errors import InvalidQuery
 
 TEXT_FIELDS = ("title", "text")
 ITEM_FIELDS = ("author", "source", "lang")
 FIELDS = TEXT_FIELDS + ITEM_FIELDS
+MAX_LENGTH = 1000  # characters; luqum's parse time grows with the square of the number of terms
+MAX_DEPTH = 32  # levels of parentheses, NOT, -, + and fields; the deepest query converted and matched fits the stack
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +134,21 @@ def parse_query(text: str) -> Query:
     """Parse a topic query; raise InvalidQuery with the position and reason when it is malformed."""
     if not text.strip():
         raise InvalidQuery(text, 0, "the query is empty; give at least one word or phrase")
+    if len(text) > MAX_LENGTH:
+        reason = f"the query is longer than {MAX_LENGTH} characters; split it into several topics"
+        raise InvalidQuery(text, MAX_LENGTH, reason)
     try:
         parsed = luqum_parse(text)
     except IllegalCharacterError as exc:
         raise _illegal_character(text, str(exc)) from None
     except ParseSyntaxError as exc:
         raise _syntax_error(text, str(exc)) from None
-    # Implicit operators (juxtaposition) mean AND, said explicitly before anything reads the tree.
-    resolved = UnknownOperationResolver(resolve_to=tree.AndOperation)(parsed)
-    root = _Converter(text).convert(resolved, None)
+    except (ValueError, ArithmeticError):  # luqum reads the number after ~ or ^ while parsing: "a~." or "a^1.2.3"
+        raise _bad_number(text) from None
+    _check_depth(text, parsed)  # before anything walks the tree recursively
+    # Juxtaposition (luqum's UnknownOperation) means AND; the converter says so itself rather than running luqum's
+    # resolver first, whose visitor spends about 11 stack frames a level.
+    root = _Converter(text).convert(parsed, None)
     if not _positive(root, negated=False):
         raise InvalidQuery(text, 0, "the query only excludes words; say what to look for, e.g. 'postgres -job'")
     return Query(text, root)
@@ -146,12 +162,27 @@ def _positive(node: Node, *, negated: bool) -> list[Term | Attr]:
     return [t for part in node.parts for t in _positive(part, negated=negated)]
 
 
+def _check_depth(text: str, parsed: tree.Item) -> None:
+    """Refuse a tree nested deeper than MAX_DEPTH, found without recursion; AND/OR add no level of their own."""
+    stack: list[tuple[tree.Item, int]] = [(parsed, 0)]
+    while stack:
+        node, depth = stack.pop()
+        children = list(node.children)
+        if children and not isinstance(node, tree.BaseOperation):
+            depth += 1  # a group, field, NOT, - or + (or a modifier refused later)
+            if depth > MAX_DEPTH:
+                levels = "levels deep (parentheses, NOT, -, +, fields)"
+                raise InvalidQuery(text, node.pos or 0, f"nested more than {MAX_DEPTH} {levels}; simplify the query")
+        stack.extend((child, depth) for child in reversed(children))  # the leftmost offender is reported
+
+
 _UNSUPPORTED = {
     tree.Fuzzy: "fuzzy matching (word~) is not supported; list the spellings with OR",
     tree.Proximity: 'proximity search ("..."~N) is not supported; use an exact phrase or AND',
     tree.Boost: "boosts (^) are not supported; every term weighs the same",
     tree.Range: "ranges ([a TO b]) are not supported",
     tree.Regex: "regular expressions (/.../) are not supported; use words, phrases and a trailing *",
+    tree.OpenRange: "ranges (>x, >=x, <x, <=x) are not supported",
 }
 _ESCAPED = re.compile(r"\\(.)")
 _LANG = re.compile(r"[a-z]{2,3}")
@@ -169,7 +200,7 @@ class _Converter:
     def convert(self, node: tree.Item, field: str | None) -> Node:
         if isinstance(node, tree.Group | tree.FieldGroup):
             return self.convert(node.expr, field)
-        if isinstance(node, tree.AndOperation | tree.OrOperation):
+        if isinstance(node, tree.AndOperation | tree.OrOperation | tree.UnknownOperation):
             # luqum lets juxtaposition bind looser than OR ("a b OR c" is "a AND (b OR c)"), while an explicit AND
             # binds tighter; re-group the flat run so both mean "(a AND b) OR c", as search users expect.
             disjuncts = [self._conjunction(part, field) for part in _disjuncts(node)]
@@ -209,6 +240,8 @@ class _Converter:
         raw = str(node.value)
         if raw in {"&&", "||"}:
             raise self.fail(node, f"'{raw}' is not supported; write AND or OR")
+        if raw.startswith("!"):
+            raise self.fail(node, "'!' is not supported; write NOT or - (quote a word that begins with '!')")
         chars: list[tuple[str, bool]] = []  # (character, escaped)
         escaped = False
         for ch in raw:
@@ -245,7 +278,7 @@ def _disjuncts(node: tree.Item) -> list[list[tree.Item]]:
     """The operands of a run of AND/OR operations without parentheses, split at each OR."""
     if isinstance(node, tree.OrOperation):
         return [run for child in node.children for run in _disjuncts(child)]
-    if isinstance(node, tree.AndOperation):
+    if isinstance(node, tree.AndOperation | tree.UnknownOperation):  # juxtaposition means AND
         runs: list[list[tree.Item]] = [[]]
         for child in node.children:
             first, *rest = _disjuncts(child)
@@ -279,6 +312,33 @@ def _syntax_error(text: str, message: str) -> InvalidQuery:
     if what == ":":
         return InvalidQuery(text, pos, "a ':' needs a field name before it (title:rust); quote a word that has one")
     return InvalidQuery(text, pos, f"unexpected {what!r}")
+
+
+def _bad_number(text: str) -> InvalidQuery:
+    """Where luqum found an unreadable number after ~ or ^ (a modifier refused anyway), and what it was."""
+    lexer = luqum_lexer.clone()
+    lexer.input(text)
+    previous = None
+    try:
+        for token in iter(lexer.token, None):
+            if token.type in ("APPROX", "BOOST") and not _is_number(token.value.value, proximity=previous == "PHRASE"):
+                kind = tree.Boost if token.type == "BOOST" else tree.Proximity if previous == "PHRASE" else tree.Fuzzy
+                return InvalidQuery(text, token.lexpos, _UNSUPPORTED[kind])
+            previous = token.type
+    except IllegalCharacterError:
+        pass
+    return InvalidQuery(text, 0, "an unreadable number after '~' or '^', which are not supported")
+
+
+def _is_number(value: str | None, *, proximity: bool) -> bool:
+    """Whether luqum can read the number after ~ (a whole number after a phrase) or ^."""
+    if value is None:
+        return True
+    try:
+        int(value) if proximity else decimal.Decimal(value).normalize()
+    except (ValueError, ArithmeticError):
+        return False
+    return True
 
 
 def _illegal_character(text: str, message: str) -> InvalidQuery:

@@ -1,7 +1,7 @@
 """Outbound HTTP for untrusted URLs: every request Earshot makes goes through :class:`SafeHttp`."""
 
 from adapters.http.addresses import is_public_address
-from adapters.http.errors import FetchError, FetchRefused
+from adapters.http.errors import FetchError, FetchRefused, InvalidUrl
 from adapters.http.response import HttpResponse, parse_retry_after
 from adapters.http.safe import FetchPolicy, SafeHttp, check_url
 
@@ -10,6 +10,7 @@ __all__ = [
     "FetchPolicy",
     "FetchRefused",
     "HttpResponse",
+    "InvalidUrl",
     "SafeHttp",
     "check_url",
     "is_public_address",

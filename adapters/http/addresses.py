@@ -109,3 +109,17 @@ class Allowlist:
 def normal_host(host: str) -> str:
     """A hostname compared case-insensitively and without the trailing dot of a fully qualified name."""
     return host.strip("[]").rstrip(".").lower()
+
+
+def host_problem(host: str) -> str | None:
+    """Why DNS could not look up ``host`` (an ASCII name, as httpx encodes it), or None for a name or an address."""
+    if host.startswith("[") or ":" in host:
+        return None  # an IPv6 address, which httpx has checked
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > 253:
+        return "longer than 253 characters"
+    if any(not label for label in name.split(".")):
+        return "an empty label, as in a..b"
+    if any(len(label) > 63 for label in name.split(".")):
+        return "a label longer than 63 characters"
+    return None

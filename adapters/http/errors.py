@@ -9,6 +9,11 @@ import httpx
 from bot.errors import FeedError
 
 
+class InvalidUrl(ValueError):
+    """A URL Earshot will not fetch (malformed, not http or https, no usable host), said as the end of a sentence
+    ("is not a valid URL (...)"); a ValueError, as check_url's callers expect."""
+
+
 class FetchError(FeedError):
     """A request failed or was answered with an error; ``url`` is the request URL without credentials or query."""
 

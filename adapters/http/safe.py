@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.http.addresses import Allowlist
-from adapters.http.errors import FetchError, FetchRefused, redact_url
+from adapters.http.addresses import Allowlist, host_problem
+from adapters.http.errors import FetchError, FetchRefused, InvalidUrl, redact_url
 from adapters.http.response import HttpResponse
 from adapters.http.transport import SCHEMES, GuardedTransport
 
@@ -39,24 +39,28 @@ class FetchPolicy:
 
 
 def check_url(url: str) -> str:
-    """Validate a configured URL (http or https, with a host); return it unchanged or raise ValueError saying why."""
+    """Validate a configured URL (http or https, with a usable host); return it unchanged or raise InvalidUrl."""
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
-        raise ValueError(f"is not a valid URL ({exc})") from None
+    except ValueError as exc:  # "Invalid IPv6 URL" for http://[::1, a port out of range, NFKC tricks
+        raise InvalidUrl(f"is not a valid URL ({exc})") from None
     if parts.scheme.lower() not in SCHEMES:
-        raise ValueError("must start with http:// or https://")
+        raise InvalidUrl("must start with http:// or https://")
     if not parts.hostname:
-        raise ValueError("has no host")
+        raise InvalidUrl("has no host")
     if port == 0:
-        raise ValueError("has port 0")
+        raise InvalidUrl("has port 0")
     if any(c.isspace() or ord(c) < 32 for c in url):
-        raise ValueError("contains spaces or control characters")
+        raise InvalidUrl("contains spaces or control characters")
     try:
-        httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"is not a valid URL ({exc})") from None
+        parsed = httpx.URL(url)
+        _ = parsed.host  # decodes punycode labels: xn--.com fails here, as it would building the request
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidUrl(f"is not a valid URL ({exc})") from None
+    problem = host_problem(parsed.raw_host.decode("ascii"))
+    if problem:
+        raise InvalidUrl(f"has an invalid host name ({problem})")
     return url
 
 
@@ -98,8 +102,8 @@ class SafeHttp:
         shown = redact_url(url)
         try:
             check_url(url)
-        except ValueError as exc:
-            if urlsplit(url).scheme.lower() not in SCHEMES:
+        except InvalidUrl as exc:
+            if url.partition(":")[0].strip().lower() not in SCHEMES:  # urlsplit may refuse the URL itself
                 raise FetchRefused(f"refused to fetch {shown}: the URL {exc}", url=shown) from None
             raise FetchError(f"cannot fetch {shown}: the URL {exc}", url=shown) from None
         if params:
@@ -121,6 +125,8 @@ class SafeHttp:
             raise _transport_error(exc, shown, policy) from None
         except httpx.InvalidURL as exc:
             raise FetchError(f"cannot fetch {shown}: {exc}", url=shown) from None
+        except ValueError as exc:  # httpx and idna on a redirect's Location (http://xn--.com/): never checked above
+            raise FetchError(f"cannot fetch {shown}: a redirect led to an invalid URL ({exc})", url=shown) from None
         return HttpResponse(status=response.status_code, url=str(response.url), headers=response.headers, content=body)
 
     async def _read_body(self, response: httpx.Response) -> bytes:

@@ -17,7 +17,7 @@ from ipaddress import ip_address
 import httpcore
 import httpx
 
-from adapters.http.addresses import Allowlist, IPAddress
+from adapters.http.addresses import Allowlist, IPAddress, host_problem
 from adapters.http.errors import FetchError, FetchRefused, redact_url
 
 SCHEMES = ("http", "https")
@@ -91,6 +91,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 async def _resolve(host: str, port: int, within: float | None) -> list[IPAddress]:
     """The addresses of ``host`` in resolver order, without repeats; odd spellings (127.1, 0x7f000001) become IPs."""
     loop = asyncio.get_running_loop()
+    problem = host_problem(host)
+    if problem:  # getaddrinfo would raise UnicodeError from its idna codec, which httpcore does not wrap
+        raise _Unresolvable(host, f"not a valid host name: {problem}")
     try:
         async with asyncio.timeout(within):
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -145,6 +148,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         shown = redact_url(request.url)
         if request.url.scheme not in SCHEMES:
             raise FetchRefused(f"refused to fetch {shown}: only http and https URLs are fetched", url=shown)
+        port = request.url.port
+        if port is not None and not 0 < port < 65536:  # httpx takes any number; the socket would overflow
+            raise FetchError(f"cannot fetch {shown}: port {port} is out of range (1-65535)", url=shown)
         try:
             return await super().handle_async_request(request)
         except _AddressRefused as exc:

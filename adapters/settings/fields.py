@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from adapters.storage.engine import ASYNC_DRIVERS
 from bot.errors import InvalidQuery
-from bot.query import parse_query
+from bot.query import MAX_LENGTH, parse_query
 
 from .durations import DURATION_HINT, SIZE_HINT, format_duration, format_size, parse_duration, parse_size
 
@@ -238,7 +238,7 @@ def fraction(minimum: float, maximum: float) -> Callable[[object], float]:
 
 def topic_query(value: object) -> str:
     """A topic query, checked with the core's parser."""
-    raw = text("a query", "'\"vector database\" OR pgvector'", max_length=1000)(value)
+    raw = text("a query", "'\"vector database\" OR pgvector'", max_length=MAX_LENGTH)(value)
     try:
         parse_query(raw)
     except InvalidQuery as error:

@@ -93,6 +93,19 @@ async def test_a_bad_query_is_answered_with_where_why_and_an_example(desk: Desk)
     assert await desk.topic_names() == []
 
 
+# Queries that once crashed the parser (RecursionError, InvalidOperation, ValueError) or were taken literally.
+HOSTILE_QUERIES = ["(" * 300 + "rust" + ")" * 300, "NOT " * 200 + "rust", "rust^.", "rust~.", '"rust lang"~.', "!job"]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+async def test_a_query_that_once_crashed_the_parser_is_answered_with_where_and_why(desk: Desk, query: str) -> None:
+    # Discord's /earshot topic add calls topic_add; Slack's goes through run_text, which quotes nothing here
+    for answer in (await desk.topic_add(ADMIN, "t", query), await desk.run_text(f"topic add t {query}", ADMIN)):
+        assert not answer.ok and not answer.public
+        assert "at character" in answer.text and "Example: topic add vector-db" in answer.text
+    assert await desk.topic_names() == []
+
+
 async def test_a_bad_command_is_answered_not_raised(desk: Desk) -> None:
     answer = await desk.run_text("topic add", ADMIN)
     assert not answer.ok and "Write it as: topic add <name> <query>" in answer.text

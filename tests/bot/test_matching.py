@@ -231,3 +231,15 @@ def test_the_index_agrees_with_evaluating_every_topic() -> None:
         assert index.match(conversation, feed) == expected, conversation
         matched += len(expected)
     assert matched > 1000  # the items do match, often: the comparison means something
+
+
+def test_a_stored_topic_the_parser_now_refuses_is_left_out_and_the_others_still_match(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # accepted before the parser refused Lucene's '!' and queries nested more than MAX_DEPTH levels
+    stale = [Topic("bang", "rust !job"), Topic("deep", "(" * 40 + "rust" + ")" * 40)]
+    topics = compile_topics([*stale, Topic("rust", "rust")])
+    assert [c.topic.name for c in topics] == ["rust"]
+    assert [t.name for t, _ in match_topics(topics, item("Rust !job"))] == ["rust"]
+    assert "topic bang is left out of matching: bad query at position 6: '!'" in caplog.text
+    assert "topic deep is left out of matching: bad query at position 33: nested" in caplog.text

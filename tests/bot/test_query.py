@@ -3,7 +3,7 @@
 import pytest
 
 from bot.errors import InvalidQuery
-from bot.query import And, Attr, Node, Not, Or, Term, fold, parse_query
+from bot.query import MAX_DEPTH, And, Attr, Node, Not, Or, Term, fold, parse_query
 
 
 @pytest.mark.parametrize(
@@ -153,9 +153,60 @@ def test_positive_terms_carry_field_and_wildcard(text: str, terms: list[str]) ->
         ('a "b" "c', 6, "closing quote"),
         ("-source:reddit", 0, "only excludes"),
         ("NOT author:bot", 0, "only excludes"),
+        # a number after ~ or ^ that luqum cannot read: refused where it is written, like the readable ones
+        ("a^.", 1, "boosts (^) are not supported"),
+        ("a~.", 1, "fuzzy matching (word~) is not supported"),
+        ('"a b"~.', 5, "proximity search"),
+        ('"a b"~1.5', 5, "proximity search"),
+        ("rust go^1.2.3", 7, "boosts (^) are not supported"),
+        # Lucene's '!' for NOT, refused like '&&' and '||' with the word to write
+        ("!spam", 0, "'!' is not supported; write NOT or -"),
+        ("rust !job", 5, "'!' is not supported; write NOT or -"),
+        ("rust ! job", 5, "'!' is not supported"),
+        ("rust !(job OR hiring)", 5, "'!' is not supported"),
+        ('rust !"job offer"', 5, "'!' is not supported"),
+        ("title:!job", 6, "'!' is not supported"),
+        (">5", 0, "ranges (>x, >=x, <x, <=x) are not supported"),
+        ("rust " * 201, 1000, "the query is longer than 1000 characters; split it into several topics"),
+        ("rust <=b", 5, "ranges (>x, >=x, <x, <=x) are not supported"),
     ],
 )
 def test_refused_syntax_says_where_and_why(text: str, position: int, reason: str) -> None:
     with pytest.raises(InvalidQuery) as caught:
         parse_query(text)
     assert (caught.value.position, reason in caught.value.reason) == (position, True), caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 300 + "rust" + ")" * 300,
+        "NOT " * 200 + "rust",
+        "rust " + "-" * 300 + "job",
+        "rust " + "+" * 300 + "go",
+        "rust " + "-(" * 150 + "job" + ")" * 150,
+        "title:" + "(" * 300 + "rust" + ")" * 300,
+        "rust^1" + "^1" * 300,
+    ],
+)
+def test_a_query_nested_hundreds_of_levels_deep_is_refused_not_crashed(text: str) -> None:
+    with pytest.raises(InvalidQuery) as caught:
+        parse_query(text)
+    assert caught.value.reason.startswith(f"nested more than {MAX_DEPTH} levels deep")
+    assert "simplify the query" in caught.value.reason
+
+
+def test_the_depth_limit_is_exact_and_names_the_first_level_too_deep() -> None:
+    deepest = "(" * MAX_DEPTH + "rust" + ")" * MAX_DEPTH
+    assert describe(parse_query(deepest).root) == "rust"
+    assert describe(parse_query("NOT " * MAX_DEPTH + "rust").root) == "-" * MAX_DEPTH + "rust"
+    with pytest.raises(InvalidQuery) as caught:
+        parse_query("go (" + deepest + ")")
+    assert caught.value.position == 3 + MAX_DEPTH  # the '(' one level too deep
+    with pytest.raises(InvalidQuery, match="nested more than"):
+        parse_query(f"title:{deepest}")  # the field is a level too
+
+
+def test_and_or_runs_add_no_depth() -> None:
+    flat = " OR ".join(f"{i} {i}x" for i in range(70))  # 140 terms, one level, 1,000 characters at most
+    assert len(parse_query(flat).terms()) == 140

@@ -90,6 +90,19 @@ def test_check_config_names_an_unknown_key_and_the_right_one(earshot: Earshot) -
     assert "Traceback" not in done.stderr
 
 
+def test_a_query_nested_hundreds_deep_is_a_usage_error_in_the_file_and_in_topics_add(earshot: Earshot) -> None:
+    deep = "(" * 400 + "rust" + ")" * 400  # once a RecursionError: a 2,000-line traceback and exit 1
+    ready(earshot)
+    added, odd = together(earshot, ("topics", "add", "deep", deep), ("topics", "add", "odd", "rust~."))
+    earshot.write_config(CONFIG.replace("'postgres OR sqlite'", f"'{deep}'"))
+    checked = earshot("check-config")
+    for done in (checked, added):
+        assert done.returncode == 2, done.stderr
+        assert "bad query at position 33: nested more than 32 levels deep" in done.stderr
+        assert "Traceback" not in done.stderr and done.stderr.splitlines()[-1].startswith("error: ")
+    assert odd.returncode == 2 and "bad query at position 5: fuzzy matching" in odd.stderr
+
+
 def test_topics_add_list_and_remove(earshot: Earshot) -> None:
     ready(earshot)
     added = earshot("topics", "add", "rust-talk", "rust -job", "--channel", "rust", "--min-score", "70")

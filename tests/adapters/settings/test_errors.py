@@ -140,6 +140,22 @@ def test_a_bad_topic_query_gives_the_parser_position_and_reason(problems: Proble
 
 
 @pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("(" * 300 + "rust" + ")" * 300, "bad query at position 33: nested more than 32 levels deep"),
+        ("rust^.", "bad query at position 5: boosts (^) are not supported"),
+        ('"rust lang"~.', "bad query at position 12: proximity search"),
+        ("rust !job", "bad query at position 6: '!' is not supported; write NOT or -"),
+    ],
+)
+def test_a_topic_query_that_once_crashed_the_parser_is_a_config_problem(
+    problems: Problems, query: str, reason: str
+) -> None:
+    [line] = problems(f"[[topics]]\nname = \"t\"\nquery = '{query}'\n")
+    assert line.startswith('earshot.toml: topics[1] "t".query = ') and reason in line
+
+
+@pytest.mark.parametrize(
     ("text", "line"),
     [
         ('[[feeds]]\nname = "a b"\nkind = "rss"\nevery = "1m"\nurl = "https://x.org/f"\n', 'feeds[1].name = "a b": '),

@@ -80,6 +80,18 @@ async def test_a_bad_query_is_answered_with_the_reason(fake: FakeDiscord, store:
         assert await unit.get_topic("broken") is None
 
 
+async def test_a_query_that_once_crashed_the_parser_is_answered_with_the_reason(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat
+) -> None:
+    await make_chat()
+    for query, reason in (("NOT " * 200 + "pg", "nested more than 32 levels"), ('"pg bouncer"~.', "proximity")):
+        answer = await run(fake, MOD, ["topic", "add"], name="deep", query=query)
+        assert answer["flags"] == 64 and answer["content"].startswith("\N{WARNING SIGN}")
+        assert reason in answer["content"]
+    async with store.unit() as unit:
+        assert await unit.get_topic("deep") is None
+
+
 async def test_the_reading_commands_answer_privately(fake: FakeDiscord, make_chat: MakeChat) -> None:
     await make_chat()
     for path, options in (

@@ -45,6 +45,15 @@ async def test_a_bad_query_gets_the_reason_and_an_example(rig: Rig) -> None:
     assert "no closing quote" in answer["text"] and "Example: topic add" in answer["text"]
 
 
+async def test_a_query_that_once_crashed_the_parser_gets_the_reason(rig: Rig) -> None:
+    for query, reason in (("(" * 300 + "pg" + ")" * 300, "nested more than 32 levels"), ("pg~.", "fuzzy matching")):
+        answer = await rig.command(f"topic add pg {query}", user=ADMIN)
+        assert answer["response_type"] == "ephemeral"
+        assert reason in answer["text"] and "Example: topic add" in answer["text"]
+    async with rig.store.unit() as unit:
+        assert await unit.get_topic("pg") is None
+
+
 async def test_an_admin_adds_lists_and_removes_a_feed(rig: Rig) -> None:
     added = await rig.command("feed add rss https://blog.rust-lang.org/feed.xml 30m", user=ADMIN)
     async with rig.store.unit() as unit:
