@@ -7,16 +7,19 @@ Chat adapters render an :class:`Explanation` their own way; the CLI prints it as
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import Alert, Match, Topic
-from bot.errors import ConfigError, NotFound
+from bot.errors import ConfigError, InvalidQuery, NotFound
 from bot.matching import CompiledTopic, Haystack, compile_topic, evaluate, holds
 from bot.ports import Clock, Store, StoredConversation
 from bot.query import Attr, Node, Not, Term
 from bot.scoring import BASE, Score, ScoringPolicy, score
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +109,20 @@ def explain_item(
 ) -> tuple[str, tuple[TopicVerdict, ...]]:
     """The item's language and every topic's verdict on it (disabled topics included, marked so): pure."""
     hay = Haystack(stored.conversation, stored.feed)
-    verdicts = tuple(explain_topic(compile_topic(t), hay, stored.first_seen_at, policy) for t in topics)
+    verdicts = tuple(explain_topic(compiled, hay, stored.first_seen_at, policy) for compiled in _compiled(topics))
     return hay.language, verdicts
+
+
+def _compiled(topics: Sequence[Topic]) -> list[CompiledTopic]:
+    """Every topic compiled, disabled ones included; one whose stored query the parser now refuses is left out,
+    as matching leaves it out (with a warning), so the other topics are still explained."""
+    compiled: list[CompiledTopic] = []
+    for topic in topics:
+        try:
+            compiled.append(compile_topic(topic))
+        except InvalidQuery as exc:
+            log.warning("topic %s is not explained: %s; remove it and add it again, corrected", topic.name, exc)
+    return compiled
 
 
 class Explainer:

@@ -67,3 +67,10 @@ def test_the_leaves_say_which_words_were_found_where_and_which_are_excluded() ->
         Leaf("hiring", None, True, False, False, False),
         Leaf("source:hackernews", "source", False, True),
     )
+
+
+def test_a_stored_topic_whose_query_the_parser_now_refuses_is_left_out_and_the_others_are_explained() -> None:
+    # Stored before the parser refused '!': matching leaves it out, and so does explain, instead of failing whole.
+    topics = [Topic("old", "postgres !hiring"), Topic("pg", "postgres", min_score=0)]
+    _, verdicts = explain_item(STORED, topics, ScoringPolicy())
+    assert [(v.topic.name, v.outcome) for v in verdicts] == [("pg", "alert")]
