@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.http import SafeHttp, check_url
+from adapters.http import SafeHttp, check_url, load_json
 from adapters.sources.api import as_int as _int
 from adapters.sources.api import as_str as _str
 from adapters.sources.text import html_to_text
@@ -65,7 +64,7 @@ class HackerNewsSource:
         response = await self._http.get(f"{base}/items/{item_id}", headers={"Accept": "application/json"})
         response.raise_for_status()
         try:
-            body = json.loads(response.content)
+            body = load_json(response.content)
         except (ValueError, RecursionError) as e:
             raise FeedError(f"Hacker News item {item_id}: the answer is not JSON ({e})") from e
         if not isinstance(body, dict) or not isinstance(body.get("children", []), list):
@@ -132,7 +131,7 @@ class HackerNewsSource:
         response = await self._http.get(url, params=params, headers={"Accept": "application/json"})
         response.raise_for_status()
         try:
-            body = json.loads(response.content)
+            body = load_json(response.content)
         except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, or nesting deeper than the parser goes
             raise _not_a_result(f"the body is not JSON ({e})") from e
         if not isinstance(body, dict) or not isinstance(body.get("hits"), list):
