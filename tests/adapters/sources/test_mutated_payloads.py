@@ -1,0 +1,46 @@
+"""Property: every JSON source, over its pages with each field of one item mutated (missing, null, the wrong type,
+huge, not UTF-8, a lone surrogate, NUL, ...), never fails a poll for that one item, keeps the page's other items
+(and a thread's other replies), and returns only what the real storage (SQLite, and PostgreSQL with
+EARSHOT_TEST_DATABASE_URL) stores without error.
+
+Each mutated body is served by a local server to the source's real fetch or thread path. The figures are printed
+(``pytest -s``) for the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from adapters.http import SafeHttp
+from adapters.storage import SqlStore
+from tests.adapters.sources.mutated import Outcome, run_case, store_all
+from tests.adapters.sources.mutated_cases import cases
+from tests.adapters.sources.mutations import MUTATIONS
+from tests.fakes.http_server import FakeHttpServer
+
+
+@pytest.fixture
+def quick_server() -> Iterator[FakeHttpServer]:
+    """A server of its own that answers without Nagle's delay: its header and body writes would otherwise wait
+    40 ms each for the client's delayed ACK, and this test sends ten thousand requests."""
+    with FakeHttpServer() as fake:
+        fake._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
+        yield fake
+
+
+async def test_no_mutated_field_of_one_item_fails_a_poll_loses_the_others_or_is_unstorable(
+    quick_server: FakeHttpServer, http: SafeHttp, store: SqlStore
+) -> None:
+    outcome = Outcome()
+    to_store = []
+    for case in cases():
+        to_store += await run_case(case, quick_server, http, outcome)
+    await store_all(store, to_store, outcome)
+    print(
+        f"\nmutated payloads: {outcome.cases} cases, {outcome.paths} field paths, {len(MUTATIONS)} mutations, "
+        f"{outcome.payloads} payloads, {outcome.skipped} with the mutated item skipped, {outcome.stored} stored, "
+        f"{len(outcome.failures)} failures"
+    )
+    assert not outcome.failures, "\n".join(outcome.failures[:60])
