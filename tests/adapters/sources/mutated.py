@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from adapters.http import SafeHttp
 from adapters.storage import SqlStore
 from bot.domain import Conversation, FetchResult, Thread
 from bot.errors import FeedError
-from tests.adapters.sources.mutations import Path, dump, get, mutated_bodies
+from tests.adapters.sources.mutations import MUTATIONS, Mutation, Path, dump, get, mutated_bodies
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.http_server import Reply as HttpReply
 
@@ -88,7 +89,9 @@ async def _read(case: Case, source: Any, server: FakeHttpServer) -> FetchResult 
     return await case.read(source, server)
 
 
-async def run_case(case: Case, server: FakeHttpServer, http: SafeHttp, outcome: Outcome) -> list[Conversation]:
+async def run_case(
+    case: Case, server: FakeHttpServer, http: SafeHttp, outcome: Outcome, mutations: tuple[Mutation, ...] = MUTATIONS
+) -> list[Conversation]:
     """Read every mutated page of ``case``; record failures in ``outcome``; return the conversations to store."""
     served = {"body": dump(case.page)}
     server.route(case.method, case.path, lambda request: HttpReply(200, served["body"], JSON))
@@ -109,7 +112,7 @@ async def run_case(case: Case, server: FakeHttpServer, http: SafeHttp, outcome: 
     outcome.cases += 1
     seen_paths: set[str] = set()
     to_store: list[Conversation] = []
-    for number, (path, mutation, body) in enumerate(mutated_bodies(case.page, case.item)):
+    for number, (path, mutation, body) in enumerate(mutated_bodies(case.page, case.item, mutations)):
         seen_paths.add(path)
         outcome.payloads += 1
         served["body"] = body
@@ -138,6 +141,15 @@ async def run_case(case: Case, server: FakeHttpServer, http: SafeHttp, outcome: 
                 to_store.append(replace(item, external_id=f"{case.name}/{number}/{item.external_id}", url=url))
     outcome.paths += len(seen_paths)
     return to_store
+
+
+@contextmanager
+def quick_server() -> Iterator[FakeHttpServer]:
+    """A fake server of its own that answers without Nagle's delay: its header and body writes would otherwise wait
+    40 ms each for the client's delayed ACK, and these properties send thousands of requests."""
+    with FakeHttpServer() as fake:
+        fake._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
+        yield fake
 
 
 async def store_all(store: SqlStore, items: list[Conversation], outcome: Outcome, batch: int = 250) -> None:

@@ -23,6 +23,7 @@ from tests.adapters.sources.mutated import NOW, Case
 from tests.fakes.http_server import FakeHttpServer
 
 EVERY = timedelta(minutes=5)
+LIMIT = 1000  # replies read per thread: all of them, so the page's others are never cut by the limit
 REDDIT_ENV = {"REDDIT_CLIENT_ID": "app", "REDDIT_CLIENT_SECRET": "secret"}  # a test value
 TOKEN = {"access_token": "t0k3n", "token_type": "bearer", "expires_in": 86400, "scope": "*"}
 REDDIT_FIXED: dict[str, Any] = {"POST /api/v1/access_token": TOKEN}
@@ -232,7 +233,7 @@ def threads() -> list[Case]:
             "/api/v1/items/100",
             p.hn_thread(),
             ("children", 0),
-            lambda s, srv: s.thread(post("hackernews", "100", "https://news.ycombinator.com/item?id=100")),
+            lambda s, srv: s.thread(post("hackernews", "100", "https://news.ycombinator.com/item?id=100"), limit=LIMIT),
         ),
         Case(
             "stackexchange answers",
@@ -240,7 +241,9 @@ def threads() -> list[Case]:
             "/2.3/questions/77635501/answers",
             p.se_page([p.se_answer(1), p.se_answer(2), p.se_answer(3)]),
             ("items", 0),
-            lambda s, srv: s.thread(post("stackexchange", "stackoverflow:77635501", "https://stackoverflow.com/q/1")),
+            lambda s, srv: s.thread(
+                post("stackexchange", "stackoverflow:77635501", "https://stackoverflow.com/q/1"), limit=LIMIT
+            ),
             fixed={"/2.3/questions/77635501": p.se_page([p.se_question(1)])},
         ),
         Case(
@@ -249,7 +252,9 @@ def threads() -> list[Case]:
             "/2.3/questions/77635501",
             p.se_page([p.se_question(1)]),
             ("items", 0),
-            lambda s, srv: s.thread(post("stackexchange", "stackoverflow:77635501", "https://stackoverflow.com/q/1")),
+            lambda s, srv: s.thread(
+                post("stackexchange", "stackoverflow:77635501", "https://stackoverflow.com/q/1"), limit=LIMIT
+            ),
             fixed={"/2.3/questions/77635501/answers": p.se_page([p.se_answer(1), p.se_answer(2)])},
         ),
         Case(
@@ -258,7 +263,9 @@ def threads() -> list[Case]:
             "/repos/octo/widgets/issues/1/comments",
             [p.gh_comment(1), p.gh_comment(2), p.gh_comment(3)],
             (0,),
-            lambda s, srv: s.thread(post("github", "octo/widgets#1", "https://github.com/octo/widgets/issues/1")),
+            lambda s, srv: s.thread(
+                post("github", "octo/widgets#1", "https://github.com/octo/widgets/issues/1"), limit=LIMIT
+            ),
             fixed={"/repos/octo/widgets/issues/1": p.gh_issue(1)},
         ),
         Case(
@@ -267,7 +274,9 @@ def threads() -> list[Case]:
             "/t/301.json",
             p.discourse_thread(),
             ("post_stream", "posts", 1),
-            lambda s, srv: s.thread(post("discourse", f"{srv.url('')}/t/301", f"{srv.url('')}/t/how-to-run-1/301")),
+            lambda s, srv: s.thread(
+                post("discourse", f"{srv.url('')}/t/301", f"{srv.url('')}/t/how-to-run-1/301"), limit=LIMIT
+            ),
             # A post whose id is broken is missing from the loaded ones: its id in the stream is asked for again.
             fixed={"/t/301/posts.json": {"post_stream": {"posts": []}}},
         ),
@@ -277,7 +286,7 @@ def threads() -> list[Case]:
             "/s/abc001.json",
             lobsters_story,
             ("comments", 0),
-            lambda s, srv: s.thread(post("lobsters", "abc001", "https://lobste.rs/s/abc001/story_1")),
+            lambda s, srv: s.thread(post("lobsters", "abc001", "https://lobste.rs/s/abc001/story_1"), limit=LIMIT),
         ),
         Case(
             "reddit thread",
@@ -286,7 +295,7 @@ def threads() -> list[Case]:
             reddit_thread,
             (1, "data", "children", 0),
             lambda s, srv: s.thread(
-                post("reddit", "t3_1abc01", "https://www.reddit.com/r/rust/comments/1abc01/post_1/")
+                post("reddit", "t3_1abc01", "https://www.reddit.com/r/rust/comments/1abc01/post_1/"), limit=LIMIT
             ),
             fixed=REDDIT_FIXED,
         ),
@@ -296,7 +305,7 @@ def threads() -> list[Case]:
             f"/api/v1/statuses/{mastodon_id}/context",
             context,
             ("descendants", 0),
-            lambda s, srv: s.thread(post("mastodon", "x", f"{srv.url('')}/@user1/{mastodon_id}")),
+            lambda s, srv: s.thread(post("mastodon", "x", f"{srv.url('')}/@user1/{mastodon_id}"), limit=LIMIT),
             fixed={f"/api/v1/statuses/{mastodon_id}": q.mastodon_status(1)},
         ),
         Case(
@@ -305,6 +314,8 @@ def threads() -> list[Case]:
             "/xrpc/app.bsky.feed.getPostThread",
             bsky,
             ("thread", "replies", 0),
-            lambda s, srv: s.thread(post("bluesky", q.bluesky_post(1)["uri"], "https://bsky.app/profile/u/post/1")),
+            lambda s, srv: s.thread(
+                post("bluesky", q.bluesky_post(1)["uri"], "https://bsky.app/profile/u/post/1"), limit=LIMIT
+            ),
         ),
     ]

@@ -92,12 +92,14 @@ def dump(page: Any) -> bytes:
     return body
 
 
-def mutated_bodies(page: Any, item_path: Path) -> Iterator[tuple[str, str, bytes]]:
+def mutated_bodies(
+    page: Any, item_path: Path, mutations: tuple[Mutation, ...] = MUTATIONS
+) -> Iterator[tuple[str, str, bytes]]:
     """(field path, mutation, raw body) for every field of the item at ``item_path`` and every mutation."""
     item = get(page, item_path)
     for path in field_paths(item):
         old = get(item, path)
-        for mutation in MUTATIONS:
+        for mutation in mutations:
             if not mutation.applies(old):
                 continue
             copied = copy.deepcopy(page)

@@ -15,28 +15,25 @@ import pytest
 
 from adapters.http import SafeHttp
 from adapters.storage import SqlStore
-from tests.adapters.sources.mutated import Outcome, run_case, store_all
+from tests.adapters.sources.mutated import Outcome, quick_server, run_case, store_all
 from tests.adapters.sources.mutated_cases import cases
 from tests.adapters.sources.mutations import MUTATIONS
 from tests.fakes.http_server import FakeHttpServer
 
 
 @pytest.fixture
-def quick_server() -> Iterator[FakeHttpServer]:
-    """A server of its own that answers without Nagle's delay: its header and body writes would otherwise wait
-    40 ms each for the client's delayed ACK, and this test sends ten thousand requests."""
-    with FakeHttpServer() as fake:
-        fake._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
+def fast_server() -> Iterator[FakeHttpServer]:
+    with quick_server() as fake:
         yield fake
 
 
 async def test_no_mutated_field_of_one_item_fails_a_poll_loses_the_others_or_is_unstorable(
-    quick_server: FakeHttpServer, http: SafeHttp, store: SqlStore
+    fast_server: FakeHttpServer, http: SafeHttp, store: SqlStore
 ) -> None:
     outcome = Outcome()
     to_store = []
     for case in cases():
-        to_store += await run_case(case, quick_server, http, outcome)
+        to_store += await run_case(case, fast_server, http, outcome)
     await store_all(store, to_store, outcome)
     print(
         f"\nmutated payloads: {outcome.cases} cases, {outcome.paths} field paths, {len(MUTATIONS)} mutations, "
