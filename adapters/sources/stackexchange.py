@@ -37,6 +37,7 @@ FIRST_POLL_LOOKBACK_SECONDS = 3600
 PAGE_SIZE = 100
 MAX_PAGES = 5
 QUOTA_WARN_BELOW = 500
+MAX_BACKOFF_SECONDS = 86_400
 _SITE = re.compile(r"[a-z0-9][a-z0-9.\-]{0,99}")
 _TAG = re.compile(r"[^\s;]{1,35}")
 _SECONDS = re.compile(r"(\d+) seconds?")
@@ -185,6 +186,7 @@ def _note_quota(feed: str, body: dict[str, Any], now: datetime, pause: dict[str,
     """Honour ``backoff`` (no request to this method for that long) and a spent daily quota."""
     backoff = as_int(body.get("backoff"))
     if backoff is not None and backoff > 0:
+        backoff = min(backoff, MAX_BACKOFF_SECONDS)  # the API asks for seconds; a larger number is not a backoff
         log.info("Stack Exchange feed %r: the API asked for a %d s backoff", feed, backoff)
         pause["not_before"] = max(pause.get("not_before", 0), int(now.timestamp()) + backoff)
     remaining = as_int(body.get("quota_remaining"))

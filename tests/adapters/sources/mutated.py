@@ -27,7 +27,7 @@ from tests.fakes.http_server import Reply as HttpReply
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 NOW = datetime(2023, 11, 15, tzinfo=UTC)
-Read = Callable[[Any, FakeHttpServer], Awaitable[FetchResult | Thread]]
+Read = Callable[..., Awaitable[Any]]  # (source, server[, next poll's cursor]) -> FetchResult or Thread
 
 
 @dataclass
@@ -79,6 +79,12 @@ def _unstorable(result: FetchResult | Thread) -> str | None:
                 except UnicodeEncodeError:
                     return f"reply {name} cannot be encoded"
     return None
+
+
+def _unique(item: Conversation, case: str, number: int) -> Conversation:
+    """``item`` made unique to its payload, so storing it really writes it (not skipped as another's repeat)."""
+    url = f"{item.url}{'&' if '?' in item.url else '?'}case={number}"
+    return replace(item, external_id=f"{case}/{number}/{item.external_id}", url=url)
 
 
 def _answer(data: bytes) -> Callable[[Any], HttpReply]:
@@ -136,10 +142,45 @@ async def run_case(
         items = [result.conversation] if isinstance(result, Thread) else result.items
         for item in items:
             if item.external_id not in keep:
-                # Unique per payload, so each is really written (not skipped as a repeat of another).
-                url = f"{item.url}{'&' if '?' in item.url else '?'}case={number}"
-                to_store.append(replace(item, external_id=f"{case.name}/{number}/{item.external_id}", url=url))
+                to_store.append(_unique(item, case.name, number))
     outcome.paths += len(seen_paths)
+    return to_store
+
+
+async def run_page_fields(
+    case: Case, server: FakeHttpServer, http: SafeHttp, outcome: Outcome, mutations: tuple[Mutation, ...]
+) -> list[Conversation]:
+    """Mutate the fields of ``case``'s page around its items (counts, cursors, wrappers, the item list itself):
+    the read returns or raises FeedError, and so does the next poll from the cursor it returned."""
+    served = {"body": dump(case.page)}
+    server.route(case.method, case.path, lambda request: HttpReply(200, served["body"], JSON))
+    for route, body in case.fixed.items():
+        method, _, path = route.rpartition(" ")
+        server.route(method or "GET", path, _answer(dump(body)))
+    source = case.make(http, server)
+    items_at = case.item[:-1]
+    to_store: list[Conversation] = []
+    for number, (path, mutation, body) in enumerate(mutated_bodies(case.page, (), mutations)):
+        steps = tuple(int(s) if s.isdigit() else s for s in path.split("/"))
+        if len(steps) > len(items_at) and steps[: len(items_at)] == items_at:
+            continue  # an item's own field: run_case's business
+        outcome.payloads += 1
+        served["body"] = body
+        where = f"{case.name} page: {path} as {mutation}"
+        try:
+            result = await _read(case, source, server)
+            if isinstance(result, FetchResult):
+                await case.read(source, server, result.cursor)
+        except FeedError:
+            continue
+        except Exception as exc:  # any other escape is the finding
+            outcome.failures.append(f"{where}: {type(exc).__name__}: {str(exc)[:200]}")
+            continue
+        problem = _unstorable(result)
+        if problem:
+            outcome.failures.append(f"{where}: {problem}")
+        items = [result.conversation] if isinstance(result, Thread) else result.items
+        to_store += [_unique(item, f"{case.name}/page", number) for item in items]
     return to_store
 
 

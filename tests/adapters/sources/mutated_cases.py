@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +17,10 @@ from adapters.sources import (
     RedditSource,
     StackExchangeSource,
 )
-from bot.domain import Conversation, Feed
+from bot.domain import Conversation, Feed, FetchResult
 from tests.adapters.sources import payloads as p
 from tests.adapters.sources import payloads_more as q
-from tests.adapters.sources.mutated import NOW, Case
+from tests.adapters.sources.mutated import NOW, Case, Read
 from tests.fakes.http_server import FakeHttpServer
 
 EVERY = timedelta(minutes=5)
@@ -70,6 +71,15 @@ def bluesky(http: SafeHttp, server: FakeHttpServer) -> BlueskySource:
     return BlueskySource(http, {}, clock=clock, public_url=server.url(""))
 
 
+def poll(make_feed: Callable[[FakeHttpServer], Feed], cursor: dict[str, Any], seeding: bool) -> Read:
+    """A read that polls the feed ``make_feed`` gives, from ``cursor`` (or the one passed: the next poll's)."""
+
+    async def read(source: Any, server: FakeHttpServer, next_cursor: dict[str, Any] | None = None) -> FetchResult:
+        return await source.fetch(make_feed(server), cursor if next_cursor is None else next_cursor, seeding=seeding)
+
+    return read
+
+
 def cases() -> list[Case]:
     """Every case, listings first."""
     return listings() + threads()
@@ -89,7 +99,7 @@ def listings() -> list[Case]:
             "/api/v1/search_by_date",
             p.hn_page(p.hn_hit(1)),
             ("hits", 0),
-            lambda s, srv: s.fetch(feed("hackernews", srv.url("/api/v1")), {}, seeding=False),
+            poll(lambda srv: feed("hackernews", srv.url("/api/v1")), {}, seeding=False),
         ),
         Case(
             "hackernews comment",
@@ -97,7 +107,7 @@ def listings() -> list[Case]:
             "/api/v1/search_by_date",
             p.hn_page(p.hn_hit(1, comment=True)),
             ("hits", 0),
-            lambda s, srv: s.fetch(feed("hackernews", srv.url("/api/v1")), {}, seeding=False),
+            poll(lambda srv: feed("hackernews", srv.url("/api/v1")), {}, seeding=False),
         ),
         Case(
             "stackexchange question",
@@ -105,7 +115,7 @@ def listings() -> list[Case]:
             "/2.3/questions",
             se,
             ("items", 0),
-            lambda s, srv: s.fetch(feed("stackexchange", srv.url("/2.3"), tagged="kubernetes"), {}, seeding=False),
+            poll(lambda srv: feed("stackexchange", srv.url("/2.3"), tagged="kubernetes"), {}, seeding=False),
         ),
         Case(
             "github issue",
@@ -113,7 +123,7 @@ def listings() -> list[Case]:
             "/search/issues",
             issues,
             ("items", 0),
-            lambda s, srv: s.fetch(feed("github", srv.url(""), "repo:octo/widgets"), {}, seeding=False),
+            poll(lambda srv: feed("github", srv.url(""), "repo:octo/widgets"), {}, seeding=False),
         ),
         Case(
             "github discussion",
@@ -121,9 +131,7 @@ def listings() -> list[Case]:
             "/graphql",
             discussions,
             ("data", "search", "nodes", 0),
-            lambda s, srv: s.fetch(
-                feed("github", srv.url(""), "repo:octo/widgets", discussions=True), {}, seeding=False
-            ),
+            poll(lambda srv: feed("github", srv.url(""), "repo:octo/widgets", discussions=True), {}, seeding=False),
             fixed={"/search/issues": {"total_count": 1, "incomplete_results": False, "items": [p.gh_issue(5)]}},
             method="POST",
         ),
@@ -133,7 +141,7 @@ def listings() -> list[Case]:
             "/latest.json",
             p.discourse_page([p.discourse_topic(1), p.discourse_topic(2), p.discourse_topic(3)]),
             ("topic_list", "topics", 0),
-            lambda s, srv: s.fetch(feed("discourse", srv.url("")), {}, seeding=True),
+            poll(lambda srv: feed("discourse", srv.url("")), {}, seeding=True),
         ),
         Case(
             "discourse post",
@@ -141,9 +149,7 @@ def listings() -> list[Case]:
             "/posts.json",
             latest_posts,
             ("latest_posts", 0),
-            lambda s, srv: s.fetch(
-                feed("discourse", srv.url(""), include=["posts"]), {"posts_after": 9001}, seeding=False
-            ),
+            poll(lambda srv: feed("discourse", srv.url(""), include=["posts"]), {"posts_after": 9001}, seeding=False),
         ),
         Case(
             "lobsters story",
@@ -151,7 +157,7 @@ def listings() -> list[Case]:
             "/newest.json",
             [q.lobsters_story(1), q.lobsters_story(2), q.lobsters_story(3)],
             (0,),
-            lambda s, srv: s.fetch(feed("lobsters", srv.url("")), {}, seeding=False),
+            poll(lambda srv: feed("lobsters", srv.url("")), {}, seeding=False),
         ),
         Case(
             "lobsters comment",
@@ -159,8 +165,8 @@ def listings() -> list[Case]:
             "/comments.json",
             [q.lobsters_comment(1), q.lobsters_comment(2), q.lobsters_comment(3)],
             (0,),
-            lambda s, srv: s.fetch(
-                feed("lobsters", srv.url(""), include=["comments"]),
+            poll(
+                lambda srv: feed("lobsters", srv.url(""), include=["comments"]),
                 {"comments": {"newest": p.T - 3600, "recent_ids": []}},
                 seeding=False,
             ),
@@ -172,7 +178,7 @@ def listings() -> list[Case]:
             "/r/rust/new",
             q.reddit_listing([q.reddit_post(1), q.reddit_post(2), q.reddit_post(3)]),
             ("data", "children", 0),
-            lambda s, srv: s.fetch(feed("reddit", subreddit="rust", include=["posts"]), {}, seeding=False),
+            poll(lambda srv: feed("reddit", subreddit="rust", include=["posts"]), {}, seeding=False),
             fixed=REDDIT_FIXED,
         ),
         Case(
@@ -181,7 +187,7 @@ def listings() -> list[Case]:
             "/r/rust/comments",
             q.reddit_listing([q.reddit_comment(1), q.reddit_comment(2), q.reddit_comment(3)]),
             ("data", "children", 0),
-            lambda s, srv: s.fetch(feed("reddit", subreddit="rust", include=["comments"]), {}, seeding=False),
+            poll(lambda srv: feed("reddit", subreddit="rust", include=["comments"]), {}, seeding=False),
             fixed=REDDIT_FIXED,
         ),
         Case(
@@ -190,7 +196,7 @@ def listings() -> list[Case]:
             "/api/v1/timelines/tag/rust",
             [q.mastodon_status(1), q.mastodon_status(2), q.mastodon_status(3)],
             (0,),
-            lambda s, srv: s.fetch(feed("mastodon", srv.url(""), hashtag="rust"), {}, seeding=False),
+            poll(lambda srv: feed("mastodon", srv.url(""), hashtag="rust"), {}, seeding=False),
         ),
         Case(
             "bluesky post",
@@ -198,7 +204,7 @@ def listings() -> list[Case]:
             "/xrpc/app.bsky.feed.searchPosts",
             {"posts": [q.bluesky_post(1), q.bluesky_post(2), q.bluesky_post(3)]},
             ("posts", 0),
-            lambda s, srv: s.fetch(feed("bluesky", query="rust"), {}, seeding=False),
+            poll(lambda srv: feed("bluesky", query="rust"), {}, seeding=False),
         ),
     ]
 

@@ -48,7 +48,6 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("an object", lambda old: {"text": 7}, _not(dict)),
     Mutation("a bool", lambda old: True, _not(bool)),
     Mutation("10**30", lambda old: 10**30),
-    Mutation("-10**30", lambda old: -(10**30)),
     Mutation("1e308", lambda old: 1e308),
     Mutation("a 1 MB string", lambda old: "x" * MB),
     Mutation("a string with 5,000 more digits", lambda old: f"{old}{'9' * 5000}", _is_str),
@@ -58,8 +57,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("NUL", lambda old: f"a\x00{old}" if isinstance(old, str) else "\x00"),
     Mutation("a malformed URL", lambda old: "http://[::1", _is_str),
     Mutation("a time at the end of datetime", lambda old: "9999-12-31T23:59:59-14:00", _is_str),
-    Mutation("a time at the start of datetime", lambda old: "0001-01-01T00:00:00+14:00", _is_str),
 )
+
+# An int no float holds: for the fields around the items (counts, backoffs), whose arithmetic mixes in floats.
+BEYOND_FLOAT = Mutation("10**400", lambda old: 10**400)
 
 Path = tuple[str | int, ...]
 

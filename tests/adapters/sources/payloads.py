@@ -139,7 +139,7 @@ def se_answer(n: int, question_id: int = 77_635_501) -> dict[str, Any]:
 
 def se_page(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The API's wrapper."""
-    return {"items": items, "has_more": False, "quota_max": 300, "quota_remaining": 290}
+    return {"items": items, "has_more": False, "quota_max": 300, "quota_remaining": 290, "backoff": 10}
 
 
 def gh_issue(n: int) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
+from adapters.sources.cursor import pause_error
 from adapters.sources.items import read_items
 from adapters.storage import SqlStore
+from bot.errors import FeedError
 from tests.adapters.sources import payloads as p
 from tests.adapters.sources import payloads_more as q
 from tests.adapters.sources.mutated import JSON, NOW
@@ -111,3 +113,17 @@ def test_an_error_that_is_not_about_the_item_still_stops_the_poll() -> None:
 
     with pytest.raises(RuntimeError):
         read_items([1], read, source="Test")
+
+
+async def test_an_absurd_stack_exchange_backoff_pauses_a_day_at_most_and_the_next_poll_still_runs(
+    server: FakeHttpServer, http: SafeHttp, served: Any
+) -> None:
+    served("/2.3/questions", {**p.se_page([p.se_question(1)]), "backoff": 10**400})
+    source = stackexchange(http, server)
+    so = feed("stackexchange", server.url("/2.3"), tagged="kubernetes")
+    first = await source.fetch(so, {}, seeding=False)
+    assert first.cursor["not_before"] == int(NOW.timestamp()) + 86_400
+    with pytest.raises(FeedError, match="asked for a pause"):
+        await source.fetch(so, first.cursor, seeding=False)
+    # A cursor stored before backoffs were bounded no longer stops the feed for good.
+    assert pause_error({"not_before": 10**400}, NOW, "Stack Exchange") is None
