@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.http import FetchError, SafeHttp, check_url
+from adapters.http import FetchError, SafeHttp, check_url, load_json
 from bot.domain import Conversation, Reply, Summary
 from bot.errors import ConfigError, SummaryError
 from bot.summary import QUESTION_LIMIT, SAID_LIMIT, shorten
@@ -77,7 +77,7 @@ def prompt(conversation: Conversation, replies: Sequence[Reply]) -> str:
 def parse_answer(content: bytes) -> Summary:
     """A Summary from a chat-completions answer, cleaned and shortened; SummaryError when it has none."""
     try:
-        answer = json.loads(content)
+        answer = load_json(content)
         text = answer["choices"][0]["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise SummaryError(f"the summary endpoint answered without a message ({type(exc).__name__})") from None
@@ -95,7 +95,7 @@ def _fields(text: str) -> tuple[str, list[Any]]:
     """The question and said lines of the model's text: its JSON, or else first line and the lines after."""
     stripped = _FENCE.sub("", text.strip())
     try:
-        data = json.loads(stripped)
+        data = load_json(stripped)
     except ValueError:
         data = None
     if isinstance(data, dict) and isinstance(data.get("question"), str):

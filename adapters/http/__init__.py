@@ -2,6 +2,7 @@
 
 from adapters.http.addresses import is_public_address
 from adapters.http.errors import FetchError, FetchRefused, InvalidUrl
+from adapters.http.json_body import load_json
 from adapters.http.response import HttpResponse, parse_retry_after
 from adapters.http.safe import FetchPolicy, SafeHttp, check_url
 
@@ -14,5 +15,6 @@ __all__ = [
     "SafeHttp",
     "check_url",
     "is_public_address",
+    "load_json",
     "parse_retry_after",
 ]

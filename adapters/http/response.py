@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 import httpx
 
 from adapters.http.errors import FetchError, redact_url
+from adapters.http.json_body import load_json
 
 _SECONDS = re.compile(r"\d+(\.\d+)?")
 
@@ -31,7 +31,7 @@ class HttpResponse:
     def json(self) -> Any:
         """The body parsed as JSON; FetchError when it is not JSON."""
         try:
-            return json.loads(self.content)
+            return load_json(self.content)
         except (ValueError, RecursionError) as exc:
             shown = redact_url(self.url)
             raise FetchError(f"the response from {shown} is not valid JSON: {exc}", url=shown) from None

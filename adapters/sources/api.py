@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.http import HttpResponse, SafeHttp, parse_retry_after
+from adapters.http import HttpResponse, SafeHttp, load_json, parse_retry_after
 from adapters.http.errors import redact_url
 from bot.errors import ConfigError, FeedError
 
@@ -68,7 +67,7 @@ def check_status(
 def parse_json(response: HttpResponse, service: str) -> Any:
     """The body as JSON, or a FeedError saying the answer was not JSON."""
     try:
-        return json.loads(response.content)
+        return load_json(response.content)
     except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, or nesting deeper than the parser goes
         raise FeedError(f"{service} answered {redact_url(response.url)} with a body that is not JSON ({e})") from e
 
@@ -78,7 +77,7 @@ def _error(
 ) -> FeedError:
     status = response.status
     try:
-        body: Any = json.loads(response.content)
+        body: Any = load_json(response.content)
     except (ValueError, RecursionError):
         body = None
     if explain is not None:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from adapters.http import HttpResponse, SafeHttp, check_url
@@ -18,6 +19,7 @@ from adapters.sources.api import as_str
 from adapters.sources.bluesky_parse import KIND, replies, sort_time
 from adapters.sources.bluesky_parse import conversation as to_conversation
 from adapters.sources.bluesky_session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
+from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
 from bot.domain import Conversation, Feed, FetchResult, Thread
 from bot.errors import ConfigError, FeedError
@@ -101,10 +103,8 @@ class BlueskySource:
             posts = body.get("posts") if isinstance(body, dict) else None
             if not isinstance(posts, list):
                 raise FeedError('Bluesky answered with something that is not a search result: it has no "posts" list')
-            for post in posts:
-                item = to_conversation(post, community)
-                when = sort_time(post)
-                if item is None or when is None or item.external_id in times:
+            for item, when in read_items(posts, partial(_post, community=community), source="Bluesky", what="post"):
+                if item.external_id in times:
                     continue
                 times[item.external_id] = when
                 if item.external_id not in seen:
@@ -132,7 +132,7 @@ class BlueskySource:
         kind = as_str(root.get("$type")) if isinstance(root, dict) else ""
         if not isinstance(root, dict) or not kind.endswith("#threadViewPost"):
             raise FeedError(f"the Bluesky post {conversation.url} is gone (deleted) or hidden from us")
-        fresh = to_conversation(root.get("post"), conversation.community)
+        fresh = read_one(partial(to_conversation, community=conversation.community), root.get("post"), source="Bluesky")
         refreshed = conversation if fresh is None else _refresh(conversation, fresh)
         return Thread(refreshed, tuple(replies(root, max(0, limit))), refreshed.thread_size)
 
@@ -153,6 +153,13 @@ class BlueskySource:
 
     async def _get(self, url: str, params: dict[str, str], headers: dict[str, str]) -> HttpResponse:
         return await self._quota.get(self._http, url, params=params, headers=headers)
+
+
+def _post(post: Any, community: str) -> tuple[Conversation, datetime] | None:
+    """A searched post with its sort time; None without either."""
+    item = to_conversation(post, community)
+    when = sort_time(post)
+    return None if item is None or when is None else (item, when)
 
 
 def _refresh(old: Conversation, new: Conversation) -> Conversation:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.sources.api import as_int, as_str
+from adapters.sources.items import read_one
 from adapters.sources.limits import iso_time
 from bot.domain import Conversation, Reply
 from bot.text import excerpt
@@ -84,20 +85,25 @@ def replies(root: dict[str, Any], limit: int) -> list[Reply]:
         uri = as_str(post.get("uri"))
         if not uri or not isinstance(author, dict) or not isinstance(record, dict):
             continue
-        out.append(
-            Reply(
-                external_id=uri,
-                author=as_str(author.get("handle")) or None,
-                text=_text(record),
-                created_at=iso_time(record.get("createdAt")),
-                points=as_int(post.get("likeCount")),
-                url=post_url(uri, author),
-                parent_id=parent or None,
-                depth=depth,
-            )
-        )
+        reply = read_one(lambda a: _reply(*a), (post, author, record, parent, depth), source="Bluesky", what="reply")
+        if reply is not None:
+            out.append(reply)
         stack.extend((child, depth + 1, uri) for child in reversed(_children(node)))
     return out
+
+
+def _reply(post: dict[str, Any], author: dict[str, Any], record: dict[str, Any], parent: str, depth: int) -> Reply:
+    uri = as_str(post.get("uri"))
+    return Reply(
+        external_id=uri,
+        author=as_str(author.get("handle")) or None,
+        text=_text(record),
+        created_at=iso_time(record.get("createdAt")),
+        points=as_int(post.get("likeCount")),
+        url=post_url(uri, author),
+        parent_id=parent or None,
+        depth=depth,
+    )
 
 
 def _post(node: dict[str, Any]) -> dict[str, Any]:

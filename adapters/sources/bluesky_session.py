@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from adapters.http import HttpResponse, SafeHttp
+from adapters.http import HttpResponse, SafeHttp, load_json
 from adapters.sources.api import as_int, as_str
 from adapters.sources.limits import api_message, json_object, raise_for_api
 from bot.errors import FeedError
@@ -141,7 +141,7 @@ def jwt_expiry(token: str) -> datetime | None:
     if len(parts) != 3:
         return None
     try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        payload = load_json(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
     except (ValueError, TypeError):
         return None
     exp = as_int(payload.get("exp")) if isinstance(payload, dict) else None

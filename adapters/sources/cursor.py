@@ -128,7 +128,10 @@ def pause_error(cursor: dict[str, Any], now: datetime, service: str) -> FeedErro
     not_before = cursor.get("not_before")
     if not isinstance(not_before, int | float) or isinstance(not_before, bool):
         return None
-    wait = not_before - now.timestamp()
+    try:
+        wait = not_before - now.timestamp()
+    except OverflowError:  # an int no float holds (written before backoffs were bounded): no real pause
+        return None
     if wait <= 0:
         return None
     return FeedError(f"{service} asked for a pause; the next request may go in {wait:.0f} s", retry_after=wait)

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from adapters.sources.api import (
 )
 from adapters.sources.cursor import Page, Window, walk
 from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
+from adapters.sources.items import read_items, read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -89,7 +91,7 @@ class DiscourseSource:
             users = {as_int(u.get("id")): as_str(u.get("username")) for u in map(as_dict, as_list(body.get("users")))}
             result = Page(has_more=bool(as_str(topic_list.get("more_topics_url"))))
             for raw in map(as_dict, topic_list["topics"]):
-                item = _topic(raw, base, community, users)
+                item = read_one(partial(_topic, base=base, community=community, users=users), raw, source=SERVICE)
                 if item is None:
                     continue
                 result.items.append(item)
@@ -135,8 +137,10 @@ class DiscourseSource:
         base, topic_id = _split(conversation)
         body, posts = await self._topic_posts(base, topic_id, limit)
         first = next((p for p in posts if as_int(p.get("post_number")) == 1), {})
-        replies = [r for r in (_reply(p, base, body) for p in posts if as_int(p.get("post_number")) != 1) if r]
-        refreshed = _refreshed(conversation, body, first)
+        later = [p for p in posts if as_int(p.get("post_number")) != 1]
+        replies = read_items(later, partial(_reply, base=base, topic=body), source=SERVICE, what="post")
+        refreshed = read_one(partial(_refreshed, conversation, body), first, source=SERVICE, what="topic")
+        refreshed = refreshed or conversation
         return Thread(refreshed, tuple(replies[:limit]), _reply_count(body))
 
     async def _post_thread(self, conversation: Conversation, *, limit: int) -> Thread:
@@ -150,7 +154,7 @@ class DiscourseSource:
         body, posts = await self._topic_posts(base, topic_id, 10 * limit)
         later = [p for p in posts if (as_int(p.get("post_number")) or 0) > number]
         answers = [p for p in later if as_int(p.get("reply_to_post_number")) == number] or later
-        replies = [r for r in (_reply(p, base, body) for p in answers) if r]
+        replies = read_items(answers, partial(_reply, base=base, topic=body), source=SERVICE, what="post")
         return Thread(conversation, tuple(replies[:limit]), len(replies))
 
     async def _topic_posts(self, base: str, topic_id: int, limit: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -181,7 +185,8 @@ class DiscourseSource:
         first = next((p for p in posts if as_int(p.get("post_number")) == 1), None)
         if first is None or first.get("deleted_at") or first.get("user_deleted") is True:
             return item
-        return _replace_text(item, html_to_text(as_str(first.get("cooked")))[:MAX_BODY_CHARS] or item.text)
+        text = read_one(lambda post: html_to_text(as_str(post.get("cooked"))), first, source=SERVICE, what="post")
+        return _replace_text(item, (text or "")[:MAX_BODY_CHARS] or item.text)
 
     async def _get(
         self, base: str, url: str, params: dict[str, str | int] | None, *, gone: str | None = None
@@ -211,7 +216,7 @@ class DiscourseSource:
 
 
 def _topic(
-    raw: dict[str, Any], base: str, community: str, users: dict[int | None, str]
+    raw: dict[str, Any], *, base: str, community: str, users: dict[int | None, str]
 ) -> tuple[Conversation, int] | None:
     topic_id = as_int(raw.get("id"))
     created = parse_time(raw.get("created_at"))
@@ -241,7 +246,7 @@ def _topic(
     return conversation, int(created.timestamp())
 
 
-def _reply(post: dict[str, Any], base: str, topic: dict[str, Any]) -> Reply | None:
+def _reply(post: dict[str, Any], *, base: str, topic: dict[str, Any]) -> Reply | None:
     post_id = as_int(post.get("id"))
     number = as_int(post.get("post_number"))
     if post_id is None or number is None:

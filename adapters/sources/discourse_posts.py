@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.sources.api import as_dict, as_int, as_str, parse_time
+from adapters.sources.items import read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation
 from bot.errors import FeedError
@@ -73,7 +74,9 @@ async def newest_posts(
         for raw in map(as_dict, raw_posts):
             post_id = as_int(raw.get("id"))
             if post_id is not None and post_id > cursor:
-                item = post_item(raw, base, community, category_id)
+                item = read_one(
+                    lambda r: post_item(r, base, community, category_id), raw, source="Discourse", what="post"
+                )
                 if item is not None:
                     found[post_id] = item
         if min(ids) <= cursor + 1:

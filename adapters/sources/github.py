@@ -22,6 +22,7 @@ from adapters.sources.api import (
     quota_wait,
 )
 from adapters.sources.cursor import Page, start, stop_if_paused, walk
+from adapters.sources.items import read_items, read_one
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
 from bot.ports import Clock
@@ -102,10 +103,7 @@ class GitHubSource:
             result = Page(has_more=link is not None)
             if link is not None:
                 next_url.append(link)
-            for raw in body["items"]:
-                item = _issue(as_dict(raw))
-                if item is not None:
-                    result.items.append(item)
+            result.items += read_items(body["items"], lambda raw: _issue(as_dict(raw)), source=SERVICE)
             stop_if_paused(result, pause, now, f"{SERVICE} quota spent with more results still to read")
             return result
 
@@ -153,11 +151,12 @@ class GitHubSource:
             )
         gone = f"GitHub issue {repo}#{number} is gone (deleted, transferred, or its repository made private)"
         _, issue = await self._get(f"{self._api}/repos/{repo}/issues/{number}", None, gone=gone)
-        refreshed = _issue(as_dict(issue))
+        refreshed = read_one(lambda raw: _issue(as_dict(raw)), issue, source=SERVICE, what="issue")
         _, comments = await self._get(
             f"{self._api}/repos/{repo}/issues/{number}/comments", {"per_page": max(1, min(limit, PER_PAGE))}
         )
-        replies = tuple(r for r in (_comment(as_dict(c), repo) for c in as_list(comments)) if r is not None)[:limit]
+        read = read_items(as_list(comments), lambda c: _comment(as_dict(c), repo), source=SERVICE, what="comment")
+        replies = tuple(read)[:limit]
         return Thread(refreshed[0] if refreshed else conversation, replies, as_int(as_dict(issue).get("comments")))
 
     async def _get(

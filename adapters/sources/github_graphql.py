@@ -9,6 +9,7 @@ from typing import Any
 from adapters.http import SafeHttp
 from adapters.sources.api import as_dict, as_int, as_list, as_str, check_status, parse_json, parse_time, quota_wait
 from adapters.sources.cursor import Page, Window, walk
+from adapters.sources.items import read_items, read_one
 from bot.domain import Conversation, Reply, Thread
 from bot.errors import FeedError
 
@@ -81,10 +82,7 @@ async def search_discussions(
         end = as_str(info.get("endCursor"))
         if end:
             after.append(end)
-        for node in as_list(found.get("nodes")):
-            item = discussion(as_dict(node))
-            if item is not None:
-                result.items.append(item)
+        result.items += read_items(as_list(found.get("nodes")), lambda n: discussion(as_dict(n)), source=SERVICE)
         return result
 
     return await walk(page, window, max_pages=max_pages, seeding=seeding)
@@ -100,25 +98,25 @@ async def discussion_thread(
     raw = as_dict(as_dict(data.get("repository")).get("discussion"))
     if not raw:
         raise FeedError(f"GitHub discussion {repo}#{number} is gone (deleted, or the repository is private)")
-    refreshed = discussion(raw)
+    refreshed = read_one(discussion, raw, source=SERVICE, what="discussion")
     comments = as_dict(raw.get("comments"))
-    replies = []
-    for node in as_list(comments.get("nodes")):
-        c = as_dict(node)
-        if not as_str(c.get("id")):
-            continue
-        replies.append(
-            Reply(
-                external_id=as_str(c.get("id")),
-                author=as_str(as_dict(c.get("author")).get("login")) or None,  # null author: a deleted account
-                text=as_str(c.get("bodyText"))[:MAX_BODY_CHARS],
-                created_at=parse_time(c.get("createdAt")),
-                points=as_int(c.get("upvoteCount")),
-                url=as_str(c.get("url")) or None,
-            )
-        )
+    replies = read_items(as_list(comments.get("nodes")), _comment, source=SERVICE, what="comment")
     return Thread(
         refreshed[0] if refreshed else conversation, tuple(replies[:limit]), as_int(comments.get("totalCount"))
+    )
+
+
+def _comment(node: Any) -> Reply | None:
+    c = as_dict(node)
+    if not as_str(c.get("id")):
+        return None
+    return Reply(
+        external_id=as_str(c.get("id")),
+        author=as_str(as_dict(c.get("author")).get("login")) or None,  # null author: a deleted account
+        text=as_str(c.get("bodyText"))[:MAX_BODY_CHARS],
+        created_at=parse_time(c.get("createdAt")),
+        points=as_int(c.get("upvoteCount")),
+        url=as_str(c.get("url")) or None,
     )
 
 

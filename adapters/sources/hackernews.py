@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from adapters.http import SafeHttp, check_url
+from adapters.http import SafeHttp, check_url, load_json
 from adapters.sources.api import as_int as _int
 from adapters.sources.api import as_str as _str
+from adapters.sources.items import read_items, read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -65,7 +66,7 @@ class HackerNewsSource:
         response = await self._http.get(f"{base}/items/{item_id}", headers={"Accept": "application/json"})
         response.raise_for_status()
         try:
-            body = json.loads(response.content)
+            body = load_json(response.content)
         except (ValueError, RecursionError) as e:
             raise FeedError(f"Hacker News item {item_id}: the answer is not JSON ({e})") from e
         if not isinstance(body, dict) or not isinstance(body.get("children", []), list):
@@ -119,11 +120,10 @@ class HackerNewsSource:
 
         items: list[Conversation] = []
         times: dict[str, int] = {}
-        for hit in hits:
-            item = _conversation(hit)
-            if item is None or item.external_id in times:
+        for item, created in read_items(hits, _conversation, source="Hacker News"):
+            if item.external_id in times:
                 continue
-            times[item.external_id] = _int(hit.get("created_at_i")) or 0
+            times[item.external_id] = created
             if item.external_id not in seen:
                 items.append(item)
         return FetchResult(items, _next_cursor(newest, since, times, seen))
@@ -132,7 +132,7 @@ class HackerNewsSource:
         response = await self._http.get(url, params=params, headers={"Accept": "application/json"})
         response.raise_for_status()
         try:
-            body = json.loads(response.content)
+            body = load_json(response.content)
         except (ValueError, RecursionError) as e:  # bad JSON, bad UTF-8, or nesting deeper than the parser goes
             raise _not_a_result(f"the body is not JSON ({e})") from e
         if not isinstance(body, dict) or not isinstance(body.get("hits"), list):
@@ -158,25 +158,36 @@ def _replies(item: dict[str, Any], limit: int) -> tuple[list[Reply], int]:
         kids = child.get("children")
         if isinstance(kids, list):
             stack.extend((k, depth + 1, child_id) for k in reversed(kids))
-        text = html_to_text(child.get("text") if isinstance(child.get("text"), str) else None)
-        if not child_id or not text:
+        reply = read_one(
+            partial(_reply, child_id=child_id, parent_id=parent_id, depth=depth),
+            child,
+            source="Hacker News",
+            what="reply",
+        )
+        if reply is None:
             continue
         total += 1
         if len(replies) < limit:
-            created = _int(child.get("created_at_i"))
-            replies.append(
-                Reply(
-                    external_id=child_id,
-                    author=_str(child.get("author")) or None,
-                    text=text,
-                    created_at=datetime.fromtimestamp(created, UTC) if created is not None else None,
-                    points=_int(child.get("points")),
-                    url=ITEM_URL.format(child_id),
-                    parent_id=parent_id or None,
-                    depth=depth,
-                )
-            )
+            replies.append(reply)
     return replies, total
+
+
+def _reply(child: dict[str, Any], *, child_id: str, parent_id: str, depth: int) -> Reply | None:
+    """One comment of a thread as a Reply, or None for a deleted or dead one (no id, no text)."""
+    text = html_to_text(child.get("text") if isinstance(child.get("text"), str) else None)
+    if not child_id or not text:
+        return None
+    created = _int(child.get("created_at_i"))
+    return Reply(
+        external_id=child_id,
+        author=_str(child.get("author")) or None,
+        text=text,
+        created_at=datetime.fromtimestamp(created, UTC) if created is not None else None,
+        points=_int(child.get("points")),
+        url=ITEM_URL.format(child_id),
+        parent_id=parent_id or None,
+        depth=depth,
+    )
 
 
 def _not_a_result(reason: str) -> FeedError:
@@ -198,8 +209,8 @@ def _next_cursor(old_newest: int | None, since: int, times: dict[str, int], seen
     return {"newest": newest, "recent_ids": recent[:MAX_RECENT_IDS]}
 
 
-def _conversation(hit: dict[str, Any]) -> Conversation | None:
-    """One Algolia hit as a Conversation, or None when it lacks an id or a timestamp."""
+def _conversation(hit: dict[str, Any]) -> tuple[Conversation, int] | None:
+    """One Algolia hit as a Conversation with its creation time, or None when it lacks an id or a timestamp."""
     object_id = hit.get("objectID")
     created = _int(hit.get("created_at_i"))
     if not isinstance(object_id, str | int) or not str(object_id).strip() or created is None:
@@ -213,7 +224,7 @@ def _conversation(hit: dict[str, Any]) -> Conversation | None:
     else:
         title = _str(hit.get("title")) or f"Hacker News item {object_id}"
         body = hit.get("story_text")
-    return Conversation(
+    conversation = Conversation(
         source=HackerNewsSource.kind,
         external_id=object_id,
         url=ITEM_URL.format(object_id),
@@ -227,6 +238,7 @@ def _conversation(hit: dict[str, Any]) -> Conversation | None:
         community=None,
         kind="comment" if is_comment else "post",
     )
+    return conversation, created
 
 
 def _base_url(feed: Feed) -> str:

@@ -20,6 +20,7 @@ from adapters.sources.api import (
     parse_time,
 )
 from adapters.sources.cursor import Page, Window, walk
+from adapters.sources.items import read_items, read_one
 from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
@@ -71,10 +72,7 @@ class LobstersSource:
             if not isinstance(body, list):
                 raise FeedError(f"{SERVICE} answered with something that is not a story list")
             result = Page(has_more=len(body) > 0)
-            for raw in body:
-                item = _story(as_dict(raw), base)
-                if item is not None:
-                    result.items.append(item)
+            result.items += read_items(body, lambda raw: _story(as_dict(raw), base), source=SERVICE, what="story")
             return result
 
         items: list[Conversation] = []
@@ -111,8 +109,8 @@ class LobstersSource:
         body = await self._get(f"{self._base}/s/{short_id}.json", gone=f"Lobsters story {short_id} is gone (deleted)")
         if not isinstance(body, dict):
             raise FeedError(f"{SERVICE} answered with something that is not a story")
-        story = _story(body, self._base)
-        replies = [r for r in (_comment(c, d) for c, d in _flatten(body.get("comments"))) if r is not None]
+        story = read_one(lambda raw: _story(raw, self._base), body, source=SERVICE, what="story")
+        replies = _comments(_flatten(body.get("comments")))
         return Thread(story[0] if story else conversation, tuple(replies[:limit]), as_int(body.get("comment_count")))
 
     async def _comment_thread(self, conversation: Conversation, *, limit: int) -> Thread:
@@ -134,7 +132,7 @@ class LobstersSource:
                 if _depth(c, level) <= top:
                     break
                 below.append((c, level))
-        replies = [r for r in (_comment(c, d) for c, d in below) if r is not None]
+        replies = _comments(below)
         return Thread(conversation, tuple(replies[:limit]), len(replies))
 
     async def _get(self, url: str, *, gone: str | None = None) -> Any:
@@ -188,6 +186,11 @@ def _flatten(comments: object) -> list[tuple[dict[str, Any], int]]:
         out.append((comment, level))
         stack.extend((as_dict(c), level + 1) for c in reversed(as_list(comment.get("comments"))))
     return out
+
+
+def _comments(flat: list[tuple[dict[str, Any], int]]) -> list[Reply]:
+    """The readable comments of a flattened thread as Replies."""
+    return read_items(flat, lambda pair: _comment(*pair), source=SERVICE, what="comment")
 
 
 def _comment(raw: dict[str, Any], level: int = 0) -> Reply | None:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from adapters.sources.api import as_dict, as_int, as_str, parse_time
 from adapters.sources.cursor import Page, Window, walk
+from adapters.sources.items import read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation
 from bot.errors import FeedError
@@ -81,7 +82,7 @@ async def newest_comments(
             raise FeedError("Lobsters answered with something that is not a comment list")
         result = Page(has_more=len(body) > 0)
         for raw in map(as_dict, body):
-            item = comment_item(raw, base)
+            item = read_one(lambda r: comment_item(r, base), raw, source="Lobsters", what="comment")
             if item is not None:
                 # Removed comments still say how far back a page reaches (a page of them must not end the
                 # walk early); they are dropped after it.

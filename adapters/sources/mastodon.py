@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from adapters.http import HttpResponse, SafeHttp, check_url
 from adapters.sources.api import as_str
+from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
 from adapters.sources.mastodon_parse import KIND, id_key, link_param, origin_status, replies
 from adapters.sources.mastodon_parse import conversation as to_conversation
@@ -104,9 +106,9 @@ class MastodonSource:
             if not isinstance(statuses, list):
                 raise FeedError("Mastodon answered with something that is not a list of statuses")
             ids = [as_str(x.get("id")) for x in statuses if isinstance(x, dict) and as_str(x.get("id"))]
-            for status in statuses:
-                item = to_conversation(status, host, s.community)
-                if item is not None and item.external_id not in seen:
+            read = partial(to_conversation, instance_host=host, community=s.community)
+            for item in read_items(statuses, read, source="Mastodon", what="status"):
+                if item.external_id not in seen:
                     seen.add(item.external_id)
                     items.append(item)
             top = max(ids, key=id_key, default=None)
@@ -132,7 +134,8 @@ class MastodonSource:
         host = urlsplit(base).netloc
         status = json_object(await self._public(f"{base}/api/v1/statuses/{status_id}"), "Mastodon", "a status")
         refreshed = conversation
-        fresh = to_conversation(status, host, conversation.community)
+        read = partial(to_conversation, instance_host=host, community=conversation.community)
+        fresh = read_one(read, status, source="Mastodon", what="status")
         if fresh is not None:
             refreshed = dataclasses.replace(
                 conversation, text=fresh.text, points=fresh.points, thread_size=fresh.thread_size

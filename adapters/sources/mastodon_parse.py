@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from adapters.sources.api import as_int, as_str
+from adapters.sources.items import read_one
 from adapters.sources.limits import iso_time
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Reply
@@ -87,21 +88,25 @@ def replies(root_id: str, descendants: Any, instance_host: str, limit: int) -> l
         parent = as_str(status.get("in_reply_to_id"))
         level = depth.get(parent, -1) + 1
         depth[as_str(status.get("id"))] = level
-        spoiler = as_str(status.get("spoiler_text"))
-        body = html_to_text(status.get("content") if isinstance(status.get("content"), str) else None)
-        out.append(
-            Reply(
-                external_id=as_str(status.get("uri")) or as_str(status.get("id")),
-                author=author_of(status, instance_host),
-                text=f"CW: {spoiler}\n\n{body}".strip() if spoiler else body,
-                created_at=iso_time(status.get("created_at")),
-                points=as_int(status.get("favourites_count")),
-                url=as_str(status.get("url")) or None,
-                parent_id=parent or None,
-                depth=level,
-            )
-        )
+        reply = read_one(lambda s: _reply(*s), (status, parent, level, instance_host), source="Mastodon", what="reply")
+        if reply is not None:
+            out.append(reply)
     return out
+
+
+def _reply(status: dict[str, Any], parent: str, level: int, instance_host: str) -> Reply:
+    spoiler = as_str(status.get("spoiler_text"))
+    body = html_to_text(status.get("content") if isinstance(status.get("content"), str) else None)
+    return Reply(
+        external_id=as_str(status.get("uri")) or as_str(status.get("id")),
+        author=author_of(status, instance_host),
+        text=f"CW: {spoiler}\n\n{body}".strip() if spoiler else body,
+        created_at=iso_time(status.get("created_at")),
+        points=as_int(status.get("favourites_count")),
+        url=as_str(status.get("url")) or None,
+        parent_id=parent or None,
+        depth=level,
+    )
 
 
 def origin_status(url: str) -> tuple[str, str] | None:

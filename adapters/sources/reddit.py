@@ -14,11 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.http import HttpResponse, SafeHttp, check_url
 from adapters.sources.api import as_str, include_option
+from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
 from adapters.sources.reddit_auth import (
     CLIENT_ID_ENV,
@@ -165,17 +167,12 @@ class RedditSource:
             page = {**params, "limit": str(PAGE), "raw_json": "1", **({"after": after} if after else {})}
             children, after = listing_children(await self._api(s, path, page))
             reached = False
-            for child_kind, data in children:
-                name = as_str(data.get("name"))
-                number = id_number(name)
-                if child_kind != kind or number is None:
-                    continue
+            for number, name, item in read_items(children, partial(_listed, kind), source="Reddit"):
                 if since is not None and number <= since:
                     reached = True
                     continue
                 if newest is None or number > newest[0]:
                     newest = (number, name)
-                item = conversation(child_kind, data)
                 if item is not None:
                     items.append(item)
             if seeding or since is None or reached or after is None or not children:
@@ -331,8 +328,19 @@ def _link_id(conversation: Conversation) -> str:
     return ""
 
 
+def _listed(kind: str, child: tuple[str, dict[str, Any]]) -> tuple[int, str, Conversation | None] | None:
+    """A listing's child of ``kind``: its id number, fullname and Conversation (None when deleted); None when it is
+    another kind or has no id."""
+    child_kind, data = child
+    name = as_str(data.get("name"))
+    number = id_number(name)
+    if child_kind != kind or number is None:
+        return None
+    return number, name, conversation(child_kind, data)
+
+
 def _conversation_or_none(child: tuple[str, dict[str, Any]]) -> Conversation | None:
-    return conversation(child[0], child[1])
+    return read_one(lambda c: conversation(*c), child, source="Reddit")
 
 
 def _refresh(old: Conversation, new: Conversation | None) -> Conversation:

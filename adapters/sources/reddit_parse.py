@@ -11,6 +11,7 @@ from typing import Any
 
 from adapters.sources.api import as_int, as_str
 from adapters.sources.feed_reader import as_text, read_feed, text_of
+from adapters.sources.items import read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Reply
 from bot.errors import FeedError
@@ -20,12 +21,14 @@ KIND = "reddit"
 SITE = "https://www.reddit.com"
 GONE = ("[deleted]", "[removed]")
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+MAX_ID_CHARS = 13
 
 
 def id_number(fullname_or_id: str) -> int | None:
     """The number of a Reddit id ("hozvuc") or fullname ("t3_hozvuc"): ids are base 36 and grow over time."""
     raw = fullname_or_id.split("_", 1)[-1].lower()
-    if not raw or any(c not in _B36 for c in raw):
+    # Ids are 7 characters now; 13 reach past 2**64, where no Reddit id will be for a very long time.
+    if not raw or len(raw) > MAX_ID_CHARS or any(c not in _B36 for c in raw):
         return None
     return int(raw, 36)
 
@@ -101,24 +104,28 @@ def replies(children: Any, limit: int) -> list[Reply]:
     for data, depth in _walk(children):
         if len(out) >= limit:
             break
-        if is_gone(data):
-            continue
-        name = as_str(data.get("name"))
-        permalink = as_str(data.get("permalink"))
-        author = as_str(data.get("author"))
-        out.append(
-            Reply(
-                external_id=name,
-                author=None if author in GONE or not author else author,
-                text=_html(data.get("body_html")) or as_str(data.get("body")),
-                created_at=_epoch(data.get("created_utc")),
-                points=as_int(data.get("score")),
-                url=SITE + permalink if permalink.startswith("/") else None,
-                parent_id=as_str(data.get("parent_id")) or None,
-                depth=depth,
-            )
-        )
+        reply = read_one(lambda d: _reply(*d), (data, depth), source="Reddit", what="comment")
+        if reply is not None:
+            out.append(reply)
     return out
+
+
+def _reply(data: dict[str, Any], depth: int) -> Reply | None:
+    """A comment of a thread as a Reply; None when deleted or removed."""
+    if is_gone(data):
+        return None
+    permalink = as_str(data.get("permalink"))
+    author = as_str(data.get("author"))
+    return Reply(
+        external_id=as_str(data.get("name")),
+        author=None if author in GONE or not author else author,
+        text=_html(data.get("body_html")) or as_str(data.get("body")),
+        created_at=_epoch(data.get("created_utc")),
+        points=as_int(data.get("score")),
+        url=SITE + permalink if permalink.startswith("/") else None,
+        parent_id=as_str(data.get("parent_id")) or None,
+        depth=depth,
+    )
 
 
 def _walk(listing: Any) -> Iterator[tuple[dict[str, Any], int]]:

@@ -18,6 +18,7 @@ from adapters.sources.api import (
     option_list,
 )
 from adapters.sources.cursor import Page, start, stop_if_paused, walk
+from adapters.sources.items import read_items, read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -36,6 +37,7 @@ FIRST_POLL_LOOKBACK_SECONDS = 3600
 PAGE_SIZE = 100
 MAX_PAGES = 5
 QUOTA_WARN_BELOW = 500
+MAX_BACKOFF_SECONDS = 86_400
 _SITE = re.compile(r"[a-z0-9][a-z0-9.\-]{0,99}")
 _TAG = re.compile(r"[^\s;]{1,35}")
 _SECONDS = re.compile(r"(\d+) seconds?")
@@ -96,10 +98,9 @@ class StackExchangeSource:
             body = await self._get(f"{api}{path}", {**params, "page": number})
             _note_quota(feed.name, body, now, pause)
             result = Page(has_more=body.get("has_more") is True)
-            for raw in as_list(body.get("items")):
-                item = _question(as_dict(raw), site)
-                if item is not None:
-                    result.items.append(item)
+            result.items += read_items(
+                as_list(body.get("items")), lambda raw: _question(as_dict(raw), site), source=SERVICE
+            )
             stop_if_paused(
                 result, pause, now, f"{SERVICE} asked Earshot to slow down with more questions still to read"
             )
@@ -125,13 +126,15 @@ class StackExchangeSource:
         found = [q for q in (as_dict(raw) for raw in as_list(body.get("items"))) if q]
         if not found:
             raise FeedError(f"Stack Exchange question {question_id} on {site} is gone (deleted, or merged away)")
-        refreshed = _question(found[0], site)
+        refreshed = read_one(lambda raw: _question(raw, site), found[0], source=SERVICE, what="question")
         answers = await self._get(
             f"{api}/questions/{question_id}/answers",
             {**common, "sort": "votes", "order": "desc", "pagesize": max(1, min(limit, PAGE_SIZE))},
         )
-        replies = [_answer(as_dict(raw), site) for raw in as_list(answers.get("items"))]
-        kept = tuple(r for r in replies if r is not None)[:limit]
+        read = read_items(
+            as_list(answers.get("items")), lambda raw: _answer(as_dict(raw), site), source=SERVICE, what="answer"
+        )
+        kept = tuple(read)[:limit]
         question = refreshed[0] if refreshed else conversation
         return Thread(question, kept, as_int(found[0].get("answer_count")))
 
@@ -183,6 +186,7 @@ def _note_quota(feed: str, body: dict[str, Any], now: datetime, pause: dict[str,
     """Honour ``backoff`` (no request to this method for that long) and a spent daily quota."""
     backoff = as_int(body.get("backoff"))
     if backoff is not None and backoff > 0:
+        backoff = min(backoff, MAX_BACKOFF_SECONDS)  # the API asks for seconds; a larger number is not a backoff
         log.info("Stack Exchange feed %r: the API asked for a %d s backoff", feed, backoff)
         pause["not_before"] = max(pause.get("not_before", 0), int(now.timestamp()) + backoff)
     remaining = as_int(body.get("quota_remaining"))

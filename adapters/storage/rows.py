@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.storage import tables as t
+from adapters.storage.types import storable
 from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, Sighting, Summary, Topic
 from bot.urls import canonical_url
 
@@ -32,7 +33,8 @@ class UnitBase:
 
 
 def bounded_key(value: str) -> str:
-    """``value`` when short enough to index; otherwise a prefix and a digest, still unique and stable."""
+    """``value`` (:func:`storable`) when short enough to index; otherwise a prefix and a digest, unique and stable."""
+    value = storable(value)  # as stored, so a key compared in Python is the key the database returns
     if len(value) <= KEY_LIMIT:
         return value
     digest = hashlib.sha256(value.encode()).hexdigest()
@@ -118,17 +120,17 @@ def topic_values(topic: Topic) -> dict[str, Any]:
 
 
 def _text(value: str | None) -> str | None:
-    # PostgreSQL text cannot hold U+0000, and third-party JSON can carry it ("\u0000").
-    return value.replace("\x00", "") if value else value
+    # The columns would store it so anyway; done here too so the keys compared below are the ones stored.
+    return storable(value) if value else value
 
 
 def conversation_values(item: Conversation) -> dict[str, Any]:
     """The ``conversations`` columns of an item (without ``feed`` and ``first_seen_at``)."""
     return {
         "source": item.source,
-        "external_id": bounded_key(item.external_id.replace("\x00", "")),
+        "external_id": bounded_key(item.external_id),
         "url": _text(item.url),
-        "url_key": url_key(item.url.replace("\x00", "")),
+        "url_key": url_key(storable(item.url)),
         "link": _text(item.link),
         "title": _text(item.title),
         "text": (_text(item.text) or "")[: t.TEXT_LIMIT],

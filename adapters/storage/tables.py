@@ -11,14 +11,16 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
     UniqueConstraint,
     false,
 )
 
-from adapters.storage.types import BigId, Json, UTCDateTime
+# String and Text are the storable kinds (see adapters.storage.types): third-party text lands in many columns, and
+# one value a database refuses fails the whole transaction.
+from adapters.storage.types import BigId, Count, Json, UTCDateTime
+from adapters.storage.types import StoredString as String
+from adapters.storage.types import StoredText as Text
 
 # Every constraint gets a predictable name, so later migrations can address it on both dialects.
 NAMING_CONVENTION = {
@@ -97,8 +99,8 @@ conversations = Table(
     Column("community", Text),
     Column("kind", String(20), nullable=False),
     Column("created_at", UTCDateTime),
-    Column("thread_size", Integer),
-    Column("points", Integer),
+    Column("thread_size", Count),
+    Column("points", Count),
     # The feed that saw it first; a name rather than a key, since feeds come and go and their items stay.
     Column("feed", String(NAME), nullable=False),
     Column("first_seen_at", UTCDateTime, nullable=False),
@@ -231,8 +233,8 @@ participation = Table(
     Column("lease_until", UTCDateTime),
     Column("replied_by", String(NAME)),
     Column("replied_at", UTCDateTime),
-    Column("responses", Integer),
-    Column("votes", Integer),
+    Column("responses", Count),
+    Column("votes", Count),
     UniqueConstraint("alert_id", "claimed_at", "after_seconds"),
     Index(None, "checked_at", "due_at"),
 )

@@ -2,19 +2,103 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets the wider BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
-# JSONB on PostgreSQL: stored parsed, compared by value. Plain JSON text on SQLite.
-Json = JSON().with_variant(JSONB(), "postgresql")
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Much of what Earshot stores comes from third parties (titles, authors, cursors, error messages quoting an API),
+# and one value a database refuses fails the whole transaction: the poll, and every good item in it. So every text
+# and JSON column stores only what both databases accept, whatever the caller hands it.
+
+
+def storable(value: str) -> str:
+    """``value`` as both databases store it: without U+0000 (PostgreSQL refuses it), lone surrogates as U+FFFD
+    (no UTF-8 encoder accepts them)."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def storable_json(value: Any) -> Any:
+    """A JSON value with every string (keys too) :func:`storable`, and non-finite numbers (which JSONB refuses)
+    as null."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {storable(k) if isinstance(k, str) else k: storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_json(v) for v in value]
+    return value
+
+
+class StoredText(TypeDecorator[str]):
+    """Text, stored :func:`storable`."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Drop what a database refuses."""
+        return storable(value) if isinstance(value, str) else value
+
+
+class StoredString(TypeDecorator[str]):
+    """A bounded string, stored :func:`storable`."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Drop what a database refuses."""
+        return storable(value) if isinstance(value, str) else value
+
+
+class Count(TypeDecorator[int]):
+    """A count a third party reports (points, replies, votes): clamped to a 32-bit integer, the column's range on
+    PostgreSQL, rather than failing the write. Such a count is only ever shown and compared."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> int | None:
+        """Clamp to the column's range."""
+        return None if value is None else max(INT32_MIN, min(INT32_MAX, value))
+
+
+class Json(TypeDecorator[Any]):
+    """JSONB on PostgreSQL (stored parsed, compared by value), plain JSON text on SQLite; stored
+    :func:`storable_json`."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """JSONB on PostgreSQL."""
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Drop what a database refuses."""
+        return storable_json(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
