@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from urllib.parse import quote, urlsplit
 
 import discord
 
 from bot.desk import OUTCOME_WORDS as DESK_WORDS
 from bot.domain import Alert, Digest, Outcome, OutcomeKind, Sighting
 from bot.text import clean, excerpt
+from bot.urls import web_url
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -35,7 +35,6 @@ _INLINE = re.compile(r"([\\*_~`|\[\]<>])")
 # Markdown that only counts at the start of a line: headings, subtext (-#), quotes and lists.
 _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 _MENTION = re.compile(r"@")
-_SAFE_URL_CHARS = "/:?#[]@!$&'*+,;=%~-._"
 
 OUTCOME_WORDS = DESK_WORDS | {OutcomeKind.NOTE: "note"}  # the desk's words; one outcome, so "note" not "notes"
 
@@ -74,15 +73,13 @@ def cut(text: str, limit: int) -> str:
     return head + "…"
 
 
-def safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None, limit: int = 2000) -> str | None:
     """An http(s) URL fit for an embed or a link (quoted so it cannot close a markdown link), or None."""
-    if not url:
+    target = web_url(url, limit)
+    if target is None:
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    quoted = quote(url.strip(), safe=_SAFE_URL_CHARS)
-    return quoted.replace("(", "%28").replace(")", "%29") if len(quoted) <= 2000 else None
+    quoted = target.replace("(", "%28").replace(")", "%29")
+    return quoted if len(quoted) <= limit else None
 
 
 def link(label: str, url: str | None, limit: int = 200) -> str:

@@ -32,6 +32,7 @@ _OUTCOMES = "|".join(kind.value for kind, _, _ in OUTCOME_BUTTONS)
 OPTIONS_MAX = 25  # Discord's limits on a select menu
 OPTION_LABEL_MAX = 100
 OPTION_VALUE_MAX = 100
+LINK_BUTTON_URL_MAX = 512  # Discord refuses a longer URL on a link button (and with it the whole message)
 CUSTOM_PREFIX = "custom:"
 
 Choice = tuple[OutcomeKind, str | None, str]
@@ -268,7 +269,7 @@ def alert_view(alert: Alert, *, closed: bool = False, choices: Sequence[Choice] 
             if options:
                 view.add_item(MoreOutcomesSelect(alert.id, options, row=2))  # below the buttons' two rows
         view.add_item(NotRelevantButton(alert.id))
-    url = safe_url(alert.conversation.url)
+    url = safe_url(alert.conversation.url, LINK_BUTTON_URL_MAX)
     if url is not None:
         view.add_item(discord.ui.Button(label="Open thread", style=discord.ButtonStyle.link, url=url))
     return view

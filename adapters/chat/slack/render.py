@@ -12,10 +12,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from bot.domain import Alert, Outcome, OutcomeKind
 from bot.text import age, clean, excerpt
+from bot.urls import web_url
 
 Block = dict[str, Any]
 
@@ -84,17 +84,8 @@ def cut(text: str, limit: int) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL fit to go inside ``<...|...>`` or a button, or None when it is not one."""
-    if not url:
-        return None
-    url = clean(url).strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > URL_LIMIT:
-        return None
-    # Characters that would end or split the link markup, or that Slack would read as markup, are %-encoded.
-    return quote(url, safe="/:?#[]@!$&'()*+,;=%~-._")
+    # web_url %-encodes what would end or split the link markup (|, <, >) or that Slack would read as markup.
+    return web_url(url, URL_LIMIT)
 
 
 def link(url: str | None, label: str, limit: int = 500) -> str:

@@ -206,3 +206,16 @@ async def test_refresh_shows_how_it_is_going_in_the_embed(
     how = [f for f in edit["embeds"][0]["fields"] if f["name"] == "How it went"]
     assert how and how[0]["value"] == "Alice replied 2 h after the post @\u200bhere"
     assert edit["allowed_mentions"] == {"parse": []}
+
+
+@pytest.mark.parametrize("bad", ["http://[::1", "https://[v1.x]/", "http://a]b[/", "http://" + "x" * 3000])
+async def test_an_alert_with_a_malformed_link_is_delivered_without_the_link(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, bad: str
+) -> None:
+    chat = await make_chat(listen=False)
+    _, message_id = await posted(fake, store, chat, clock, url=bad, link=bad)
+    message = fake.messages[message_id]
+    embed = message["embeds"][0]
+    assert "url" not in embed and embed["title"].startswith("Which vector database")
+    assert bad not in str(message)
+    assert all(c.get("url") is None for row in message["components"] for c in row["components"])
