@@ -26,7 +26,7 @@ from bot.domain import Alert, Digest, Notice, Progress
 from bot.errors import ConfigError, DeliveryError
 from bot.stats import Report, report_text
 
-from .actions import NONE, parse_ref
+from .card import NONE, parse_ref, redraw
 from .client import EarshotClient, client_options, intents
 from .commands import build_group
 from .errors import delivery_error, token_or_error, unknown_channel
@@ -249,21 +249,11 @@ class DiscordChat:
         return f"{channel_id}:{message.id}"
 
     async def refresh(self, alert: Alert, progress: Progress) -> None:
-        """Edit the alert's embed to show how it is going ("Alice replied 2 h after the post · 3 responses")."""
-        ref = parse_ref(alert.message_ref)
-        if ref is None:
+        """Redraw the alert's message with what is stored about it now, ``progress`` included (it is stored before
+        this is called): the same redraw a press or a reaction makes."""
+        if parse_ref(alert.message_ref) is None:
             return
-        rest = await self._rest()
-        embed = alert_embed(alert, progress.outcomes)
-        if progress.line:
-            embed.insert_field_at(
-                len(embed.fields), name="How it went", value=one_line(progress.line, 1000), inline=False
-            )
-        message = rest.get_partial_messageable(ref[0]).get_partial_message(ref[1])
-        try:
-            await message.edit(embed=embed, allowed_mentions=NONE)
-        except discord.HTTPException as exc:
-            log.warning("alert %d: could not update its message: %s", alert.id, exc)
+        await redraw(self.desk, await self._rest(), alert.id)
 
     async def _send_plain(self, name: str, *, content: str | None = None, embed: discord.Embed | None = None) -> str:
         rest = await self._rest()

@@ -99,8 +99,9 @@ def stamp(when: datetime, style: str = "R") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
-def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = ()) -> discord.Embed:
-    """The embed of an alert: title linking to the thread, context, facts, score and reasons, claim and outcomes."""
+def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = (), progress: str = "") -> discord.Embed:
+    """The embed of an alert: title linking to the thread, context, facts, score and reasons, claim, outcomes and
+    how it is going (``progress``, the Desk's one line)."""
     c = alert.conversation
     embed = discord.Embed(
         title=cut(neutralise(excerpt(c.title, TITLE_MAX)) or "(untitled)", TITLE_MAX),
@@ -125,6 +126,8 @@ def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = ()) -> discord.Embed
         embed.add_field(name="Claimed", value=f"by {mention(alert.claimed_by)}{when}", inline=False)
     if outcomes:
         embed.add_field(name="Outcomes", value=outcome_lines(outcomes), inline=False)
+    if progress:
+        embed.add_field(name="How it went", value=one_line(progress, 1000), inline=False)
     embed.set_footer(text=f"alert {alert.id} · react {CLAIM_EMOJI} or press Claim to take it")
     return fit(embed)
 

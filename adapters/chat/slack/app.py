@@ -99,13 +99,18 @@ class Handlers:
         self.clock = clock
 
     async def refresh(self, alert_id: int) -> None:
-        """Redraw an alert's message from the Desk's view of it (claim, outcomes, buttons)."""
+        """Redraw an alert's message with all that is stored about it (claim, outcomes, how it is going, buttons).
+
+        The one redraw on Slack: presses, reactions and the scheduled refresh all come here, so no path can draw
+        less than another.
+        """
         view = await self.desk.view(alert_id)
         where = parse_ref(view.alert.message_ref)
         if where is None:
             return
         channel, ts = where
-        blocks = alert_blocks(view.alert, self.clock(), view.outcomes, choices=self.desk.outcome_choices())
+        choices = self.desk.outcome_choices()
+        blocks = alert_blocks(view.alert, self.clock(), view.outcomes, choices=choices, progress=view.progress)
         await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(view.alert), blocks=blocks)
 
     async def tell(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:

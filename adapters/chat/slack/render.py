@@ -203,8 +203,10 @@ def alert_blocks(
     *,
     names: dict[str, str] | None = None,
     choices: Sequence[Choice] = (),
+    progress: str = "",
 ) -> list[Block]:
-    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, buttons.
+    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, how it is
+    going (``progress``, the Desk's one line), buttons.
 
     A claimed alert also gets a menu of the ``choices`` (``Desk.outcome_choices``) its buttons do not show.
     """
@@ -234,6 +236,8 @@ def alert_blocks(
         ]
         blocks.append({"type": "section", "text": mrkdwn("*Also seen*\n" + "\n".join(seen))})
     blocks.extend(_state_blocks(alert, outcomes, now))
+    if progress:
+        blocks.append({"type": "context", "elements": [mrkdwn(escape(progress), 2000)]})
     menu = more_outcomes(alert, choices) if alert.claimed_by else None
     if menu is not None:
         blocks.append(menu)
