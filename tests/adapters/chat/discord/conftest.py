@@ -147,3 +147,10 @@ async def posted(fake: FakeDiscord, store: SqlStore, chat: Any, clock: Clock, **
     report = await deliver(store, chat, clock)
     assert report.delivered == 1, report
     return alert_id, list(fake.messages)[-1]
+
+
+def private_notes(fake: FakeDiscord, interaction_id: str) -> list[dict[str, Any]]:
+    """What only the presser sees: an ephemeral answer (type 4), or ephemeral follow-ups after a deferral."""
+    answer = fake.callback_for(interaction_id) or {}
+    first = [answer["data"]] if answer.get("type") == 4 and answer["data"].get("flags") == 64 else []
+    return first + [f for f in fake.followups_for(interaction_id) if f.get("flags") == 64]
