@@ -70,6 +70,9 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
 _LABEL_BREAKERS = re.compile(r"[|\r\n\t]+")
 _MEMBER_ID_WORD = re.compile(r"(?<![\w@&;])[UW][A-Z0-9]{8,30}\b")
+# The pieces mrkdwn built here is cut between: markup we made (<url|label>, <@U..>, <!date^..>), an entity, or
+# one character.
+_ATOM = re.compile(r"<[^<>]*>|&(?:amp|lt|gt);|.", re.DOTALL)
 
 
 def escape(text: str) -> str:
@@ -78,8 +81,43 @@ def escape(text: str) -> str:
 
 
 def cut(text: str, limit: int) -> str:
-    """``text`` shortened to ``limit`` characters with an ellipsis, keeping line breaks."""
+    """Plain ``text`` shortened to ``limit`` characters with an ellipsis, keeping line breaks."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def cut_mrkdwn(text: str, limit: int) -> str:
+    """mrkdwn built here shortened to ``limit`` characters with an ellipsis, cut between whole pieces of markup:
+    never inside an entity (``&amp;``) or a ``<...>``. A link that does not fit is cut on its label; with no
+    room for its URL, its label is shown as words."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - 1, 0)  # the ellipsis takes one
+    kept: list[str] = []
+    for atom in _ATOM.findall(text):
+        if len(atom) <= room:
+            kept.append(atom)
+            room -= len(atom)
+            continue
+        target, bar, label = atom[1:-1].partition("|") if atom.startswith("<") else ("", "", "")
+        space = room + 1 - len(target) - 4  # the link's own ellipsis stands for the message's: "<", "|", "…", ">"
+        if bar and target.startswith("http") and space >= 1:
+            kept.append(f"<{target}|{_whole_atoms(label, space).rstrip()}…>")
+            return "".join(kept)
+        if bar and target.startswith("http"):
+            kept.append(_whole_atoms(label, room))
+        break
+    return "".join(kept).rstrip() + "…" if limit > 0 else ""
+
+
+def _whole_atoms(text: str, room: int) -> str:
+    """The longest start of ``text`` (escaped words, no ``<...>``) of whole characters and entities within ``room``."""
+    kept: list[str] = []
+    for atom in _ATOM.findall(text):
+        if len(atom) > room:
+            break
+        kept.append(atom)
+        room -= len(atom)
+    return "".join(kept)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -124,8 +162,12 @@ def plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
 
 
 def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
-    """A mrkdwn object; ``text`` must already be built from escaped parts."""
-    return {"type": "mrkdwn", "text": cut(text, limit) or " "}
+    """A mrkdwn object; ``text`` must already be built from escaped parts.
+
+    ``verbatim``: Slack shows the text as sent, with our markup, instead of turning bare URLs, channel names and
+    some mentions (``@channel``) in feed text into links and pings on its side (Block Kit's text object).
+    """
+    return {"type": "mrkdwn", "text": cut_mrkdwn(text, limit) or " ", "verbatim": True}
 
 
 def button(text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None) -> Block:
@@ -193,7 +235,7 @@ def summary_text(alert: Alert) -> str:
 
 def fallback_text(alert: Alert) -> str:
     """The message's notification text (mrkdwn, so escaped)."""
-    return cut(f"Earshot · {escape(alert.topic)}: {escape(excerpt(alert.conversation.title, 200))}", TEXT_LIMIT)
+    return cut_mrkdwn(f"Earshot · {escape(alert.topic)}: {escape(excerpt(alert.conversation.title, 200))}", TEXT_LIMIT)
 
 
 def alert_blocks(
@@ -301,7 +343,7 @@ def answer_text(text: str, alerts: Sequence[Alert] = ()) -> str:
     body = escape(text)
     if alerts:
         body += "\n" + alert_list(alerts)
-    return cut(body, TEXT_LIMIT)
+    return cut_mrkdwn(body, TEXT_LIMIT)
 
 
 def note_modal(alert: Alert, private_metadata: str) -> dict[str, Any]:
@@ -353,4 +395,4 @@ def digest_blocks(alerts: Sequence[Alert], since: datetime, now: datetime) -> tu
 def notice_text(level: str, text: str) -> str:
     """An operational notice as escaped text."""
     icon = {"error": ":red_circle:", "warning": ":warning:"}.get(level, ":information_source:")
-    return cut(f"{icon} {escape(text)}", TEXT_LIMIT)
+    return cut_mrkdwn(f"{icon} {escape(text)}", TEXT_LIMIT)
