@@ -30,7 +30,7 @@ from .card import NONE, parse_ref, redraw
 from .client import EarshotClient, client_options, intents
 from .commands import build_group
 from .errors import delivery_error, token_or_error, unknown_channel
-from .render import CLAIM_EMOJI, alert_embed, cut, digest_embed, mention, neutralise, notice_text, one_line, stamp
+from .render import CLAIM_EMOJI, alert_embed, cut, digest_embed, follow_up_text, neutralise, notice_text
 from .views import alert_view, outcome_view
 
 log = logging.getLogger(__name__)
@@ -164,13 +164,10 @@ class DiscordChat:
         if ref is None or alert.claimed_by is None:
             return
         rest = await self._rest()
-        claimer = mention(alert.claimed_by)
-        when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
-        title = one_line(alert.conversation.title, 150)
-        text = f"{claimer}, you claimed **{title}**{when}. How did it go?"
+        text = follow_up_text(alert)
         # The one mention Earshot makes on purpose: the claimer, by id. Nothing else in the text can ping.
         mentions = discord.AllowedMentions(everyone=False, roles=False, replied_user=False, users=[])
-        if alert.claimed_by.isdigit():
+        if alert.claimed_by.isascii() and alert.claimed_by.isdigit():
             mentions.users = [discord.Object(int(alert.claimed_by))]
         channel = rest.get_partial_messageable(ref[0])
         reference = discord.MessageReference(message_id=ref[1], channel_id=ref[0], fail_if_not_exists=False)

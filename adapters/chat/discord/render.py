@@ -78,7 +78,8 @@ def safe_url(url: str | None, limit: int = 2000) -> str | None:
     target = web_url(url, limit)
     if target is None:
         return None
-    quoted = target.replace("(", "%28").replace(")", "%29")
+    # "@" is %-encoded too: it may stand in a path, where "@everyone" would read as a ping in message text.
+    quoted = target.replace("(", "%28").replace(")", "%29").replace("@", "%40")
     return quoted if len(quoted) <= limit else None
 
 
@@ -91,7 +92,7 @@ def link(label: str, url: str | None, limit: int = 200) -> str:
 
 def mention(user_id: str) -> str:
     """A user mention built from an id we stored (digits only; anything else is shown as neutralised text)."""
-    return f"<@{user_id}>" if user_id.isdigit() else neutralise(user_id)
+    return f"<@{user_id}>" if user_id.isascii() and user_id.isdigit() else one_line(user_id, 100)
 
 
 def stamp(when: datetime, style: str = "R") -> str:
@@ -130,6 +131,13 @@ def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = (), progress: str = 
         embed.add_field(name="How it went", value=one_line(progress, 1000), inline=False)
     embed.set_footer(text=f"alert {alert.id} · react {CLAIM_EMOJI} or press Claim to take it")
     return fit(embed)
+
+
+def follow_up_text(alert: Alert) -> str:
+    """The question to the claimer under their alert: "<@claimer>, you claimed **title** 3 h ago. How did it go?"."""
+    claimer = mention(alert.claimed_by or "")
+    when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
+    return f"{claimer}, you claimed **{one_line(alert.conversation.title, 150)}**{when}. How did it go?"
 
 
 def outcome_lines(outcomes: Sequence[Outcome]) -> str:
@@ -207,9 +215,18 @@ def embed_size(embed: discord.Embed) -> int:
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
-    """Keep an embed within Discord's limits, shortening the description first, then dropping late fields."""
+    """Keep an embed within Discord's limits, shortening the description first, then dropping late fields.
+
+    A field whose name or value is empty (a topic or line of nothing but controls) gets a dash: Discord refuses
+    an empty one, and with it the whole message, on every retry.
+    """
     while len(embed.fields) > FIELDS_MAX:
         embed.remove_field(-1)
+    for index, field in enumerate(embed.fields):
+        name = cut((field.name or "").strip() or "—", FIELD_NAME_MAX)
+        value = cut((field.value or "").strip() or "—", FIELD_MAX)
+        if (name, value) != (field.name, field.value):
+            embed.set_field_at(index, name=name, value=value, inline=bool(field.inline))
     over = embed_size(embed) - EMBED_TOTAL_MAX
     if over > 0 and embed.description:
         embed.description = cut(embed.description, max(len(embed.description) - over, 1))

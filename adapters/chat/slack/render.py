@@ -283,7 +283,9 @@ def alert_blocks(
     menu = more_outcomes(alert, choices) if alert.claimed_by else None
     if menu is not None:
         blocks.append(menu)
-    blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": _buttons(alert, outcomes)})
+    buttons = _buttons(alert, outcomes)
+    if buttons:  # Slack refuses an actions block without elements, and with it the whole message
+        blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": buttons})
     return blocks[:BLOCK_LIMIT]
 
 
