@@ -13,7 +13,7 @@ from bot.desk import AlertView, Desk
 from bot.domain import Alert, OutcomeKind
 
 from .render import alert_embed
-from .views import Choice, alert_view
+from .views import Choice, Drawn, alert_view, claim_button, not_relevant_button
 
 log = logging.getLogger(__name__)
 NONE = discord.AllowedMentions.none()
@@ -29,6 +29,20 @@ def card(view: AlertView, choices: list[Choice]) -> tuple[discord.Embed, discord
     alert = view.alert
     embed = alert_embed(alert, view.outcomes, view.progress)
     return embed, alert_view(alert, closed=closed(view.outcomes, alert), choices=choices)
+
+
+def first_card(alert: Alert) -> tuple[discord.Embed, discord.ui.View]:
+    """The card an alert is posted with; drawn as little as can be (its id, its buttons) when its content breaks
+    the renderer, so that the alert is still delivered and claimable instead of retried for ever."""
+    try:
+        return alert_embed(alert), alert_view(alert)
+    except Exception:
+        log.exception("discord: alert %d could not be drawn; posted plainly", alert.id)
+    embed = discord.Embed(title=f"Earshot alert {alert.id}", description="It could not be drawn in full; see the logs.")
+    view = Drawn()
+    view.add_item(claim_button(alert.id))
+    view.add_item(not_relevant_button(alert.id))
+    return embed, view
 
 
 def parse_ref(message_ref: str | None) -> tuple[int, int] | None:

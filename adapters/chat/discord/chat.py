@@ -26,12 +26,12 @@ from bot.domain import Alert, Digest, Notice, Progress
 from bot.errors import ConfigError, DeliveryError
 from bot.stats import Report, report_text
 
-from .card import NONE, parse_ref, redraw
+from .card import NONE, first_card, parse_ref, redraw
 from .client import EarshotClient, client_options, intents
 from .commands import build_group
 from .errors import delivery_error, token_or_error, unknown_channel
-from .render import CLAIM_EMOJI, alert_embed, cut, digest_embed, follow_up_text, neutralise, notice_text
-from .views import alert_view, outcome_view
+from .render import CLAIM_EMOJI, cut, digest_embed, follow_up_text, neutralise, notice_text
+from .views import outcome_view
 
 log = logging.getLogger(__name__)
 
@@ -191,9 +191,10 @@ class DiscordChat:
                 found = (alert.id, earlier.id)
                 log.info("alert %d: found the message an earlier attempt posted (%s); not posting again", *found)
                 return f"{channel_id}:{earlier.id}"
+            embed, view = first_card(alert)
             message = await channel.send(
-                embed=alert_embed(alert),
-                view=alert_view(alert),
+                embed=embed,
+                view=view,
                 nonce=nonce_for(alert),
                 allowed_mentions=NONE,
             )

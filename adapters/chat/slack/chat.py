@@ -29,7 +29,7 @@ from .app import Handlers, build_app
 from .errors import delivery_error
 from .members import Members
 from .poster import SlackPoster, api_base, parse_ref
-from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text, plain
+from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text, plain, plain_alert
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,12 @@ class SlackChat:
 
     async def send_alert(self, alert: Alert) -> str:
         """Post one alert (or find the one an unclear earlier attempt posted); returns "<channel id>:<ts>"."""
-        blocks = alert_blocks(alert, self.clock())
-        return await self.poster.post(alert, alert.channel or self.config.channel, fallback_text(alert), blocks)
+        try:
+            text, blocks = fallback_text(alert), alert_blocks(alert, self.clock())
+        except Exception:  # its content broke a renderer: post it plainly rather than retry it for ever
+            log.exception("slack: alert %d could not be drawn; posted plainly", alert.id)
+            text, blocks = plain_alert(alert)
+        return await self.poster.post(alert, alert.channel or self.config.channel, text, blocks)
 
     async def send_notice(self, notice: Notice) -> None:
         """Post an operational notice to the default channel."""

@@ -17,6 +17,8 @@ from bot.domain import Alert, Outcome, OutcomeKind
 from bot.text import age, clean, excerpt
 from bot.urls import web_url
 
+from .markup import cut_mrkdwn
+
 Block = dict[str, Any]
 
 SECTION_LIMIT = 3000
@@ -70,9 +72,6 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
 _LABEL_BREAKERS = re.compile(r"[|\r\n\t]+")
 _MEMBER_ID_WORD = re.compile(r"(?<![\w@&;])[UW][A-Z0-9]{8,30}\b")
-# The pieces mrkdwn built here is cut between: markup we made (<url|label>, <@U..>, <!date^..>), an entity, or
-# one character.
-_ATOM = re.compile(r"<[^<>]*>|&(?:amp|lt|gt);|.", re.DOTALL)
 
 
 def escape(text: str) -> str:
@@ -83,41 +82,6 @@ def escape(text: str) -> str:
 def cut(text: str, limit: int) -> str:
     """Plain ``text`` shortened to ``limit`` characters with an ellipsis, keeping line breaks."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def cut_mrkdwn(text: str, limit: int) -> str:
-    """mrkdwn built here shortened to ``limit`` characters with an ellipsis, cut between whole pieces of markup:
-    never inside an entity (``&amp;``) or a ``<...>``. A link that does not fit is cut on its label; with no
-    room for its URL, its label is shown as words."""
-    if len(text) <= limit:
-        return text
-    room = max(limit - 1, 0)  # the ellipsis takes one
-    kept: list[str] = []
-    for atom in _ATOM.findall(text):
-        if len(atom) <= room:
-            kept.append(atom)
-            room -= len(atom)
-            continue
-        target, bar, label = atom[1:-1].partition("|") if atom.startswith("<") else ("", "", "")
-        space = room + 1 - len(target) - 4  # the link's own ellipsis stands for the message's: "<", "|", "…", ">"
-        if bar and target.startswith("http") and space >= 1:
-            kept.append(f"<{target}|{_whole_atoms(label, space).rstrip()}…>")
-            return "".join(kept)
-        if bar and target.startswith("http"):
-            kept.append(_whole_atoms(label, room))
-        break
-    return "".join(kept).rstrip() + "…" if limit > 0 else ""
-
-
-def _whole_atoms(text: str, room: int) -> str:
-    """The longest start of ``text`` (escaped words, no ``<...>``) of whole characters and entities within ``room``."""
-    kept: list[str] = []
-    for atom in _ATOM.findall(text):
-        if len(atom) > room:
-            break
-        kept.append(atom)
-        room -= len(atom)
-    return "".join(kept)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -287,6 +251,19 @@ def alert_blocks(
     if buttons:  # Slack refuses an actions block without elements, and with it the whole message
         blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": buttons})
     return blocks[:BLOCK_LIMIT]
+
+
+def plain_alert(alert: Alert) -> tuple[str, list[Block]]:
+    """The alert as little as can be drawn (its id, its buttons), for when alert_blocks fails on its content: an
+    alert that cannot be drawn is still delivered and claimable, instead of retried for ever."""
+    value = str(alert.id)
+    text = f"Earshot alert {alert.id} (it could not be drawn in full; the logs say why)"
+    claim = [button("Claim", ACTION_CLAIM, value, style="primary"), button("Not relevant", ACTION_NOT_RELEVANT, value)]
+    blocks: list[Block] = [
+        {"type": "section", "text": plain(text)},
+        {"type": "actions", "block_id": f"earshot:{alert.id}", "elements": claim},
+    ]
+    return text, blocks
 
 
 def _state_blocks(alert: Alert, outcomes: Sequence[Outcome], now: datetime) -> list[Block]:

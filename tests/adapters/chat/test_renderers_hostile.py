@@ -119,6 +119,7 @@ def check_slack(stored: Stored) -> None:
     assert len(answer) <= 3000
     slack_mrkdwn_is_ours(answer, stored)
     slack_blocks_ok(slack_render.note_modal(alert, f"{alert.id}:C1")["blocks"], stored)
+    slack_blocks_ok(slack_render.plain_alert(alert)[1], stored)  # what is posted if drawing ever fails
     json.dumps(blocks).encode()  # what slack_sdk sends: ASCII-escaped JSON, never a UnicodeEncodeError
 
 

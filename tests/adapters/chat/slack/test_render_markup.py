@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.chat.slack.render import SECTION_LIMIT, alert_blocks, cut_mrkdwn, link, mrkdwn
+from adapters.chat.slack.markup import cut_mrkdwn
+from adapters.chat.slack.render import SECTION_LIMIT, alert_blocks, link, mrkdwn
 from bot.domain import Conversation, Sighting
 
 from .conftest import QUESTION, T0, make_alert
