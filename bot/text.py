@@ -9,11 +9,18 @@ _SPACE = re.compile(r"\s+")
 # C0/C1 controls (ESC starts terminal escape sequences), bidi overrides and zero-width characters: text from
 # feeds must not rewrite a terminal, reorder a line or hide a word.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def clean(text: str) -> str:
-    """Drop terminal escape sequences and control, bidi and zero-width characters; keep newlines and tabs."""
+    """Drop terminal escape sequences and control, bidi and zero-width characters; keep newlines and tabs.
+
+    A lone surrogate (half an emoji, cut by some API) becomes U+FFFD: it cannot be written as UTF-8, so it would
+    fail every post, print or JSON body it reached; two halves written separately become the character.
+    """
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 

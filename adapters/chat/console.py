@@ -14,43 +14,47 @@ from bot.stats import Report, report_text
 from bot.text import age, clean, excerpt
 
 
+def flat(text: str) -> str:
+    """Third-party text on one line: controls dropped and line breaks and tabs made spaces, so a feed cannot
+    write a line of its own (a forged alert or notice) into the terminal."""
+    return " ".join(clean(text).split())
+
+
 def score_line(alert: Alert) -> str:
     """The joinability and its reasons: "score 72 · asks for a recommendation · 40 min old · 3 replies"."""
-    return " · ".join([f"score {alert.score}", *(clean(r) for r in alert.reasons)])
+    return " · ".join([f"score {alert.score}", *(flat(r) for r in alert.reasons)])
 
 
 def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
     """An alert as a few lines of plain text."""
     c = alert.conversation
     channel = alert.channel or default_channel
-    place = " · ".join(p for p in (c.source, clean(c.community or ""), now_text) if p)
-    facts = [f"by {clean(c.author)}" if c.author else "", f"{c.points} points" if c.points is not None else ""]
+    place = " · ".join(p for p in (flat(c.source), flat(c.community or ""), now_text) if p)
+    facts = [f"by {flat(c.author)}" if c.author else "", f"{c.points} points" if c.points is not None else ""]
     if c.thread_size is not None:
         facts.append(f"{c.thread_size} replies")
-    facts.append("matched: " + ", ".join(alert.matched) if alert.matched else "")
+    facts.append("matched: " + ", ".join(flat(m) for m in alert.matched) if alert.matched else "")
     lines = [
-        f"── #{channel} · {alert.topic} · {place} ".ljust(72, "─"),
+        f"── #{flat(channel)} · {flat(alert.topic)} · {place} ".ljust(72, "─"),
         f"  {excerpt(c.title, 200)}",
-        f"  {clean(c.url)}",
+        f"  {flat(c.url)}",
         "  " + score_line(alert),
     ]
     if any(facts):
         lines.append("  " + " · ".join(f for f in facts if f))
     if c.link and c.link != c.url:
-        lines.insert(3, f"  links to {clean(c.link)}")
+        lines.insert(3, f"  links to {flat(c.link)}")
     if alert.summary is not None:
         lines.append(f"  Q: {excerpt(alert.summary.question, 240)}")
         lines.extend(f"  · {excerpt(said, 160)}" for said in alert.summary.said)
     elif c.text:
         lines.append(f"  > {excerpt(c.text, 280)}")
     for seen in alert.also_seen:
-        where = " · ".join(p for p in (seen.source, clean(seen.community or "")) if p)
+        where = " · ".join(p for p in (flat(seen.source), flat(seen.community or "")) if p)
         numbers = [f"{seen.points} points" if seen.points is not None else ""]
         numbers.append(f"{seen.thread_size} replies" if seen.thread_size is not None else "")
         tail = " · ".join(n for n in numbers if n)
-        lines.append(
-            f"  also on {where}: {excerpt(seen.title, 120)} {clean(seen.url)}" + (f" ({tail})" if tail else "")
-        )
+        lines.append(f"  also on {where}: {excerpt(seen.title, 120)} {flat(seen.url)}" + (f" ({tail})" if tail else ""))
     return "\n".join(lines)
 
 
@@ -59,13 +63,20 @@ def render_digest(digest: Digest, default_channel: str) -> str:
     count = len(digest.alerts)
     noun = "alert" if count == 1 else "alerts"
     lines = [
-        f"── #{digest.channel or default_channel} · digest · {count} more {noun} held by the hourly cap ".ljust(72, "─")
+        f"── #{flat(digest.channel or default_channel)} · digest · {count} more {noun} held by the hourly cap ".ljust(
+            72, "─"
+        )
     ]
     for alert in digest.alerts:
         c = alert.conversation
-        lines.append(f"  [{alert.score}] {alert.topic} · {excerpt(c.title, 120)} (alert {alert.id})")
-        lines.append(f"        {clean(c.url)}")
+        lines.append(f"  [{alert.score}] {flat(alert.topic)} · {excerpt(c.title, 120)} (alert {alert.id})")
+        lines.append(f"        {flat(c.url)}")
     return "\n".join(lines)
+
+
+def update_line(alert: Alert, progress: Progress) -> str:
+    """How a claimed alert is going, as one line under its id."""
+    return f"[update] alert {alert.id} · {excerpt(alert.conversation.title, 80)}: {flat(progress.line)}"
 
 
 class ConsoleChat:
@@ -96,8 +107,7 @@ class ConsoleChat:
 
     async def refresh(self, alert: Alert, progress: Progress) -> None:
         """Print how a claimed alert is going, as an update line under its id."""
-        title = excerpt(alert.conversation.title, 80)
-        print(f"[update] alert {alert.id} · {title}: {clean(progress.line)}\n", file=self.stream, flush=True)
+        print(update_line(alert, progress) + "\n", file=self.stream, flush=True)
 
     async def send_report(self, report: Report, chart_png: bytes | None) -> str:
         """Print a report; save its chart as a PNG in ``report_dir`` and print the file's path."""

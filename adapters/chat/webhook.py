@@ -164,6 +164,13 @@ def report_payload(report: Report, chart_png: bytes | None, default_channel: str
     }
 
 
+def encode(payload: dict[str, Any]) -> bytes:
+    """A payload as UTF-8 JSON. A lone surrogate (half an emoji from some API) cannot be UTF-8 and would fail
+    every retry of the alert: it becomes U+FFFD; a pair of them written separately becomes the character."""
+    text = json.dumps(payload, ensure_ascii=False)
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """``sha256=`` HMAC of ``"<timestamp>.<body>"``, sent as X-Earshot-Signature so receivers can verify."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -208,7 +215,7 @@ class WebhookChat:
         return key
 
     async def _post(self, payload: dict[str, Any], event: str, extra: dict[str, str]) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
+        body = encode(payload)
         headers = {"Content-Type": "application/json", "X-Earshot-Event": event, **extra}
         last: DeliveryError | None = None
         for attempt in range(ATTEMPTS):

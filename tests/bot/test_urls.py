@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.urls import canonical_url
+from bot.urls import canonical_url, web_url
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,37 @@ def test_canonical_url_is_idempotent() -> None:
     url = "HTTP://Example.com:80/a?z=1&utm_medium=x&a=%2B#f"
     once = canonical_url(url)
     assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1",  # an IPv6 literal never closed
+        "https://[v1.x]/",  # IPvFuture
+        "http://a]b[/",
+        "http://h.com:99999/",  # a port out of range
+        "http://a..b/",  # an empty label
+        "http://" + "a" * 64 + ".com/",  # a label over 63
+        "javascript:alert(1)",
+        "https://",
+        "http://" + "x" * 3000,
+        "",
+        None,
+    ],
+)
+def test_a_malformed_or_non_web_url_is_no_link(url: str | None) -> None:
+    assert web_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://e.com/a|b>c<d e", "https://e.com/a%7Cb%3Ec%3Cd%20e"),
+        ("http://bücher.de/ü?q=1&r=2#f", "http://xn--bcher-kva.de/%C3%BC?q=1&r=2#f"),
+        ("http://user:pw@h.com:8080/x", "http://h.com:8080/x"),  # no user part to dress a link as another host
+        ("HTTP://Example.com/100%", "http://example.com/100%25"),
+        ("http://[::1]:80/a", "http://[::1]:80/a"),
+    ],
+)
+def test_a_web_url_is_shown_encoded_where_it_would_be_markup(url: str, expected: str) -> None:
+    assert web_url(url) == expected

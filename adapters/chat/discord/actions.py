@@ -17,11 +17,11 @@ from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import Alert, OutcomeKind
 from bot.errors import EarshotError
 
-from .render import CLAIM_EMOJI, alert_embed, mention, neutralise, outcome_words, stamp
-from .views import alert_view, find_choice
+from .card import NONE, redraw
+from .render import CLAIM_EMOJI, mention, neutralise, outcome_words, stamp
+from .views import find_choice
 
 log = logging.getLogger(__name__)
-NONE = discord.AllowedMentions.none()
 SNOWFLAKE = re.compile(r"\b(\d{17,20})\b")
 
 
@@ -39,19 +39,6 @@ def member_from_permissions(user: discord.abc.User, permissions: discord.Permiss
 def member_of(interaction: discord.Interaction[Any]) -> Member:
     """The person behind an interaction, with the permissions Discord resolved for them in that channel."""
     return member_from_permissions(interaction.user, interaction.permissions)
-
-
-def parse_ref(message_ref: str | None) -> tuple[int, int] | None:
-    """``"<channel_id>:<message_id>"`` as two ids, or None."""
-    if not message_ref:
-        return None
-    channel, _, message = message_ref.partition(":")
-    return (int(channel), int(message)) if channel.isdigit() and message.isdigit() else None
-
-
-def closed(outcomes: tuple[Any, ...], alert: Alert) -> bool:
-    """An alert nobody holds that someone marked not relevant keeps only its link."""
-    return alert.claimed_by is None and any(o.kind is OutcomeKind.NOT_RELEVANT for o in outcomes)
 
 
 class AlertActions:
@@ -194,22 +181,9 @@ class AlertActions:
 
     # Drawing ---------------------------------------------------------------------------------------------------
 
-    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> Alert | None:
-        """Edit the alert's message to show its claim and outcomes now; returns the alert."""
-        view = await self.desk.view(alert_id)
-        alert = view.alert
-        ref = parse_ref(alert.message_ref)
-        embed = alert_embed(alert, view.outcomes)
-        buttons = alert_view(alert, closed=closed(view.outcomes, alert), choices=self.desk.outcome_choices())
-        try:
-            if ref is not None:
-                message = self.client.get_partial_messageable(ref[0]).get_partial_message(ref[1])
-                await message.edit(embed=embed, view=buttons, allowed_mentions=NONE)
-            elif interaction is not None:
-                await interaction.edit_original_response(embed=embed, view=buttons, allowed_mentions=NONE)
-        except discord.HTTPException as exc:
-            log.warning("alert %d: could not update its message: %s", alert_id, exc)
-        return alert
+    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> Alert:
+        """Edit the alert's message to show all that is stored about it now; returns the alert."""
+        return await redraw(self.desk, self.client, alert_id, interaction)
 
     async def _failed(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
         """Our fault (the database is down, a bug): log it, and say so rather than leave the press unanswered."""

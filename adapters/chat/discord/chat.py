@@ -26,12 +26,12 @@ from bot.domain import Alert, Digest, Notice, Progress
 from bot.errors import ConfigError, DeliveryError
 from bot.stats import Report, report_text
 
-from .actions import NONE, parse_ref
+from .card import NONE, first_card, parse_ref, redraw
 from .client import EarshotClient, client_options, intents
 from .commands import build_group
 from .errors import delivery_error, token_or_error, unknown_channel
-from .render import CLAIM_EMOJI, alert_embed, cut, digest_embed, mention, neutralise, notice_text, one_line, stamp
-from .views import alert_view, outcome_view
+from .render import CLAIM_EMOJI, cut, digest_embed, follow_up_text, neutralise, notice_text
+from .views import outcome_view
 
 log = logging.getLogger(__name__)
 
@@ -164,13 +164,10 @@ class DiscordChat:
         if ref is None or alert.claimed_by is None:
             return
         rest = await self._rest()
-        claimer = mention(alert.claimed_by)
-        when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
-        title = one_line(alert.conversation.title, 150)
-        text = f"{claimer}, you claimed **{title}**{when}. How did it go?"
+        text = follow_up_text(alert)
         # The one mention Earshot makes on purpose: the claimer, by id. Nothing else in the text can ping.
         mentions = discord.AllowedMentions(everyone=False, roles=False, replied_user=False, users=[])
-        if alert.claimed_by.isdigit():
+        if alert.claimed_by.isascii() and alert.claimed_by.isdigit():
             mentions.users = [discord.Object(int(alert.claimed_by))]
         channel = rest.get_partial_messageable(ref[0])
         reference = discord.MessageReference(message_id=ref[1], channel_id=ref[0], fail_if_not_exists=False)
@@ -194,9 +191,10 @@ class DiscordChat:
                 found = (alert.id, earlier.id)
                 log.info("alert %d: found the message an earlier attempt posted (%s); not posting again", *found)
                 return f"{channel_id}:{earlier.id}"
+            embed, view = first_card(alert)
             message = await channel.send(
-                embed=alert_embed(alert),
-                view=alert_view(alert),
+                embed=embed,
+                view=view,
                 nonce=nonce_for(alert),
                 allowed_mentions=NONE,
             )
@@ -249,21 +247,11 @@ class DiscordChat:
         return f"{channel_id}:{message.id}"
 
     async def refresh(self, alert: Alert, progress: Progress) -> None:
-        """Edit the alert's embed to show how it is going ("Alice replied 2 h after the post · 3 responses")."""
-        ref = parse_ref(alert.message_ref)
-        if ref is None:
+        """Redraw the alert's message with what is stored about it now, ``progress`` included (it is stored before
+        this is called): the same redraw a press or a reaction makes."""
+        if parse_ref(alert.message_ref) is None:
             return
-        rest = await self._rest()
-        embed = alert_embed(alert, progress.outcomes)
-        if progress.line:
-            embed.insert_field_at(
-                len(embed.fields), name="How it went", value=one_line(progress.line, 1000), inline=False
-            )
-        message = rest.get_partial_messageable(ref[0]).get_partial_message(ref[1])
-        try:
-            await message.edit(embed=embed, allowed_mentions=NONE)
-        except discord.HTTPException as exc:
-            log.warning("alert %d: could not update its message: %s", alert.id, exc)
+        await redraw(self.desk, await self._rest(), alert.id)
 
     async def _send_plain(self, name: str, *, content: str | None = None, embed: discord.Embed | None = None) -> str:
         rest = await self._rest()

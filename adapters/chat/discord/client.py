@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.chat.inflight import InFlight
 
 from .actions import AlertActions
-from .views import DYNAMIC_ITEMS
+from .routes import route
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -63,8 +63,7 @@ class EarshotClient(discord.Client):
         self.ready = asyncio.Event()
 
     async def setup_hook(self) -> None:
-        """Before the gateway: register the buttons and the command group, and sync the commands."""
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        """Before the gateway: add the command group and sync the commands (presses are routed in on_interaction)."""
         guild = discord.Object(self.guild_id) if self.guild_id is not None else None
         self.tree.add_command(self.group, guild=guild)
         synced = await self.tree.sync(guild=guild)
@@ -75,6 +74,10 @@ class EarshotClient(discord.Client):
         """Connected and the servers are loaded."""
         log.info("discord: connected as %s to %d server(s)", self.user, len(self.guilds))
         self.ready.set()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Presses of Earshot's buttons and menus, and its forms sent (slash commands go to the tree)."""
+        await route(self.actions, interaction)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """✋ claims."""

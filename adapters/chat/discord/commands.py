@@ -16,7 +16,8 @@ from discord import app_commands
 from adapters.chat.inflight import InFlight
 from bot.desk import Answer
 
-from .actions import NONE, member_of
+from .actions import member_of
+from .card import NONE
 from .render import answer_text
 
 if TYPE_CHECKING:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from urllib.parse import quote, urlsplit
 
 import discord
 
 from bot.desk import OUTCOME_WORDS as DESK_WORDS
 from bot.domain import Alert, Digest, Outcome, OutcomeKind, Sighting
 from bot.text import clean, excerpt
+from bot.urls import web_url
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -35,7 +35,6 @@ _INLINE = re.compile(r"([\\*_~`|\[\]<>])")
 # Markdown that only counts at the start of a line: headings, subtext (-#), quotes and lists.
 _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 _MENTION = re.compile(r"@")
-_SAFE_URL_CHARS = "/:?#[]@!$&'*+,;=%~-._"
 
 OUTCOME_WORDS = DESK_WORDS | {OutcomeKind.NOTE: "note"}  # the desk's words; one outcome, so "note" not "notes"
 
@@ -74,15 +73,14 @@ def cut(text: str, limit: int) -> str:
     return head + "…"
 
 
-def safe_url(url: str | None) -> str | None:
+def safe_url(url: str | None, limit: int = 2000) -> str | None:
     """An http(s) URL fit for an embed or a link (quoted so it cannot close a markdown link), or None."""
-    if not url:
+    target = web_url(url, limit)
+    if target is None:
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    quoted = quote(url.strip(), safe=_SAFE_URL_CHARS)
-    return quoted.replace("(", "%28").replace(")", "%29") if len(quoted) <= 2000 else None
+    # "@" is %-encoded too: it may stand in a path, where "@everyone" would read as a ping in message text.
+    quoted = target.replace("(", "%28").replace(")", "%29").replace("@", "%40")
+    return quoted if len(quoted) <= limit else None
 
 
 def link(label: str, url: str | None, limit: int = 200) -> str:
@@ -94,7 +92,7 @@ def link(label: str, url: str | None, limit: int = 200) -> str:
 
 def mention(user_id: str) -> str:
     """A user mention built from an id we stored (digits only; anything else is shown as neutralised text)."""
-    return f"<@{user_id}>" if user_id.isdigit() else neutralise(user_id)
+    return f"<@{user_id}>" if user_id.isascii() and user_id.isdigit() else one_line(user_id, 100)
 
 
 def stamp(when: datetime, style: str = "R") -> str:
@@ -102,8 +100,9 @@ def stamp(when: datetime, style: str = "R") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
-def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = ()) -> discord.Embed:
-    """The embed of an alert: title linking to the thread, context, facts, score and reasons, claim and outcomes."""
+def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = (), progress: str = "") -> discord.Embed:
+    """The embed of an alert: title linking to the thread, context, facts, score and reasons, claim, outcomes and
+    how it is going (``progress``, the Desk's one line)."""
     c = alert.conversation
     embed = discord.Embed(
         title=cut(neutralise(excerpt(c.title, TITLE_MAX)) or "(untitled)", TITLE_MAX),
@@ -128,8 +127,17 @@ def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = ()) -> discord.Embed
         embed.add_field(name="Claimed", value=f"by {mention(alert.claimed_by)}{when}", inline=False)
     if outcomes:
         embed.add_field(name="Outcomes", value=outcome_lines(outcomes), inline=False)
+    if progress:
+        embed.add_field(name="How it went", value=one_line(progress, 1000), inline=False)
     embed.set_footer(text=f"alert {alert.id} · react {CLAIM_EMOJI} or press Claim to take it")
     return fit(embed)
+
+
+def follow_up_text(alert: Alert) -> str:
+    """The question to the claimer under their alert: "<@claimer>, you claimed **title** 3 h ago. How did it go?"."""
+    claimer = mention(alert.claimed_by or "")
+    when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
+    return f"{claimer}, you claimed **{one_line(alert.conversation.title, 150)}**{when}. How did it go?"
 
 
 def outcome_lines(outcomes: Sequence[Outcome]) -> str:
@@ -207,9 +215,18 @@ def embed_size(embed: discord.Embed) -> int:
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
-    """Keep an embed within Discord's limits, shortening the description first, then dropping late fields."""
+    """Keep an embed within Discord's limits, shortening the description first, then dropping late fields.
+
+    A field whose name or value is empty (a topic or line of nothing but controls) gets a dash: Discord refuses
+    an empty one, and with it the whole message, on every retry.
+    """
     while len(embed.fields) > FIELDS_MAX:
         embed.remove_field(-1)
+    for index, field in enumerate(embed.fields):
+        name = cut((field.name or "").strip() or "—", FIELD_NAME_MAX)
+        value = cut((field.value or "").strip() or "—", FIELD_MAX)
+        if (name, value) != (field.name, field.value):
+            embed.set_field_at(index, name=name, value=value, inline=bool(field.inline))
     over = embed_size(embed) - EMBED_TOTAL_MAX
     if over > 0 and embed.description:
         embed.description = cut(embed.description, max(len(embed.description) - over, 1))

@@ -1,15 +1,13 @@
 """Buttons that survive restarts: each custom_id carries its meaning (``earshot:claim:42``), so a button pressed
-on a message posted before the last restart still reaches the right handler. No view state is kept.
-
-The callbacks hand the press to the client's :class:`AlertActions` (``interaction.client.actions``); the
-handlers there check who pressed, since Discord buttons have no permission gate.
+on a message posted before the last restart, or drawn before the last redraw, still says what was meant. No view
+state is kept: routes.py reads the custom_id of every press and hands it to the client's ``AlertActions``, whose
+handlers check who pressed, since Discord buttons have no permission gate.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import discord
 
@@ -18,9 +16,6 @@ from bot.text import clean
 
 from .render import safe_url
 
-if TYPE_CHECKING:
-    from .actions import AlertActions
-
 NOTE_MAX = 1000
 OUTCOME_BUTTONS = (
     (OutcomeKind.REPLIED, "Replied", discord.ButtonStyle.primary),
@@ -28,10 +23,10 @@ OUTCOME_BUTTONS = (
     (OutcomeKind.LEAD, "Lead", discord.ButtonStyle.success),
     (OutcomeKind.NOT_WORTH_IT, "Not worth it", discord.ButtonStyle.secondary),
 )
-_OUTCOMES = "|".join(kind.value for kind, _, _ in OUTCOME_BUTTONS)
 OPTIONS_MAX = 25  # Discord's limits on a select menu
 OPTION_LABEL_MAX = 100
 OPTION_VALUE_MAX = 100
+LINK_BUTTON_URL_MAX = 512  # Discord refuses a longer URL on a link button (and with it the whole message)
 CUSTOM_PREFIX = "custom:"
 
 Choice = tuple[OutcomeKind, str | None, str]
@@ -65,188 +60,76 @@ def more_options(choices: Sequence[Choice]) -> list[discord.SelectOption]:
     return options[:OPTIONS_MAX]
 
 
-class HasActions(Protocol):
-    """The client as the buttons see it."""
+CLAIM = "earshot:claim:{alert_id}"
+RELEASE = "earshot:release:{alert_id}"
+NOT_RELEVANT = "earshot:not_relevant:{alert_id}"
+OUTCOME = "earshot:outcome:{kind}:{alert_id}"
+NOTE = "earshot:note:{alert_id}"
+MORE = "earshot:more:{alert_id}"
+NOTE_FORM = "earshot:note_form:{alert_id}"
+NOTE_TEXT = "earshot:note_text"
+"""The custom_ids Earshot draws. Each carries its meaning (which alert, which outcome), so a press on a message
+posted before a restart, or drawn before the last redraw, still says what was meant; routes.py reads them."""
 
-    actions: AlertActions
+
+class Drawn(discord.ui.View):
+    """Components for Discord to show. Presses are routed by their custom_id (routes.py), whatever the message
+    shows now, so discord.py's view store must neither keep these views nor dispatch them: it matches a press
+    only against the message as it is now, and a press on an out-of-date message would go unanswered."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    def is_dispatchable(self) -> bool:
+        """Never: see the class docstring."""
+        return False
 
 
-def actions_of(interaction: discord.Interaction[Any]) -> AlertActions:
-    """The handlers of the client that received this interaction."""
-    client: HasActions = interaction.client
-    return client.actions
+def _button(label: str, style: discord.ButtonStyle, custom_id: str, emoji: str | None = None) -> discord.ui.Item[Any]:
+    return discord.ui.Button(label=label, style=style, custom_id=custom_id, emoji=emoji)
 
 
-class ClaimButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"earshot:claim:(?P<alert_id>\d+)"):
+def claim_button(alert_id: int) -> discord.ui.Item[Any]:
     """Claim the alert."""
-
-    def __init__(self, alert_id: int) -> None:
-        self.alert_id = alert_id
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Claim",
-            emoji="\N{RAISED HAND}",
-            style=discord.ButtonStyle.primary,
-            custom_id=f"earshot:claim:{alert_id}",
-        )
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ClaimButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["alert_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Claim it for whoever pressed."""
-        await actions_of(interaction).claim(interaction, self.alert_id)
+    return _button("Claim", discord.ButtonStyle.primary, CLAIM.format(alert_id=alert_id), "\N{RAISED HAND}")
 
 
-class ReleaseButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"earshot:release:(?P<alert_id>\d+)"):
-    """Give the alert back."""
-
-    def __init__(self, alert_id: int) -> None:
-        self.alert_id = alert_id
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Release", style=discord.ButtonStyle.secondary, custom_id=f"earshot:release:{alert_id}"
-        )
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ReleaseButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["alert_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Release it (the claimer, or a moderator)."""
-        await actions_of(interaction).release(interaction, self.alert_id)
+def release_button(alert_id: int) -> discord.ui.Item[Any]:
+    """Give the alert back (the claimer, or a moderator)."""
+    return _button("Release", discord.ButtonStyle.secondary, RELEASE.format(alert_id=alert_id))
 
 
-class NotRelevantButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"earshot:not_relevant:(?P<alert_id>\d+)"
-):
-    """Feedback: this alert should not have been posted."""
-
-    def __init__(self, alert_id: int) -> None:
-        self.alert_id = alert_id
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Not relevant", style=discord.ButtonStyle.danger, custom_id=f"earshot:not_relevant:{alert_id}"
-        )
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> NotRelevantButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["alert_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Record the feedback (anyone may)."""
-        await actions_of(interaction).record(interaction, self.alert_id, OutcomeKind.NOT_RELEVANT)
+def not_relevant_button(alert_id: int) -> discord.ui.Item[Any]:
+    """Feedback anyone may give: this alert should not have been posted."""
+    return _button("Not relevant", discord.ButtonStyle.danger, NOT_RELEVANT.format(alert_id=alert_id))
 
 
-class OutcomeButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"earshot:outcome:(?P<kind>{_OUTCOMES}):(?P<alert_id>\d+)",
-):
-    """Record how joining the conversation went."""
-
-    def __init__(self, alert_id: int, kind: OutcomeKind) -> None:
-        self.alert_id = alert_id
-        self.kind = kind
-        label, style = next((label, style) for k, label, style in OUTCOME_BUTTONS if k is kind)
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=label, style=style, custom_id=f"earshot:outcome:{kind.value}:{alert_id}"
-        )
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> OutcomeButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["alert_id"]), OutcomeKind(match["kind"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Record it (the claimer, or a moderator)."""
-        await actions_of(interaction).record(interaction, self.alert_id, self.kind)
+def outcome_button(alert_id: int, kind: OutcomeKind) -> discord.ui.Item[Any]:
+    """Record how joining the conversation went (one of OUTCOME_BUTTONS)."""
+    label, style = next((label, style) for k, label, style in OUTCOME_BUTTONS if k is kind)
+    return _button(label, style, OUTCOME.format(kind=kind.value, alert_id=alert_id))
 
 
-class NoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"earshot:note:(?P<alert_id>\d+)"):
-    """Open a form to write a note on the alert."""
-
-    def __init__(self, alert_id: int) -> None:
-        self.alert_id = alert_id
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Note", emoji="\N{MEMO}", style=discord.ButtonStyle.secondary, custom_id=f"earshot:note:{alert_id}"
-        )
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> NoteButton:
-        """Rebuild the button from its custom_id."""
-        return cls(int(match["alert_id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer with the note form (a modal must be the first answer, so no work happens before it)."""
-        await interaction.response.send_modal(NoteModal(self.alert_id))
+def note_button(alert_id: int) -> discord.ui.Item[Any]:
+    """Open the form to write a note on the alert."""
+    return _button("Note", discord.ButtonStyle.secondary, NOTE.format(alert_id=alert_id), "\N{MEMO}")
 
 
-class MoreOutcomesSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"earshot:more:(?P<alert_id>\d+)"):
+def more_select(alert_id: int, options: Sequence[discord.SelectOption], row: int | None = None) -> discord.ui.Item[Any]:
     """The "More outcomes…" menu of a claimed alert: sign-up, bug report, the team's own outcomes."""
-
-    def __init__(self, alert_id: int, options: Sequence[discord.SelectOption], row: int | None = None) -> None:
-        self.alert_id = alert_id
-        select: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id=f"earshot:more:{alert_id}", placeholder="More outcomes…", options=list(options)
-        )
-        super().__init__(select, row=row)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> MoreOutcomesSelect:
-        """Rebuild the menu from its custom_id (the picked value comes with the interaction)."""
-        options = item.options if isinstance(item, discord.ui.Select) else []
-        return cls(int(match["alert_id"]), options)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Record the picked outcome (the claimer, or a moderator)."""
-        values = self.item.values
-        if values:
-            await actions_of(interaction).choose(interaction, self.alert_id, str(values[0]))
-
-
-class NoteModal(discord.ui.Modal):
-    """A one-field form: what happened, in a few words."""
-
-    note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
-        label="Note", style=discord.TextStyle.paragraph, max_length=NOTE_MAX, custom_id="earshot:note_text"
+    return discord.ui.Select(
+        custom_id=MORE.format(alert_id=alert_id), placeholder="More outcomes…", options=list(options), row=row
     )
 
-    def __init__(self, alert_id: int) -> None:
-        super().__init__(title="How did it go?", timeout=900, custom_id=f"earshot:note_form:{alert_id}")
-        self.alert_id = alert_id
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
-        """Record the note."""
-        await actions_of(interaction).record(interaction, self.alert_id, OutcomeKind.NOTE, note=self.note.value)
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    ClaimButton,
-    ReleaseButton,
-    NotRelevantButton,
-    OutcomeButton,
-    NoteButton,
-    MoreOutcomesSelect,
-)
-"""Register these with ``client.add_dynamic_items`` so presses after a restart are understood."""
+def note_form(alert_id: int) -> discord.ui.Modal:
+    """A one-field form: what happened, in a few words. Its submission is routed by custom_id (routes.py), so it
+    is recorded even by a process that did not open the form."""
+    form = discord.ui.Modal(title="How did it go?", timeout=900, custom_id=NOTE_FORM.format(alert_id=alert_id))
+    form.add_item(
+        discord.ui.TextInput(label="Note", style=discord.TextStyle.paragraph, max_length=NOTE_MAX, custom_id=NOTE_TEXT)
+    )
+    return form
 
 
 def alert_view(alert: Alert, *, closed: bool = False, choices: Sequence[Choice] = ()) -> discord.ui.View:
@@ -255,20 +138,20 @@ def alert_view(alert: Alert, *, closed: bool = False, choices: Sequence[Choice] 
 
     ``closed`` (marked not relevant) leaves only the link to the thread.
     """
-    view = discord.ui.View(timeout=None)
+    view = Drawn()
     if not closed:
         if alert.claimed_by is None:
-            view.add_item(ClaimButton(alert.id))
+            view.add_item(claim_button(alert.id))
         else:
             for kind, _, _ in OUTCOME_BUTTONS:
-                view.add_item(OutcomeButton(alert.id, kind))
-            view.add_item(NoteButton(alert.id))
-            view.add_item(ReleaseButton(alert.id))
+                view.add_item(outcome_button(alert.id, kind))
+            view.add_item(note_button(alert.id))
+            view.add_item(release_button(alert.id))
             options = more_options(choices)
             if options:
-                view.add_item(MoreOutcomesSelect(alert.id, options, row=2))  # below the buttons' two rows
-        view.add_item(NotRelevantButton(alert.id))
-    url = safe_url(alert.conversation.url)
+                view.add_item(more_select(alert.id, options, row=2))  # below the buttons' two rows
+        view.add_item(not_relevant_button(alert.id))
+    url = safe_url(alert.conversation.url, LINK_BUTTON_URL_MAX)
     if url is not None:
         view.add_item(discord.ui.Button(label="Open thread", style=discord.ButtonStyle.link, url=url))
     return view
@@ -276,8 +159,8 @@ def alert_view(alert: Alert, *, closed: bool = False, choices: Sequence[Choice] 
 
 def outcome_view(alert: Alert) -> discord.ui.View:
     """The buttons of a follow-up question: the outcomes and a note."""
-    view = discord.ui.View(timeout=None)
+    view = Drawn()
     for kind, _, _ in OUTCOME_BUTTONS:
-        view.add_item(OutcomeButton(alert.id, kind))
-    view.add_item(NoteButton(alert.id))
+        view.add_item(outcome_button(alert.id, kind))
+    view.add_item(note_button(alert.id))
     return view

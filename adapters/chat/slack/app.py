@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.inflight import InFlight
+from bot.claims import may_record
 from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import OutcomeKind
 from bot.errors import EarshotError, NotAllowed, NotFound
@@ -32,6 +33,7 @@ from .render import (
     ACTION_CLAIM,
     ACTION_NOT_RELEVANT,
     ACTION_NOTE,
+    ACTION_OPEN,
     ACTION_OUTCOME,
     ACTION_OUTCOME_MORE,
     ACTION_RELEASE,
@@ -40,6 +42,7 @@ from .render import (
     NOTE_BLOCK,
     NOTE_CALLBACK,
     NOTE_INPUT,
+    OUTCOME_BUTTONS,
     alert_blocks,
     answer_text,
     fallback_text,
@@ -53,6 +56,13 @@ from .render import (
 log = logging.getLogger(__name__)
 
 CLAIM_REACTION = "raised_hand"
+OUTCOME_KINDS = frozenset(kind.value for kind, _ in OUTCOME_BUTTONS)
+OUTDATED = (
+    "This button no longer does anything (it comes from another version of Earshot). Use the buttons on the "
+    "alert's message, or /earshot mine and /earshot unclaimed."
+)
+FAILED = "Something went wrong on Earshot's side (it is in the logs); try again shortly."
+_ALERT_ID = re.compile(r"\d{1,18}")  # a database id; a longer number would not fit a BIGINT
 COMMAND = "/earshot"
 SEEN_FOR = timedelta(minutes=15)
 _CHANNEL_REF = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -99,13 +109,18 @@ class Handlers:
         self.clock = clock
 
     async def refresh(self, alert_id: int) -> None:
-        """Redraw an alert's message from the Desk's view of it (claim, outcomes, buttons)."""
+        """Redraw an alert's message with all that is stored about it (claim, outcomes, how it is going, buttons).
+
+        The one redraw on Slack: presses, reactions and the scheduled refresh all come here, so no path can draw
+        less than another.
+        """
         view = await self.desk.view(alert_id)
         where = parse_ref(view.alert.message_ref)
         if where is None:
             return
         channel, ts = where
-        blocks = alert_blocks(view.alert, self.clock(), view.outcomes, choices=self.desk.outcome_choices())
+        choices = self.desk.outcome_choices()
+        blocks = alert_blocks(view.alert, self.clock(), view.outcomes, choices=choices, progress=view.progress)
         await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(view.alert), blocks=blocks)
 
     async def tell(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
@@ -187,13 +202,12 @@ class Handlers:
             member = await self.members.get(user)
             await self.release(alert.id, replace(member, moderator=False), channel, quiet=True)
 
-    async def chosen(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def chosen(self, action: dict[str, Any], member: Member, channel: str) -> None:
         """An outcome picked in an alert's "More outcomes…" menu: record it like a button (claimer or moderator)."""
-        block_id = str(action.get("block_id", ""))
-        alert_text = block_id.removeprefix(MORE_BLOCK)
-        if not block_id.startswith(MORE_BLOCK) or not alert_text.isdigit():
+        alert_text = str(action.get("block_id", "")).removeprefix(MORE_BLOCK)
+        if not str(action.get("block_id", "")).startswith(MORE_BLOCK) or not _ALERT_ID.fullmatch(alert_text):
+            await self.tell(channel, member.id, OUTDATED)
             return
-        member, channel = await self._who_and_where(body)
         value = str((action.get("selected_option") or {}).get("value", ""))
         choice = find_choice(value, self.desk.outcome_choices())
         if choice is None:  # a menu drawn before the team's outcomes changed
@@ -210,50 +224,73 @@ class Handlers:
         return member, channel
 
     async def on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """A button on an alert or a follow-up, or the alert's "More outcomes…" menu."""
+        """A button on an alert or a follow-up, or the alert's "More outcomes…" menu: acked, then done, or the
+        presser is told privately why not (the message they pressed may be out of date: claimed, released,
+        deleted, or drawn by another version of Earshot)."""
         await ack()
-        action_id = str(action.get("action_id", ""))
-        if action_id == ACTION_OUTCOME_MORE:
-            try:
-                await self.chosen(body, action)
-            except NotFound as exc:
-                member, channel = await self._who_and_where(body)
-                await self.tell(channel, member.id, reason_text(str(exc)))
-            return
-        try:
-            alert_id = int(action.get("value", ""))
-        except ValueError:
-            return  # the "Open thread" link button carries no work
         member, channel = await self._who_and_where(body)
         try:
-            if action_id == ACTION_CLAIM:
-                await self.claim(alert_id, member, channel)
-            elif action_id == ACTION_RELEASE:
-                await self.release(alert_id, member, channel)
-            elif action_id == ACTION_NOT_RELEVANT:
-                await self.record(alert_id, member, OutcomeKind.NOT_RELEVANT, channel)
-            elif action_id.startswith(ACTION_OUTCOME + ":"):
-                kind = OutcomeKind(action_id.rsplit(":", 1)[1])  # our own buttons: always a known kind
-                recorded = await self.record(alert_id, member, kind, channel)
-                if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
-                    await self.answered(body, channel, member, kind)
-            elif action_id == ACTION_NOTE:
-                view = await self.desk.view(alert_id)
-                metadata = f"{alert_id}:{channel}"
-                await self.client.views_open(trigger_id=body["trigger_id"], view=note_modal(view.alert, metadata))
-        except NotFound as exc:
+            await self._act(body, action, member, channel)
+        except (NotFound, NotAllowed) as exc:
             await self.tell(channel, member.id, reason_text(str(exc)))
+        except SlackApiError:
+            raise  # Slack itself failed: telling the member would fail too; bolt's error handler logs it
+        except Exception:
+            log.exception("slack: a press of %s failed", action.get("action_id"))
+            await self.tell(channel, member.id, FAILED)
+
+    async def _act(self, body: dict[str, Any], action: dict[str, Any], member: Member, channel: str) -> None:
+        action_id = str(action.get("action_id", ""))
+        if action_id == ACTION_OUTCOME_MORE:
+            await self.chosen(action, member, channel)
+            return
+        if action_id == ACTION_OPEN:
+            return  # a link button: Slack opens the thread itself, and only wants the ack
+        value = str(action.get("value", ""))
+        kind = action_id.removeprefix(ACTION_OUTCOME + ":") if action_id.startswith(ACTION_OUTCOME + ":") else None
+        if not _ALERT_ID.fullmatch(value) or (kind is not None and kind not in OUTCOME_KINDS):
+            log.info("slack: a press of %s (value %r), which this version does not draw; told so", action_id, value)
+            await self.tell(channel, member.id, OUTDATED)
+            return
+        alert_id = int(value)
+        if action_id == ACTION_CLAIM:
+            await self.claim(alert_id, member, channel)
+        elif action_id == ACTION_RELEASE:
+            await self.release(alert_id, member, channel)
+        elif action_id == ACTION_NOT_RELEVANT:
+            await self.record(alert_id, member, OutcomeKind.NOT_RELEVANT, channel)
+        elif kind is not None:
+            recorded = await self.record(alert_id, member, OutcomeKind(kind), channel)
+            if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
+                await self.answered(body, channel, member, OutcomeKind(kind))
+        elif action_id == ACTION_NOTE:
+            await self.note_form(body, alert_id, member, channel)
+        else:
+            log.info("slack: a press of %s, which this version does not draw; told so", action_id)
+            await self.tell(channel, member.id, OUTDATED)
+
+    async def note_form(self, body: dict[str, Any], alert_id: int, member: Member, channel: str) -> None:
+        """Open the note form, unless the note would be refused anyway: then say why at once."""
+        alert = (await self.desk.view(alert_id)).alert
+        reason = may_record(alert, member.id, OutcomeKind.NOTE, moderator=member.moderator)
+        if reason is not None:
+            await self.tell(channel, member.id, reason_text(f"cannot add a note to alert {alert_id}: {reason}"))
+            return
+        await self.client.views_open(trigger_id=body["trigger_id"], view=note_modal(alert, f"{alert_id}:{channel}"))
 
     async def on_note(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """The note modal was submitted: record it as a NOTE outcome."""
+        """The note modal was submitted: record it as a NOTE outcome (or tell the writer why not)."""
         await ack()
         alert_text, _, channel = str(view.get("private_metadata", "")).partition(":")
         value = ((view.get("state") or {}).get("values") or {}).get(NOTE_BLOCK, {}).get(NOTE_INPUT, {}).get("value")
-        if not alert_text.isdigit() or not value or not str(value).strip():
+        if not _ALERT_ID.fullmatch(alert_text) or not value or not str(value).strip():
             return
         user = body.get("user") or {}
         member = await self.members.get(str(user.get("id")), user.get("username") or user.get("name"))
-        await self.record(int(alert_text), member, OutcomeKind.NOTE, channel, note=str(value).strip())
+        try:
+            await self.record(int(alert_text), member, OutcomeKind.NOTE, channel, note=str(value).strip())
+        except NotFound as exc:  # deleted while the form was open
+            await self.tell(channel, member.id, reason_text(str(exc)))
 
     async def on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         """/earshot: the Desk runs the text; the answer goes to the asker, or to the channel when it is public."""

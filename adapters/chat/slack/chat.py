@@ -29,7 +29,7 @@ from .app import Handlers, build_app
 from .errors import delivery_error
 from .members import Members
 from .poster import SlackPoster, api_base, parse_ref
-from .render import alert_blocks, digest_blocks, escape, fallback_text, follow_up_blocks, notice_text, plain
+from .render import alert_blocks, digest_blocks, fallback_text, follow_up_blocks, notice_text, plain, plain_alert
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,12 @@ class SlackChat:
 
     async def send_alert(self, alert: Alert) -> str:
         """Post one alert (or find the one an unclear earlier attempt posted); returns "<channel id>:<ts>"."""
-        blocks = alert_blocks(alert, self.clock())
-        return await self.poster.post(alert, alert.channel or self.config.channel, fallback_text(alert), blocks)
+        try:
+            text, blocks = fallback_text(alert), alert_blocks(alert, self.clock())
+        except Exception:  # its content broke a renderer: post it plainly rather than retry it for ever
+            log.exception("slack: alert %d could not be drawn; posted plainly", alert.id)
+            text, blocks = plain_alert(alert)
+        return await self.poster.post(alert, alert.channel or self.config.channel, text, blocks)
 
     async def send_notice(self, notice: Notice) -> None:
         """Post an operational notice to the default channel."""
@@ -143,18 +147,10 @@ class SlackChat:
         return f"{channel}:{ts}"
 
     async def refresh(self, alert: Alert, progress: Progress) -> None:
-        """Redraw the alert's message with how it is going ("Alice replied 2 h after the post · 3 responses")."""
-        where = parse_ref(alert.message_ref)
-        if where is None:
-            return
-        channel, ts = where
-        blocks = alert_blocks(alert, self.clock(), progress.outcomes, choices=self.handlers.desk.outcome_choices())
-        if progress.line:
-            line = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(progress.line)[:2000]}]}
-            at = next((i for i, b in enumerate(blocks) if b["type"] == "actions"), len(blocks))
-            blocks.insert(at, line)  # above the menu and the buttons
+        """Redraw the alert's message with what is stored about it now, ``progress`` included (it is stored
+        before this is called): the same redraw a press or a reaction makes."""
         try:
-            await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(alert), blocks=blocks[:50])
+            await self.handlers.refresh(alert.id)
         except SlackApiError as exc:
             log.warning("slack: alert %d not redrawn: %s", alert.id, exc.response.get("error"))
 

@@ -12,10 +12,12 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 from bot.domain import Alert, Outcome, OutcomeKind
 from bot.text import age, clean, excerpt
+from bot.urls import web_url
+
+from .markup import cut_mrkdwn
 
 Block = dict[str, Any]
 
@@ -78,23 +80,14 @@ def escape(text: str) -> str:
 
 
 def cut(text: str, limit: int) -> str:
-    """``text`` shortened to ``limit`` characters with an ellipsis, keeping line breaks."""
+    """Plain ``text`` shortened to ``limit`` characters with an ellipsis, keeping line breaks."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL fit to go inside ``<...|...>`` or a button, or None when it is not one."""
-    if not url:
-        return None
-    url = clean(url).strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(url) > URL_LIMIT:
-        return None
-    # Characters that would end or split the link markup, or that Slack would read as markup, are %-encoded.
-    return quote(url, safe="/:?#[]@!$&'()*+,;=%~-._")
+    # web_url %-encodes what would end or split the link markup (|, <, >) or that Slack would read as markup.
+    return web_url(url, URL_LIMIT)
 
 
 def link(url: str | None, label: str, limit: int = 500) -> str:
@@ -133,8 +126,12 @@ def plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
 
 
 def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
-    """A mrkdwn object; ``text`` must already be built from escaped parts."""
-    return {"type": "mrkdwn", "text": cut(text, limit) or " "}
+    """A mrkdwn object; ``text`` must already be built from escaped parts.
+
+    ``verbatim``: Slack shows the text as sent, with our markup, instead of turning bare URLs, channel names and
+    some mentions (``@channel``) in feed text into links and pings on its side (Block Kit's text object).
+    """
+    return {"type": "mrkdwn", "text": cut_mrkdwn(text, limit) or " ", "verbatim": True}
 
 
 def button(text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None) -> Block:
@@ -202,7 +199,7 @@ def summary_text(alert: Alert) -> str:
 
 def fallback_text(alert: Alert) -> str:
     """The message's notification text (mrkdwn, so escaped)."""
-    return cut(f"Earshot · {escape(alert.topic)}: {escape(excerpt(alert.conversation.title, 200))}", TEXT_LIMIT)
+    return cut_mrkdwn(f"Earshot · {escape(alert.topic)}: {escape(excerpt(alert.conversation.title, 200))}", TEXT_LIMIT)
 
 
 def alert_blocks(
@@ -212,8 +209,10 @@ def alert_blocks(
     *,
     names: dict[str, str] | None = None,
     choices: Sequence[Choice] = (),
+    progress: str = "",
 ) -> list[Block]:
-    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, buttons.
+    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, how it is
+    going (``progress``, the Desk's one line), buttons.
 
     A claimed alert also gets a menu of the ``choices`` (``Desk.outcome_choices``) its buttons do not show.
     """
@@ -243,11 +242,28 @@ def alert_blocks(
         ]
         blocks.append({"type": "section", "text": mrkdwn("*Also seen*\n" + "\n".join(seen))})
     blocks.extend(_state_blocks(alert, outcomes, now))
+    if progress:
+        blocks.append({"type": "context", "elements": [mrkdwn(escape(progress), 2000)]})
     menu = more_outcomes(alert, choices) if alert.claimed_by else None
     if menu is not None:
         blocks.append(menu)
-    blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": _buttons(alert, outcomes)})
+    buttons = _buttons(alert, outcomes)
+    if buttons:  # Slack refuses an actions block without elements, and with it the whole message
+        blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": buttons})
     return blocks[:BLOCK_LIMIT]
+
+
+def plain_alert(alert: Alert) -> tuple[str, list[Block]]:
+    """The alert as little as can be drawn (its id, its buttons), for when alert_blocks fails on its content: an
+    alert that cannot be drawn is still delivered and claimable, instead of retried for ever."""
+    value = str(alert.id)
+    text = f"Earshot alert {alert.id} (it could not be drawn in full; the logs say why)"
+    claim = [button("Claim", ACTION_CLAIM, value, style="primary"), button("Not relevant", ACTION_NOT_RELEVANT, value)]
+    blocks: list[Block] = [
+        {"type": "section", "text": plain(text)},
+        {"type": "actions", "block_id": f"earshot:{alert.id}", "elements": claim},
+    ]
+    return text, blocks
 
 
 def _state_blocks(alert: Alert, outcomes: Sequence[Outcome], now: datetime) -> list[Block]:
@@ -306,7 +322,7 @@ def answer_text(text: str, alerts: Sequence[Alert] = ()) -> str:
     body = escape(text)
     if alerts:
         body += "\n" + alert_list(alerts)
-    return cut(body, TEXT_LIMIT)
+    return cut_mrkdwn(body, TEXT_LIMIT)
 
 
 def note_modal(alert: Alert, private_metadata: str) -> dict[str, Any]:
@@ -358,4 +374,4 @@ def digest_blocks(alerts: Sequence[Alert], since: datetime, now: datetime) -> tu
 def notice_text(level: str, text: str) -> str:
     """An operational notice as escaped text."""
     icon = {"error": ":red_circle:", "warning": ":warning:"}.get(level, ":information_source:")
-    return cut(f"{icon} {escape(text)}", TEXT_LIMIT)
+    return cut_mrkdwn(f"{icon} {escape(text)}", TEXT_LIMIT)

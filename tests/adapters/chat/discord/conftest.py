@@ -97,15 +97,9 @@ def conversation(n: int, **fields: Any) -> Conversation:
     fields.setdefault("title", f"Which vector database do you recommend? ({n})")
     fields.setdefault("text", "We are choosing between pgvector and a dedicated store. Experiences?")
     fields.setdefault("created_at", T0)
-    return Conversation(
-        source="hackernews",
-        external_id=str(40000000 + n),
-        url=f"https://news.ycombinator.com/item?id={40000000 + n}",
-        author="pg_fan",
-        thread_size=3,
-        points=12,
-        **fields,
-    )
+    fields.setdefault("url", f"https://news.ycombinator.com/item?id={40000000 + n}")
+    fields.setdefault("author", "pg_fan")
+    return Conversation(source="hackernews", external_id=str(40000000 + n), thread_size=3, points=12, **fields)
 
 
 async def add_alert(store: SqlStore, n: int = 1, *, channel: str | None = None, **fields: Any) -> int:
@@ -153,3 +147,10 @@ async def posted(fake: FakeDiscord, store: SqlStore, chat: Any, clock: Clock, **
     report = await deliver(store, chat, clock)
     assert report.delivered == 1, report
     return alert_id, list(fake.messages)[-1]
+
+
+def private_notes(fake: FakeDiscord, interaction_id: str) -> list[dict[str, Any]]:
+    """What only the presser sees: an ephemeral answer (type 4), or ephemeral follow-ups after a deferral."""
+    answer = fake.callback_for(interaction_id) or {}
+    first = [answer["data"]] if answer.get("type") == 4 and answer["data"].get("flags") == 64 else []
+    return first + [f for f in fake.followups_for(interaction_id) if f.get("flags") == 64]

@@ -10,11 +10,13 @@ import pytest
 
 from adapters.chat.discord.chat import DiscordChat
 from adapters.storage import SqlStore
-from bot.domain import Digest, Notice, Progress
+from bot.desk import Desk, Member
+from bot.domain import Digest, Handle, Notice, Progress
 from bot.errors import ConfigError, DeliveryError
 from bot.stats import Report, Stats, StatsRow
+from tests.adapters.chat.progress import thread_read
 from tests.fakes.clock import T0, Clock
-from tests.fakes.discord import CHANNELS, Failure, FakeDiscord
+from tests.fakes.discord import ALICE, CHANNELS, Failure, FakeDiscord
 
 from .conftest import MakeChat, add_alert, deliver, fields, posted, stored
 
@@ -195,14 +197,30 @@ async def test_a_report_posts_its_numbers_with_the_chart_attached(fake: FakeDisc
 
 
 async def test_refresh_shows_how_it_is_going_in_the_embed(
-    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: Desk
 ) -> None:
     chat = await make_chat(listen=False)
-    alert_id = await add_alert(store)
-    alert = await stored(store, alert_id)
-    ref = await chat.send_alert(alert)
-    await chat.refresh(replace(alert, message_ref=ref), Progress(None, (), "Alice replied 2 h after the post @here"))
+    alert_id, _ = await posted(fake, store, chat, clock)
+    await desk.claim(alert_id, Member(ALICE.id, "alice"))
+    async with store.unit() as unit:
+        await unit.set_handles([Handle(ALICE.id, "hackernews", "alice", "Alice @here")], clock())
+    await thread_read(store, alert_id, clock(), ALICE.id)
+    await chat.refresh(await stored(store, alert_id), Progress(None, (), "ignored: the stored state is drawn"))
     edit = fake.edits[-1]
     how = [f for f in edit["embeds"][0]["fields"] if f["name"] == "How it went"]
-    assert how and how[0]["value"] == "Alice replied 2 h after the post @\u200bhere"
+    assert how and how[0]["value"].startswith("Alice @\u200bhere replied "), how
+    assert how[0]["value"].endswith(" · 3 responses")
     assert edit["allowed_mentions"] == {"parse": []}
+
+
+@pytest.mark.parametrize("bad", ["http://[::1", "https://[v1.x]/", "http://a]b[/", "http://" + "x" * 3000])
+async def test_an_alert_with_a_malformed_link_is_delivered_without_the_link(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, bad: str
+) -> None:
+    chat = await make_chat(listen=False)
+    _, message_id = await posted(fake, store, chat, clock, url=bad, link=bad)
+    message = fake.messages[message_id]
+    embed = message["embeds"][0]
+    assert "url" not in embed and embed["title"].startswith("Which vector database")
+    assert bad not in str(message)
+    assert all(c.get("url") is None for row in message["components"] for c in row["components"])
