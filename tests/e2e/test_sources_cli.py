@@ -77,7 +77,7 @@ def test_feeds_test_reads_each_new_kind(
     assert toot["url"] in toots.stdout
     assert sky.returncode == 0, sky.stdout + sky.stderr
     assert "sky (bluesky): 1 items, 1 would alert" in sky.stdout
-    assert "https://bsky.app/profile/cjtackett.bsky.social/post/3lzz000000001" in sky.stdout
+    assert "https://bsky.app/profile/lenaverhoeven.bsky.social/post/3lzz000000001" in sky.stdout
     assert SECRET not in ask.stdout + ask.stderr and APP_PASSWORD not in sky.stdout + sky.stderr
 
     monkeypatch.delenv("REDDIT_CLIENT_ID")
