@@ -47,13 +47,15 @@ def se_feed(url: str, query: str | None = None, **options: Any) -> Feed:
 
 
 async def test_maps_questions(source: StackExchangeSource, api: FakeStackExchange) -> None:
-    api.add(*kubernetes_questions())
+    questions = kubernetes_questions()
+    api.add(*questions)
     result = await source.fetch(se_feed(api.api_url, tagged="kubernetes"), {}, seeding=False)
 
     first = result.items[0]
-    assert [i.external_id for i in result.items] == [
-        f"stackoverflow:{q['question_id']}" for q in kubernetes_questions()
-    ]
+    assert [i.external_id for i in result.items] == [f"stackoverflow:{q['question_id']}" for q in questions]
+    assert (
+        result.items[1].title == "How do I give a CronJob's pod a different service account than the namespace default?"
+    )
     assert first.source == "stackexchange"
     assert first.title == "Ingress returns 502 after moving the cluster behind a cloud load balancer"
     assert first.url == (
