@@ -11,13 +11,15 @@ folder is not there, and runs it where it is (as in CI).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
-SHARED = REPO.parent / "shared"
+# EARSHOT_SHARED_DIR points elsewhere (a test uses it to show the suite runs with no shared folder at all).
+SHARED = Path(os.environ.get("EARSHOT_SHARED_DIR") or REPO.parent / "shared")
 
 
 def data_path(*parts: str) -> Path:
@@ -31,8 +33,3 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"conformance data ../shared/{'/'.join(parts)} is not beside the repository (CI has it)")
     return path
-
-
-def fixture_path(*parts: str) -> Path:
-    """The path of a shared recorded fixture; going away as the fakes move to tests/data."""
-    return SHARED.joinpath("fixtures", *parts)

@@ -1,6 +1,6 @@
 """A local Discord: REST API and gateway in one aiohttp server, speaking the real protocol to the real discord.py.
 
-Shapes follow /work/shared/fixtures/discord/. REST answers carry ``Content-Type: application/json`` exactly
+Shapes follow Discord's API (see discord_shapes.py). REST answers carry ``Content-Type: application/json`` exactly
 (discord.py reads ``; charset=utf-8`` as text). The gateway sends HELLO, answers heartbeats, and on IDENTIFY
 dispatches READY then GUILD_CREATE; on RESUME it replays the events dispatched since the client's sequence.
 Tests drive it with :meth:`FakeDiscord.react`, :meth:`FakeDiscord.press` and :meth:`FakeDiscord.slash`, and read
