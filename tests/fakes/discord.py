@@ -40,6 +40,10 @@ from tests.fakes.discord_shapes import (
 )
 from tests.fakes.discord_shapes import message as message_payload
 
+# How long a test waits for the bot to do something. It returns as soon as the thing is done, so the deadline only
+# bounds a failure: generous, so a loaded machine (CI on 2 shared cores) is slow, not red.
+WAIT = 60.0
+
 DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, where snowflake time starts
 
 __all__ = ["ALICE", "APP_ID", "BOB", "CHANNELS", "GUILD_ID", "MOD", "TOKEN", "Failure", "FakeDiscord", "Person"]
@@ -148,7 +152,7 @@ class FakeDiscord:
 
     # -- what tests do ----------------------------------------------------------------------------------------
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], timeout: float = WAIT) -> Any:
         """Wait until ``check()`` is truthy (it is re-checked whenever the bot calls the API); return its value."""
 
         async def until() -> Any:
