@@ -1,25 +1,30 @@
-"""Where the shared recorded fixtures and public corpora live: ``<repo>/../shared``, beside the repository.
+"""Where test data lives: ours in ``tests/data``, the shared recordings and corpora in ``<repo>/../shared``.
 
-They are not ours to carry, so the repository does not hold them. Tests that read them are conformance tests:
-they ask for a path with ``shared_path``, which skips the test with the reason when the folder is not there
-(a fresh clone with nothing beside it), and runs it where it is (as in CI).
+``tests/data`` holds payloads we wrote ourselves in the real shapes of each platform; every ordinary test and fake
+reads only those (``data_path``), so a fresh clone with nothing beside it runs its tests.
+
+The recorded third-party payloads and public corpora beside the repository are not ours to carry, so the
+repository does not hold them. Tests that read them are conformance tests: they ask for a path with
+``shared_path`` inside the test (never at import or collection), which skips the test with the reason when the
+folder is not there, and runs it where it is (as in CI).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-FIXTURES = SHARED / "fixtures"
-CORPORA = SHARED / "corpora"
+DATA = REPO / "tests" / "data"
+# EARSHOT_SHARED_DIR points elsewhere (a test uses it to show the suite runs with no shared folder at all).
+SHARED = Path(os.environ.get("EARSHOT_SHARED_DIR") or REPO.parent / "shared")
 
 
-def fixture_path(*parts: str) -> Path:
-    """The path of a shared fixture, e.g. ``fixture_path("rss", "archlinux_news.rss.xml")``."""
-    return FIXTURES.joinpath(*parts)
+def data_path(*parts: str) -> Path:
+    """The path of a payload we wrote in ``tests/data``, e.g. ``data_path("rss", "project_news.rss.xml")``."""
+    return DATA.joinpath(*parts)
 
 
 def shared_path(*parts: str) -> Path:

@@ -24,21 +24,21 @@ from tests.fakes.clock import T0, Clock
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.llm import FakeLlm
 
-ASK = firebase_item("firebase_item_ask_121003")
+ASK = firebase_item("ask_on_call")
 KEY = "sk-test-7f3a9c0d1e2b"  # must never appear in a log line
 ITEM = Conversation(
     "hackernews",
-    "121003",
-    "https://news.ycombinator.com/item?id=121003",
-    "Ask HN: The Arc Effect",
-    text="What's in place to keep the signal/noise ratio high? Does the HN model still work as the community scales?",
+    str(ASK["id"]),
+    f"https://news.ycombinator.com/item?id={ASK['id']}",
+    str(ASK["title"]),
+    text="What keeps the signal/noise ratio of your alerts high? Does a weekly rotation still work as the team grows?",
     points=3,
     thread_size=0,
 )
 REPLIES = [
-    comment_item(121016, "The HN model works because the community flags noise and the ranking penalises it."),
-    comment_item(121109, "Thanks!"),
-    comment_item(121168, "Signal stays high while moderators keep the front page about hackers, not headlines."),
+    comment_item(38130102, "Rotation works because the team deletes noisy alerts and the pager only wakes for users."),
+    comment_item(38130233, "Thanks!"),
+    comment_item(38130519, "Signal stays high while every alert has an owner and a runbook, not a dashboard."),
 ]
 
 
@@ -109,14 +109,14 @@ async def test_the_summary_comes_from_the_thread_and_is_stored_with_fresh_number
     done = await context(store, sources).contextualise(alert)
 
     assert done.summary is not None and done.summary.method == "extractive"
-    assert done.summary.question.startswith("What's in place to keep the signal/noise ratio high?")
+    assert done.summary.question.startswith("What keeps the signal/noise ratio of your alerts high?")
     assert done.summary.said == (
-        "The HN model works because the community flags noise and the ranking penalises it.",
-        "Signal stays high while moderators keep the front page about hackers, not headlines.",
+        "Rotation works because the team deletes noisy alerts and the pager only wakes for users.",
+        "Signal stays high while every alert has an owner and a runbook, not a dashboard.",
     )
     again = await stored(store, alert.id)
     assert again.summary == done.summary
-    assert (again.conversation.thread_size, again.conversation.points) == (3, 25)
+    assert (again.conversation.thread_size, again.conversation.points) == (3, 57)
 
 
 async def test_an_alert_with_a_summary_is_left_alone(
@@ -125,19 +125,19 @@ async def test_an_alert_with_a_summary_is_left_alone(
     alert = replace(await add_alert(store), summary=Summary("Known."))
 
     assert await context(store, sources).contextualise(alert) is alert
-    assert items.requests(121003) == []
+    assert items.requests(38130044) == []
 
 
 async def test_a_thread_that_cannot_be_read_gives_a_summary_of_the_item_alone(
     store: SqlStore, sources: dict[str, Source], items: FakeAlgoliaItems
 ) -> None:
-    items.missing(121003)
+    items.missing(38130044)
     alert = await add_alert(store)
 
     done = await context(store, sources).contextualise(alert)
 
     assert done.summary is not None and done.summary.said == ()
-    assert done.summary.question.startswith("What's in place")
+    assert done.summary.question.startswith("What keeps the signal/noise ratio")
     assert (await stored(store, alert.id)).conversation.points == 3  # nothing fresh was read
 
 

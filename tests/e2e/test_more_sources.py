@@ -10,7 +10,7 @@ import pytest
 from tests.e2e.conftest import Earshot
 from tests.e2e.test_cli import together
 from tests.fakes.discourse import FakeDiscourse, topic
-from tests.fakes.github import FakeGitHub, issue, recorded_modern_issue
+from tests.fakes.github import FakeGitHub, issue, modern_issue
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.lobsters import FakeLobsters, story
 from tests.fakes.stackexchange import FakeStackExchange, question
@@ -55,7 +55,7 @@ def test_feeds_test_reads_each_new_kind(earshot: Earshot, server: FakeHttpServer
     now = int(time.time())  # first polls look back an hour from the real clock
     se, gh, forum, lobsters = FakeStackExchange(server), FakeGitHub(server), FakeDiscourse(server), FakeLobsters(server)
     se.add(question(1, now - 60, title="Postgres pod keeps restarting"), question(2, now - 30, title="Helm charts"))
-    gh.add(issue(recorded_modern_issue(), 7, now - 120, title="SQLite lock errors under load"))
+    gh.add(issue(modern_issue(), 7, now - 120, title="SQLite lock errors under load"))
     forum.add(topic(3, now - 100, fancy_title="Moving from MySQL to Postgres"))
     lobsters.add(
         story("ab12cd", now - 50, title="The SQLite query planner"), story("ef34gh", now - 40, title="Zig 1.0")

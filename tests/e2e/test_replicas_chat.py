@@ -114,6 +114,11 @@ async def wait(check: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"not in {timeout:.0f} s: {what}")
 
 
+def holders(replicas: Replicas) -> list[int]:
+    """The replicas whose log says they hold the Discord gateway."""
+    return [n for n in range(REPLICAS) if "discord: connected as" in replicas.log(n)]
+
+
 def assert_clean(codes: list[int | None], replicas: Replicas, secrets: tuple[str, ...]) -> None:
     for n, code in enumerate(codes):
         log = replicas.log(n)
@@ -148,7 +153,9 @@ gateway_url = "{fake.gateway_url}"
         await wait(lambda: len(fake.posts) >= BATCH, 60, "the first alerts")
         await asyncio.sleep(1)
         assert len(fake.identifies) == 1  # the other two never connected
-        leader = next(n for n in range(REPLICAS) if "discord: connected as" in replicas.log(n))
+        # The IDENTIFY reaches the fake before the holder has logged READY: wait for the line, do not assume it.
+        await wait(lambda: len(holders(replicas)) == 1, 60, "the gateway holder says it is connected")
+        (leader,) = holders(replicas)
 
         replicas.processes[leader].send_signal(signal.SIGKILL)
         await replicas.processes[leader].wait()
@@ -161,7 +168,7 @@ gateway_url = "{fake.gateway_url}"
 
         message_id = next(iter(fake.messages))
         await fake.react(ALICE, message_id)
-        await fake.wait_for(lambda: fake.edits, timeout=20)  # the new leader hears the ✋ and claims
+        await fake.wait_for(lambda: fake.edits)  # the new leader hears the ✋ and claims
     finally:
         codes = await replicas.stop()
         await fake.close()

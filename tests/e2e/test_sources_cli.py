@@ -12,7 +12,8 @@ from tests.fakes.bluesky import APP_PASSWORD, HANDLE, FakeBluesky, post
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.mastodon import FakeMastodon, status
-from tests.fakes.reddit import CLIENT_ID, SECRET, FakeReddit, children
+from tests.fakes.reddit import CLIENT_ID, SECRET, FakeReddit
+from tests.fakes.reddit_shapes import comment_stream, new_posts
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,7 @@ CONFIG = """
 
     [[topics]]
     name = "databases"
-    query = 'postgres OR sqlite OR america'
+    query = 'postgres OR sqlite OR surprised'
     """
 
 
@@ -50,8 +51,8 @@ def test_feeds_test_reads_each_new_kind(
     earshot: Earshot, server: FakeHttpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reddit, mastodon, bluesky = FakeReddit(server), FakeMastodon(server), FakeBluesky(server, Clock())
-    reddit.posts = children("r_askreddit_new")[:5]
-    reddit.comments = children("r_askreddit_comments_stream")[:3]
+    reddit.posts = new_posts(5)
+    reddit.comments = comment_stream(3)
     toot = status(1, mastodon.url, content="<p>Is <b>postgres</b> fast enough for queues?</p>")
     mastodon.statuses = [toot, status(2, mastodon.url)]
     bluesky.posts = [post(1, Clock().now, text="postgres vacuum tuning, anyone?")]
@@ -69,14 +70,14 @@ def test_feeds_test_reads_each_new_kind(
     ask, toots, sky = together(earshot, ("feeds", "test", "ask"), ("feeds", "test", "toots"), ("feeds", "test", "sky"))
     assert ask.returncode == 0, ask.stdout + ask.stderr
     assert "ask (reddit): 8 items, 1 would alert" in ask.stdout
-    assert "ALERT databases [america]: What is best thing America has done for the world?" in ask.stdout
+    assert "ALERT databases [surprised]: Which city surprised you the most when you visited it?" in ask.stdout
     assert "note:" not in ask.stdout
     assert toots.returncode == 0, toots.stdout + toots.stderr
     assert "toots (mastodon): 2 items, 1 would alert" in toots.stdout
     assert toot["url"] in toots.stdout
     assert sky.returncode == 0, sky.stdout + sky.stderr
     assert "sky (bluesky): 1 items, 1 would alert" in sky.stdout
-    assert "https://bsky.app/profile/cjtackett.bsky.social/post/3lzz000000001" in sky.stdout
+    assert "https://bsky.app/profile/lenaverhoeven.bsky.social/post/3lzz000000001" in sky.stdout
     assert SECRET not in ask.stdout + ask.stderr and APP_PASSWORD not in sky.stdout + sky.stderr
 
     monkeypatch.delenv("REDDIT_CLIENT_ID")

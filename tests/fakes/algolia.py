@@ -1,4 +1,4 @@
-"""A fake Hacker News Algolia ``search_by_date`` endpoint, and hits built from the recorded Firebase items."""
+"""A fake Hacker News Algolia ``search_by_date`` endpoint, and hits built from Firebase items (ours, in tests/data)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 PATH = "/api/v1/search_by_date"
 _NUMERIC = re.compile(r"created_at_i>(\d+)")
@@ -16,8 +16,8 @@ _TAGS = re.compile(r"\(([a-z_]+(?:,[a-z_]+)*)\)|([a-z_]+)")
 
 
 def firebase_item(name: str) -> dict[str, Any]:
-    """A recorded Firebase item, e.g. ``firebase_item("firebase_item_story_8863")``."""
-    return dict(json.loads(fixture_path("hackernews", f"{name}.json").read_text()))
+    """A Firebase item in the real shape from tests/data/hackernews, e.g. ``firebase_item("story_parks")``."""
+    return dict(json.loads(data_path("hackernews", f"{name}.json").read_text(encoding="utf-8")))
 
 
 def hit_from_item(item: dict[str, Any], *, at: int, story: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -219,7 +219,7 @@ def comment_item(
     parent: int | None = None,
     children: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A comment as ``items/<id>`` nests it, for threads no recording covers (HTML text, as Algolia sends)."""
+    """A comment as ``items/<id>`` nests it, for threads built inline (HTML text, as Algolia sends)."""
     return algolia_item(
         {"id": item_id, "type": "comment", "by": author, "text": text, "time": at, "parent": parent}, children
     )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 HANDLE = "earshot-test.bsky.social"
@@ -23,12 +23,12 @@ DID = "did:plc:earshottest000000000000"
 ACCESS_LIFETIME = timedelta(hours=2)
 
 
-def recorded(name: str) -> Any:
-    """A recorded Bluesky body, e.g. ``recorded("searchPosts_q_redistricting")``."""
-    return json.loads(fixture_path("bluesky", f"{name}.json").read_text())
+def payload(name: str) -> Any:
+    """A Bluesky body we wrote in tests/data/bluesky, e.g. ``payload("searchPosts")``."""
+    return json.loads(data_path("bluesky", f"{name}.json").read_text(encoding="utf-8"))
 
 
-SEARCH = recorded("searchPosts_q_redistricting")
+SEARCH = payload("searchPosts")  # searchPosts for "geothermal": links, an embed, a mention, a reply
 
 
 def iso(when: datetime) -> str:
@@ -37,7 +37,7 @@ def iso(when: datetime) -> str:
 
 
 def post(n: int, at: datetime, *, text: str | None = None, lag: timedelta = timedelta(seconds=1)) -> dict[str, Any]:
-    """Post number ``n`` in the recorded searchPosts shape, created at ``at`` and indexed ``lag`` later."""
+    """Post number ``n`` in the searchPosts shape, created at ``at`` and indexed ``lag`` later."""
     out = copy.deepcopy(SEARCH["posts"][n % len(SEARCH["posts"])])
     did = out["author"]["did"]
     out["uri"] = f"at://{did}/app.bsky.feed.post/3lzz{n:09d}"
@@ -169,7 +169,7 @@ class FakeBluesky:
 
 
 def thread_view(item: dict[str, Any], replies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A ``threadViewPost`` around a post view, as getPostThread answers (see shared/fixtures/bluesky)."""
+    """A ``threadViewPost`` around a post view, as getPostThread answers."""
     return {"$type": "app.bsky.feed.defs#threadViewPost", "post": item, "replies": replies or [], "threadContext": {}}
 
 

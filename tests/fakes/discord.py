@@ -1,6 +1,6 @@
 """A local Discord: REST API and gateway in one aiohttp server, speaking the real protocol to the real discord.py.
 
-Shapes follow /work/shared/fixtures/discord/. REST answers carry ``Content-Type: application/json`` exactly
+Shapes follow Discord's API (see discord_shapes.py). REST answers carry ``Content-Type: application/json`` exactly
 (discord.py reads ``; charset=utf-8`` as text). The gateway sends HELLO, answers heartbeats, and on IDENTIFY
 dispatches READY then GUILD_CREATE; on RESUME it replays the events dispatched since the client's sequence.
 Tests drive it with :meth:`FakeDiscord.react`, :meth:`FakeDiscord.press` and :meth:`FakeDiscord.slash`, and read
@@ -39,6 +39,10 @@ from tests.fakes.discord_shapes import (
     ready,
 )
 from tests.fakes.discord_shapes import message as message_payload
+
+# How long a test waits for the bot to do something. It returns as soon as the thing is done, so the deadline only
+# bounds a failure: generous, so a loaded machine (CI on 2 shared cores) is slow, not red.
+WAIT = 60.0
 
 DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, where snowflake time starts
 
@@ -148,7 +152,7 @@ class FakeDiscord:
 
     # -- what tests do ----------------------------------------------------------------------------------------
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], timeout: float = WAIT) -> Any:
         """Wait until ``check()`` is truthy (it is re-checked whenever the bot calls the API); return its value."""
 
         async def until() -> Any:

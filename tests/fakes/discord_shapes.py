@@ -1,4 +1,4 @@
-"""Payloads of the local Discord, in the shapes of /work/shared/fixtures/discord/: the guild, its people, messages."""
+"""Payloads of the local Discord, in the shapes of Discord's API and gateway: the guild, its people, messages."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A fake Discourse forum: /latest.json and category listings (order=created, pages, pinned topics first),
 /t/<id>.json with its post stream, and /t/<id>/posts.json for the rest of a long thread.
 
-Topics and posts are the recorded ones (tests/fixtures discourse/), re-numbered and re-timed as a test needs.
+Topics and posts are ours in Discourse's shapes (tests/data/discourse), re-numbered and re-timed as a test needs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 PER_PAGE = 30
@@ -20,7 +20,7 @@ POSTS_IN_TOPIC = 20
 
 
 def _fixture(name: str) -> dict[str, Any]:
-    return dict(json.loads(fixture_path("discourse", name).read_text()))
+    return dict(json.loads(data_path("discourse", name).read_text(encoding="utf-8")))
 
 
 LATEST = _fixture("latest.json")
@@ -34,7 +34,7 @@ def _iso(epoch: int) -> str:
 
 
 def topic(topic_id: int, created: int, *, template: int = 1, **changes: Any) -> dict[str, Any]:
-    """A recorded listing topic (``template`` picks which of latest.json's) as topic ``topic_id``."""
+    """A listing topic (``template`` picks which of latest.json's) as topic ``topic_id``."""
     item = copy.deepcopy(LATEST["topic_list"]["topics"][template])
     item.update(
         {
@@ -52,7 +52,7 @@ def topic(topic_id: int, created: int, *, template: int = 1, **changes: Any) -> 
 def post(
     post_id: int, number: int, created: int, cooked: str, *, username: str = "sam", **changes: Any
 ) -> dict[str, Any]:
-    """A recorded post (the fixture topic's second reply) as post ``post_id``, number ``number``."""
+    """A post (topic.json's second reply) as post ``post_id``, number ``number``."""
     item = copy.deepcopy(TOPIC["post_stream"]["posts"][2])
     item.update(
         {
@@ -69,7 +69,7 @@ def post(
 
 
 def latest_post(post_id: int, number: int, topic_id: int, created: int, cooked: str, **changes: Any) -> dict[str, Any]:
-    """A recorded /posts.json post as post ``post_id``, number ``number`` of topic ``topic_id``."""
+    """A /posts.json post (posts_latest.json's first) as post ``post_id``, number ``number`` of topic ``topic_id``."""
     item = copy.deepcopy(POSTS_LATEST["latest_posts"][0])
     item.update(
         {

@@ -26,7 +26,7 @@ class RssItem:
 
 
 def rss_document(title: str, link: str, items: list[RssItem]) -> str:
-    """An RSS 2.0 document in the shape blogs publish (see shared/fixtures/rss/archlinux_news.rss.xml)."""
+    """An RSS 2.0 document in the shape blogs publish (as tests/data/rss/project_news.rss.xml)."""
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>',

@@ -1,6 +1,6 @@
 """A fake GitHub REST and GraphQL API: issue search with Link pages and rate-limit headers, comments, discussions.
 
-Issues are the recorded search results (tests/fixtures github/), re-timed and renumbered as a test needs.
+Issues are search results we wrote in GitHub's shapes (tests/data/github), re-timed and renumbered as a test needs.
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from typing import Any
 from urllib.parse import quote
 
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 _CREATED = re.compile(r"created:>=(\S+)")
 _REPO = re.compile(r"repo:(\S+)")
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
-def recorded_issues() -> list[dict[str, Any]]:
-    """The 30 issues and pull requests of the recorded ``compile language:C++`` search, as GitHub returned them."""
-    body = json.loads(fixture_path("github", "search_issues_compile_cpp_2014.json").read_text())
+def search_items() -> list[dict[str, Any]]:
+    """Issues and pull requests of a ``compile language:C++`` search in the older shape (null pull_request URLs)."""
+    body = json.loads(data_path("github", "search_issues_2014.json").read_text(encoding="utf-8"))
     return list(body["items"])
 
 
-def recorded_modern_issue() -> dict[str, Any]:
-    """A 2022 search result (repository_url, reactions), as GitHub returned it."""
-    body = json.loads(fixture_path("github", "search_issues_response_body.json").read_text())
+def modern_issue() -> dict[str, Any]:
+    """A search result in today's shape (repository_url, node_id, reactions)."""
+    body = json.loads(data_path("github", "search_issues_2022.json").read_text(encoding="utf-8"))
     return dict(body["items"][0])
 
 

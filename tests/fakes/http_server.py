@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for tests: routes answer with recorded shapes, and every request is kept.
+"""A real HTTP server on 127.0.0.1 for tests: routes answer in the real shapes, and every request is kept.
 
 Usage::
 

@@ -1,6 +1,6 @@
 """A fake Lobsters site: /newest.json and /t/<tags>.json (25 stories a page, /page/N), /s/<short_id>.json.
 
-No recorded Lobsters answer exists in tests/fixtures, so stories are written here in the site's JSON shape
+Stories are written here in the site's JSON shape
 (short_id, short_id_url, created_at with the site's offset, title, url, score, comment_count, description,
 description_plain, submitter_user, tags, comments_url) and comments likewise.
 """

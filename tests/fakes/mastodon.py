@@ -2,7 +2,9 @@
 
 Paging follows Mastodon: newest first; ``max_id`` and ``since_id`` bound the page from above and below;
 ``min_id`` returns the statuses immediately after it. Each page carries ``Link: <...max_id=...>; rel="next",
-<...min_id=...>; rel="prev"`` as the recorded cassette shows.
+<...min_id=...>; rel="prev"`` as Mastodon sends it.
+
+Statuses are ours in Mastodon's shape (tests/data/mastodon), re-numbered as a test needs.
 """
 
 from __future__ import annotations
@@ -12,23 +14,23 @@ import json
 from typing import Any
 
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 TOKEN = "mastodon-test-token"  # a test value
 BASE_ID = 117020582251615632
 
 
-def recorded(name: str) -> Any:
-    """A recorded Mastodon body, e.g. ``recorded("timeline_tag_page1_localhost")``."""
-    return json.loads(fixture_path("mastodon", f"{name}.json").read_text())
+def payload(name: str) -> Any:
+    """A Mastodon body we wrote in tests/data/mastodon, e.g. ``payload("status_context")``."""
+    return json.loads(data_path("mastodon", f"{name}.json").read_text(encoding="utf-8"))
 
 
-TEMPLATES: list[dict[str, Any]] = recorded("timeline_tag_page1_localhost")
+TEMPLATES: list[dict[str, Any]] = payload("timeline_tag")
 
 
 def status(n: int, base_url: str, **changes: Any) -> dict[str, Any]:
-    """Status number ``n`` (ids grow with n) in the recorded shape, addressed on ``base_url``."""
+    """Status number ``n`` (ids grow with n) in Mastodon's shape, addressed on ``base_url``."""
     out = copy.deepcopy(TEMPLATES[n % len(TEMPLATES)])
     status_id = str(BASE_ID + n)
     acct = out["account"]["acct"]

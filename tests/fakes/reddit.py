@@ -1,13 +1,12 @@
 """A fake Reddit: the app-only token endpoint, OAuth listings (new, comments, search, thread) and the public RSS.
 
-Listings are served from recorded children (shared/fixtures/reddit), newest first, paged with ``limit`` and
-``after`` as Reddit pages them. Requests without a token the fake issued get Reddit's 401.
+Listings are served from the children a test gives (see tests/fakes/reddit_shapes.py), newest first, paged with
+``limit`` and ``after`` as Reddit pages them. Requests without a token the fake issued get Reddit's 401.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import json
 from datetime import UTC, datetime
 from html import escape
@@ -15,22 +14,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
 
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
 ATOM = {"Content-Type": "application/atom+xml; charset=UTF-8"}
 CLIENT_ID = "earshot-test-app"
 SECRET = "s3cret-value"  # a test value
-
-
-def recorded(name: str) -> Any:
-    """A recorded Reddit body, e.g. ``recorded("r_askreddit_new")``."""
-    return json.loads(fixture_path("reddit", f"{name}.json").read_text())
-
-
-def children(name: str) -> list[dict[str, Any]]:
-    """The children of a recorded listing (copies, safe to change)."""
-    return copy.deepcopy(recorded(name)["data"]["children"])
 
 
 def listing(items: list[dict[str, Any]], after: str | None) -> dict[str, Any]:
@@ -134,7 +122,7 @@ class FakeReddit:
 
 
 def atom_feed(subreddit: str, posts: list[dict[str, Any]]) -> str:
-    """The public ``/r/<sub>/new/.rss`` in Reddit's Atom shape (see shared/fixtures/rss/reddit_r_homelab_new_rss)."""
+    """The public ``/r/<sub>/new/.rss`` in Reddit's Atom shape."""
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">',

@@ -31,6 +31,10 @@ from tests.fakes.slack_payloads import (
     view_submission,
 )
 
+# How long a test waits for the bot to do something. It returns as soon as the thing is done, so the deadline only
+# bounds a failure: generous, so a loaded machine (CI on 2 shared cores) is slow, not red.
+WAIT = 60.0
+
 BOT_TOKEN = "xoxb-1111-2222-fakebottoken"
 APP_TOKEN = "xapp-1-A111-3333-fakeapptoken"
 SCOPES = "chat:write,reactions:read,channels:history,groups:history,channels:read,groups:read,commands,users:read"
@@ -156,7 +160,7 @@ class FakeSlack:
         """A stored message."""
         return next(m for m in self.channels[channel].messages if m["ts"] == ts)
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], timeout: float = WAIT) -> Any:
         """Wait until ``check()`` is truthy (bolt finishes work after acking) and return its value."""
         deadline = time.monotonic() + timeout
         while True:
@@ -382,7 +386,7 @@ class FakeSlack:
 
     async def connected(self) -> None:
         """Wait for a Socket Mode client to connect."""
-        await asyncio.wait_for(self._connected.wait(), 10)
+        await asyncio.wait_for(self._connected.wait(), WAIT)
 
     async def send_envelope(self, kind: str, payload: dict[str, Any], *, retry: int = 0) -> str:
         """Send a Socket Mode envelope ("events_api", "interactive", "slash_commands"); returns its id."""

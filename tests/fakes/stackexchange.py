@@ -1,45 +1,24 @@
 """A fake Stack Exchange API (2.3): questions by creation, search, answers, gzip bodies, quota and backoff.
 
-Questions are built in the API's shape (filter=withbody) from the recorded Stack Overflow feed's entries.
+Questions are in the API's shape (filter=withbody): ours in tests/data/stackexchange, or built by ``question``.
 """
 
 from __future__ import annotations
 
-import calendar
 import gzip
-import html
 import json
-import re
 from typing import Any
 
-import feedparser
-
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 API = "/2.3"
-_ID = re.compile(r"/questions/(\d+)")
 
 
-def recorded_questions() -> list[dict[str, Any]]:
-    """The recorded kubernetes feed's questions as the API returns them (titles HTML-encoded, bodies HTML)."""
-    data = fixture_path("stackexchange", "stackoverflow_feed_tag_kubernetes_newest.atom.xml").read_bytes()
-    questions = []
-    for entry in feedparser.parse(data).entries:
-        found = _ID.search(entry.link)
-        assert found is not None
-        questions.append(
-            question(
-                int(found.group(1)),
-                calendar.timegm(entry.published_parsed),
-                title=html.escape(entry.title, quote=True),
-                body=entry.summary,
-                tags=[t.term for t in entry.get("tags", [])],
-                author=html.escape(entry.author, quote=True),
-                link=entry.link,
-            )
-        )
-    return questions
+def kubernetes_questions() -> list[dict[str, Any]]:
+    """Questions tagged kubernetes as the API returns them, newest first (titles HTML-encoded, bodies HTML)."""
+    body = json.loads(data_path("stackexchange", "questions_kubernetes.json").read_text(encoding="utf-8"))
+    return list(body["items"])
 
 
 def question(

@@ -35,33 +35,37 @@ def source_for(http: SafeHttp, bsky: FakeBluesky, clock: Clock, env: dict[str, s
 
 
 def search(query: str = "", **options: Any) -> Feed:
-    return Feed("bsky", "bluesky", timedelta(minutes=5), query=query or "redistricting", options=options)
+    return Feed("bsky", "bluesky", timedelta(minutes=5), query=query or "geothermal", options=options)
 
 
 def at(seconds: float) -> datetime:
     return NOW + timedelta(seconds=seconds)
 
 
-async def test_maps_recorded_posts(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
+async def test_maps_searched_posts(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
     bsky.posts = SEARCH["posts"]
     result = await source_for(http, bsky, clock).fetch(search(), {}, seeding=False)
 
     first = result.items[0]
     assert first.source == "bluesky"
-    assert first.external_id == "at://did:plc:kkergqgbhb56ptpwj2wenkje/app.bsky.feed.post/3lpk2u6qo222m"
-    assert first.url == "https://bsky.app/profile/socpaperbot.bsky.social/post/3lpk2u6qo222m"
-    assert first.title.startswith("Ends Versus Means: Public Opinion on Congressional Redistricting")
-    assert first.text.endswith("#sociology")
-    assert first.author == "socpaperbot.bsky.social"
-    assert first.link == "https://osf.io/v87fn"
-    assert first.created_at == datetime(2025, 5, 19, 17, 10, 9, 561858, tzinfo=UTC)
+    assert first.external_id == "at://did:plc:wdrfejnxpka7qzyecygyn7i7/app.bsky.feed.post/3lq7k2ab4cz2x"
+    assert first.url == "https://bsky.app/profile/energypapers.bsky.social/post/3lq7k2ab4cz2x"
+    assert first.title.startswith("Shallow Geothermal Loops in Dense Cities: A Field Study")
+    assert first.text.endswith("#energy")
+    assert first.author == "energypapers.bsky.social"
+    assert first.link == "https://doi.example.org/10.5555/geo.2025.118"
+    assert first.created_at == datetime(2025, 6, 2, 9, 41, 18, 204511, tzinfo=UTC)
     assert (first.kind, first.points, first.thread_size) == ("post", 0, 0)
-    assert first.community == "search: redistricting"
+    assert first.community == "search: geothermal"
     assert len(result.items) == len(SEARCH["posts"])
+    by_author = {i.author: i for i in result.items}
+    assert by_author["ruthpaz.bsky.social"].kind == "comment"  # a reply
+    embed = "https://news.example.com/2025/06/02/town-drills-first-geothermal-well?utm_source=bsky"
+    assert by_author["lenaverhoeven.bsky.social"].link == embed  # the embed's, not the shortened text
     assert result.notes == ()
     (request,) = bsky.server.hits("/xrpc/app.bsky.feed.searchPosts")
     assert (request.param("q"), request.param("sort"), request.param("limit"), request.param("since")) == (
-        "redistricting",
+        "geothermal",
         "latest",
         "100",
         None,
@@ -71,7 +75,7 @@ async def test_maps_recorded_posts(http: SafeHttp, bsky: FakeBluesky, clock: Clo
 async def test_the_session_is_reused_then_refreshed_not_recreated(
     http: SafeHttp, bsky: FakeBluesky, clock: Clock
 ) -> None:
-    bsky.posts = [post(1, at(-60), text="redistricting news")]
+    bsky.posts = [post(1, at(-60), text="geothermal news")]
     source = source_for(http, bsky, clock)
     for _ in range(3):
         await source.fetch(search(), {}, seeding=False)
@@ -96,14 +100,14 @@ async def test_the_session_is_reused_then_refreshed_not_recreated(
 async def test_two_polls_across_a_restart_neither_skip_nor_repeat(
     http: SafeHttp, bsky: FakeBluesky, clock: Clock
 ) -> None:
-    bsky.posts = [post(n, at(-1000 + n * 10), text=f"redistricting {n}") for n in range(20)]
+    bsky.posts = [post(n, at(-1000 + n * 10), text=f"geothermal {n}") for n in range(20)]
     first = await source_for(http, bsky, clock).fetch(search(), {}, seeding=True)
     newest = max(datetime.fromisoformat(p["record"]["createdAt"]) for p in bsky.posts)
     assert first.cursor["newest"] == newest.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
-    late = post(100, newest - timedelta(seconds=30), text="redistricting late", lag=timedelta(minutes=2))
-    too_late = post(101, newest - OVERLAP - timedelta(seconds=5), text="redistricting too late")
-    fresh = [post(200 + n, at(n), text=f"redistricting fresh {n}") for n in range(3)]
+    late = post(100, newest - timedelta(seconds=30), text="geothermal late", lag=timedelta(minutes=2))
+    too_late = post(101, newest - OVERLAP - timedelta(seconds=5), text="geothermal too late")
+    fresh = [post(200 + n, at(n), text=f"geothermal fresh {n}") for n in range(3)]
     bsky.posts += [late, too_late, *fresh]
     second = await source_for(http, bsky, clock).fetch(search(), first.cursor, seeding=False)  # a new process
     assert [i.external_id for i in second.items] == [p["uri"] for p in reversed(fresh)] + [late["uri"]]
@@ -116,10 +120,10 @@ async def test_two_polls_across_a_restart_neither_skip_nor_repeat(
 
 
 async def test_pages_through_the_search_cursor(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
-    bsky.posts = [post(0, at(-10_000), text="redistricting old")]
+    bsky.posts = [post(0, at(-10_000), text="geothermal old")]
     source = source_for(http, bsky, clock)
     first = await source.fetch(search(), {}, seeding=True)
-    bsky.posts += [post(n, at(-2000 + n), text=f"redistricting {n}") for n in range(1, 251)]
+    bsky.posts += [post(n, at(-2000 + n), text=f"geothermal {n}") for n in range(1, 251)]
     second = await source.fetch(search(), first.cursor, seeding=False)
     assert len(second.items) == 250
     assert len({i.external_id for i in second.items}) == 250
@@ -138,7 +142,7 @@ async def test_wrong_app_password_says_what_to_check(http: SafeHttp, bsky: FakeB
 
 
 async def test_anonymous_search_and_its_refusal(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
-    bsky.posts = [post(1, at(-60), text="redistricting")]
+    bsky.posts = [post(1, at(-60), text="geothermal")]
     source = source_for(http, bsky, clock, env={})
     result = await source.fetch(search(), {}, seeding=False)
     assert len(result.items) == 1
@@ -161,7 +165,7 @@ async def test_429_uses_the_rate_limit_reset(http: SafeHttp, bsky: FakeBluesky, 
 
 
 async def test_a_used_up_quota_waits(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
-    bsky.posts = [post(1, at(-60), text="redistricting")]
+    bsky.posts = [post(1, at(-60), text="geothermal")]
     bsky.rate_headers = {"RateLimit-Remaining": "0", "RateLimit-Reset": str(int(NOW.timestamp()) + 30)}
     source = source_for(http, bsky, clock)
     await source.fetch(search(), {}, seeding=False)
@@ -178,12 +182,12 @@ async def test_a_malformed_body_is_a_feed_error(http: SafeHttp, bsky: FakeBluesk
 
 
 async def test_a_post_without_record_or_uri_is_skipped(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
-    broken = post(2, at(-30), text="redistricting")
+    broken = post(2, at(-30), text="geothermal")
     del broken["record"]
-    bad_uri = {**post(3, at(-20), text="redistricting"), "uri": "https://example.com/not-at"}
-    bsky.posts = [broken, bad_uri, post(4, at(-10), text="redistricting ok")]
+    bad_uri = {**post(3, at(-20), text="geothermal"), "uri": "https://example.com/not-at"}
+    bsky.posts = [broken, bad_uri, post(4, at(-10), text="geothermal ok")]
     result = await source_for(http, bsky, clock).fetch(search(), {}, seeding=False)
-    assert [i.text for i in result.items] == ["redistricting ok"]
+    assert [i.text for i in result.items] == ["geothermal ok"]
 
 
 async def test_thread_skips_deleted_and_blocked_replies(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
@@ -243,7 +247,7 @@ async def test_lang_is_sent(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> 
 
 
 async def test_feeds_polled_at_once_share_one_login(http: SafeHttp, bsky: FakeBluesky, clock: Clock) -> None:
-    bsky.posts = [post(1, at(-60), text="redistricting pgvector")]
+    bsky.posts = [post(1, at(-60), text="geothermal pgvector")]
     source = source_for(http, bsky, clock)
     results = await asyncio.gather(*(source.fetch(search(q), {}, seeding=False) for q in ("pgvector", "x", "y")))
     assert [len(r.items) for r in results] == [1, 0, 0]

@@ -50,7 +50,7 @@ def with_posts(forum: FakeDiscourse, topic_id: int, created: int, first: str, re
     ]
 
 
-async def test_maps_recorded_topics_with_their_first_post(source: DiscourseSource, forum: FakeDiscourse) -> None:
+async def test_maps_listed_topics_with_their_first_post(source: DiscourseSource, forum: FakeDiscourse) -> None:
     forum.add(
         topic(
             11, NOW - 300, template=0, excerpt="Welcome! &hellip;", fancy_title="Caf&eacute; &amp; &ldquo;tea&rdquo;"
@@ -66,9 +66,9 @@ async def test_maps_recorded_topics_with_their_first_post(source: DiscourseSourc
     assert cafe.url == f"{forum.url}/t/topic-11/11"
     assert cafe.title == "Café & “tea”"
     assert cafe.text == "Welcome! …"  # its page has no posts: the listing's excerpt stays
-    assert cafe.author == "test_users"
+    assert cafe.author == "rosa_admin"
     assert cafe.points == 14
-    assert cafe.thread_size == 0
+    assert cafe.thread_size == 2  # the listing counts three posts: the first and two replies
     assert cafe.community == "127.0.0.1"
     assert cafe.created_at == datetime.fromtimestamp(NOW - 300, UTC)
     assert russian.title == "Как настроить SSO?"

@@ -21,15 +21,15 @@ from tests.fakes.github import (
     discussion,
     is_pull,
     issue,
-    recorded_issues,
-    recorded_modern_issue,
+    modern_issue,
+    search_items,
 )
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 NOW = 1_700_000_000
-RECORDED = recorded_issues()
-ISSUE = next(i for i in RECORDED if not is_pull(i))
-PULL = next(i for i in RECORDED if is_pull(i))
+ITEMS = search_items()
+ISSUE = next(i for i in ITEMS if not is_pull(i))
+PULL = next(i for i in ITEMS if is_pull(i))
 
 
 class Clock:
@@ -67,8 +67,8 @@ def bulk(count: int, start: int = 1000) -> list[dict[str, Any]]:
     return [issue(ISSUE, start + i, NOW - i) for i in range(count)]
 
 
-async def test_maps_recorded_issues(source: GitHubSource, api: FakeGitHub) -> None:
-    api.add(issue(ISSUE, 5, NOW - 100), issue(recorded_modern_issue(), 6, NOW - 50, repo="octo/gadgets"))
+async def test_maps_search_items(source: GitHubSource, api: FakeGitHub) -> None:
+    api.add(issue(ISSUE, 5, NOW - 100), issue(modern_issue(), 6, NOW - 50, repo="octo/gadgets"))
     result = await source.fetch(gh_feed(api.api_url, "org:octo"), {}, seeding=False)
 
     modern, old = result.items

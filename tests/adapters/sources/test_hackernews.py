@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,18 +15,19 @@ from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item
 from tests.fakes.http_server import FakeHttpServer, Reply
+from tests.fixtures import shared_path
 
 NOW = 1_700_000_000
 
-SICP = firebase_item("hackeRnews_firebase_item_21299546")
-CHILE = firebase_item("hackeRnews_firebase_item_21500569")
-CHILE_COMMENT = firebase_item("hackeRnews_firebase_item_21500829")
-CHILE_REPLY = firebase_item("hackeRnews_firebase_item_21500985")
-ASK = firebase_item("firebase_item_ask_121003")
-DROPBOX = firebase_item("firebase_item_story_8863")
-DOUBLE_SLIT = firebase_item("hackeRnews_firebase_item_21352239")
-NORVIG = firebase_item("firebase_item_comment_2921983")
-STORIES = [SICP, CHILE, ASK, DROPBOX, DOUBLE_SLIT]
+GUIDE = firebase_item("story_field_guide")
+PARKS = firebase_item("story_parks")
+PARKS_COMMENT = firebase_item("comment_parks")
+PARKS_REPLY = firebase_item("comment_parks_reply")
+ASK = firebase_item("ask_on_call")
+SHOW = firebase_item("show_sqlite_page")
+VACUUM = firebase_item("story_vacuum")
+THANKS = firebase_item("comment_thanks")
+STORIES = [GUIDE, PARKS, ASK, SHOW, VACUUM]
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def hn_feed(url: str, **options: Any) -> Feed:
 
 
 def bulk(count: int) -> list[dict[str, Any]]:
-    """``count`` hits one second apart, newest at NOW, cloned from the recorded stories under fresh ids."""
+    """``count`` hits one second apart, newest at NOW, cloned from the stories above under fresh ids."""
     hits = []
     for i in range(count):
         hit = hit_from_item(STORIES[i % len(STORIES)], at=NOW - i)
@@ -54,34 +56,34 @@ def bulk(count: int) -> list[dict[str, Any]]:
 
 async def test_maps_stories_and_comments(source: HackerNewsSource, algolia: FakeAlgolia) -> None:
     algolia.add(
-        hit_from_item(CHILE, at=NOW - 1000),
-        hit_from_item(CHILE_COMMENT, at=NOW - 900, story=CHILE),
+        hit_from_item(PARKS, at=NOW - 1000),
+        hit_from_item(PARKS_COMMENT, at=NOW - 900, story=PARKS),
         hit_from_item(ASK, at=NOW - 100),
     )
     result = await source.fetch(hn_feed(algolia.base_url), {}, seeding=False)
 
     ask, comment, story = result.items  # newest first
     assert story.source == "hackernews"
-    assert story.external_id == "21500569"
-    assert story.url == "https://news.ycombinator.com/item?id=21500569"
-    assert story.link == "https://www.nytimes.com/video/world/americas/100000006795557/chile-protesters-shot-eye.html"
-    assert story.title == CHILE["title"]
-    assert story.author == "xaro"
-    assert story.points == 21
+    assert story.external_id == "38125507"
+    assert story.url == "https://news.ycombinator.com/item?id=38125507"
+    assert story.link == "https://www.citylab.example.com/2023/10/28/parking-lots-to-parks.html"
+    assert story.title == PARKS["title"]
+    assert story.author == "tamsin"
+    assert story.points == 34
     assert story.thread_size == 3
     assert story.kind == "post"
     assert story.community is None
     assert story.created_at == datetime.fromtimestamp(NOW - 1000, UTC)
 
     assert comment.kind == "comment"
-    assert comment.title == f"Re: {CHILE['title']}"
+    assert comment.title == f"Re: {PARKS['title']}"
     assert comment.link is None
-    assert comment.author == "vanniv"
-    assert comment.text.startswith("I find it fascinating which instances of governments")
+    assert comment.author == "oskarv"
+    assert comment.text.startswith("I find it telling which cities publish")
 
     assert ask.link is None
-    assert ask.title == "Ask HN: The Arc Effect"
-    assert ask.text.startswith("or HN: the Next Iteration\n\nI get the impression")
+    assert ask.title == "Ask HN: Keeping on-call sane on a small team"
+    assert ask.text.startswith("Small teams edition\n\nWe are five engineers")
     assert "<p>" not in ask.text
 
     request = algolia.requests[0]
@@ -95,27 +97,27 @@ async def test_maps_stories_and_comments(source: HackerNewsSource, algolia: Fake
 async def test_cursor_tolerates_late_indexing(source: HackerNewsSource, algolia: FakeAlgolia) -> None:
     feed = hn_feed(algolia.base_url)
     algolia.add(
-        hit_from_item(CHILE, at=NOW - 1000),
-        hit_from_item(CHILE_COMMENT, at=NOW - 900, story=CHILE),
-        hit_from_item(SICP, at=NOW - 500),
+        hit_from_item(PARKS, at=NOW - 1000),
+        hit_from_item(PARKS_COMMENT, at=NOW - 900, story=PARKS),
+        hit_from_item(GUIDE, at=NOW - 500),
         hit_from_item(ASK, at=NOW - 300),
-        hit_from_item(NORVIG, at=NOW - 100),
+        hit_from_item(THANKS, at=NOW - 100),
     )
     first = await source.fetch(feed, {}, seeding=False)
-    assert [i.external_id for i in first.items] == ["2921983", "121003", "21299546", "21500829", "21500569"]
-    assert first.cursor == {"newest": NOW - 100, "recent_ids": ["2921983", "121003"]}
+    assert [i.external_id for i in first.items] == ["38099120", "38130044", "38120311", "38125690", "38125507"]
+    assert first.cursor == {"newest": NOW - 100, "recent_ids": ["38099120", "38130044"]}
 
     algolia.add(
-        hit_from_item(DROPBOX, at=NOW + 50),  # new
-        hit_from_item(CHILE_REPLY, at=NOW - 200, story=CHILE),  # indexed late, older than the newest seen
-        hit_from_item(DOUBLE_SLIT, at=NOW - 1000),  # indexed later than the overlap covers: out of reach
+        hit_from_item(SHOW, at=NOW + 50),  # new
+        hit_from_item(PARKS_REPLY, at=NOW - 200, story=PARKS),  # indexed late, older than the newest seen
+        hit_from_item(VACUUM, at=NOW - 1000),  # indexed later than the overlap covers: out of reach
     )
     second = await source.fetch(feed, first.cursor, seeding=False)
-    # 121003 (NOW - 300) was seen again but is now older than the new newest minus the overlap: dropped.
+    # 38130044 (NOW - 300) was seen again but is now older than the new newest minus the overlap: dropped.
     assert algolia.requests[-1].param("numericFilters") == f"created_at_i>{NOW - 100 - OVERLAP_SECONDS}"
-    assert [i.external_id for i in second.items] == ["8863", "21500985"]
-    assert second.items[1].title == f"Re: {CHILE['title']}"
-    assert second.cursor == {"newest": NOW + 50, "recent_ids": ["8863", "2921983", "21500985"]}
+    assert [i.external_id for i in second.items] == ["38131777", "38125822"]
+    assert second.items[1].title == f"Re: {PARKS['title']}"
+    assert second.cursor == {"newest": NOW + 50, "recent_ids": ["38131777", "38099120", "38125822"]}
 
     third = await source.fetch(feed, second.cursor, seeding=False)
     assert third.items == []
@@ -165,38 +167,38 @@ async def test_empty_first_poll_keeps_its_window(source: HackerNewsSource, algol
     first = await source.fetch(feed, {}, seeding=True)
     assert first.items == []
     second = await source.fetch(feed, first.cursor, seeding=False)
-    # 121003 (NOW - 300) was seen again but is now older than the new newest minus the overlap: dropped.
+    # 38130044 (NOW - 300) was seen again but is now older than the new newest minus the overlap: dropped.
     assert second.items == []
     filters = [r.param("numericFilters") for r in algolia.requests]
     assert filters == [f"created_at_i>{NOW - 3600}"] * 2
 
 
 async def test_query_and_tags_are_sent(source: HackerNewsSource, algolia: FakeAlgolia) -> None:
-    algolia.add(hit_from_item(ASK, at=NOW - 10), hit_from_item(NORVIG, at=NOW - 5))
+    algolia.add(hit_from_item(ASK, at=NOW - 10), hit_from_item(THANKS, at=NOW - 5))
     feed = Feed(
         name="hn",
         kind="hackernews",
         every=timedelta(minutes=5),
         url=algolia.base_url + "/",
-        query="arc effect",
+        query="on-call sane",
         options={"tags": ["ask_hn"]},
     )
     result = await source.fetch(feed, {}, seeding=False)
-    assert [i.external_id for i in result.items] == ["121003"]
-    assert algolia.requests[0].param("query") == "arc effect"
+    assert [i.external_id for i in result.items] == ["38130044"]
+    assert algolia.requests[0].param("query") == "on-call sane"
     assert algolia.requests[0].param("tags") == "ask_hn"
 
 
 async def test_skips_hits_without_id_or_time(source: HackerNewsSource, algolia: FakeAlgolia) -> None:
-    no_id = hit_from_item(SICP, at=NOW - 30)
+    no_id = hit_from_item(GUIDE, at=NOW - 30)
     del no_id["objectID"]
-    deleted = hit_from_item(NORVIG, at=NOW - 20)
+    deleted = hit_from_item(THANKS, at=NOW - 20)
     deleted["comment_text"] = None
     deleted["author"] = None
     algolia.add(no_id, deleted, hit_from_item(ASK, at=NOW - 10))
-    algolia.hits.append({**hit_from_item(DROPBOX, at=NOW), "created_at_i": None})
+    algolia.hits.append({**hit_from_item(SHOW, at=NOW), "created_at_i": None})
     result = await source.fetch(hn_feed(algolia.base_url), {}, seeding=False)
-    assert [i.external_id for i in result.items] == ["121003", "2921983"]
+    assert [i.external_id for i in result.items] == ["38130044", "38099120"]
     assert result.items[1].text == ""
     assert result.items[1].author is None
     assert result.items[1].title == "Re: a Hacker News story"
@@ -268,3 +270,33 @@ async def test_fetch_with_bad_config_is_a_feed_error(source: HackerNewsSource) -
     feed = hn_feed("https://hn.algolia.com/api/v1", tags=["jobs"])
     with pytest.raises(FeedError, match="unknown Hacker News tag"):
         await source.fetch(feed, {}, seeding=False)
+
+
+async def test_conformance_hits_of_the_recorded_firebase_items_map_like_ours(
+    source: HackerNewsSource, algolia: FakeAlgolia
+) -> None:
+    folder = shared_path("fixtures", "hackernews")
+    story, comment, ask = (
+        json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        for name in (
+            "hackeRnews_firebase_item_21500569",
+            "hackeRnews_firebase_item_21500829",
+            "firebase_item_ask_121003",
+        )
+    )
+    algolia.add(
+        hit_from_item(story, at=NOW - 300),
+        hit_from_item(comment, at=NOW - 200, story=story),
+        hit_from_item(ask, at=NOW - 100),
+    )
+
+    result = await source.fetch(hn_feed(algolia.base_url), {}, seeding=False)
+
+    assert [(i.external_id, i.kind, i.author) for i in result.items] == [
+        (str(ask["id"]), "post", ask["by"]),
+        (str(comment["id"]), "comment", comment["by"]),
+        (str(story["id"]), "post", story["by"]),
+    ]
+    assert result.items[1].title == f"Re: {story['title']}"
+    assert result.items[2].link == story["url"] and result.items[2].points == story["score"]
+    assert result.items[0].text and "<p>" not in result.items[0].text and "<i>" not in result.items[0].text

@@ -1,4 +1,4 @@
-"""Hacker News threads through Algolia's ``items/<id>`` against a fake on 127.0.0.1, built from recorded items."""
+"""Hacker News threads through Algolia's ``items/<id>`` against a fake on 127.0.0.1, built from Firebase items."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from bot.ports import ThreadSource
 from tests.fakes.algolia import FakeAlgoliaItems, algolia_item, comment_item, firebase_item
 from tests.fakes.http_server import FakeHttpServer, Reply
 
-CHILE = firebase_item("hackeRnews_firebase_item_21500569")
-CHILE_COMMENT = firebase_item("hackeRnews_firebase_item_21500829")
-CHILE_REPLY = firebase_item("hackeRnews_firebase_item_21500985")
-ASK = firebase_item("firebase_item_ask_121003")
-NORVIG = firebase_item("firebase_item_comment_2921983")
+PARKS = firebase_item("story_parks")
+PARKS_COMMENT = firebase_item("comment_parks")
+PARKS_REPLY = firebase_item("comment_parks_reply")
+ASK = firebase_item("ask_on_call")
+THANKS = firebase_item("comment_thanks")
 
 
 def story(item: dict[str, object]) -> Conversation:
-    """The conversation a feed poll would have stored for a recorded story (numbers as they were then)."""
+    """The conversation a feed poll would have stored for a story (numbers as they were then)."""
     return Conversation(
         "hackernews",
         str(item["id"]),
@@ -50,24 +50,24 @@ def test_the_source_is_a_thread_source(source: HackerNewsSource) -> None:
 async def test_nested_children_come_depth_first_with_their_depth_and_parent(
     source: HackerNewsSource, items: FakeAlgoliaItems
 ) -> None:
-    reply = algolia_item(CHILE_REPLY)
-    items.add(algolia_item(CHILE, [algolia_item(CHILE_COMMENT, [reply]), comment_item(2, "A second <i>top</i> reply")]))
+    reply = algolia_item(PARKS_REPLY)
+    items.add(algolia_item(PARKS, [algolia_item(PARKS_COMMENT, [reply]), comment_item(2, "A second <i>top</i> reply")]))
 
-    thread = await source.thread(story(CHILE))
+    thread = await source.thread(story(PARKS))
 
     assert [(r.external_id, r.depth, r.parent_id) for r in thread.replies] == [
-        ("21500829", 0, "21500569"),
-        ("21500985", 1, "21500829"),
-        ("2", 0, "21500569"),
+        ("38125690", 0, "38125507"),
+        ("38125822", 1, "38125690"),
+        ("2", 0, "38125507"),
     ]
     first, second, third = thread.replies
-    assert first.author == "vanniv" and first.text.startswith("I find it fascinating")
-    assert second.text.startswith("Not to totally change the subject, but...")
+    assert first.author == "oskarv" and first.text.startswith("I find it telling")
+    assert second.text.startswith("Slightly off topic, but...")
     assert "<p>" not in second.text and "<i>" not in third.text
-    assert first.created_at == datetime.fromtimestamp(1573427819, UTC)
-    assert first.url == "https://news.ycombinator.com/item?id=21500829"
-    assert (thread.reply_count, thread.conversation.thread_size, thread.conversation.points) == (3, 3, 21)
-    assert thread.conversation.title == story(CHILE).title  # the stored item, refreshed, not replaced
+    assert first.created_at == datetime.fromtimestamp(1698460233, UTC)
+    assert first.url == "https://news.ycombinator.com/item?id=38125690"
+    assert (thread.reply_count, thread.conversation.thread_size, thread.conversation.points) == (3, 3, 34)
+    assert thread.conversation.title == story(PARKS).title  # the stored item, refreshed, not replaced
 
 
 async def test_deleted_comments_are_left_out_but_their_replies_stay(
@@ -83,14 +83,18 @@ async def test_deleted_comments_are_left_out_but_their_replies_stay(
 
 
 async def test_a_comment_thread_is_its_children(source: HackerNewsSource, items: FakeAlgoliaItems) -> None:
-    items.add(algolia_item(NORVIG, [comment_item(2922097, "Please keep writing, Peter!", parent=2921983)]))
+    items.add(
+        algolia_item(
+            THANKS, [comment_item(38099201, "Please keep writing, the vacuum one was great!", parent=38099120)]
+        )
+    )
     comment = Conversation(
-        "hackernews", "2921983", "https://news.ycombinator.com/item?id=2921983", "Re: x", kind="comment"
+        "hackernews", "38099120", "https://news.ycombinator.com/item?id=38099120", "Re: x", kind="comment"
     )
 
     thread = await source.thread(comment)
 
-    assert [r.text for r in thread.replies] == ["Please keep writing, Peter!"]
+    assert [r.text for r in thread.replies] == ["Please keep writing, the vacuum one was great!"]
     assert thread.conversation.points is None  # Algolia has no points for comments
 
 
@@ -117,7 +121,7 @@ async def test_a_very_deep_thread_does_not_overflow(source: HackerNewsSource, it
 
 
 async def test_an_unknown_item_is_a_feed_error(source: HackerNewsSource, items: FakeAlgoliaItems) -> None:
-    items.missing(121003)
+    items.missing(38130044)
 
     with pytest.raises(FeedError, match="404"):
         await source.thread(story(ASK))
@@ -128,14 +132,14 @@ async def test_an_unknown_item_is_a_feed_error(source: HackerNewsSource, items: 
     [
         ("<html>busy</html>", "not JSON"),
         ('["a list"]', "not an item"),
-        ('{"id": 121003, "children": "none"}', "not an item"),
+        ('{"id": 38130044, "children": "none"}', "not an item"),
         ("\xff\xfe", "not JSON"),
     ],
 )
 async def test_a_malformed_answer_is_a_feed_error(
     source: HackerNewsSource, items: FakeAlgoliaItems, body: str, why: str
 ) -> None:
-    items.answer(121003, Reply(200, body.encode("latin-1"), {"Content-Type": "application/json"}))
+    items.answer(38130044, Reply(200, body.encode("latin-1"), {"Content-Type": "application/json"}))
 
     with pytest.raises(FeedError, match=why):
         await source.thread(story(ASK))
@@ -164,4 +168,4 @@ async def test_threads_are_read_from_the_api_the_feeds_use(http: SafeHttp, serve
     thread = await source.thread(story(ASK))
 
     assert [r.text for r in thread.replies] == ["From the feed's API"]
-    assert len(items.requests(121003)) == 1
+    assert len(items.requests(38130044)) == 1

@@ -15,7 +15,7 @@ from bot.domain import Conversation, Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
-from tests.fakes.mastodon import JSON, TOKEN, FakeMastodon, recorded, status
+from tests.fakes.mastodon import JSON, TOKEN, FakeMastodon, payload, status
 
 ENV = {"MASTODON_TOKEN": TOKEN}
 
@@ -55,13 +55,13 @@ async def test_maps_statuses(http: SafeHttp, instance: FakeMastodon, clock: Cloc
     newest, _, oldest = result.items
     host = instance.url.removeprefix("http://")
     assert newest.source == "mastodon"
-    assert newest.external_id == f"{instance.url}/users/mastodonpy_test_2/statuses/{117020582251615632 + 2}"
-    assert newest.url == f"{instance.url}/@mastodonpy_test_2/{117020582251615632 + 2}"
+    assert newest.external_id == f"{instance.url}/users/ferrous_fen/statuses/{117020582251615632 + 2}"
+    assert newest.url == f"{instance.url}/@ferrous_fen/{117020582251615632 + 2}"
     assert newest.title == "Toot number 2! #rust"
     assert newest.text == "Toot number 2! #rust"
-    assert newest.author == f"mastodonpy_test_2@{host}"
+    assert newest.author == f"ferrous_fen@{host}"
     assert newest.community == f"{host} #rust"
-    assert (newest.kind, newest.thread_size, newest.points, newest.link) == ("post", 0, 0, None)
+    assert (newest.kind, newest.thread_size, newest.points, newest.link) == ("post", 2, 3, None)  # replies, favourites
     assert oldest.created_at == datetime(2026, 8, 1, 13, 53, 0, 550000, tzinfo=UTC)
     assert result.cursor == {"newest": str(117020582251615632 + 2)}
     (request,) = instance.server.hits("/api/v1/timelines/tag/rust")
@@ -70,7 +70,7 @@ async def test_maps_statuses(http: SafeHttp, instance: FakeMastodon, clock: Cloc
 
 
 async def test_reblogs_spoilers_replies_cards(http: SafeHttp, instance: FakeMastodon, clock: Clock) -> None:
-    card = recorded("status_with_preview_card_mastodon_social")["card"]
+    card = payload("status_with_card")["card"]
     original = status(1, instance.url, spoiler_text="Politik", language="de", card=card)
     reply = status(2, instance.url, in_reply_to_id=original["id"], content="<p>Antwort &amp; <b>Frage</b>?</p>")
     boost = status(3, instance.url, reblog=original, content="", uri=f"{instance.url}/users/x/statuses/3/activity")
@@ -205,10 +205,10 @@ async def test_a_malformed_body_is_a_feed_error(
 
 
 async def test_thread_reads_the_context_from_the_origin(http: SafeHttp, instance: FakeMastodon, clock: Clock) -> None:
-    recorded_context = recorded("status_context_110446983926957470_mastodon_social")
+    context = payload("status_context")
     root = status(1, instance.url, replies_count=3, favourites_count=7)
     first = status(2, instance.url, in_reply_to_id=root["id"], spoiler_text="spoiler")
-    nested = {**recorded_context["descendants"][0], "in_reply_to_id": first["id"], "id": "117020582251615640"}
+    nested = {**context["descendants"][0], "in_reply_to_id": first["id"], "id": "117020582251615640"}
     second = status(3, instance.url, in_reply_to_id=root["id"])
     instance.serve_status(root, [first, nested, second])
     conversation = Conversation(
@@ -220,8 +220,8 @@ async def test_thread_reads_the_context_from_the_origin(http: SafeHttp, instance
     assert thread.conversation.community == "x #rust"
     assert [r.depth for r in thread.replies] == [0, 1, 0]
     assert thread.replies[0].text == "CW: spoiler\n\nToot number 2! #rust"
-    assert thread.replies[1].text == "final status"
-    assert thread.replies[1].author == "halcy@" + instance.url.removeprefix("http://")
+    assert thread.replies[1].text == "last word from me"
+    assert thread.replies[1].author == "pia@" + instance.url.removeprefix("http://")
     assert thread.replies[1].parent_id == first["id"]
     assert "authorization" not in instance.server.hits(f"/api/v1/statuses/{root['id']}/context")[0].headers
     limited = await source_for(http, clock).thread(conversation, limit=1)

@@ -17,7 +17,8 @@ from tests.fakes.bluesky import APP_PASSWORD, HANDLE, FakeBluesky, post
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.mastodon import FakeMastodon, status
-from tests.fakes.reddit import CLIENT_ID, SECRET, FakeReddit, children
+from tests.fakes.reddit import CLIENT_ID, SECRET, FakeReddit
+from tests.fakes.reddit_shapes import comment_stream, new_posts
 
 
 async def alerts(store: SqlStore) -> list[str]:
@@ -58,7 +59,7 @@ async def three_polls(
 
 async def test_reddit_through_the_poller(store: SqlStore, server: FakeHttpServer, http: SafeHttp) -> None:
     reddit = FakeReddit(server)
-    posts, comments = children("r_askreddit_new"), children("r_askreddit_comments_stream")
+    posts, comments = new_posts(), comment_stream()
     reddit.posts, reddit.comments = posts[3:], comments[2:]
     env = {"REDDIT_CLIENT_ID": CLIENT_ID, "REDDIT_CLIENT_SECRET": SECRET}
     sources = {**build_sources(http), "reddit": RedditSource(http, env, api_url=reddit.url, auth_url=reddit.url)}

@@ -23,7 +23,7 @@ from bot.polling import Poller, PollPolicy
 from bot.ports import Source
 from tests.fakes.clock import Clock
 from tests.fakes.discourse import FakeDiscourse, topic
-from tests.fakes.github import FakeGitHub, issue, recorded_modern_issue
+from tests.fakes.github import FakeGitHub, issue, modern_issue
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fakes.lobsters import FakeLobsters, story
 from tests.fakes.stackexchange import FakeStackExchange, question
@@ -54,7 +54,7 @@ def stackexchange(server: FakeHttpServer) -> Kind:
 
 def github(server: FakeHttpServer) -> Kind:
     fake = FakeGitHub(server, remaining=1000)
-    base = recorded_modern_issue()
+    base = modern_issue()
     return Kind(
         lambda http, clock: GitHubSource(http, {"GITHUB_API_URL": fake.api_url}, clock=clock),
         Feed("gh", "github", EVERY, url=fake.api_url.rstrip("/"), query="repo:octo/widgets"),

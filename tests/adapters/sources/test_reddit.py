@@ -17,12 +17,22 @@ from bot.domain import Conversation, Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
-from tests.fakes.reddit import CLIENT_ID, JSON, SECRET, FakeReddit, children, recorded
-from tests.fixtures import fixture_path
+from tests.fakes.reddit import CLIENT_ID, JSON, SECRET, FakeReddit, listing
+from tests.fakes.reddit_shapes import (
+    b36,
+    comment_stream,
+    nested_thread,
+    new_posts,
+    search_results,
+    selfpost_thread,
+    thread_atom,
+    thread_body,
+)
+from tests.fixtures import shared_path
 
 ENV = {"REDDIT_CLIENT_ID": CLIENT_ID, "REDDIT_CLIENT_SECRET": SECRET, "REDDIT_USERNAME": "earshot_tester"}
-POSTS = children("r_askreddit_new")  # 100 posts, newest first
-COMMENTS = children("r_askreddit_comments_stream")  # 100 comments, newest first
+POSTS = new_posts(100)  # newest first
+COMMENTS = comment_stream(100)  # newest first
 
 
 @pytest.fixture
@@ -49,24 +59,15 @@ def reddit_feed(**options: Any) -> Feed:
 
 
 def numbered(count: int, start: int) -> list[dict[str, Any]]:
-    """``count`` posts cloned from the recorded ones under fresh, growing ids, newest (highest id) first."""
+    """``count`` posts cloned from POSTS under fresh, growing ids, newest (highest id) first."""
     out = []
     for i in reversed(range(count)):
         post = copy.deepcopy(POSTS[i % len(POSTS)])
         number = start + i
-        id36 = _b36(number)
+        id36 = b36(number)
         post["data"].update(id=id36, name=f"t3_{id36}", permalink=f"/r/AskReddit/comments/{id36}/x/")
         out.append(post)
     return out
-
-
-def _b36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while n:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-    return out or "0"
 
 
 async def test_maps_posts_and_comments(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
@@ -75,24 +76,24 @@ async def test_maps_posts_and_comments(http: SafeHttp, reddit: FakeReddit, clock
 
     post, _, _, comment, _ = result.items
     assert post.source == "reddit"
-    assert post.external_id == "t3_hozvuc"
+    assert post.external_id == "t3_1qa002s"
     assert post.kind == "post"
     assert (
         post.url
-        == "https://www.reddit.com/r/AskReddit/comments/hozvuc/what_is_best_thing_america_has_done_for_the_world/"
+        == "https://www.reddit.com/r/AskReddit/comments/1qa002s/what_hobby_did_you_pick_up_this_year_that_stuck/"
     )
-    assert post.title == "What is best thing America has done for the world?"
-    assert post.author == "p1aguedoc"
+    assert post.title == "What hobby did you pick up this year that stuck?"
+    assert post.author == "quiet_maple"
     assert post.community == "r/AskReddit"
-    assert (post.thread_size, post.points, post.link) == (3, 3, None)
-    assert post.created_at == datetime.fromtimestamp(1594424685, UTC)
+    assert (post.thread_size, post.points, post.link) == (0, 1, None)
+    assert post.created_at == datetime.fromtimestamp(1_700_000_000, UTC)
 
-    assert comment.external_id == "t1_hjlzwfl"
+    assert comment.external_id == "t1_nzk002s"
     assert comment.kind == "comment"
-    assert comment.title == "Re: If you could, what would you do to become famous and rich?"
-    assert comment.text == "I would like to be rich but I would not like to be famous."
-    assert comment.url.endswith("/comments/qobev9/if_you_could_what_would_you_do_to_become_famous/hjlzwfl/")
-    assert result.cursor == {"t3": "t3_hozvuc", "t1": "t1_hjlzwfl"}
+    assert comment.title == "Re: What hobby did you pick up this year that stuck?"
+    assert comment.text.startswith("Honestly, just walking every evening.")
+    assert comment.url.endswith("/comments/1qa002s/what_hobby_did_you_pick_up_this_year_that_stuck/nzk002s/")
+    assert result.cursor == {"t3": "t3_1qa002s", "t1": "t1_nzk002s"}
     assert result.notes == ()
 
     new, comments = reddit.server.hits("/r/AskReddit/new"), reddit.server.hits("/r/AskReddit/comments")
@@ -178,7 +179,7 @@ async def test_html_and_non_english_bodies(http: SafeHttp, reddit: FakeReddit, c
 
 
 async def test_search_reads_posts_with_the_query(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
-    reddit.found = children("search_r_all_praw_oauth_search")
+    reddit.found = search_results()
     result = await make_source(http, reddit, clock).fetch(reddit_feed(query="praw", subreddit=None), {}, seeding=False)
     assert result.items
     assert all(i.kind == "post" and "praw" in i.title.lower() for i in result.items)
@@ -229,9 +230,7 @@ async def test_a_missing_subreddit_is_named(http: SafeHttp, reddit: FakeReddit, 
     reddit.server.route(
         "GET", "/r/nosuchsub/new", lambda request: Reply(302, b"", {"Location": "/subreddits/search?q=nosuchsub"})
     )
-    reddit.server.route(
-        "GET", "/subreddits/search", lambda request: Reply(200, json.dumps(recorded("r_all_new_before_page")), JSON)
-    )
+    reddit.server.route("GET", "/subreddits/search", lambda request: Reply(200, json.dumps(listing([], None)), JSON))
     with pytest.raises(FeedError, match="Reddit has no subreddit r/nosuchsub"):
         await make_source(http, reddit, clock).fetch(reddit_feed(subreddit="nosuchsub"), {}, seeding=False)
 
@@ -283,24 +282,26 @@ async def test_a_malformed_body_is_a_feed_error(
 async def test_thread_of_a_post_skips_more_stubs_and_deleted_comments(
     http: SafeHttp, reddit: FakeReddit, clock: Clock
 ) -> None:
-    body = recorded("comments_fjn0j9_pics_nested")
+    top, tree = nested_thread()
+    post_id = top["data"]["id"]
+    body = thread_body(top, tree)
     stub = {
         "kind": "more",
         "data": {
             "count": 40,
-            "name": "t1_fkoabcd",
-            "id": "fkoabcd",
-            "parent_id": "t3_fjn0j9",
+            "name": "t1_zzz0001",
+            "id": "zzz0001",
+            "parent_id": top["data"]["name"],
             "depth": 0,
-            "children": ["fkoabcd", "fkoabce"],
+            "children": ["zzz0001", "zzz0002"],
         },
     }
     body[1]["data"]["children"].append(stub)
-    reddit.serve_thread("fjn0j9", body)
-    post = body[0]["data"]["children"][0]["data"]
+    reddit.serve_thread(post_id, body)
+    post = top["data"]
     conversation = Conversation(
         source="reddit",
-        external_id="t3_fjn0j9",
+        external_id=post["name"],
         url="https://www.reddit.com" + post["permalink"],
         title="old",
         points=1,
@@ -314,9 +315,9 @@ async def test_thread_of_a_post_skips_more_stubs_and_deleted_comments(
     assert {r.depth for r in thread.replies} == {0, 1, 2, 3, 4, 5}
     assert all(r.text not in ("[deleted]", "[removed]") and r.external_id.startswith("t1_") for r in thread.replies)
     first = thread.replies[0]
-    assert first.depth == 0 and first.parent_id == "t3_fjn0j9"
-    assert thread.replies[1].parent_id in (first.external_id, "t3_fjn0j9")
-    (request,) = reddit.server.hits("/comments/fjn0j9")
+    assert first.depth == 0 and first.parent_id == post["name"]
+    assert thread.replies[1].parent_id == first.external_id and thread.replies[1].depth == 1  # depth first
+    (request,) = reddit.server.hits(f"/comments/{post_id}")
     assert (request.param("limit"), request.param("raw_json"), request.param("comment")) == ("500", "1", None)
 
     short = await make_source(http, reddit, clock).thread(conversation, limit=5)
@@ -324,9 +325,9 @@ async def test_thread_of_a_post_skips_more_stubs_and_deleted_comments(
 
 
 async def test_thread_of_a_comment_reads_its_replies(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
-    body = recorded("comments_2gmzqe_redditdev_selfpost")
-    reddit.serve_thread("2gmzqe", body)
-    top = body[1]["data"]["children"][0]["data"]
+    post, comments = selfpost_thread()
+    reddit.serve_thread(post["data"]["id"], thread_body(post, comments))
+    top = comments[0]["data"]
     conversation = Conversation(
         source="reddit",
         external_id=top["name"],
@@ -334,10 +335,11 @@ async def test_thread_of_a_comment_reads_its_replies(http: SafeHttp, reddit: Fak
         title="Re: x",
         kind="comment",
     )
-    thread = await make_source(http, reddit, clock).thread(conversation)
-    assert reddit.server.hits("/comments/2gmzqe")[0].param("comment") == top["id"]
-    assert thread.conversation.title == "Re: x"
-    assert all(r.depth >= 0 and r.external_id != top["name"] for r in thread.replies)
+    replies = await make_source(http, reddit, clock).thread(conversation)
+    assert reddit.server.hits(f"/comments/{post['data']['id']}")[0].param("comment") == top["id"]
+    assert replies.conversation.title == "Re: x"
+    assert all(r.depth >= 0 and r.external_id != top["name"] for r in replies.replies)
+    assert "Pass comment=<id> to /comments/<post>." in [r.text for r in replies.replies]
 
 
 async def test_without_credentials_it_reads_the_public_rss(http: SafeHttp, reddit: FakeReddit, clock: Clock) -> None:
@@ -353,7 +355,7 @@ async def test_without_credentials_it_reads_the_public_rss(http: SafeHttp, reddi
     second = await source.fetch(reddit_feed(), first.cursor, seeding=False)
     assert [i.external_id for i in second.items] == [p["data"]["name"] for p in POSTS[:10]]
     item = second.items[0]
-    assert (item.kind, item.community, item.author) == ("post", "r/AskReddit", "p1aguedoc")
+    assert (item.kind, item.community, item.author) == ("post", "r/AskReddit", "quiet_maple")
     assert item.url == "https://www.reddit.com" + POSTS[0]["data"]["permalink"]
     assert "submitted by" not in item.text
     third = await source.fetch(reddit_feed(), second.cursor, seeding=False)
@@ -363,8 +365,8 @@ async def test_without_credentials_it_reads_the_public_rss(http: SafeHttp, reddi
 @pytest.mark.parametrize(
     "name", ["reddit_r_homelab_new_rss.atom.xml", "reddit_search_rss.atom.xml", "reddit_r_rust_rss.atom.xml"]
 )
-def test_recorded_reddit_rss_parses(name: str) -> None:
-    items = parse_rss(fixture_path("rss", name).read_bytes())
+def test_conformance_recorded_reddit_rss_parses(name: str) -> None:
+    items = parse_rss(shared_path("fixtures", "rss", name).read_bytes())
     assert items
     for item, fullname in items:
         assert fullname.startswith("t3_") and item.external_id == fullname
@@ -377,18 +379,21 @@ def test_recorded_reddit_rss_parses(name: str) -> None:
 async def test_thread_without_credentials_reads_the_thread_rss(
     http: SafeHttp, reddit: FakeReddit, clock: Clock
 ) -> None:
-    data = fixture_path("rss", "reddit_r_gravelcycling_thread.rss.atom.xml").read_bytes()
-    reddit.serve_thread_rss("/r/gravelcycling/comments/1qcwxml/new_bike_day/", data)
+    post = new_posts(1, subreddit="gravelcycling")[0]
+    said = [(f"rider_{n}", f"Nice build, number {n}!") for n in range(33)]
+    said[0] = ("Ama_Osei", "Careful, my partner reads this sub too.")
+    said[7] = said[20] = (None, "Which tyres are those?")  # accounts deleted since
+    reddit.serve_thread_rss(post["data"]["permalink"], thread_atom(post, said))
     conversation = Conversation(
         source="reddit",
-        external_id="t3_1qcwxml",
-        url="https://www.reddit.com/r/gravelcycling/comments/1qcwxml/new_bike_day/",
-        title="New bike day",
+        external_id=post["data"]["name"],
+        url="https://www.reddit.com" + post["data"]["permalink"],
+        title=post["data"]["title"],
     )
     thread = await make_source(http, reddit, clock, env={}).thread(conversation)
     assert len(thread.replies) == 33
-    assert thread.replies[0].author == "Newyawker2022"
-    assert thread.replies[0].text == "Man watch out my wife is on this app."
+    assert thread.replies[0].author == "Ama_Osei"
+    assert thread.replies[0].text == "Careful, my partner reads this sub too."
     assert all(r.external_id.startswith("t1_") and r.author != "[deleted]" for r in thread.replies)
     assert sum(1 for r in thread.replies if r.author is None) == 2  # comments by deleted accounts
 

@@ -13,11 +13,11 @@ from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from tests.adapters.sources.hostile import billion_laughs_doctype
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
-from tests.fixtures import fixture_path
+from tests.fixtures import data_path
 
 RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
-ARCH = fixture_path("rss", "archlinux_news.rss.xml").read_bytes()
-ETAG = '"arch-v1"'
+NEWS = data_path("rss", "project_news.rss.xml").read_bytes()
+ETAG = '"news-v1"'
 MODIFIED = "Thu, 06 Nov 2025 01:02:56 GMT"
 
 
@@ -33,7 +33,7 @@ def rss_feed(url: str | None) -> Feed:
 def conditional(request: Request) -> Reply:
     if request.headers.get("if-none-match") == ETAG:
         return Reply(304, b"", {"ETag": ETAG})
-    return Reply(200, ARCH, {**RSS, "ETag": ETAG, "Last-Modified": MODIFIED})
+    return Reply(200, NEWS, {**RSS, "ETag": ETAG, "Last-Modified": MODIFIED})
 
 
 async def test_conditional_get(source: RssSource, server: FakeHttpServer) -> None:
@@ -42,7 +42,7 @@ async def test_conditional_get(source: RssSource, server: FakeHttpServer) -> Non
 
     first = await source.fetch(feed, {}, seeding=True)
     assert len(first.items) == 10
-    assert first.items[0].title == "waydroid >= 1.5.4-3 update may require manual intervention"
+    assert first.items[0].title == "libfrob >= 3.2.0-2 update requires manual intervention"
     assert first.cursor == {"etag": ETAG, "modified": MODIFIED}
     assert not first.not_modified
 
@@ -59,7 +59,7 @@ async def test_conditional_get(source: RssSource, server: FakeHttpServer) -> Non
 
 
 async def test_no_validators_means_an_empty_cursor(source: RssSource, server: FakeHttpServer) -> None:
-    server.route("GET", "/feed.xml", lambda request: Reply(200, ARCH, RSS))
+    server.route("GET", "/feed.xml", lambda request: Reply(200, NEWS, RSS))
     result = await source.fetch(rss_feed(server.url("/feed.xml")), {"etag": '"old"'}, seeding=False)
     assert result.cursor == {}
     assert len(result.items) == 10

@@ -1,4 +1,4 @@
-"""The RSS/Atom parser over real recorded feeds, and over hostile ones."""
+"""The RSS/Atom parser over feeds we wrote in the shapes sites publish, over real recorded ones, and hostile ones."""
 
 from __future__ import annotations
 
@@ -10,24 +10,22 @@ import pytest
 
 from adapters.sources.feed_reader import strip_doctype
 from adapters.sources.rss import parse_feed
+from bot.domain import Conversation
 from bot.errors import FeedError
 from tests.adapters.sources.hostile import big_entity_doctype, billion_laughs_doctype
-from tests.fixtures import fixture_path
+from tests.fakes.reddit import atom_feed
+from tests.fakes.reddit_shapes import new_posts
+from tests.fixtures import data_path, shared_path
 
 FEED_URL = "https://feeds.example.com/feed"
-FIXTURES = sorted(p for p in fixture_path("rss").iterdir() if p.suffix in (".xml", ".rss", ".atom"))
+OURS = sorted(data_path("rss").iterdir())
 
 
-def test_fixtures_are_found() -> None:
-    assert len(FIXTURES) >= 25
-
-
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
-def test_every_fixture_parses_into_stable_items(path: Path) -> None:
-    data = path.read_bytes()
+def assert_stable_items(data: bytes, name: str) -> None:
+    """The feed gives items, each well formed, and the same items when parsed twice."""
     first = parse_feed(data, feed_url=FEED_URL)
     second = parse_feed(data, feed_url=FEED_URL)
-    assert first, f"{path.name} gave no items"
+    assert first, f"{name} gave no items"
     for item in first:
         assert item.source == "rss"
         assert item.url.startswith(("http://", "https://"))
@@ -39,49 +37,83 @@ def test_every_fixture_parses_into_stable_items(path: Path) -> None:
     assert first == second
 
 
-def test_archlinux_first_item() -> None:
-    items = parse_feed(fixture_path("rss", "archlinux_news.rss.xml").read_bytes(), feed_url=FEED_URL)
+@pytest.mark.parametrize("path", OURS, ids=lambda p: p.name)
+def test_every_feed_of_ours_parses_into_stable_items(path: Path) -> None:
+    assert_stable_items(path.read_bytes(), path.name)
+
+
+def test_conformance_every_recorded_feed_parses_into_stable_items() -> None:
+    recorded = sorted(p for p in shared_path("fixtures", "rss").iterdir() if p.suffix in (".xml", ".rss", ".atom"))
+    assert len(recorded) >= 25
+    for path in recorded:
+        assert_stable_items(path.read_bytes(), path.name)
+
+
+def ours(name: str) -> list[Conversation]:
+    return parse_feed(data_path("rss", name).read_bytes(), feed_url=FEED_URL)
+
+
+def test_a_news_feed_with_escaped_html() -> None:
+    items = ours("project_news.rss.xml")
     first = items[0]
     assert len(items) == 10
-    assert first.title == "waydroid >= 1.5.4-3 update may require manual intervention"
-    assert first.url == "https://archlinux.org/news/waydroid-154-3-update-may-require-manual-intervention/"
-    assert first.external_id == (
-        "tag:archlinux.org,2025-11-06:/news/waydroid-154-3-update-may-require-manual-intervention/"
+    assert first.title == "libfrob >= 3.2.0-2 update requires manual intervention"
+    assert first.url == "https://frobnix.example.org/news/libfrob-320-2-update-requires-manual-intervention/"
+    assert (
+        first.external_id
+        == "tag:frobnix.example.org,2025-10-21:/news/libfrob-320-2-update-requires-manual-intervention/"
     )
-    assert first.author == "George Hu"
-    assert first.created_at == datetime(2025, 11, 6, 0, 35, 8, tzinfo=UTC)
-    assert first.community == "Arch Linux: Recent news updates"
+    assert first.author == "Ines Albrecht"
+    assert first.created_at == datetime(2025, 10, 21, 14, 2, 40, tzinfo=UTC)
+    assert first.community == "Frobnix Linux: Recent news updates"
     # The description is escaped HTML: it arrives as text, paragraphs on their own lines, no tags.
-    assert first.text.startswith("The waydroid package prior to version 1.5.4-2 (including aur/waydroid)")
+    assert first.text.startswith("The libfrob package before 3.2.0-2 left generated cache files")
     assert "<code>" not in first.text and "<p>" not in first.text
     assert "\n\nAs a result, the upgrade may conflict" in first.text
 
 
-def test_daring_fireball_atom_first_item() -> None:
-    items = parse_feed(fixture_path("rss", "DaringFireball.atom").read_bytes(), feed_url=FEED_URL)
+def test_an_atom_blog_first_entry() -> None:
+    items = ours("personal_blog.atom")
     first = items[0]
-    assert len(items) == 48
-    assert first.title == "The Talk Show: \u2018I Do Like Throwing a Baby\u2019"
-    assert first.url == "https://daringfireball.net/thetalkshow/2017/06/26/ep-195"
-    assert first.external_id == "tag:daringfireball.net,2017:/linked//6.33853"
-    assert first.author == "John Gruber"
-    assert first.created_at == datetime(2017, 6, 27, 0, 54, 17, tzinfo=UTC)
-    assert first.community == "Daring Fireball"
-    assert first.text.startswith("New episode of America\u2019s favorite 3-star podcast")
+    assert len(items) == 3
+    assert first.title == "Notes From a Week Without Notifications"
+    assert first.url == "https://quietmargins.example.net/2024/03/11/no-notifications"  # the alternate link
+    assert first.external_id == "tag:quietmargins.example.net,2024:/2024/03/11/no-notifications/101"
+    assert first.author == "Noor Haddad"
+    assert first.created_at == datetime(2024, 3, 11, 19, 4, 51, tzinfo=UTC)
+    assert first.community == "Quiet Margins"
+    assert first.text.startswith("I turned off every notification for a week.")
 
 
 def test_entries_without_guid_use_their_link() -> None:
-    items = parse_feed(fixture_path("rss", "hackernews_official_rss.xml").read_bytes(), feed_url=FEED_URL)
-    assert len(items) == 30
+    items = ours("link_digest.rss.xml")
+    assert len(items) == 4
     assert all(i.external_id == i.url for i in items)
-    assert items[0].external_id == "https://fil-c.org/seccomp"
+    assert items[0].external_id == "https://btree.example.dev/post/tiny"
 
 
 def test_local_ids_are_prefixed_with_the_feed_url() -> None:
     # Reddit's Atom ids are bare "t3_..." and Ghost's guids bare hex: unique only within their feed.
-    reddit = parse_feed(fixture_path("rss", "reddit_r_rust_rss.atom.xml").read_bytes(), feed_url=FEED_URL)
+    post = new_posts(1, subreddit="rust")[0]["data"]
+    reddit = parse_feed(atom_feed("rust", [post]).encode(), feed_url=FEED_URL)
+    assert reddit[0].external_id == f"{FEED_URL}#{post['name']}"
+    ghost = ours("ghost_blog.rss.xml")
+    assert ghost[0].external_id == f"{FEED_URL}#64c9f0a2b1e3d40001a7c512"
+
+
+def test_conformance_recorded_feeds_keep_their_known_first_items() -> None:
+    folder = shared_path("fixtures", "rss")
+    arch = parse_feed((folder / "archlinux_news.rss.xml").read_bytes(), feed_url=FEED_URL)
+    assert (len(arch), arch[0].author) == (10, "George Hu")
+    assert arch[0].external_id.startswith("tag:archlinux.org,2025-11-06:/news/")
+    assert "<p>" not in arch[0].text and "\n\n" in arch[0].text
+    fireball = parse_feed((folder / "DaringFireball.atom").read_bytes(), feed_url=FEED_URL)
+    assert (len(fireball), fireball[0].author, fireball[0].community) == (48, "John Gruber", "Daring Fireball")
+    hn = parse_feed((folder / "hackernews_official_rss.xml").read_bytes(), feed_url=FEED_URL)
+    assert len(hn) == 30 and all(i.external_id == i.url for i in hn)
+    reddit = parse_feed((folder / "reddit_r_rust_rss.atom.xml").read_bytes(), feed_url=FEED_URL)
     assert reddit[0].external_id == f"{FEED_URL}#t3_glvkc5"
-    ghost = parse_feed(fixture_path("rss", "cloudflare_blog.rss.xml").read_bytes(), feed_url=FEED_URL)
+    ghost = parse_feed((folder / "cloudflare_blog.rss.xml").read_bytes(), feed_url=FEED_URL)
     assert ghost[0].external_id == f"{FEED_URL}#6166e7e065133e02a961145d"
 
 

@@ -14,9 +14,9 @@ from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource
 from tests.fakes.http_server import FakeHttpServer, Reply
-from tests.fakes.stackexchange import API, FakeStackExchange, answer, error_reply, question, recorded_questions
+from tests.fakes.stackexchange import API, FakeStackExchange, answer, error_reply, kubernetes_questions, question
 
-NOW = 1_702_228_000  # 2023-12-10T17:06:40Z, within the hour after the recorded questions
+NOW = 1_702_228_000  # 2023-12-10T17:06:40Z, within the hour after the questions in tests/data
 
 
 class Clock:
@@ -46,21 +46,27 @@ def se_feed(url: str, query: str | None = None, **options: Any) -> Feed:
     return Feed(name="so", kind="stackexchange", every=timedelta(minutes=10), url=url, query=query, options=options)
 
 
-async def test_maps_recorded_questions(source: StackExchangeSource, api: FakeStackExchange) -> None:
-    api.add(*recorded_questions())
+async def test_maps_questions(source: StackExchangeSource, api: FakeStackExchange) -> None:
+    questions = kubernetes_questions()
+    api.add(*questions)
     result = await source.fetch(se_feed(api.api_url, tagged="kubernetes"), {}, seeding=False)
 
     first = result.items[0]
-    assert [i.external_id for i in result.items] == [f"stackoverflow:{q['question_id']}" for q in recorded_questions()]
+    assert [i.external_id for i in result.items] == [f"stackoverflow:{q['question_id']}" for q in questions]
+    assert (
+        result.items[1].title == "How do I give a CronJob's pod a different service account than the namespace default?"
+    )
     assert first.source == "stackexchange"
-    assert first.title == "Kubernetes Ingress behind Cloud Load Balancer"
-    assert first.url == "https://stackoverflow.com/questions/77635559/kubernetes-ingress-behind-cloud-load-balancer"
-    assert first.author == "Dominik.W"
-    assert first.text.startswith("When using an Ingress Controller in Kubernetes")
+    assert first.title == "Ingress returns 502 after moving the cluster behind a cloud load balancer"
+    assert first.url == (
+        "https://stackoverflow.com/questions/77641208/ingress-returns-502-after-moving-the-cluster-behind-a-cloud-load-balancer"
+    )
+    assert first.author == "Mireille.T"
+    assert first.text.startswith("After we put our cluster behind the provider's load balancer")
     assert "<p>" not in first.text
     assert first.community == "stackoverflow/kubernetes"
     assert first.kind == "post"
-    assert first.created_at == datetime(2023, 12, 10, 16, 39, 44, tzinfo=UTC)
+    assert first.created_at == datetime(2023, 12, 10, 16, 46, 36, tzinfo=UTC)
     request = api.requests()[0]
     assert request.param("tagged") == "kubernetes"
     assert request.param("filter") == "withbody"

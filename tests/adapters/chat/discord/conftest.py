@@ -23,7 +23,7 @@ from bot.domain import Alert, Conversation, Feed
 from bot.ports import NewAlert
 from bot.scoring import Reason, ReasonKind
 from tests.fakes.clock import T0, Clock
-from tests.fakes.discord import TOKEN, FakeDiscord
+from tests.fakes.discord import TOKEN, WAIT, FakeDiscord
 
 MakeChat = Callable[..., Awaitable[DiscordChat]]
 
@@ -82,7 +82,7 @@ async def make_chat(fake: FakeDiscord, desk: Desk, settings: DiscordSettings) ->
         made.append(chat)
         if listen:
             await chat.start()
-            await asyncio.wait_for(chat.connected.wait(), 10)
+            await asyncio.wait_for(chat.connected.wait(), WAIT)
         return chat
 
     try:

@@ -15,7 +15,7 @@ from bot.desk import Desk
 from bot.domain import Alert, OutcomeKind
 from bot.polling import Poller
 from tests.fakes.clock import Clock
-from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
+from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, WAIT, FakeDiscord
 
 from .conftest import MakeChat, add_alert, buttons, deliver, fields, posted, stored
 
@@ -216,7 +216,7 @@ async def test_the_runner_starts_the_listener_and_asks_about_stale_claims_once(
     runner = Runner(store, poller, deliverer, clock, timedelta(hours=1), listener=chat, desk=desk)
     stop = asyncio.Event()
     running = asyncio.create_task(runner.run(stop))
-    await asyncio.wait_for(chat.connected.wait(), 10)  # the runner started it
+    await asyncio.wait_for(chat.connected.wait(), WAIT)  # the runner started it
     await fake.react(ALICE, message_id)
     await fake.wait_for(lambda: fake.edits)
 
@@ -227,7 +227,7 @@ async def test_the_runner_starts_the_listener_and_asks_about_stale_claims_once(
     assert len(fake.posts) == posts + 1
     assert fake.posts[-1]["content"].startswith(f"<@{ALICE.id}>, you claimed")
     stop.set()
-    await asyncio.wait_for(running, 10)
+    await asyncio.wait_for(running, WAIT)
     assert chat.rest is None  # stopped with the runner
     assert alert_id
 

@@ -14,7 +14,7 @@ from adapters.storage.leader import AdvisoryLeader
 from bot.desk import Desk
 from bot.domain import OutcomeKind
 from tests.fakes.clock import Clock
-from tests.fakes.discord import ALICE, BOB, FakeDiscord
+from tests.fakes.discord import ALICE, BOB, WAIT, FakeDiscord
 from tests.fakes.leader import LocalLeader, Seat
 
 from .conftest import MakeChat, buttons, fields, posted, stored
@@ -45,7 +45,7 @@ async def test_a_dropped_gateway_connection_resumes_and_gets_the_reactions_it_mi
     alert_id, message_id = await posted(fake, store, chat, clock)
     await fake.drop_connection(4000)
     await fake.react(ALICE, message_id)  # happens while the bot is away
-    await fake.wait_for(lambda: fake.resumes, timeout=20)
+    await fake.wait_for(lambda: fake.resumes)
     assert fake.resumes[0]["session_id"] == "c5adc7ce7f411cde10440df5f888dc22"
     assert len(fake.identifies) == 1  # resumed, not a new session
     await fake.wait_for(lambda: fake.edits)
@@ -68,7 +68,7 @@ async def test_only_the_leader_holds_the_gateway_and_a_replica_takes_over_when_i
     _, message_id = await posted(fake, store, second, clock)
 
     first_leader.lose()  # the leader's database connection died: the lock is free
-    await asyncio.wait_for(second.connected.wait(), 10)
+    await asyncio.wait_for(second.connected.wait(), WAIT)
     assert len(fake.identifies) == 2
     await asyncio.sleep(0.2)
     assert first.gateway is None or first.gateway.is_closed()  # it let go of the gateway
@@ -94,7 +94,7 @@ async def test_on_postgresql_the_advisory_lock_picks_the_gateway_holder_and_hand
     assert first_lock._connection is not None
     raw = await first_lock._connection.get_raw_connection()
     await raw.driver_connection.close()  # type: ignore[union-attr]
-    await asyncio.wait_for(second.connected.wait(), 10)
+    await asyncio.wait_for(second.connected.wait(), WAIT)
     assert len(fake.identifies) == 2
 
 
