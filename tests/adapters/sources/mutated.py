@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -182,15 +181,6 @@ async def run_page_fields(
         items = [result.conversation] if isinstance(result, Thread) else result.items
         to_store += [_unique(item, f"{case.name}/page", number) for item in items]
     return to_store
-
-
-@contextmanager
-def quick_server() -> Iterator[FakeHttpServer]:
-    """A fake server of its own that answers without Nagle's delay: its header and body writes would otherwise wait
-    40 ms each for the client's delayed ACK, and these properties send thousands of requests."""
-    with FakeHttpServer() as fake:
-        fake._httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
-        yield fake
 
 
 async def store_all(store: SqlStore, items: list[Conversation], outcome: Outcome, batch: int = 250) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from adapters.http import SafeHttp
 from adapters.storage import SqlStore
-from tests.adapters.sources.mutated import Outcome, quick_server, run_case, run_page_fields, store_all
+from tests.adapters.sources.mutated import Outcome, run_case, run_page_fields, store_all
 from tests.adapters.sources.mutated_cases import cases
 from tests.adapters.sources.mutations import BEYOND_FLOAT, MUTATIONS
 from tests.fakes.http_server import FakeHttpServer
@@ -35,7 +35,7 @@ AROUND = (*(m for m in MUTATIONS if m.name in AROUND_NAMES), BEYOND_FLOAT)
 
 @pytest.fixture
 def fast_server() -> Iterator[FakeHttpServer]:
-    with quick_server() as fake:
+    with FakeHttpServer() as fake:
         yield fake
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.http import SafeHttp
 from adapters.storage import SqlStore
-from tests.adapters.sources.mutated import Outcome, quick_server, run_case, store_all
+from tests.adapters.sources.mutated import Outcome, run_case, store_all
 from tests.adapters.sources.mutated_cases import cases
 from tests.adapters.sources.mutations import MUTATIONS, field_paths, get
 from tests.fakes.http_server import FakeHttpServer
@@ -40,7 +40,7 @@ RECORDINGS = [
 
 @pytest.fixture
 def fast_server() -> Iterator[FakeHttpServer]:
-    with quick_server() as fake:
+    with FakeHttpServer() as fake:
         yield fake
 
 
