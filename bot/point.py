@@ -125,16 +125,18 @@ def _problem(head: Sentence | None, statements: list[Sentence], tldr: Sentence |
 
 def _gist(head: Sentence | None, statements: list[Sentence], tldr: Sentence | None) -> list[Sentence]:
     """What a post without an ask is about: its title and its most informative opening sentence (or its TL;DR)."""
-    picked = [head] if head is not None and not head.pleasantry else []
+    picked = [head] if head is not None and not head.pleasantry and head.specific - FILLER else []  # not "Help!"
     lead = tldr if tldr is not None and tldr.informative else None
     fresh = [s for s in statements[:3] if not picked or not _alike(s, picked[0])]
     # Of the opening sentences, the one saying the most ("cut p99 latency by 30%" over "it took six months").
     lead = lead or max(fresh, key=lambda s: len(s.specific - FILLER), default=None)
-    if lead is not None:
-        picked.append(lead)
-    if len(picked) < 2 and not head:
-        picked.extend(s for s in statements[1:2] if s not in picked)
-    return picked
+    if lead is None:
+        return picked
+    if picked or head is not None:
+        return [*picked, lead]
+    # No title (a comment): the lead and the first other sentence that says something, in their order.
+    other = next((s for s in statements if s is not lead), None)
+    return [s for s in statements if s is lead or s is other]
 
 
 def _paired(context: Sequence[Sentence], ask: str, limit: int) -> str:

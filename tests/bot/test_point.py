@@ -200,3 +200,28 @@ def test_a_generic_ask_never_stands_alone_and_no_pleasantry_is_picked(
 def test_asks_are_told_from_statements_and_generic_from_specific(sentence: str, ask: bool, generic: bool) -> None:
     read_ = read(sentence)
     assert (read_.ask, read_.generic) == (ask, generic)
+
+
+@pytest.mark.parametrize(
+    ("conversation", "expected"),
+    [
+        # A title that says nothing is left out of a post without an ask.
+        (
+            post("discourse", "Help!", "We moved our Discourse forum to a new VPS with 4 GB of memory last night."),
+            "We moved our Discourse forum to a new VPS with 4 GB of memory last night.",
+        ),
+        # A comment without an ask: its sentences that say something, in their order.
+        (
+            post(
+                "hackernews",
+                "Re: Postgres 17",
+                "Nice. We upgraded 30 clusters last week without downtime. Logical replication made it painless.",
+                kind="comment",
+            ),
+            "We upgraded 30 clusters last week without downtime. Logical replication made it painless.",
+        ),
+        (post("reddit", "", ""), ""),
+    ],
+)
+def test_titles_and_comments_without_an_ask(conversation: Conversation, expected: str) -> None:
+    assert key_question(conversation) == expected
