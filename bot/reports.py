@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.ports import Chat, Clock, Store
 from bot.schedule import Weekly, last_slot
@@ -19,8 +19,21 @@ log = logging.getLogger(__name__)
 
 ChartRenderer = Callable[[Report], bytes | None]
 WEEK = timedelta(days=7)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATE_BY = timedelta(days=1)
 """A weekly report not posted within a day of its time (every process down) is skipped, not posted late."""
+SKIPPED = "skipped: nothing to report yet"
+"""The message reference stored for a weekly slot whose report was not worth posting."""
+
+
+def worth_posting(alerts: int, alerts_before: int) -> bool:
+    """Whether a weekly report is worth posting: it has alerts to show, or the team has had alerts before.
+
+    A new team's first reports have nothing to say ("No alerts were posted since ...") and would arrive before
+    its first alert, so they are skipped. A quiet week after busy ones is news (a feed may have broken, a topic
+    may match nothing any more), so an established team still hears that nothing came in.
+    """
+    return alerts > 0 or alerts_before > 0
 
 
 async def build_report(store: Store, since: datetime, until: datetime, title: str) -> Report:
@@ -69,6 +82,14 @@ class WeeklyReporter:
             if not await unit.take_report(key, self.owner, now, self.lease):
                 return None
         report = await build_report(self.store, slot - WEEK, slot, weekly_title(slot))
+        if report.stats.total.alerts == 0:
+            async with self.store.unit() as unit:
+                before = await unit.stats(EPOCH, slot - WEEK, STALE_AFTER)
+            if not worth_posting(0, before.total.alerts):
+                async with self.store.unit() as unit:
+                    await unit.finish_report(key, self.owner, self.clock(), SKIPPED)
+                log.info("no weekly report for %s: no alert has been posted yet", slot.date())
+                return None
         chart = None
         if self.render is not None:
             try:

@@ -1,8 +1,9 @@
-"""The extractive context summary: the key question from the item, and what its replies have said so far.
+"""The extractive context summary: the item's point, and what its replies have said so far.
 
-Pure functions, offline: sentences are picked, never written. The question comes from the title and the opening
-of the text (question sentences first); reply sentences are scored by the reply's points and position, the
-sentence's length and its overlap with the question, then deduplicated. Neutral and short by construction.
+Pure functions, offline: sentences are picked, never written. The question is the item's point (bot.point: its
+specific asks, a generic ask with the problem it refers to, or what a post without an ask is about); reply
+sentences are scored by the reply's points and position, the sentence's length and its overlap with the
+question, then deduplicated. Neutral and short by construction.
 """
 
 from __future__ import annotations
@@ -12,26 +13,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import Conversation, Reply, Summary
+from bot.point import the_point
+from bot.prose import sentences, shorten, words
 from bot.text import clean
+
+__all__ = [
+    "QUESTION_LIMIT",
+    "SAID_LIMIT",
+    "SummaryPolicy",
+    "extractive_summary",
+    "key_question",
+    "said_so_far",
+    "sentences",  # the text helpers live in bot.prose; named here too, where summaries are made
+    "shorten",
+    "words",
+]
 
 QUESTION_LIMIT = 240  # characters of the key question
 SAID_LIMIT = 160  # characters of each "said" line
 _SPACE = re.compile(r"\s+")
-# A sentence ends at . ! ? (or a run of them) followed by space, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_WORD = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
-_QUOTE_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)  # quoted text repeats the parent, not what the reply says
-_URL = re.compile(r"https?://\S+")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:e\.g|i\.e|etc|vs|cf|approx|mr|mrs|ms|dr|st|[a-z])\.$", re.IGNORECASE)
-_ASKING = re.compile(
-    r"\?|^(?:how|what|which|why|where|when|who|is|are|does|do|can|could|should|would|has|have|any)\b",
-    re.IGNORECASE,
-)
-STOPWORDS = frozenset(
-    "a an and are as at be but by can do does for from has have how i if in is it its me my not of on or so "
-    "that the this to was we what when where which who why will with would you your our they them their there "
-    "just like any some about into than then been also more most very really one get got use using re hn".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,54 +44,12 @@ class SummaryPolicy:
     off_topic_words: int = 8  # a sentence sharing no word with the question must be at least this long to count
 
 
-def sentences(text: str) -> list[str]:
-    """``text`` split into sentences, whitespace flattened, quoted lines and empty pieces dropped."""
-    body = _QUOTE_LINE.sub("", clean(text))
-    found: list[str] = []
-    glue = False
-    for piece in (_SPACE.sub(" ", p).strip() for p in _SENTENCE_END.split(body)):
-        if not piece:
-            continue
-        if glue and found:
-            found[-1] = f"{found[-1]} {piece}"
-        else:
-            found.append(piece)
-        # "e.g." or "U.S." end a piece without ending the sentence.
-        glue = bool(_ABBREVIATION.search(found[-1]))
-    return found
-
-
-def words(text: str) -> set[str]:
-    """The content words of ``text``, lowercased, without stopwords and links."""
-    return {w.lower() for w in _WORD.findall(_URL.sub(" ", text))} - STOPWORDS
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut at a word boundary within ``limit`` characters, with an ellipsis when cut."""
-    flat = _SPACE.sub(" ", text).strip()
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "…"
-
-
 def key_question(conversation: Conversation, policy: SummaryPolicy = SummaryPolicy()) -> str:
-    """The item's ask in one or two sentences: its question sentences if it has any, else the title (and lead)."""
+    """The item's point in one or two sentences: its ask with the problem it refers to, or what it is about."""
     title = _SPACE.sub(" ", clean(conversation.title)).strip()
     if conversation.kind == "comment" and title.lower().startswith("re: "):
         title = ""  # a comment's title is its story's; what the comment itself says is the point
-    body = sentences(conversation.text)[:8]  # the ask is in the opening lines
-    asked = [s for s in ([title] if title else []) + body if _ASKING.search(s)]
-    if asked:
-        picked = asked[:2]
-    elif title:
-        picked = [title, *body[:1]]
-    else:
-        picked = body[:2]
-    return shorten(" ".join(_end(s) for s in picked), QUESTION_LIMIT)
+    return the_point(title, sentences(conversation.text), QUESTION_LIMIT)
 
 
 def said_so_far(question: str, replies: Sequence[Reply], policy: SummaryPolicy = SummaryPolicy()) -> tuple[str, ...]:
@@ -153,7 +111,3 @@ def _alike(a: set[str], b: set[str]) -> bool:
     if not a or not b:
         return False
     return len(a & b) / min(len(a), len(b)) >= 0.6
-
-
-def _end(sentence: str) -> str:
-    return sentence if sentence[-1:] in ".!?…" else sentence + "."

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from adapters.cli import doctor, explain_view, howitwent, views
 from adapters.cli.app import App, StartupError, fetch_policy, first_line, open_app, utc_now
+from adapters.cli.runlock import only_run
 from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
 from adapters.ops import OpsServer, PrometheusTelemetry
@@ -76,7 +77,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await doctor.doctor(settings)
     if command == "discord":
         return await doctor.discord_invite(args, settings)
-    async with open_app(settings) as app:
+    async with only_run(command, settings.database_url), open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)
         if command == "status":

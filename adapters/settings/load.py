@@ -27,7 +27,15 @@ DISCORD_TOKEN_ENV = "DISCORD_TOKEN"  # noqa: S105  # a variable name, not a secr
 LLM_API_KEY_ENV = "EARSHOT_LLM_API_KEY"
 SLACK_ENV = {"bot_token": "SLACK_BOT_TOKEN", "app_token": "SLACK_APP_TOKEN", "signing_secret": "SLACK_SIGNING_SECRET"}
 
-_OVERRIDES: dict[Loc, str] = {("database", "url"): DATABASE_URL_ENV, ("chat", "webhook_url"): WEBHOOK_URL_ENV}
+OPS_PORT_ENV = "EARSHOT_OPS_PORT"
+OPS_HOST_ENV = "EARSHOT_OPS_HOST"
+
+_OVERRIDES: dict[Loc, str] = {
+    ("database", "url"): DATABASE_URL_ENV,
+    ("chat", "webhook_url"): WEBHOOK_URL_ENV,
+    ("ops", "port"): OPS_PORT_ENV,  # the Docker image turns /healthz on for its HEALTHCHECK
+    ("ops", "host"): OPS_HOST_ENV,
+}
 _REFERENCE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 _NOT_FOUND = "not found; run `earshot init` to write a starter file, or pass --config PATH"
@@ -63,7 +71,8 @@ def load_settings(
     for loc, variable in _OVERRIDES.items():
         section = str(loc[0])
         if env.get(variable) and isinstance(data.get(section, {}), dict):
-            data.setdefault(section, {})[loc[1]] = env[variable]
+            value = env[variable].strip()
+            data.setdefault(section, {})[loc[1]] = int(value) if loc == ("ops", "port") and value.isdigit() else value
             templates.pop(loc, None)
             env_problems = [p for p in env_problems if p.loc != loc]
     problems: list[Problem] = []

@@ -20,6 +20,7 @@ from bot.reports import WeeklyReporter
 from bot.schedule import Weekly
 from bot.stats import Report
 from tests.adapters.test_scheduling import SECOND, FakeSource, add_feed, utc_now, wait_until
+from tests.bot.test_reports import posted
 from tests.fakes.threads import FakeThreads
 
 
@@ -59,6 +60,7 @@ async def test_checks_releases_and_the_report_run_on_schedule(store: SqlStore, m
     threads = FakeThreads(kind="fake")
     sources = {"fake": source}
     today = datetime.now(UTC)
+    await posted(store, 1000, "pg", datetime.combine(today.date(), time(0, 0), UTC) - timedelta(days=1))  # last week's
     runner = Runner(
         store,
         Poller(store, sources, utc_now, "runner", notices=chat),  # type: ignore[arg-type]

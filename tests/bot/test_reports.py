@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
@@ -17,7 +19,7 @@ from adapters.storage import SqlStore
 from bot.domain import Conversation, Handle, Outcome, OutcomeKind
 from bot.hygiene import ClaimSweeper
 from bot.ports import NewAlert
-from bot.reports import WeeklyReporter
+from bot.reports import WeeklyReporter, worth_posting
 from bot.schedule import Weekly
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer
@@ -127,3 +129,41 @@ async def test_a_stale_claim_is_released_with_a_note_and_only_once(store: SqlSto
         assert (await unit.get_alert(settled)).claimed_by == "U1"  # type: ignore[union-attr]
         assert (await unit.get_alert(fresh)).claimed_by == "U2"  # type: ignore[union-attr]
         assert [a.id for a in await unit.unclaimed(now - timedelta(days=7), 10)] == [stale]
+
+
+@pytest.mark.parametrize(
+    ("alerts", "alerts_before", "expected"),
+    [(0, 0, False), (3, 0, True), (0, 12, True), (5, 40, True)],
+)
+def test_a_report_is_worth_posting_with_alerts_or_after_earlier_ones(
+    alerts: int, alerts_before: int, expected: bool
+) -> None:
+    assert worth_posting(alerts, alerts_before) is expected
+
+
+async def test_a_new_teams_first_monday_posts_no_empty_report_and_its_first_alerts_are_reported(
+    make_store: Callable[[], SqlStore], tmp_path: Path
+) -> None:
+    store = make_store()
+    clock = Clock(MONDAY + timedelta(minutes=5))  # the very first run, on a Monday after 09:00
+    out = io.StringIO()
+    reporters = [
+        WeeklyReporter(make_store(), ConsoleChat(clock, "c", out, report_dir=tmp_path), clock, p, WEEKLY) for p in "ab"
+    ]
+    assert [await r.run() for r in reporters] == [None, None]
+    clock.advance(timedelta(minutes=1))
+    assert await reporters[0].run() is None  # the slot is settled once, not weighed again every minute
+    assert out.getvalue() == ""
+    await posted(store, 1, "db", MONDAY + timedelta(days=2))  # the team's first alert, that Wednesday
+    clock.advance(timedelta(days=7))
+    assert await reporters[1].run() == "console:report:earshot-weekly-report-2025-03-03-to-2025-03-10"
+    assert "Since 2025-03-03 (7d): 1 alert" in out.getvalue()
+
+
+async def test_an_established_team_hears_that_a_week_was_quiet(store: SqlStore, tmp_path: Path) -> None:
+    await posted(store, 1, "db", MONDAY - timedelta(days=9))  # the week before last
+    clock = Clock(MONDAY + timedelta(minutes=5))
+    out = io.StringIO()
+    ref = await WeeklyReporter(store, ConsoleChat(clock, "c", out, report_dir=tmp_path), clock, "p", WEEKLY).run()
+    assert ref == "console:report:earshot-weekly-report-2025-02-24-to-2025-03-03"
+    assert "No alerts were posted since 2025-02-24" in out.getvalue()

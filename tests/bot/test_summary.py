@@ -55,8 +55,11 @@ def test_sentences(text: str, expected: list[str]) -> None:
             post("Show HN: A tiny vector database", "It fits in 300 lines. Benchmarks inside."),
             "Show HN: A tiny vector database. It fits in 300 lines.",
         ),
-        # A comment is about what it says, not its story's title.
-        (post("Re: Ask HN: Databases", "SQLite is enough for us. Why not try it?", kind="comment"), "Why not try it?"),
+        # A comment is about what it says, not its story's title; its generic ask comes with what it refers to.
+        (
+            post("Re: Ask HN: Databases", "SQLite is enough for us. Why not try it?", kind="comment"),
+            "SQLite is enough for us. Why not try it?",
+        ),
         (post("Re: Ask HN: Databases", "SQLite is enough for us.", kind="comment"), "SQLite is enough for us."),
     ],
 )

@@ -150,6 +150,17 @@ def test_the_webhook_url_and_secret_come_from_the_environment(load: Load) -> Non
     assert overridden.chat.webhook_url == "https://hooks.example.com/T1/secret-path"
 
 
+def test_the_ops_server_can_be_turned_on_from_the_environment(load: Load) -> None:
+    env = {"EARSHOT_OPS_PORT": "9464", "EARSHOT_OPS_HOST": "0.0.0.0"}  # what the Docker image sets
+    assert (load("[log]\n", env).ops.port, load("[log]\n", env).ops.host) == (9464, "0.0.0.0")
+    assert load('[ops]\nport = 8000\nhost = "127.0.0.1"\n', env).ops.port == 9464
+    assert (load("[log]\n").ops.port, load("[log]\n").ops.host) == (None, "127.0.0.1")
+    with pytest.raises(ConfigProblems, match=r"ops\.port \(from EARSHOT_OPS_PORT\) = .*not a whole number"):
+        load("[log]\n", {"EARSHOT_OPS_PORT": "healthz"})
+    with pytest.raises(ConfigProblems, match=r"ops\.port \(from EARSHOT_OPS_PORT\) = 70000.*out of range"):
+        load("[log]\n", {"EARSHOT_OPS_PORT": "70000"})
+
+
 def test_env_references_are_filled_in_anywhere(load: Load) -> None:
     text = """
 [chat]
