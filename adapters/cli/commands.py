@@ -114,6 +114,8 @@ async def db(args: argparse.Namespace, settings: Settings) -> int:
     """Schema migrations; an unreachable database is a clear error, not a traceback."""
     try:
         return await _db(args, settings)
+    except BrokenPipeError:  # the reader of our output left: not the database's fault
+        raise
     except (OSError, OperationalError, DBAPIError) as exc:
         where = describe_url(settings.database_url)
         raise StartupError(f"cannot reach the database at {where}: {first_line(exc)}") from exc
@@ -122,17 +124,61 @@ async def db(args: argparse.Namespace, settings: Settings) -> int:
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     url = settings.database_url
     where = describe_url(url)
-    if args.db_command == "upgrade":
-        await migrate.upgrade(url, args.revision)
-        print(f"{where}: schema at {await migrate.current(url)}")
-    elif args.db_command == "downgrade":
-        await migrate.downgrade(url, args.revision)
-        print(f"{where}: schema at {await migrate.current(url) or 'base (empty)'}")
-    else:
+    if args.db_command == "history":
+        current = await migrate.current(url)
+        for revision in migrate.revisions():
+            print(f"{revision}{'  <- the database is here' if revision == current else ''}")
+        if current is None:
+            print("(the database is empty: base)")
+        return 0
+    if args.db_command == "current":
         current = await migrate.current(url)
         latest = "latest" if current == migrate.head() else f"latest is {migrate.head()}"
         print(f"{where}: schema at {current or 'base (empty)'} ({latest})")
+        return 0
+    target = schema_revision(args.revision, await migrate.current(url))
+    if args.db_command == "upgrade":
+        await migrate.upgrade(url, target or "base")
+        print(f"{where}: schema at {await migrate.current(url)}")
+        return 0
+    current = await migrate.current(url)
+    known = migrate.revisions()
+    if current is not None and (target is None or known.index(target) < known.index(current)):
+        confirm_downgrade(args, where, current, target)
+    await migrate.downgrade(url, target or "base")
+    print(f"{where}: schema at {await migrate.current(url) or 'base (empty)'}")
     return 0
+
+
+def schema_revision(revision: str, current: str | None) -> str | None:
+    """The revision ``db upgrade``/``db downgrade`` names: an id (or a prefix), head, base, or -N/+N from the
+    current one; None for base. A name that is none of these is a usage error listing the real ones."""
+    known = migrate.revisions()
+    steps = revision.lstrip("+-")
+    if revision[:1] in "+-" and steps.isdigit():
+        here = known.index(current) if current in known else -1
+        moved = here + int(revision)
+        if not -1 <= moved < len(known):
+            raise ConfigError(f"{revision}: the schema has {len(known)} revisions; `earshot db history` lists them")
+        return None if moved == -1 else known[moved]
+    try:
+        return migrate.resolve(revision)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} (`earshot db history` shows where the database is)") from None
+
+
+def confirm_downgrade(args: argparse.Namespace, where: str, current: str, target: str | None) -> None:
+    """A downgrade drops tables and columns with their data: go on only with --yes, or a "yes" typed at a terminal."""
+    dropped = "the tables and columns added since" if target else "every table Earshot keeps"
+    what = f"downgrading {where} from {current} to {target or 'base'} drops {dropped}, with their data"
+    if args.yes:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        answer = input(f"{what}. Type yes to go on: ")
+        if answer.strip().lower() == "yes":
+            return
+        raise ConfigError("downgrade cancelled; nothing was changed")
+    raise ConfigError(f"{what}; nothing was changed. Run it again with --yes to do it")
 
 
 async def run(app: App, *, once: bool) -> int:

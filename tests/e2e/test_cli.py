@@ -218,7 +218,12 @@ def test_db_current_downgrade_and_upgrade(earshot: Earshot) -> None:
     assert current.returncode == 0, current.stderr
     assert f"schema at {head} (latest)" in current.stdout
 
-    down = earshot("db", "downgrade", "base")
+    refused = earshot("db", "downgrade", "base")  # not a terminal, so it does not ask: it needs --yes
+    assert refused.returncode == 2
+    assert "drops every table Earshot keeps" in refused.stderr and "--yes" in refused.stderr
+    assert f"schema at {head} (latest)" in earshot("db", "current").stdout  # nothing dropped
+
+    down = earshot("db", "downgrade", "base", "--yes")
     assert down.returncode == 0, down.stderr
     assert "schema at base (empty)" in down.stdout
 
