@@ -257,7 +257,7 @@ class Desk:
     async def me(self, member: Member, words: Sequence[str] = ()) -> Answer:
         """Link the asker's accounts on the sources (``hackernews=alice``), or list them when none are given."""
         try:
-            handles = parse_handles(words, member.id, member.name)
+            handles = parse_handles(words, member.id, member.name, sources=self.sources)
             if handles:
                 async with self.store.unit() as unit:
                     await unit.set_handles(handles, self.clock())

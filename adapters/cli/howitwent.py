@@ -32,7 +32,7 @@ async def sync_team(app: App) -> None:
 async def team(app: App, args: argparse.Namespace) -> int:
     """team list|set."""
     if args.team_command == "set":
-        found = parse_handles(args.handles, args.member, args.name)
+        found = parse_handles(args.handles, args.member, args.name, sources=app.sources)
         async with app.store.unit() as unit:
             await unit.set_handles(found, utc_now())
             mine = await unit.list_handles(args.member)

@@ -203,7 +203,7 @@ async def test_stats_counts_alerts_claims_and_outcomes_per_topic_over_the_period
     old = await delivered(store, 2, topic="old", at=T0 - timedelta(days=40))
     db = await delivered(store, 3, topic="databases")
     rust = await delivered(store, 1, topic="rust")
-    await desk.me(ALICE, ["fake=alice"])
+    await desk.me(ALICE, ["hackernews=alice"])
     await desk.claim(old[0], ALICE)
     clock.advance(timedelta(minutes=30))
     await desk.claim(db[0], ALICE)

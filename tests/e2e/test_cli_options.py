@@ -41,3 +41,27 @@ def test_a_query_starting_with_a_dash_is_taken_as_the_query(earshot: Earshot) ->
     assert "-hiring postgres" in listing and "-job rust" in listing
     typo = earshot("topics", "add", "d", "rust", "--chanel", "x")  # a mistyped long option is still refused
     assert typo.returncode == 2 and "--chanel" in typo.stderr
+
+
+def test_durations_take_weeks_wherever_they_are_read(earshot: Earshot) -> None:
+    earshot.write_config(CONFIG + '\n[[feeds]]\nname = "blog"\nkind = "rss"\nurl = "https://blog.example.com/f.xml"\n')
+    earshot.upgrade()
+    report = earshot("report", "--since", "2w")
+    assert report.returncode == 0, report.stderr
+    assert "(14d)" in report.stdout
+    added = earshot("feeds", "add", "rss", "https://blog.example.com/other.xml", "--every", "1w")
+    assert added.returncode == 0, added.stderr
+    assert "7d" in earshot("feeds", "list").stdout
+    checked = earshot("check-config")  # the file's feed has no every: its kind's usual interval
+    assert checked.returncode == 0, checked.stderr
+    assert "blog: rss every 15m https://blog.example.com/f.xml" in checked.stdout
+
+
+def test_team_set_refuses_a_source_that_does_not_exist_and_lists_the_real_ones(earshot: Earshot) -> None:
+    earshot.write_config(CONFIG)
+    earshot.upgrade()
+    done = earshot("team", "set", "U1", "hackernews=alice", "nosuchsource=x")
+    assert done.returncode != 0
+    assert "'nosuchsource' is not a source" in done.stderr and "hackernews" in done.stderr and "reddit" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "No handles yet" in earshot("team", "list").stdout  # nothing was linked
