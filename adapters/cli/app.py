@@ -280,15 +280,16 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
     http = SafeHttp(fetch_policy(settings))
     chat: Chat | None = None
     try:
-        if check_schema:
-            await ensure_schema(settings, engine)
         store = SqlStore(engine)
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
         # Made here rather than in `run`, so the chat's desk counts claims made from Slack and Discord too.
         telemetry: Telemetry = PrometheusTelemetry() if settings.ops.port else NO_TELEMETRY
         desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=settings.how_it_went.custom_outcomes)
+        # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
+        if check_schema:
+            await ensure_schema(settings, engine)
         app = App(
             settings=settings,
             engine=engine,

@@ -214,7 +214,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "init":
             return commands.init(find_config(args.config, os.environ), force=args.force)
         path = find_config(args.config, os.environ)
-        settings = load_settings(path, os.environ, chat_tokens=args.command != "db")
+        # The schema steps never talk to the chat; doctor lists missing tokens among its fixes; an invite URL needs
+        # only the application id (asked of Discord with the token when not given).
+        settings = load_settings(path, os.environ, chat_tokens=args.command not in ("db", "doctor", "discord"))
         setup_logging(
             verbose=verbose,
             level=settings.log_level,
