@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import socket
@@ -50,6 +51,14 @@ class StartupError(EarshotError):
 def utc_now() -> datetime:
     """The clock every service gets."""
     return datetime.now(UTC)
+
+
+def actor() -> str:
+    """Who a CLI change is recorded as."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def process_owner() -> str:

@@ -4,38 +4,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from adapters.cli import doctor, explain_view, howitwent, views
-from adapters.cli.app import App, StartupError, fetch_policy, first_line, open_app, utc_now
+from adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, views
+from adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
 from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
 from adapters.ops import OpsServer, PrometheusTelemetry
 from adapters.ops.server import Health
 from adapters.scheduling import Runner
 from adapters.settings import Settings
-from adapters.settings.durations import parse_duration
 from adapters.settings.load import write_starter
 from adapters.sources import SECRET_ENV, build_sources
 from adapters.storage import describe_url, migrate
-from bot.catalog import check_feed, default_every
-from bot.domain import DeliveryState, Feed, Topic
-from bot.errors import ConfigError, FeedError
-from bot.matching import TopicIndex, compile_topics
+from bot.catalog import check_feed
+from bot.domain import DeliveryState, Topic
+from bot.errors import ConfigError
 from bot.ports import Listener
 
 log = logging.getLogger("earshot")
-
-URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others take search words
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -48,14 +42,6 @@ def secrets_of(settings: Settings) -> list[str]:
     found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
     found += [os.environ.get(str(f.options["token_env"]), "") for f in settings.feeds if "token_env" in f.options]
     return [s for s in found if s]
-
-
-def actor() -> str:
-    """Who a CLI change is recorded as."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def init(path: Path, *, force: bool) -> int:
@@ -76,6 +62,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await doctor.doctor(settings)
     if command == "discord":
         return await doctor.discord_invite(args, settings)
+    if command == "feeds" and args.feeds_command == "test":  # stores nothing, so opens no database of its own
+        return await feedtest.feed_test(settings, args.feed)
     async with open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)
@@ -284,82 +272,15 @@ async def topics(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def feed_from_args(args: argparse.Namespace) -> Feed:
-    """A Feed from `feeds add` arguments, with a name derived from the target when none is given."""
-    kind = args.kind
-    target = args.target
-    url = target if kind in URL_KINDS else args.base_url
-    query = target if kind not in URL_KINDS else None
-    extra = parse_options(getattr(args, "option", None) or [])
-    if kind == "mastodon" or (kind == "reddit" and target and target.startswith(("r/", "/r/"))):
-        # the target names where to read (an instance or tag page, a subreddit); --query searches there
-        url = target if kind == "mastodon" else args.base_url
-        query = getattr(args, "query", None)
-        if kind == "reddit" and target:
-            extra.setdefault("subreddit", target)
-    elif getattr(args, "query", None):
-        raise ConfigError(f"--query is for mastodon and reddit subreddit feeds; give the {kind} search words as TARGET")
-    text = args.every or default_every(kind)
-    try:
-        every = parse_duration(text)
-    except ValueError as exc:
-        raise ConfigError(f"--every {text!r}: {exc}") from None
-    options: dict[str, Any] = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
-    options.update(extra)
-    name = args.name or views.derive_name(kind, target)
-    return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)
-
-
-def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """``--option KEY=VALUE`` flags as a feed's options: true/false become flags, a value with commas a list."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--option {pair!r}: write it as key=value, like --option site=serverfault")
-        word = value.strip()
-        if "," in value:
-            options[key.strip()] = [v.strip() for v in value.split(",") if v.strip()]
-        else:
-            options[key.strip()] = {"true": True, "false": False}.get(word.lower(), word)
-    return options
-
-
 async def feeds(app: App, args: argparse.Namespace) -> int:
     """feeds add|list|remove|test."""
     if args.feeds_command == "add":
-        feed = await app.catalog.add_feed(feed_from_args(args), actor())
-        print(f"added feed {feed.name} ({feed.kind}); its first poll records what is there and alerts nothing")
+        return await feedadd.add(app, args)
     elif args.feeds_command == "remove":
         await app.catalog.remove_feed(args.name, actor())
         print(f"removed feed {args.name}")
-    elif args.feeds_command == "test":
-        return await feed_test(app, args.feed)
     else:
         print(views.feeds_table(await app.catalog.feeds(), utc_now()))
-    return 0
-
-
-async def feed_test(app: App, name_or_url: str) -> int:
-    """Fetch a feed now, store nothing, and show what it would alert, or why it cannot be read."""
-    async with app.store.unit() as unit:
-        state = await unit.get_feed(name_or_url)
-        topics = TopicIndex(compile_topics(await unit.list_topics()))
-    if state is not None:
-        feed = state.feed
-    elif "://" in name_or_url:
-        feed = Feed(name="test", kind="rss", every=parse_duration("15m"), url=name_or_url)
-    else:
-        raise ConfigError(f"there is no feed {name_or_url!r}; give a feed name (`earshot feeds list`) or a URL")
-    app.catalog.check_feed(feed)
-    try:
-        # No cursor: show what the feed holds now, not only what is new since the last poll.
-        result = await app.sources[feed.kind].fetch(feed, {}, seeding=False)
-    except FeedError as exc:
-        print(f"{feed.name}: cannot read it: {exc}")
-        return 1
-    matches = [(item, topics.match(item, feed.name)) for item in result.items]
-    print(views.feed_test_report(feed, result.items, matches, utc_now(), result.notes))
     return 0
 
 

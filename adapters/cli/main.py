@@ -134,11 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     fadd.add_argument(
         "target",
         nargs="?",
-        help="the feed URL (rss), the forum URL (discourse), r/SUBREDDIT (reddit), an instance or tag page URL "
-        "(mastodon, e.g. https://fosstodon.org/tags/rust), or search words (the others)",
+        help="the feed URL (rss; a web page's advertised feed is offered), the forum URL (discourse), a subreddit "
+        "as r/rust, rust or its reddit.com address (reddit; words with a space search all of Reddit), an instance "
+        "or tag page URL (mastodon, e.g. https://fosstodon.org/tags/rust), or search words (the others)",
     )
-    fadd.add_argument("--name", help="a name for it (default: derived from the target)")
-    fadd.add_argument("--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: 2m HN, 15m RSS)")
+    fadd.add_argument("--name", help="a name for it (default: from the target, e.g. the host and path of a URL)")
+    fadd.add_argument(
+        "--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: the kind's, 2m HN, 15m RSS)"
+    )
+    fadd.add_argument(
+        "--yes", action="store_true", help="rss: when the URL is a web page advertising one feed, add that feed"
+    )
+    fadd.add_argument("--no-check", action="store_true", help="rss: add the URL without fetching it first")
     fadd.add_argument(
         "--tags",
         help="hackernews: comma-separated among story, comment, ask_hn, show_hn; lobsters, stackexchange: tags",
@@ -153,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(stackexchange), category=dev/7 (discourse), discussions=true (github), tags=rust (lobsters), "
         "subreddit=rust, include=posts,comments (reddit), hashtag=rust (mastodon), lang=en",
     )
-    fadd.add_argument("--query", help="search words, where the target is a URL or subreddit (mastodon, reddit)")
+    fadd.add_argument(
+        "--query", help="search words: on the instance (mastodon), in the subreddit, or without one all of Reddit"
+    )
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")
@@ -164,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     alist.add_argument("--state", choices=[s.value for s in DeliveryState], help="only alerts in this state")
     alist.add_argument("--topic", help="only this topic's alerts")
     alist.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alerts (default: 50)")
-    ftest = feeds.add_parser("test", help="fetch a feed now and show what it would alert, or why it cannot")
+    ftest = feeds.add_parser(
+        "test", help="fetch a feed now: each item's score and whether `run` would post or hold it; stores nothing"
+    )
     ftest.add_argument("feed", metavar="NAME_OR_URL")
 
     team = sub.add_parser("team", help="the team's accounts on the sources").add_subparsers(
