@@ -18,6 +18,9 @@ from bot.ports import Clock, Store, StoredConversation
 from bot.query import Attr, Node, Not, Term
 from bot.scoring import BASE, Score, ScoringPolicy, score
 
+MAX_ID = 2**63 - 1
+"""The largest id a database column can hold (a signed 64-bit integer)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
@@ -125,7 +128,8 @@ class Explainer:
         async with self.store.unit() as unit:
             if target.isdigit():
                 asked = int(target)
-                stored = await unit.find_conversation(alert_id=asked)
+                # An id past what the database can hold names no alert (and must not reach the driver).
+                stored = await unit.find_conversation(alert_id=asked) if asked <= MAX_ID else None
                 if stored is None:
                     raise NotFound(f"there is no alert {asked}; `earshot alerts list` shows the recent ones")
             elif "://" in target:

@@ -72,6 +72,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         await app.catalog.sync(settings.topics, settings.feeds)
         await howitwent.sync_team(app)
         if command == "topics" and args.topics_command == "suggest":
+            check_limit(args.limit)
             return await howitwent.suggest(app, args.name, args.limit)
         if command == "team":
             return await howitwent.team(app, args)
@@ -292,10 +293,15 @@ async def explain(app: App, target: str) -> int:
 
 async def alerts(app: App, args: argparse.Namespace) -> int:
     """alerts list."""
-    if args.limit < 1:
-        raise ConfigError(f"--limit {args.limit}: give a whole number of at least 1")
+    check_limit(args.limit)
     state = DeliveryState(args.state) if args.state else None
     async with app.store.unit() as unit:
         found = await unit.list_alerts(state=state, topic=args.topic, limit=args.limit)
     print(explain_view.alerts_table(found, app.settings.chat.channel))
     return 0
+
+
+def check_limit(limit: int) -> None:
+    """Refuse a --limit below 1 or past what a query can take."""
+    if not 1 <= limit <= 10_000:
+        raise ConfigError(f"--limit {limit}: give a whole number from 1 to 10000")

@@ -29,20 +29,26 @@ the shell reports for any tool stopped by a closed pipe."""
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose every (sub)command takes ``-v`` anywhere, and whose free-text positionals (a topic's
-    query, a feed's search words) may start with a dash: ``topics add t -postgres``."""
+    """An argument parser whose every (sub)command takes ``-v`` and ``--config`` anywhere, and whose free-text
+    positionals (a topic's query, a feed's search words) may start with a dash: ``topics add t -postgres``."""
 
     free_text = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # SUPPRESS: a subcommand without -v leaves the count the main parser found (`earshot -v feeds list`).
+        # SUPPRESS: a subcommand without -v or --config leaves what the main parser found (`earshot -v feeds list`).
         self.add_argument(
             "-v",
             "--verbose",
             action="count",
             default=argparse.SUPPRESS,
             help="log debug details and HTTP requests; -vv adds the database driver's",
+        )
+        self.add_argument(
+            "--config",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="config file (default: $EARSHOT_CONFIG or ./earshot.toml)",
         )
 
     def _parse_optional(self, arg_string: str) -> Any:
@@ -71,7 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="earshot", description="Find the conversations worth joining and bring them to your team's chat."
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (default: $EARSHOT_CONFIG or ./earshot.toml)")
     parser.add_argument("--version", action="version", version=f"earshot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -223,8 +228,8 @@ def _main(argv: Sequence[str] | None) -> int:
     setup_logging(verbose=verbose)
     try:
         if args.command == "init":
-            return commands.init(find_config(args.config, os.environ), force=args.force)
-        path = find_config(args.config, os.environ)
+            return commands.init(find_config(getattr(args, "config", None), os.environ), force=args.force)
+        path = find_config(getattr(args, "config", None), os.environ)
         # The schema steps never talk to the chat; doctor lists missing tokens among its fixes; an invite URL needs
         # only the application id (asked of Discord with the token when not given).
         settings = load_settings(path, os.environ, chat_tokens=args.command not in ("db", "doctor", "discord"))

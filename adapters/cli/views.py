@@ -79,8 +79,7 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
     rows = []
     for s in states:
         f = s.feed
-        where = f"r/{f.options['subreddit']}" if isinstance(f.options.get("subreddit"), str) else None
-        target = " ".join(filter(None, [where, mask_url(f.url) if f.url else None, f.query])) or "(all new items)"
+        target = _target(f)
         when = s.next_poll_at
         next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
         rows.append(
@@ -99,8 +98,9 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
 
 
 def _target(feed: Feed) -> str:
-    """A feed's URL with its secrets masked, or its search words."""
-    return mask_url(feed.url) if feed.url else feed.query or ""
+    """Where a feed reads: a subreddit, its URL with secrets masked, its search words; or "(all new items)"."""
+    where = f"r/{feed.options['subreddit']}" if isinstance(feed.options.get("subreddit"), str) else None
+    return " ".join(filter(None, [where, mask_url(feed.url) if feed.url else None, feed.query])) or "(all new items)"
 
 
 def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: int) -> str:

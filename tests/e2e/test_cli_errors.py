@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from adapters.cli.views import _target
 from adapters.storage import migrate
+from bot.domain import Feed
 from tests.e2e.conftest import Earshot
 
 CONFIG = """
@@ -82,3 +86,41 @@ def test_a_closed_pipe_ends_any_command_quietly(earshot: Earshot, argv: tuple[st
     os.close(writer)
     assert "Traceback" not in process.stderr and "BrokenPipe" not in process.stderr, process.stderr
     assert process.returncode == 141, process.stderr
+
+
+def test_bad_paths_and_numbers_are_sentences_on_every_command(earshot: Earshot, tmp_path: Path) -> None:
+    earshot.write_config(CONFIG)
+    earshot.upgrade()
+    nowhere = tmp_path / "no" / "such" / "dir"
+    cases = {
+        ("report", "--output", str(nowhere / "r.txt")): f"--output {nowhere / 'r.txt'}: cannot write it",
+        ("report", "--format", "csv", "--output", str(nowhere / "r.csv")): "cannot write it",
+        ("explain", "99999999999999999999"): "there is no alert 99999999999999999999",
+        ("alerts", "list", "--limit", "99999999999999999999"): "give a whole number from 1 to 10000",
+        ("topics", "suggest", "databases", "--limit", "0"): "--limit 0: give a whole number from 1 to 10000",
+        ("report", "--since", "0d"): "longer than zero",
+        ("feeds", "add", "rss", "https://blog.example.com/f.xml", "--every", "fortnight"): "not a duration",
+    }
+    for argv, said in cases.items():
+        done = earshot(*argv)
+        assert "Traceback" not in done.stderr, (argv, done.stderr)
+        assert done.returncode in (1, 2), (argv, done.stdout)
+        assert said in done.stderr, (argv, done.stderr)
+
+
+def test_config_is_taken_after_the_subcommand_too(earshot: Earshot) -> None:
+    earshot.write_config(CONFIG)
+    earshot.upgrade()
+    moved = earshot.workdir / "elsewhere.toml"
+    moved.write_text(earshot.config.read_text())
+    argv = [a for a in earshot.command("topics", "list", "--config", str(moved)) if a != str(earshot.config)]
+    argv.remove("--config")  # the runner's own --config before the subcommand: only the one after it stays
+    done = subprocess.run(argv, cwd=earshot.workdir, env=earshot.env(), capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "databases" in done.stdout
+
+
+def test_check_config_shows_where_a_feed_without_a_target_reads() -> None:
+    every = timedelta(minutes=2)
+    assert _target(Feed("hn", "hackernews", every)) == "(all new items)"
+    assert _target(Feed("r", "reddit", every, options={"subreddit": "rust"})) == "r/rust"
