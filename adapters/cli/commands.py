@@ -297,7 +297,8 @@ async def alerts(app: App, args: argparse.Namespace) -> int:
     state = DeliveryState(args.state) if args.state else None
     async with app.store.unit() as unit:
         found = await unit.list_alerts(state=state, topic=args.topic, limit=args.limit)
-    print(explain_view.alerts_table(found, app.settings.chat.channel))
+    filtered = state is not None or args.topic is not None
+    print(explain_view.alerts_table(found, app.settings.chat.channel, filtered))
     return 0
 
 

@@ -81,7 +81,8 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
         f = s.feed
         target = _target(f)
         when = s.next_poll_at
-        next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
+        wait = int((when - now).total_seconds()) if when is not None else 0
+        next_try = f"in {duration(wait)}" if wait >= 1 else "now"  # never "in 0s"
         rows.append(
             [
                 f.name,
