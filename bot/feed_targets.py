@@ -16,6 +16,10 @@ SUBREDDIT = re.compile(r"[A-Za-z0-9_]{2,21}(?:\+[A-Za-z0-9_]{2,21})*")
 REDDIT_FORMS = "r/SUBREDDIT (or a reddit.com/r/... address) to read a subreddit, --query WORDS to search all of Reddit"
 
 
+SERVICE = {"hackernews": "Hacker News", "stackexchange": "Stack Exchange", "github": "GitHub"}
+SERVICE |= {"bluesky": "Bluesky", "lobsters": "Lobsters", "reddit": "Reddit", "mastodon": "Mastodon"}
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """A feed's place and search, from the words a person typed, and what that means in a sentence."""
@@ -57,7 +61,8 @@ def feed_target(kind: str, target: str | None, query: str | None = None) -> Targ
         return Target(url=target, query=query, means=means, name_hint=target)
     if query:
         raise ConfigError(f"--query is for mastodon and reddit feeds; give the {kind} search words as TARGET")
-    means = f"searches {kind} for {target!r}" if target else f"reads everything new on {kind}"
+    service = SERVICE.get(kind, kind)
+    means = f"searches {service} for {target!r}" if target else f"reads everything new on {service}"
     return Target(query=target, means=means, name_hint=target)
 
 
