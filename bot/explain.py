@@ -18,9 +18,6 @@ from bot.ports import Clock, Store, StoredConversation
 from bot.query import Attr, Node, Not, Term
 from bot.scoring import BASE, Score, ScoringPolicy, score
 
-MAX_ID = 2**63 - 1
-"""The largest id a database column can hold (a signed 64-bit integer)."""
-
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
@@ -111,6 +108,10 @@ def explain_item(
     hay = Haystack(stored.conversation, stored.feed)
     verdicts = tuple(explain_topic(compile_topic(t), hay, stored.first_seen_at, policy) for t in topics)
     return hay.language, verdicts
+
+
+MAX_ID = 2**63 - 1
+"""The largest id a database column can hold (a signed 64-bit integer)."""
 
 
 class Explainer:

@@ -134,6 +134,7 @@ def choose(found: list[tuple[str, str]], args: argparse.Namespace) -> str | None
         return found[0][0] if len(found) == 1 else None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return None
+    print(f"{args.target} is a web page, not a feed; it advertises:")
     for n, (url, title) in enumerate(found, 1):
         print(f"  {n}. {url}" + (f"  ({title})" if title else ""))
     answer = input("Add which feed? number, or Enter for 1, or n to cancel: ").strip().lower()
