@@ -110,10 +110,6 @@ def explain_item(
     return hay.language, verdicts
 
 
-MAX_ID = 2**63 - 1
-"""The largest id a database column can hold (a signed 64-bit integer)."""
-
-
 class Explainer:
     """The `explain` use case: find the item, re-run the pipeline's decisions on it, gather its alerts."""
 
@@ -146,3 +142,7 @@ class Explainer:
             alerts = await unit.list_alerts(conversation_id=stored.id, limit=1000)
         language, verdicts = explain_item(stored, topics, self.scoring)
         return Explanation(stored, language, verdicts, tuple(alerts), asked)
+
+
+MAX_ID = 2**63 - 1
+"""The largest id a database column can hold (a signed 64-bit integer): a bigger one names no alert."""
