@@ -35,12 +35,21 @@ def check_name(what: str, name: str) -> None:
         raise ConfigError(f"{what} name {name!r} is not valid: use {NAME_RULE}, e.g. 'vector-db'")
 
 
+# Path parts that say "this is a feed" rather than which one: left out of a name made from a URL.
+_GENERIC_PATH = {"feed", "feeds", "rss", "rss2", "atom", "index", "xml", "all", "posts"}
+_FEED_SUFFIX = re.compile(r"\.(xml|rss|atom|php|html?)$", re.IGNORECASE)
+
+
 def derive_feed_name(kind: str, target: str | None, taken: Collection[str] = ()) -> str:
-    """A feed name from its target (the host of a URL, or the kind and the search words), unused in ``taken``."""
+    """A feed name from its target (a URL's host and the telling parts of its path, or the kind and the search
+    words), unused in ``taken``: two feeds on one host get two names."""
     if not target:
         base = kind
     elif "://" in target:
-        base = urlsplit(target).hostname or target
+        parts = urlsplit(target)
+        path = [_FEED_SUFFIX.sub("", p).lower() for p in parts.path.split("/") if p]
+        path = [p for p in path if p and p not in _GENERIC_PATH]
+        base = "-".join([parts.hostname or target, *path])
     else:
         base = f"{kind}-{target}"
     slug = re.sub(r"[^A-Za-z0-9]+", "-", base.removeprefix("www.")).strip("-").lower()[:60].strip("-") or kind

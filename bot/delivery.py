@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from bot.context import Contextualiser
 from bot.digest import Digester
-from bot.domain import Alert
+from bot.domain import Alert, channel_label
 from bot.errors import DeliveryError, LeaseLost
 from bot.flood import FloodPolicy, split_by_cap
 from bot.ports import NO_TELEMETRY, Chat, Clock, Store, Telemetry
@@ -130,7 +130,10 @@ class Deliverer:
             return [], 0
         for alert in hold:
             log.info(
-                "alert %d (%s): #%s is over its hourly cap; held for its digest", alert.id, alert.topic, alert.channel
+                "alert %d (%s): %s is over its hourly cap; held for its digest",
+                alert.id,
+                alert.topic,
+                channel_label(alert.channel),
             )
         return send, len(hold)
 
@@ -187,7 +190,7 @@ class Deliverer:
             wait = delivery_backoff(refused.attempts, self.policy.max_backoff)
             log.warning(
                 "channel %s refuses posts (%s); its %d other alert(s) are kept and wait %s with it",
-                f"#{channel}" if channel else "(default)",
+                channel_label(channel),
                 refused.last_error,
                 len(alerts),
                 wait,

@@ -20,6 +20,7 @@ from bot.commands import Command, CommandError, parse_command
 from bot.domain import Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
 from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
+from bot.feed_targets import feed_target
 from bot.participation import progress_line
 from bot.ports import NO_TELEMETRY, Clock, Source, Store, Telemetry
 from bot.stats import STALE_AFTER, stats_text
@@ -100,8 +101,8 @@ def feed_from_target(kind: str, target: str, every: str | None, name: str) -> Fe
         interval = parse_duration(text)
     except ValueError as exc:
         raise CommandError(f"every {text!r}: {exc}. Example: {FEED_EXAMPLE}") from None
-    is_url = target.lower().startswith(("http://", "https://"))
-    return Feed(name=name, kind=kind, every=interval, url=target if is_url else None, query=None if is_url else target)
+    place = feed_target(kind, target)  # as `earshot feeds add` reads it: r/rust, /r/rust and rust are one subreddit
+    return Feed(name=name, kind=kind, every=interval, url=place.url, query=place.query, options=dict(place.options))
 
 
 def _topic_line(topic: Topic) -> str:
@@ -189,7 +190,9 @@ class Desk:
         try:
             self._require_manage(member, "add a feed")
             taken = {state.feed.name for state in await self.catalog.feeds()}
-            feed = feed_from_target(kind, target, every, derive_feed_name(kind, target, taken))
+            feed = feed_from_target(
+                kind, target, every, derive_feed_name(kind, feed_target(kind, target).name_hint, taken)
+            )
             await self.catalog.add_feed(feed, member.id)
         except EarshotError as exc:
             return refused(exc)
@@ -257,7 +260,7 @@ class Desk:
     async def me(self, member: Member, words: Sequence[str] = ()) -> Answer:
         """Link the asker's accounts on the sources (``hackernews=alice``), or list them when none are given."""
         try:
-            handles = parse_handles(words, member.id, member.name)
+            handles = parse_handles(words, member.id, member.name, sources=self.sources)
             if handles:
                 async with self.store.unit() as unit:
                     await unit.set_handles(handles, self.clock())

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain import Digest
+from bot.domain import Digest, channel_label
 from bot.errors import DeliveryError, LeaseLost
 from bot.flood import FloodPolicy, digest_due
 from bot.ports import Chat, Clock, Store
@@ -71,7 +71,7 @@ class Digester:
                 ref = await self.chat.send_digest(digest)
             except Exception as exc:  # any failure: the alerts stay held and are retried after a backoff
                 error = exc if isinstance(exc, DeliveryError) else DeliveryError(f"unexpected error: {exc}")
-                log.warning("digest for #%s (%d alerts): not delivered: %s", channel, len(held), error)
+                log.warning("digest for %s (%d alerts): not delivered: %s", channel_label(channel), len(held), error)
                 errors.append(str(error))
                 await self._retry_later(digest, error)
                 continue
@@ -79,7 +79,9 @@ class Digester:
                 async with self.store.unit() as unit:
                     marked = await unit.mark_digested([a.id for a in held], self.owner, self.clock(), ref)
             except LeaseLost:
-                log.warning("digest for #%s: its lease ran out while posting; it may be posted again", channel)
+                log.warning(
+                    "digest for %s: its lease ran out while posting; it may be posted again", channel_label(channel)
+                )
                 continue
             digests += 1
             alerts += marked
@@ -94,4 +96,4 @@ class Digester:
                 for alert in digest.alerts:
                     await unit.mark_failed(alert.id, self.owner, now, error=str(error), next_attempt_at=now + wait)
         except LeaseLost:
-            log.warning("digest for #%s: lease lost while recording a failed delivery", digest.channel)
+            log.warning("digest for %s: lease lost while recording a failed delivery", channel_label(digest.channel))

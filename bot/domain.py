@@ -321,3 +321,8 @@ class Activity:
             for kind, count in topic.outcomes.items():
                 total[kind] = total.get(kind, 0) + count
         return total
+
+
+def channel_label(channel: str | None) -> str:
+    """A channel as a person reads it in logs: "#db-talk", or "the default channel" for an alert without one."""
+    return f"#{channel}" if channel else "the default channel"

@@ -8,15 +8,16 @@ from datetime import timedelta
 DURATION_HINT = 'use a number and a unit, like "90s", "15m", "1h"'
 SIZE_HINT = 'use a number and a unit, like "512KB", "5MB"'
 
-_DURATION_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-_DURATION_ORDER = ("d", "h", "m", "s", "ms")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|d|h|m|s)")
+_DURATION_UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_PARSE_ORDER = ("w", "d", "h", "m", "s", "ms")
+_DURATION_ORDER = ("d", "h", "m", "s", "ms")  # written back in days at most: "14d" reads plainer than "2w"
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)")
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse "90s", "2m", "1h30m", "1d", "250ms" or "1.5h"; raise ValueError with a hint otherwise.
+    """Parse "90s", "2m", "1h30m", "1d", "2w", "250ms" or "1.5h"; raise ValueError with a hint otherwise.
 
     Parts go from the largest unit to the smallest, each unit once; there are no spaces inside.
     """
@@ -27,7 +28,7 @@ def parse_duration(text: str) -> timedelta:
     seconds = 0.0
     last_rank = -1
     for match in _DURATION_PART.finditer(compact):
-        rank = _DURATION_ORDER.index(match.group(2))
+        rank = _PARSE_ORDER.index(match.group(2))
         if match.start() != position or rank <= last_rank:
             break
         seconds += float(match.group(1)) * _DURATION_UNITS[match.group(2)]

@@ -140,7 +140,8 @@ class Explainer:
         async with self.store.unit() as unit:
             if target.isdigit():
                 asked = int(target)
-                stored = await unit.find_conversation(alert_id=asked)
+                # An id past what the database can hold names no alert (and must not reach the driver).
+                stored = await unit.find_conversation(alert_id=asked) if asked <= MAX_ID else None
                 if stored is None:
                     raise NotFound(f"there is no alert {asked}; `earshot alerts list` shows the recent ones")
             elif "://" in target:
@@ -156,3 +157,7 @@ class Explainer:
             alerts = await unit.list_alerts(conversation_id=stored.id, limit=1000)
         language, verdicts = explain_item(stored, topics, self.scoring)
         return Explanation(stored, language, verdicts, tuple(alerts), asked)
+
+
+MAX_ID = 2**63 - 1
+"""The largest id a database column can hold (a signed 64-bit integer): a bigger one names no alert."""

@@ -21,7 +21,7 @@ from bot.errors import FeedError, LeaseLost
 from bot.feedback import FEEDBACK_WINDOW, learn_all
 from bot.matching import TopicIndex, compile_topics
 from bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, Store, Telemetry
-from bot.scoring import ScoringPolicy, score, top_reasons
+from bot.scoring import Score, ScoringPolicy, score, top_reasons
 from bot.timing import feed_backoff, next_poll_at
 from bot.urls import canonical_url
 
@@ -184,8 +184,7 @@ class Poller:
         self, conversation_id: int, conversation: Conversation, topic: Topic, found: Match, now: datetime
     ) -> NewAlert:
         """The alert for one match: its joinability, top reasons, and whether it clears the topic's minimum."""
-        result = score(conversation, found, now, self.scoring, dismissed=self._learned.get(topic.name))
-        state = DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
+        result, state = decide(conversation, topic, found, now, self.scoring, self._learned.get(topic.name))
         return NewAlert(
             conversation_id,
             topic.name,
@@ -224,6 +223,20 @@ class Poller:
             await self.notices.send_notice(notice)
         except Exception as exc:  # a notice is best effort: the feed's state holds the truth
             log.warning("could not post a notice about feed %s: %s", notice.feed, exc)
+
+
+def decide(
+    conversation: Conversation,
+    topic: Topic,
+    found: Match,
+    now: datetime,
+    scoring: ScoringPolicy,
+    dismissed: Mapping[str, float] | None = None,
+) -> tuple[Score, DeliveryState]:
+    """A match's joinability and whether it is posted (pending) or held under the topic's ``min_score``: the one
+    decision the poller makes, and `feeds test` shows."""
+    result = score(conversation, found, now, scoring, dismissed=dismissed)
+    return result, DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
 
 
 def discussed_links(conversation: Conversation) -> tuple[str, ...]:

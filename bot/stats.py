@@ -125,13 +125,12 @@ def row_line(row: StatsRow, *, person: bool = False) -> str:
     return ", ".join(parts)
 
 
-def stats_text(stats: Stats, period: str, names: Mapping[str, str] | None = None, *, top: int = 10) -> str:
-    """The numbers in a few lines of plain text, for chat and the terminal."""
-    names = names or {}
+def headline(stats: Stats, period: str) -> list[str]:
+    """The totals, in two or three lines (one when nothing was posted): what every report starts with."""
     day = stats.since.strftime("%Y-%m-%d")
     total = stats.total
     if not total.alerts:
-        return f"No alerts were posted since {day} ({period})."
+        return [f"No alerts were posted since {day} ({period})."]
     lines = [
         f"Since {day} ({period}): {total.alerts} alert{'s' if total.alerts != 1 else ''}, "
         f"{total.claimed} claimed ({percent(total.claim_rate)}), median time to claim {span(total.claim_median)}",
@@ -140,6 +139,15 @@ def stats_text(stats: Stats, period: str, names: Mapping[str, str] | None = None
     ]
     if total.outcomes:
         lines.append(f"Recorded outcomes: {outcome_words(total.outcomes)}")
+    return lines
+
+
+def stats_text(stats: Stats, period: str, names: Mapping[str, str] | None = None, *, top: int = 10) -> str:
+    """The numbers in a few lines of plain text, for chat and the terminal."""
+    names = names or {}
+    lines = headline(stats, period)
+    if not stats.total.alerts:
+        return lines[0]
     for title, rows, person in (
         ("By topic", stats.topics, False),
         ("By person", stats.people, True),
@@ -156,10 +164,14 @@ def stats_text(stats: Stats, period: str, names: Mapping[str, str] | None = None
     return "\n".join(lines)
 
 
+def report_period(report: Report) -> str:
+    """The report's period as written: "30d"."""
+    return f"{max(1, round((report.stats.until - report.stats.since) / timedelta(days=1)))}d"
+
+
 def report_text(report: Report) -> str:
     """A report's numbers as plain text (its title is the caller's to show)."""
-    days = max(1, round((report.stats.until - report.stats.since) / timedelta(days=1)))
-    return stats_text(report.stats, f"{days}d", report.names)
+    return stats_text(report.stats, report_period(report), report.names)
 
 
 def by_topic(series: Sequence[DayCount]) -> dict[str, list[DayCount]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from bot.domain import Handle
 from bot.errors import EarshotError
@@ -25,14 +25,26 @@ def fold_handle(source: str, handle: str) -> str:
     return text.lstrip("@")
 
 
-def parse_handles(words: Iterable[str], member: str, name: str | None = None) -> list[Handle]:
-    """Handles from ``source=handle`` words; raise HandleError naming the word that is wrong."""
+def unknown_source(source: str, sources: Collection[str]) -> str | None:
+    """Why ``source`` cannot hold a handle (it is none of ``sources``, listed), or None when it can."""
+    if source in sources:
+        return None
+    return f"{source!r} is not a source; handles are for {', '.join(sorted(sources))}"
+
+
+def parse_handles(
+    words: Iterable[str], member: str, name: str | None = None, sources: Collection[str] | None = None
+) -> list[Handle]:
+    """Handles from ``source=handle`` words, on one of ``sources`` when given; raise HandleError naming the word
+    that is wrong."""
     found: dict[str, Handle] = {}
     for word in words:
         source, sep, handle = word.partition("=")
         source = source.strip().lower()
         if not sep or not _SOURCE.fullmatch(source) or not handle.strip():
             raise HandleError(f"{word!r} is not source=handle. Example: {HANDLE_EXAMPLE}")
+        if sources is not None and (why := unknown_source(source, sources)) is not None:
+            raise HandleError(why)
         folded = fold_handle(source, handle)
         if not _HANDLE.fullmatch(folded):
             raise HandleError(f"{handle!r} is not a handle on {source} (letters, digits, . _ - @ only)")

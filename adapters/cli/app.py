@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import socket
@@ -50,6 +51,14 @@ class StartupError(EarshotError):
 def utc_now() -> datetime:
     """The clock every service gets."""
     return datetime.now(UTC)
+
+
+def actor() -> str:
+    """Who a CLI change is recorded as."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def process_owner() -> str:
@@ -280,15 +289,16 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
     http = SafeHttp(fetch_policy(settings))
     chat: Chat | None = None
     try:
-        if check_schema:
-            await ensure_schema(settings, engine)
         store = SqlStore(engine)
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
         # Made here rather than in `run`, so the chat's desk counts claims made from Slack and Discord too.
         telemetry: Telemetry = PrometheusTelemetry() if settings.ops.port else NO_TELEMETRY
         desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=settings.how_it_went.custom_outcomes)
+        # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
+        if check_schema:
+            await ensure_schema(settings, engine)
         app = App(
             settings=settings,
             engine=engine,

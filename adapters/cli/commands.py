@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from adapters.cli import doctor, explain_view, howitwent, views
-from adapters.cli.app import App, StartupError, fetch_policy, first_line, open_app, utc_now
+from adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, views
+from adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
 from adapters.cli.runlock import only_run
 from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
@@ -24,19 +22,15 @@ from adapters.ops import OpsServer, PrometheusTelemetry
 from adapters.ops.server import Health
 from adapters.scheduling import Runner
 from adapters.settings import Settings
-from adapters.settings.durations import parse_duration
 from adapters.settings.load import write_starter
 from adapters.sources import SECRET_ENV, build_sources
 from adapters.storage import describe_url, migrate
-from bot.catalog import check_feed, default_every
-from bot.domain import DeliveryState, Feed, Topic
-from bot.errors import ConfigError, FeedError
-from bot.matching import TopicIndex, compile_topics
+from bot.catalog import check_feed
+from bot.domain import DeliveryState, Topic
+from bot.errors import ConfigError
 from bot.ports import Listener
 
 log = logging.getLogger("earshot")
-
-URL_KINDS = ("rss", "discourse")  # kinds whose target is an address; the others take search words
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -49,14 +43,6 @@ def secrets_of(settings: Settings) -> list[str]:
     found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
     found += [os.environ.get(str(f.options["token_env"]), "") for f in settings.feeds if "token_env" in f.options]
     return [s for s in found if s]
-
-
-def actor() -> str:
-    """Who a CLI change is recorded as."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def init(path: Path, *, force: bool) -> int:
@@ -77,6 +63,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await doctor.doctor(settings)
     if command == "discord":
         return await doctor.discord_invite(args, settings)
+    if command == "feeds" and args.feeds_command == "test":  # stores nothing, so opens no database of its own
+        return await feedtest.feed_test(settings, args.feed)
     async with only_run(command, settings.database_url), open_app(settings) as app:
         if command == "run":
             return await run(app, once=args.once)
@@ -85,6 +73,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         await app.catalog.sync(settings.topics, settings.feeds)
         await howitwent.sync_team(app)
         if command == "topics" and args.topics_command == "suggest":
+            check_limit(args.limit)
             return await howitwent.suggest(app, args.name, args.limit)
         if command == "team":
             return await howitwent.team(app, args)
@@ -115,6 +104,8 @@ async def db(args: argparse.Namespace, settings: Settings) -> int:
     """Schema migrations; an unreachable database is a clear error, not a traceback."""
     try:
         return await _db(args, settings)
+    except BrokenPipeError:  # the reader of our output left: not the database's fault
+        raise
     except (OSError, OperationalError, DBAPIError) as exc:
         where = describe_url(settings.database_url)
         raise StartupError(f"cannot reach the database at {where}: {first_line(exc)}") from exc
@@ -123,17 +114,61 @@ async def db(args: argparse.Namespace, settings: Settings) -> int:
 async def _db(args: argparse.Namespace, settings: Settings) -> int:
     url = settings.database_url
     where = describe_url(url)
-    if args.db_command == "upgrade":
-        await migrate.upgrade(url, args.revision)
-        print(f"{where}: schema at {await migrate.current(url)}")
-    elif args.db_command == "downgrade":
-        await migrate.downgrade(url, args.revision)
-        print(f"{where}: schema at {await migrate.current(url) or 'base (empty)'}")
-    else:
+    if args.db_command == "history":
+        current = await migrate.current(url)
+        for revision in migrate.revisions():
+            print(f"{revision}{'  <- the database is here' if revision == current else ''}")
+        if current is None:
+            print("(the database is empty: base)")
+        return 0
+    if args.db_command == "current":
         current = await migrate.current(url)
         latest = "latest" if current == migrate.head() else f"latest is {migrate.head()}"
         print(f"{where}: schema at {current or 'base (empty)'} ({latest})")
+        return 0
+    target = schema_revision(args.revision, await migrate.current(url))
+    if args.db_command == "upgrade":
+        await migrate.upgrade(url, target or "base")
+        print(f"{where}: schema at {await migrate.current(url)}")
+        return 0
+    current = await migrate.current(url)
+    known = migrate.revisions()
+    if current is not None and (target is None or known.index(target) < known.index(current)):
+        confirm_downgrade(args, where, current, target)
+    await migrate.downgrade(url, target or "base")
+    print(f"{where}: schema at {await migrate.current(url) or 'base (empty)'}")
     return 0
+
+
+def schema_revision(revision: str, current: str | None) -> str | None:
+    """The revision ``db upgrade``/``db downgrade`` names: an id (or a prefix), head, base, or -N/+N from the
+    current one; None for base. A name that is none of these is a usage error listing the real ones."""
+    known = migrate.revisions()
+    steps = revision.lstrip("+-")
+    if revision[:1] in "+-" and steps.isdigit():
+        here = known.index(current) if current in known else -1
+        moved = here + int(revision)
+        if not -1 <= moved < len(known):
+            raise ConfigError(f"{revision}: the schema has {len(known)} revisions; `earshot db history` lists them")
+        return None if moved == -1 else known[moved]
+    try:
+        return migrate.resolve(revision)
+    except ValueError as exc:
+        raise ConfigError(f"{exc} (`earshot db history` shows where the database is)") from None
+
+
+def confirm_downgrade(args: argparse.Namespace, where: str, current: str, target: str | None) -> None:
+    """A downgrade drops tables and columns with their data: go on only with --yes, or a "yes" typed at a terminal."""
+    dropped = "the tables and columns added since" if target else "every table Earshot keeps"
+    what = f"downgrading {where} from {current} to {target or 'base'} drops {dropped}, with their data"
+    if args.yes:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        answer = input(f"{what}. Type yes to go on: ")
+        if answer.strip().lower() == "yes":
+            return
+        raise ConfigError("downgrade cancelled; nothing was changed")
+    raise ConfigError(f"{what}; nothing was changed. Run it again with --yes to do it")
 
 
 async def run(app: App, *, once: bool) -> int:
@@ -239,82 +274,15 @@ async def topics(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def feed_from_args(args: argparse.Namespace) -> Feed:
-    """A Feed from `feeds add` arguments, with a name derived from the target when none is given."""
-    kind = args.kind
-    target = args.target
-    url = target if kind in URL_KINDS else args.base_url
-    query = target if kind not in URL_KINDS else None
-    extra = parse_options(getattr(args, "option", None) or [])
-    if kind == "mastodon" or (kind == "reddit" and target and target.startswith(("r/", "/r/"))):
-        # the target names where to read (an instance or tag page, a subreddit); --query searches there
-        url = target if kind == "mastodon" else args.base_url
-        query = getattr(args, "query", None)
-        if kind == "reddit" and target:
-            extra.setdefault("subreddit", target)
-    elif getattr(args, "query", None):
-        raise ConfigError(f"--query is for mastodon and reddit subreddit feeds; give the {kind} search words as TARGET")
-    text = args.every or default_every(kind)
-    try:
-        every = parse_duration(text)
-    except ValueError as exc:
-        raise ConfigError(f"--every {text!r}: {exc}") from None
-    options: dict[str, Any] = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
-    options.update(extra)
-    name = args.name or views.derive_name(kind, target)
-    return Feed(name=name, kind=kind, every=every, url=url, query=query, options=options)
-
-
-def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """``--option KEY=VALUE`` flags as a feed's options: true/false become flags, a value with commas a list."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--option {pair!r}: write it as key=value, like --option site=serverfault")
-        word = value.strip()
-        if "," in value:
-            options[key.strip()] = [v.strip() for v in value.split(",") if v.strip()]
-        else:
-            options[key.strip()] = {"true": True, "false": False}.get(word.lower(), word)
-    return options
-
-
 async def feeds(app: App, args: argparse.Namespace) -> int:
     """feeds add|list|remove|test."""
     if args.feeds_command == "add":
-        feed = await app.catalog.add_feed(feed_from_args(args), actor())
-        print(f"added feed {feed.name} ({feed.kind}); its first poll records what is there and alerts nothing")
+        return await feedadd.add(app, args)
     elif args.feeds_command == "remove":
         await app.catalog.remove_feed(args.name, actor())
         print(f"removed feed {args.name}")
-    elif args.feeds_command == "test":
-        return await feed_test(app, args.feed)
     else:
         print(views.feeds_table(await app.catalog.feeds(), utc_now()))
-    return 0
-
-
-async def feed_test(app: App, name_or_url: str) -> int:
-    """Fetch a feed now, store nothing, and show what it would alert, or why it cannot be read."""
-    async with app.store.unit() as unit:
-        state = await unit.get_feed(name_or_url)
-        topics = TopicIndex(compile_topics(await unit.list_topics()))
-    if state is not None:
-        feed = state.feed
-    elif "://" in name_or_url:
-        feed = Feed(name="test", kind="rss", every=parse_duration("15m"), url=name_or_url)
-    else:
-        raise ConfigError(f"there is no feed {name_or_url!r}; give a feed name (`earshot feeds list`) or a URL")
-    app.catalog.check_feed(feed)
-    try:
-        # No cursor: show what the feed holds now, not only what is new since the last poll.
-        result = await app.sources[feed.kind].fetch(feed, {}, seeding=False)
-    except FeedError as exc:
-        print(f"{feed.name}: cannot read it: {exc}")
-        return 1
-    matches = [(item, topics.match(item, feed.name)) for item in result.items]
-    print(views.feed_test_report(feed, result.items, matches, utc_now(), result.notes))
     return 0
 
 
@@ -326,10 +294,16 @@ async def explain(app: App, target: str) -> int:
 
 async def alerts(app: App, args: argparse.Namespace) -> int:
     """alerts list."""
-    if args.limit < 1:
-        raise ConfigError(f"--limit {args.limit}: give a whole number of at least 1")
+    check_limit(args.limit)
     state = DeliveryState(args.state) if args.state else None
     async with app.store.unit() as unit:
         found = await unit.list_alerts(state=state, topic=args.topic, limit=args.limit)
-    print(explain_view.alerts_table(found, app.settings.chat.channel))
+    filtered = state is not None or args.topic is not None
+    print(explain_view.alerts_table(found, app.settings.chat.channel, filtered))
     return 0
+
+
+def check_limit(limit: int) -> None:
+    """Refuse a --limit below 1 or past what a query can take."""
+    if not 1 <= limit <= 10_000:
+        raise ConfigError(f"--limit {limit}: give a whole number from 1 to 10000")

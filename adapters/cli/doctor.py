@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import replace
 
 from adapters.chat.doctor import Finding
+from adapters.cli.app import fetch_policy
+from adapters.http import FetchError, SafeHttp
+from adapters.http.errors import redact_url
 from adapters.settings import Settings
+from adapters.settings.load import missing_chat_tokens
+from adapters.settings.redact import mask_webhook_url
 from adapters.storage import SqlStore, create_engine
 
 log = logging.getLogger("earshot")
@@ -37,8 +43,13 @@ async def diagnose(settings: Settings) -> list[Finding]:
     """The findings for the configured platform."""
     platform = settings.chat.platform
     findings = [Finding(True, f"config: {settings.path or 'defaults'}; platform {platform}")]
+    if platform == "webhook":
+        return [*findings, await webhook_reachable(settings)]
     if platform not in ("slack", "discord"):
         return [*findings, Finding(True, f'platform "{platform}" has nothing to check beyond `earshot check-config`')]
+    missing = missing_chat_tokens(settings)
+    if missing:  # nothing more can be asked of the platform without them
+        return [*findings, *(Finding(False, text.split(":", 1)[0], text.split(":", 1)[1].strip()) for text in missing)]
     channels, warning = await channels_in_use(settings)
     if warning is not None:
         findings.append(warning)
@@ -46,7 +57,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
         from adapters.chat.slack.doctor import diagnose as slack
 
         s = settings.slack
-        assert s.bot_token is not None  # the settings refuse platform "slack" without it
+        assert s.bot_token is not None  # missing_chat_tokens found it
         findings += await slack(
             bot_token=s.bot_token, app_token=s.app_token, mode=s.mode, api_url=s.api_url, channels=channels
         )
@@ -56,6 +67,28 @@ async def diagnose(settings: Settings) -> list[Finding]:
         for level, text in await check(settings.discord, channels):
             findings.append(Finding(level != "error", f"warning: {text}" if level == "warning" else text))
     return findings
+
+
+async def webhook_reachable(settings: Settings) -> Finding:
+    """Whether the webhook receiver answers HTTP at all: a HEAD, which posts nothing a receiver would act on.
+
+    Any answer below 500 means it is there (a receiver taking only POST may well say 404 or 405 to a HEAD)."""
+    url = settings.chat.webhook_url
+    assert url is not None  # the settings refuse platform "webhook" without one
+    shown = mask_webhook_url(url)
+    policy = replace(fetch_policy(settings), timeout=min(settings.fetch.timeout, 5.0), deadline=10.0)
+    fix = "start the receiver, or correct chat.webhook_url (or EARSHOT_WEBHOOK_URL)"
+    try:
+        async with SafeHttp(policy) as http:
+            answer = await http.request("HEAD", url)
+    except FetchError as exc:
+        reason = str(exc)
+        for form in (url, redact_url(url)):  # the path of a webhook URL is usually its token
+            reason = reason.replace(form, shown)
+        return Finding(False, f"webhook {shown}: unreachable: {reason}", fix)
+    if answer.status >= 500:
+        return Finding(False, f"webhook {shown}: reachable, but it answers HTTP {answer.status}", fix)
+    return Finding(True, f"webhook {shown}: reachable (HTTP {answer.status} to a HEAD request; nothing was posted)")
 
 
 async def doctor(settings: Settings) -> int:

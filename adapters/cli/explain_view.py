@@ -127,10 +127,12 @@ def explanation(e: Explanation, default_channel: str) -> str:
     return "\n".join(lines)
 
 
-def alerts_table(alerts: Sequence[Alert], default_channel: str) -> str:
-    """alerts list."""
+def alerts_table(alerts: Sequence[Alert], default_channel: str, filtered: bool = False) -> str:
+    """alerts list; when empty, whether nothing matched the filters or nothing was alerted yet."""
     if not alerts:
-        return "no alerts match"
+        return (
+            "no alerts match" if filtered else "no alerts yet; `earshot feeds test NAME` shows what a feed would bring"
+        )
     rows = [
         [
             str(a.id),

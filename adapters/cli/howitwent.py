@@ -32,7 +32,7 @@ async def sync_team(app: App) -> None:
 async def team(app: App, args: argparse.Namespace) -> int:
     """team list|set."""
     if args.team_command == "set":
-        found = parse_handles(args.handles, args.member, args.name)
+        found = parse_handles(args.handles, args.member, args.name, sources=app.sources)
         async with app.store.unit() as unit:
             await unit.set_handles(found, utc_now())
             mine = await unit.list_handles(args.member)
@@ -69,18 +69,26 @@ async def report(app: App, args: argparse.Namespace) -> int:
             print(f"No alerts in the last {args.since}: no chart to draw.", file=sys.stderr)
             return 0
         path = Path(args.output or DEFAULT_PNG)
-        await asyncio.to_thread(path.write_bytes, chart)
+        await write_out(path, chart)
         print(f"wrote {path}")
         return 0
     render = {"text": report_text, "markdown": render_markdown, "csv": render_csv}[args.format]
     text = render(built)
     if args.output:
         ending = text if text.endswith("\n") else text + "\n"
-        await asyncio.to_thread(Path(args.output).write_text, ending, encoding="utf-8")
+        await write_out(Path(args.output), ending.encode("utf-8"))
         print(f"wrote {args.output}")
     else:
         print(text)
     return 0
+
+
+async def write_out(path: Path, content: bytes) -> None:
+    """Write a report file; a path that cannot be written is a sentence naming it and why."""
+    try:
+        await asyncio.to_thread(path.write_bytes, content)
+    except OSError as exc:
+        raise ConfigError(f"--output {path}: cannot write it ({exc.strerror or exc})") from None
 
 
 async def suggest(app: App, name: str, limit: int) -> int:

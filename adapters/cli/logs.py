@@ -64,10 +64,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(
-    *, verbose: bool = False, level: str = "info", secrets: Iterable[str] = (), format: str = "text"
-) -> None:
-    """Configure the root logger once per command (calling again replaces the handler)."""
+# Libraries whose debug lines are their own internals (SQL, driver calls, connection pools): shown only at -vv.
+_CHATTY = ("sqlalchemy", "aiosqlite", "asyncpg", "httpcore", "asyncio", "alembic", "apscheduler", "aiohttp")
+
+
+def setup_logging(*, verbose: int = 0, level: str = "info", secrets: Iterable[str] = (), format: str = "text") -> None:
+    """Configure the root logger once per command (calling again replaces the handler).
+
+    ``verbose`` 1 (-v) shows Earshot's debug lines and the HTTP requests made; 2 (-vv) the libraries' internals too.
+    """
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -76,6 +81,7 @@ def setup_logging(
     handler.addFilter(RedactSecrets(secrets))
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else getattr(logging, level.upper(), logging.INFO))
-    # Library chatter stays out unless asked for.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic", "aiohttp"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Library chatter stays out unless asked for: request lines at -v, driver and pool internals at -vv.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for noisy in _CHATTY:
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)

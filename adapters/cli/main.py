@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from adapters.cli import commands
 from adapters.cli.logs import setup_logging
@@ -22,14 +23,60 @@ from bot.errors import ConfigError, EarshotError, InvalidQuery
 
 log = logging.getLogger("earshot")
 
+BROKEN_PIPE = 141
+"""Exit status when the reader of standard output went away (``earshot alerts list | head``): 128 + SIGPIPE, as
+the shell reports for any tool stopped by a closed pipe."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose every (sub)command takes ``-v`` and ``--config`` anywhere, and whose free-text
+    positionals (a topic's query, a feed's search words) may start with a dash: ``topics add t -postgres``."""
+
+    free_text = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # SUPPRESS: a subcommand without -v or --config leaves what the main parser found (`earshot -v feeds list`).
+        self.add_argument(
+            "-v",
+            "--verbose",
+            action="count",
+            default=argparse.SUPPRESS,
+            help="log debug details and HTTP requests; -vv adds the database driver's",
+        )
+        self.add_argument(
+            "--config",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="config file (default: $EARSHOT_CONFIG or ./earshot.toml)",
+        )
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        # A single-dash word that is none of this command's options is text (`-postgres` excludes a word);
+        # a double-dash one stays an option, so a mistyped --chanel is still refused.
+        if (
+            self.free_text
+            and arg_string.startswith("-")
+            and not arg_string.startswith("--")
+            and len(arg_string) > 2
+            and arg_string not in self._option_string_actions
+        ):
+            return None
+        return super()._parse_optional(arg_string)
+
+
+def free_text(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Mark a subcommand's positionals as free text that may begin with a dash."""
+    assert isinstance(parser, Parser)
+    parser.free_text = True
+    return parser
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="earshot", description="Find the conversations worth joining and bring them to your team's chat."
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (default: $EARSHOT_CONFIG or ./earshot.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     parser.add_argument("--version", action="version", version=f"earshot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -47,11 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="migrate the database to the latest schema")
     upgrade.add_argument("revision", nargs="?", default="head")
     downgrade = db.add_parser("downgrade", help="migrate the database back to a revision ('base' empties it)")
-    downgrade.add_argument("revision")
+    downgrade.add_argument("revision", help="a revision from `earshot db history`, -1 for the one before, or base")
+    downgrade.add_argument("--yes", action="store_true", help="go on although tables and their data are dropped")
     db.add_parser("current", help="show the database's schema revision")
+    db.add_parser("history", help="list the schema revisions, oldest first, with where the database is")
 
     topics = sub.add_parser("topics", help="what to look for").add_subparsers(dest="topics_command", required=True)
-    add = topics.add_parser("add", help="add a topic")
+    add = free_text(topics.add_parser("add", help="add a topic"))
     add.add_argument("name")
     add.add_argument("query", help="""e.g. '"vector database" OR pgvector -job'""")
     add.add_argument("--channel", help="channel for its alerts (default: [chat] channel)")
@@ -83,18 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--limit", type=int, default=5, metavar="N", help="how many terms at most (default: 5)")
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
-    fadd = feeds.add_parser("add", help="add a feed")
+    fadd = free_text(feeds.add_parser("add", help="add a feed"))
     fadd.add_argument(
         "kind", help="hackernews | rss | reddit | mastodon | bluesky | stackexchange | github | discourse | lobsters"
     )
     fadd.add_argument(
         "target",
         nargs="?",
-        help="the feed URL (rss), the forum URL (discourse), r/SUBREDDIT (reddit), an instance or tag page URL "
-        "(mastodon, e.g. https://fosstodon.org/tags/rust), or search words (the others)",
+        help="the feed URL (rss; a web page's advertised feed is offered), the forum URL (discourse), a subreddit "
+        "as r/rust, rust or its reddit.com address (reddit; words with a space search all of Reddit), an instance "
+        "or tag page URL (mastodon, e.g. https://fosstodon.org/tags/rust), or search words (the others)",
     )
-    fadd.add_argument("--name", help="a name for it (default: derived from the target)")
-    fadd.add_argument("--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: 2m HN, 15m RSS)")
+    fadd.add_argument("--name", help="a name for it (default: from the target, e.g. the host and path of a URL)")
+    fadd.add_argument(
+        "--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: the kind's, 2m HN, 15m RSS)"
+    )
+    fadd.add_argument(
+        "--yes", action="store_true", help="rss: when the URL is a web page advertising one feed, add that feed"
+    )
+    fadd.add_argument("--no-check", action="store_true", help="rss: add the URL without fetching it first")
     fadd.add_argument(
         "--tags",
         help="hackernews: comma-separated among story, comment, ask_hn, show_hn; lobsters, stackexchange: tags",
@@ -109,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(stackexchange), category=dev/7 (discourse), discussions=true (github), tags=rust (lobsters), "
         "subreddit=rust, include=posts,comments (reddit), hashtag=rust (mastodon), lang=en",
     )
-    fadd.add_argument("--query", help="search words, where the target is a URL or subreddit (mastodon, reddit)")
+    fadd.add_argument(
+        "--query", help="search words: on the instance (mastodon), in the subreddit, or without one all of Reddit"
+    )
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")
@@ -120,7 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     alist.add_argument("--state", choices=[s.value for s in DeliveryState], help="only alerts in this state")
     alist.add_argument("--topic", help="only this topic's alerts")
     alist.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alerts (default: 50)")
-    ftest = feeds.add_parser("test", help="fetch a feed now and show what it would alert, or why it cannot")
+    ftest = feeds.add_parser(
+        "test", help="fetch a feed now: each item's score and whether `run` would post or hold it; stores nothing"
+    )
     ftest.add_argument("feed", metavar="NAME_OR_URL")
 
     team = sub.add_parser("team", help="the team's accounts on the sources").add_subparsers(
@@ -150,15 +210,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `earshot` console script."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a closed pipe shows here for output still buffered
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly. Standard output now goes nowhere, so the interpreter's own
+        # flush at exit cannot fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(verbose=args.verbose)
+    verbose = getattr(args, "verbose", 0)
+    setup_logging(verbose=verbose)
     try:
         if args.command == "init":
-            return commands.init(find_config(args.config, os.environ), force=args.force)
-        path = find_config(args.config, os.environ)
-        settings = load_settings(path, os.environ, chat_tokens=args.command != "db")
+            return commands.init(find_config(getattr(args, "config", None), os.environ), force=args.force)
+        path = find_config(getattr(args, "config", None), os.environ)
+        # The schema steps never talk to the chat; doctor lists missing tokens among its fixes; an invite URL needs
+        # only the application id (asked of Discord with the token when not given).
+        settings = load_settings(path, os.environ, chat_tokens=args.command not in ("db", "doctor", "discord"))
         setup_logging(
-            verbose=args.verbose,
+            verbose=verbose,
             level=settings.log_level,
             secrets=commands.secrets_of(settings),
             format=settings.log_format,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -9,10 +10,10 @@ from adapters.settings import Settings
 from adapters.settings.durations import format_size
 from adapters.settings.redact import mask_url
 from adapters.storage import describe_url
-from bot.catalog import derive_feed_name
 from bot.delivery import DeliveryReport
-from bot.domain import Conversation, Feed, FeedState, Match, Topic
+from bot.domain import Feed, FeedState, Topic
 from bot.polling import PollReport
+from bot.preview import BELOW_MIN, FILTERED, POSTED, ItemPreview, Verdict
 from bot.text import age, clean, excerpt
 
 
@@ -30,11 +31,6 @@ def duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{int(seconds)}s"
-
-
-def derive_name(kind: str, target: str | None) -> str:
-    """A feed name from its target: the host of a URL, or the search words."""
-    return derive_feed_name(kind, target)
 
 
 def topics_table(topics: Sequence[Topic], default_channel: str) -> str:
@@ -83,10 +79,10 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
     rows = []
     for s in states:
         f = s.feed
-        where = f"r/{f.options['subreddit']}" if isinstance(f.options.get("subreddit"), str) else None
-        target = " ".join(filter(None, [where, mask_url(f.url) if f.url else None, f.query])) or "(all new items)"
+        target = _target(f)
         when = s.next_poll_at
-        next_try = "now" if when is None or when <= now else f"in {duration(int((when - now).total_seconds()))}"
+        wait = int((when - now).total_seconds()) if when is not None else 0
+        next_try = f"in {duration(wait)}" if wait >= 1 else "now"  # never "in 0s"
         rows.append(
             [
                 f.name,
@@ -103,8 +99,9 @@ def feeds_table(states: Sequence[FeedState], now: datetime) -> str:
 
 
 def _target(feed: Feed) -> str:
-    """A feed's URL with its secrets masked, or its search words."""
-    return mask_url(feed.url) if feed.url else feed.query or ""
+    """Where a feed reads: a subreddit, its URL with secrets masked, its search words; or "(all new items)"."""
+    where = f"r/{feed.options['subreddit']}" if isinstance(feed.options.get("subreddit"), str) else None
+    return " ".join(filter(None, [where, mask_url(feed.url) if feed.url else None, feed.query])) or "(all new items)"
 
 
 def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: int) -> str:
@@ -130,27 +127,44 @@ def once_summary(polls: Sequence[PollReport], delivery: DeliveryReport, left: in
     return "\n".join(lines)
 
 
-def feed_test_report(
-    feed: Feed,
-    items: Sequence[Conversation],
-    matches: Sequence[tuple[Conversation, list[tuple[Topic, Match]]]],
-    now: datetime,
-    notes: Sequence[str] = (),
-) -> str:
-    """feeds test: what the feed holds and what would alert, with the source's notes on how it was read."""
-    hits = [(item, found) for item, found in matches if found]
-    lines = [f"{feed.name} ({feed.kind}): {len(items)} items, {len(hits)} would alert"]
+def feed_test_report(feed: Feed, previews: Sequence[ItemPreview], now: datetime, notes: Sequence[str] = ()) -> str:
+    """feeds test: each item that matches a topic with its score and whether `run` would post or hold it, totals
+    that add up, and the source's notes on how the feed was read."""
+    counts = Counter(p.outcome for p in previews)
+    held = counts[BELOW_MIN] + counts[FILTERED]
+    why = ", ".join(
+        f"{n} {what}" for n, what in ((counts[BELOW_MIN], "below min_score"), (counts[FILTERED], "filtered")) if n
+    )
+    items = f"{len(previews)} item{'' if len(previews) == 1 else 's'}"
+    head = f"{feed.name} ({feed.kind}): {items}: {counts[POSTED]} would be posted, {held} held"
+    head += f" ({why})" if why else ""
+    head += f", {counts[None]} match no topic" if counts[None] else ""
+    lines = [head]
     lines += [f"  note: {note}" for note in notes]
-    for item, found in hits[:30]:
-        topics = ", ".join(f"{t.name} [{', '.join(m.terms)}]" for t, m in found)
-        lines.append(
-            f"  ALERT {topics}: {excerpt(clean(item.title), 90)} ({age(item.created_at, now)})\n        {item.url}"
-        )
-    if not hits:
-        lines += [f"  {excerpt(clean(i.title), 90)} ({age(i.created_at, now)})" for i in items[:10]]
-        if len(items) > 10:
-            lines.append(f"  ... and {len(items) - 10} more")
+    matched = [p for p in previews if p.verdicts]
+    for p in matched[:30]:
+        lines.append(f"  {excerpt(clean(p.item.title), 90)} ({age(p.item.created_at, now) or 'no date'})")
+        lines += [f"    {verdict_line(v)}" for v in p.verdicts]
+        lines.append(f"    {p.item.url}")
+    if len(matched) > 30:
+        lines.append(f"  ... and {len(matched) - 30} more that match a topic")
+    if not matched:
+        rest = [p.item for p in previews]
+        lines += [f"  {excerpt(clean(i.title), 90)} ({age(i.created_at, now) or 'no date'})" for i in rest[:10]]
+        if len(rest) > 10:
+            lines.append(f"  ... and {len(rest) - 10} more")
     return "\n".join(lines)
+
+
+def verdict_line(verdict: Verdict) -> str:
+    """POST / HELD for one topic, with the score against its min_score, the words found, or the filter's reason."""
+    t = verdict.topic
+    if verdict.outcome == FILTERED:
+        return f"HELD  {t.name}: filtered ({verdict.reason})"
+    terms = f" [{', '.join(verdict.match.terms)}]" if verdict.match is not None else ""
+    if verdict.outcome == POSTED:
+        return f"POST  {t.name}: score {verdict.score} (min_score {t.min_score}){terms}"
+    return f"HELD  {t.name}: score {verdict.score}, below min_score {t.min_score}{terms}"
 
 
 def config_summary(settings: Settings) -> str:

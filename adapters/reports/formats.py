@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.stats import Report, StatsRow, outcome_words, percent, report_text, span
+from bot.stats import Report, StatsRow, headline, outcome_words, percent, report_period, span
 
 GROUPS = (("topic", "topics"), ("person", "people"), ("source", "sources"), ("community", "communities"))
 CSV_HEADER = (
@@ -67,7 +67,7 @@ def _cell(text: str) -> str:
 
 def render_markdown(report: Report) -> str:
     """A heading, the summary lines, and one table per kind of group."""
-    lines = [f"# {_cell(report.title)}", "", *report_text(report).splitlines()[:3], ""]
+    lines = [f"# {_cell(report.title)}", "", *headline(report.stats, report_period(report)), ""]
     for group, attribute in GROUPS:
         rows: tuple[StatsRow, ...] = getattr(report.stats, attribute)
         if not rows:

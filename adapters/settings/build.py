@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from bot.catalog import default_every
 from bot.domain import Feed, Handle, Topic
+from bot.durations import parse_duration
 from bot.schedule import parse_weekly
 from bot.team import fold_handle
 
@@ -39,7 +41,7 @@ def build_settings(
         Feed(
             name=f.name,
             kind=f.kind,
-            every=f.every,
+            every=f.every or parse_duration(default_every(f.kind)),
             url=f.url if f.kind in URL_KINDS else f.base_url,  # the cross checks allow only the right one per kind
             query=f.query,
             options={**({"tags": list(dict.fromkeys(f.tags))} if f.tags else {}), **(f.options or {})},

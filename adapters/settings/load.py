@@ -82,8 +82,8 @@ def load_settings(
     except ValidationError as error:
         problems.extend(from_pydantic(detail) for detail in error.errors(include_url=False))
     problems.extend(cross_checks(data))
-    if chat_tokens and file is not None and file.chat.platform == "slack":
-        problems.extend(slack_token_problems(file.slack.mode, env))
+    if chat_tokens and file is not None:
+        problems.extend(chat_token_problems(file.chat.platform, file.slack.mode, env))
     broken = {p.loc for p in env_problems}  # a value that could not be filled in is reported once, for that
     problems = env_problems + [p for p in problems if p.loc not in broken]
     if problems or file is None:
@@ -95,6 +95,33 @@ def load_settings(
     return build_settings(
         path, file, webhook_secret=secret, llm_api_key=llm_key, slack_tokens=tokens, discord_token=discord
     )
+
+
+def chat_token_problems(platform: str, slack_mode: str, env: Mapping[str, str]) -> list[Problem]:
+    """The credentials the chat platform needs and the environment lacks, each with where to get it."""
+    if platform == "slack":
+        return slack_token_problems(slack_mode, env)
+    if platform == "discord" and not env.get(DISCORD_TOKEN_ENV, "").strip():
+        where = (
+            "the Developer Portal (https://discord.com/developers/applications → your application → Bot → Reset Token)"
+        )
+        return [
+            Problem(
+                ("chat", "platform"),
+                f'"discord" needs {DISCORD_TOKEN_ENV} in the environment: set it to the bot token from {where}',
+            )
+        ]
+    return []
+
+
+def missing_chat_tokens(settings: Settings) -> list[str]:
+    """What the configured chat platform lacks (read from the environment at load), as sentences saying where to
+    get it."""
+    s = settings.slack
+    held = {SLACK_ENV["bot_token"]: s.bot_token, SLACK_ENV["app_token"]: s.app_token}
+    held |= {SLACK_ENV["signing_secret"]: s.signing_secret, DISCORD_TOKEN_ENV: settings.discord.token}
+    env = {name: value for name, value in held.items() if value}
+    return [p.text for p in chat_token_problems(settings.chat.platform, s.mode, env)]
 
 
 def slack_token_problems(mode: str, env: Mapping[str, str]) -> list[Problem]:

@@ -51,7 +51,6 @@ _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
 _MISSING_HINTS: dict[tuple[str, ...], str] = {
     ("feeds", "#", "name"): 'every feed needs a unique name, like name = "hn"',
     ("feeds", "#", "kind"): 'say what it is, like kind = "hackernews" or kind = "rss"',
-    ("feeds", "#", "every"): 'say how often to poll it, like every = "15m" (at least "30s")',
     ("topics", "#", "name"): 'every topic needs a unique name, like name = "vector-db"',
     ("team", "#", "member"): 'say who it is: their chat user id, like member = "U024BE7LH"',
     ("topics", "#", "query"): "say what to look for, like query = '\"vector database\" OR pgvector'",

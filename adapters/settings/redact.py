@@ -47,6 +47,9 @@ def mask_url(value: str) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, MASK if _SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*")
+    if not netloc and value[len(parts.scheme) :].startswith("://"):
+        # urlunsplit drops an empty authority, turning sqlite:///earshot.db (relative) into sqlite:/earshot.db
+        return f"{parts.scheme}://{urlunsplit(('', '', parts.path, query, parts.fragment))}"
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

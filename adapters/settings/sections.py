@@ -11,6 +11,7 @@ from bot import __version__
 from bot.catalog import MAX_EVERY, MIN_EVERY
 from bot.checks import DEFAULT_CHECKS
 from bot.schedule import check_timezone, parse_weekly
+from bot.team import unknown_source
 
 from . import fields
 
@@ -115,7 +116,8 @@ class FeedEntry(_Section):
 
     name: _Name
     kind: Annotated[str, PlainValidator(fields.choice("feed kind", FEED_KINDS, aliases=fields.KIND_ALIASES))]
-    every: Annotated[timedelta, PlainValidator(fields.duration(MIN_EVERY, MAX_EVERY))]
+    # Left out: the kind's usual interval (bot.catalog.DEFAULT_EVERY), as for a feed added by command.
+    every: Annotated[timedelta | None, PlainValidator(fields.duration(MIN_EVERY, MAX_EVERY))] = None
     url: _Url = None
     base_url: _Url = None
     query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
@@ -192,6 +194,8 @@ def _handles(value: object) -> dict[str, str]:
     for source, handle in value.items():
         if not isinstance(handle, str) or not handle.strip():
             raise ValueError(f'{source}: expected a handle in quotes, like {source} = "alice"')
+        if (why := unknown_source(str(source).lower(), FEED_KINDS)) is not None:
+            raise ValueError(why)
         out[str(source).lower()] = handle.strip()
     return out
 

@@ -79,3 +79,23 @@ def head() -> str:
     if revision is None:
         raise RuntimeError(f"no migrations found in {script_location()}")
     return revision
+
+
+def revisions() -> list[str]:
+    """Every revision the code knows, oldest first."""
+    script = ScriptDirectory.from_config(_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def resolve(revision: str) -> str | None:
+    """The full revision id ``revision`` names ("head", "base", an id or a unique prefix of one); None for "base";
+    ValueError naming the known ones when it names none."""
+    known = revisions()
+    if revision == "base":
+        return None
+    if revision == "head":
+        return known[-1]
+    found = [r for r in known if r == revision] or [r for r in known if r.startswith(revision)]
+    if len(found) != 1:
+        raise ValueError(f"there is no schema revision {revision!r}; the revisions are base, {', '.join(known)}")
+    return found[0]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from adapters.cli.commands import feed_from_args
+from adapters.cli.feedadd import feed_from_args
 from adapters.cli.main import build_parser
 from adapters.http import SafeHttp
 from adapters.sources import KINDS, build_sources
@@ -128,7 +128,7 @@ async def test_feed_add_names_the_feed_from_its_target_and_uses_the_kinds_interv
 def test_chat_and_cli_give_a_new_feed_the_same_default_interval(kind: str) -> None:
     target = "https://forum.example.com" if kind in ("rss", "discourse", "mastodon") else "postgres"
     chat = feed_from_target(kind, target, None, "name")
-    cli = feed_from_args(build_parser().parse_args(["feeds", "add", kind, target]))
+    cli, _ = feed_from_args(build_parser().parse_args(["feeds", "add", kind, target]), set())
     assert chat.every == cli.every
 
 
@@ -144,7 +144,7 @@ async def test_feed_add_from_chat_uses_the_kinds_interval_the_cli_uses(desk: Des
     [
         ("feed add gopher rust", "feed kind 'gopher' is not known; use one of:"),
         ("feed add rss rust 15s", 'too short; use at least "30s"'),
-        ("feed add rss ftp://example.com/feed.xml", "an RSS feed needs a url"),
+        ("feed add rss ftp://example.com/feed.xml", "must start with http:// or https://"),
     ],
 )
 async def test_feed_add_refuses_what_the_catalog_refuses(desk: Desk, text: str, expected: str) -> None:
@@ -216,7 +216,7 @@ async def test_stats_counts_alerts_claims_and_outcomes_per_topic_over_the_period
     old = await delivered(store, 2, topic="old", at=T0 - timedelta(days=40))
     db = await delivered(store, 3, topic="databases")
     rust = await delivered(store, 1, topic="rust")
-    await desk.me(ALICE, ["fake=alice"])
+    await desk.me(ALICE, ["hackernews=alice"])
     await desk.claim(old[0], ALICE)
     clock.advance(timedelta(minutes=30))
     await desk.claim(db[0], ALICE)
@@ -337,6 +337,6 @@ async def test_feed_add_reads_r_slash_name_as_a_subreddit(desk: Desk) -> None:
     answer = await desk.run_text("feed add reddit r/rust", ADMIN)
     assert answer.ok, answer.text
     [state] = await desk.catalog.feeds()
-    assert state.feed.query == "r/rust"
+    assert (state.feed.name, state.feed.query, state.feed.options) == ("reddit-rust", None, {"subreddit": "rust"})
     read = reddit_settings(state.feed)
     assert (read.subreddit, read.query) == ("rust", None)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from adapters.storage import SqlStore, tables
@@ -165,3 +167,18 @@ async def test_two_senders_racing_post_each_held_alert_in_exactly_one_digest(
     assert sorted(chat.sent + digested) == ids  # nothing lost, nothing twice
     async with store.unit() as unit:
         assert await unit.count_undelivered() == 0
+
+
+async def test_the_flood_guards_log_names_the_channel_and_never_none(
+    store: SqlStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await add(store, 3)  # the default channel (no channel of its own)
+    await add(store, 3, "db-talk", start=10)
+    chat, clock = DigestChat(), Clock()
+    chat.digest_failures.append(DeliveryError("the chat is down"))
+    with caplog.at_level(logging.INFO, logger="bot"):
+        await capped(store, chat, clock, 1).deliver()
+    said = "\n".join(r.getMessage() for r in caplog.records)
+    assert "None" not in said
+    assert "the default channel is over its hourly cap" in said and "#db-talk is over its hourly cap" in said
+    assert "digest for the default channel" in said or "digest for #db-talk" in said

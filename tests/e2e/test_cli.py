@@ -200,15 +200,16 @@ async def test_feeds_test_shows_what_would_alert_and_why_a_feed_cannot_be_read(
     done = earshot("feeds", "test", blog.url)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "test (rss): 2 items, 1 would alert" in out
-    assert "ALERT databases [postgres]: Postgres at scale" in out and "http://example.com/pg" in out
+    # Undated and without replies, it scores under the default min_score: run would hold it, and says so.
+    assert "test (rss): 2 items: 0 would be posted, 1 held (1 below min_score), 1 match no topic" in out
+    assert "Postgres at scale (no date)\n    HELD  databases: score " in out and "http://example.com/pg" in out
     assert "web framework" not in out
     assert len(server.hits(blog.path)) == 1
     async with store.engine.connect() as connection:
         for table in (tables.conversations, tables.alerts):
             assert (await connection.execute(select(func.count()).select_from(table))).scalar_one() == 0
         feeds = (await connection.execute(select(tables.feeds.c.name))).scalars().all()
-    assert feeds == ["hn"]  # only what the config file holds
+    assert feeds == []  # it writes nothing, not even the config file's feeds
 
     server.route("GET", "/down.xml", lambda r: Reply(500, b"oops", {"Content-Type": "text/plain"}))
     down, metadata = together(
@@ -231,7 +232,12 @@ def test_db_current_downgrade_and_upgrade(earshot: Earshot) -> None:
     assert current.returncode == 0, current.stderr
     assert f"schema at {head} (latest)" in current.stdout
 
-    down = earshot("db", "downgrade", "base")
+    refused = earshot("db", "downgrade", "base")  # not a terminal, so it does not ask: it needs --yes
+    assert refused.returncode == 2
+    assert "drops every table Earshot keeps" in refused.stderr and "--yes" in refused.stderr
+    assert f"schema at {head} (latest)" in earshot("db", "current").stdout  # nothing dropped
+
+    down = earshot("db", "downgrade", "base", "--yes")
     assert down.returncode == 0, down.stderr
     assert "schema at base (empty)" in down.stdout
 

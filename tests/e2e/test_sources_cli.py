@@ -69,14 +69,16 @@ def test_feeds_test_reads_each_new_kind(
 
     ask, toots, sky = together(earshot, ("feeds", "test", "ask"), ("feeds", "test", "toots"), ("feeds", "test", "sky"))
     assert ask.returncode == 0, ask.stdout + ask.stderr
-    assert "ask (reddit): 8 items, 1 would alert" in ask.stdout
-    assert "ALERT databases [surprised]: Which city surprised you the most when you visited it?" in ask.stdout
-    assert "note:" not in ask.stdout
+    assert "ask (reddit): 8 items: 0 would be posted, 1 held (1 below min_score), 7 match no topic" in ask.stdout
+    assert "Which city surprised you the most when you visited it? (" in ask.stdout
+    assert "HELD  databases: score 37, below min_score 50 [surprised]" in ask.stdout
+    notes = [line for line in ask.stdout.splitlines() if "note:" in line]
+    assert notes == ["  note: ask has not been polled yet: its first poll records what is there and posts nothing"]
     assert toots.returncode == 0, toots.stdout + toots.stderr
-    assert "toots (mastodon): 2 items, 1 would alert" in toots.stdout
+    assert "toots (mastodon): 2 items: 0 would be posted, 1 held (1 below min_score), 1 match no topic" in toots.stdout
     assert toot["url"] in toots.stdout
     assert sky.returncode == 0, sky.stdout + sky.stderr
-    assert "sky (bluesky): 1 items, 1 would alert" in sky.stdout
+    assert "sky (bluesky): 1 item: 0 would be posted, 1 held (1 below min_score)" in sky.stdout
     assert "https://bsky.app/profile/lenaverhoeven.bsky.social/post/3lzz000000001" in sky.stdout
     assert SECRET not in ask.stdout + ask.stderr and APP_PASSWORD not in sky.stdout + sky.stderr
 
@@ -105,8 +107,9 @@ def test_feeds_add_expresses_each_new_kind(earshot: Earshot) -> None:
     for done in (sub, tag, sky, search):
         assert done.returncode == 0, done.stderr
     listing = rows(earshot("feeds", "list").stdout)
-    assert set(listing) == {"hn", "reddit-r-rust", "fosstodon-org", "sky", "foss-search"}
-    assert "reddit" in listing["reddit-r-rust"] and "5m" in listing["reddit-r-rust"]
+    # Default names: the subreddit (not "r-rust"), and a URL's host with its path (a second tag gets its own name).
+    assert set(listing) == {"hn", "reddit-rust", "fosstodon-org-tags-rust", "sky", "foss-search"}
+    assert "reddit" in listing["reddit-rust"] and "5m" in listing["reddit-rust"] and "r/rust" in listing["reddit-rust"]
     assert "bluesky" in listing["sky"] and "pgvector" in listing["sky"]
 
     nowhere, both, bad_option = together(

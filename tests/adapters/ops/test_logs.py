@@ -53,3 +53,35 @@ def test_json_lines_are_one_object_each_with_the_masking_applied(capsys: pytest.
     assert entries[0]["level"] == "info" and entries[0]["logger"] == "earshot.test"
     assert entries[0]["time"].endswith("+00:00")
     assert "RuntimeError: boom" in entries[1]["message"] + entries[1].get("exception", "")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:///earshot.db",
+        "sqlite+aiosqlite:///./data/earshot.db",
+        "sqlite+aiosqlite:////var/lib/earshot/earshot.db",
+        "file:///etc/feed.xml",
+    ],
+)
+def test_a_url_without_a_host_is_logged_as_written(capsys: pytest.CaptureFixture[str], url: str) -> None:
+    # sqlite:///earshot.db is relative to the working directory; sqlite:/earshot.db would read as the root's
+    setup_logging()
+    logging.getLogger("earshot").warning("database %s: schema brought up", url)
+    assert f"database {url}: schema" in lines(capsys)[0]
+
+
+@pytest.mark.parametrize(("verbose", "internals_shown"), [(0, False), (1, False), (2, True)])
+def test_the_database_drivers_internals_show_only_at_vv(
+    capsys: pytest.CaptureFixture[str], verbose: int, internals_shown: bool
+) -> None:
+    setup_logging(verbose=verbose)
+    logging.getLogger("earshot").debug("ours")
+    for name in ("sqlalchemy.engine.Engine", "aiosqlite", "asyncpg", "httpcore.connection"):
+        logging.getLogger(name).debug("internals of %s", name)
+    logging.getLogger("httpx").info("HTTP Request: GET https://example.com/feed.xml")
+    out = "\n".join(lines(capsys))
+    assert ("ours" in out) == (verbose > 0)
+    assert ("HTTP Request" in out) == (verbose > 0)  # -v shows the requests made
+    for name in ("sqlalchemy.engine.Engine", "aiosqlite", "asyncpg", "httpcore.connection"):
+        assert (f"internals of {name}" in out) == internals_shown

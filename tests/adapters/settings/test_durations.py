@@ -20,6 +20,8 @@ from adapters.settings import format_duration, format_size, parse_duration, pars
         ("1h30m", timedelta(hours=1, minutes=30)),
         ("1d2h3m4s", timedelta(days=1, hours=2, minutes=3, seconds=4)),
         ("250ms", timedelta(milliseconds=250)),
+        ("2w", timedelta(days=14)),
+        ("1w3d", timedelta(days=10)),
         ("1.5h", timedelta(minutes=90)),
         ("0s", timedelta(0)),
         (" 5m ", timedelta(minutes=5)),
@@ -31,7 +33,24 @@ def test_parse_duration_reads_good_durations(text: str, expected: timedelta) -> 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "90", "2 minutes", "2 m", "m", "1h 30m", "30m1h", "1h1h", "-5s", "5x", "1.h", "h1", "1,5h", "1e3s", "1H"],
+    [
+        "",
+        "90",
+        "2 minutes",
+        "2 m",
+        "m",
+        "1h 30m",
+        "30m1h",
+        "1h1h",
+        "-5s",
+        "5x",
+        "1.h",
+        "h1",
+        "1,5h",
+        "1e3s",
+        "1H",
+        "3d1w",
+    ],
 )
 def test_parse_duration_refuses_bad_durations_with_a_hint(text: str) -> None:
     with pytest.raises(ValueError, match=r'not a duration; use a number and a unit, like "90s", "15m", "1h"'):

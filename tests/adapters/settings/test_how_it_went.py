@@ -88,3 +88,8 @@ def test_check_config_says_what_the_sections_hold(load: Load) -> None:
         "  how it went: thread checks 1h, 1d, 7d after a claim; weekly report fri 16:30 Europe/Paris; claims "
         "released after 2d; 2 teammates with handles in the file; custom outcomes: conference talk, partnership"
     )
+
+
+def test_a_team_handle_on_a_source_that_does_not_exist_is_refused_with_the_real_ones(problems: Problems) -> None:
+    found = "\n".join(problems('[[team]]\nmember = "U1"\nhandles = { hackernews = "alice", hackrnews = "al" }\n'))
+    assert "'hackrnews' is not a source; handles are for bluesky, discourse, github, hackernews" in found

@@ -259,3 +259,20 @@ def test_no_flood_cap_and_no_filters_by_default(load: Load) -> None:
     settings = load('[[topics]]\nname = "pg"\nquery = "postgres"\n')
     assert settings.delivery.max_per_hour == 0
     assert settings.topics[0].languages == settings.topics[0].exclude_sources == ()
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "expected"),
+    [
+        ("hackernews", "", timedelta(minutes=2)),
+        ("rss", 'url = "https://blog.example.com/feed.xml"', timedelta(minutes=15)),
+        ("reddit", 'options = { subreddit = "rust" }', timedelta(minutes=5)),
+        ("lobsters", "", timedelta(minutes=10)),
+    ],
+)
+def test_a_feed_without_every_is_polled_at_its_kinds_usual_interval(
+    load: Load, kind: str, target: str, expected: timedelta
+) -> None:
+    # the starter file says a key left out takes its default; every is one of them
+    settings = load(f'[[feeds]]\nname = "f"\nkind = "{kind}"\n{target}\n')
+    assert settings.feeds[0].every == expected

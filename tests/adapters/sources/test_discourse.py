@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from adapters.cli.commands import parse_options
+from adapters.cli.feedadd import parse_options
 from adapters.http import SafeHttp
 from adapters.sources.discourse import BODY_FETCHES, MAX_PAGES, DiscourseSource
 from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES

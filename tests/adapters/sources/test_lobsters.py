@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from adapters.cli.commands import parse_options
+from adapters.cli.feedadd import parse_options
 from adapters.http import SafeHttp
 from adapters.sources.lobsters import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
 from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES

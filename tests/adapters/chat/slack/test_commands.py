@@ -71,7 +71,7 @@ async def test_a_bad_feed_url_is_explained(rig: Rig) -> None:
     answer = await rig.command("feed add rss ftp://example.com/feed", user=ADMIN)
     async with rig.store.unit() as unit:
         assert await unit.list_feeds() == []
-    assert answer["response_type"] == "ephemeral" and "needs a url" in answer["text"]
+    assert answer["response_type"] == "ephemeral" and "must start with http:// or https://" in answer["text"]
 
 
 async def test_mine_and_unclaimed_list_alerts_as_links(rig: Rig) -> None:
