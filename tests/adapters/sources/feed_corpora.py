@@ -106,10 +106,10 @@ def run(*roots: Path) -> Tally:
 
 def main() -> int:
     """Print the counts per corpus, and each crash."""
-    from tests.fixtures import CORPORA
+    from tests.fixtures import SHARED
 
     for name in ("feedparser", "feed-rs"):
-        root = CORPORA / name
+        root = SHARED / "corpora" / name
         if not root.exists():
             print(f"{name}: {root} is not there")
             continue
