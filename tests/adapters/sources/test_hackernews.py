@@ -13,6 +13,7 @@ from adapters.sources.hackernews import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSo
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item
+from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 NOW = 1_700_000_000
@@ -92,7 +93,9 @@ async def test_maps_stories_and_comments(source: HackerNewsSource, algolia: Fake
     assert request.param("query", "") == ""  # sent empty; the fake's parse_qs drops blank values
 
 
-async def test_cursor_tolerates_late_indexing(source: HackerNewsSource, algolia: FakeAlgolia) -> None:
+async def test_cursor_tolerates_late_indexing(http: SafeHttp, algolia: FakeAlgolia) -> None:
+    clock = Clock(datetime.fromtimestamp(NOW, UTC))
+    source = HackerNewsSource(http, clock=clock)
     feed = hn_feed(algolia.base_url)
     algolia.add(
         hit_from_item(CHILE, at=NOW - 1000),
@@ -105,6 +108,7 @@ async def test_cursor_tolerates_late_indexing(source: HackerNewsSource, algolia:
     assert [i.external_id for i in first.items] == ["2921983", "121003", "21299546", "21500829", "21500569"]
     assert first.cursor == {"newest": NOW - 100, "recent_ids": ["2921983", "121003"]}
 
+    clock.advance(timedelta(minutes=1))
     algolia.add(
         hit_from_item(DROPBOX, at=NOW + 50),  # new
         hit_from_item(CHILE_REPLY, at=NOW - 200, story=CHILE),  # indexed late, older than the newest seen
