@@ -24,6 +24,9 @@ from bot.errors import FeedError
 log = logging.getLogger(__name__)
 
 MAX_RECENT_IDS = 1000
+# No API asks for a longer pause (Stack Exchange backoffs are capped at a day, quotas reset daily or hourly); a
+# longer one in a cursor (a reset header of the year 9999, written before waits were bounded) would stop the feed.
+MAX_PAUSE_SECONDS = 86400
 FUTURE_WARNING_SECONDS = 86400  # an item dated further ahead than this is not clock skew: it is said once
 _MAX_TOLD = 10_000  # future-dated items remembered as already warned about, so a flood of them cannot grow memory
 _told_future: set[tuple[str, str]] = set()
@@ -149,7 +152,7 @@ def pause_error(cursor: dict[str, Any], now: datetime, service: str) -> FeedErro
         wait = not_before - now.timestamp()
     except OverflowError:  # an int no float holds (written before backoffs were bounded): no real pause
         return None
-    if wait <= 0:
+    if wait <= 0 or wait > MAX_PAUSE_SECONDS:
         return None
     return FeedError(f"{service} asked for a pause; the next request may go in {wait:.0f} s", retry_after=wait)
 

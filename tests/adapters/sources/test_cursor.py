@@ -108,6 +108,13 @@ def test_pause_error_only_while_the_pause_lasts() -> None:
     assert error is not None and error.retry_after == pytest.approx(30)
 
 
+@pytest.mark.parametrize("ahead", [2 * 86400, 365 * 86400, 253_402_300_799 - NOW.timestamp()])
+def test_a_stored_pause_longer_than_a_day_is_no_pause(ahead: float) -> None:
+    # No API asks for more (Stack Exchange backoffs are capped at a day, quotas reset daily or hourly): a pause
+    # that long would stop the feed for good.
+    assert pause_error({"not_before": NOW.timestamp() + ahead}, NOW, "X") is None
+
+
 @pytest.mark.parametrize(
     ("headers", "wait"),
     [
@@ -115,6 +122,8 @@ def test_pause_error_only_while_the_pause_lasts() -> None:
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1700000060"}, 60.0),
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1699999000"}, 1.0),  # reset already passed
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "30"}, 30.0),  # a delay, not an epoch
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "253402300799"}, 86400.0),  # year 9999: a day at most
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e300"}, 86400.0),
         ({"X-RateLimit-Remaining": "0"}, 60.0),
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "soon"}, 60.0),
         ({}, None),

@@ -243,3 +243,16 @@ async def test_a_far_future_date_is_warned_about_once_naming_the_source_and_the_
     future = [r.getMessage() for r in caplog.records if "ahead of" in r.getMessage()]
     assert len(future) == 1
     assert "Hacker News" in future[0] and "38000901" in future[0]
+
+
+@pytest.mark.parametrize("listing", LISTINGS[1:3], ids=[listing.name for listing in LISTINGS[1:3]])
+async def test_a_stored_pause_until_the_year_9999_does_not_stop_the_feed(
+    listing: Listing, server: FakeHttpServer, http: SafeHttp
+) -> None:
+    clock = Clock(NOW)
+    site = Site(listing, server)
+    source = listing.make(http, server, clock)
+    site.add((5, T0 - 60), (4, T0 - 7200))
+    stale = {"newest": T0 - 120, "recent_ids": [], "not_before": YEAR_9999}  # a quota reset read as a pause
+    result = await source.fetch(listing.feed(server), stale, seeding=False)
+    assert times(result) == [T0 - 60]
