@@ -11,6 +11,8 @@ from adapters.http import HttpResponse, SafeHttp, load_json, parse_retry_after
 from adapters.http.errors import redact_url
 from bot.errors import ConfigError, FeedError
 
+MAX_QUOTA_WAIT = 86400.0
+
 Explain = Callable[[HttpResponse, Any], FeedError | None]
 """A source's reading of an error answer (its status and parsed body, or None) into a FeedError, or None."""
 
@@ -29,7 +31,8 @@ def quota_wait(headers: Mapping[str, str], now: datetime) -> float | None:
         return 60.0
     # An epoch (GitHub) or a delay in seconds (some servers); epochs are far larger than any sane delay.
     wait = value - now.timestamp() if value > 1_000_000_000 else value
-    return max(1.0, wait)
+    # A reset beyond a day (the year 9999 from a broken proxy) would pause the feed for good: no quota lasts that long.
+    return min(max(1.0, wait), MAX_QUOTA_WAIT)
 
 
 async def get_json(

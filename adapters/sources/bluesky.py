@@ -19,6 +19,7 @@ from adapters.sources.api import as_str
 from adapters.sources.bluesky_parse import KIND, replies, sort_time
 from adapters.sources.bluesky_parse import conversation as to_conversation
 from adapters.sources.bluesky_session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
+from adapters.sources.cursor import not_after
 from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
 from bot.domain import Conversation, Feed, FetchResult, Thread
@@ -84,7 +85,10 @@ class BlueskySource:
             s = settings(feed)
         except ConfigError as e:
             raise FeedError(str(e)) from e
+        now = self._clock()
         old_newest = _time(cursor.get("newest"))
+        if old_newest is not None:
+            old_newest = min(old_newest, now)  # a future newest (written before times were capped) hides every post
         raw_recent = cursor.get("recent")
         seen = {u for u in raw_recent if isinstance(u, str)} if isinstance(raw_recent, list) else set()
         params = {"q": s.query, "sort": "latest", "limit": str(PAGE)}
@@ -117,6 +121,8 @@ class BlueskySource:
                 "Bluesky feed %r: more than %d pages of new posts; the oldest were skipped", feed.name, MAX_PAGES
             )
         notes = () if self.sessions else (ANONYMOUS_NOTE,)
+        # No post counts as later than now: one sorted in the year 9999 would otherwise hide all that follow it.
+        times = not_after(times, now, source="Bluesky", ahead=lambda t: (t - now).total_seconds())
         return FetchResult(items, _next_cursor(old_newest, times, seen), notes=notes)
 
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:

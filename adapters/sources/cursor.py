@@ -3,19 +3,34 @@
 A poll keeps what was created at or after ``newest - overlap`` and not among the ids already returned, so an
 item indexed late, or two items with the same timestamp, is neither skipped nor repeated. A cursor may also
 carry ``not_before``: the source asked for a pause (a Stack Exchange ``backoff``, an exhausted quota).
+
+No time counts as later than the poll's "now": one item dated in the year 9999 (an API bug, a hostile poster's
+client) would otherwise become ``newest``, and every later poll would ask only for items newer than it and find
+nothing, silently, forever. Capped at now, the next poll still looks from ``now - overlap``, so items a little
+ahead of our clock (skew) stay inside the window, and the future-dated item stays among the ids already returned.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.domain import Conversation
 from bot.errors import FeedError
 
+log = logging.getLogger(__name__)
+
 MAX_RECENT_IDS = 1000
+# No API asks for a longer pause (Stack Exchange backoffs are capped at a day, quotas reset daily or hourly); a
+# longer one in a cursor (a reset header of the year 9999, written before waits were bounded) would stop the feed.
+MAX_PAUSE_SECONDS = 86400
+FUTURE_WARNING_SECONDS = 86400  # an item dated further ahead than this is not clock skew: it is said once
+_MAX_TOLD = 10_000  # future-dated items remembered as already warned about, so a flood of them cannot grow memory
+_told_future: set[tuple[str, str]] = set()
+When = TypeVar("When", int, datetime)
 
 
 @dataclass(frozen=True)
@@ -25,17 +40,21 @@ class Window:
     newest: int | None
     seen: frozenset[str]
     overlap: int
+    now: int  # the poll's "now" (epoch seconds): no time counts as later
+    source: str  # who the items come from, for the future-date warning
 
     @classmethod
-    def read(cls, cursor: dict[str, Any], overlap: int) -> Window:
-        """Read a cursor written by :meth:`next`; anything malformed counts as no cursor."""
+    def read(cls, cursor: dict[str, Any], overlap: int, *, now: int, source: str) -> Window:
+        """Read a cursor written by :meth:`next`; anything malformed counts as no cursor, a future newest as now."""
         newest = cursor.get("newest")
         raw_ids = cursor.get("recent_ids")
         seen = (
             frozenset(str(i) for i in raw_ids if isinstance(i, str | int)) if isinstance(raw_ids, list) else frozenset()
         )
-        ok = isinstance(newest, int) and not isinstance(newest, bool)
-        return cls(newest if ok else None, seen if ok else frozenset(), overlap)  # type: ignore[arg-type]
+        if not isinstance(newest, int) or isinstance(newest, bool):
+            return cls(None, frozenset(), overlap, now, source)
+        # A newest past now was written before times were capped (or by a clock that ran ahead): read as now.
+        return cls(min(newest, now), seen, overlap, now, source)
 
     @property
     def floor(self) -> int | None:
@@ -49,6 +68,7 @@ class Window:
 
     def next(self, times: dict[str, int], *, fallback: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """The cursor after a poll that saw ``times`` (id -> creation time); ``fallback`` is "now" for an empty feed."""
+        times = not_after(times, self.now, source=self.source, ahead=lambda t: t - self.now)
         newest = max([*times.values(), *([self.newest] if self.newest is not None else [])], default=fallback)
         floor = newest - self.overlap
         recent = sorted((i for i, t in times.items() if t >= floor), key=lambda i: (-times[i], i))
@@ -106,7 +126,7 @@ def start(cursor: dict[str, Any], now: datetime, *, service: str, overlap: int, 
     paused = pause_error(cursor, now, service)
     if paused is not None:
         raise paused
-    window = Window.read(cursor, overlap)
+    window = Window.read(cursor, overlap, now=int(now.timestamp()), source=service)
     since = window.floor if window.floor is not None else int(now.timestamp()) - lookback
     return window, since
 
@@ -132,9 +152,36 @@ def pause_error(cursor: dict[str, Any], now: datetime, service: str) -> FeedErro
         wait = not_before - now.timestamp()
     except OverflowError:  # an int no float holds (written before backoffs were bounded): no real pause
         return None
-    if wait <= 0:
+    if wait <= 0 or wait > MAX_PAUSE_SECONDS:
         return None
     return FeedError(f"{service} asked for a pause; the next request may go in {wait:.0f} s", retry_after=wait)
+
+
+def not_after(times: dict[str, When], now: When, *, source: str, ahead: Callable[[When], float]) -> dict[str, When]:
+    """``times`` (id -> creation time) with none later than ``now``; an item more than a day ahead is warned about
+    once (``ahead`` gives a time's seconds past now)."""
+    capped: dict[str, When] = {}
+    for external_id, when in times.items():
+        if when > now:
+            _tell_future(source, external_id, ahead(when))
+            when = now
+        capped[external_id] = when
+    return capped
+
+
+def _tell_future(source: str, external_id: str, seconds: float) -> None:
+    if seconds <= FUTURE_WARNING_SECONDS or (source, external_id) in _told_future:
+        return
+    if len(_told_future) >= _MAX_TOLD:
+        _told_future.clear()
+    _told_future.add((source, external_id))
+    log.warning(
+        "%s: item %s is dated %.0f days ahead of this machine's clock; it counts as posted now, so the items "
+        "after it are still found (said once per item)",
+        source,
+        external_id[:200],
+        seconds / 86400,
+    )
 
 
 def ids(items: Iterable[Conversation]) -> list[str]:

@@ -79,7 +79,8 @@ class DiscourseSource:
             raise FeedError(str(e)) from e
         if auth:
             self._auth_bases.add(base)
-        window = Window.read(cursor, OVERLAP_SECONDS)
+        now = int(self._clock().timestamp())
+        window = Window.read(cursor, OVERLAP_SECONDS, now=now, source=SERVICE)
         listing = f"{base}/c/{category}.json" if category else f"{base}/latest.json"
         community = f"{urlsplit(base).hostname}{'/' + category if category else ''}"
 
@@ -110,7 +111,6 @@ class DiscourseSource:
             )
         if not seeding:
             items = [await self._with_body(item) if i < BODY_FETCHES else item for i, item in enumerate(items)]
-        fallback = int(self._clock().timestamp())
         extra: dict[str, Any] = {}
         if "posts" in include:
             category_id = int(category.rsplit("/", 1)[-1]) if category else None
@@ -127,7 +127,7 @@ class DiscourseSource:
                 )
             items = [*items, *posts]
             extra[CURSOR_KEY] = newest if newest is not None else 0
-        return FetchResult(items, window.next(times, fallback=fallback, extra=extra))
+        return FetchResult(items, window.next(times, fallback=now, extra=extra))
 
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
         """The topic now and its replies in post order (deleted, hidden, small-action posts left out); for a post

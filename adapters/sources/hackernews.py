@@ -12,6 +12,7 @@ from typing import Any
 from adapters.http import SafeHttp, check_url, load_json
 from adapters.sources.api import as_int as _int
 from adapters.sources.api import as_str as _str
+from adapters.sources.cursor import not_after
 from adapters.sources.items import read_items, read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
@@ -87,13 +88,13 @@ class HackerNewsSource:
         except ConfigError as e:
             raise FeedError(str(e)) from e
         self._remember(base)
+        now = int(self._clock().timestamp())
         newest = _int(cursor.get("newest"))
+        if newest is not None:
+            newest = min(newest, now)  # a future newest (written before times were capped) would hide every item
         raw_ids = cursor.get("recent_ids")
         seen = {str(i) for i in raw_ids if isinstance(i, str | int)} if isinstance(raw_ids, list) else set()
-        if newest is None:
-            since = int(self._clock().timestamp()) - FIRST_POLL_LOOKBACK_SECONDS
-        else:
-            since = newest - OVERLAP_SECONDS
+        since = now - FIRST_POLL_LOOKBACK_SECONDS if newest is None else newest - OVERLAP_SECONDS
         params = {
             "query": feed.query or "",
             "tags": tags[0] if len(tags) == 1 else "(" + ",".join(tags) + ")",
@@ -126,6 +127,8 @@ class HackerNewsSource:
             times[item.external_id] = created
             if item.external_id not in seen:
                 items.append(item)
+        # No item counts as later than now: one dated in the year 9999 would otherwise hide all that follow it.
+        times = not_after(times, now, source="Hacker News", ahead=lambda t: t - now)
         return FetchResult(items, _next_cursor(newest, since, times, seen))
 
     async def _page(self, url: str, params: dict[str, str]) -> dict[str, Any]:

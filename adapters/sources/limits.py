@@ -15,6 +15,7 @@ from bot.errors import FeedError
 
 # When a server says the quota is used up but not when it comes back, wait this long.
 DEFAULT_QUOTA_WAIT = 60.0
+MAX_QUOTA_WAIT = 86400.0
 _REMAINING = ("x-ratelimit-remaining", "ratelimit-remaining")
 _RESET = ("x-ratelimit-reset", "ratelimit-reset")
 
@@ -29,7 +30,7 @@ def quota_wait(headers: httpx.Headers, now: datetime) -> float | None:
 
 def reset_seconds(value: str | None, now: datetime) -> float | None:
     """A reset header as seconds from ``now``: seconds to wait (Reddit), a Unix time (Bluesky) or an ISO time
-    (Mastodon); at least 1 s; None when absent or unreadable."""
+    (Mastodon); at least 1 s, at most a day; None when absent or unreadable."""
     if value is None:
         return None
     number = _number(value)
@@ -43,7 +44,8 @@ def reset_seconds(value: str | None, now: datetime) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         wait = (when - now).total_seconds()
-    return max(1.0, math.ceil(wait))
+    # No quota lasts longer than a day; a reset in the year 9999 (or past what a date holds) would stop the feed.
+    return min(max(1.0, math.ceil(wait)), MAX_QUOTA_WAIT)
 
 
 class Quota:

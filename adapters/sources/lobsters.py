@@ -63,7 +63,8 @@ class LobstersSource:
             base, tags, include = _settings(feed)
         except ConfigError as e:
             raise FeedError(str(e)) from e
-        window = Window.read(cursor, OVERLAP_SECONDS)
+        now = int(self._clock().timestamp())
+        window = Window.read(cursor, OVERLAP_SECONDS, now=now, source=SERVICE)
         listing = f"/t/{','.join(tags)}" if tags else "/newest"
 
         async def page(number: int) -> Page:
@@ -83,7 +84,6 @@ class LobstersSource:
                 log.warning(
                     "Lobsters feed %r: more than %d pages of new stories; the oldest were skipped", feed.name, MAX_PAGES
                 )
-        now = int(self._clock().timestamp())
         extra: dict[str, Any] = {}
         if "comments" in include:
             comments, extra[CURSOR_KEY], capped = await newest_comments(

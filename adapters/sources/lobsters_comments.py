@@ -72,7 +72,7 @@ async def newest_comments(
 
     With no comments cursor yet (a first poll, or include just gained "comments") it only records one.
     """
-    window = Window.read(as_dict(cursor.get(CURSOR_KEY)), OVERLAP_SECONDS)
+    window = Window.read(as_dict(cursor.get(CURSOR_KEY)), OVERLAP_SECONDS, now=now, source="Lobsters")
     first = seeding or window.newest is None
 
     async def page(number: int) -> Page:

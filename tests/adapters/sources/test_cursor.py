@@ -15,6 +15,10 @@ from bot.domain import Conversation
 NOW = datetime.fromtimestamp(1_700_000_000, UTC)
 
 
+def read(cursor: dict[str, Any], overlap: int, now: int = int(NOW.timestamp())) -> Window:
+    return Window.read(cursor, overlap, now=now, source="Test")
+
+
 def item(external_id: str) -> Conversation:
     return Conversation(source="test", external_id=external_id, url=f"https://example.com/{external_id}", title="t")
 
@@ -24,31 +28,47 @@ def item(external_id: str) -> Conversation:
     [{}, {"newest": "x"}, {"newest": True, "recent_ids": ["a"]}, {"newest": 5, "recent_ids": "a"}, []],
 )
 def test_a_malformed_cursor_reads_as_a_first_poll_or_an_empty_seen_set(cursor: Any) -> None:
-    window = Window.read(cursor if isinstance(cursor, dict) else {}, 60)
+    window = read(cursor if isinstance(cursor, dict) else {}, 60)
     assert window.seen == frozenset()
     assert window.newest in (None, 5)
 
 
 def test_next_keeps_ids_inside_the_overlap_and_drops_older_ones() -> None:
-    window = Window.read({"newest": 1000, "recent_ids": ["old-in-window", "x"]}, 100)
+    window = read({"newest": 1000, "recent_ids": ["old-in-window", "x"]}, 100)
     cursor = window.next({"x": 1000, "y": 1050, "z": 940}, fallback=0)
     # newest moves to 1050, floor 950: z (940) falls out; ids not seen this time stay while the windows overlap.
     assert cursor == {"newest": 1050, "recent_ids": ["y", "x", "old-in-window"]}
 
 
 def test_next_forgets_unseen_ids_once_the_window_moved_past_them() -> None:
-    window = Window.read({"newest": 1000, "recent_ids": ["gone"]}, 100)
+    window = read({"newest": 1000, "recent_ids": ["gone"]}, 100)
     assert window.next({"new": 2000}, fallback=0) == {"newest": 2000, "recent_ids": ["new"]}
 
 
 def test_next_on_an_empty_first_poll_uses_the_fallback_and_caps_ids() -> None:
-    assert Window.read({}, 60).next({}, fallback=42) == {"newest": 42, "recent_ids": []}
+    assert read({}, 60).next({}, fallback=42) == {"newest": 42, "recent_ids": []}
     many = {str(i): 10 for i in range(MAX_RECENT_IDS + 5)}
-    assert len(Window.read({}, 60).next(many, fallback=0)["recent_ids"]) == MAX_RECENT_IDS
+    assert len(read({}, 60).next(many, fallback=0)["recent_ids"]) == MAX_RECENT_IDS
+
+
+def test_no_time_counts_as_later_than_the_polls_now() -> None:
+    # "far" is dated in the year 9999, "skew" a little ahead of our clock: both count as posted now.
+    window = read({"newest": 900, "recent_ids": []}, 100, now=1000)
+    cursor = window.next({"far": 253_402_300_799, "skew": 1010, "old": 950}, fallback=0)
+    assert cursor == {"newest": 1000, "recent_ids": ["far", "skew", "old"]}
+    later = read(cursor, 100, now=1600)
+    assert later.floor == 900  # the next poll still looks from that now minus the overlap
+    assert [later.wants(i, t) for i, t in [("far", 253_402_300_799), ("new", 1300)]] == [False, True]
+
+
+def test_a_stored_future_newest_is_read_as_now() -> None:
+    window = read({"newest": 253_402_300_799, "recent_ids": ["far"]}, 100, now=1000)
+    assert (window.newest, window.floor, window.seen) == (1000, 900, frozenset({"far"}))
+    assert window.next({"new": 950}, fallback=0) == {"newest": 1000, "recent_ids": ["new", "far"]}
 
 
 def test_wants_only_new_ids_inside_the_window() -> None:
-    window = Window.read({"newest": 1000, "recent_ids": ["a"]}, 100)
+    window = read({"newest": 1000, "recent_ids": ["a"]}, 100)
     assert [window.wants(i, t) for i, t in [("a", 1000), ("b", 900), ("c", 899), ("d", 5000)]] == [
         False,
         True,
@@ -69,7 +89,7 @@ async def test_walk_stops_at_the_window_and_ignores_pinned_items() -> None:
         asked.append(number)
         return pages[number]
 
-    window = Window.read({"newest": 950, "recent_ids": []}, 100)
+    window = read({"newest": 950, "recent_ids": []}, 100)
     items, times, capped = await walk(fetch, window, max_pages=5, seeding=False)
     assert [i.external_id for i in items] == ["n1", "n2", "n3"]
     assert asked == [1, 2]
@@ -88,6 +108,13 @@ def test_pause_error_only_while_the_pause_lasts() -> None:
     assert error is not None and error.retry_after == pytest.approx(30)
 
 
+@pytest.mark.parametrize("ahead", [2 * 86400, 365 * 86400, 253_402_300_799 - NOW.timestamp()])
+def test_a_stored_pause_longer_than_a_day_is_no_pause(ahead: float) -> None:
+    # No API asks for more (Stack Exchange backoffs are capped at a day, quotas reset daily or hourly): a pause
+    # that long would stop the feed for good.
+    assert pause_error({"not_before": NOW.timestamp() + ahead}, NOW, "X") is None
+
+
 @pytest.mark.parametrize(
     ("headers", "wait"),
     [
@@ -95,6 +122,8 @@ def test_pause_error_only_while_the_pause_lasts() -> None:
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1700000060"}, 60.0),
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1699999000"}, 1.0),  # reset already passed
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "30"}, 30.0),  # a delay, not an epoch
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "253402300799"}, 86400.0),  # year 9999: a day at most
+        ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e300"}, 86400.0),
         ({"X-RateLimit-Remaining": "0"}, 60.0),
         ({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "soon"}, 60.0),
         ({}, None),

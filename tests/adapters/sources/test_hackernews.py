@@ -14,6 +14,7 @@ from adapters.sources.hackernews import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSo
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item
+from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fixtures import shared_path
 
@@ -94,7 +95,9 @@ async def test_maps_stories_and_comments(source: HackerNewsSource, algolia: Fake
     assert request.param("query", "") == ""  # sent empty; the fake's parse_qs drops blank values
 
 
-async def test_cursor_tolerates_late_indexing(source: HackerNewsSource, algolia: FakeAlgolia) -> None:
+async def test_cursor_tolerates_late_indexing(http: SafeHttp, algolia: FakeAlgolia) -> None:
+    clock = Clock(datetime.fromtimestamp(NOW, UTC))
+    source = HackerNewsSource(http, clock=clock)
     feed = hn_feed(algolia.base_url)
     algolia.add(
         hit_from_item(PARKS, at=NOW - 1000),
@@ -107,6 +110,7 @@ async def test_cursor_tolerates_late_indexing(source: HackerNewsSource, algolia:
     assert [i.external_id for i in first.items] == ["38099120", "38130044", "38120311", "38125690", "38125507"]
     assert first.cursor == {"newest": NOW - 100, "recent_ids": ["38099120", "38130044"]}
 
+    clock.advance(timedelta(minutes=1))
     algolia.add(
         hit_from_item(SHOW, at=NOW + 50),  # new
         hit_from_item(PARKS_REPLY, at=NOW - 200, story=PARKS),  # indexed late, older than the newest seen

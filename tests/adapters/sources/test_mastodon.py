@@ -195,6 +195,23 @@ async def test_a_used_up_quota_waits_for_its_reset(http: SafeHttp, instance: Fak
     assert len(instance.server.hits("/api/v1/timelines/tag/rust")) == 1
 
 
+@pytest.mark.parametrize("reset", ["9999-12-31T23:59:59Z", "253402300799", "1e15"])
+async def test_a_quota_reset_far_in_the_future_waits_a_day_at_most(
+    http: SafeHttp, instance: FakeMastodon, clock: Clock, reset: str
+) -> None:
+    instance.statuses = many(instance, 0, 3)
+    instance.rate_headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
+    source = source_for(http, clock)
+    first = await source.fetch(tag_feed(instance), {}, seeding=False)
+    with pytest.raises(FeedError, match="rate limit is used up") as info:
+        await source.fetch(tag_feed(instance), first.cursor, seeding=False)
+    assert info.value.retry_after == 86400
+    clock.advance(timedelta(days=1))
+    instance.rate_headers = {}
+    await source.fetch(tag_feed(instance), first.cursor, seeding=False)
+    assert len(instance.server.hits("/api/v1/timelines/tag/rust")) == 2
+
+
 @pytest.mark.parametrize("body", ["<html>down</html>", '{"error": "x"}', '"text"'])
 async def test_a_malformed_body_is_a_feed_error(
     http: SafeHttp, instance: FakeMastodon, clock: Clock, body: str
