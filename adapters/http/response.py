@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,9 @@ from adapters.http.errors import FetchError, redact_url
 from adapters.http.json_body import load_json
 
 _SECONDS = re.compile(r"\d+(\.\d+)?")
+# The longest wait a server's Retry-After is taken at its word for: a hostile or broken server naming a year
+# would otherwise stop its feed (or a chat channel) until someone noticed. Quota resets are capped alike.
+MAX_RETRY_AFTER = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,13 @@ def _phrase(status: int) -> str:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After value (delay seconds or an HTTP date); None when absent or unreadable."""
+    """Seconds to wait from a Retry-After value (delay seconds or an HTTP date), a day at most; None when absent or
+    unreadable."""
     if value is None:
         return None
     value = value.strip()
     if _SECONDS.fullmatch(value):
-        seconds = float(value)
-        return seconds if math.isfinite(seconds) else None
+        return min(float(value), MAX_RETRY_AFTER)  # digits only: at worst inf, never NaN
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -82,4 +84,4 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         when = when.replace(tzinfo=UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)

@@ -36,6 +36,10 @@ def response(status: int, content: bytes = b"", **headers: str) -> HttpResponse:
         ("soon", None),
         ("-5", None),
         ("Wed, 99 Foo 2015", None),
+        # A server naming a year (or a date in 9999) is waited for a day at most, not until someone notices.
+        ("31536000", 86_400.0),
+        ("9" * 400, 86_400.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 86_400.0),
     ],
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
