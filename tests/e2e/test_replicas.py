@@ -83,6 +83,8 @@ def slowly(request: Request, payload: dict[str, Any]) -> Reply | None:
 async def test_two_processes_at_once_poll_once_and_deliver_every_alert_exactly_once(
     earshot: Earshot, algolia: FakeAlgolia, hook: WebhookReceiver, store: SqlStore
 ) -> None:
+    # On SQLite a second `earshot run` is refused while one runs (tests/e2e/test_one_run.py): one process per file.
+    postgres_only(earshot.database_url)
     algolia.hits.append(algolia_hit(1, now() - 600, title="Postgres seed", points=1))
     earshot.write_config(config(algolia, [], hook, extra=DELIVERY))  # `store` has migrated the database
     seed = earshot("run", "--once")
@@ -124,7 +126,7 @@ def postgres_only(database_url: str) -> None:
     """Skip on SQLite: several long-running processes sharing one database is what PostgreSQL is for."""
     if not database_url.startswith("postgresql"):
         pytest.skip(
-            "three replicas need PostgreSQL (SQLite has one writer at a time and is meant for one process); "
+            "several processes on one database need PostgreSQL (on SQLite, one earshot run per file); "
             "set EARSHOT_TEST_DATABASE_URL=postgresql+asyncpg://... to run it"
         )
 
