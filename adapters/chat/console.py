@@ -45,7 +45,7 @@ def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
     if c.link and c.link != c.url:
         lines.insert(3, f"  links to {flat(c.link)}")
     if alert.summary is not None:
-        lines.append(f"  Q: {excerpt(alert.summary.question, 240)}")
+        lines.append(f"  > {excerpt(alert.summary.question, 240)}")  # the point: an ask, or what it is about
         lines.extend(f"  · {excerpt(said, 160)}" for said in alert.summary.said)
     elif c.text:
         lines.append(f"  > {excerpt(c.text, 280)}")

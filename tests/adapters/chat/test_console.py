@@ -182,7 +182,7 @@ def test_the_summary_replaces_the_excerpt_and_other_discussions_are_listed() -> 
     text = render_alert(replace(ALERT, summary=summary, also_seen=(seen,)), "conversations", "30 min ago")
 
     lines = text.splitlines()
-    assert "  Q: Any regrets moving from Mongo to Postgres?" in lines
+    assert "  > Any regrets moving from Mongo to Postgres?" in lines
     assert "  · Migrations got easier." in lines
     assert "  · Ops was hard." in lines
     assert "  > We moved" not in text  # the summary stands in for the raw excerpt
