@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.chat.console import ConsoleChat
+from adapters.chat.discord.config import DiscordConfig
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.llm import LlmSummariser
@@ -245,13 +246,20 @@ def build_chat(
     return ConsoleChat(utc_now, chat.channel)
 
 
+def discord_config(settings: Settings) -> DiscordConfig:
+    """What the Discord chat, its doctor and its invite need from ``[discord]`` and DISCORD_TOKEN."""
+    d = settings.discord
+    return DiscordConfig(token=d.token, guild=d.guild, api_base=d.api_base, gateway_url=d.gateway_url)
+
+
 def build_discord(settings: Settings, desk: Desk, engine: AsyncEngine) -> Chat:
     """The Discord chat; the gateway is held by one process per token (an advisory lock on PostgreSQL)."""
     from adapters.chat.discord.chat import DiscordChat, token_fingerprint
     from adapters.storage.leader import leadership
 
-    name = f"discord-gateway:{token_fingerprint(settings.discord.token or '')}"
-    return DiscordChat(settings.discord, settings.chat.channel, desk, sorted(desk.sources), leadership(engine, name))
+    config = discord_config(settings)
+    name = f"discord-gateway:{token_fingerprint(config.token or '')}"
+    return DiscordChat(config, settings.chat.channel, desk, sorted(desk.sources), leadership(engine, name))
 
 
 async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:

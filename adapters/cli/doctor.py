@@ -11,7 +11,7 @@ import logging
 from dataclasses import replace
 
 from adapters.chat.doctor import Finding
-from adapters.cli.app import fetch_policy
+from adapters.cli.app import discord_config, fetch_policy
 from adapters.http import FetchError, SafeHttp
 from adapters.http.errors import redact_url
 from adapters.settings import Settings
@@ -64,7 +64,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
     else:
         from adapters.chat.discord.doctor import check
 
-        for level, text in await check(settings.discord, channels):
+        for level, text in await check(discord_config(settings), channels):
             findings.append(Finding(level != "error", f"warning: {text}" if level == "warning" else text))
     return findings
 
@@ -105,7 +105,7 @@ async def discord_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Print the URL that adds the bot to a server with exactly the permissions it needs."""
     from adapters.chat.discord.invite import application_id, invite_url
 
-    client_id = args.client_id or await application_id(settings.discord)
+    client_id = args.client_id or await application_id(discord_config(settings))
     guild = args.guild or (settings.discord.guild if (settings.discord.guild or "").isdigit() else None)
     print(invite_url(client_id, guild))
     return 0

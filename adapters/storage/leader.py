@@ -10,28 +10,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
-
-
-class Leadership(Protocol):
-    """Become the one holder of a named role, notice losing it, and give it up."""
-
-    async def acquire(self) -> None:
-        """Wait until this process holds the role."""
-        ...
-
-    async def held(self) -> bool:
-        """Whether this process still holds it (False once the connection behind it is gone)."""
-        ...
-
-    async def release(self) -> None:
-        """Give the role up (idempotent)."""
-        ...
 
 
 def lock_key(name: str) -> int:
@@ -133,7 +116,9 @@ class SoleLeader:
         self._held = False
 
 
-def leadership(engine: AsyncEngine, name: str, *, retry_every: float = 5.0) -> Leadership:
+# Both fit the Leadership protocol that the adapter needing one declares (adapters.chat.discord.config) without
+# either importing the other: the composition root (adapters.cli.app) hands this to the Discord chat.
+def leadership(engine: AsyncEngine, name: str, *, retry_every: float = 5.0) -> AdvisoryLeader | SoleLeader:
     """The leadership that fits the database: an advisory lock on PostgreSQL, sole leadership on SQLite."""
     if engine.dialect.name == "postgresql":
         return AdvisoryLeader(engine, name, retry_every=retry_every)

@@ -20,8 +20,6 @@ import discord
 import yarl
 
 from adapters.chat.inflight import InFlight
-from adapters.settings.model import DiscordSettings
-from adapters.storage.leader import Leadership
 from bot.domain import Alert, Digest, Notice, Progress
 from bot.errors import ConfigError, DeliveryError
 from bot.stats import Report, report_text
@@ -29,6 +27,7 @@ from bot.stats import Report, report_text
 from .card import NONE, first_card, parse_ref, redraw
 from .client import EarshotClient, client_options, intents
 from .commands import build_group
+from .config import DiscordConfig, Leadership
 from .errors import delivery_error, token_or_error, unknown_channel
 from .render import CLAIM_EMOJI, cut, digest_embed, follow_up_text, neutralise, notice_text
 from .views import outcome_view
@@ -45,12 +44,12 @@ if TYPE_CHECKING:
     from bot.desk import Desk
 
 
-def apply_addresses(settings: DiscordSettings) -> None:
-    """Point discord.py at other REST and gateway addresses (a local fake in tests) when the settings say so."""
-    if settings.api_base:
-        discord.http.Route.BASE = settings.api_base.rstrip("/")
-    if settings.gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+def apply_addresses(config: DiscordConfig) -> None:
+    """Point discord.py at other REST and gateway addresses (a local fake in tests) when the config says so."""
+    if config.api_base:
+        discord.http.Route.BASE = config.api_base.rstrip("/")
+    if config.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.gateway_url)
 
 
 def nonce_for(alert: Alert) -> str:
@@ -73,7 +72,7 @@ class DiscordChat:
 
     def __init__(
         self,
-        settings: DiscordSettings,
+        config: DiscordConfig,
         channel: str,
         desk: Desk,
         kinds: Sequence[str],
@@ -82,7 +81,7 @@ class DiscordChat:
         guild_ready_timeout: float = 2.0,
         leader_check: float = LEADER_CHECK,
     ) -> None:
-        self.settings = settings
+        self.config = config
         self.channel = channel
         self.desk = desk
         self.kinds = tuple(kinds)
@@ -112,8 +111,8 @@ class DiscordChat:
         async with self._opening:  # the sender and the follow-ups may both be first
             if self.rest is not None:
                 return self.rest
-            token = token_or_error(self.settings)
-            apply_addresses(self.settings)
+            token = token_or_error(self.config)
+            apply_addresses(self.config)
             rest = discord.Client(intents=intents(), **client_options())
             try:
                 await rest.login(token)
@@ -271,7 +270,7 @@ class DiscordChat:
     # Channels and errors -----------------------------------------------------------------------------------------
 
     async def _resolve_guild(self, rest: discord.Client) -> int | None:
-        wanted = self.settings.guild
+        wanted = self.config.guild
         if wanted and wanted.isdigit():
             return int(wanted)
         guilds = [g async for g in rest.fetch_guilds(limit=200)]
@@ -343,7 +342,7 @@ class DiscordChat:
 
     async def _lead(self) -> None:
         """Hold the gateway while leading; on losing the lead, drop it and wait to lead again."""
-        token = token_or_error(self.settings)
+        token = token_or_error(self.config)
         while True:
             await self.leadership.acquire()
             client = EarshotClient(

@@ -9,11 +9,11 @@ from typing import NamedTuple
 
 import discord
 
-from adapters.settings.model import DiscordSettings
 from bot.errors import ConfigError
 
 from .chat import apply_addresses
 from .client import client_options, intents
+from .config import DiscordConfig
 from .errors import token_or_error
 from .invite import invite_url, missing_in
 
@@ -29,21 +29,21 @@ class Finding(NamedTuple):
     text: str
 
 
-async def check(settings: DiscordSettings, channels: Iterable[str]) -> list[Finding]:
+async def check(config: DiscordConfig, channels: Iterable[str]) -> list[Finding]:
     """Check everything Earshot needs from Discord, for the channels alerts go to."""
     try:
-        token = token_or_error(settings)
+        token = token_or_error(config)
     except ConfigError as exc:
         return [Finding(ERROR, str(exc))]
-    apply_addresses(settings)
+    apply_addresses(config)
     client = discord.Client(intents=intents(), **client_options())
     try:
-        return await _check(client, token, settings, list(dict.fromkeys(channels)))
+        return await _check(client, token, config, list(dict.fromkeys(channels)))
     finally:
         await client.close()
 
 
-async def _check(client: discord.Client, token: str, settings: DiscordSettings, channels: list[str]) -> list[Finding]:
+async def _check(client: discord.Client, token: str, config: DiscordConfig, channels: list[str]) -> list[Finding]:
     findings: list[Finding] = []
     try:
         await client.login(token)
@@ -68,7 +68,7 @@ async def _check(client: discord.Client, token: str, settings: DiscordSettings, 
         )
     )
     invite = invite_url(app.id)
-    guild = await _guild(client, settings.guild, invite, findings)
+    guild = await _guild(client, config.guild, invite, findings)
     if guild is None:
         return findings
     try:

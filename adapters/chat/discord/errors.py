@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import discord
 
 from adapters.http import parse_retry_after
-from adapters.settings.model import DiscordSettings
 from bot.errors import ConfigError, DeliveryError
+
+from .config import DiscordConfig
 
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
@@ -19,14 +20,14 @@ FIX_PERMISSIONS = (
 )
 
 
-def token_or_error(settings: DiscordSettings) -> str:
+def token_or_error(config: DiscordConfig) -> str:
     """The bot token, or a ConfigError saying where to put it."""
-    if not settings.token:
+    if not config.token:
         raise ConfigError(
             'chat.platform = "discord" needs the bot token in the DISCORD_TOKEN environment variable; '
             "copy it from the Developer Portal (your application → Bot → Reset Token) and export it"
         )
-    return settings.token
+    return config.token
 
 
 def unknown_channel(exc: discord.HTTPException) -> bool:

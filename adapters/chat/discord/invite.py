@@ -6,8 +6,9 @@ from urllib.parse import urlencode
 
 import discord
 
-from adapters.settings.model import DiscordSettings
 from bot.errors import ConfigError
+
+from .config import DiscordConfig
 
 SCOPES = ("bot", "applications.commands")
 AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
@@ -54,14 +55,14 @@ def missing_in(granted: discord.Permissions) -> list[str]:
     return [label for name, label in PERMISSION_LABELS.items() if not getattr(granted, name)]
 
 
-async def application_id(settings: DiscordSettings) -> int:
+async def application_id(config: DiscordConfig) -> int:
     """The bot's application id, asked of Discord with the token (which is never shown)."""
     from .chat import apply_addresses
     from .client import client_options, intents
     from .errors import token_or_error
 
-    token = token_or_error(settings)
-    apply_addresses(settings)
+    token = token_or_error(config)
+    apply_addresses(config)
     client = discord.Client(intents=intents(), **client_options())
     try:
         await client.login(token)

@@ -12,11 +12,11 @@ import discord
 import pytest
 
 from adapters.chat.discord.chat import DiscordChat
+from adapters.chat.discord.config import DiscordConfig, Leadership
 from adapters.http import SafeHttp
-from adapters.settings.model import DiscordSettings
 from adapters.sources import build_sources
 from adapters.storage import SqlStore
-from adapters.storage.leader import Leadership, SoleLeader
+from adapters.storage.leader import SoleLeader
 from bot.delivery import Deliverer
 from bot.desk import Desk
 from bot.domain import Alert, Conversation, Feed
@@ -59,19 +59,19 @@ async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[Desk]:
 
 
 @pytest.fixture
-def settings(fake: FakeDiscord) -> DiscordSettings:
-    """Settings pointing at the fake."""
-    return DiscordSettings(token=TOKEN, guild=None, api_base=fake.api_base, gateway_url=fake.gateway_url)
+def config(fake: FakeDiscord) -> DiscordConfig:
+    """The Discord config, pointing at the fake."""
+    return DiscordConfig(token=TOKEN, guild=None, api_base=fake.api_base, gateway_url=fake.gateway_url)
 
 
 @pytest.fixture
-async def make_chat(fake: FakeDiscord, desk: Desk, settings: DiscordSettings) -> AsyncIterator[MakeChat]:
+async def make_chat(fake: FakeDiscord, desk: Desk, config: DiscordConfig) -> AsyncIterator[MakeChat]:
     """Starts DiscordChats (each a process's adapter) and waits until the gateway is ready; stops them after."""
     made: list[DiscordChat] = []
 
     async def make(*, listen: bool = True, leader: Leadership | None = None, **changes: Any) -> DiscordChat:
         chat = DiscordChat(
-            replace(settings, **changes),
+            replace(config, **changes),
             "conversations",
             desk,
             sorted(desk.sources),

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from adapters.chat.discord.config import DiscordConfig
 from adapters.chat.discord.doctor import ERROR, OK, check
 from adapters.cli import doctor
 from adapters.settings import load_settings
-from adapters.settings.model import DiscordSettings
 from tests.fakes.discord import APP_ID, CHANNELS, GUILD_ID, TOKEN, FakeDiscord
 
 EMBED_LINKS = 1 << 14
 ADD_REACTIONS = 1 << 6
 
 
-async def test_a_healthy_setup_is_all_ok(fake: FakeDiscord, settings: DiscordSettings) -> None:
-    findings = await check(settings, ["conversations", "#vector-db"])
+async def test_a_healthy_setup_is_all_ok(fake: FakeDiscord, config: DiscordConfig) -> None:
+    findings = await check(config, ["conversations", "#vector-db"])
     assert [f.level for f in findings] == [OK] * len(findings)
     texts = "\n".join(f.text for f in findings)
     assert "token accepted: the bot is Earshot" in texts
@@ -28,10 +28,10 @@ async def test_a_healthy_setup_is_all_ok(fake: FakeDiscord, settings: DiscordSet
     assert TOKEN not in texts
 
 
-async def test_missing_channel_permissions_are_named_with_the_fix(fake: FakeDiscord, settings: DiscordSettings) -> None:
+async def test_missing_channel_permissions_are_named_with_the_fix(fake: FakeDiscord, config: DiscordConfig) -> None:
     deny = {"id": GUILD_ID, "type": 0, "allow": "0", "deny": str(EMBED_LINKS | ADD_REACTIONS)}
     fake.channel_overwrites[CHANNELS["vector-db"]] = [deny]
-    findings = await check(settings, ["conversations", "vector-db", "gone"])
+    findings = await check(config, ["conversations", "vector-db", "gone"])
     errors = [f.text for f in findings if f.level == ERROR]
     assert errors[0].startswith("#vector-db: the bot lacks Embed Links, Add Reactions: in Discord, open #vector-db")
     assert errors[1].startswith("#gone: no such text channel in Earshot Test")
@@ -39,17 +39,17 @@ async def test_missing_channel_permissions_are_named_with_the_fix(fake: FakeDisc
 
 
 async def test_a_bad_token_a_missing_scope_and_a_wrong_server_are_explained(
-    fake: FakeDiscord, settings: DiscordSettings
+    fake: FakeDiscord, config: DiscordConfig
 ) -> None:
-    (finding,) = await check(replace(settings, token="wrong"), [])
+    (finding,) = await check(replace(config, token="wrong"), [])
     assert finding.level == ERROR and "refused the token" in finding.text and "wrong" not in finding.text
-    (finding,) = await check(replace(settings, token=None), [])
+    (finding,) = await check(replace(config, token=None), [])
     assert "DISCORD_TOKEN" in finding.text
     fake.commands_scope = False
-    scope = [f for f in await check(settings, []) if f.level == ERROR]
+    scope = [f for f in await check(config, []) if f.level == ERROR]
     assert "without the applications.commands scope" in scope[0].text
     assert f"client_id={APP_ID}" in scope[0].text
-    elsewhere = [f for f in await check(replace(settings, guild="Another Server"), []) if f.level == ERROR]
+    elsewhere = [f for f in await check(replace(config, guild="Another Server"), []) if f.level == ERROR]
     assert "not in that server (it is in: Earshot Test" in elsewhere[0].text
 
 
