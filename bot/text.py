@@ -19,9 +19,15 @@ def clean(text: str) -> str:
     A lone surrogate (half an emoji, cut by some API) becomes U+FFFD: it cannot be written as UTF-8, so it would
     fail every post, print or JSON body it reached; two halves written separately become the character.
     """
-    if _SURROGATE.search(text):
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", without_surrogates(text)))
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (half an emoji, cut by some API) as U+FFFD, and two halves written
+    separately joined into their character; no UTF-8 encoder, database or JSON body accepts a lone one."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def excerpt(text: str, limit: int = 280) -> str:

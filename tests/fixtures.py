@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
-# EARSHOT_SHARED_DIR points elsewhere (a test uses it to show the suite runs with no shared folder at all).
+# EARSHOT_SHARED_DIR points elsewhere: at an empty folder, the suite runs as in a fresh clone with nothing beside it.
 SHARED = Path(os.environ.get("EARSHOT_SHARED_DIR") or REPO.parent / "shared")
 
 

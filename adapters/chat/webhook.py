@@ -25,7 +25,7 @@ from bot.domain import Alert, Digest, Notice, OutcomeKind, Progress, Summary
 from bot.errors import DeliveryError
 from bot.participation import settled_by_people
 from bot.stats import Report, report_text
-from bot.text import clean, excerpt
+from bot.text import clean, excerpt, without_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +167,7 @@ def report_payload(report: Report, chart_png: bytes | None, default_channel: str
 def encode(payload: dict[str, Any]) -> bytes:
     """A payload as UTF-8 JSON. A lone surrogate (half an emoji from some API) cannot be UTF-8 and would fail
     every retry of the alert: it becomes U+FFFD; a pair of them written separately becomes the character."""
-    text = json.dumps(payload, ensure_ascii=False)
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+    return without_surrogates(json.dumps(payload, ensure_ascii=False)).encode("utf-8")
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

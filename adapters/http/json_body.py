@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-REPLACEMENT = "\ufffd"
+from bot.text import without_surrogates
 
 # An escaped backslash (kept, so the "u" after it is not read as an escape), a surrogate pair (kept: the parser
 # joins it into one character), or a lone surrogate escape (replaced).
@@ -21,7 +21,6 @@ _ESCAPES = re.compile(
     r"\\\\|(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})"
 )
 _MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_json(content: bytes | str) -> Any:
@@ -38,17 +37,6 @@ def load_json(content: bytes | str) -> Any:
     if _MAYBE_SURROGATE.search(text):
         text = _ESCAPES.sub(_fix_escape, text)
     return json.loads(text)
-
-
-def without_surrogates(text: str) -> str:
-    """``text`` with every lone surrogate replaced by U+FFFD (a no-op for text that has none)."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub(REPLACEMENT, text)
-    return text
 
 
 def _fix_escape(match: re.Match[str]) -> str:

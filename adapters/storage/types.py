@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,11 +11,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from bot.text import without_surrogates
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets the wider BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Much of what Earshot stores comes from third parties (titles, authors, cursors, error messages quoting an API),
 # and one value a database refuses fails the whole transaction: the poll, and every good item in it. So every text
@@ -26,15 +26,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def storable(value: str) -> str:
     """``value`` as both databases store it: without U+0000 (PostgreSQL refuses it), lone surrogates as U+FFFD
     (no UTF-8 encoder accepts them)."""
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    if value.isascii():
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", value)
-    return value
+    return without_surrogates(value.replace("\x00", "") if "\x00" in value else value)
 
 
 def storable_json(value: Any) -> Any:
