@@ -7,7 +7,6 @@ and clamps. Time is an argument. The weights live in one table below, tuned on t
 
 from __future__ import annotations
 
-import enum
 import functools
 import math
 import re
@@ -18,6 +17,8 @@ from datetime import datetime, timedelta
 from bot.domain import Conversation, Match
 from bot.intent import LABELS, NEGATIVE, POSITIVE, Intent, find_intents
 from bot.matching import squash
+from bot.records import Reason as Reason  # re-exported: defined here first, now among the records
+from bot.records import ReasonKind as ReasonKind
 
 # ---- Weights: every number the score is made of, in one place. ----
 BASE = 25
@@ -77,27 +78,6 @@ DEFAULT_HALF_LIVES: Mapping[str, timedelta] = {
     "rss": timedelta(days=2),
 }
 DEFAULT_HALF_LIFE = timedelta(days=1)
-
-
-class ReasonKind(enum.StrEnum):
-    """Which signal a reason comes from."""
-
-    INTENT = "intent"
-    FRESHNESS = "freshness"
-    ROOM = "room"
-    RELEVANCE = "relevance"
-    TEAM = "team"
-    LANGUAGE = "language"
-    FEEDBACK = "feedback"
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One reason for a score: plain words, a signed contribution and the signal it comes from."""
-
-    label: str
-    weight: int
-    kind: ReasonKind
 
 
 @dataclass(frozen=True, slots=True)

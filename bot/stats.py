@@ -8,63 +8,30 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
+
+from bot.records import DayCount, Stats, StatsRow
+
+__all__ = [
+    "STALE_AFTER",
+    "DayCount",
+    "Report",
+    "Stats",
+    "StatsRow",
+    "by_topic",
+    "headline",
+    "median",
+    "outcome_words",
+    "percent",
+    "report_period",
+    "report_text",
+    "row_line",
+    "span",
+    "stats_text",
+]
 
 STALE_AFTER = timedelta(days=1)
 """An alert nobody claimed for this long went stale: the conversation has likely moved on."""
-
-
-@dataclass(frozen=True, slots=True)
-class StatsRow:
-    """One group's numbers. For a person, ``alerts`` and ``claimed`` are both the alerts they claimed."""
-
-    key: str
-    alerts: int = 0
-    claimed: int = 0
-    replied: int = 0  # claimed alerts where the team replied (recorded, or found by a check)
-    responded: int = 0  # of those, where someone answered the team
-    stale: int = 0  # never claimed nor dismissed, older than the stale age
-    claim_median: timedelta | None = None  # from posting to claim
-    outcomes: Mapping[str, int] = field(default_factory=dict)  # alerts per outcome kind (custom: its label)
-
-    @property
-    def claim_rate(self) -> float | None:
-        """Claimed of alerts posted."""
-        return self.claimed / self.alerts if self.alerts else None
-
-    @property
-    def reply_rate(self) -> float | None:
-        """Replied of claimed."""
-        return self.replied / self.claimed if self.claimed else None
-
-    @property
-    def response_rate(self) -> float | None:
-        """Answered of replied."""
-        return self.responded / self.replied if self.replied else None
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """The numbers of the alerts posted in [since, until], in total and by group, each group sorted by key."""
-
-    since: datetime
-    until: datetime
-    total: StatsRow
-    people: tuple[StatsRow, ...] = ()
-    topics: tuple[StatsRow, ...] = ()
-    sources: tuple[StatsRow, ...] = ()
-    communities: tuple[StatsRow, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class DayCount:
-    """One topic on one day (UTC): alerts posted, claimed, replied to."""
-
-    day: date
-    topic: str
-    alerts: int
-    claimed: int
-    replied: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,17 @@ from __future__ import annotations
 from bot.ports.chat import Chat, Listener, Refresher
 from bot.ports.clock import Clock
 from bot.ports.sources import Source, ThreadSource
-from bot.ports.storage import Backlog, DeliveryProblem, DueCheck, NewAlert, Store, StoredConversation, SyncReport, Unit
+from bot.ports.storage import (
+    Backlog,
+    DeliveryProblem,
+    DueCheck,
+    NewAlert,
+    Store,
+    StoredConversation,
+    StoreOf,
+    SyncReport,
+    Unit,
+)
 from bot.ports.summariser import Summariser
 from bot.ports.telemetry import NO_TELEMETRY, NoTelemetry, Telemetry
 
@@ -26,6 +36,7 @@ __all__ = [
     "Refresher",
     "Source",
     "Store",
+    "StoreOf",
     "StoredConversation",
     "Summariser",
     "SyncReport",
