@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from bot.domain import Feed, FeedState, Topic
 from bot.errors import ConfigError, NotAllowed, NotFound
-from bot.ports import Clock, Source, Store, SyncReport
+from bot.ports import Clock, Source, StoreOf, SyncReport
+from bot.ports.storage import Audit, ConfigSync, Feeds, Topics
 from bot.query import parse_query
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -22,6 +24,10 @@ DEFAULT_EVERY.update({"stackexchange": "10m", "github": "5m", "discourse": "10m"
 DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
 FALLBACK_EVERY = "15m"
 """How often a new feed is polled when whoever adds it (CLI or chat) gives no interval, per kind."""
+
+
+class CatalogUnit(Topics, Feeds, ConfigSync, Audit, Protocol):
+    """What the catalog touches: topics, feeds, the config sync and the audit log."""
 
 
 def default_every(kind: str) -> str:
@@ -89,7 +95,7 @@ def check_feed(feed: Feed, sources: Mapping[str, Source]) -> None:
 class Catalog:
     """The use cases that change what Earshot listens to and looks for."""
 
-    def __init__(self, store: Store, sources: Mapping[str, Source], clock: Clock) -> None:
+    def __init__(self, store: StoreOf[CatalogUnit], sources: Mapping[str, Source], clock: Clock) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock

@@ -11,16 +11,22 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from bot.domain import Handle, Participation, Progress
 from bot.errors import FeedError, LeaseLost
 from bot.participation import progress_line, read_participation
-from bot.ports import Chat, Clock, DueCheck, Refresher, Source, Store, ThreadSource
+from bot.ports import Chat, Clock, DueCheck, Refresher, Source, StoreOf, ThreadSource
+from bot.ports.storage import Checks, Claiming, Team
 from bot.team import member_names, team_index
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHECKS = (timedelta(hours=1), timedelta(days=1), timedelta(days=7))
+
+
+class CheckUnit(Checks, Team, Claiming, Protocol):
+    """What the checker touches: the checks, the team's handles, and an alert's outcomes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +68,7 @@ class ParticipationChecker:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[CheckUnit],
         sources: Mapping[str, Source],
         clock: Clock,
         owner: str,

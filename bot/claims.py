@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bot.domain import Alert, ClaimResult, Outcome, OutcomeKind
 from bot.errors import NotAllowed, NotFound
-from bot.ports import NO_TELEMETRY, Clock, Store, Telemetry, Unit
+from bot.ports import NO_TELEMETRY, Clock, StoreOf, Telemetry
+from bot.ports.storage import Claiming
 
 
 def may_record(alert: Alert, actor: str, kind: OutcomeKind, *, moderator: bool = False) -> str | None:
@@ -34,7 +35,7 @@ def may_release(alert: Alert, actor: str, *, moderator: bool = False) -> str | N
 class Claims:
     """Claim, release and record outcomes of alerts."""
 
-    def __init__(self, store: Store, clock: Clock, telemetry: Telemetry = NO_TELEMETRY) -> None:
+    def __init__(self, store: StoreOf[Claiming], clock: Clock, telemetry: Telemetry = NO_TELEMETRY) -> None:
         self.store = store
         self.clock = clock
         self.telemetry = telemetry
@@ -77,7 +78,7 @@ class Claims:
             return outcome
 
 
-async def _alert(unit: Unit, alert_id: int) -> Alert:
+async def _alert(unit: Claiming, alert_id: int) -> Alert:
     found = await unit.get_alert(alert_id)
     if found is None:
         raise NotFound(f"there is no alert {alert_id}")

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from bot.domain import Alert, Conversation, Reply, Summary
 from bot.errors import EarshotError
-from bot.ports import Clock, Source, Store, Summariser, ThreadSource
+from bot.ports import Clock, Source, StoreOf, Summariser, ThreadSource
+from bot.ports.storage import Summaries
 from bot.summary import SummaryPolicy, extractive_summary
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class Contextualiser:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[Summaries],
         sources: Mapping[str, Source],
         clock: Clock,
         policy: ContextPolicy = ContextPolicy(),

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.context import Contextualiser
-from bot.digest import Digester
+from bot.digest import Digester, OutboxUnit
 from bot.domain import Alert, channel_label
 from bot.errors import DeliveryError, LeaseLost
 from bot.flood import FloodPolicy, split_by_cap
-from bot.ports import NO_TELEMETRY, Chat, Clock, Store, Telemetry
+from bot.ports import NO_TELEMETRY, Chat, Clock, StoreOf, Telemetry
 from bot.timing import delivery_backoff
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Deliverer:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[OutboxUnit],
         chat: Chat,
         clock: Clock,
         owner: str,

@@ -13,8 +13,9 @@ import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Protocol
 
-from bot.catalog import Catalog, default_every, derive_feed_name
+from bot.catalog import Catalog, CatalogUnit, default_every, derive_feed_name
 from bot.claims import Claims
 from bot.commands import Command, CommandError, parse_command
 from bot.domain import Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
@@ -22,7 +23,8 @@ from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
 from bot.feed_targets import feed_target
 from bot.participation import progress_line
-from bot.ports import NO_TELEMETRY, Clock, Source, Store, Telemetry
+from bot.ports import NO_TELEMETRY, Clock, Source, StoreOf, Telemetry
+from bot.ports.storage import Checks, Claiming, FollowUps, People, Refreshes, Reporting, Team
 from bot.stats import STALE_AFTER, stats_text
 from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
 
@@ -54,6 +56,10 @@ HELP = f"""Earshot finds conversations worth joining and posts them here. Claim 
 /earshot stats [period]   the team's numbers, e.g. stats 30d
 /earshot me [source=handle ...]   your accounts, e.g. {HANDLE_EXAMPLE}
 Queries: AND, OR, NOT, -word, "exact phrase", (groups), recommend*, title:, text:, author:, source:, lang:"""
+
+
+class DeskUnit(CatalogUnit, Claiming, People, Refreshes, Checks, Team, FollowUps, Reporting, Protocol):
+    """What the desk touches: every chat action and command goes through it, so most capabilities."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +122,7 @@ class Desk:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[DeskUnit],
         sources: Mapping[str, Source],
         clock: Clock,
         telemetry: Telemetry = NO_TELEMETRY,

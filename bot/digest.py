@@ -10,14 +10,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from bot.domain import Digest, channel_label
 from bot.errors import DeliveryError, LeaseLost
 from bot.flood import FloodPolicy, digest_due
-from bot.ports import Chat, Clock, Store
+from bot.ports import Chat, Clock, StoreOf
+from bot.ports.storage import FloodGuard, Outbox
 from bot.timing import delivery_backoff
 
 log = logging.getLogger(__name__)
+
+
+class OutboxUnit(Outbox, FloodGuard, Protocol):
+    """What delivery touches: the outbox and the flood guard's held alerts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,7 @@ class Digester:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[OutboxUnit],
         chat: Chat,
         clock: Clock,
         owner: str,

@@ -11,15 +11,21 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain import Alert, Match, Topic
 from bot.errors import ConfigError, InvalidQuery, NotFound
 from bot.matching import CompiledTopic, Haystack, compile_topic, evaluate, holds
-from bot.ports import Clock, Store, StoredConversation
+from bot.ports import Clock, StoredConversation, StoreOf
+from bot.ports.storage import Lookup, Topics
 from bot.query import Attr, Node, Not, Term
 from bot.scoring import BASE, Score, ScoringPolicy, score
 
 log = logging.getLogger(__name__)
+
+
+class ExplainUnit(Lookup, Topics, Protocol):
+    """What explaining touches: stored conversations, their alerts, and the topics."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +134,7 @@ def _compiled(topics: Sequence[Topic]) -> list[CompiledTopic]:
 class Explainer:
     """The `explain` use case: find the item, re-run the pipeline's decisions on it, gather its alerts."""
 
-    def __init__(self, store: Store, clock: Clock, scoring: ScoringPolicy | None = None) -> None:
+    def __init__(self, store: StoreOf[ExplainUnit], clock: Clock, scoring: ScoringPolicy | None = None) -> None:
         self.store = store
         self.clock = clock
         self.scoring = scoring or ScoringPolicy()

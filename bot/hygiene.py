@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Protocol
 
 from bot.domain import Alert, Notice
 from bot.durations import format_duration
-from bot.ports import Chat, Clock, Store
+from bot.ports import Chat, Clock, StoreOf
+from bot.ports.storage import FollowUps, Team
 from bot.team import member_names
 from bot.text import excerpt
 
 log = logging.getLogger(__name__)
+
+
+class SweepUnit(FollowUps, Team, Protocol):
+    """What the sweeper touches: stale claims, and the team's names for the notice."""
 
 
 def release_note(alert: Alert, holder: str, after: timedelta) -> str:
@@ -27,7 +33,9 @@ def release_note(alert: Alert, holder: str, after: timedelta) -> str:
 class ClaimSweeper:
     """Releases stale claims and tells the channel; each claim is released once across processes."""
 
-    def __init__(self, store: Store, chat: Chat | None, clock: Clock, release_after: timedelta, limit: int = 50):
+    def __init__(
+        self, store: StoreOf[SweepUnit], chat: Chat | None, clock: Clock, release_after: timedelta, limit: int = 50
+    ):
         self.store = store
         self.chat = chat
         self.clock = clock

@@ -15,12 +15,14 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
 from bot.errors import FeedError, LeaseLost
 from bot.feedback import FEEDBACK_WINDOW, learn_all
 from bot.matching import TopicIndex, compile_topics
-from bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, Store, Telemetry
+from bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry
+from bot.ports.storage import Feedback, Polling, Topics
 from bot.scoring import Score, ScoringPolicy, score, top_reasons
 from bot.timing import feed_backoff, next_poll_at
 from bot.urls import canonical_url
@@ -31,6 +33,10 @@ FEEDBACK_REFRESH = timedelta(minutes=10)
 """How often a poller relearns what each topic's dismissed alerts look like."""
 FEEDBACK_TEXTS = 300
 """Dismissed and claimed alerts read per topic for learning, newest first."""
+
+
+class PollUnit(Polling, Feedback, Topics, Protocol):
+    """What a poll touches: feed leases, conversations and alerts, the topics, and the team's feedback."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +74,7 @@ class Poller:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[PollUnit],
         sources: Mapping[str, Source],
         clock: Clock,
         owner: str,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
-from bot.ports import Chat, Clock, Store
+from bot.ports import Chat, Clock, StoreOf
+from bot.ports.storage import Reporting, Team
 from bot.schedule import Weekly, last_slot
 from bot.stats import STALE_AFTER, Report
 from bot.team import member_names
@@ -26,6 +28,10 @@ SKIPPED = "skipped: nothing to report yet"
 """The message reference stored for a weekly slot whose report was not worth posting."""
 
 
+class ReportUnit(Reporting, Team, Protocol):
+    """What reports touch: the numbers, the report slots, and the team's names."""
+
+
 def worth_posting(alerts: int, alerts_before: int) -> bool:
     """Whether a weekly report is worth posting: it has alerts to show, or the team has had alerts before.
 
@@ -36,7 +42,7 @@ def worth_posting(alerts: int, alerts_before: int) -> bool:
     return alerts > 0 or alerts_before > 0
 
 
-async def build_report(store: Store, since: datetime, until: datetime, title: str) -> Report:
+async def build_report(store: StoreOf[ReportUnit], since: datetime, until: datetime, title: str) -> Report:
     """The numbers of [since, until] with the daily series per topic and the team's names."""
     async with store.unit() as unit:
         stats = await unit.stats(since, until, STALE_AFTER)
@@ -55,7 +61,7 @@ class WeeklyReporter:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreOf[ReportUnit],
         chat: Chat,
         clock: Clock,
         owner: str,

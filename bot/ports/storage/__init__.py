@@ -13,11 +13,11 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol, TypeVar
 
-from bot.ports.storage.actions import Claims, Lookup, People, Team
+from bot.ports.storage.actions import Claiming, Lookup, People, Team
 from bot.ports.storage.catalog import Audit, ConfigSync, Feeds, Topics
 from bot.ports.storage.delivering import FloodGuard, Outbox, Refreshes, Summaries
 from bot.ports.storage.finding import Feedback, Polling
-from bot.ports.storage.followup import Checks, FollowUps, Reports
+from bot.ports.storage.followup import Checks, FollowUps, Reporting
 from bot.records import Backlog, DeliveryProblem, DueCheck, NewAlert, StoredConversation, SyncReport
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
     "Audit",
     "Backlog",
     "Checks",
-    "Claims",
+    "Claiming",
     "ConfigSync",
     "DeliveryProblem",
     "DueCheck",
@@ -39,7 +39,7 @@ __all__ = [
     "People",
     "Polling",
     "Refreshes",
-    "Reports",
+    "Reporting",
     "Store",
     "StoreOf",
     "StoredConversation",
@@ -62,13 +62,13 @@ class Unit(
     FloodGuard,
     Summaries,
     Refreshes,
-    Claims,
+    Claiming,
     People,
     Team,
     Lookup,
     FollowUps,
     Checks,
-    Reports,
+    Reporting,
     Protocol,
 ):
     """One transaction with every capability: leaving the ``async with`` commits; an exception rolls back.

@@ -10,7 +10,7 @@ from bot.domain import Activity, Alert, ClaimResult, DeliveryState, Handle, Outc
 from bot.records import StoredConversation
 
 
-class Claims(Protocol):
+class Claiming(Protocol):
     """Who takes an alert, and what came of it. Alerts are never deleted."""
 
     async def get_alert(self, alert_id: int) -> Alert | None:

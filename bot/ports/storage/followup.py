@@ -63,7 +63,7 @@ class Checks(Protocol):
         ...
 
 
-class Reports(Protocol):
+class Reporting(Protocol):
     """The team's numbers, and the report slots that make each scheduled report go out once."""
 
     async def stats(self, since: datetime, until: datetime, stale_after: timedelta) -> Stats:
