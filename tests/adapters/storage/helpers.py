@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from adapters.storage import SqlStore, tables
+from adapters.storage import SqlStore
 from bot.domain import Conversation, Feed, Topic
-from bot.ports import NewAlert
+from bot.ports import NewAlert, Store
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -44,14 +42,14 @@ def is_postgres(store: SqlStore) -> bool:
     return store.engine.dialect.name == "postgresql"
 
 
-async def add_feeds(store: SqlStore, *names: str, now: datetime = T0) -> None:
+async def add_feeds(store: Store, *names: str, now: datetime = T0) -> None:
     """Add feeds by name."""
     async with store.unit() as unit:
         for name in names:
             await unit.add_feed(feed(name), now)
 
 
-async def add_alerts(store: SqlStore, count: int, *, topic_name: str = "python", now: datetime = T0) -> list[int]:
+async def add_alerts(store: Store, count: int, *, topic_name: str = "python", now: datetime = T0) -> list[int]:
     """Store ``count`` conversations and one alert each; return the conversation ids."""
     async with store.unit() as unit:
         stored = await unit.insert_conversations([conversation(n) for n in range(count)], "hn", now)
@@ -60,8 +58,7 @@ async def add_alerts(store: SqlStore, count: int, *, topic_name: str = "python",
     return ids
 
 
-async def alert_ids(store: SqlStore) -> list[int]:
-    """Ids of every alert, oldest first (read directly: no Unit method lists alerts)."""
-    async with store.engine.connect() as connection:
-        result = await connection.execute(select(tables.alerts.c.id).order_by(tables.alerts.c.id))
-        return [row.id for row in result]
+async def alert_ids(store: Store) -> list[int]:
+    """Ids of every alert, oldest first."""
+    async with store.unit() as unit:
+        return sorted(alert.id for alert in await unit.list_alerts(limit=1_000_000))

@@ -6,9 +6,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-
-from adapters.storage import SqlStore, tables
+from adapters.storage import SqlStore
 from adapters.storage.crossposts import group_crossposts
 from bot.domain import Alert, Conversation, DeliveryState, Sighting, Summary
 from bot.polling import discussed_links
@@ -51,8 +49,14 @@ async def alerts(store: SqlStore) -> list[Alert]:
 
 
 async def count(store: SqlStore, table: str) -> int:
-    async with store.engine.connect() as connection:
-        return int((await connection.execute(select(func.count()).select_from(tables.metadata.tables[table]))).scalar())
+    """How many alerts, or sightings on them, the store holds."""
+    async with store.unit() as unit:
+        every = await unit.list_alerts(limit=1_000_000)
+        if table == "alerts":
+            return len(every)
+        assert table == "sightings"
+        found = [await unit.get_alert(a.id) for a in every]
+        return sum(len(a.also_seen) for a in found if a is not None)
 
 
 async def test_a_second_discussion_of_the_same_link_is_a_sighting_not_an_alert(store: SqlStore) -> None:
@@ -113,9 +117,9 @@ async def test_a_sighting_after_delivery_flags_the_alert_for_refresh(store: SqlS
 
     await write(store, RSS, at=timedelta(hours=1))
     async with store.unit() as unit:  # the same alert written again (a repeated poll) adds nothing
-        [cid] = (
-            await unit._conn.execute(select(tables.conversations.c.id).where(tables.conversations.c.source == "rss"))
-        ).scalars()
+        stored = await unit.find_conversation(url=RSS.url)
+        assert stored is not None and stored.conversation.source == "rss"
+        cid = stored.id
         again = NewAlert(cid, "databases", None, ("postgres",), 60, links=discussed_links(RSS))
         assert await unit.insert_alerts([again], T0, crosspost_since=T0 - WEEK) == 0
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
-
-from adapters.storage import SqlStore, tables
-from bot.domain import Conversation, Outcome, OutcomeKind
+from adapters.storage import SqlStore
+from bot.domain import Conversation, Outcome, OutcomeKind, Participation
 from bot.ports import NewAlert
 from bot.stats import DayCount, StatsRow
 from tests.adapters.storage.helpers import T0
@@ -27,12 +25,9 @@ async def alert(
         if deliver:
             (leased,) = await unit.lease_alerts(at, "sender", timedelta(minutes=5), 10)
             await unit.mark_delivered(leased.id, "sender", at, f"C:{n}")
-    async with store.engine.connect() as connection:
-        return int(
-            (
-                await connection.execute(select(tables.alerts.c.id).where(tables.alerts.c.conversation_id == cid))
-            ).scalar_one()
-        )
+    async with store.unit() as unit:
+        (written,) = await unit.list_alerts(conversation_id=cid)
+    return written.id
 
 
 async def claimed(store: SqlStore, alert_id: int, who: str, after: timedelta) -> None:
@@ -46,20 +41,15 @@ async def outcome(store: SqlStore, alert_id: int, kind: OutcomeKind, who: str = 
 
 
 async def checked(store: SqlStore, alert_id: int, who: str | None, responses: int) -> None:
-    async with store.engine.begin() as connection:
-        await connection.execute(
-            insert(tables.participation).values(
-                alert_id=alert_id,
-                claimed_at=T0,
-                after_seconds=3600,
-                due_at=T0 + H,
-                checked_at=T0 + 2 * H,
-                attempts=0,
-                replied_by=who,
-                replied_at=T0 + H if who else None,
-                responses=responses,
-            )
-        )
+    """A check of the alert's claim, an hour after it, that found ``who`` replied and ``responses`` answers."""
+    async with store.unit() as unit:
+        found = await unit.get_alert(alert_id)
+        assert found is not None
+        assert await unit.plan_checks(T0, [H], [found.conversation.source], T0 - DAY) == 1
+        (due,) = await unit.lease_checks(T0 + 30 * DAY, "checker", H, 10)
+        assert due.alert.id == alert_id
+        result = Participation(alert_id, H, T0 + 2 * H, who, T0 + H if who else None, responses)
+        await unit.finish_check(due.id, "checker", result)
 
 
 async def test_the_numbers_match_the_hand_computed_tables(store: SqlStore) -> None:
