@@ -38,9 +38,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def make_store(backend: str, make_store: Callable[[], SqlStore]) -> Callable[[], Any]:
+def make_store(backend: str, request: pytest.FixtureRequest) -> Callable[[], Any]:
     """Makes stores on one database: the SQL one (the fixture this overrides), or one :class:`MemoryDatabase`."""
     if backend == "sql":
-        return make_store
+        # Asked for only here, so the twin's runs create no SQL database (on PostgreSQL, one per test).
+        sql: Callable[[], SqlStore] = request.getfixturevalue("make_store")
+        return sql
     database = MemoryDatabase()
     return lambda: MemoryStore(database)
