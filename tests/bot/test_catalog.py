@@ -7,9 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.catalog import Catalog
 from bot.domain import Feed, FetchResult, Topic
 from bot.errors import AlreadyExists, ConfigError, InvalidQuery, NotAllowed, NotFound
@@ -41,16 +40,13 @@ def rss() -> CheckingSource:
 
 
 @pytest.fixture
-def catalog(store: SqlStore, rss: CheckingSource) -> Catalog:
+def catalog(store: MemoryStore, rss: CheckingSource) -> Catalog:
     return Catalog(store, {"rss": rss, "hackernews": CheckingSource("hackernews")}, Clock())
 
 
-async def audit(store: SqlStore) -> list[tuple[Any, ...]]:
+async def audit(store: MemoryStore) -> list[tuple[Any, ...]]:
     """The audit log, oldest first: (at, actor, action, subject, detail)."""
-    log = tables.audit_log.c
-    async with store.engine.connect() as connection:
-        rows = await connection.execute(select(log.at, log.actor, log.action, log.subject, log.detail).order_by(log.id))
-        return [tuple(row) for row in rows]
+    return list(store.database.tables.audit)  # the port only writes the log: read the twin's table
 
 
 def blog(name: str = "blog", **fields: Any) -> Feed:
@@ -59,7 +55,7 @@ def blog(name: str = "blog", **fields: Any) -> Feed:
     return Feed(name, "rss", **fields)
 
 
-async def test_add_topic_stores_it_and_audits_who_did(store: SqlStore, catalog: Catalog) -> None:
+async def test_add_topic_stores_it_and_audits_who_did(store: MemoryStore, catalog: Catalog) -> None:
     topic = Topic("databases", 'postgres OR "vector database"', channel="db-talk")
 
     assert await catalog.add_topic(topic, "ana") == topic
@@ -77,7 +73,7 @@ async def test_add_topic_stores_it_and_audits_who_did(store: SqlStore, catalog: 
 
 
 @pytest.mark.parametrize("name", ["", "has space", "-leading-dash", "émoji", "x" * 65, "semi;colon"])
-async def test_add_topic_refuses_a_bad_name(store: SqlStore, catalog: Catalog, name: str) -> None:
+async def test_add_topic_refuses_a_bad_name(store: MemoryStore, catalog: Catalog, name: str) -> None:
     with pytest.raises(ConfigError, match=f"topic name {name!r} is not valid: use 1 to 64 letters"):
         await catalog.add_topic(Topic(name, "postgres"), "ana")
 
@@ -96,7 +92,7 @@ async def test_add_topic_refuses_a_bad_name(store: SqlStore, catalog: Catalog, n
     ],
 )
 async def test_add_topic_refuses_a_bad_query_saying_where_and_why(
-    store: SqlStore, catalog: Catalog, query: str, position: int, reason: str
+    store: MemoryStore, catalog: Catalog, query: str, position: int, reason: str
 ) -> None:
     with pytest.raises(InvalidQuery) as refused:
         await catalog.add_topic(Topic("databases", query), "ana")
@@ -107,7 +103,7 @@ async def test_add_topic_refuses_a_bad_query_saying_where_and_why(
     assert await audit(store) == []
 
 
-async def test_add_topic_refuses_a_taken_name(store: SqlStore, catalog: Catalog) -> None:
+async def test_add_topic_refuses_a_taken_name(store: MemoryStore, catalog: Catalog) -> None:
     await catalog.add_topic(Topic("databases", "postgres"), "ana")
 
     with pytest.raises(AlreadyExists, match="topic 'databases' exists already"):
@@ -117,7 +113,7 @@ async def test_add_topic_refuses_a_taken_name(store: SqlStore, catalog: Catalog)
     assert [row[1] for row in await audit(store)] == ["ana"]  # the refused attempt left no entry
 
 
-async def test_remove_topic_removes_a_run_time_topic_and_audits_it(store: SqlStore, catalog: Catalog) -> None:
+async def test_remove_topic_removes_a_run_time_topic_and_audits_it(store: MemoryStore, catalog: Catalog) -> None:
     await catalog.add_topic(Topic("databases", "postgres"), "ana")
 
     await catalog.remove_topic("databases", "bo")
@@ -126,7 +122,7 @@ async def test_remove_topic_removes_a_run_time_topic_and_audits_it(store: SqlSto
     assert (await audit(store))[-1] == (T0, "bo", "topic.remove", "databases", {"query": "postgres"})
 
 
-async def test_remove_topic_refuses_a_topic_from_the_config_file(store: SqlStore, catalog: Catalog) -> None:
+async def test_remove_topic_refuses_a_topic_from_the_config_file(store: MemoryStore, catalog: Catalog) -> None:
     await catalog.sync([Topic("databases", "postgres")], [])
 
     with pytest.raises(NotAllowed, match="topic 'databases' is defined in the config file; remove it there"):
@@ -141,7 +137,7 @@ async def test_remove_topic_refuses_an_unknown_name(catalog: Catalog) -> None:
 
 
 async def test_add_feed_checks_it_with_its_source_stores_it_due_now_and_audits_it(
-    store: SqlStore, catalog: Catalog, rss: CheckingSource
+    store: MemoryStore, catalog: Catalog, rss: CheckingSource
 ) -> None:
     feed = blog()
 
@@ -154,7 +150,7 @@ async def test_add_feed_checks_it_with_its_source_stores_it_due_now_and_audits_i
     assert await audit(store) == [(T0, "ana", "feed.add", "blog", detail)]
 
 
-async def test_add_feed_refuses_an_unknown_kind_listing_the_known_ones(store: SqlStore, catalog: Catalog) -> None:
+async def test_add_feed_refuses_an_unknown_kind_listing_the_known_ones(store: MemoryStore, catalog: Catalog) -> None:
     with pytest.raises(
         ConfigError, match=re.escape("feed kind 'mastodon' is not known; use one of: hackernews, rss") + "$"
     ):
@@ -165,7 +161,7 @@ async def test_add_feed_refuses_an_unknown_kind_listing_the_known_ones(store: Sq
 
 
 async def test_add_feed_refuses_what_its_source_check_refuses(
-    store: SqlStore, catalog: Catalog, rss: CheckingSource
+    store: MemoryStore, catalog: Catalog, rss: CheckingSource
 ) -> None:
     with pytest.raises(ConfigError, match=re.escape("feeds.blog.url: a rss feed needs the feed's address")):
         await catalog.add_feed(blog(url=None), "ana")
@@ -195,7 +191,7 @@ async def test_remove_feed_refuses_config_feeds_and_unknown_names(catalog: Catal
     assert [state.feed.name for state in await catalog.feeds()] == ["from-file"]
 
 
-async def test_sync_reports_what_it_added_updated_and_removed(store: SqlStore, catalog: Catalog) -> None:
+async def test_sync_reports_what_it_added_updated_and_removed(store: MemoryStore, catalog: Catalog) -> None:
     await catalog.add_topic(Topic("mine", "rust"), "ana")
     first = await catalog.sync(
         [Topic("databases", "postgres"), Topic("search", "elasticsearch")], [blog("blog"), blog("news")]
@@ -221,7 +217,7 @@ async def test_sync_reports_what_it_added_updated_and_removed(store: SqlStore, c
 
 
 async def test_sync_audits_changes_and_a_sync_that_changes_nothing_reports_nothing(
-    store: SqlStore, catalog: Catalog
+    store: MemoryStore, catalog: Catalog
 ) -> None:
     topics, feeds = [Topic("databases", "postgres")], [blog()]
     await catalog.sync(topics, feeds)
@@ -232,7 +228,7 @@ async def test_sync_audits_changes_and_a_sync_that_changes_nothing_reports_nothi
     assert await audit(store) == [(T0, "config", "config.sync", "earshot.toml", detail)]
 
 
-async def test_sync_checks_everything_before_changing_anything(store: SqlStore, catalog: Catalog) -> None:
+async def test_sync_checks_everything_before_changing_anything(store: MemoryStore, catalog: Catalog) -> None:
     with pytest.raises(InvalidQuery):
         await catalog.sync([Topic("databases", "postgres"), Topic("broken", "postgres (")], [blog()])
     with pytest.raises(ConfigError, match="feed kind 'mastodon' is not known"):

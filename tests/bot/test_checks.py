@@ -10,12 +10,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.checks import CheckPolicy, ParticipationChecker
 from bot.domain import Conversation, Handle, Outcome, OutcomeKind, Participation
 from bot.ports import NewAlert
@@ -29,7 +28,7 @@ DAY = timedelta(days=1)
 POSTED = T0 - 2 * H
 
 
-async def posted_alert(store: SqlStore, item: str = "100", *, source: str = "hackernews") -> int:
+async def posted_alert(store: MemoryStore, item: str = "100", *, source: str = "hackernews") -> int:
     """A delivered alert on HN item ``item``, posted two hours before T0."""
     conversation = Conversation(
         source,
@@ -50,7 +49,7 @@ async def posted_alert(store: SqlStore, item: str = "100", *, source: str = "hac
     return alert.id
 
 
-async def claim(store: SqlStore, alert_id: int, who: str = "U1") -> None:
+async def claim(store: MemoryStore, alert_id: int, who: str = "U1") -> None:
     async with store.unit() as unit:
         assert (await unit.claim(alert_id, who, T0)).won
 
@@ -61,7 +60,7 @@ def clock() -> Clock:
 
 
 def checker(
-    store: SqlStore, threads: FakeThreads, clock: Clock, chat: object = None, owner: str = "p1"
+    store: MemoryStore, threads: FakeThreads, clock: Clock, chat: object = None, owner: str = "p1"
 ) -> ParticipationChecker:
     return ParticipationChecker(
         store, {"hackernews": threads}, clock, owner, CheckPolicy(retry=timedelta(minutes=10), attempts=2), chat
@@ -69,7 +68,7 @@ def checker(
 
 
 async def test_checks_follow_the_thread_as_it_changes_and_the_console_prints_updates(
-    store: SqlStore, clock: Clock
+    store: MemoryStore, clock: Clock
 ) -> None:
     alert_id = await posted_alert(store)
     await claim(store, alert_id)
@@ -116,7 +115,7 @@ async def test_checks_follow_the_thread_as_it_changes_and_the_console_prints_upd
     assert latest == Participation(alert_id, 7 * DAY, T0 + 7 * DAY, "U1", T0 + H, 3, 9)
 
 
-async def test_the_webhook_posts_an_update_with_the_participation_fields(store: SqlStore, clock: Clock) -> None:
+async def test_the_webhook_posts_an_update_with_the_participation_fields(store: MemoryStore, clock: Clock) -> None:
     alert_id = await posted_alert(store)
     await claim(store, alert_id, "U2")
     threads = FakeThreads()
@@ -149,7 +148,7 @@ async def test_the_webhook_posts_an_update_with_the_participation_fields(store: 
     assert hook.received[0].headers["idempotency-key"] == f"earshot-update-{alert_id}-{(T0 + H).isoformat()}"
 
 
-async def test_what_people_recorded_wins_over_the_check_on_the_message(store: SqlStore, clock: Clock) -> None:
+async def test_what_people_recorded_wins_over_the_check_on_the_message(store: MemoryStore, clock: Clock) -> None:
     alert_id = await posted_alert(store)
     await claim(store, alert_id)
     async with store.unit() as unit:
@@ -162,7 +161,7 @@ async def test_what_people_recorded_wins_over_the_check_on_the_message(store: Sq
     assert out.getvalue().strip().endswith(": Marked not worth it")
 
 
-async def test_a_thread_that_cannot_be_read_is_retried_then_given_up(store: SqlStore, clock: Clock) -> None:
+async def test_a_thread_that_cannot_be_read_is_retried_then_given_up(store: MemoryStore, clock: Clock) -> None:
     alert_id = await posted_alert(store)
     await claim(store, alert_id)
     threads = FakeThreads(failing={"100": "HTTP 503 from the API"})
@@ -174,10 +173,7 @@ async def test_a_thread_that_cannot_be_read_is_retried_then_given_up(store: SqlS
     assert (await run()).failed == 1  # second attempt: the policy allows two, so this one gives up
     clock.advance(timedelta(minutes=10))
     assert (await run()).failed == 0
-    async with store.engine.connect() as connection:
-        row = (
-            await connection.execute(select(tables.participation).where(tables.participation.c.after_seconds == 3600))
-        ).one()
+    [row] = [c for c in store.database.tables.checks.values() if c.after == timedelta(hours=1)]  # the twin's table
     assert (row.attempts, row.last_error, row.checked_at is not None, row.responses) == (
         2,
         "HTTP 503 from the API",
@@ -188,7 +184,7 @@ async def test_a_thread_that_cannot_be_read_is_retried_then_given_up(store: SqlS
         assert await unit.latest_participation(alert_id) is None  # a check that gave up says nothing
 
 
-async def test_sources_without_threads_get_no_checks(store: SqlStore, clock: Clock) -> None:
+async def test_sources_without_threads_get_no_checks(store: MemoryStore, clock: Clock) -> None:
     alert_id = await posted_alert(store, source="rss")
     await claim(store, alert_id)
     clock.advance(8 * DAY)
@@ -197,7 +193,7 @@ async def test_sources_without_threads_get_no_checks(store: SqlStore, clock: Clo
 
 
 async def test_several_processes_share_the_checks_and_each_is_read_once(
-    make_store: Callable[[], SqlStore], clock: Clock
+    make_store: Callable[[], MemoryStore], clock: Clock
 ) -> None:
     first = make_store()
     ids = [await posted_alert(first, str(100 + n)) for n in range(6)]
@@ -211,7 +207,7 @@ async def test_several_processes_share_the_checks_and_each_is_read_once(
     assert sorted(threads.reads) == sorted(str(100 + n) for n in range(6))
 
 
-async def test_the_desk_view_carries_the_latest_check_and_its_line(store: SqlStore, clock: Clock) -> None:
+async def test_the_desk_view_carries_the_latest_check_and_its_line(store: MemoryStore, clock: Clock) -> None:
     from bot.desk import Desk
 
     alert_id = await posted_alert(store)
@@ -227,7 +223,7 @@ async def test_the_desk_view_carries_the_latest_check_and_its_line(store: SqlSto
     assert view.progress == "Alice replied 3 h after the post · no responses yet"
 
 
-async def test_a_new_claim_of_a_released_alert_gets_checks_of_its_own(store: SqlStore, clock: Clock) -> None:
+async def test_a_new_claim_of_a_released_alert_gets_checks_of_its_own(store: MemoryStore, clock: Clock) -> None:
     alert_id = await posted_alert(store)
     await claim(store, alert_id)
     threads = FakeThreads()

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.claims import Claims, may_record, may_release
 from bot.domain import Alert, ClaimResult, Conversation, Outcome, OutcomeKind
 from bot.errors import NotAllowed, NotFound
@@ -27,25 +26,25 @@ HOLDER_ONLY = [
 ]
 
 
-async def an_alert(store: SqlStore) -> int:
+async def an_alert(store: MemoryStore) -> int:
     """Store one conversation and one pending alert for it; return the alert's id."""
     async with store.unit() as unit:
         [(conversation_id, _)] = await unit.insert_conversations(
             [Conversation("fake", "1", "https://forum.example.com/t/1", "Postgres tips")], "forum", T0
         )
         await unit.insert_alerts([NewAlert(conversation_id, "databases", None, ("postgres",), 60)], T0)
-    async with store.engine.connect() as connection:
-        return int((await connection.execute(select(tables.alerts.c.id))).scalar_one())
+        [alert] = await unit.list_alerts()
+    return alert.id
 
 
-async def holder(store: SqlStore, alert_id: int) -> str | None:
+async def holder(store: MemoryStore, alert_id: int) -> str | None:
     async with store.unit() as unit:
         alert = await unit.get_alert(alert_id)
     assert alert is not None
     return alert.claimed_by
 
 
-async def outcomes(store: SqlStore, alert_id: int) -> list[Outcome]:
+async def outcomes(store: MemoryStore, alert_id: int) -> list[Outcome]:
     async with store.unit() as unit:
         return await unit.list_outcomes(alert_id)
 
@@ -56,11 +55,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def claims(store: SqlStore, clock: Clock) -> Claims:
+def claims(store: MemoryStore, clock: Clock) -> Claims:
     return Claims(store, clock)
 
 
-async def test_the_first_claimer_wins_and_the_next_learns_who(store: SqlStore, claims: Claims, clock: Clock) -> None:
+async def test_the_first_claimer_wins_and_the_next_learns_who(store: MemoryStore, claims: Claims, clock: Clock) -> None:
     alert_id = await an_alert(store)
 
     assert await claims.claim(alert_id, "ana") == ClaimResult(alert_id, won=True, holder="ana", claimed_at=T0)
@@ -70,7 +69,7 @@ async def test_the_first_claimer_wins_and_the_next_learns_who(store: SqlStore, c
 
 
 async def test_claiming_again_what_one_holds_is_a_win_that_changes_nothing(
-    store: SqlStore, claims: Claims, clock: Clock
+    store: MemoryStore, claims: Claims, clock: Clock
 ) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")
@@ -80,7 +79,7 @@ async def test_claiming_again_what_one_holds_is_a_win_that_changes_nothing(
 
 
 async def test_of_ten_claimers_at_once_exactly_one_wins_and_all_see_the_same_holder(
-    make_store: Callable[[], SqlStore], clock: Clock
+    make_store: Callable[[], MemoryStore], clock: Clock
 ) -> None:
     stores = [make_store() for _ in range(10)]
     alert_id = await an_alert(stores[0])
@@ -101,7 +100,7 @@ async def test_claiming_a_missing_alert_is_not_found(claims: Claims) -> None:
         await claims.claim(MISSING, "ana")
 
 
-async def test_the_holder_releases_and_someone_else_may_claim(store: SqlStore, claims: Claims) -> None:
+async def test_the_holder_releases_and_someone_else_may_claim(store: MemoryStore, claims: Claims) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")
 
@@ -111,7 +110,7 @@ async def test_the_holder_releases_and_someone_else_may_claim(store: SqlStore, c
     assert (await claims.claim(alert_id, "bo")).won
 
 
-async def test_someone_else_cannot_release_and_is_told_who_holds_it(store: SqlStore, claims: Claims) -> None:
+async def test_someone_else_cannot_release_and_is_told_who_holds_it(store: MemoryStore, claims: Claims) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")
 
@@ -120,7 +119,7 @@ async def test_someone_else_cannot_release_and_is_told_who_holds_it(store: SqlSt
     assert await holder(store, alert_id) == "ana"
 
 
-async def test_a_moderator_releases_anyones_claim(store: SqlStore, claims: Claims) -> None:
+async def test_a_moderator_releases_anyones_claim(store: MemoryStore, claims: Claims) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")
 
@@ -129,7 +128,7 @@ async def test_a_moderator_releases_anyones_claim(store: SqlStore, claims: Claim
     assert await holder(store, alert_id) is None
 
 
-async def test_releasing_an_unclaimed_alert_is_refused(store: SqlStore, claims: Claims) -> None:
+async def test_releasing_an_unclaimed_alert_is_refused(store: MemoryStore, claims: Claims) -> None:
     alert_id = await an_alert(store)
 
     with pytest.raises(NotAllowed, match="nobody has claimed it"):
@@ -141,7 +140,7 @@ async def test_releasing_a_missing_alert_is_not_found(claims: Claims) -> None:
         await claims.release(MISSING, "ana")
 
 
-async def test_an_outcome_needs_a_claim_first(store: SqlStore, claims: Claims) -> None:
+async def test_an_outcome_needs_a_claim_first(store: MemoryStore, claims: Claims) -> None:
     alert_id = await an_alert(store)
 
     with pytest.raises(NotAllowed, match="claim it first"):
@@ -150,7 +149,7 @@ async def test_an_outcome_needs_a_claim_first(store: SqlStore, claims: Claims) -
 
 
 @pytest.mark.parametrize("kind", HOLDER_ONLY)
-async def test_only_the_claimer_records_how_it_went(store: SqlStore, claims: Claims, kind: OutcomeKind) -> None:
+async def test_only_the_claimer_records_how_it_went(store: MemoryStore, claims: Claims, kind: OutcomeKind) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")
 
@@ -163,7 +162,7 @@ async def test_only_the_claimer_records_how_it_went(store: SqlStore, claims: Cla
 
 
 @pytest.mark.parametrize("kind", HOLDER_ONLY)
-async def test_a_moderator_records_for_a_claimed_alert(store: SqlStore, claims: Claims, kind: OutcomeKind) -> None:
+async def test_a_moderator_records_for_a_claimed_alert(store: MemoryStore, claims: Claims, kind: OutcomeKind) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")
 
@@ -173,7 +172,7 @@ async def test_a_moderator_records_for_a_claimed_alert(store: SqlStore, claims: 
     assert recorded.actor == "lead"
 
 
-async def test_anyone_may_say_an_alert_is_not_relevant(store: SqlStore, claims: Claims, clock: Clock) -> None:
+async def test_anyone_may_say_an_alert_is_not_relevant(store: MemoryStore, claims: Claims, clock: Clock) -> None:
     alert_id = await an_alert(store)
 
     unclaimed = await claims.record_outcome(alert_id, "bo", OutcomeKind.NOT_RELEVANT)
@@ -185,7 +184,7 @@ async def test_anyone_may_say_an_alert_is_not_relevant(store: SqlStore, claims: 
 
 
 async def test_outcomes_are_listed_back_in_order_with_their_notes(
-    store: SqlStore, claims: Claims, clock: Clock
+    store: MemoryStore, claims: Claims, clock: Clock
 ) -> None:
     alert_id = await an_alert(store)
     await claims.claim(alert_id, "ana")

@@ -13,7 +13,7 @@ import pytest
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.llm import LlmSummariser
 from adapters.sources.hackernews import HackerNewsSource
-from adapters.storage import SqlStore
+from adapters.storage.memory import MemoryStore
 from bot.context import ContextPolicy, Contextualiser
 from bot.delivery import Deliverer
 from bot.domain import Alert, Conversation, Notice, Reply, Summary, Thread
@@ -73,7 +73,7 @@ def sources(http: SafeHttp, server: FakeHttpServer) -> dict[str, Source]:
     return {"hackernews": HackerNewsSource(http, thread_base_url=server.url("/api/v1"))}
 
 
-async def add_alert(store: SqlStore, item: Conversation = ITEM) -> Alert:
+async def add_alert(store: MemoryStore, item: Conversation = ITEM) -> Alert:
     async with store.unit() as unit:
         [(cid, _)] = await unit.insert_conversations([item], "hn", T0)
         await unit.insert_alerts([NewAlert(cid, "community", None, ("hn",), 70)], T0)
@@ -82,7 +82,7 @@ async def add_alert(store: SqlStore, item: Conversation = ITEM) -> Alert:
     return alert
 
 
-async def stored(store: SqlStore, alert_id: int) -> Alert:
+async def stored(store: MemoryStore, alert_id: int) -> Alert:
     async with store.unit() as unit:
         alert = await unit.get_alert(alert_id)
     assert alert is not None
@@ -90,7 +90,7 @@ async def stored(store: SqlStore, alert_id: int) -> Alert:
 
 
 def context(
-    store: SqlStore,
+    store: MemoryStore,
     sources: dict[str, Source],
     *,
     llm: LlmSummariser | None = None,
@@ -102,7 +102,7 @@ def context(
 
 
 async def test_the_summary_comes_from_the_thread_and_is_stored_with_fresh_numbers(
-    store: SqlStore, sources: dict[str, Source], items: FakeAlgoliaItems
+    store: MemoryStore, sources: dict[str, Source], items: FakeAlgoliaItems
 ) -> None:
     alert = await add_alert(store)
 
@@ -120,7 +120,7 @@ async def test_the_summary_comes_from_the_thread_and_is_stored_with_fresh_number
 
 
 async def test_an_alert_with_a_summary_is_left_alone(
-    store: SqlStore, sources: dict[str, Source], items: FakeAlgoliaItems
+    store: MemoryStore, sources: dict[str, Source], items: FakeAlgoliaItems
 ) -> None:
     alert = replace(await add_alert(store), summary=Summary("Known."))
 
@@ -129,7 +129,7 @@ async def test_an_alert_with_a_summary_is_left_alone(
 
 
 async def test_a_thread_that_cannot_be_read_gives_a_summary_of_the_item_alone(
-    store: SqlStore, sources: dict[str, Source], items: FakeAlgoliaItems
+    store: MemoryStore, sources: dict[str, Source], items: FakeAlgoliaItems
 ) -> None:
     items.missing(38130044)
     alert = await add_alert(store)
@@ -172,7 +172,7 @@ class ForumThreads:
         return Thread(replace(conversation, points=9), replies, reply_count=12)
 
 
-async def test_any_thread_source_works_and_a_source_without_threads_is_fine(store: SqlStore) -> None:
+async def test_any_thread_source_works_and_a_source_without_threads_is_fine(store: MemoryStore) -> None:
     forum = Conversation("forum", "t1", "https://forum.example/t/1", "Postgres vacuum tuning?")
     blog = Conversation("rss", "p1", "https://blog.example/p/1", "Postgres 17 released", text="It is out.")
     sources: dict[str, object] = {"forum": ForumThreads(), "rss": ThreadlessSource()}
@@ -189,7 +189,7 @@ async def test_any_thread_source_works_and_a_source_without_threads_is_fine(stor
 
 
 @pytest.mark.parametrize("error", [FeedError("rate limited"), RuntimeError("bug"), TimeoutError()])
-async def test_a_failing_thread_source_never_fails_the_summary(store: SqlStore, error: BaseException) -> None:
+async def test_a_failing_thread_source_never_fails_the_summary(store: MemoryStore, error: BaseException) -> None:
     forum = Conversation("forum", "t1", "https://forum.example/t/1", "Postgres vacuum tuning?")
     ctx = Contextualiser(store, {"forum": BrokenThreads(error)}, Clock())  # type: ignore[dict-item]
 
@@ -199,7 +199,7 @@ async def test_a_failing_thread_source_never_fails_the_summary(store: SqlStore, 
 
 
 async def test_the_language_model_writes_the_summary_when_on(
-    store: SqlStore,
+    store: MemoryStore,
     sources: dict[str, Source],
     items: FakeAlgoliaItems,
     llm: FakeLlm,
@@ -232,7 +232,7 @@ async def test_the_language_model_writes_the_summary_when_on(
     ids=["slow", "error-500", "empty"],
 )
 async def test_a_slow_or_failing_model_gives_the_extractive_summary(
-    store: SqlStore,
+    store: MemoryStore,
     sources: dict[str, Source],
     items: FakeAlgoliaItems,
     llm: FakeLlm,
@@ -256,7 +256,7 @@ async def test_a_slow_or_failing_model_gives_the_extractive_summary(
 
 
 async def test_past_the_daily_budget_no_call_is_made(
-    make_store: Callable[[], SqlStore],
+    make_store: Callable[[], MemoryStore],
     sources: dict[str, Source],
     items: FakeAlgoliaItems,
     llm: FakeLlm,
@@ -278,7 +278,7 @@ async def test_past_the_daily_budget_no_call_is_made(
 
 
 async def test_a_budget_of_zero_never_calls(
-    store: SqlStore, sources: dict[str, Source], items: FakeAlgoliaItems, llm: FakeLlm, http: SafeHttp
+    store: MemoryStore, sources: dict[str, Source], items: FakeAlgoliaItems, llm: FakeLlm, http: SafeHttp
 ) -> None:
     summariser = LlmSummariser(http, llm.base_url, "fake-model", KEY)
     done = await context(store, sources, llm=summariser, budget=0).contextualise(await add_alert(store))
@@ -308,7 +308,7 @@ class ExplodingContext(Contextualiser):
 
 
 async def test_delivery_sends_each_alert_with_its_summary_and_never_waits_on_a_broken_one(
-    store: SqlStore, sources: dict[str, Source], items: FakeAlgoliaItems
+    store: MemoryStore, sources: dict[str, Source], items: FakeAlgoliaItems
 ) -> None:
     alert = await add_alert(store)
     async with store.unit() as unit:

@@ -9,9 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.delivery import Deliverer, DeliveryPolicy, DeliveryReport
 from bot.domain import Alert, Conversation, DeliveryState, Notice
 from bot.errors import DeliveryError
@@ -47,7 +45,7 @@ class RecordingChat:
         raise AssertionError("the deliverer posts alerts, never notices")
 
 
-async def add_alerts(store: SqlStore, count: int) -> list[int]:
+async def add_alerts(store: MemoryStore, count: int) -> list[int]:
     """``count`` pending alerts, one per stored conversation; their ids, oldest first."""
     conversations = [
         Conversation("fake", str(n), f"https://forum.example.com/t/{n}", f"Postgres story {n}") for n in range(count)
@@ -55,33 +53,28 @@ async def add_alerts(store: SqlStore, count: int) -> list[int]:
     async with store.unit() as unit:
         stored = await unit.insert_conversations(conversations, "forum", T0)
         await unit.insert_alerts([NewAlert(cid, "databases", None, ("postgres",), 60) for cid, _ in stored], T0)
-    async with store.engine.connect() as connection:
-        ids = await connection.execute(select(tables.alerts.c.id).order_by(tables.alerts.c.id))
-        return list(ids.scalars())
+        return sorted(alert.id for alert in await unit.list_alerts(limit=1000))
 
 
-async def get_alert(store: SqlStore, alert_id: int) -> Alert:
+async def get_alert(store: MemoryStore, alert_id: int) -> Alert:
     async with store.unit() as unit:
         alert = await unit.get_alert(alert_id)
     assert alert is not None
     return alert
 
 
-async def next_attempt_at(store: SqlStore, alert_id: int) -> datetime | None:
-    """When the alert may be tried again (read directly: the domain Alert does not carry it)."""
-    async with store.engine.connect() as connection:
-        query = select(tables.alerts.c.next_attempt_at).where(tables.alerts.c.id == alert_id)
-        due: datetime | None = (await connection.execute(query)).scalar_one()
-    return due
+async def next_attempt_at(store: MemoryStore, alert_id: int) -> datetime | None:
+    """When the alert may be tried again (read from the twin's table: the domain Alert does not carry it)."""
+    return store.database.tables.alerts[alert_id].next_attempt_at
 
 
 def deliverer(
-    store: SqlStore, chat: RecordingChat, clock: Clock, owner: str = "sender-1", *, batch: int = POLICY.batch
+    store: MemoryStore, chat: RecordingChat, clock: Clock, owner: str = "sender-1", *, batch: int = POLICY.batch
 ) -> Deliverer:
     return Deliverer(store, chat, clock, owner, replace(POLICY, batch=batch))
 
 
-async def test_pending_alerts_are_sent_oldest_first_and_marked_delivered(store: SqlStore) -> None:
+async def test_pending_alerts_are_sent_oldest_first_and_marked_delivered(store: MemoryStore) -> None:
     ids = await add_alerts(store, 3)
     chat, clock = RecordingChat(), Clock()
 
@@ -95,7 +88,7 @@ async def test_pending_alerts_are_sent_oldest_first_and_marked_delivered(store: 
         assert (alert.message_ref, alert.last_error) == (f"msg-{alert_id}", None)
 
 
-async def test_a_second_round_sends_nothing_again(store: SqlStore) -> None:
+async def test_a_second_round_sends_nothing_again(store: MemoryStore) -> None:
     await add_alerts(store, 3)
     chat, clock = RecordingChat(), Clock()
     sender = deliverer(store, chat, clock)
@@ -108,7 +101,7 @@ async def test_a_second_round_sends_nothing_again(store: SqlStore) -> None:
         assert await unit.count_undelivered() == 0
 
 
-async def test_batches_follow_one_another_until_the_outbox_is_empty(store: SqlStore) -> None:
+async def test_batches_follow_one_another_until_the_outbox_is_empty(store: MemoryStore) -> None:
     ids = await add_alerts(store, 7)
     chat = RecordingChat()
 
@@ -118,7 +111,9 @@ async def test_batches_follow_one_another_until_the_outbox_is_empty(store: SqlSt
     assert chat.sent == ids
 
 
-async def test_a_transient_error_keeps_the_alert_pending_and_hands_back_the_rest_of_the_batch(store: SqlStore) -> None:
+async def test_a_transient_error_keeps_the_alert_pending_and_hands_back_the_rest_of_the_batch(
+    store: MemoryStore,
+) -> None:
     first, *rest = await add_alerts(store, 3)
     chat, clock = RecordingChat(), Clock()
     chat.fail(first, DeliveryError("webhook: HTTP 503 Service Unavailable"))
@@ -138,7 +133,7 @@ async def test_a_transient_error_keeps_the_alert_pending_and_hands_back_the_rest
         assert (await get_alert(store, alert_id)).state is DeliveryState.PENDING
 
 
-async def test_an_alert_that_failed_transiently_is_delivered_once_its_backoff_has_passed(store: SqlStore) -> None:
+async def test_an_alert_that_failed_transiently_is_delivered_once_its_backoff_has_passed(store: MemoryStore) -> None:
     ids = await add_alerts(store, 3)
     chat, clock = RecordingChat(), Clock()
     chat.fail(ids[0], DeliveryError("webhook: HTTP 503 Service Unavailable"))
@@ -157,7 +152,7 @@ async def test_an_alert_that_failed_transiently_is_delivered_once_its_backoff_ha
     assert (alert.state, alert.attempts, alert.last_error) == (DeliveryState.DELIVERED, 2, None)
 
 
-async def test_alerts_handed_back_unsent_keep_no_attempt_and_no_error(store: SqlStore) -> None:
+async def test_alerts_handed_back_unsent_keep_no_attempt_and_no_error(store: MemoryStore) -> None:
     first, second = await add_alerts(store, 2)
     chat = RecordingChat()
     chat.fail(first, DeliveryError("webhook: HTTP 503 Service Unavailable"))
@@ -169,7 +164,7 @@ async def test_alerts_handed_back_unsent_keep_no_attempt_and_no_error(store: Sql
     assert (alert.attempts, alert.last_error) == (0, None)
 
 
-async def test_a_permanent_error_on_one_alert_does_not_stop_the_next(store: SqlStore) -> None:
+async def test_a_permanent_error_on_one_alert_does_not_stop_the_next(store: MemoryStore) -> None:
     bad, good, also_good = await add_alerts(store, 3)
     chat, clock = RecordingChat(), Clock()
     chat.fail(bad, DeliveryError("webhook: HTTP 400 Bad Request", permanent=True))
@@ -187,7 +182,7 @@ async def test_a_permanent_error_on_one_alert_does_not_stop_the_next(store: SqlS
     )
 
 
-async def test_retry_after_is_respected(store: SqlStore) -> None:
+async def test_retry_after_is_respected(store: MemoryStore) -> None:
     [alert_id] = await add_alerts(store, 1)
     chat, clock = RecordingChat(), Clock()
     chat.fail(alert_id, DeliveryError("slack: rate limited", retry_after=120))
@@ -202,7 +197,7 @@ async def test_retry_after_is_respected(store: SqlStore) -> None:
     assert chat.attempts == [alert_id, alert_id]
 
 
-async def test_waits_grow_with_each_failed_attempt(store: SqlStore) -> None:
+async def test_waits_grow_with_each_failed_attempt(store: MemoryStore) -> None:
     [alert_id] = await add_alerts(store, 1)
     chat, clock = RecordingChat(), Clock()
     chat.fail(alert_id, *[DeliveryError("webhook: HTTP 502 Bad Gateway") for _ in range(3)])
@@ -223,7 +218,7 @@ async def test_waits_grow_with_each_failed_attempt(store: SqlStore) -> None:
     assert await sender.deliver() == DeliveryReport(delivered=1)
 
 
-async def test_two_deliverers_at_once_deliver_each_alert_exactly_once(make_store: Callable[[], SqlStore]) -> None:
+async def test_two_deliverers_at_once_deliver_each_alert_exactly_once(make_store: Callable[[], MemoryStore]) -> None:
     first_store, second_store = make_store(), make_store()
     ids = await add_alerts(first_store, 30)
     chat, clock = RecordingChat(), Clock()
@@ -239,7 +234,7 @@ async def test_two_deliverers_at_once_deliver_each_alert_exactly_once(make_store
         assert await unit.count_undelivered() == 0
 
 
-async def test_a_lease_held_by_a_dead_sender_blocks_others_until_it_expires(store: SqlStore) -> None:
+async def test_a_lease_held_by_a_dead_sender_blocks_others_until_it_expires(store: MemoryStore) -> None:
     [alert_id] = await add_alerts(store, 1)
     async with store.unit() as unit:  # a sender leased it, then died before posting
         await unit.lease_alerts(T0, "dead-sender", POLICY.lease, 10)
@@ -256,7 +251,7 @@ async def test_a_lease_held_by_a_dead_sender_blocks_others_until_it_expires(stor
     assert chat.sent == [alert_id]
 
 
-async def test_an_unexpected_error_posting_one_alert_does_not_block_the_others(store: SqlStore) -> None:
+async def test_an_unexpected_error_posting_one_alert_does_not_block_the_others(store: MemoryStore) -> None:
     poison, *others = await add_alerts(store, 3)
     chat, clock = RecordingChat(), Clock()
     chat.fail(poison, *[KeyError("blocks") for _ in range(5)])
@@ -271,7 +266,7 @@ async def test_an_unexpected_error_posting_one_alert_does_not_block_the_others(s
 
 
 async def test_a_channel_that_refuses_posts_keeps_its_other_alerts_waiting_with_one_request_per_backoff(
-    store: SqlStore,
+    store: MemoryStore,
 ) -> None:
     conversations = [Conversation("fake", str(n), f"https://forum.example.com/t/{n}", f"Story {n}") for n in range(6)]
     async with store.unit() as unit:

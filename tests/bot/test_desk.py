@@ -8,14 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from adapters.cli.feedadd import feed_from_args
 from adapters.cli.main import build_parser
 from adapters.http import SafeHttp
 from adapters.sources import KINDS, build_sources
 from adapters.sources.reddit import settings as reddit_settings
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.desk import Answer, Desk, Member, feed_from_target
 from bot.domain import Conversation, OutcomeKind
 from bot.errors import NotAllowed
@@ -35,7 +34,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[Desk]:
+async def desk(store: MemoryStore, clock: Clock) -> AsyncIterator[Desk]:
     http = SafeHttp()
     try:
         yield Desk(store, build_sources(http, {}), clock)
@@ -43,7 +42,7 @@ async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[Desk]:
         await http.aclose()
 
 
-async def delivered(store: SqlStore, n: int, *, topic: str = "databases", at: Any = T0) -> list[int]:
+async def delivered(store: MemoryStore, n: int, *, topic: str = "databases", at: Any = T0) -> list[int]:
     """Store ``n`` conversations with one delivered alert each (message refs "C1:<i>"); return the alert ids."""
     items = [
         Conversation("fake", f"{topic}-{i}", f"https://forum.example.com/{topic}/{i}", f"Post {i}") for i in range(n)
@@ -57,13 +56,11 @@ async def delivered(store: SqlStore, n: int, *, topic: str = "databases", at: An
     return [alert.id for alert in leased]
 
 
-async def audit(store: SqlStore) -> list[tuple[Any, ...]]:
-    async with store.engine.connect() as connection:
-        rows = await connection.execute(select(tables.audit_log.c.actor, tables.audit_log.c.action))
-        return [tuple(row) for row in rows]
+async def audit(store: MemoryStore) -> list[tuple[Any, ...]]:
+    return [(actor, action) for _, actor, action, _, _ in store.database.tables.audit]  # the twin's table
 
 
-async def test_an_admin_adds_a_topic_announced_in_the_channel_and_audited(store: SqlStore, desk: Desk) -> None:
+async def test_an_admin_adds_a_topic_announced_in_the_channel_and_audited(store: MemoryStore, desk: Desk) -> None:
     answer = await desk.run_text('topic add vector-db "vector database" OR pgvector #search', ADMIN)
     assert answer == Answer('Ada added topic vector-db: "vector database" OR pgvector → #search', public=True)
     listed = await desk.run_text("topic list", ALICE)
@@ -77,7 +74,7 @@ async def test_an_admin_adds_a_topic_announced_in_the_channel_and_audited(store:
     ["topic add rust rust", "topic remove rust", "feed add hackernews rust", "feed remove hackernews-rust"],
 )
 async def test_someone_who_may_not_manage_is_refused_and_nothing_changes(
-    store: SqlStore, desk: Desk, text: str
+    store: MemoryStore, desk: Desk, text: str
 ) -> None:
     answer = await desk.run_text(text, ALICE)
     assert not answer.ok and not answer.public
@@ -159,7 +156,7 @@ async def test_removing_what_is_not_there_says_so(desk: Desk) -> None:
     assert not answer.ok and "there is no topic 'nope'" in answer.text
 
 
-async def test_a_button_finds_its_alert_by_message_and_claims_are_first_come(store: SqlStore, desk: Desk) -> None:
+async def test_a_button_finds_its_alert_by_message_and_claims_are_first_come(store: MemoryStore, desk: Desk) -> None:
     [alert_id] = await delivered(store, 1)
     found = await desk.alert_for_message("C1:databases-0")
     assert found is not None and found.id == alert_id
@@ -179,7 +176,7 @@ async def test_a_button_finds_its_alert_by_message_and_claims_are_first_come(sto
     ]
 
 
-async def test_only_the_claimer_or_a_moderator_releases(store: SqlStore, desk: Desk) -> None:
+async def test_only_the_claimer_or_a_moderator_releases(store: MemoryStore, desk: Desk) -> None:
     [alert_id] = await delivered(store, 1)
     await desk.claim(alert_id, ALICE)
     with pytest.raises(NotAllowed):
@@ -188,7 +185,7 @@ async def test_only_the_claimer_or_a_moderator_releases(store: SqlStore, desk: D
     assert (await desk.view(alert_id)).alert.claimed_by is None
 
 
-async def test_mine_lists_open_claims_and_unclaimed_lists_what_waits(store: SqlStore, desk: Desk) -> None:
+async def test_mine_lists_open_claims_and_unclaimed_lists_what_waits(store: MemoryStore, desk: Desk) -> None:
     ids = await delivered(store, 4)
     await desk.claim(ids[0], ALICE)
     await desk.claim(ids[1], ALICE)
@@ -204,14 +201,14 @@ async def test_mine_lists_open_claims_and_unclaimed_lists_what_waits(store: SqlS
     assert "Nothing is waiting" in (await desk.unclaimed()).text
 
 
-async def test_unclaimed_leaves_out_alerts_older_than_a_week(store: SqlStore, desk: Desk, clock: Clock) -> None:
+async def test_unclaimed_leaves_out_alerts_older_than_a_week(store: MemoryStore, desk: Desk, clock: Clock) -> None:
     await delivered(store, 1)
     clock.advance(timedelta(days=8))
     assert (await desk.unclaimed()).alerts == ()
 
 
 async def test_stats_counts_alerts_claims_and_outcomes_per_topic_over_the_period(
-    store: SqlStore, desk: Desk, clock: Clock
+    store: MemoryStore, desk: Desk, clock: Clock
 ) -> None:
     old = await delivered(store, 2, topic="old", at=T0 - timedelta(days=40))
     db = await delivered(store, 3, topic="databases")
@@ -254,7 +251,7 @@ async def test_stats_refuses_a_period_it_cannot_read(desk: Desk, period: str) ->
 
 
 async def test_follow_ups_come_once_per_claim_after_the_delay_and_not_when_settled(
-    store: SqlStore, desk: Desk, clock: Clock
+    store: MemoryStore, desk: Desk, clock: Clock
 ) -> None:
     ids = await delivered(store, 3)
     for alert_id in ids:
@@ -271,7 +268,7 @@ async def test_follow_ups_come_once_per_claim_after_the_delay_and_not_when_settl
     assert [(a.id, a.claimed_by) for a in await desk.due_followups(24 * HOUR)] == [(ids[0], "U0BOB")]
 
 
-async def test_two_processes_never_take_the_same_follow_up(make_store: Callable[[], SqlStore], clock: Clock) -> None:
+async def test_two_processes_never_take_the_same_follow_up(make_store: Callable[[], MemoryStore], clock: Clock) -> None:
     first, second = make_store(), make_store()
     ids = await delivered(first, 20)
     desks = [Desk(store, {}, clock) for store in (first, second)]
@@ -283,7 +280,7 @@ async def test_two_processes_never_take_the_same_follow_up(make_store: Callable[
     assert sorted(got) == ids
 
 
-async def test_me_links_lists_and_guards_handles(store: SqlStore, desk: Desk) -> None:
+async def test_me_links_lists_and_guards_handles(store: MemoryStore, desk: Desk) -> None:
     empty = await desk.run_text("me", ALICE)
     assert empty.ok and "no accounts are linked to you yet" in empty.text
     linked = await desk.run_text("me hackernews=Alice reddit=u/alice_b mastodon=@alice@hachyderm.io", ALICE)
@@ -308,7 +305,7 @@ async def test_me_links_lists_and_guards_handles(store: SqlStore, desk: Desk) ->
     ]
 
 
-async def test_custom_outcomes_are_recorded_with_their_label(store: SqlStore, clock: Clock) -> None:
+async def test_custom_outcomes_are_recorded_with_their_label(store: MemoryStore, clock: Clock) -> None:
     http = SafeHttp()
     desk = Desk(store, build_sources(http, {}), clock, custom_outcomes=("Conference talk", "partnership"))
     try:

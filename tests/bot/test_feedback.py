@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from adapters.storage import SqlStore
+from adapters.storage.memory import MemoryStore
 from bot.domain import Match, Outcome, OutcomeKind, Topic
 from bot.feedback import learn, learn_all, suggest_exclusions, with_exclusions
 from bot.matching import TopicIndex, compile_topics
@@ -64,7 +64,7 @@ def test_suggested_exclusions_are_frequent_when_dismissed_rare_when_claimed_and_
     assert [t.name for t, _ in index.match(item(2, "Postgres slow query"), "forum")] == ["db"]
 
 
-async def test_the_poller_scores_items_like_dismissed_ones_lower(store: SqlStore) -> None:
+async def test_the_poller_scores_items_like_dismissed_ones_lower(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     topic = Topic("databases", "postgres", min_score=0)
     await setup(store, clock, source, ["forum"], [topic])

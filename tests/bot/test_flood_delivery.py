@@ -7,9 +7,8 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.delivery import Deliverer
 from bot.domain import Alert, Conversation, DeliveryState, Digest, Notice
 from bot.errors import DeliveryError
@@ -43,7 +42,7 @@ class DigestChat:
         raise AssertionError("the deliverer posts alerts, never notices")
 
 
-async def add(store: SqlStore, count: int, channel: str | None = None, start: int = 0) -> list[int]:
+async def add(store: MemoryStore, count: int, channel: str | None = None, start: int = 0) -> list[int]:
     """``count`` pending alerts for ``channel``; their ids, oldest first."""
     items = [
         Conversation("fake", f"{channel}-{n}", f"https://forum.example.com/{channel}/{n}", f"Postgres {n}")
@@ -52,25 +51,20 @@ async def add(store: SqlStore, count: int, channel: str | None = None, start: in
     async with store.unit() as unit:
         stored = await unit.insert_conversations(items, "forum", T0)
         await unit.insert_alerts([NewAlert(cid, "pg", channel, ("postgres",), 60) for cid, _ in stored], T0)
-    async with store.engine.connect() as connection:
-        rows = await connection.execute(
-            select(tables.alerts.c.id)
-            .where(tables.alerts.c.channel.is_not_distinct_from(channel), tables.alerts.c.state == "pending")
-            .order_by(tables.alerts.c.id)
-        )
-        return list(rows.scalars())
+        pending = await unit.list_alerts(state=DeliveryState.PENDING, limit=1000)
+    return sorted(alert.id for alert in pending if alert.channel == channel)
 
 
-def capped(store: SqlStore, chat: DigestChat, clock: Clock, cap: int, owner: str = "sender-1") -> Deliverer:
+def capped(store: MemoryStore, chat: DigestChat, clock: Clock, cap: int, owner: str = "sender-1") -> Deliverer:
     return Deliverer(store, chat, clock, owner, POLICY, FloodPolicy(max_per_hour=cap))
 
 
-async def states(store: SqlStore, ids: list[int]) -> list[DeliveryState]:
+async def states(store: MemoryStore, ids: list[int]) -> list[DeliveryState]:
     async with store.unit() as unit:
         return [(await unit.get_alert(i)).state for i in ids]  # type: ignore[union-attr]
 
 
-async def test_alerts_over_the_cap_are_held_and_posted_in_one_digest(store: SqlStore) -> None:
+async def test_alerts_over_the_cap_are_held_and_posted_in_one_digest(store: MemoryStore) -> None:
     ids = await add(store, 15)
     chat, clock = DigestChat(), Clock()
 
@@ -94,7 +88,7 @@ async def test_alerts_over_the_cap_are_held_and_posted_in_one_digest(store: SqlS
         )
 
 
-async def test_the_next_alerts_wait_for_the_next_hour_and_nothing_is_posted_twice(store: SqlStore) -> None:
+async def test_the_next_alerts_wait_for_the_next_hour_and_nothing_is_posted_twice(store: MemoryStore) -> None:
     first = await add(store, 12)
     chat, clock = DigestChat(), Clock()
     sender = capped(store, chat, clock, 10)
@@ -115,7 +109,7 @@ async def test_the_next_alerts_wait_for_the_next_hour_and_nothing_is_posted_twic
     assert sorted(posted) == sorted(first + later)  # each exactly once
 
 
-async def test_channels_have_caps_of_their_own(store: SqlStore) -> None:
+async def test_channels_have_caps_of_their_own(store: MemoryStore) -> None:
     ops = await add(store, 3, "ops")
     default = await add(store, 3)
     chat = DigestChat()
@@ -127,14 +121,14 @@ async def test_channels_have_caps_of_their_own(store: SqlStore) -> None:
     assert [tuple(a.id for a in d.alerts) for d in chat.digests if d.channel is None] == [(default[2],)]
 
 
-async def test_no_cap_sends_everything_one_by_one(store: SqlStore) -> None:
+async def test_no_cap_sends_everything_one_by_one(store: MemoryStore) -> None:
     ids = await add(store, 15)
     chat = DigestChat()
     report = await capped(store, chat, Clock(), 0).deliver()
     assert (chat.sent, chat.digests, report.held) == (ids, [], 0)
 
 
-async def test_a_failed_digest_keeps_its_alerts_held_and_is_retried_after_a_backoff(store: SqlStore) -> None:
+async def test_a_failed_digest_keeps_its_alerts_held_and_is_retried_after_a_backoff(store: MemoryStore) -> None:
     ids = await add(store, 4)
     chat, clock = DigestChat(), Clock()
     chat.digest_failures.append(DeliveryError("webhook: HTTP 503 Service Unavailable"))
@@ -152,7 +146,7 @@ async def test_a_failed_digest_keeps_its_alerts_held_and_is_retried_after_a_back
 
 
 async def test_two_senders_racing_post_each_held_alert_in_exactly_one_digest(
-    store: SqlStore, make_store: object
+    store: MemoryStore, make_store: object
 ) -> None:
     ids = await add(store, 30)
     other = make_store()  # type: ignore[operator]
@@ -174,7 +168,7 @@ async def test_two_senders_racing_post_each_held_alert_in_exactly_one_digest(
 
 
 async def test_the_flood_guards_log_names_the_channel_and_never_none(
-    store: SqlStore, caplog: pytest.LogCaptureFixture
+    store: MemoryStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     await add(store, 3)  # the default channel (no channel of its own)
     await add(store, 3, "db-talk", start=10)

@@ -9,9 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from adapters.storage import SqlStore, tables
+from adapters.storage.memory import MemoryStore
 from bot.catalog import Catalog
 from bot.delivery import Deliverer
 from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, FetchResult, Notice, Topic
@@ -79,7 +77,7 @@ def result(*items: Conversation, cursor: int = 0) -> FetchResult:
 
 
 def make_poller(
-    store: SqlStore,
+    store: MemoryStore,
     source: ScriptedSource,
     clock: Clock,
     *,
@@ -91,7 +89,9 @@ def make_poller(
     return Poller(store, {"fake": source}, clock, owner, policy=policy, notices=notices, rand=lambda: 0.5)
 
 
-async def setup(store: SqlStore, clock: Clock, source: ScriptedSource, feeds: list[str], topics: list[Topic]) -> None:
+async def setup(
+    store: MemoryStore, clock: Clock, source: ScriptedSource, feeds: list[str], topics: list[Topic]
+) -> None:
     catalog = Catalog(store, {"fake": source}, clock)
     for topic in topics:
         await catalog.add_topic(topic, "ana")
@@ -99,18 +99,17 @@ async def setup(store: SqlStore, clock: Clock, source: ScriptedSource, feeds: li
         await catalog.add_feed(Feed(name, "fake", EVERY, url=f"https://forum.example.com/{name}.json"), "ana")
 
 
-async def feed_state(store: SqlStore, name: str) -> FeedState:
+async def feed_state(store: MemoryStore, name: str) -> FeedState:
     async with store.unit() as unit:
         state = await unit.get_feed(name)
     assert state is not None
     return state
 
 
-async def stored_alerts(store: SqlStore) -> list[Alert]:
-    """Every alert, oldest first (read directly: no use case lists alerts)."""
-    async with store.engine.connect() as connection:
-        ids = (await connection.execute(select(tables.alerts.c.id).order_by(tables.alerts.c.id))).scalars().all()
+async def stored_alerts(store: MemoryStore) -> list[Alert]:
+    """Every alert, oldest first."""
     async with store.unit() as unit:
+        ids = sorted(alert.id for alert in await unit.list_alerts(limit=1000))
         found = [await unit.get_alert(alert_id) for alert_id in ids]
     return [alert for alert in found if alert is not None]
 
@@ -126,7 +125,7 @@ async def seeded(poller: Poller, source: ScriptedSource, *feeds: str) -> None:
 DATABASES = Topic("databases", "postgres OR sqlite", channel="db-talk")
 
 
-async def test_the_first_poll_seeds_silently_and_the_next_alerts_only_new_items(store: SqlStore) -> None:
+async def test_the_first_poll_seeds_silently_and_the_next_alerts_only_new_items(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES])
     old = item(1, "Postgres tuning notes")
@@ -149,7 +148,7 @@ async def test_the_first_poll_seeds_silently_and_the_next_alerts_only_new_items(
     assert (state.seeded, state.cursor, state.last_success_at) == (True, {"seen": 2}, clock.now)
 
 
-async def test_each_matching_topic_gets_one_alert_carrying_its_channel(store: SqlStore) -> None:
+async def test_each_matching_topic_gets_one_alert_carrying_its_channel(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     topics = [DATABASES, Topic("postgres", "postgres"), Topic("rust", "rust")]
     await setup(store, clock, source, ["forum"], topics)
@@ -170,7 +169,7 @@ async def test_each_matching_topic_gets_one_alert_carrying_its_channel(store: Sq
     assert {alert.conversation.title for alert in alerts} == {"Moving from Postgres to SQLite"}
 
 
-async def test_an_alert_carries_its_joinability_and_top_reasons(store: SqlStore) -> None:
+async def test_an_alert_carries_its_joinability_and_top_reasons(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES])
     poller = make_poller(store, source, clock)
@@ -188,12 +187,11 @@ async def test_an_alert_carries_its_joinability_and_top_reasons(store: SqlStore)
     [alert] = await stored_alerts(store)
     assert (alert.score, alert.state) == (90, DeliveryState.PENDING)
     assert alert.reasons == ("asks for a recommendation", "40 min old", "3 replies")
-    async with store.engine.connect() as connection:
-        stored = (await connection.execute(select(tables.alerts.c.reasons))).scalar_one()
+    [stored] = [row.reasons for row in store.database.tables.alerts.values()]  # the twin's table, as the column
     assert stored[0] == {"label": "asks for a recommendation", "weight": 25, "kind": "intent"}
 
 
-async def test_an_alert_under_the_topics_min_score_is_kept_but_not_delivered(store: SqlStore) -> None:
+async def test_an_alert_under_the_topics_min_score_is_kept_but_not_delivered(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES, Topic("everything", "postgres", min_score=0)])
     poller = make_poller(store, source, clock)
@@ -215,7 +213,7 @@ async def test_an_alert_under_the_topics_min_score_is_kept_but_not_delivered(sto
         assert await unit.count_undelivered() == 0
 
 
-async def test_the_teams_own_posts_score_zero(store: SqlStore) -> None:
+async def test_the_teams_own_posts_score_zero(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES])
     team = ScoringPolicy(team_accounts=frozenset({"Ana"}))
@@ -244,7 +242,7 @@ class Recorder:
         pass
 
 
-async def test_source_in_a_topic_matches_the_feed_name_or_kind(store: SqlStore) -> None:
+async def test_source_in_a_topic_matches_the_feed_name_or_kind(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     topics = [Topic("from-blog", "postgres source:blog"), Topic("from-fakes", "postgres source:fake")]
     await setup(store, clock, source, ["blog", "planet"], topics)
@@ -264,7 +262,7 @@ async def test_source_in_a_topic_matches_the_feed_name_or_kind(store: SqlStore) 
     ]
 
 
-async def test_a_topic_added_between_rounds_matches_in_the_next_round(store: SqlStore) -> None:
+async def test_a_topic_added_between_rounds_matches_in_the_next_round(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES])
     poller = make_poller(store, source, clock)
@@ -278,7 +276,7 @@ async def test_a_topic_added_between_rounds_matches_in_the_next_round(store: Sql
     assert sorted(a.topic for a in await stored_alerts(store)) == ["databases", "rust"]
 
 
-async def test_a_disabled_topic_gets_no_alert(store: SqlStore) -> None:
+async def test_a_disabled_topic_gets_no_alert(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [Topic("databases", "postgres", enabled=False)])
     poller = make_poller(store, source, clock)
@@ -292,7 +290,7 @@ async def test_a_disabled_topic_gets_no_alert(store: SqlStore) -> None:
     assert await stored_alerts(store) == []
 
 
-async def test_the_same_conversation_from_two_feeds_is_alerted_once(store: SqlStore) -> None:
+async def test_the_same_conversation_from_two_feeds_is_alerted_once(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["blog", "planet"], [DATABASES])
     poller = make_poller(store, source, clock)
@@ -309,7 +307,7 @@ async def test_the_same_conversation_from_two_feeds_is_alerted_once(store: SqlSt
     assert [alert.conversation.url for alert in await stored_alerts(store)] == [url]
 
 
-async def test_a_feed_error_counts_failures_and_backs_off(store: SqlStore) -> None:
+async def test_a_feed_error_counts_failures_and_backs_off(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [])
     source.then("forum", FeedError("HTTP 503 from the forum"), FeedError("HTTP 503 from the forum"))
@@ -336,7 +334,7 @@ async def test_a_feed_error_counts_failures_and_backs_off(store: SqlStore) -> No
     assert (state.next_poll_at, state.last_polled_at, state.seeded) == (second.next_poll_at, clock.now, False)
 
 
-async def test_a_failing_feed_is_not_polled_before_its_backoff_ends(store: SqlStore) -> None:
+async def test_a_failing_feed_is_not_polled_before_its_backoff_ends(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [])
     source.then("forum", FeedError("down"), result())
@@ -350,7 +348,7 @@ async def test_a_failing_feed_is_not_polled_before_its_backoff_ends(store: SqlSt
     assert [report.ok for report in await poller.poll()] == [True]
 
 
-async def test_a_source_retry_after_is_honoured(store: SqlStore) -> None:
+async def test_a_source_retry_after_is_honoured(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [])
     source.then("forum", FeedError("HTTP 429 Too Many Requests", retry_after=900))
@@ -360,7 +358,7 @@ async def test_a_source_retry_after_is_honoured(store: SqlStore) -> None:
     assert (await feed_state(store, "forum")).next_poll_at == T0 + timedelta(seconds=900)
 
 
-async def test_success_resets_the_failure_count(store: SqlStore) -> None:
+async def test_success_resets_the_failure_count(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [])
     source.then("forum", FeedError("down"), result(cursor=5))
@@ -384,7 +382,7 @@ async def run_until_polled(poller: Poller, clock: Clock) -> PollReport:
     return report
 
 
-async def test_one_warning_after_notify_after_failures_and_one_recovery_notice(store: SqlStore) -> None:
+async def test_one_warning_after_notify_after_failures_and_one_recovery_notice(store: MemoryStore) -> None:
     clock, source, board = Clock(), ScriptedSource(), NoticeBoard()
     await setup(store, clock, source, ["forum"], [])
     source.then("forum", *[FeedError("HTTP 502 Bad Gateway") for _ in range(5)], result(), result())
@@ -418,7 +416,7 @@ async def test_one_warning_after_notify_after_failures_and_one_recovery_notice(s
     assert len(board.notices) == 2
 
 
-async def test_a_recovery_before_notify_after_failures_says_nothing(store: SqlStore) -> None:
+async def test_a_recovery_before_notify_after_failures_says_nothing(store: MemoryStore) -> None:
     clock, source, board = Clock(), ScriptedSource(), NoticeBoard()
     await setup(store, clock, source, ["forum"], [])
     source.then("forum", FeedError("down"), FeedError("down"), result())
@@ -430,7 +428,7 @@ async def test_a_recovery_before_notify_after_failures_says_nothing(store: SqlSt
     assert board.notices == []
 
 
-async def test_a_notice_that_cannot_be_posted_does_not_disturb_polling(store: SqlStore) -> None:
+async def test_a_notice_that_cannot_be_posted_does_not_disturb_polling(store: MemoryStore) -> None:
     class BrokenBoard(NoticeBoard):
         async def send_notice(self, notice: Notice) -> None:
             raise DeliveryError("webhook: HTTP 503 Service Unavailable")
@@ -447,7 +445,7 @@ async def test_a_notice_that_cannot_be_posted_does_not_disturb_polling(store: Sq
     assert (await feed_state(store, "forum")).consecutive_failures == 0
 
 
-async def test_an_unexpected_error_in_a_source_is_a_failure_and_the_other_feeds_still_poll(store: SqlStore) -> None:
+async def test_an_unexpected_error_in_a_source_is_a_failure_and_the_other_feeds_still_poll(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["broken", "healthy"], [])
     source.then("broken", KeyError("hits"))
@@ -465,7 +463,7 @@ async def test_an_unexpected_error_in_a_source_is_a_failure_and_the_other_feeds_
     assert (await feed_state(store, "healthy")).seeded
 
 
-async def test_a_feed_of_an_unknown_kind_is_a_clear_failure(store: SqlStore) -> None:
+async def test_a_feed_of_an_unknown_kind_is_a_clear_failure(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     async with store.unit() as unit:  # a kind this version lacks, e.g. left by a newer one in a shared database
         await unit.add_feed(Feed("toots", "mastodon", EVERY), T0)
@@ -478,7 +476,7 @@ async def test_a_feed_of_an_unknown_kind_is_a_clear_failure(store: SqlStore) -> 
     assert source.calls == []
 
 
-async def test_due_only_skips_feeds_not_yet_due_and_due_only_false_takes_them(store: SqlStore) -> None:
+async def test_due_only_skips_feeds_not_yet_due_and_due_only_false_takes_them(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [])
     poller = make_poller(store, source, clock)
@@ -495,7 +493,7 @@ async def test_due_only_skips_feeds_not_yet_due_and_due_only_false_takes_them(st
     assert len(source.calls) == 2
 
 
-async def test_names_limit_a_poll_to_those_feeds(store: SqlStore) -> None:
+async def test_names_limit_a_poll_to_those_feeds(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["blog", "forum"], [])
     source.then("forum", result())
@@ -507,7 +505,7 @@ async def test_names_limit_a_poll_to_those_feeds(store: SqlStore) -> None:
 
 
 async def test_two_pollers_at_once_never_poll_the_same_feed_nor_write_an_alert_twice(
-    make_store: Callable[[], SqlStore],
+    make_store: Callable[[], MemoryStore],
 ) -> None:
     clock, source = Clock(), ScriptedSource()
     first_store, second_store = make_store(), make_store()
@@ -537,7 +535,7 @@ async def test_two_pollers_at_once_never_poll_the_same_feed_nor_write_an_alert_t
     assert len({alert.conversation.url for alert in alerts}) == len(alerts)
 
 
-async def test_a_poll_whose_lease_was_taken_over_is_dropped_not_doubled(store: SqlStore) -> None:
+async def test_a_poll_whose_lease_was_taken_over_is_dropped_not_doubled(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES])
     policy = PollPolicy(lease=timedelta(minutes=1), notify_after=3)
@@ -565,7 +563,7 @@ async def test_a_poll_whose_lease_was_taken_over_is_dropped_not_doubled(store: S
     assert (state.cursor, state.consecutive_failures) == ({"seen": 2}, 0)
 
 
-async def test_an_item_the_store_refuses_fails_its_feed_only(store: SqlStore) -> None:
+async def test_an_item_the_store_refuses_fails_its_feed_only(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["broken", "healthy"], [DATABASES])
     poller = make_poller(store, source, clock)
@@ -584,7 +582,7 @@ async def test_an_item_the_store_refuses_fails_its_feed_only(store: SqlStore) ->
     assert broken.next_poll_at == clock.now + feed_backoff(EVERY, 1, POLICY.max_backoff)
 
 
-async def test_an_item_with_a_nul_character_is_stored_and_alerted(store: SqlStore) -> None:
+async def test_an_item_with_a_nul_character_is_stored_and_alerted(store: MemoryStore) -> None:
     # PostgreSQL text cannot hold U+0000; the store drops it rather than failing the feed.
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], [DATABASES])

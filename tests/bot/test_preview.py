@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from adapters.storage import SqlStore
+from adapters.storage.memory import MemoryStore
 from bot.domain import Conversation, DeliveryState, Topic
 from bot.preview import BELOW_MIN, FILTERED, POSTED, preview
 from bot.scoring import ScoringPolicy
@@ -28,7 +28,7 @@ def items() -> list[Conversation]:
     ]
 
 
-async def test_the_preview_posts_and_holds_exactly_what_the_poller_does(store: SqlStore) -> None:
+async def test_the_preview_posts_and_holds_exactly_what_the_poller_does(store: MemoryStore) -> None:
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum"], TOPICS)
     poller = make_poller(store, source, clock)

@@ -15,7 +15,7 @@ from adapters.chat.console import ConsoleChat
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.reports.chart import render_chart
-from adapters.storage import SqlStore
+from adapters.storage.memory import MemoryStore
 from bot.domain import Conversation, Handle, Outcome, OutcomeKind
 from bot.hygiene import ClaimSweeper
 from bot.ports import NewAlert
@@ -30,7 +30,7 @@ WEEKLY = Weekly(0, time(9, 0))
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-async def posted(store: SqlStore, n: int, topic: str, at: datetime) -> int:
+async def posted(store: MemoryStore, n: int, topic: str, at: datetime) -> int:
     item = Conversation("hackernews", str(n), f"https://news.ycombinator.com/item?id={n}", f"Ask HN: item {n}?")
     async with store.unit() as unit:
         ((cid, _),) = await unit.insert_conversations([item], "hn", at)
@@ -40,7 +40,7 @@ async def posted(store: SqlStore, n: int, topic: str, at: datetime) -> int:
     return alert.id
 
 
-async def week_of_alerts(store: SqlStore) -> None:
+async def week_of_alerts(store: MemoryStore) -> None:
     for n in range(5):
         alert_id = await posted(store, n, "db" if n < 3 else "rust", MONDAY - timedelta(days=n + 1))
         if n % 2 == 0:
@@ -51,7 +51,7 @@ async def week_of_alerts(store: SqlStore) -> None:
 
 
 async def test_the_weekly_report_is_posted_once_at_its_time_with_its_chart(
-    make_store: Callable[[], SqlStore], tmp_path: Path
+    make_store: Callable[[], MemoryStore], tmp_path: Path
 ) -> None:
     store = make_store()
     await week_of_alerts(store)
@@ -77,7 +77,7 @@ async def test_the_weekly_report_is_posted_once_at_its_time_with_its_chart(
     assert await reporters[1].run() == "console:report:earshot-weekly-report-2025-03-03-to-2025-03-10"
 
 
-async def test_the_webhook_report_carries_the_numbers_and_the_png(store: SqlStore) -> None:
+async def test_the_webhook_report_carries_the_numbers_and_the_png(store: MemoryStore) -> None:
     await week_of_alerts(store)
     clock = Clock(MONDAY + timedelta(minutes=5))
     with FakeHttpServer() as server:
@@ -101,7 +101,7 @@ async def test_the_webhook_report_carries_the_numbers_and_the_png(store: SqlStor
     assert payload["text"].startswith("Since 2025-02-24 (7d): 5 alerts")
 
 
-async def test_a_stale_claim_is_released_with_a_note_and_only_once(store: SqlStore) -> None:
+async def test_a_stale_claim_is_released_with_a_note_and_only_once(store: MemoryStore) -> None:
     now = MONDAY
     stale = await posted(store, 1, "db", now)
     settled = await posted(store, 2, "db", now)
@@ -142,7 +142,7 @@ def test_a_report_is_worth_posting_with_alerts_or_after_earlier_ones(
 
 
 async def test_a_new_teams_first_monday_posts_no_empty_report_and_its_first_alerts_are_reported(
-    make_store: Callable[[], SqlStore], tmp_path: Path
+    make_store: Callable[[], MemoryStore], tmp_path: Path
 ) -> None:
     store = make_store()
     clock = Clock(MONDAY + timedelta(minutes=5))  # the very first run, on a Monday after 09:00
@@ -160,7 +160,7 @@ async def test_a_new_teams_first_monday_posts_no_empty_report_and_its_first_aler
     assert "Since 2025-03-03 (7d): 1 alert" in out.getvalue()
 
 
-async def test_an_established_team_hears_that_a_week_was_quiet(store: SqlStore, tmp_path: Path) -> None:
+async def test_an_established_team_hears_that_a_week_was_quiet(store: MemoryStore, tmp_path: Path) -> None:
     await posted(store, 1, "db", MONDAY - timedelta(days=9))  # the week before last
     clock = Clock(MONDAY + timedelta(minutes=5))
     out = io.StringIO()

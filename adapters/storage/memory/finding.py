@@ -101,7 +101,7 @@ class FindingPart(MemoryBase):
             channel=alert.channel,
             matched=tuple(as_json(list(alert.matched))),
             score=alert.score,
-            reasons=tuple(without_surrogates(r.label.replace("\x00", "")) for r in alert.reasons),
+            reasons=tuple(as_json({"label": r.label, "weight": r.weight, "kind": r.kind.value}) for r in alert.reasons),
             created_at=now,
             state=alert.state,
         )

@@ -65,7 +65,7 @@ class AlertRow:
     channel: str | None
     matched: tuple[str, ...]
     score: int
-    reasons: tuple[str, ...]
+    reasons: tuple[dict[str, Any], ...]  # as the SQL column: {"label", "weight", "kind"}, as shown
     created_at: datetime
     state: DeliveryState
     attempts: int = 0
@@ -182,7 +182,7 @@ class MemoryBase:
             last_error=row.last_error,
             claimed_by=row.claimed_by,
             claimed_at=row.claimed_at,
-            reasons=row.reasons,
+            reasons=tuple(str(r.get("label", "")) for r in row.reasons),
             summary=row.summary,
             held_at=row.held_at,
         )

@@ -15,14 +15,14 @@ class FollowUps(Protocol):
 
     async def take_followups(self, now: datetime, claimed_before: datetime, limit: int) -> list[Alert]:
         """Claimed alerts with no outcome (notes aside), claimed before ``claimed_before`` and not asked about
-        yet: mark them asked at ``now`` and return them, oldest claim first. Two processes never take the same
-        one; a new claim of the alert may be asked about again."""
+        yet: mark them asked at ``now`` and return them (up to ``limit``, the oldest claims taken first, returned
+        by alert id). Two processes never take the same one; a new claim of the alert may be asked about again."""
         ...
 
     async def release_stale_claims(self, now: datetime, claimed_before: datetime, limit: int) -> list[Alert]:
         """Release claims made before ``claimed_before`` with no outcome yet (notes aside); return the alerts as
-        they were (``claimed_by`` still set), oldest claim first. Each claim is released once, however many
-        processes ask; a claim made since is left alone."""
+        they were (``claimed_by`` still set; up to ``limit``, the oldest claims first, returned by alert id).
+        Each claim is released once, however many processes ask; a claim made since is left alone."""
         ...
 
 
