@@ -1,7 +1,7 @@
 """The records the storage ports take and return: plain values with no behaviour beyond their own numbers.
 
 They live here, beside ``bot.domain``, so that the ports (``bot.ports.storage``) import no decision module:
-``bot.scoring`` makes :class:`Reason`\\s and ``bot.stats`` turns :class:`Stats` into words, and both import these.
+``bot.scoring`` makes the reasons and ``bot.stats`` turns the numbers into words, and both import these.
 """
 
 from __future__ import annotations

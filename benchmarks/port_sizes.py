@@ -1,0 +1,60 @@
+"""The storage port's size: methods per capability Protocol, and which capabilities each core service asks for.
+
+Counts the async methods each Protocol in ``bot.ports.storage`` defines itself (``Unit`` is their composition), then
+the capabilities behind each service's ``StoreOf[...]`` and how many methods that gives it.
+
+    python benchmarks/port_sizes.py
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from bot import catalog, checks, desk, digest, explain, hygiene, polling, reports
+from bot.ports import storage
+from bot.ports.storage import Claiming, Summaries
+
+
+def own_methods(protocol: type) -> list[str]:
+    """The async methods ``protocol`` defines itself."""
+    return [name for name, value in vars(protocol).items() if inspect.iscoroutinefunction(value)]
+
+
+def capabilities(protocol: type) -> list[type]:
+    """The capability Protocols ``protocol`` is made of (itself, when it is one)."""
+    if protocol in storage.CAPABILITIES:
+        return [protocol]
+    return [base for base in protocol.__mro__ if base in storage.CAPABILITIES]
+
+
+def main() -> None:
+    """Print the table."""
+    total = 0
+    print(f"{'capability':<12} {'module':<36} methods")
+    for protocol in storage.CAPABILITIES:
+        count = len(own_methods(protocol))
+        total += count
+        print(f"{protocol.__name__:<12} {protocol.__module__:<36} {count}")
+    print(f"{'Unit':<12} {'(all of them)':<36} {total} in {len(storage.CAPABILITIES)} Protocols")
+    print()
+    services = {
+        "bot.polling.Poller": polling.PollUnit,
+        "bot.delivery.Deliverer, digest": digest.OutboxUnit,
+        "bot.context.Contextualiser": Summaries,
+        "bot.claims.Claims": Claiming,
+        "bot.checks.ParticipationChecker": checks.CheckUnit,
+        "bot.hygiene.ClaimSweeper": hygiene.SweepUnit,
+        "bot.reports.WeeklyReporter": reports.ReportUnit,
+        "bot.explain.Explainer": explain.ExplainUnit,
+        "bot.catalog.Catalog": catalog.CatalogUnit,
+        "bot.desk.Desk": desk.DeskUnit,
+    }
+    print(f"{'service':<34} {'methods':>7}  capabilities")
+    for name, unit in services.items():
+        parts = capabilities(unit)
+        count = sum(len(own_methods(p)) for p in parts)
+        print(f"{name:<34} {count:>7}  {', '.join(p.__name__ for p in parts)}")
+
+
+if __name__ == "__main__":
+    main()
