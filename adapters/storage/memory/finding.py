@@ -79,9 +79,9 @@ class FindingPart(MemoryBase):
             holders = [self._t.links[k][0] for k in keys if k not in claimed and k in self._t.links]
             holder = next((c for c in holders if c != lead.conversation_id), None)
             primary = self._alert_of(lead.topic, holder, below_min=False) if holder is not None else None
-            if primary is not None:
+            if holder is not None and primary is not None:
                 for key in claimed:  # the group grows as one: its fresh claims now belong to the primary
-                    self._t.links[key] = (holder, self._t.links[key][1])  # type: ignore[assignment]
+                    self._t.links[key] = (holder, self._t.links[key][1])
                 sightings += [(primary, a.conversation_id) for a in group]
                 continue
             written += self._write(lead, now)
