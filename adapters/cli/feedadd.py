@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 from adapters.cli.app import App, actor, fetch_policy
 from adapters.http import FetchError, SafeHttp
+from adapters.sources import declarations
 from bot.catalog import default_every, derive_feed_name
 from bot.domain import Feed
 from bot.durations import parse_duration
@@ -63,11 +64,12 @@ def looks_like_html(content_type: str, body: bytes) -> bool:
 def feed_from_args(args: argparse.Namespace, taken: set[str]) -> tuple[Feed, str]:
     """The Feed `feeds add` describes, named from its target unless --name is given, and what it does in words."""
     kind = args.kind
-    target = feed_target(kind, args.target, getattr(args, "query", None))
+    kinds = declarations()
+    target = feed_target(kind, args.target, getattr(args, "query", None), kinds)
     options: dict[str, Any] = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
     options |= target.options
     options |= parse_options(getattr(args, "option", None) or [])
-    text = args.every or default_every(kind)
+    text = args.every or default_every(kind, kinds)
     try:
         every = parse_duration(text)
     except ValueError as exc:

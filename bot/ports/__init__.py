@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.ports.chat import Chat, Listener, Refresher
 from bot.ports.clock import Clock
-from bot.ports.sources import Source, ThreadSource
+from bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
 from bot.ports.storage import Backlog, DeliveryProblem, DueCheck, NewAlert, Store, StoredConversation, SyncReport, Unit
 from bot.ports.summariser import Summariser
 from bot.ports.telemetry import NO_TELEMETRY, NoTelemetry, Telemetry
@@ -20,15 +20,20 @@ __all__ = [
     "Clock",
     "DeliveryProblem",
     "DueCheck",
+    "EnvVar",
     "Listener",
     "NewAlert",
     "NoTelemetry",
+    "Option",
     "Refresher",
     "Source",
+    "SourceKind",
     "Store",
     "StoredConversation",
     "Summariser",
     "SyncReport",
+    "Target",
+    "TargetRule",
     "Telemetry",
     "ThreadSource",
     "Unit",

@@ -1,0 +1,25 @@
+"""What the mastodon kind declares: its target (an instance or a tag page), defaults, credentials, options, docs."""
+
+from datetime import timedelta
+
+from bot.ports import EnvVar, Option, SourceKind, TargetRule
+from bot.ports.sources import ENV_NAME
+
+DECLARATION = SourceKind(
+    kind="mastodon",
+    title="Mastodon",
+    summary="a hashtag's timeline or a status search on one Mastodon instance",
+    target=TargetRule.PLACE,
+    every="5m",
+    half_life=timedelta(hours=6),
+    env=(EnvVar("MASTODON_TOKEN", "an access token (read:statuses): searching, and instances that require sign-in"),),
+    options=(
+        Option("hashtag", "text", None, "the hashtag to follow, when url is the instance itself"),
+        Option("token_env", ENV_NAME, "MASTODON_TOKEN", "the environment variable holding this feed's token"),
+    ),
+    threads=True,
+    docs="sources/mastodon.md",
+    url_means="its instance",
+    url_example="https://fosstodon.org",
+)
+"""Mastodon: an instance or a tag page, and optionally a search there; items age in hours."""
