@@ -204,7 +204,8 @@ def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
 def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
     """Which of url and base_url, query and tags a feed takes, as its kind declares (SourceKind)."""
     known = declarations()
-    declared = known.get(feed.get("kind")) if isinstance(feed.get("kind"), str) else None
+    kind = feed.get("kind")
+    declared = known.get(kind) if isinstance(kind, str) else None
     if declared is None:
         return  # an unknown kind is reported on its own key
     a_feed, example = declared.a_feed, declared.url_example

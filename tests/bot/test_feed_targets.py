@@ -9,7 +9,8 @@ from adapters.sources import declarations
 from adapters.sources.reddit.target import subreddit_of
 from bot.catalog import derive_feed_name
 from bot.errors import ConfigError
-from bot.feed_targets import declared, feed_target as read_target, query_kinds
+from bot.feed_targets import declared, query_kinds
+from bot.feed_targets import feed_target as read_target
 from bot.ports import SourceKind, Target, TargetRule
 
 KINDS = declarations()

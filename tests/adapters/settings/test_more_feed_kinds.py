@@ -73,7 +73,8 @@ tags = ["story"]
     assert problems(text) == [
         'earshot.toml: feeds[1] "forum".url: missing; a discourse feed needs the forum\'s address, '
         'like url = "https://meta.discourse.org"',
-        """earshot.toml: feeds[1] "forum".base_url: a discourse feed takes url (the forum's address)""",
+        'earshot.toml: feeds[1] "forum".base_url: a discourse feed takes the forum\'s address as url, '
+        'like "https://meta.discourse.org"',
         'earshot.toml: feeds[2] "so".url: a stackexchange feed takes base_url (an API override), not url',
         'earshot.toml: feeds[3] "lobsters".tags: only for hackernews feeds; '
         'a lobsters feed takes its settings in options, like options = { tags = ["rust"] }',
