@@ -120,6 +120,8 @@ class SourceKind:
     tags: tuple[str, ...] = ()  # the values its top-level ``tags`` key takes; empty when it has none (options instead)
     article: str = "a"  # "an rss feed"
     read_target: Callable[[str | None, str | None], Target] | None = None  # for TargetRule.NAME: (target, query)
+    example: str = ""  # a [[feeds]] table in TOML, shown commented in the starter file and in the reference
+    example_note: str = ""  # the sentence above that example
 
     @property
     def a_feed(self) -> str:

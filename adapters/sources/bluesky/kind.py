@@ -17,6 +17,15 @@ DECLARATION = SourceKind(
     ),
     options=(Option("lang", "text", None, 'only posts in this language, like "en"'),),
     threads=True,
+    example_note=("Bluesky: a post search. Set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (an app password) to log in."),
+    example="""\
+[[feeds]]
+name = "bsky-pgvector"
+kind = "bluesky"
+query = "pgvector"
+every = "5m"
+options = { lang = "en" }
+""",
     docs="sources/bluesky.md",
 )
 """Bluesky: a post search; items age in hours."""

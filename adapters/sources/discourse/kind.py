@@ -22,6 +22,15 @@ DECLARATION = SourceKind(
     ),
     threads=True,
     query=False,
+    example_note=("New topics of a Discourse forum, or of one category (the part after /c/ in its address)."),
+    example="""\
+[[feeds]]
+name = "meta"
+kind = "discourse"
+every = "10m"
+url = "https://meta.discourse.org"
+options = { category = "dev/7" }
+""",
     docs="sources/discourse.md",
     url_means="the forum's address",
     url_example="https://meta.discourse.org",

@@ -17,6 +17,15 @@ DECLARATION = SourceKind(
     ),
     options=(Option("discussions", "true or false", False, "read discussions too (needs GITHUB_TOKEN)"),),
     threads=True,
+    example_note=("GitHub issues (add is:pr for pull requests) matching a search; discussions need GITHUB_TOKEN."),
+    example="""\
+[[feeds]]
+name = "gh-widgets"
+kind = "github"
+every = "5m"
+query = "repo:octo/widgets label:bug"
+options = { discussions = true }
+""",
     docs="sources/github.md",
 )
 """GitHub: a search of issues and pull requests; items age in days."""

@@ -17,6 +17,14 @@ DECLARATION = SourceKind(
     ),
     threads=True,
     query=False,
+    example_note=("The newest Lobsters stories, all or of some tags."),
+    example="""\
+[[feeds]]
+name = "lobsters"
+kind = "lobsters"
+every = "10m"
+options = { tags = ["databases", "rust"] }
+""",
     docs="sources/lobsters.md",
 )
 """Lobsters: the newest stories; items age in hours."""

@@ -18,6 +18,17 @@ DECLARATION = SourceKind(
         Option("token_env", ENV_NAME, "MASTODON_TOKEN", "the environment variable holding this feed's token"),
     ),
     threads=True,
+    example_note=(
+        "Mastodon: a hashtag on one instance (url = the instance, or its tag page), or a search there (query;"
+        " needs MASTODON_TOKEN, or the variable options.token_env names)."
+    ),
+    example="""\
+[[feeds]]
+name = "fosstodon-rust"
+kind = "mastodon"
+url = "https://fosstodon.org/tags/rust"
+every = "5m"
+""",
     docs="sources/mastodon.md",
     url_means="its instance",
     url_example="https://fosstodon.org",

@@ -30,6 +30,18 @@ DECLARATION = SourceKind(
         Option("rss_url", "text", None, "another RSS address (tests)"),
     ),
     threads=True,
+    example_note=(
+        'Reddit: a subreddit\'s new posts and comments, or a search (query = "..."; posts only). With '
+        "REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET set it reads the API; without them the public RSS feed "
+        "(slower, posts only)."
+    ),
+    example="""\
+[[feeds]]
+name = "r-rust"
+kind = "reddit"
+every = "5m"
+options = { subreddit = "rust", include = ["posts", "comments"] }
+""",
     docs="sources/reddit.md",
     read_target=reddit_target,
 )

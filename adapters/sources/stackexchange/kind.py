@@ -18,6 +18,17 @@ DECLARATION = SourceKind(
         Option("tags", "list of text", [], "the same as tagged (what `feeds add --tags` writes)"),
     ),
     threads=True,
+    example_note=(
+        "Stack Exchange questions: a site's API name, up to 5 tags (questions with all of them), optional search words."
+    ),
+    example="""\
+[[feeds]]
+name = "so-postgres"
+kind = "stackexchange"
+every = "10m"
+query = "connection pool"
+options = { site = "stackoverflow", tagged = ["postgresql"] }
+""",
     docs="sources/stackexchange.md",
 )
 """Stack Exchange: questions on one site; items age in days."""
