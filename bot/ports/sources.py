@@ -120,6 +120,7 @@ class SourceKind:
     tags: tuple[str, ...] = ()  # the values its top-level ``tags`` key takes; empty when it has none (options instead)
     article: str = "a"  # "an rss feed"
     read_target: Callable[[str | None, str | None], Target] | None = None  # for TargetRule.NAME: (target, query)
+    target_help: str = ""  # what TARGET is in `feeds add`, when plain words do not say it ("the forum's URL")
     example: str = ""  # a [[feeds]] table in TOML, shown commented in the starter file and in the reference
     example_note: str = ""  # the sentence above that example
 

@@ -31,6 +31,7 @@ every = "10m"
 url = "https://meta.discourse.org"
 options = { category = "dev/7" }
 """,
+    target_help="the forum URL",
     docs="sources/discourse.md",
     url_means="the forum's address",
     url_example="https://meta.discourse.org",

@@ -29,6 +29,7 @@ kind = "mastodon"
 url = "https://fosstodon.org/tags/rust"
 every = "5m"
 """,
+    target_help="an instance or tag page URL, e.g. https://fosstodon.org/tags/rust",
     docs="sources/mastodon.md",
     url_means="its instance",
     url_example="https://fosstodon.org",

@@ -42,6 +42,7 @@ kind = "reddit"
 every = "5m"
 options = { subreddit = "rust", include = ["posts", "comments"] }
 """,
+    target_help="a subreddit as r/rust, rust or its reddit.com address (words with a space search all of Reddit)",
     docs="sources/reddit.md",
     read_target=reddit_target,
 )

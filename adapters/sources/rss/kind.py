@@ -13,6 +13,7 @@ DECLARATION = SourceKind(
     half_life=timedelta(days=2),
     aliases={"atom": '"rss" reads Atom feeds too'},
     query=False,
+    target_help="the feed URL (a web page's advertised feed is offered)",
     docs="sources/rss.md",
     url_means="its address",
     url_example="https://…/feed.xml",
