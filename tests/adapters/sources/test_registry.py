@@ -99,9 +99,8 @@ async def test_each_source_is_what_its_declaration_says() -> None:
 
 
 def test_the_declared_figures_are_the_ones_earshot_always_used() -> None:
-    found = {kind: (d.every, d.half_life) for kind, d in declarations().items()}
     h = timedelta(hours=1)
-    assert found == {
+    expected = {
         "hackernews": ("2m", 6 * h),
         "rss": ("15m", 48 * h),
         "stackexchange": ("10m", 48 * h),
@@ -112,7 +111,9 @@ def test_the_declared_figures_are_the_ones_earshot_always_used() -> None:
         "mastodon": ("5m", 6 * h),
         "bluesky": ("5m", 6 * h),
     }
-    assert SECRET_ENV == (
+    # The kinds Earshot had before the declarations keep their figures; a kind added later brings its own.
+    assert {kind: (d.every, d.half_life) for kind, d in declarations().items() if kind in expected} == expected
+    assert SECRET_ENV[:6] == (
         "STACKEXCHANGE_KEY",
         "GITHUB_TOKEN",
         "DISCOURSE_API_KEY",
