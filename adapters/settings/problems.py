@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from adapters.sources.registry import declarations
+from bot.ports import SourceKind
+from bot.ports.sources import ENV_NAME
 
 from . import fields, sections
 from .durations import parse_duration
@@ -224,6 +226,9 @@ def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
         yield Problem(
             at("query"), f"{a_feed} takes no query: it reads everything new, and your topics pick; leave it out"
         )
+    options = feed.get("options")
+    if isinstance(options, dict):
+        yield from _option_types(declared, options, at("options"))
     if declared.tags:
         if feed.get("tags") == []:
             yield Problem(at("tags"), f"empty; list some of {fields.one_of(declared.tags)}, or leave it out")
@@ -235,6 +240,32 @@ def _feed_checks(i: int, feed: Mapping[str, Any]) -> Iterable[Problem]:
             )
         else:
             yield Problem(at("tags"), f"{only}; leave it out", shows_value=True)
+
+
+# What each declared option type refuses in the file (the CLI writes every value as text, and sources accept
+# "true" for a flag and one word for a list, so text passes here and the source's check has the last word; a table
+# is refused for every option already).
+_WRONG_TYPE: dict[str, tuple[type, ...]] = {
+    "text": (bool, list),
+    ENV_NAME: (bool, int, float, list),
+    "list of text": (bool, int, float),
+    "true or false": (int, float, list),
+}
+
+
+def _option_types(declared: SourceKind, options: Mapping[str, Any], at: Loc) -> Iterable[Problem]:
+    """An option whose value is plainly of another type than its kind declares, with the type and a default."""
+    for option in declared.options:
+        value = options.get(option.name)
+        wrong = _WRONG_TYPE.get(option.type, ())
+        if (
+            value is None
+            or not isinstance(value, wrong)
+            or (isinstance(value, bool) and option.type == "true or false")
+        ):
+            continue
+        like = f", like {option.name} = {show(option.default)}" if option.default not in (None, []) else ""
+        yield Problem((*at, option.name), f"{declared.a_feed} takes {option.type} here{like}", shows_value=True)
 
 
 def _duplicates(section: str, items: Any) -> Iterable[Problem]:
