@@ -20,6 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adapters.sources.registry import half_lives
 from bot.domain import Conversation, Topic
 from bot.matching import compile_topics, match
 from bot.scoring import Score, ScoringPolicy, score, summary_line
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     posts = load(args.posts)
     queries: dict[str, str] = json.loads(args.topics.read_text(encoding="utf-8"))
     topics = compile_topics(Topic(name, query) for name, query in queries.items())
-    policy = ScoringPolicy()
+    policy = ScoringPolicy(half_lives=half_lives())  # the declared per-kind half-lives, as the bot scores
     earshot, baseline = Tally(), Tally()
     per_topic = {name: (Tally(), Tally()) for name in queries}
     mistakes: list[tuple[str, str, str, Score | None]] = []

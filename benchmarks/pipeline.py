@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adapters.sources.registry import half_lives
 from benchmarks.matching import baseline_patterns, synthetic_items, synthetic_topics
 from bot import scoring
 from bot.domain import Conversation, Match, Topic
@@ -120,7 +121,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best is printed")
     args = parser.parse_args()
     items = realistic(synthetic_items(args.items))
-    policy = ScoringPolicy()
+    policy = ScoringPolicy(half_lives=half_lives())  # the declared per-kind half-lives, as the bot scores
     size = sum(len(i.title) + len(i.text) for i in items) / len(items)
     print(f"{len(items)} items of {size:,.0f} characters on average; one core; items/second, best of {args.repeat}")
     elapsed, _ = best(args.repeat, lambda: run_scoring_alone(items, policy))

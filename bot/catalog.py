@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from bot.domain import Feed, FeedState, Topic
 from bot.errors import ConfigError, NotAllowed, NotFound
-from bot.ports import Clock, Source, StoreOf, SyncReport
+from bot.ports import Clock, Source, SourceKind, StoreOf, SyncReport
 from bot.ports.storage import Audit, ConfigSync, Feeds, Topics
 from bot.query import parse_query
 
@@ -19,20 +19,19 @@ NAME_RULE = "1 to 64 letters, digits, '-' or '_', starting with a letter or digi
 MIN_EVERY = timedelta(seconds=30)
 MAX_EVERY = timedelta(days=7)
 """Bounds of a feed's poll interval: more often than every 30 s is unkind to the servers we read."""
-DEFAULT_EVERY = {"hackernews": "2m", "rss": "15m"}
-DEFAULT_EVERY.update({"stackexchange": "10m", "github": "5m", "discourse": "10m", "lobsters": "10m"})
-DEFAULT_EVERY.update({"reddit": "5m", "mastodon": "5m", "bluesky": "5m"})
 FALLBACK_EVERY = "15m"
-"""How often a new feed is polled when whoever adds it (CLI or chat) gives no interval, per kind."""
+"""How often a new feed of a kind nobody declared is polled when whoever adds it gives no interval."""
 
 
 class CatalogUnit(Topics, Feeds, ConfigSync, Audit, Protocol):
     """What the catalog touches: topics, feeds, the config sync and the audit log."""
 
 
-def default_every(kind: str) -> str:
-    """The poll interval, as written (``"2m"``), of a new feed of ``kind`` added without one."""
-    return DEFAULT_EVERY.get(kind, FALLBACK_EVERY)
+def default_every(kind: str, kinds: Mapping[str, SourceKind] | None = None) -> str:
+    """The poll interval, as written (``"2m"``), of a new feed of ``kind`` added without one: what its declaration
+    says (``SourceKind.every``), else FALLBACK_EVERY."""
+    declaration = (kinds or {}).get(kind)
+    return declaration.every if declaration is not None else FALLBACK_EVERY
 
 
 def check_name(what: str, name: str) -> None:
@@ -95,10 +94,18 @@ def check_feed(feed: Feed, sources: Mapping[str, Source]) -> None:
 class Catalog:
     """The use cases that change what Earshot listens to and looks for."""
 
-    def __init__(self, store: StoreOf[CatalogUnit], sources: Mapping[str, Source], clock: Clock) -> None:
+    def __init__(
+        self,
+        store: StoreOf[CatalogUnit],
+        sources: Mapping[str, Source],
+        clock: Clock,
+        *,
+        kinds: Mapping[str, SourceKind] | None = None,
+    ) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock
+        self.kinds: Mapping[str, SourceKind] = kinds or {}  # what each kind declares (defaults, targets)
 
     async def add_topic(self, topic: Topic, actor: str) -> Topic:
         """Add a topic after checking its name and query (a bad query is refused with position and reason)."""

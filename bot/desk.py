@@ -23,7 +23,7 @@ from bot.durations import format_duration, parse_duration
 from bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
 from bot.feed_targets import feed_target
 from bot.participation import progress_line
-from bot.ports import NO_TELEMETRY, Clock, Source, StoreOf, Telemetry
+from bot.ports import NO_TELEMETRY, Clock, Source, SourceKind, StoreOf, Telemetry
 from bot.ports.storage import Checks, Claiming, FollowUps, People, Refreshes, Reporting, Team
 from bot.stats import STALE_AFTER, stats_text
 from bot.team import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
@@ -100,14 +100,16 @@ def refused(error: EarshotError) -> Answer:
     return Answer(text, ok=False)
 
 
-def feed_from_target(kind: str, target: str, every: str | None, name: str) -> Feed:
-    """A feed from chat words: a target that is a web address is the feed's URL, anything else its query."""
-    text = every or default_every(kind)
+def feed_from_target(
+    kind: str, target: str, every: str | None, name: str, kinds: Mapping[str, SourceKind] | None = None
+) -> Feed:
+    """A feed from chat words: its kind's declaration says whether the target is a place, a search or a name."""
+    text = every or default_every(kind, kinds)
     try:
         interval = parse_duration(text)
     except ValueError as exc:
         raise CommandError(f"every {text!r}: {exc}. Example: {FEED_EXAMPLE}") from None
-    place = feed_target(kind, target)  # as `earshot feeds add` reads it: r/rust, /r/rust and rust are one subreddit
+    place = feed_target(kind, target, kinds=kinds)  # as `earshot feeds add` reads it: r/rust and rust are one subreddit
     return Feed(name=name, kind=kind, every=interval, url=place.url, query=place.query, options=dict(place.options))
 
 
@@ -128,12 +130,14 @@ class Desk:
         telemetry: Telemetry = NO_TELEMETRY,
         *,
         custom_outcomes: Sequence[str] = (),
+        kinds: Mapping[str, SourceKind] | None = None,
     ) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock
         self.custom_outcomes = tuple(custom_outcomes)
-        self.catalog = Catalog(store, sources, clock)
+        self.kinds: Mapping[str, SourceKind] = kinds or {}  # what each kind declares: its target, its interval
+        self.catalog = Catalog(store, sources, clock, kinds=self.kinds)
         self.claims = Claims(store, clock, telemetry)
 
     # Commands
@@ -196,9 +200,8 @@ class Desk:
         try:
             self._require_manage(member, "add a feed")
             taken = {state.feed.name for state in await self.catalog.feeds()}
-            feed = feed_from_target(
-                kind, target, every, derive_feed_name(kind, feed_target(kind, target).name_hint, taken)
-            )
+            hint = feed_target(kind, target, kinds=self.kinds).name_hint
+            feed = feed_from_target(kind, target, every, derive_feed_name(kind, hint, taken), self.kinds)
             await self.catalog.add_feed(feed, member.id)
         except EarshotError as exc:
             return refused(exc)

@@ -66,17 +66,8 @@ DISMISSED_MIN_STRENGTH = 1.5
 their learned weight (log odds), at most DISMISSED_MAX; below DISMISSED_MIN_STRENGTH the likeness is chance."""
 
 # ---- The policy: what a deployment may set. ----
-DEFAULT_HALF_LIVES: Mapping[str, timedelta] = {
-    "hackernews": timedelta(hours=6),
-    "reddit": timedelta(hours=12),
-    "lobsters": timedelta(hours=12),
-    "mastodon": timedelta(hours=6),
-    "bluesky": timedelta(hours=6),
-    "stackexchange": timedelta(days=2),
-    "github": timedelta(days=3),
-    "discourse": timedelta(days=3),
-    "rss": timedelta(days=2),
-}
+# Each kind declares its own half-life (SourceKind.half_life, next to its source: hours on Hacker News, days on a
+# forum); the composition root passes them in as ScoringPolicy.half_lives. A kind left out ages at this pace.
 DEFAULT_HALF_LIFE = timedelta(days=1)
 
 
@@ -92,7 +83,7 @@ class Score:
 class ScoringPolicy:
     """Per-source freshness half-lives, the team's own accounts and, optionally, the languages wanted."""
 
-    half_lives: Mapping[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_HALF_LIVES))
+    half_lives: Mapping[str, timedelta] = field(default_factory=dict)
     default_half_life: timedelta = DEFAULT_HALF_LIFE
     team_accounts: frozenset[str] = frozenset()
     languages: frozenset[str] | None = None

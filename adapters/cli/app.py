@@ -24,7 +24,8 @@ from adapters.llm import LlmSummariser
 from adapters.ops import PrometheusTelemetry
 from adapters.reports import draw_chart
 from adapters.settings import Settings
-from adapters.sources import build_sources
+from adapters.sources import build_sources, declarations
+from adapters.sources.registry import half_lives
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
 from bot.catalog import Catalog
 from bot.checks import CheckPolicy, ParticipationChecker
@@ -83,7 +84,7 @@ class App:
     @property
     def catalog(self) -> Catalog:
         """Topic and feed use cases."""
-        return Catalog(self.store, self.sources, utc_now)
+        return Catalog(self.store, self.sources, utc_now, kinds=declarations())
 
     @property
     def desk(self) -> Desk:
@@ -94,6 +95,7 @@ class App:
             utc_now,
             self.telemetry,
             custom_outcomes=self.settings.how_it_went.custom_outcomes,
+            kinds=declarations(),
         )
 
     @property
@@ -115,7 +117,7 @@ class App:
 
     def scoring(self) -> ScoringPolicy:
         """How the poller scores joinability."""
-        return ScoringPolicy(team_accounts=frozenset(self.settings.scoring.team_accounts))
+        return scoring_policy(self.settings)
 
     def poller(self) -> Poller:
         """The feed poller for this process."""
@@ -290,6 +292,11 @@ def first_line(exc: BaseException) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
+def scoring_policy(settings: Settings) -> ScoringPolicy:
+    """How joinability is scored: each kind's declared freshness half-life, and the team's own accounts."""
+    return ScoringPolicy(half_lives=half_lives(), team_accounts=frozenset(settings.scoring.team_accounts))
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIterator[App]:
     """Build the app, check the database, and close everything afterwards."""
@@ -302,7 +309,8 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
         remember_feeds(settings, sources)
         # Made here rather than in `run`, so the chat's desk counts claims made from Slack and Discord too.
         telemetry: Telemetry = PrometheusTelemetry() if settings.ops.port else NO_TELEMETRY
-        desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=settings.how_it_went.custom_outcomes)
+        outcomes = settings.how_it_went.custom_outcomes
+        desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=outcomes, kinds=declarations())
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
         if check_schema:

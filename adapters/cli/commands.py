@@ -23,12 +23,13 @@ from adapters.ops.server import Health
 from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.load import write_starter
-from adapters.sources import SECRET_ENV, build_sources
+from adapters.sources import build_sources, declarations, secret_env
 from adapters.storage import describe_url, migrate
 from bot.catalog import check_feed
 from bot.domain import DeliveryState, Topic
 from bot.errors import ConfigError
 from bot.ports import Listener
+from bot.ports.sources import ENV_NAME
 
 log = logging.getLogger("earshot")
 
@@ -40,8 +41,12 @@ def secrets_of(settings: Settings) -> list[str]:
     found += [slack.bot_token or "", slack.app_token or "", slack.signing_secret or ""]
     password = urlsplit(settings.database_url.replace("+asyncpg", "").replace("+aiosqlite", "")).password
     found.append(password or "")
-    found += [os.environ.get(name, "") for name in SECRET_ENV]  # -v logs request URLs, and a key may be in one
-    found += [os.environ.get(str(f.options["token_env"]), "") for f in settings.feeds if "token_env" in f.options]
+    found += [os.environ.get(name, "") for name in secret_env()]  # -v logs request URLs, and a key may be in one
+    kinds = declarations()
+    for feed in settings.feeds:  # a variable a feed names for its token (mastodon's token_env), as declared
+        declared = kinds.get(feed.kind)
+        named = [o.name for o in declared.options if o.type == ENV_NAME] if declared else []
+        found += [os.environ.get(str(feed.options[key]), "") for key in named if key in feed.options]
     return [s for s in found if s]
 
 

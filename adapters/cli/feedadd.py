@@ -12,11 +12,12 @@ from urllib.parse import urljoin
 
 from adapters.cli.app import App, actor, fetch_policy
 from adapters.http import FetchError, SafeHttp
+from adapters.sources import declarations
 from bot.catalog import default_every, derive_feed_name
 from bot.domain import Feed
 from bot.durations import parse_duration
 from bot.errors import AlreadyExists, ConfigError
-from bot.feed_targets import feed_target
+from bot.feed_targets import feed_target, query_kinds
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json")
 CHECK_TIMEOUT = 5.0  # seconds: a look before adding, not a poll
@@ -60,14 +61,49 @@ def looks_like_html(content_type: str, body: bytes) -> bool:
     return kind in ("", "text/plain", "application/octet-stream") and start.startswith((b"<!doctype html", b"<html"))
 
 
+def kind_help() -> str:
+    """`feeds add KIND`: the registered kinds."""
+    return " | ".join(declarations())
+
+
+def target_help() -> str:
+    """`feeds add KIND TARGET`: what TARGET is for each kind, as each declares it."""
+    by_help: dict[str, list[str]] = {}
+    for kind, declared in declarations().items():
+        by_help.setdefault(declared.target_help or "search words", []).append(kind)
+    return "; ".join(f"{', '.join(kinds)}: {text}" for text, kinds in by_help.items())
+
+
+def every_help() -> str:
+    """`feeds add --every`: each kind's default interval."""
+    defaults = ", ".join(f"{declared.every} {kind}" for kind, declared in declarations().items())
+    return f"poll interval, e.g. 2m, 15m, 1h (default: the kind's: {defaults})"
+
+
+def option_help() -> str:
+    """`feeds add --option`: the options each kind declares."""
+    named = [f"{kind}: {', '.join(d.option_names)}" for kind, d in declarations().items() if d.options]
+    return (
+        "a kind-specific setting, repeatable; a comma makes a list, like site=serverfault or tagged=nginx,tls ("
+        + "; ".join(named)
+        + ")"
+    )
+
+
+def query_help() -> str:
+    """`feeds add --query`: the kinds that search beside their place."""
+    return f"search words within the place ({', '.join(query_kinds(declarations()))}); the others take them as TARGET"
+
+
 def feed_from_args(args: argparse.Namespace, taken: set[str]) -> tuple[Feed, str]:
     """The Feed `feeds add` describes, named from its target unless --name is given, and what it does in words."""
     kind = args.kind
-    target = feed_target(kind, args.target, getattr(args, "query", None))
+    kinds = declarations()
+    target = feed_target(kind, args.target, getattr(args, "query", None), kinds)
     options: dict[str, Any] = {"tags": [t.strip() for t in args.tags.split(",") if t.strip()]} if args.tags else {}
     options |= target.options
     options |= parse_options(getattr(args, "option", None) or [])
-    text = args.every or default_every(kind)
+    text = args.every or default_every(kind, kinds)
     try:
         every = parse_duration(text)
     except ValueError as exc:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from adapters.cli import views
-from adapters.cli.app import fetch_policy, utc_now
+from adapters.cli.app import fetch_policy, scoring_policy, utc_now
 from adapters.http import SafeHttp
 from adapters.settings import Settings
 from adapters.sources import build_sources
@@ -28,7 +28,6 @@ from bot.errors import ConfigError, FeedError
 from bot.feedback import FEEDBACK_WINDOW, learn_all
 from bot.polling import FEEDBACK_TEXTS
 from bot.preview import preview
-from bot.scoring import ScoringPolicy
 
 
 @dataclass
@@ -114,7 +113,7 @@ async def feed_test(settings: Settings, name_or_url: str) -> int:
         except FeedError as exc:
             print(f"{feed.name}: cannot read it: {exc}")
             return 1
-    scoring = ScoringPolicy(team_accounts=frozenset(settings.scoring.team_accounts))
+    scoring = scoring_policy(settings)
     now = utc_now()
     verdicts = preview(result.items, feed.name, topics_in_force(settings, known), now, scoring, known.learned)
     notes = list(result.notes)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.cli import commands
+from adapters.cli import commands, feedadd
 from adapters.cli.logs import setup_logging
 from adapters.settings import load_settings
 from adapters.settings.load import find_config
@@ -133,20 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
     fadd = free_text(feeds.add_parser("add", help="add a feed"))
-    fadd.add_argument(
-        "kind", help="hackernews | rss | reddit | mastodon | bluesky | stackexchange | github | discourse | lobsters"
-    )
-    fadd.add_argument(
-        "target",
-        nargs="?",
-        help="the feed URL (rss; a web page's advertised feed is offered), the forum URL (discourse), a subreddit "
-        "as r/rust, rust or its reddit.com address (reddit; words with a space search all of Reddit), an instance "
-        "or tag page URL (mastodon, e.g. https://fosstodon.org/tags/rust), or search words (the others)",
-    )
+    fadd.add_argument("kind", help=feedadd.kind_help())
+    fadd.add_argument("target", nargs="?", help=feedadd.target_help())
     fadd.add_argument("--name", help="a name for it (default: from the target, e.g. the host and path of a URL)")
-    fadd.add_argument(
-        "--every", default=None, help="poll interval, e.g. 2m, 15m, 1h (default: the kind's, 2m HN, 15m RSS)"
-    )
+    fadd.add_argument("--every", default=None, help=feedadd.every_help())
     fadd.add_argument(
         "--yes", action="store_true", help="rss: when the URL is a web page advertising one feed, add that feed"
     )
@@ -161,13 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a kind-specific setting, repeatable; a comma makes a list: site=serverfault, tagged=nginx "
-        "(stackexchange), category=dev/7 (discourse), discussions=true (github), tags=rust (lobsters), "
-        "subreddit=rust, include=posts,comments (reddit), hashtag=rust (mastodon), lang=en",
+        help=feedadd.option_help(),
     )
-    fadd.add_argument(
-        "--query", help="search words: on the instance (mastodon), in the subreddit, or without one all of Reddit"
-    )
+    fadd.add_argument("--query", help=feedadd.query_help())
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")

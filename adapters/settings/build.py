@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from adapters.sources.registry import declarations
 from bot.catalog import default_every
 from bot.domain import Feed, Handle, Topic
 from bot.durations import parse_duration
 from bot.schedule import parse_weekly
 from bot.team import fold_handle
 
-from .sections import URL_KINDS, ConfigFile, SlackSection
+from .sections import ConfigFile, SlackSection
 from .typed import (
     ChatSettings,
     DeliverySettings,
@@ -37,12 +38,14 @@ def build_settings(
     discord_token: str | None = None,
 ) -> Settings:
     """Turn a checked file (overrides already applied) into the typed settings the CLI hands out."""
+    kinds = declarations()
     feeds = tuple(
         Feed(
             name=f.name,
             kind=f.kind,
-            every=f.every or parse_duration(default_every(f.kind)),
-            url=f.url if f.kind in URL_KINDS else f.base_url,  # the cross checks allow only the right one per kind
+            every=f.every or parse_duration(default_every(f.kind, kinds)),
+            # The cross checks allow only the one its kind declares: its place (url) or an API override (base_url).
+            url=f.url if kinds[f.kind].target.takes_url else f.base_url,
             query=f.query,
             options={**({"tags": list(dict.fromkeys(f.tags))} if f.tags else {}), **(f.options or {})},
             enabled=f.enabled,

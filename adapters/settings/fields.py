@@ -22,11 +22,6 @@ from .durations import DURATION_HINT, SIZE_HINT, format_duration, format_size, p
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _HOSTNAME = re.compile(r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?")
 _DB_SCHEME = re.compile(r"([a-z][a-z0-9]*)(\+[a-z0-9_]+)?://", re.IGNORECASE)
-KIND_ALIASES = {
-    "hn": 'Hacker News is "hackernews"',
-    "hacker_news": 'Hacker News is "hackernews"',
-    "atom": '"rss" reads Atom feeds too',
-}
 
 
 def one_of(options: Iterable[str]) -> str:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.sources.registry import declarations
 from bot.errors import ConfigError
 
+from . import starter
 from .build import build_settings
 from .problems import Loc, Problem, cross_checks, from_pydantic, key_of, value_of
 from .sections import ConfigFile
@@ -233,8 +234,8 @@ def _messages(
 
 
 def starter_config() -> str:
-    """The text of the commented starter file that `earshot init` writes."""
-    return resources.files("adapters.settings").joinpath("starter.toml").read_text(encoding="utf-8")
+    """The text of the commented starter file that `earshot init` writes, its feed kinds as they declare."""
+    return starter.render(starter.template(), declarations())
 
 
 def write_starter(path: Path, *, force: bool = False) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
+from adapters.sources.registry import declarations
 from bot import __version__
 from bot.catalog import MAX_EVERY, MIN_EVERY
 from bot.checks import DEFAULT_CHECKS
@@ -19,9 +20,6 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
 PLATFORMS = ("console", "webhook", "slack", "discord")
 SLACK_MODES = ("socket", "http")
-FEED_KINDS = ("hackernews", "rss", "stackexchange", "github", "discourse", "lobsters", "reddit", "mastodon", "bluesky")
-URL_KINDS = ("rss", "discourse", "mastodon")  # kinds whose url is the place itself; the others take base_url
-HN_TAGS = ("story", "comment", "ask_hn", "show_hn")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
 DEFAULT_MIN_SCORE = 50
@@ -111,17 +109,30 @@ class OpsSection(_Section):
     )
 
 
+def _kind(value: object) -> str:
+    """A feed kind the registry knows (built in or a plugin), or what would be right, with each kind's aliases."""
+    known = declarations()
+    aliases = {word: hint for declared in known.values() for word, hint in declared.aliases.items()}
+    return fields.choice("feed kind", tuple(known), aliases=aliases)(value)
+
+
+def _tag(value: object) -> str:
+    """One of the values a kind with a top-level tags key declares (Hacker News's item types)."""
+    tags = tuple(dict.fromkeys(tag for declared in declarations().values() for tag in declared.tags))
+    return fields.choice("tag", tags)(value)
+
+
 class FeedEntry(_Section):
     """One [[feeds]] table."""
 
     name: _Name
-    kind: Annotated[str, PlainValidator(fields.choice("feed kind", FEED_KINDS, aliases=fields.KIND_ALIASES))]
-    # Left out: the kind's usual interval (bot.catalog.DEFAULT_EVERY), as for a feed added by command.
+    kind: Annotated[str, PlainValidator(_kind)]
+    # Left out: the kind's usual interval (its declaration's every), as for a feed added by command.
     every: Annotated[timedelta | None, PlainValidator(fields.duration(MIN_EVERY, MAX_EVERY))] = None
     url: _Url = None
     base_url: _Url = None
     query: Annotated[str | None, PlainValidator(fields.text("search words", '"postgres OR sqlite"'))] = None
-    tags: list[Annotated[str, PlainValidator(fields.choice("tag", HN_TAGS))]] | None = None
+    tags: list[Annotated[str, PlainValidator(_tag)]] | None = None
     # Kind-specific settings the source checks (Stack Exchange site, Discourse category, ...).
     options: Annotated[dict[str, Any] | None, PlainValidator(fields.feed_options)] = None
     enabled: _Enabled = True
@@ -194,7 +205,7 @@ def _handles(value: object) -> dict[str, str]:
     for source, handle in value.items():
         if not isinstance(handle, str) or not handle.strip():
             raise ValueError(f'{source}: expected a handle in quotes, like {source} = "alice"')
-        if (why := unknown_source(str(source).lower(), FEED_KINDS)) is not None:
+        if (why := unknown_source(str(source).lower(), tuple(declarations()))) is not None:
             raise ValueError(why)
         out[str(source).lower()] = handle.strip()
     return out

@@ -1,10 +1,11 @@
-"""Feed sources: one module per kind, all fetching through the safe HTTP client."""
+"""Feed sources: one folder per kind (its declaration, its source, and the modules only it uses), all fetching
+through the safe HTTP client; shared helpers (cursor, items, api, limits, text, feed_reader) sit beside them.
+``registry`` lists the kinds, built in and from plugins."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
-from adapters.http import SafeHttp
 from adapters.sources.bluesky import BlueskySource
 from adapters.sources.discourse import DiscourseSource
 from adapters.sources.github import GitHubSource
@@ -12,57 +13,21 @@ from adapters.sources.hackernews import HackerNewsSource
 from adapters.sources.lobsters import LobstersSource
 from adapters.sources.mastodon import MastodonSource
 from adapters.sources.reddit import RedditSource
+from adapters.sources.registry import build_sources, declarations, kinds, secret_env
 from adapters.sources.rss import RssSource
 from adapters.sources.stackexchange import StackExchangeSource
-from bot.ports import Source
-
-KINDS: tuple[str, ...] = (
-    HackerNewsSource.kind,
-    RssSource.kind,
-    StackExchangeSource.kind,
-    GitHubSource.kind,
-    DiscourseSource.kind,
-    LobstersSource.kind,
-    RedditSource.kind,
-    MastodonSource.kind,
-    BlueskySource.kind,
-)
-"""The feed kinds Earshot can poll."""
-
-SECRET_ENV: tuple[str, ...] = (
-    "STACKEXCHANGE_KEY",
-    "GITHUB_TOKEN",
-    "DISCOURSE_API_KEY",
-    "REDDIT_CLIENT_SECRET",
-    "MASTODON_TOKEN",
-    "BLUESKY_APP_PASSWORD",
-)
-"""Environment variables holding source credentials: their values are masked in every log line."""
 
 
-def build_sources(http: SafeHttp, env: Mapping[str, str] | None = None) -> dict[str, Source]:
-    """One source per kind, keyed by kind, sharing ``http``.
-
-    ``env`` is where sources find their credentials (``os.environ`` in the running bot, a dict in tests); a
-    source reads only the variables its README section names, and never logs their values.
-    """
-    env = {} if env is None else env
-    sources: list[Source] = [HackerNewsSource(http), RssSource(http)]
-    sources += [
-        StackExchangeSource(http, env),
-        GitHubSource(http, env),
-        DiscourseSource(http, env),
-        LobstersSource(http),
-        RedditSource(http, env),
-        MastodonSource(http, env),
-        BlueskySource(http, env),
-    ]
-    return {source.kind: source for source in sources}
+def __getattr__(name: str) -> Any:
+    """``KINDS`` and ``SECRET_ENV``, read from the registry when first asked for (plugins are looked up then)."""
+    if name == "KINDS":
+        return kinds()
+    if name == "SECRET_ENV":
+        return secret_env()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "KINDS",
-    "SECRET_ENV",
     "BlueskySource",
     "DiscourseSource",
     "GitHubSource",
@@ -73,4 +38,7 @@ __all__ = [
     "RssSource",
     "StackExchangeSource",
     "build_sources",
+    "declarations",
+    "kinds",
+    "secret_env",
 ]

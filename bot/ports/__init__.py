@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.ports.chat import Chat, Listener, Refresher
 from bot.ports.clock import Clock
-from bot.ports.sources import Source, ThreadSource
+from bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
 from bot.ports.storage import (
     Backlog,
     DeliveryProblem,
@@ -30,16 +30,21 @@ __all__ = [
     "Clock",
     "DeliveryProblem",
     "DueCheck",
+    "EnvVar",
     "Listener",
     "NewAlert",
     "NoTelemetry",
+    "Option",
     "Refresher",
     "Source",
+    "SourceKind",
     "Store",
     "StoreOf",
     "StoredConversation",
     "Summariser",
     "SyncReport",
+    "Target",
+    "TargetRule",
     "Telemetry",
     "ThreadSource",
     "Unit",

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.llm import LlmSummariser
-from adapters.sources.hackernews import HackerNewsSource
+from adapters.sources.hackernews.source import HackerNewsSource
 from adapters.storage.memory import MemoryStore
 from bot.context import ContextPolicy, Contextualiser
 from bot.delivery import Deliverer

@@ -12,8 +12,8 @@ import pytest
 from adapters.cli.feedadd import feed_from_args
 from adapters.cli.main import build_parser
 from adapters.http import SafeHttp
-from adapters.sources import KINDS, build_sources
-from adapters.sources.reddit import settings as reddit_settings
+from adapters.sources import KINDS, build_sources, declarations
+from adapters.sources.reddit.source import settings as reddit_settings
 from adapters.storage.memory import MemoryStore
 from bot.desk import Answer, Desk, Member, feed_from_target
 from bot.domain import Conversation, OutcomeKind
@@ -37,7 +37,7 @@ def clock() -> Clock:
 async def desk(store: MemoryStore, clock: Clock) -> AsyncIterator[Desk]:
     http = SafeHttp()
     try:
-        yield Desk(store, build_sources(http, {}), clock)
+        yield Desk(store, build_sources(http, {}), clock, kinds=declarations())
     finally:
         await http.aclose()
 
@@ -123,8 +123,9 @@ async def test_feed_add_names_the_feed_from_its_target_and_uses_the_kinds_interv
 
 @pytest.mark.parametrize("kind", [*KINDS, "gopher"])
 def test_chat_and_cli_give_a_new_feed_the_same_default_interval(kind: str) -> None:
-    target = "https://forum.example.com" if kind in ("rss", "discourse", "mastodon") else "postgres"
-    chat = feed_from_target(kind, target, None, "name")
+    kinds = declarations()
+    target = "https://forum.example.com" if kind in kinds and kinds[kind].target.takes_url else "postgres"
+    chat = feed_from_target(kind, target, None, "name", kinds)
     cli, _ = feed_from_args(build_parser().parse_args(["feeds", "add", kind, target]), set())
     assert chat.every == cli.every
 
@@ -307,7 +308,9 @@ async def test_me_links_lists_and_guards_handles(store: MemoryStore, desk: Desk)
 
 async def test_custom_outcomes_are_recorded_with_their_label(store: MemoryStore, clock: Clock) -> None:
     http = SafeHttp()
-    desk = Desk(store, build_sources(http, {}), clock, custom_outcomes=("Conference talk", "partnership"))
+    desk = Desk(
+        store, build_sources(http, {}), clock, kinds=declarations(), custom_outcomes=("Conference talk", "partnership")
+    )
     try:
         (alert_id,) = await delivered(store, 1)
         await desk.claim(alert_id, ALICE)

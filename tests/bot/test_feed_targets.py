@@ -1,12 +1,24 @@
-"""`feeds add KIND TARGET` read alike on the command line and in chat: every way of naming a subreddit is one."""
+"""`feeds add KIND TARGET` read alike on the command line and in chat, as each kind declares: every way of naming a
+subreddit is one; a place is a URL; anything else is search words."""
 
 from __future__ import annotations
 
 import pytest
 
+from adapters.sources import declarations
+from adapters.sources.reddit.target import subreddit_of
 from bot.catalog import derive_feed_name
 from bot.errors import ConfigError
-from bot.feed_targets import feed_target, subreddit_of
+from bot.feed_targets import declared, query_kinds
+from bot.feed_targets import feed_target as read_target
+from bot.ports import SourceKind, Target, TargetRule
+
+KINDS = declarations()
+
+
+def feed_target(kind: str, target: str | None, query: str | None = None) -> Target:
+    """The target as the CLI and the desk read it: with the registered kinds' declarations."""
+    return read_target(kind, target, query, KINDS)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +107,32 @@ def test_two_feeds_on_one_host_get_two_default_names(urls: list[str], names: lis
         got = derive_feed_name("rss", url, taken)
         assert got == name
         taken.add(got)
+
+
+def test_without_declarations_a_target_is_search_words_and_the_kind_its_own_title() -> None:
+    found = read_target("gopher", "pgvector")
+    assert (found.url, found.query, found.means) == (None, "pgvector", "searches gopher for 'pgvector'")
+    assert declared(None, "gopher").target is TargetRule.QUERY
+    with pytest.raises(ConfigError, match="--query is for no feeds"):
+        read_target("gopher", "a", "b")
+
+
+def test_query_is_offered_where_a_declaration_says_the_target_is_a_place_or_a_name() -> None:
+    kinds = {
+        "forum": SourceKind("forum", "Forum", "", TargetRule.URL),
+        "town": SourceKind("town", "Town", "", TargetRule.PLACE),
+        "board": SourceKind("board", "Board", "", TargetRule.NAME, read_target=lambda t, q: Target(query=q)),
+    }
+    assert query_kinds(kinds) == ("board", "town")
+    with pytest.raises(ConfigError, match="--query is for board and town feeds; a forum feed reads everything"):
+        read_target("forum", "https://forum.example", "words", kinds)
+    assert read_target("board", "x", "words", kinds) == Target(query="words")
+    assert (
+        read_target("town", "https://town.example", "w", kinds).means == "reads https://town.example, searching for 'w'"
+    )
+
+
+def test_the_registered_kinds_offer_query_where_they_did() -> None:
+    assert query_kinds(KINDS) == ("mastodon", "reddit")
+    with pytest.raises(ConfigError, match="--query is for mastodon and reddit feeds; give the github search words"):
+        feed_target("github", "a", "b")

@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.sources.registry import half_lives as declared_half_lives
 from bot.domain import Conversation, Match
 from bot.intent import Intent, find_intents
 from bot.scoring import (
     CROWDED,
+    DEFAULT_HALF_LIFE,
     FEW_REPLIES,
     INTENT_WEIGHTS,
     NO_INTENT,
@@ -174,7 +176,7 @@ def test_broadcasts_score_low_even_with_a_question_mark(title: str) -> None:
 def test_freshness_decays_with_the_source_half_life(
     source: str, half_life: timedelta, half_lives: int, weight: int
 ) -> None:
-    policy = ScoringPolicy()
+    policy = ScoringPolicy(half_lives=declared_half_lives())  # as the composition root builds it, from the declarations
     assert policy.half_life(source) == half_life
     reason = freshness(NOW - half_life * half_lives, NOW, policy.half_life(source))
     assert reason is not None
@@ -264,7 +266,8 @@ def test_languages_outside_the_policy_score_zero() -> None:
     ],
 )
 def test_combination_is_bounded_and_ranks(conversation: Conversation, low: int, high: int) -> None:
-    value = score(conversation, TITLE_MATCH, NOW).value
+    hours = ScoringPolicy(half_lives={"hackernews": timedelta(hours=6)})  # what the hackernews kind declares
+    value = score(conversation, TITLE_MATCH, NOW, hours).value
     assert 0 <= value <= 100
     assert low <= value <= high
 
@@ -310,3 +313,7 @@ def test_a_comment_is_read_by_its_own_words_not_its_storys_title() -> None:
     asking, chatting = (replace(c, kind="comment", created_at=NOW, thread_size=0) for c in (asking, chatting))
     assert summary_line(score(asking, TITLE_MATCH, NOW)).startswith("asks a question")
     assert summary_line(score(chatting, TITLE_MATCH, NOW)).startswith("no question or request")
+
+
+def test_without_declared_half_lives_every_source_ages_at_the_default_pace() -> None:
+    assert ScoringPolicy().half_life("hackernews") == DEFAULT_HALF_LIFE == timedelta(days=1)

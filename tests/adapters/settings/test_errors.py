@@ -163,8 +163,14 @@ def test_a_topic_query_that_once_crashed_the_parser_is_a_config_problem(
         ('[[feeds]]\nname = "hn"\nkind = "hackernews"\nevery = ""\n', 'feeds[1] "hn".every = "": not a duration'),
         ('[[feeds]]\nkind = "hackernews"\nevery = "1m"\n', "feeds[1].name: missing; every feed needs"),
         ('[[feeds]]\nname = "h"\nkind = "hackernews"\nevery = "1m"\ntags = ["storys"]\n', '.tags[1] = "storys"'),
-        ('[[feeds]]\nname = "h"\nkind = "hackernews"\nevery = "1m"\nurl = "https://x.org"\n', '"h".url: only for rss'),
-        ('[[feeds]]\nname = "r"\nkind = "rss"\nevery = "1m"\nurl = "https://x.org"\ntags = []\n', '"r".tags: only'),
+        (
+            '[[feeds]]\nname = "h"\nkind = "hackernews"\nevery = "1m"\nurl = "https://x.org"\n',
+            '"h".url: a hackernews feed takes',
+        ),
+        (
+            '[[feeds]]\nname = "r"\nkind = "rss"\nevery = "1m"\nurl = "https://x.org"\ntags = []\n',
+            '"r".tags = []: only for',
+        ),
         ('[[topics]]\nname = "t"\n', 'topics[1] "t".query: missing; say what to look for'),
         ('[[topics]]\nname = "t"\nquery = "NOT spam"\n', "only excludes words"),
         ("[fetch]\nallow_private = ['10.0.0.1/8']\n", 'allow_private[1] = "10.0.0.1/8": has host bits set; did you'),

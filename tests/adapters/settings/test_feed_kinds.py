@@ -81,10 +81,10 @@ every = "5m"
 base_url = "https://fosstodon.org"
 """
     assert problems(text) == [
-        'earshot.toml: feeds[1] "r".url: a reddit feed takes an API override as base_url, not url',
+        'earshot.toml: feeds[1] "r".url: a reddit feed takes base_url (an API override), not url',
         'earshot.toml: feeds[1] "r".tags = ["story"]: only for hackernews feeds; leave it out',
-        'earshot.toml: feeds[2] "m".base_url: a mastodon feed takes its instance as url, like "https://fosstodon.org"',
         'earshot.toml: feeds[2] "m".url: missing; a mastodon feed needs its instance, like url = "https://fosstodon.org"',
+        'earshot.toml: feeds[2] "m".base_url: a mastodon feed takes its instance as url, like "https://fosstodon.org"',
     ]
 
 

@@ -73,7 +73,8 @@ tags = ["story"]
     assert problems(text) == [
         'earshot.toml: feeds[1] "forum".url: missing; a discourse feed needs the forum\'s address, '
         'like url = "https://meta.discourse.org"',
-        """earshot.toml: feeds[1] "forum".base_url: a discourse feed takes url (the forum's address)""",
+        'earshot.toml: feeds[1] "forum".base_url: a discourse feed takes the forum\'s address as url, '
+        'like "https://meta.discourse.org"',
         'earshot.toml: feeds[2] "so".url: a stackexchange feed takes base_url (an API override), not url',
         'earshot.toml: feeds[3] "lobsters".tags: only for hackernews feeds; '
         'a lobsters feed takes its settings in options, like options = { tags = ["rust"] }',
@@ -88,3 +89,18 @@ def test_an_option_value_must_be_text_a_number_a_flag_or_a_list(problems: Proble
         "option site must be text, a number, true/false or a list of those; "
         'write a table, like options = { subreddit = "rust" }'
     )
+
+
+def test_an_option_of_another_type_than_its_kind_declares_is_refused(problems: Problems) -> None:
+    text = (
+        '[[feeds]]\nname = "gh"\nkind = "github"\nevery = "5m"\noptions = { discussions = 1 }\n'
+        '[[feeds]]\nname = "so"\nkind = "stackexchange"\nevery = "10m"\noptions = { site = ["a"], tagged = 3 }\n'
+        '[[feeds]]\nname = "ok"\nkind = "github"\nevery = "5m"\noptions = { discussions = true }\n'
+    )
+    assert problems(text) == [
+        'earshot.toml: feeds[1] "gh".options.discussions = 1: a github feed takes true or false here, '
+        "like discussions = false",
+        'earshot.toml: feeds[2] "so".options.site = ["a"]: a stackexchange feed takes text here, '
+        'like site = "stackoverflow"',
+        'earshot.toml: feeds[2] "so".options.tagged = 3: a stackexchange feed takes list of text here',
+    ]

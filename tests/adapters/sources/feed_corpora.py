@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters.sources.rss import parse_feed
+from adapters.sources.rss.source import parse_feed
 from bot.domain import Conversation
 from bot.errors import FeedError
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.bluesky import ANONYMOUS_NOTE, OVERLAP, BlueskySource
+from adapters.sources.bluesky.source import ANONYMOUS_NOTE, OVERLAP, BlueskySource
 from bot.domain import Conversation, Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.bluesky import APP_PASSWORD, HANDLE, JSON, SEARCH, FakeBluesky, blocked, not_found, post, thread_view

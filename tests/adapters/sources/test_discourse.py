@@ -10,8 +10,8 @@ import pytest
 
 from adapters.cli.feedadd import parse_options
 from adapters.http import SafeHttp
-from adapters.sources.discourse import BODY_FETCHES, MAX_PAGES, DiscourseSource
-from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES
+from adapters.sources.discourse.posts import CURSOR_KEY, MAX_POST_PAGES
+from adapters.sources.discourse.source import BODY_FETCHES, MAX_PAGES, DiscourseSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.reddit_parse import parse_rss
-from adapters.sources.rss import RssSource, parse_feed
+from adapters.sources.reddit.parse import parse_rss
+from adapters.sources.rss.source import RssSource, parse_feed
 from bot.domain import Feed
 from bot.errors import FeedError
 from tests.fakes.http_server import FakeHttpServer, Reply

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 
 from adapters.sources.feed_reader import read_feed
-from adapters.sources.rss import parse_feed
+from adapters.sources.rss.source import parse_feed
 from tests.adapters.sources.feed_corpora import FEED_URL, Tally, content_type_of, corpus_files, run
 from tests.fixtures import shared_path
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.sources.feed_reader import strip_doctype
-from adapters.sources.rss import parse_feed
+from adapters.sources.rss.source import parse_feed
 from bot.errors import FeedError
 from tests.adapters.sources.hostile import big_entity_doctype
 

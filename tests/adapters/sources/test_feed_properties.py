@@ -8,8 +8,8 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.sources.reddit_parse import parse_rss
-from adapters.sources.rss import parse_feed
+from adapters.sources.reddit.parse import parse_rss
+from adapters.sources.rss.source import parse_feed
 from bot.domain import Conversation
 from bot.errors import FeedError
 

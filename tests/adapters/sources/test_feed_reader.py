@@ -9,8 +9,8 @@ import dataclasses
 import pytest
 
 from adapters.sources.feed_reader import fix_char_refs
-from adapters.sources.reddit_parse import parse_rss
-from adapters.sources.rss import parse_feed
+from adapters.sources.reddit.parse import parse_rss
+from adapters.sources.rss.source import parse_feed
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation
 from bot.errors import FeedError

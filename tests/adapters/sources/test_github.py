@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.github import MAX_PAGES, OVERLAP_SECONDS, PER_PAGE, GitHubSource
+from adapters.sources.github.source import MAX_PAGES, OVERLAP_SECONDS, PER_PAGE, GitHubSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.hackernews import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSource
+from adapters.sources.hackernews.source import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.hackernews import HackerNewsSource
+from adapters.sources.hackernews.source import HackerNewsSource
 from bot.domain import Conversation, Feed
 from bot.errors import FeedError
 from bot.ports import ThreadSource

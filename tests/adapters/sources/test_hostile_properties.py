@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.sources.rss import parse_feed
+from adapters.sources.rss.source import parse_feed
 from bot.errors import FeedError
 
 MB = 1024 * 1024

@@ -10,8 +10,8 @@ import pytest
 
 from adapters.cli.feedadd import parse_options
 from adapters.http import SafeHttp
-from adapters.sources.lobsters import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
-from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES
+from adapters.sources.lobsters.comments import CURSOR_KEY, MAX_COMMENT_PAGES
+from adapters.sources.lobsters.source import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.mastodon import MAX_PAGES, MastodonSource
-from adapters.sources.mastodon_parse import link_param
+from adapters.sources.mastodon.parse import link_param
+from adapters.sources.mastodon.source import MAX_PAGES, MastodonSource
 from bot.domain import Conversation, Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.clock import Clock

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from adapters.http import SafeHttp
-from adapters.sources.discourse import DiscourseSource
-from adapters.sources.github import GitHubSource
-from adapters.sources.lobsters import LobstersSource
-from adapters.sources.stackexchange import StackExchangeSource
+from adapters.sources.discourse.source import DiscourseSource
+from adapters.sources.github.source import GitHubSource
+from adapters.sources.lobsters.source import LobstersSource
+from adapters.sources.stackexchange.source import StackExchangeSource
 from adapters.storage import SqlStore, tables
 from bot.catalog import Catalog
 from bot.domain import Feed, Topic

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.reddit import RSS_NOTE, RedditSource
-from adapters.sources.reddit_parse import parse_rss
+from adapters.sources.reddit.parse import parse_rss
+from adapters.sources.reddit.source import RSS_NOTE, RedditSource
 from bot.domain import Conversation, Feed
 from bot.errors import ConfigError, FeedError
 from tests.fakes.clock import Clock
@@ -432,7 +432,7 @@ async def test_feeds_polled_at_once_share_one_token(http: SafeHttp, reddit: Fake
 
 
 def test_the_user_agent_is_the_operators_or_names_them(http: SafeHttp) -> None:
-    from adapters.sources.reddit_auth import user_agent
+    from adapters.sources.reddit.auth import user_agent
 
     assert (
         user_agent({"REDDIT_USER_AGENT": "linux:acme-listener:1.0 (by /u/acme)"})

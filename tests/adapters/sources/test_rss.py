@@ -8,7 +8,7 @@ import pytest
 
 from adapters.http import SafeHttp
 from adapters.sources import KINDS, build_sources
-from adapters.sources.rss import RssSource
+from adapters.sources.rss.source import RssSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from tests.adapters.sources.hostile import billion_laughs_doctype

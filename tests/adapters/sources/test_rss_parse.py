@@ -9,7 +9,7 @@ import feedparser
 import pytest
 
 from adapters.sources.feed_reader import strip_doctype
-from adapters.sources.rss import parse_feed
+from adapters.sources.rss.source import parse_feed
 from bot.domain import Conversation
 from bot.errors import FeedError
 from tests.adapters.sources.hostile import big_entity_doctype, billion_laughs_doctype

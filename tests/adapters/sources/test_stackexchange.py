@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.http import SafeHttp
-from adapters.sources.stackexchange import MAX_PAGES, OVERLAP_SECONDS, PAGE_SIZE, StackExchangeSource
+from adapters.sources.stackexchange.source import MAX_PAGES, OVERLAP_SECONDS, PAGE_SIZE, StackExchangeSource
 from bot.domain import Feed
 from bot.errors import ConfigError, FeedError
 from bot.ports import ThreadSource

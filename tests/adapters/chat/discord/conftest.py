@@ -14,7 +14,7 @@ import pytest
 from adapters.chat.discord.chat import DiscordChat
 from adapters.chat.discord.config import DiscordConfig, Leadership
 from adapters.http import SafeHttp
-from adapters.sources import build_sources
+from adapters.sources import build_sources, declarations
 from adapters.storage import SqlStore
 from adapters.storage.leader import SoleLeader
 from bot.delivery import Deliverer
@@ -53,7 +53,7 @@ async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[Desk]:
     """The desk on the test store, with the real sources."""
     http = SafeHttp()
     try:
-        yield Desk(store, build_sources(http, {}), clock)
+        yield Desk(store, build_sources(http, {}), clock, kinds=declarations())
     finally:
         await http.aclose()
 

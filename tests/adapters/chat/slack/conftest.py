@@ -14,7 +14,7 @@ import pytest
 
 from adapters.chat.slack.chat import SlackChat, SlackConfig
 from adapters.http import FetchPolicy, SafeHttp
-from adapters.sources import build_sources
+from adapters.sources import build_sources, declarations
 from adapters.storage import SqlStore
 from bot.delivery import Deliverer
 from bot.desk import Desk
@@ -173,7 +173,7 @@ def slack_config(slack: FakeSlack, **fields: Any) -> SlackConfig:
 async def rig(slack: FakeSlack, store: SqlStore) -> AsyncIterator[Rig]:
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     async with SafeHttp(FetchPolicy()) as http:
-        desk = Desk(store, build_sources(http, {}), clock)
+        desk = Desk(store, build_sources(http, {}), clock, kinds=declarations())
         chat = SlackChat(slack_config(slack), desk, clock)
         await chat.start()
         try:

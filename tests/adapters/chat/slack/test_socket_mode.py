@@ -12,7 +12,7 @@ import pytest
 from adapters.chat.slack.app import SeenEvents
 from adapters.chat.slack.chat import SlackChat
 from adapters.http import FetchPolicy, SafeHttp
-from adapters.sources import build_sources
+from adapters.sources import build_sources, declarations
 from adapters.storage import SqlStore
 from bot.desk import Desk
 from tests.fakes.clock import Clock
@@ -25,7 +25,7 @@ from .conftest import Rig, slack_config
 async def socket_rig(slack: FakeSlack, store: SqlStore) -> AsyncIterator[Rig]:
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     async with SafeHttp(FetchPolicy()) as http:
-        desk = Desk(store, build_sources(http, {}), clock)
+        desk = Desk(store, build_sources(http, {}), clock, kinds=declarations())
         chat = SlackChat(slack_config(slack, mode="socket", signing_secret=None), desk, clock)
         await chat.start()
         await slack.connected()

@@ -21,7 +21,8 @@ from adapters.sources.api import (
 )
 from adapters.sources.cursor import Page, Window, walk
 from adapters.sources.items import read_items, read_one
-from adapters.sources.lobsters_comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
+from adapters.sources.lobsters.comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
+from adapters.sources.lobsters.kind import DECLARATION
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 SERVICE = "Lobsters"
 DEFAULT_BASE_URL = "https://lobste.rs"
-OPTIONS = ("tags", "include")
+OPTIONS = DECLARATION.option_names
 INCLUDE = ("stories", "comments")
 OVERLAP_SECONDS = 300
 MAX_PAGES = 4  # 25 stories a page; Lobsters sees well under 100 a day

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources import github_graphql as graphql
 from adapters.sources.api import (
     as_dict,
     as_int,
@@ -22,6 +21,8 @@ from adapters.sources.api import (
     quota_wait,
 )
 from adapters.sources.cursor import Page, start, stop_if_paused, walk
+from adapters.sources.github import graphql
+from adapters.sources.github.kind import DECLARATION
 from adapters.sources.items import read_items, read_one
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -33,7 +34,7 @@ SERVICE = "GitHub"
 DEFAULT_API_URL = "https://api.github.com"
 TOKEN_ENV = "GITHUB_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 API_URL_ENV = "GITHUB_API_URL"
-OPTIONS = ("discussions",)
+OPTIONS = DECLARATION.option_names
 # Search results appear some time after an issue is opened; each poll looks this far behind the newest seen.
 OVERLAP_SECONDS = 600
 FIRST_POLL_LOOKBACK_SECONDS = 3600

@@ -22,7 +22,7 @@ from adapters.http import HttpResponse, SafeHttp, check_url
 from adapters.sources.api import as_str, include_option
 from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
-from adapters.sources.reddit_auth import (
+from adapters.sources.reddit.auth import (
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,
     DENIED,
@@ -30,7 +30,8 @@ from adapters.sources.reddit_auth import (
     TokenCache,
     user_agent,
 )
-from adapters.sources.reddit_parse import KIND, conversation, id_number, listing_children, parse_rss, replies
+from adapters.sources.reddit.kind import DECLARATION
+from adapters.sources.reddit.parse import KIND, conversation, id_number, listing_children, parse_rss, replies
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
 from bot.ports import Clock
@@ -44,7 +45,7 @@ PAGE = 100  # Reddit's largest listing page
 MAX_PAGES = 10  # Reddit's listings end after about 1,000 items anyway
 THREAD_DEPTH = 8
 INCLUDE = ("posts", "comments")
-OPTIONS = ("subreddit", "include", "auth_url", "rss_url")
+OPTIONS = DECLARATION.option_names
 RSS_NOTE = "no Reddit credentials: reading the public RSS feed, slower, posts only"
 _SUBREDDIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{1,20}(\+[A-Za-z0-9][A-Za-z0-9_]{1,20})*")
 _EXAMPLE = 'options = { subreddit = "rust" } (posts and comments), or query = "pgvector" (a search)'

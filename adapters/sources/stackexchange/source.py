@@ -19,6 +19,7 @@ from adapters.sources.api import (
 )
 from adapters.sources.cursor import Page, start, stop_if_paused, walk
 from adapters.sources.items import read_items, read_one
+from adapters.sources.stackexchange.kind import DECLARATION
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
 from bot.errors import ConfigError, FeedError
@@ -30,7 +31,7 @@ SERVICE = "Stack Exchange"
 DEFAULT_API_URL = "https://api.stackexchange.com/2.3"
 DEFAULT_SITE = "stackoverflow"
 KEY_ENV = "STACKEXCHANGE_KEY"
-OPTIONS = ("site", "tagged", "tags")  # tags: the same as tagged (what `feeds add --tags` writes)
+OPTIONS = DECLARATION.option_names
 # Questions appear in the API a little after they are posted; each poll looks this far behind the newest seen.
 OVERLAP_SECONDS = 300
 FIRST_POLL_LOOKBACK_SECONDS = 3600

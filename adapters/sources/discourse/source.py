@@ -22,7 +22,8 @@ from adapters.sources.api import (
     parse_time,
 )
 from adapters.sources.cursor import Page, Window, walk
-from adapters.sources.discourse_posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
+from adapters.sources.discourse.kind import DECLARATION
+from adapters.sources.discourse.posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
 from adapters.sources.items import read_items, read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 SERVICE = "Discourse"
 KEY_ENV = "DISCOURSE_API_KEY"
 USER_ENV = "DISCOURSE_API_USERNAME"
-OPTIONS = ("category", "auth", "include")
+OPTIONS = DECLARATION.option_names
 INCLUDE = ("topics", "posts")
 OVERLAP_SECONDS = 300
 MAX_PAGES = 5

@@ -20,8 +20,9 @@ from adapters.http import HttpResponse, SafeHttp, check_url
 from adapters.sources.api import as_str
 from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
-from adapters.sources.mastodon_parse import KIND, id_key, link_param, origin_status, replies
-from adapters.sources.mastodon_parse import conversation as to_conversation
+from adapters.sources.mastodon.kind import DECLARATION
+from adapters.sources.mastodon.parse import KIND, id_key, link_param, origin_status, replies
+from adapters.sources.mastodon.parse import conversation as to_conversation
 from bot.domain import Conversation, Feed, FetchResult, Thread
 from bot.errors import ConfigError, FeedError
 from bot.ports import Clock
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "MASTODON_TOKEN"  # noqa: S105  # a variable name, not a secret
 PAGE = 40  # the largest page Mastodon serves
 MAX_PAGES = 10
-OPTIONS = ("hashtag", "token_env")
+OPTIONS = DECLARATION.option_names
 _TAG = re.compile(r"[^\W][\w·]*", re.UNICODE)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EXAMPLE = (

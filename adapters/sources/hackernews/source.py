@@ -13,6 +13,7 @@ from adapters.http import SafeHttp, check_url, load_json
 from adapters.sources.api import as_int as _int
 from adapters.sources.api import as_str as _str
 from adapters.sources.cursor import not_after
+from adapters.sources.hackernews.kind import DEFAULT_TAGS, TAGS
 from adapters.sources.items import read_items, read_one
 from adapters.sources.text import html_to_text
 from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
@@ -23,8 +24,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://hn.algolia.com/api/v1"
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
-TAGS = ("story", "comment", "ask_hn", "show_hn")
-DEFAULT_TAGS = ("story", "comment")
 # Algolia indexes items some time after they are posted, so each poll looks this far behind the newest item seen.
 OVERLAP_SECONDS = 300
 FIRST_POLL_LOOKBACK_SECONDS = 3600

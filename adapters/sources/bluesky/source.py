@@ -16,9 +16,10 @@ from typing import Any
 
 from adapters.http import HttpResponse, SafeHttp, check_url
 from adapters.sources.api import as_str
-from adapters.sources.bluesky_parse import KIND, replies, sort_time
-from adapters.sources.bluesky_parse import conversation as to_conversation
-from adapters.sources.bluesky_session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
+from adapters.sources.bluesky.kind import DECLARATION
+from adapters.sources.bluesky.parse import KIND, replies, sort_time
+from adapters.sources.bluesky.parse import conversation as to_conversation
+from adapters.sources.bluesky.session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
 from adapters.sources.cursor import not_after
 from adapters.sources.items import read_items, read_one
 from adapters.sources.limits import Quota, json_object, raise_for_api
@@ -35,7 +36,7 @@ MAX_PAGES = 10
 OVERLAP = timedelta(minutes=5)
 MAX_RECENT = 1000
 THREAD_DEPTH = 6
-OPTIONS = ("lang",)
+OPTIONS = DECLARATION.option_names
 ANONYMOUS_NOTE = f"no Bluesky login: searching anonymously (often refused); set {HANDLE_ENV} and {PASSWORD_ENV}"
 
 
