@@ -13,13 +13,13 @@ from typing import Any
 import discord
 
 from adapters.chat.inflight import InFlight, tracked
+from bot.card import AlertCard, find_choice
 from bot.desk import CLAIM_PATIENCE, Desk, Member
-from bot.domain import Alert, OutcomeKind
+from bot.domain import OutcomeKind
 from bot.errors import EarshotError
 
 from .card import NONE, redraw
 from .render import CLAIM_EMOJI, mention, neutralise, outcome_words, stamp
-from .views import find_choice
 
 log = logging.getLogger(__name__)
 SNOWFLAKE = re.compile(r"\b(\d{17,20})\b")
@@ -115,9 +115,9 @@ class AlertActions:
         except Exception:
             await self._failed(interaction, alert_id)
             return
-        alert = await self.redraw(alert_id, interaction)
+        card = await self.redraw(alert_id, interaction)
         words = outcome_words(outcome.kind, outcome.label)
-        if alert is not None and interaction.message is not None and _ref_of(interaction.message) != alert.message_ref:
+        if interaction.message is not None and _ref_of(interaction.message) != card.message_ref:
             # Pressed on a follow-up question: close that question instead of leaving live buttons twice.
             await interaction.edit_original_response(
                 content=f"Recorded: {words}. Thanks!", view=None, allowed_mentions=NONE
@@ -181,8 +181,8 @@ class AlertActions:
 
     # Drawing ---------------------------------------------------------------------------------------------------
 
-    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> Alert:
-        """Edit the alert's message to show all that is stored about it now; returns the alert."""
+    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> AlertCard:
+        """Edit the alert's message to show its card as stored now; returns the card."""
         return await redraw(self.desk, self.client, alert_id, interaction)
 
     async def _failed(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
