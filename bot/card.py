@@ -59,6 +59,15 @@ QUICK_OUTCOMES: tuple[tuple[OutcomeKind, str], ...] = (
 )
 """The outcomes offered as buttons on a claimed alert (and on the "how did it go?" question), with their labels."""
 
+PRESS_OUTDATED = (
+    "This button no longer does anything (it comes from another version of Earshot). Use the buttons on the "
+    "alert's message, or /earshot mine and /earshot unclaimed."
+)
+"""What the presser of an action this version does not draw is told."""
+PRESS_FAILED = "Something went wrong on Earshot's side (it is in the logs); try again shortly."
+CHOICE_GONE = "That outcome is not offered any more; pick another one."
+"""What the picker of a menu drawn before the team's outcomes changed is told."""
+
 DEED_LABEL_MAX = 80  # characters of a team's label after "recorded"
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from adapters.chat.inflight import InFlight, tracked
-from bot.card import AlertCard, find_choice
+from bot.card import CHOICE_GONE, PRESS_FAILED, AlertCard, find_choice
 from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import OutcomeKind
 from bot.errors import EarshotError
@@ -90,7 +90,7 @@ class AlertActions:
         if choice is None:  # a menu drawn before the team's outcomes changed
             await interaction.response.defer()
             await self.redraw(alert_id, interaction)
-            await self._tell(interaction, "That outcome is not offered any more; pick another one.")
+            await self._tell(interaction, CHOICE_GONE)
             return
         kind, label, _ = choice
         await self.record(interaction, alert_id, kind, label=label)
@@ -188,7 +188,7 @@ class AlertActions:
     async def _failed(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
         """Our fault (the database is down, a bug): log it, and say so rather than leave the press unanswered."""
         log.exception("alert %d: handling a button press failed", alert_id)
-        await self._tell(interaction, "Something went wrong on Earshot's side (it is in the logs); try again shortly.")
+        await self._tell(interaction, PRESS_FAILED)
 
     async def _tell(self, interaction: discord.Interaction[Any], text: str) -> None:
         """A note for the presser alone; ``text`` is ours (third-party parts already made inert)."""

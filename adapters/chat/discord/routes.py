@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot.card import Act, action_for
+from bot.card import PRESS_FAILED, PRESS_OUTDATED, Act, action_for
 from bot.claims import may_record
 from bot.domain import OutcomeKind
 from bot.errors import EarshotError
@@ -28,11 +28,6 @@ from .views import NOTE_TEXT, note_form
 log = logging.getLogger(__name__)
 
 PREFIX = "earshot:"
-OUTDATED = (
-    "This button no longer does anything (it comes from another version of Earshot). Use the buttons on the "
-    "alert's message, or /earshot mine and /earshot unclaimed."
-)
-FAILED = "Something went wrong on Earshot's side (it is in the logs); try again shortly."
 
 Route = Callable[[AlertActions, discord.Interaction[Any], int, re.Match[str]], Awaitable[None]]
 _ALERT = r"(?P<alert_id>\d{1,18})"  # a database id; longer would not fit a BIGINT
@@ -45,7 +40,7 @@ async def _pressed(
     action = action_for(match["action"])
     if action is None:
         log.info("discord: a press of %r, which this version does not draw; told so", match[0])
-        await _say(interaction, OUTDATED)
+        await _say(interaction, PRESS_OUTDATED)
     elif action.act is Act.CLAIM:
         await actions.claim(interaction, alert_id)
     elif action.act is Act.RELEASE:
@@ -120,11 +115,11 @@ async def route(actions: AlertActions, interaction: discord.Interaction[Any]) ->
                 break
         else:
             log.info("discord: a press of %r, which this version does not draw; told so", custom_id)
-            await _say(interaction, OUTDATED)
+            await _say(interaction, PRESS_OUTDATED)
     except Exception:
         # Whatever failed, the member hears back rather than see "This interaction failed".
         log.exception("discord: handling %r failed", custom_id)
-        await _say(interaction, FAILED)
+        await _say(interaction, PRESS_FAILED)
     return True
 
 

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.inflight import InFlight
-from bot.card import Act, action_for, find_choice, outcome_deed
+from bot.card import CHOICE_GONE, PRESS_FAILED, PRESS_OUTDATED, Act, action_for, find_choice, outcome_deed
 from bot.claims import may_record
 from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import OutcomeKind
@@ -50,11 +50,6 @@ from .render import (
 log = logging.getLogger(__name__)
 
 CLAIM_REACTION = "raised_hand"
-OUTDATED = (
-    "This button no longer does anything (it comes from another version of Earshot). Use the buttons on the "
-    "alert's message, or /earshot mine and /earshot unclaimed."
-)
-FAILED = "Something went wrong on Earshot's side (it is in the logs); try again shortly."
 _ALERT_ID = re.compile(r"\d{1,18}")  # a database id; a longer number would not fit a BIGINT
 COMMAND = "/earshot"
 SEEN_FOR = timedelta(minutes=15)
@@ -198,12 +193,12 @@ class Handlers:
         """An outcome picked in an alert's "More outcomes…" menu: record it like a button (claimer or moderator)."""
         alert_text = str(action.get("block_id", "")).removeprefix(MORE_BLOCK)
         if not str(action.get("block_id", "")).startswith(MORE_BLOCK) or not _ALERT_ID.fullmatch(alert_text):
-            await self.tell(channel, member.id, OUTDATED)
+            await self.tell(channel, member.id, PRESS_OUTDATED)
             return
         value = str((action.get("selected_option") or {}).get("value", ""))
         choice = find_choice(value, self.desk.outcome_choices())
         if choice is None:  # a menu drawn before the team's outcomes changed
-            await self.tell(channel, member.id, "That outcome is not offered any more; pick another one.")
+            await self.tell(channel, member.id, CHOICE_GONE)
             await self.refresh(int(alert_text))
             return
         kind, label, _ = choice
@@ -229,7 +224,7 @@ class Handlers:
             raise  # Slack itself failed: telling the member would fail too; bolt's error handler logs it
         except Exception:
             log.exception("slack: a press of %s failed", action.get("action_id"))
-            await self.tell(channel, member.id, FAILED)
+            await self.tell(channel, member.id, PRESS_FAILED)
 
     async def _act(self, body: dict[str, Any], action: dict[str, Any], member: Member, channel: str) -> None:
         action_id = str(action.get("action_id", ""))
@@ -242,7 +237,7 @@ class Handlers:
         meant = action_for(action_id)
         if not _ALERT_ID.fullmatch(value) or meant is None:
             log.info("slack: a press of %s (value %r), which this version does not draw; told so", action_id, value)
-            await self.tell(channel, member.id, OUTDATED)
+            await self.tell(channel, member.id, PRESS_OUTDATED)
             return
         alert_id = int(value)
         if meant.act is Act.CLAIM:

@@ -206,10 +206,10 @@ def plain_alert(alert: Alert) -> tuple[str, list[Block]]:
     """The alert as little as can be drawn (its id, its buttons), for when alert_blocks fails on its content: an
     alert that cannot be drawn is still delivered and claimable, instead of retried for ever."""
     text = f"Earshot alert {alert.id} (it could not be drawn in full; the logs say why)"
-    claim = FREE_ACTIONS
+    buttons = [action_button(action, alert.id) for action in FREE_ACTIONS]
     blocks: list[Block] = [
         {"type": "section", "text": plain(text)},
-        {"type": "actions", "block_id": f"earshot:{alert.id}", "elements": [action_button(a, alert.id) for a in claim]},
+        {"type": "actions", "block_id": f"earshot:{alert.id}", "elements": buttons},
     ]
     return text, blocks
 
