@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Protocol
 
+from bot.card import OUTCOME_WORDS, AlertCard, Choice, alert_card
 from bot.catalog import Catalog, CatalogUnit, default_every, derive_feed_name
 from bot.claims import Claims
 from bot.commands import Command, CommandError, parse_command
@@ -35,17 +36,6 @@ LOOK_AGAIN = 0.25  # seconds between looks for the alert behind a message just p
 CLAIM_PATIENCE = 2.0  # seconds a ✋ waits for the delivery of the message it is on to be recorded
 TOPIC_EXAMPLE = 'topic add vector-db "vector database" OR pgvector #search'
 FEED_EXAMPLE = 'feed add hackernews "vector database" 5m   or   feed add rss https://example.com/feed.xml'
-OUTCOME_WORDS = {
-    OutcomeKind.REPLIED: "replied",
-    OutcomeKind.GOT_RESPONSE: "got a response",
-    OutcomeKind.LEAD: "lead",
-    OutcomeKind.NOT_WORTH_IT: "not worth it",
-    OutcomeKind.NOT_RELEVANT: "not relevant",
-    OutcomeKind.NOTE: "notes",
-    OutcomeKind.SIGNUP: "sign-up",
-    OutcomeKind.BUG_REPORT: "bug report",
-    OutcomeKind.CUSTOM: "other",
-}
 HELP = f"""Earshot finds conversations worth joining and posts them here. Claim one with ✋ or the Claim button.
 /earshot topic add <name> <query> [#channel]   e.g. {TOPIC_EXAMPLE}
 /earshot topic list   ·   /earshot topic remove <name>
@@ -321,14 +311,14 @@ class Desk:
             alert_id, member.id, kind, note, moderator=member.moderator, label=label
         )
 
-    def outcome_choices(self) -> list[tuple[OutcomeKind, str | None, str]]:
+    def outcome_choices(self) -> list[Choice]:
         """The outcomes to offer on an alert (buttons, menus): kind, label (custom ones) and the words to show."""
         built = [
-            (kind, None, OUTCOME_WORDS[kind])
+            Choice(kind, None, OUTCOME_WORDS[kind])
             for kind in OutcomeKind
             if kind not in (OutcomeKind.NOTE, OutcomeKind.CUSTOM)
         ]
-        return built + [(OutcomeKind.CUSTOM, label, label) for label in self.custom_outcomes]
+        return built + [Choice(OutcomeKind.CUSTOM, label, label) for label in self.custom_outcomes]
 
     def _custom_label(self, label: str | None) -> str:
         wanted = (label or "").strip().casefold()
@@ -350,6 +340,11 @@ class Desk:
         posted = alert.conversation.created_at or alert.created_at
         line = progress_line(participation, outcomes, names, posted) if participation else ""
         return AlertView(alert, tuple(outcomes), participation, line)
+
+    async def card(self, alert_id: int) -> AlertCard:
+        """What the alert's message shows now, read from storage: every redraw, whatever caused it, draws this."""
+        view = await self.view(alert_id)
+        return alert_card(view.alert, view.outcomes, view.progress, self.outcome_choices())
 
     async def stale_messages(self, limit: int = 20) -> list[AlertView]:
         """Delivered alerts whose message is out of date (another discussion of it was seen since), to redraw."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.card import AlertCard, alert_card
 from bot.domain import Alert, Digest, Notice, Progress
 from bot.ports import Clock
 from bot.stats import Report, report_text
@@ -20,36 +21,38 @@ def flat(text: str) -> str:
     return " ".join(clean(text).split())
 
 
-def score_line(alert: Alert) -> str:
+def score_line(card: AlertCard) -> str:
     """The joinability and its reasons: "score 72 · asks for a recommendation · 40 min old · 3 replies"."""
-    return " · ".join([f"score {alert.score}", *(flat(r) for r in alert.reasons)])
+    return " · ".join([f"score {card.score}", *(flat(r) for r in card.reasons)])
 
 
-def render_alert(alert: Alert, default_channel: str, now_text: str) -> str:
-    """An alert as a few lines of plain text."""
-    c = alert.conversation
-    channel = alert.channel or default_channel
-    place = " · ".join(p for p in (flat(c.source), flat(c.community or ""), now_text) if p)
-    facts = [f"by {flat(c.author)}" if c.author else "", f"{c.points} points" if c.points is not None else ""]
-    if c.thread_size is not None:
-        facts.append(f"{c.thread_size} replies")
-    facts.append("matched: " + ", ".join(flat(m) for m in alert.matched) if alert.matched else "")
+def render_alert(card: AlertCard, default_channel: str, now_text: str) -> str:
+    """An alert's card as a few lines of plain text: the one drawing of an alert in the terminal."""
+    channel = card.channel or default_channel
+    place = " · ".join(p for p in (flat(card.source), flat(card.community or ""), now_text) if p)
+    facts = [
+        f"by {flat(card.author)}" if card.author else "",
+        f"{card.points} points" if card.points is not None else "",
+    ]
+    if card.replies is not None:
+        facts.append(f"{card.replies} replies")
+    facts.append("matched: " + ", ".join(flat(m) for m in card.matched) if card.matched else "")
     lines = [
-        f"── #{flat(channel)} · {flat(alert.topic)} · {place} ".ljust(72, "─"),
-        f"  {excerpt(c.title, 200)}",
-        f"  {flat(c.url)}",
-        "  " + score_line(alert),
+        f"── #{flat(channel)} · {flat(card.topic)} · {place} ".ljust(72, "─"),
+        f"  {excerpt(card.title, 200)}",
+        f"  {flat(card.url)}",
+        "  " + score_line(card),
     ]
     if any(facts):
         lines.append("  " + " · ".join(f for f in facts if f))
-    if c.link and c.link != c.url:
-        lines.insert(3, f"  links to {flat(c.link)}")
-    if alert.summary is not None:
-        lines.append(f"  > {excerpt(alert.summary.question, 240)}")  # the point: an ask, or what it is about
-        lines.extend(f"  · {excerpt(said, 160)}" for said in alert.summary.said)
-    elif c.text:
-        lines.append(f"  > {excerpt(c.text, 280)}")
-    for seen in alert.also_seen:
+    if card.link:
+        lines.insert(3, f"  links to {flat(card.link)}")
+    if card.summarised:
+        lines.append(f"  > {excerpt(card.question, 240)}")  # the point: an ask, or what it is about
+        lines.extend(f"  · {excerpt(said, 160)}" for said in card.said)
+    elif card.question:
+        lines.append(f"  > {excerpt(card.question, 280)}")
+    for seen in card.also_seen:
         where = " · ".join(p for p in (flat(seen.source), flat(seen.community or "")) if p)
         numbers = [f"{seen.points} points" if seen.points is not None else ""]
         numbers.append(f"{seen.thread_size} replies" if seen.thread_size is not None else "")
@@ -92,7 +95,7 @@ class ConsoleChat:
 
     async def send_alert(self, alert: Alert) -> str:
         """Print one alert."""
-        text = render_alert(alert, self.channel, age(alert.conversation.created_at, self.clock()))
+        text = render_alert(alert_card(alert), self.channel, age(alert.conversation.created_at, self.clock()))
         print(text + "\n", file=self.stream, flush=True)
         return f"console:{alert.id}"
 

@@ -13,13 +13,13 @@ from typing import Any
 import discord
 
 from adapters.chat.inflight import InFlight, tracked
+from bot.card import CHOICE_GONE, PRESS_FAILED, AlertCard, find_choice
 from bot.desk import CLAIM_PATIENCE, Desk, Member
-from bot.domain import Alert, OutcomeKind
+from bot.domain import OutcomeKind
 from bot.errors import EarshotError
 
 from .card import NONE, redraw
 from .render import CLAIM_EMOJI, mention, neutralise, outcome_words, stamp
-from .views import find_choice
 
 log = logging.getLogger(__name__)
 SNOWFLAKE = re.compile(r"\b(\d{17,20})\b")
@@ -90,7 +90,7 @@ class AlertActions:
         if choice is None:  # a menu drawn before the team's outcomes changed
             await interaction.response.defer()
             await self.redraw(alert_id, interaction)
-            await self._tell(interaction, "That outcome is not offered any more; pick another one.")
+            await self._tell(interaction, CHOICE_GONE)
             return
         kind, label, _ = choice
         await self.record(interaction, alert_id, kind, label=label)
@@ -115,9 +115,9 @@ class AlertActions:
         except Exception:
             await self._failed(interaction, alert_id)
             return
-        alert = await self.redraw(alert_id, interaction)
+        card = await self.redraw(alert_id, interaction)
         words = outcome_words(outcome.kind, outcome.label)
-        if alert is not None and interaction.message is not None and _ref_of(interaction.message) != alert.message_ref:
+        if interaction.message is not None and _ref_of(interaction.message) != card.message_ref:
             # Pressed on a follow-up question: close that question instead of leaving live buttons twice.
             await interaction.edit_original_response(
                 content=f"Recorded: {words}. Thanks!", view=None, allowed_mentions=NONE
@@ -181,14 +181,14 @@ class AlertActions:
 
     # Drawing ---------------------------------------------------------------------------------------------------
 
-    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> Alert:
-        """Edit the alert's message to show all that is stored about it now; returns the alert."""
+    async def redraw(self, alert_id: int, interaction: discord.Interaction[Any] | None = None) -> AlertCard:
+        """Edit the alert's message to show its card as stored now; returns the card."""
         return await redraw(self.desk, self.client, alert_id, interaction)
 
     async def _failed(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
         """Our fault (the database is down, a bug): log it, and say so rather than leave the press unanswered."""
         log.exception("alert %d: handling a button press failed", alert_id)
-        await self._tell(interaction, "Something went wrong on Earshot's side (it is in the logs); try again shortly.")
+        await self._tell(interaction, PRESS_FAILED)
 
     async def _tell(self, interaction: discord.Interaction[Any], text: str) -> None:
         """A note for the presser alone; ``text`` is ours (third-party parts already made inert)."""

@@ -13,8 +13,8 @@ from datetime import datetime
 
 import discord
 
-from bot.desk import OUTCOME_WORDS as DESK_WORDS
-from bot.domain import Alert, Digest, Outcome, OutcomeKind, Sighting
+from bot.card import AlertCard, Said, outcome_name
+from bot.domain import Alert, Digest, OutcomeKind, Sighting
 from bot.text import clean, excerpt
 from bot.urls import web_url
 
@@ -36,8 +36,6 @@ _INLINE = re.compile(r"([\\*_~`|\[\]<>])")
 _LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 _MENTION = re.compile(r"@")
 
-OUTCOME_WORDS = DESK_WORDS | {OutcomeKind.NOTE: "note"}  # the desk's words; one outcome, so "note" not "notes"
-
 
 def neutralise(text: str) -> str:
     """Third-party text made inert: no pings, no mentions of users, roles or channels, no masked links."""
@@ -50,10 +48,8 @@ def neutralise(text: str) -> str:
 
 
 def outcome_words(kind: OutcomeKind, label: str | None = None) -> str:
-    """An outcome's words as markdown: a team's own label (kind CUSTOM) neutralised, since people type them."""
-    if kind is OutcomeKind.CUSTOM and label:
-        return one_line(label, 100)
-    return OUTCOME_WORDS.get(kind, kind.value)
+    """An outcome's name as markdown: a team's own label (kind CUSTOM) neutralised, since people type them."""
+    return one_line(outcome_name(kind, label), 100)
 
 
 def one_line(text: str, limit: int) -> str:
@@ -100,36 +96,35 @@ def stamp(when: datetime, style: str = "R") -> str:
     return f"<t:{int(when.timestamp())}:{style}>"
 
 
-def alert_embed(alert: Alert, outcomes: Sequence[Outcome] = (), progress: str = "") -> discord.Embed:
-    """The embed of an alert: title linking to the thread, context, facts, score and reasons, claim, outcomes and
-    how it is going (``progress``, the Desk's one line)."""
-    c = alert.conversation
+def alert_embed(card: AlertCard) -> discord.Embed:
+    """An alert's card as an embed: title linking to the thread, context, facts, score and reasons, claim,
+    outcomes and how it is going. The one drawing of an alert's embed on Discord: the post and every redraw."""
     embed = discord.Embed(
-        title=cut(neutralise(excerpt(c.title, TITLE_MAX)) or "(untitled)", TITLE_MAX),
-        url=safe_url(c.url),
-        description=_context(alert),
-        colour=_colour(alert, outcomes),
+        title=cut(neutralise(excerpt(card.title, TITLE_MAX)) or "(untitled)", TITLE_MAX),
+        url=safe_url(card.url),
+        description=_context(card),
+        colour=_colour(card),
     )
-    place = " · ".join(p for p in (c.source, one_line(c.community, 100) if c.community else "") if p)
+    place = " · ".join(p for p in (card.source, one_line(card.community, 100) if card.community else "") if p)
     embed.add_field(name="Source", value=cut(place or "unknown", FIELD_MAX), inline=True)
-    if c.created_at is not None:
-        embed.add_field(name="Age", value=stamp(c.created_at), inline=True)
-    embed.add_field(name="Topic", value=one_line(alert.topic, 200), inline=True)
-    reasons = "\n".join(f"• {one_line(r, 200)}" for r in alert.reasons)
-    embed.add_field(name=f"Score {alert.score}/100", value=cut(reasons or "—", FIELD_MAX), inline=False)
-    facts = _facts(alert)
+    if card.created_at is not None:
+        embed.add_field(name="Age", value=stamp(card.created_at), inline=True)
+    embed.add_field(name="Topic", value=one_line(card.topic, 200), inline=True)
+    reasons = "\n".join(f"• {one_line(r, 200)}" for r in card.reasons)
+    embed.add_field(name=f"Score {card.score}/100", value=cut(reasons or "—", FIELD_MAX), inline=False)
+    facts = _facts(card)
     if facts:
         embed.add_field(name="Thread", value=cut(facts, FIELD_MAX), inline=False)
-    if alert.also_seen:
-        embed.add_field(name="Also seen", value=_sightings(alert.also_seen), inline=False)
-    if alert.claimed_by:
-        when = f" {stamp(alert.claimed_at)}" if alert.claimed_at else ""
-        embed.add_field(name="Claimed", value=f"by {mention(alert.claimed_by)}{when}", inline=False)
-    if outcomes:
-        embed.add_field(name="Outcomes", value=outcome_lines(outcomes), inline=False)
-    if progress:
-        embed.add_field(name="How it went", value=one_line(progress, 1000), inline=False)
-    embed.set_footer(text=f"alert {alert.id} · react {CLAIM_EMOJI} or press Claim to take it")
+    if card.also_seen:
+        embed.add_field(name="Also seen", value=_sightings(card.also_seen), inline=False)
+    if card.claimed_by:
+        when = f" {stamp(card.claimed_at)}" if card.claimed_at else ""
+        embed.add_field(name="Claimed", value=f"by {mention(card.claimed_by)}{when}", inline=False)
+    if card.outcomes:
+        embed.add_field(name="Outcomes", value=outcome_lines(card.outcomes), inline=False)
+    if card.progress:
+        embed.add_field(name="How it went", value=one_line(card.progress, 1000), inline=False)
+    embed.set_footer(text=f"alert {card.alert_id} · react {CLAIM_EMOJI} or press Claim to take it")
     return fit(embed)
 
 
@@ -140,39 +135,37 @@ def follow_up_text(alert: Alert) -> str:
     return f"{claimer}, you claimed **{one_line(alert.conversation.title, 150)}**{when}. How did it go?"
 
 
-def outcome_lines(outcomes: Sequence[Outcome]) -> str:
+def outcome_lines(outcomes: Sequence[Said]) -> str:
     """Recorded outcomes, newest last, each with who and when; trimmed to one field."""
     lines = []
     for o in outcomes:
         note = f": {one_line(o.note, 300)}" if o.note else ""
-        lines.append(f"• {outcome_words(o.kind, o.label)} by {mention(o.actor)} {stamp(o.at)}{note}")
+        lines.append(f"• {one_line(o.name, 100)} by {mention(o.actor)} {stamp(o.at)}{note}")
     return _join_within(lines, FIELD_MAX)
 
 
-def _context(alert: Alert) -> str:
-    c = alert.conversation
-    if alert.summary is not None:
-        lines = [f"**{one_line(alert.summary.question, 600)}**"] if alert.summary.question else []
-        lines += [f"• {one_line(said, 400)}" for said in alert.summary.said]
+def _context(card: AlertCard) -> str:
+    if card.summarised:
+        lines = [f"**{one_line(card.question, 600)}**"] if card.question else []
+        lines += [f"• {one_line(said, 400)}" for said in card.said]
         text = "\n".join(lines)
     else:
-        text = one_line(c.text, 600) if c.text else ""
-    if c.author:
-        text = f"by {one_line(c.author, 100)}\n{text}" if text else f"by {one_line(c.author, 100)}"
+        text = one_line(card.question, 600) if card.question else ""
+    if card.author:
+        text = f"by {one_line(card.author, 100)}\n{text}" if text else f"by {one_line(card.author, 100)}"
     return cut(text, DESCRIPTION_MAX)
 
 
-def _facts(alert: Alert) -> str:
-    c = alert.conversation
+def _facts(card: AlertCard) -> str:
     facts = []
-    if c.points is not None:
-        facts.append(f"{c.points} points")
-    if c.thread_size is not None:
-        facts.append(f"{c.thread_size} replies")
-    if alert.matched:
-        facts.append("matched " + ", ".join(one_line(m, 60) for m in alert.matched))
-    if c.link and c.link != c.url:
-        facts.append(link("linked page", c.link))
+    if card.points is not None:
+        facts.append(f"{card.points} points")
+    if card.replies is not None:
+        facts.append(f"{card.replies} replies")
+    if card.matched:
+        facts.append("matched " + ", ".join(one_line(m, 60) for m in card.matched))
+    if card.link:
+        facts.append(link("linked page", card.link))
     return " · ".join(facts)
 
 
@@ -201,10 +194,10 @@ def _join_within(lines: Sequence[str], limit: int) -> str:
     return "\n".join(kept) or "—"
 
 
-def _colour(alert: Alert, outcomes: Sequence[Outcome]) -> discord.Colour:
-    if any(o.kind is OutcomeKind.NOT_RELEVANT for o in outcomes):
+def _colour(card: AlertCard) -> discord.Colour:
+    if card.not_relevant:
         return discord.Colour.light_grey()
-    if alert.claimed_by:
+    if card.claimed_by:
         return discord.Colour.green()
     return discord.Colour.blurple()
 

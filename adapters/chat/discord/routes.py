@@ -16,51 +16,44 @@ from typing import Any
 
 import discord
 
+from bot.card import PRESS_FAILED, PRESS_OUTDATED, Act, action_for
 from bot.claims import may_record
 from bot.domain import OutcomeKind
 from bot.errors import EarshotError
 
 from .actions import AlertActions, desk_text, member_of
 from .card import NONE
-from .views import NOTE_TEXT, OUTCOME_BUTTONS, note_form
+from .views import NOTE_TEXT, note_form
 
 log = logging.getLogger(__name__)
 
 PREFIX = "earshot:"
-OUTDATED = (
-    "This button no longer does anything (it comes from another version of Earshot). Use the buttons on the "
-    "alert's message, or /earshot mine and /earshot unclaimed."
-)
-FAILED = "Something went wrong on Earshot's side (it is in the logs); try again shortly."
 
 Route = Callable[[AlertActions, discord.Interaction[Any], int, re.Match[str]], Awaitable[None]]
 _ALERT = r"(?P<alert_id>\d{1,18})"  # a database id; longer would not fit a BIGINT
-_KINDS = "|".join(kind.value for kind, _, _ in OUTCOME_BUTTONS)
 
 
-async def _claim(actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, _: re.Match[str]) -> None:
-    await actions.claim(interaction, alert_id)
-
-
-async def _release(
-    actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, _: re.Match[str]
-) -> None:
-    await actions.release(interaction, alert_id)
-
-
-async def _not_relevant(
-    actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, _: re.Match[str]
-) -> None:
-    await actions.record(interaction, alert_id, OutcomeKind.NOT_RELEVANT)
-
-
-async def _outcome(
+async def _pressed(
     actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, match: re.Match[str]
 ) -> None:
-    await actions.record(interaction, alert_id, OutcomeKind(match["kind"]))
+    """A button of the card (bot.card): its custom_id is the action's id and the alert's."""
+    action = action_for(match["action"])
+    if action is None:
+        log.info("discord: a press of %r, which this version does not draw; told so", match[0])
+        await _say(interaction, PRESS_OUTDATED)
+    elif action.act is Act.CLAIM:
+        await actions.claim(interaction, alert_id)
+    elif action.act is Act.RELEASE:
+        await actions.release(interaction, alert_id)
+    elif action.act is Act.NOTE:
+        await _note(actions, interaction, alert_id)
+    elif action.act is Act.NOT_RELEVANT:
+        await actions.record(interaction, alert_id, OutcomeKind.NOT_RELEVANT)
+    elif action.kind is not None:
+        await actions.record(interaction, alert_id, action.kind)
 
 
-async def _note(actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, _: re.Match[str]) -> None:
+async def _note(actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int) -> None:
     """The note form, unless the note would be refused anyway: then why, at once (a form must be the first
     answer, so this check is the only work before it)."""
     member = member_of(interaction)
@@ -95,12 +88,8 @@ async def _note_form(
 
 
 COMPONENTS: tuple[tuple[re.Pattern[str], Route], ...] = (
-    (re.compile(rf"earshot:claim:{_ALERT}"), _claim),
-    (re.compile(rf"earshot:release:{_ALERT}"), _release),
-    (re.compile(rf"earshot:not_relevant:{_ALERT}"), _not_relevant),
-    (re.compile(rf"earshot:outcome:(?P<kind>{_KINDS}):{_ALERT}"), _outcome),
-    (re.compile(rf"earshot:note:{_ALERT}"), _note),
     (re.compile(rf"earshot:more:{_ALERT}"), _more),
+    (re.compile(rf"(?P<action>earshot:\w+(?::\w+)?):{_ALERT}"), _pressed),
 )
 """Every custom_id views.py draws (buttons and the menu), with what a press on it does."""
 FORMS: tuple[tuple[re.Pattern[str], Route], ...] = ((re.compile(rf"earshot:note_form:{_ALERT}"), _note_form),)
@@ -126,11 +115,11 @@ async def route(actions: AlertActions, interaction: discord.Interaction[Any]) ->
                 break
         else:
             log.info("discord: a press of %r, which this version does not draw; told so", custom_id)
-            await _say(interaction, OUTDATED)
+            await _say(interaction, PRESS_OUTDATED)
     except Exception:
         # Whatever failed, the member hears back rather than see "This interaction failed".
         log.exception("discord: handling %r failed", custom_id)
-        await _say(interaction, FAILED)
+        await _say(interaction, PRESS_FAILED)
     return True
 
 

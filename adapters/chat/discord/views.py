@@ -11,65 +11,57 @@ from typing import Any
 
 import discord
 
+from bot.card import FOLLOW_UP_ACTIONS, FREE_ACTIONS, OUTCOMES, Act, Action, AlertCard, Choice
 from bot.domain import Alert, OutcomeKind
 from bot.text import clean
 
 from .render import safe_url
 
 NOTE_MAX = 1000
-OUTCOME_BUTTONS = (
-    (OutcomeKind.REPLIED, "Replied", discord.ButtonStyle.primary),
-    (OutcomeKind.GOT_RESPONSE, "Got a response", discord.ButtonStyle.success),
-    (OutcomeKind.LEAD, "Lead", discord.ButtonStyle.success),
-    (OutcomeKind.NOT_WORTH_IT, "Not worth it", discord.ButtonStyle.secondary),
-)
+STYLES = {
+    Act.CLAIM: discord.ButtonStyle.primary,
+    Act.RELEASE: discord.ButtonStyle.secondary,
+    Act.NOT_RELEVANT: discord.ButtonStyle.danger,
+    Act.NOTE: discord.ButtonStyle.secondary,
+}
+OUTCOME_STYLES = {
+    OutcomeKind.REPLIED: discord.ButtonStyle.primary,
+    OutcomeKind.GOT_RESPONSE: discord.ButtonStyle.success,
+    OutcomeKind.LEAD: discord.ButtonStyle.success,
+    OutcomeKind.NOT_WORTH_IT: discord.ButtonStyle.secondary,
+}
+EMOJI = {Act.CLAIM: "\N{RAISED HAND}", Act.NOTE: "\N{MEMO}"}
+LABELS = {Act.NOTE: "Note"}  # Discord's rows hold five buttons: a short label, with its emoji
 OPTIONS_MAX = 25  # Discord's limits on a select menu
 OPTION_LABEL_MAX = 100
 OPTION_VALUE_MAX = 100
 LINK_BUTTON_URL_MAX = 512  # Discord refuses a longer URL on a link button (and with it the whole message)
-CUSTOM_PREFIX = "custom:"
-
-Choice = tuple[OutcomeKind, str | None, str]
-"""An outcome the Desk offers: kind, label (custom ones) and the words to show (``Desk.outcome_choices``)."""
 
 
-def choice_value(kind: OutcomeKind, label: str | None) -> str:
-    """An option's value: the kind (``signup``), or ``custom:<label>`` for a team's own outcome."""
-    return CUSTOM_PREFIX + label if kind is OutcomeKind.CUSTOM and label is not None else kind.value
-
-
-def find_choice(value: str, choices: Sequence[Choice]) -> Choice | None:
-    """The offered choice an option's value stands for, or None when it is not offered (any more)."""
-    return next((c for c in choices if choice_value(c[0], c[1]) == value), None)
-
-
-def more_options(choices: Sequence[Choice]) -> list[discord.SelectOption]:
-    """The choices the buttons do not show (Not relevant has its own), within Discord's limits.
+def more_options(menu: Sequence[tuple[OutcomeKind, str | None, str]]) -> list[discord.SelectOption]:
+    """A card's menu within Discord's limits, less Not relevant (a button of its own here).
 
     Select options are plain text (no markdown, no mentions), so a team's label needs only its controls dropped.
     """
-    shown = {kind for kind, _, _ in OUTCOME_BUTTONS} | {OutcomeKind.NOT_RELEVANT}
+    shown = {action.kind for action in OUTCOMES} | {OutcomeKind.NOT_RELEVANT}
     options = []
-    for kind, label, words in choices:
-        value = choice_value(kind, label)
-        if kind in shown or len(value) > OPTION_VALUE_MAX:
+    for choice in map(Choice._make, menu):
+        if choice.kind in shown or len(choice.value) > OPTION_VALUE_MAX:
             continue
-        text = clean(words).strip() or value
-        text = text if kind is OutcomeKind.CUSTOM else text[:1].upper() + text[1:]
-        options.append(discord.SelectOption(label=text[:OPTION_LABEL_MAX], value=value))
+        options.append(
+            discord.SelectOption(
+                label=(clean(choice.title).strip() or choice.value)[:OPTION_LABEL_MAX], value=choice.value
+            )
+        )
     return options[:OPTIONS_MAX]
 
 
-CLAIM = "earshot:claim:{alert_id}"
-RELEASE = "earshot:release:{alert_id}"
-NOT_RELEVANT = "earshot:not_relevant:{alert_id}"
-OUTCOME = "earshot:outcome:{kind}:{alert_id}"
-NOTE = "earshot:note:{alert_id}"
 MORE = "earshot:more:{alert_id}"
 NOTE_FORM = "earshot:note_form:{alert_id}"
 NOTE_TEXT = "earshot:note_text"
-"""The custom_ids Earshot draws. Each carries its meaning (which alert, which outcome), so a press on a message
-posted before a restart, or drawn before the last redraw, still says what was meant; routes.py reads them."""
+"""The custom_ids of the menu and the note form. A button's is its card action's id and the alert's
+(``earshot:claim:42``): each carries its meaning, so a press on a message posted before a restart, or drawn before
+the last redraw, still says what was meant; routes.py reads them."""
 
 
 class Drawn(discord.ui.View):
@@ -85,34 +77,15 @@ class Drawn(discord.ui.View):
         return False
 
 
-def _button(label: str, style: discord.ButtonStyle, custom_id: str, emoji: str | None = None) -> discord.ui.Item[Any]:
-    return discord.ui.Button(label=label, style=style, custom_id=custom_id, emoji=emoji)
-
-
-def claim_button(alert_id: int) -> discord.ui.Item[Any]:
-    """Claim the alert."""
-    return _button("Claim", discord.ButtonStyle.primary, CLAIM.format(alert_id=alert_id), "\N{RAISED HAND}")
-
-
-def release_button(alert_id: int) -> discord.ui.Item[Any]:
-    """Give the alert back (the claimer, or a moderator)."""
-    return _button("Release", discord.ButtonStyle.secondary, RELEASE.format(alert_id=alert_id))
-
-
-def not_relevant_button(alert_id: int) -> discord.ui.Item[Any]:
-    """Feedback anyone may give: this alert should not have been posted."""
-    return _button("Not relevant", discord.ButtonStyle.danger, NOT_RELEVANT.format(alert_id=alert_id))
-
-
-def outcome_button(alert_id: int, kind: OutcomeKind) -> discord.ui.Item[Any]:
-    """Record how joining the conversation went (one of OUTCOME_BUTTONS)."""
-    label, style = next((label, style) for k, label, style in OUTCOME_BUTTONS if k is kind)
-    return _button(label, style, OUTCOME.format(kind=kind.value, alert_id=alert_id))
-
-
-def note_button(alert_id: int) -> discord.ui.Item[Any]:
-    """Open the form to write a note on the alert."""
-    return _button("Note", discord.ButtonStyle.secondary, NOTE.format(alert_id=alert_id), "\N{MEMO}")
+def action_button(action: Action, alert_id: int) -> discord.ui.Item[Any]:
+    """An action of the card as a button; its custom_id is the action's id and the alert's."""
+    style = OUTCOME_STYLES[action.kind] if action.kind is not None else STYLES[action.act]
+    return discord.ui.Button(
+        label=LABELS.get(action.act, action.label),
+        style=style,
+        custom_id=f"{action.id}:{alert_id}",
+        emoji=EMOJI.get(action.act),
+    )
 
 
 def more_select(alert_id: int, options: Sequence[discord.SelectOption], row: int | None = None) -> discord.ui.Item[Any]:
@@ -132,35 +105,33 @@ def note_form(alert_id: int) -> discord.ui.Modal:
     return form
 
 
-def alert_view(alert: Alert, *, closed: bool = False, choices: Sequence[Choice] = ()) -> discord.ui.View:
-    """The buttons under an alert: Claim and Not relevant while free; outcomes, Note and Release once claimed,
-    with a menu of the other ``choices`` (``Desk.outcome_choices``) on a row of its own.
-
-    ``closed`` (marked not relevant) leaves only the link to the thread.
-    """
+def alert_view(card: AlertCard) -> discord.ui.View:
+    """A card's actions as components: Claim and Not relevant while free; outcomes, Note, Release and Not relevant
+    once claimed, with the menu on a row of its own; a closed card only the link to the thread."""
     view = Drawn()
-    if not closed:
-        if alert.claimed_by is None:
-            view.add_item(claim_button(alert.id))
-        else:
-            for kind, _, _ in OUTCOME_BUTTONS:
-                view.add_item(outcome_button(alert.id, kind))
-            view.add_item(note_button(alert.id))
-            view.add_item(release_button(alert.id))
-            options = more_options(choices)
-            if options:
-                view.add_item(more_select(alert.id, options, row=2))  # below the buttons' two rows
-        view.add_item(not_relevant_button(alert.id))
-    url = safe_url(alert.conversation.url, LINK_BUTTON_URL_MAX)
+    for action in card.actions:
+        view.add_item(action_button(action, card.alert_id))
+    options = more_options(card.menu)
+    if options:
+        view.add_item(more_select(card.alert_id, options, row=2))  # below the buttons' two rows
+    url = safe_url(card.url, LINK_BUTTON_URL_MAX)
     if url is not None:
         view.add_item(discord.ui.Button(label="Open thread", style=discord.ButtonStyle.link, url=url))
     return view
 
 
-def outcome_view(alert: Alert) -> discord.ui.View:
-    """The buttons of a follow-up question: the outcomes and a note."""
+def plain_view(alert_id: int) -> discord.ui.View:
+    """The buttons of an alert drawn plainly (its content broke the renderer): it can still be claimed."""
     view = Drawn()
-    for kind, _, _ in OUTCOME_BUTTONS:
-        view.add_item(outcome_button(alert.id, kind))
-    view.add_item(note_button(alert.id))
+    for action in FREE_ACTIONS:
+        view.add_item(action_button(action, alert_id))
+    return view
+
+
+def outcome_view(alert: Alert) -> discord.ui.View:
+    """The buttons of a follow-up question: the outcomes and a note (releasing is on the alert's message)."""
+    view = Drawn()
+    for action in FOLLOW_UP_ACTIONS:
+        if action.act is not Act.RELEASE:
+            view.add_item(action_button(action, alert.id))
     return view

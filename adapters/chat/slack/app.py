@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.inflight import InFlight
+from bot.card import CHOICE_GONE, PRESS_FAILED, PRESS_OUTDATED, Act, action_for, find_choice, outcome_deed
 from bot.claims import may_record
 from bot.desk import CLAIM_PATIENCE, Desk, Member
 from bot.domain import OutcomeKind
@@ -30,38 +31,25 @@ from bot.text import age
 from .members import Members
 from .poster import parse_ref
 from .render import (
-    ACTION_CLAIM,
-    ACTION_NOT_RELEVANT,
-    ACTION_NOTE,
     ACTION_OPEN,
-    ACTION_OUTCOME,
     ACTION_OUTCOME_MORE,
-    ACTION_RELEASE,
     FOLLOW_UP_BLOCK,
     MORE_BLOCK,
     NOTE_BLOCK,
     NOTE_CALLBACK,
     NOTE_INPUT,
-    OUTCOME_BUTTONS,
     alert_blocks,
     answer_text,
+    escape,
     fallback_text,
-    find_choice,
     mention,
     note_modal,
-    outcome_words,
     reason_text,
 )
 
 log = logging.getLogger(__name__)
 
 CLAIM_REACTION = "raised_hand"
-OUTCOME_KINDS = frozenset(kind.value for kind, _ in OUTCOME_BUTTONS)
-OUTDATED = (
-    "This button no longer does anything (it comes from another version of Earshot). Use the buttons on the "
-    "alert's message, or /earshot mine and /earshot unclaimed."
-)
-FAILED = "Something went wrong on Earshot's side (it is in the logs); try again shortly."
 _ALERT_ID = re.compile(r"\d{1,18}")  # a database id; a longer number would not fit a BIGINT
 COMMAND = "/earshot"
 SEEN_FOR = timedelta(minutes=15)
@@ -114,14 +102,13 @@ class Handlers:
         The one redraw on Slack: presses, reactions and the scheduled refresh all come here, so no path can draw
         less than another.
         """
-        view = await self.desk.view(alert_id)
-        where = parse_ref(view.alert.message_ref)
+        card = await self.desk.card(alert_id)
+        where = parse_ref(card.message_ref)
         if where is None:
             return
         channel, ts = where
-        choices = self.desk.outcome_choices()
-        blocks = alert_blocks(view.alert, self.clock(), view.outcomes, choices=choices, progress=view.progress)
-        await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(view.alert), blocks=blocks)
+        blocks = alert_blocks(card, self.clock())
+        await self.client.chat_update(channel=channel, ts=ts, text=fallback_text(card), blocks=blocks)
 
     async def tell(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         """An ephemeral note only ``user`` sees; ``text`` is already mrkdwn."""
@@ -171,7 +158,7 @@ class Handlers:
         """Replace a follow-up's buttons with what was recorded, so the thread reads as done."""
         ts = (body.get("container") or {}).get("message_ts")
         if ts:
-            text = f"{mention(member.id)} recorded: {outcome_words(kind)}"
+            text = f"{mention(member.id)} recorded: {escape(outcome_deed(kind))}"
             await self.client.chat_update(channel=channel, ts=str(ts), text=text, blocks=[])
 
     # --- Slack listeners ---------------------------------------------------------------------------------
@@ -206,12 +193,12 @@ class Handlers:
         """An outcome picked in an alert's "More outcomes…" menu: record it like a button (claimer or moderator)."""
         alert_text = str(action.get("block_id", "")).removeprefix(MORE_BLOCK)
         if not str(action.get("block_id", "")).startswith(MORE_BLOCK) or not _ALERT_ID.fullmatch(alert_text):
-            await self.tell(channel, member.id, OUTDATED)
+            await self.tell(channel, member.id, PRESS_OUTDATED)
             return
         value = str((action.get("selected_option") or {}).get("value", ""))
         choice = find_choice(value, self.desk.outcome_choices())
         if choice is None:  # a menu drawn before the team's outcomes changed
-            await self.tell(channel, member.id, "That outcome is not offered any more; pick another one.")
+            await self.tell(channel, member.id, CHOICE_GONE)
             await self.refresh(int(alert_text))
             return
         kind, label, _ = choice
@@ -237,7 +224,7 @@ class Handlers:
             raise  # Slack itself failed: telling the member would fail too; bolt's error handler logs it
         except Exception:
             log.exception("slack: a press of %s failed", action.get("action_id"))
-            await self.tell(channel, member.id, FAILED)
+            await self.tell(channel, member.id, PRESS_FAILED)
 
     async def _act(self, body: dict[str, Any], action: dict[str, Any], member: Member, channel: str) -> None:
         action_id = str(action.get("action_id", ""))
@@ -247,27 +234,24 @@ class Handlers:
         if action_id == ACTION_OPEN:
             return  # a link button: Slack opens the thread itself, and only wants the ack
         value = str(action.get("value", ""))
-        kind = action_id.removeprefix(ACTION_OUTCOME + ":") if action_id.startswith(ACTION_OUTCOME + ":") else None
-        if not _ALERT_ID.fullmatch(value) or (kind is not None and kind not in OUTCOME_KINDS):
+        meant = action_for(action_id)
+        if not _ALERT_ID.fullmatch(value) or meant is None:
             log.info("slack: a press of %s (value %r), which this version does not draw; told so", action_id, value)
-            await self.tell(channel, member.id, OUTDATED)
+            await self.tell(channel, member.id, PRESS_OUTDATED)
             return
         alert_id = int(value)
-        if action_id == ACTION_CLAIM:
+        if meant.act is Act.CLAIM:
             await self.claim(alert_id, member, channel)
-        elif action_id == ACTION_RELEASE:
+        elif meant.act is Act.RELEASE:
             await self.release(alert_id, member, channel)
-        elif action_id == ACTION_NOT_RELEVANT:
+        elif meant.act is Act.NOT_RELEVANT:
             await self.record(alert_id, member, OutcomeKind.NOT_RELEVANT, channel)
-        elif kind is not None:
-            recorded = await self.record(alert_id, member, OutcomeKind(kind), channel)
-            if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
-                await self.answered(body, channel, member, OutcomeKind(kind))
-        elif action_id == ACTION_NOTE:
+        elif meant.act is Act.NOTE:
             await self.note_form(body, alert_id, member, channel)
-        else:
-            log.info("slack: a press of %s, which this version does not draw; told so", action_id)
-            await self.tell(channel, member.id, OUTDATED)
+        elif meant.kind is not None:
+            recorded = await self.record(alert_id, member, meant.kind, channel)
+            if recorded and str(action.get("block_id", "")).startswith(FOLLOW_UP_BLOCK):
+                await self.answered(body, channel, member, meant.kind)
 
     async def note_form(self, body: dict[str, Any], alert_id: int, member: Member, channel: str) -> None:
         """Open the note form, unless the note would be refused anyway: then say why at once."""

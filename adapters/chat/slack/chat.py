@@ -20,6 +20,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.inflight import InFlight
+from bot.card import alert_card
 from bot.desk import Desk
 from bot.domain import Alert, Digest, Notice, Progress
 from bot.ports import Clock
@@ -97,7 +98,8 @@ class SlackChat:
     async def send_alert(self, alert: Alert) -> str:
         """Post one alert (or find the one an unclear earlier attempt posted); returns "<channel id>:<ts>"."""
         try:
-            text, blocks = fallback_text(alert), alert_blocks(alert, self.clock())
+            card = alert_card(alert)  # just delivered: nobody has done anything with it yet
+            text, blocks = fallback_text(card), alert_blocks(card, self.clock())
         except Exception:  # its content broke a renderer: post it plainly rather than retry it for ever
             log.exception("slack: alert %d could not be drawn; posted plainly", alert.id)
             text, blocks = plain_alert(alert)

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain import Alert, Outcome, OutcomeKind
+from bot.card import FOLLOW_UP_ACTIONS, FREE_ACTIONS, Act, Action, AlertCard
+from bot.domain import Alert
 from bot.text import age, clean, excerpt
 from bot.urls import web_url
 
@@ -32,41 +33,15 @@ CONTEXT_ELEMENTS = 10
 TEXT_LIMIT = 3000  # the notification text; Slack takes more, but nobody reads more in a notification
 URL_LIMIT = 3000
 
-ACTION_CLAIM = "earshot:claim"
-ACTION_RELEASE = "earshot:release"
-ACTION_NOT_RELEVANT = "earshot:not_relevant"
-ACTION_OUTCOME = "earshot:outcome"  # + ":" + OutcomeKind value
 ACTION_OUTCOME_MORE = "earshot:outcome_more"  # the "More outcomes…" menu; its block_id carries the alert id
 MORE_BLOCK = "earshot:more:"  # + alert id
-ACTION_NOTE = "earshot:note"
 ACTION_OPEN = "earshot:open"
 NOTE_CALLBACK = "earshot:note_modal"
 NOTE_BLOCK = "note"
 NOTE_INPUT = "text"
 METADATA_EVENT = "earshot_alert"
 FOLLOW_UP_BLOCK = "earshot:followup:"
-
-OUTCOME_BUTTONS: tuple[tuple[OutcomeKind, str], ...] = (
-    (OutcomeKind.REPLIED, "Replied"),
-    (OutcomeKind.GOT_RESPONSE, "Got a response"),
-    (OutcomeKind.LEAD, "Lead"),
-    (OutcomeKind.NOT_WORTH_IT, "Not worth it"),
-)
-OUTCOME_WORDS = {
-    OutcomeKind.REPLIED: "replied",
-    OutcomeKind.GOT_RESPONSE: "got a response",
-    OutcomeKind.LEAD: "found a lead",
-    OutcomeKind.NOT_WORTH_IT: "found it not worth it",
-    OutcomeKind.NOT_RELEVANT: "marked it not relevant",
-    OutcomeKind.NOTE: "noted",
-    OutcomeKind.SIGNUP: "got a sign-up",
-    OutcomeKind.BUG_REPORT: "got a bug report",
-    OutcomeKind.CUSTOM: "recorded",
-}
-CUSTOM_PREFIX = "custom:"
-
-Choice = tuple[OutcomeKind, str | None, str]
-"""An outcome the Desk offers: kind, label (custom ones) and the words to show (``Desk.outcome_choices``)."""
+STATE_LINES = 8  # the latest outcomes a message lists
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
@@ -146,32 +121,20 @@ def button(text: str, action_id: str, value: str = "", style: str | None = None,
     return element
 
 
-def outcome_words(kind: OutcomeKind, label: str | None = None) -> str:
-    """What an outcome says after the member's name, as mrkdwn (a team's label escaped)."""
-    words = OUTCOME_WORDS.get(kind, kind.value)
-    return f"{words} “{escape(excerpt(label, 80))}”" if kind is OutcomeKind.CUSTOM and label else words
+def action_button(action: Action, alert_id: int) -> Block:
+    """An action of the card as a button: its id says what it does, its value which alert (across restarts)."""
+    style = "primary" if action.act is Act.CLAIM else None
+    return button(action.label, action.id, str(alert_id), style=style)
 
 
-def choice_value(kind: OutcomeKind, label: str | None) -> str:
-    """An option's value: the kind (``signup``), or ``custom:<label>`` for a team's own outcome."""
-    return CUSTOM_PREFIX + label if kind is OutcomeKind.CUSTOM and label is not None else kind.value
-
-
-def find_choice(value: str, choices: Sequence[Choice]) -> Choice | None:
-    """The offered choice an option's value stands for, or None when it is not offered (any more)."""
-    return next((c for c in choices if choice_value(c[0], c[1]) == value), None)
-
-
-def more_outcomes(alert: Alert, choices: Sequence[Choice]) -> Block | None:
-    """The "More outcomes…" menu of a claimed alert: the choices the buttons do not show; None when none are left."""
-    shown = {kind for kind, _ in OUTCOME_BUTTONS}
-    options = []
-    for kind, label, words in choices:
-        value = choice_value(kind, label)
-        if kind in shown or len(value) > OPTION_VALUE_LIMIT:
-            continue
-        text = words if kind is OutcomeKind.CUSTOM else words[:1].upper() + words[1:]
-        options.append({"text": plain(text, OPTION_LIMIT), "value": value})
+def more_outcomes(card: AlertCard) -> Block | None:
+    """The "More outcomes…" menu of a claimed alert (its card's menu, "not relevant" included, which Slack shows
+    here rather than as a button); None when it is empty."""
+    options = [
+        {"text": plain(choice.title, OPTION_LIMIT), "value": choice.value}
+        for choice in card.menu
+        if len(choice.value) <= OPTION_VALUE_LIMIT
+    ]
     if not options:
         return None
     select = {
@@ -180,7 +143,7 @@ def more_outcomes(alert: Alert, choices: Sequence[Choice]) -> Block | None:
         "placeholder": plain("More outcomes…", 150),
         "options": options[:OPTIONS_MAX],
     }
-    return {"type": "actions", "block_id": f"{MORE_BLOCK}{alert.id}", "elements": [select]}
+    return {"type": "actions", "block_id": f"{MORE_BLOCK}{card.alert_id}", "elements": [select]}
 
 
 def _context(*parts: str) -> Block:
@@ -188,113 +151,91 @@ def _context(*parts: str) -> Block:
     return {"type": "context", "elements": [plain(t, 2000) for t in texts]}
 
 
-def summary_text(alert: Alert) -> str:
-    """The context summary as plain lines: the question and what replies said; else an excerpt of the item."""
-    if alert.summary is not None:
-        lines = [excerpt(alert.summary.question, 600)]
-        lines += [f"• {excerpt(said, 400)}" for said in alert.summary.said]
-        return "\n".join(line for line in lines if line.strip())
-    return excerpt(alert.conversation.text, 600)
+def summary_text(card: AlertCard) -> str:
+    """The context as plain lines: the question and what replies said; else an excerpt of the item."""
+    lines = [excerpt(card.question, 600)] + [f"• {excerpt(said, 400)}" for said in card.said]
+    return "\n".join(line for line in lines if line.strip())
 
 
-def fallback_text(alert: Alert) -> str:
+def fallback_text(card: AlertCard) -> str:
     """The message's notification text (mrkdwn, so escaped)."""
-    return cut_mrkdwn(f"Earshot · {escape(alert.topic)}: {escape(excerpt(alert.conversation.title, 200))}", TEXT_LIMIT)
+    return cut_mrkdwn(f"Earshot · {escape(card.topic)}: {escape(excerpt(card.title, 200))}", TEXT_LIMIT)
 
 
-def alert_blocks(
-    alert: Alert,
-    now: datetime,
-    outcomes: Sequence[Outcome] = (),
-    *,
-    names: dict[str, str] | None = None,
-    choices: Sequence[Choice] = (),
-    progress: str = "",
-) -> list[Block]:
-    """An alert as Block Kit: title link, where and when, score and reasons, context, also-seen, state, how it is
-    going (``progress``, the Desk's one line), buttons.
-
-    A claimed alert also gets a menu of the ``choices`` (``Desk.outcome_choices``) its buttons do not show.
-    """
-    c = alert.conversation
-    title = excerpt(c.title, 250) or "(untitled)"
-    blocks: list[Block] = [{"type": "section", "text": mrkdwn(f"*{link(c.url, title, 250)}*")}]
-    where = " · ".join(p for p in (c.source, clean(c.community or ""), age(c.created_at, now)) if p)
-    facts = [f"by {excerpt(c.author, 60)}" if c.author else ""]
-    if c.points is not None:
-        facts.append(f"{c.points} points")
-    if c.thread_size is not None:
-        facts.append(f"{c.thread_size} replies")
-    blocks.append(_context(where, f"topic: {alert.topic}", " · ".join(f for f in facts if f)))
-    blocks.append(_context(" · ".join([f"score {alert.score}", *(excerpt(r, 120) for r in alert.reasons)])))
-    context = summary_text(alert)
+def alert_blocks(card: AlertCard, now: datetime) -> list[Block]:
+    """An alert's card as Block Kit: title link, where and when, score and reasons, context, also-seen, state,
+    how it is going, the "More outcomes…" menu of a claimed alert, buttons. The one drawing of an alert on Slack:
+    the post and every redraw."""
+    title = excerpt(card.title, 250) or "(untitled)"
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(f"*{link(card.url, title, 250)}*")}]
+    where = " · ".join(p for p in (card.source, clean(card.community or ""), age(card.created_at, now)) if p)
+    facts = [f"by {excerpt(card.author, 60)}" if card.author else ""]
+    if card.points is not None:
+        facts.append(f"{card.points} points")
+    if card.replies is not None:
+        facts.append(f"{card.replies} replies")
+    blocks.append(_context(where, f"topic: {card.topic}", " · ".join(f for f in facts if f)))
+    blocks.append(_context(" · ".join([f"score {card.score}", *(excerpt(r, 120) for r in card.reasons)])))
+    context = summary_text(card)
     if context:
         blocks.append({"type": "section", "text": plain(context)})
-    if c.link and c.link != c.url and safe_url(c.link):
-        blocks.append({"type": "context", "elements": [mrkdwn("links to " + link(c.link, c.link, 200), 2000)]})
-    if alert.also_seen:
+    if card.link and safe_url(card.link):
+        blocks.append({"type": "context", "elements": [mrkdwn("links to " + link(card.link, card.link, 200), 2000)]})
+    if card.also_seen:
         seen = [
             "• "
             + link(s.url, excerpt(s.title, 150), 150)
             + escape(" · " + " · ".join(p for p in (s.source, s.community or "") if p))
             + (escape(f" · {s.thread_size} replies") if s.thread_size is not None else "")
-            for s in alert.also_seen[:10]
+            for s in card.also_seen[:10]
         ]
         blocks.append({"type": "section", "text": mrkdwn("*Also seen*\n" + "\n".join(seen))})
-    blocks.extend(_state_blocks(alert, outcomes, now))
-    if progress:
-        blocks.append({"type": "context", "elements": [mrkdwn(escape(progress), 2000)]})
-    menu = more_outcomes(alert, choices) if alert.claimed_by else None
+    blocks.extend(_state_blocks(card, now))
+    if card.progress:
+        blocks.append({"type": "context", "elements": [mrkdwn(escape(card.progress), 2000)]})
+    menu = more_outcomes(card)
     if menu is not None:
         blocks.append(menu)
-    buttons = _buttons(alert, outcomes)
+    buttons = _buttons(card)
     if buttons:  # Slack refuses an actions block without elements, and with it the whole message
-        blocks.append({"type": "actions", "block_id": f"earshot:{alert.id}", "elements": buttons})
+        blocks.append({"type": "actions", "block_id": f"earshot:{card.alert_id}", "elements": buttons})
     return blocks[:BLOCK_LIMIT]
 
 
 def plain_alert(alert: Alert) -> tuple[str, list[Block]]:
     """The alert as little as can be drawn (its id, its buttons), for when alert_blocks fails on its content: an
     alert that cannot be drawn is still delivered and claimable, instead of retried for ever."""
-    value = str(alert.id)
     text = f"Earshot alert {alert.id} (it could not be drawn in full; the logs say why)"
-    claim = [button("Claim", ACTION_CLAIM, value, style="primary"), button("Not relevant", ACTION_NOT_RELEVANT, value)]
+    buttons = [action_button(action, alert.id) for action in FREE_ACTIONS]
     blocks: list[Block] = [
         {"type": "section", "text": plain(text)},
-        {"type": "actions", "block_id": f"earshot:{alert.id}", "elements": claim},
+        {"type": "actions", "block_id": f"earshot:{alert.id}", "elements": buttons},
     ]
     return text, blocks
 
 
-def _state_blocks(alert: Alert, outcomes: Sequence[Outcome], now: datetime) -> list[Block]:
+def _state_blocks(card: AlertCard, now: datetime) -> list[Block]:
     lines: list[str] = []
-    if alert.claimed_by:
-        since = alert.claimed_at or now
-        lines.append(f":raised_hand: Claimed by {mention(alert.claimed_by)} {slack_date(since, age(since, now))}")
-    for outcome in outcomes[-8:]:
-        line = f"{mention(outcome.actor)} {outcome_words(outcome.kind, outcome.label)}"
-        if outcome.note:
-            line += ": " + escape(excerpt(outcome.note, 300))
+    if card.claimed_by:
+        since = card.claimed_at or now
+        lines.append(f":raised_hand: Claimed by {mention(card.claimed_by)} {slack_date(since, age(since, now))}")
+    for said in card.outcomes[-STATE_LINES:]:
+        line = f"{mention(said.actor)} {escape(said.deed)}"
+        if said.note:
+            line += ": " + escape(excerpt(said.note, 300))
         lines.append(line)
     if not lines:
         return []
     return [{"type": "context", "elements": [mrkdwn(line, 2000) for line in lines[-CONTEXT_ELEMENTS:]]}]
 
 
-def _buttons(alert: Alert, outcomes: Sequence[Outcome]) -> list[Block]:
-    value = str(alert.id)
-    open_url = safe_url(alert.conversation.url)
-    elements: list[Block] = []
-    if alert.claimed_by:
-        elements += [button(label, f"{ACTION_OUTCOME}:{kind.value}", value) for kind, label in OUTCOME_BUTTONS]
-        elements += [button("Add a note", ACTION_NOTE, value), button("Release", ACTION_RELEASE, value)]
-    elif not any(o.kind is OutcomeKind.NOT_RELEVANT for o in outcomes):
-        elements += [
-            button("Claim", ACTION_CLAIM, value, style="primary"),
-            button("Not relevant", ACTION_NOT_RELEVANT, value),
-        ]
+def _buttons(card: AlertCard) -> list[Block]:
+    # A claimed alert offers "not relevant" in its menu (more_outcomes), not as a button.
+    claimed = card.claimed_by is not None
+    elements = [action_button(a, card.alert_id) for a in card.actions if not (claimed and a.act is Act.NOT_RELEVANT)]
+    open_url = safe_url(card.url)
     if open_url:
-        elements.append(button("Open thread", ACTION_OPEN, value, url=open_url))
+        elements.append(button("Open thread", ACTION_OPEN, str(card.alert_id), url=open_url))
     return elements[:25]
 
 
@@ -350,9 +291,7 @@ def follow_up_blocks(alert: Alert) -> tuple[str, list[Block]]:
     """The "how did it go?" thread reply to the claimer, with the outcome buttons."""
     who = mention(alert.claimed_by or "")
     text = f"{who} how did it go with {link(alert.conversation.url, excerpt(alert.conversation.title, 120), 120)}?"
-    value = str(alert.id)
-    elements = [button(label, f"{ACTION_OUTCOME}:{kind.value}", value) for kind, label in OUTCOME_BUTTONS]
-    elements += [button("Add a note", ACTION_NOTE, value), button("Release", ACTION_RELEASE, value)]
+    elements = [action_button(action, alert.id) for action in FOLLOW_UP_ACTIONS]
     blocks: list[Block] = [
         {"type": "section", "text": mrkdwn(text + " Pick what happened, or add a note.")},
         {"type": "actions", "block_id": f"{FOLLOW_UP_BLOCK}{alert.id}", "elements": elements},

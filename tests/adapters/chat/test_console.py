@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.chat.console import ConsoleChat, render_alert
+from bot.card import alert_card
 from bot.domain import Alert, Conversation, Notice, Sighting, Summary
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -51,7 +52,7 @@ class Clock:
 
 
 def test_render_shows_everything_a_person_needs_to_decide() -> None:
-    text = render_alert(ALERT, "conversations", "30 min ago")
+    text = render_alert(alert_card(ALERT), "conversations", "30 min ago")
 
     assert text.splitlines() == [
         "── #db-talk · databases · hackernews · Show HN · 30 min ago ".ljust(72, "─"),
@@ -68,7 +69,7 @@ def test_render_uses_the_default_channel_and_leaves_out_what_is_unknown() -> Non
     bare = Conversation("rss", "post-1", "https://blog.example.com/p/1", "Postgres tips")
     alert = Alert(7, "databases", None, bare, ("postgres",), 60, T0)
 
-    assert render_alert(alert, "conversations", "").splitlines() == [
+    assert render_alert(alert_card(alert), "conversations", "").splitlines() == [
         "── #conversations · databases · rss ".ljust(72, "─"),
         "  Postgres tips",
         "  https://blog.example.com/p/1",
@@ -80,7 +81,7 @@ def test_render_uses_the_default_channel_and_leaves_out_what_is_unknown() -> Non
 def test_a_long_text_is_cut_to_an_excerpt() -> None:
     long = Conversation("rss", "p", "https://blog.example.com/p", "Postgres", text="word " * 200)
 
-    text = render_alert(Alert(1, "databases", None, long, ("postgres",), 60, T0), "conversations", "")
+    text = render_alert(alert_card(Alert(1, "databases", None, long, ("postgres",), 60, T0)), "conversations", "")
 
     last = text.splitlines()[-1]
     assert last.startswith("  > word word")
@@ -95,7 +96,7 @@ async def test_send_alert_writes_to_the_stream_with_its_age_and_returns_a_ref() 
     ref = await chat.send_alert(ALERT)
 
     assert ref == "console:42"
-    assert stream.getvalue() == render_alert(ALERT, "conversations", "30 min ago") + "\n\n"
+    assert stream.getvalue() == render_alert(alert_card(ALERT), "conversations", "30 min ago") + "\n\n"
 
 
 @pytest.mark.parametrize(
@@ -179,7 +180,7 @@ async def test_a_notice_is_cleaned_too() -> None:
 def test_the_summary_replaces_the_excerpt_and_other_discussions_are_listed() -> None:
     summary = Summary("Any regrets moving from Mongo to Postgres?", ("Migrations got easier.", "Ops was \x1b[31mhard."))
     seen = Sighting("reddit", "https://reddit.example/r/db/1", "Mongo to Postgres", "r/databases", 12, 40)
-    text = render_alert(replace(ALERT, summary=summary, also_seen=(seen,)), "conversations", "30 min ago")
+    text = render_alert(alert_card(replace(ALERT, summary=summary, also_seen=(seen,))), "conversations", "30 min ago")
 
     lines = text.splitlines()
     assert "  > Any regrets moving from Mongo to Postgres?" in lines

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 
 from adapters.chat import console, webhook
 from adapters.chat.discord import render as discord_render
-from adapters.chat.discord.card import card
+from adapters.chat.discord.card import draw
 from adapters.chat.discord.views import LINK_BUTTON_URL_MAX
 from adapters.chat.slack import render as slack_render
-from bot.desk import OUTCOME_WORDS, AlertView
+from bot.card import alert_card
+from bot.desk import OUTCOME_WORDS
 from bot.domain import Digest, OutcomeKind, Progress
 from bot.text import clean
 from tests.fixtures import shared_path
@@ -107,9 +108,9 @@ def _text_objects(node: object) -> list[dict[str, Any]]:
 
 def check_slack(stored: Stored) -> None:
     alert = stored.alert
-    blocks = slack_render.alert_blocks(alert, NOW, stored.outcomes, choices=choices(stored), progress=stored.progress)
+    blocks = slack_render.alert_blocks(alert_card(alert, stored.outcomes, stored.progress, choices(stored)), NOW)
     slack_blocks_ok(blocks, stored)
-    slack_mrkdwn_is_ours(slack_render.fallback_text(alert), stored)
+    slack_mrkdwn_is_ours(slack_render.fallback_text(alert_card(alert)), stored)
     text, follow = slack_render.follow_up_blocks(alert)
     slack_blocks_ok(follow, stored)
     slack_mrkdwn_is_ours(text, stored)
@@ -158,7 +159,7 @@ def discord_embed_ok(embed: dict[str, Any], stored: Stored) -> None:
 
 def check_discord(stored: Stored) -> None:
     alert = stored.alert
-    embed, view = card(AlertView(alert, stored.outcomes, None, stored.progress), choices(stored))
+    embed, view = draw(alert_card(alert, stored.outcomes, stored.progress, choices(stored)))
     discord_embed_ok(embed.to_dict(), stored)  # type: ignore[arg-type]
     rows = view.to_components()
     assert len(rows) <= 5
@@ -188,7 +189,7 @@ def check_console(stored: Stored) -> None:
     alert = stored.alert
     progress = Progress(None, stored.outcomes, stored.progress)
     for out in (
-        console.render_alert(alert, "general", "2 h ago"),
+        console.render_alert(alert_card(alert), "general", "2 h ago"),
         console.render_digest(Digest(None, (alert,), T0), "general"),
         console.update_line(alert, progress),
     ):

@@ -66,3 +66,13 @@ async def test_the_scheduled_refresh_and_a_press_draw_the_same_message(
     pressed = fake.edits[-1]
     assert LINE in how_it_went(scheduled)
     assert (pressed["embeds"], pressed["components"]) == (scheduled["embeds"], scheduled["components"])
+
+
+async def test_a_pick_in_the_more_outcomes_menu_keeps_how_it_went(
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock
+) -> None:
+    alert_id, message_id = await claimed_with_progress(fake, store, make_chat, clock)
+    await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["signup"])
+    await fake.wait_for(lambda: len(fake.edits) == 2)
+    assert LINE in how_it_went(fake.edits[-1])
+    assert fields(fake.messages[message_id])["Outcomes"].startswith("• sign-up by")

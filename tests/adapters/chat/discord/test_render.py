@@ -20,6 +20,7 @@ from adapters.chat.discord.render import (
     safe_url,
 )
 from adapters.chat.discord.views import more_options
+from bot.card import alert_card
 from bot.domain import Alert, Conversation, Outcome, OutcomeKind, Sighting, Summary
 
 T = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
@@ -80,7 +81,7 @@ def test_embeds_stay_within_discords_limits(
         | {"summary": summary, "claimed_by": "80351110224678912", "claimed_at": T}
     )
     outcomes = [Outcome(7, OutcomeKind.NOTE, "80351110224678912", T, note) for note in notes]
-    embed = alert_embed(full, outcomes)
+    embed = alert_embed(alert_card(full, outcomes))
     assert len(embed.title or "") <= 256
     assert len(embed.description or "") <= 4096
     assert len(embed.fields) <= 25
@@ -89,13 +90,13 @@ def test_embeds_stay_within_discords_limits(
 
 
 def test_the_summary_is_shown_when_present_else_an_excerpt() -> None:
-    plain = alert_embed(alert(text="We use **pgvector** today."))
+    plain = alert_embed(alert_card(alert(text="We use **pgvector** today.")))
     assert plain.description == "We use \\*\\*pgvector\\*\\* today."
     a = alert()
     summarised = Alert(
         **{f: getattr(a, f) for f in a.__slots__} | {"summary": Summary("Which one?", ("Try pgvector",))}
     )  # type: ignore[arg-type]
-    assert alert_embed(summarised).description == "**Which one?**\n• Try pgvector"
+    assert alert_embed(alert_card(summarised)).description == "**Which one?**\n• Try pgvector"
 
 
 def test_answers_list_alerts_as_links_within_2000_characters() -> None:
@@ -127,7 +128,7 @@ def test_sightings_and_the_claim_are_shown_with_links_and_mentions() -> None:
         **{f: getattr(a, f) for f in a.__slots__}
         | {"also_seen": seen, "claimed_by": "53908232506183680", "claimed_at": T}
     )  # type: ignore[arg-type]
-    fields = {f.name: f.value for f in alert_embed(shown).fields}
+    fields = {f.name: f.value for f in alert_embed(alert_card(shown)).fields}
     assert fields["Also seen"] == (
         "• reddit · r/databases: [Vector DB? @\u200bhere](https://www.reddit.com/r/databases/comments/1/) (8 replies)"
     )
@@ -142,7 +143,7 @@ def test_a_teams_own_outcome_shows_its_label_made_inert() -> None:
         Outcome(1, OutcomeKind.SIGNUP, "111111111111111111", at),
         Outcome(1, OutcomeKind.CUSTOM, "111111111111111111", at, label="talk @everyone [x](https://evil.example)"),
     ]
-    lines = outcome_lines(outcomes).splitlines()
+    lines = outcome_lines(alert_card(alert(), outcomes).outcomes).splitlines()
     assert lines[0].startswith("• sign-up by <@111111111111111111>")
     assert lines[1].startswith("• talk @\u200beveryone \\[x\\](https://evil.example) by <@111111111111111111>")
 

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.slack.poster import SlackPoster, parse_ref
 from adapters.chat.slack.render import alert_blocks, fallback_text
+from bot.card import alert_card
 from bot.domain import Alert
 from bot.errors import DeliveryError
 from tests.fakes.clock import Clock
@@ -24,7 +25,9 @@ def poster_for(slack: FakeSlack, clock: Clock, timeout: int = 15) -> SlackPoster
 
 
 async def post(poster: SlackPoster, alert: Alert, channel: str = "conversations") -> str:
-    return await poster.post(alert, alert.channel or channel, fallback_text(alert), alert_blocks(alert, T0))
+    return await poster.post(
+        alert, alert.channel or channel, fallback_text(alert_card(alert)), alert_blocks(alert_card(alert), T0)
+    )
 
 
 async def test_an_alert_is_posted_with_its_blocks_and_metadata_and_returns_channel_and_ts(slack: FakeSlack) -> None:

@@ -7,7 +7,7 @@ from tests.adapters.chat.progress import thread_read
 from tests.fakes.slack_payloads import block_action, reaction_event
 
 from .conftest import Rig, mrkdwn_texts
-from .test_app import updated, where
+from .test_app import picked, updated, where
 
 LINE = "U0ALICE01 replied"  # no handles linked: the member is shown by id
 
@@ -60,3 +60,11 @@ async def test_the_scheduled_refresh_and_a_press_draw_the_same_message(rig: Rig)
     pressed = await updated(rig, 3)
     assert pressed["blocks"] == scheduled["blocks"]
     assert shows_progress(pressed)
+
+
+async def test_a_pick_in_the_more_outcomes_menu_keeps_how_it_went_and_the_card_draws_it(rig: Rig) -> None:
+    alert = await claimed_with_progress(rig)
+    await rig.interact(picked("U0ALICE01", alert, "signup"))
+    update = await updated(rig, 2)
+    assert shows_progress(update)
+    assert any("<@U0ALICE01> got a sign-up" in t for t in mrkdwn_texts(update["blocks"]))

@@ -20,6 +20,7 @@ from adapters.chat.slack.render import (
     reason_text,
     safe_url,
 )
+from bot.card import alert_card
 from bot.domain import Outcome, OutcomeKind, Sighting
 
 from .conftest import QUESTION, T0, make_alert, mrkdwn_texts
@@ -28,7 +29,7 @@ PINGS = ["<!channel>", "<!here>", "<!everyone>", "<@U024BE7LH>", "<#C0123ABC>", 
 
 
 def test_an_alert_shows_title_link_place_age_topic_score_reasons_context_and_also_seen() -> None:
-    blocks = alert_blocks(make_alert(), T0 + timedelta(minutes=0))
+    blocks = alert_blocks(alert_card(make_alert()), T0 + timedelta(minutes=0))
     text = json.dumps(blocks, ensure_ascii=False)
     assert blocks[0]["text"]["text"] == (
         "*<https://news.ycombinator.com/item?id=9003|Ask HN: Which vector database do you run in production?>*"
@@ -45,7 +46,7 @@ def test_an_alert_shows_title_link_place_age_topic_score_reasons_context_and_als
 
 
 def test_without_a_summary_the_excerpt_is_the_context() -> None:
-    text = json.dumps(alert_blocks(make_alert(summary=None), T0), ensure_ascii=False)
+    text = json.dumps(alert_blocks(alert_card(make_alert(summary=None)), T0), ensure_ascii=False)
     assert "We moved from Mongo to Postgres with pgvector, any regrets? <b>Recall</b>" in text  # plain_text: as is
 
 
@@ -66,8 +67,8 @@ def test_no_ping_survives_in_any_field(ping: str) -> None:
         reasons=(ping,),
         also_seen=(Sighting("rss", "https://e.com/x", f"{ping} again", ping),),
     )
-    blocks = alert_blocks(alert, T0)
-    for text in [*mrkdwn_texts(blocks), fallback_text(alert), answer_text(f"topic {ping}", (alert,))]:
+    blocks = alert_blocks(alert_card(alert), T0)
+    for text in [*mrkdwn_texts(blocks), fallback_text(alert_card(alert)), answer_text(f"topic {ping}", (alert,))]:
         assert ping not in text
         assert "<!" not in text.replace("<!date^", "")
         assert "<@" not in text and "<#" not in text
@@ -89,7 +90,7 @@ def test_only_http_urls_become_links_or_buttons(url: str) -> None:
     assert safe_url(url) is None
     assert link(url, "title") == "title"
     alert = make_alert(conversation=QUESTION.__class__(source="rss", external_id="1", url=url, title="t"))
-    assert all(a["text"]["text"] != "Open thread" for a in alert_blocks(alert, T0)[-1]["elements"])
+    assert all(a["text"]["text"] != "Open thread" for a in alert_blocks(alert_card(alert), T0)[-1]["elements"])
 
 
 def test_a_url_with_markup_characters_is_encoded() -> None:
@@ -108,7 +109,7 @@ def test_long_text_is_cut_within_slack_limits() -> None:
         also_seen=tuple(Sighting("rss", "https://e.com/x", huge) for _ in range(40)),
     )
     outcomes = [Outcome(42, OutcomeKind.NOTE, "U0ALICE01", T0, note=huge) for _ in range(30)]
-    blocks = alert_blocks(alert, T0, outcomes)
+    blocks = alert_blocks(alert_card(alert, outcomes), T0)
     assert len(blocks) <= BLOCK_LIMIT
     for block in blocks:
         if "text" in block:
@@ -123,7 +124,7 @@ def test_long_text_is_cut_within_slack_limits() -> None:
 def test_a_claimed_alert_shows_who_and_when_and_offers_outcomes() -> None:
     alert = make_alert(claimed_by="U0ALICE01", claimed_at=T0)
     outcomes = [Outcome(42, OutcomeKind.REPLIED, "U0ALICE01", T0)]
-    blocks = alert_blocks(alert, T0 + timedelta(hours=2), outcomes)
+    blocks = alert_blocks(alert_card(alert, outcomes), T0 + timedelta(hours=2))
     text = json.dumps(blocks, ensure_ascii=False)
     assert ":raised_hand: Claimed by <@U0ALICE01> <!date^1740830400^{date_short_pretty} {time}|2 h ago>" in text
     assert "<@U0ALICE01> replied" in text
@@ -136,7 +137,7 @@ def test_a_teams_label_stays_inert_in_the_menu_and_in_the_outcomes_line() -> Non
     choices = [(OutcomeKind.SIGNUP, None, "sign-up"), (OutcomeKind.CUSTOM, label, label)]
     alert = make_alert(claimed_by="U0ALICE01", claimed_at=T0)
     outcomes = [Outcome(42, OutcomeKind.CUSTOM, "U0ALICE01", T0, label=label)]
-    blocks = alert_blocks(alert, T0, outcomes, choices=choices)
+    blocks = alert_blocks(alert_card(alert, outcomes, choices=choices), T0)
     (menu,) = [b for b in blocks if b.get("block_id") == "earshot:more:42"]
     options = menu["elements"][0]["options"]
     assert [o["text"]["type"] for o in options] == ["plain_text", "plain_text"]  # plain text never pings
@@ -150,14 +151,20 @@ def test_a_teams_label_stays_inert_in_the_menu_and_in_the_outcomes_line() -> Non
 
 def test_without_choices_or_a_claim_there_is_no_menu() -> None:
     choices = [(OutcomeKind.SIGNUP, None, "sign-up")]
-    assert not [b for b in alert_blocks(make_alert(), T0, choices=choices) if "earshot:more:" in b.get("block_id", "")]
+    assert not [
+        b
+        for b in alert_blocks(alert_card(make_alert(), choices=choices), T0)
+        if "earshot:more:" in b.get("block_id", "")
+    ]
     claimed = make_alert(claimed_by="U0ALICE01", claimed_at=T0)
     shown_as_buttons = [(OutcomeKind.REPLIED, None, "replied")]
-    assert len(alert_blocks(claimed, T0, choices=shown_as_buttons)) == len(alert_blocks(claimed, T0))
+    assert len(alert_blocks(alert_card(claimed, choices=shown_as_buttons), T0)) == len(
+        alert_blocks(alert_card(claimed), T0)
+    )
 
 
 def test_not_relevant_removes_the_claim_buttons() -> None:
-    blocks = alert_blocks(make_alert(), T0, [Outcome(42, OutcomeKind.NOT_RELEVANT, "U0BOB0001", T0)])
+    blocks = alert_blocks(alert_card(make_alert(), [Outcome(42, OutcomeKind.NOT_RELEVANT, "U0BOB0001", T0)]), T0)
     assert [a["text"]["text"] for a in blocks[-1]["elements"]] == ["Open thread"]
     assert "<@U0BOB0001> marked it not relevant" in json.dumps(blocks, ensure_ascii=False)
 

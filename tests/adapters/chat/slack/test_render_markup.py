@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from adapters.chat.slack.markup import cut_mrkdwn
 from adapters.chat.slack.render import SECTION_LIMIT, alert_blocks, link, mrkdwn
+from bot.card import alert_card
 from bot.domain import Conversation, Sighting
 
 from .conftest import QUESTION, T0, make_alert
@@ -36,7 +37,9 @@ def markup_is_whole(text: str) -> bool:
 
 def test_every_mrkdwn_text_object_asks_slack_not_to_parse_it() -> None:
     alert = make_alert(claimed_by="U0ALICE01", claimed_at=T0)
-    objects = mrkdwn_objects(alert_blocks(alert, T0, progress="Alice replied @channel #general https://x.y"))
+    objects = mrkdwn_objects(
+        alert_blocks(alert_card(alert, progress="Alice replied @channel #general https://x.y"), T0)
+    )
     assert objects and all(o["verbatim"] is True for o in objects)
     assert mrkdwn("x") == {"type": "mrkdwn", "text": "x", "verbatim": True}
 
@@ -57,7 +60,7 @@ def test_a_title_link_cut_at_the_limit_keeps_its_markup_whole(title: str, url_si
     url = "https://e.com/" + "a" * url_size
     conversation = Conversation(source="rss", external_id="1", url=url, title=title)
     sightings = tuple(Sighting("rss", url + "&b=<1>", title) for _ in range(12))
-    blocks = alert_blocks(make_alert(conversation=conversation, also_seen=sightings), T0)
+    blocks = alert_blocks(alert_card(make_alert(conversation=conversation, also_seen=sightings)), T0)
     for obj in mrkdwn_objects(blocks):
         assert len(obj["text"]) <= SECTION_LIMIT
         assert markup_is_whole(obj["text"]), obj["text"][-200:]
@@ -79,5 +82,5 @@ def test_a_cut_link_is_cut_on_its_label() -> None:
 
 
 def test_the_quoted_title_keeps_its_words() -> None:
-    blocks = alert_blocks(make_alert(conversation=QUESTION), T0)
+    blocks = alert_blocks(alert_card(make_alert(conversation=QUESTION)), T0)
     assert blocks[0]["text"]["text"] == f"*<{QUESTION.url}|{QUESTION.title}>*"
