@@ -106,6 +106,9 @@ conversations = Table(
     Column("first_seen_at", UTCDateTime, nullable=False),
     UniqueConstraint("source", "external_id"),
     UniqueConstraint("url_key"),
+    # Lookup by the link discussed. Hash on PostgreSQL: a link has no length limit and a btree entry must stay
+    # under about 2,700 bytes; the lookup is by equality only.
+    Index(None, "link", postgresql_using="hash"),
 )
 
 alerts = Table(
@@ -147,6 +150,14 @@ alerts = Table(
     Index(None, "state", "next_attempt_at"),
     Index(None, "delivered_at"),
     Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
+    # The recurring queries (benchmarks/indexes.py shows each one's plan at 1M conversations):
+    Index(None, "conversation_id"),  # a conversation's alerts (explain, the foreign key)
+    Index(None, "created_at"),  # feedback texts on every poll, unclaimed, activity, stats and reports
+    Index(None, "claimed_at"),  # stale claims, participation checks to plan
+    Index(None, "claimed_by", "claimed_at"),  # a person's open claims, oldest first
+    Index(None, "followed_up_at", "claimed_at"),  # claims to ask about: not asked yet, old enough
+    Index(None, "needs_refresh", "id"),  # messages to redraw, oldest first
+    Index(None, "held_at"),  # the flood guard's last digest per channel
 )
 
 # Which conversation holds each discussed link for a topic: the first alerted conversation claims the link, and

@@ -1,0 +1,48 @@
+"""Indexes for the recurring queries: none of the per-minute or per-poll queries reads the whole history.
+
+Revision ID: 0012_indexes
+Revises: 0011_chat_events
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0012_indexes"
+down_revision: str | None = "0011_chat_events"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# (table, columns): each named by the naming convention, as adapters.storage.tables declares them.
+INDEXES = (
+    ("alerts", ("conversation_id",)),  # a conversation's alerts (explain, the foreign key)
+    ("alerts", ("created_at",)),  # feedback texts on every poll, unclaimed, activity, stats and reports
+    ("alerts", ("claimed_at",)),  # stale claims, participation checks to plan
+    ("alerts", ("claimed_by", "claimed_at")),  # a person's open claims, oldest first
+    ("alerts", ("followed_up_at", "claimed_at")),  # claims to ask about: not asked yet, old enough
+    ("alerts", ("needs_refresh", "id")),  # messages to redraw, oldest first
+    ("alerts", ("held_at",)),  # the flood guard's last digest per channel
+    ("conversations", ("link",)),  # a stored conversation by the link it discusses
+)
+
+
+def _name(table: str, columns: tuple[str, ...]) -> str:
+    return f"ix_{table}_{'_'.join(columns)}"
+
+
+def upgrade() -> None:
+    """Add the indexes."""
+    for table, columns in INDEXES:
+        # A link has no length limit, and a btree entry on PostgreSQL must stay under about 2,700 bytes: a hash
+        # index has no such limit and serves the lookup, which is by equality only.
+        using = {"postgresql_using": "hash"} if (table, columns) == ("conversations", ("link",)) else {}
+        op.create_index(op.f(_name(table, columns)), table, list(columns), **using)
+
+
+def downgrade() -> None:
+    """Drop the indexes."""
+    for table, columns in reversed(INDEXES):
+        op.drop_index(op.f(_name(table, columns)), table_name=table)
