@@ -151,6 +151,7 @@ alerts = Table(
     Index(None, "delivered_at"),
     Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
     # The recurring queries (benchmarks/indexes.py shows each one's plan at 1M conversations):
+    Index(None, "state", "id"),  # the outbox, oldest first (SQLite, knowing few states, scanned all by id)
     Index(None, "conversation_id"),  # a conversation's alerts (explain, the foreign key)
     Index(None, "created_at"),  # feedback texts on every poll, unclaimed, activity, stats and reports
     Index(None, "claimed_at"),  # stale claims, participation checks to plan

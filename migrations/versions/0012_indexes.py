@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 # (table, columns): each named by the naming convention, as adapters.storage.tables declares them.
 INDEXES = (
+    ("alerts", ("state", "id")),  # the outbox, oldest first (SQLite, knowing few states, scanned all by id)
     ("alerts", ("conversation_id",)),  # a conversation's alerts (explain, the foreign key)
     ("alerts", ("created_at",)),  # feedback texts on every poll, unclaimed, activity, stats and reports
     ("alerts", ("claimed_at",)),  # stale claims, participation checks to plan
