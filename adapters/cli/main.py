@@ -6,17 +6,12 @@ Exit codes: 0 done; 1 could not run (database unreachable, feed test failed); 2 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.cli import commands
-from adapters.cli.logs import setup_logging
-from adapters.settings import load_settings
-from adapters.settings.load import find_config
 from bot import __version__
 from bot.domain import DeliveryState
 from bot.errors import ConfigError, EarshotError, InvalidQuery
@@ -224,6 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    # Imported once the arguments are read: `earshot --help` and a usage error need none of the commands, the
+    # settings or the libraries behind them (SQLAlchemy, pydantic, HTTP clients, chat SDKs).
+    import asyncio
+
+    from adapters.cli import commands
+    from adapters.cli.logs import setup_logging
+    from adapters.settings import load_settings
+    from adapters.settings.load import find_config
+
     verbose = getattr(args, "verbose", 0)
     setup_logging(verbose=verbose)
     try:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    text,
 )
 
 # String and Text are the storable kinds (see adapters.storage.types): third-party text lands in many columns, and
@@ -157,8 +158,17 @@ alerts = Table(
     Index(None, "claimed_at"),  # stale claims, participation checks to plan
     Index(None, "claimed_by", "claimed_at"),  # a person's open claims, oldest first
     Index(None, "followed_up_at", "claimed_at"),  # claims to ask about: not asked yet, old enough
-    Index(None, "needs_refresh", "id"),  # messages to redraw, oldest first
-    Index(None, "held_at"),  # the flood guard's last digest per channel
+    # Partial: only the few rows these look for, so the planner never prefers another index for them (SQLite's
+    # statistics know only how many distinct values a column has). Messages to redraw, oldest first:
+    Index("ix_alerts_to_refresh", "id", sqlite_where=text("needs_refresh = 1"), postgresql_where=text("needs_refresh")),
+    # The flood guard's last digest per channel:
+    Index(
+        "ix_alerts_digested",
+        "channel",
+        "delivered_at",
+        sqlite_where=text("held_at IS NOT NULL"),
+        postgresql_where=text("held_at IS NOT NULL"),
+    ),
 )
 
 # Which conversation holds each discussed link for a topic: the first alerted conversation claims the link, and

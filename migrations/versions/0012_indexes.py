@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_indexes"
@@ -24,9 +25,13 @@ INDEXES = (
     ("alerts", ("claimed_at",)),  # stale claims, participation checks to plan
     ("alerts", ("claimed_by", "claimed_at")),  # a person's open claims, oldest first
     ("alerts", ("followed_up_at", "claimed_at")),  # claims to ask about: not asked yet, old enough
-    ("alerts", ("needs_refresh", "id")),  # messages to redraw, oldest first
-    ("alerts", ("held_at",)),  # the flood guard's last digest per channel
     ("conversations", ("link",)),  # a stored conversation by the link it discusses
+)
+
+# (name, columns, condition on SQLite, condition on PostgreSQL), on alerts.
+PARTIAL = (
+    ("ix_alerts_to_refresh", ("id",), "needs_refresh = 1", "needs_refresh"),  # messages to redraw
+    ("ix_alerts_digested", ("channel", "delivered_at"), "held_at IS NOT NULL", "held_at IS NOT NULL"),  # last digests
 )
 
 
@@ -41,9 +46,20 @@ def upgrade() -> None:
         # index has no such limit and serves the lookup, which is by equality only.
         using = {"postgresql_using": "hash"} if (table, columns) == ("conversations", ("link",)) else {}
         op.create_index(op.f(_name(table, columns)), table, list(columns), **using)
+    # Partial: only the few rows these queries look for, so the planner never prefers another index for them.
+    for name, columns, sqlite_where, postgresql_where in PARTIAL:
+        op.create_index(
+            op.f(name),
+            "alerts",
+            list(columns),
+            sqlite_where=sa.text(sqlite_where),
+            postgresql_where=sa.text(postgresql_where),
+        )
 
 
 def downgrade() -> None:
     """Drop the indexes."""
+    for name, *_ in reversed(PARTIAL):
+        op.drop_index(op.f(name), table_name="alerts")
     for table, columns in reversed(INDEXES):
         op.drop_index(op.f(_name(table, columns)), table_name=table)
