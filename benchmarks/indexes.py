@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.storage import SqlStore, create_engine, migrate, tables
 from bot.feedback import FEEDBACK_WINDOW
+from bot.ports import NewAlert
 from bot.stats import STALE_AFTER
 
 BEFORE = "0011_chat_events"  # the revision before the indexes
@@ -44,6 +45,7 @@ STEP = 30
 # Tables that grow with history: a full scan of one of these in a recurring query is what must not happen.
 HISTORY = ("conversations", "alerts", "sightings", "outcomes", "participation", "alert_links", "audit_log")
 
+PLANNER_SETTINGS: tuple[str, ...] = ()  # statements run before explaining (tests: "SET enable_seqscan = off")
 LINK = "https://blog.example.org/p/"  # what conversation i discusses: LINK + i
 # Partial indexes hold only the rows their queries want: reading one whole is no scan of history.
 PARTIAL = frozenset(
@@ -70,6 +72,9 @@ def recurring(n: int) -> list[Query]:
     owner = "bench"
     lease = timedelta(minutes=5)
     hour, day, week = timedelta(hours=1), timedelta(days=1), timedelta(days=7)
+    year = timedelta(days=400)
+    # A poll finds another discussion of an alerted link: it becomes a sighting (so every crosspost lookup runs).
+    again = [NewAlert(middle + 1, f"topic{middle % 20}", None, ("word",), 60, links=(f"{LINK}{middle}",))]
     return [
         Query("outbox lease", "each delivery round", lambda u, now: u.lease_alerts(now, owner, lease, 20)),
         Query("flood: sent this hour", "each delivery round", lambda u, now: u.delivered_since(now - hour)),
@@ -77,6 +82,11 @@ def recurring(n: int) -> list[Query]:
         Query("feeds due", "each feed job", lambda u, now: u.lease_feeds(now, owner, lease)),
         Query("feedback texts", "each poll", lambda u, now: u.feedback_texts(now - FEEDBACK_WINDOW, 50)),
         Query("follow-ups due", "every minute", lambda u, now: u.take_followups(now, now - day, 20)),
+        Query(
+            "crossposts",
+            "each poll with alerts",
+            lambda u, now: u.insert_alerts(again, now, crosspost_since=now - year),
+        ),
         Query("alerts to refresh", "every minute", lambda u, now: u.alerts_to_refresh(20)),
         Query(
             "participation due",
@@ -287,13 +297,18 @@ def fill_statements(sql: Sql, n: int) -> list[tuple[str, str]]:
 
 async def fill(engine: AsyncEngine, n: int) -> None:
     """Fill the tables, then let the planner know what they hold."""
+    await fill_tables(engine, n)
+    await analyse(engine)
+
+
+async def fill_tables(engine: AsyncEngine, n: int) -> None:
+    """Fill the tables with ``n`` conversations and what they left behind."""
     sql = Sql(engine.dialect.name)
     for table, statement in fill_statements(sql, n):
         started = time.perf_counter()
         async with engine.begin() as connection:
             await connection.execute(text(statement))
         print(f"  filled {table:<14} {time.perf_counter() - started:6.1f} s", flush=True)
-    await analyse(engine)
 
 
 async def analyse(engine: AsyncEngine) -> None:
@@ -369,6 +384,8 @@ async def measure(store: SqlStore, query: Query, now: datetime, repeat: int) -> 
             statements = seen
     result = Result(statistics.median(times))
     async with store.engine.connect() as connection:
+        for setting in PLANNER_SETTINGS:  # for tests on small tables; undone by the rollback below
+            await connection.exec_driver_sql(setting)
         for statement, parameters in statements:
             result.plans.append(await explain(connection, statement, parameters))
         await connection.rollback()

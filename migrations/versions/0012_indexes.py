@@ -19,9 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 # (table, columns): each named by the naming convention, as adapters.storage.tables declares them.
 INDEXES = (
-    ("alerts", ("state", "id")),  # the outbox, oldest first (SQLite, knowing few states, scanned all by id)
-    ("alerts", ("conversation_id",)),  # a conversation's alerts (explain, the foreign key)
-    ("alerts", ("created_at",)),  # feedback texts on every poll, unclaimed, activity, stats and reports
+    ("alerts", ("created_at",)),  # feedback texts on every poll
+    # State first, then the range: SQLite without statistics takes any index on state = ? for a selective one, so
+    # queries on delivered alerts need an index that also narrows the range.
+    ("alerts", ("state", "created_at")),  # unclaimed, activity, stats and reports
+    ("alerts", ("state", "delivered_at")),  # the flood guard: posted to each channel this hour
     ("alerts", ("claimed_at",)),  # stale claims, participation checks to plan
     ("alerts", ("claimed_by", "claimed_at")),  # a person's open claims, oldest first
     ("alerts", ("followed_up_at", "claimed_at")),  # claims to ask about: not asked yet, old enough
@@ -30,8 +32,9 @@ INDEXES = (
 
 # (name, columns, condition on SQLite, condition on PostgreSQL), on alerts.
 PARTIAL = (
-    ("ix_alerts_to_refresh", ("id",), "needs_refresh = 1", "needs_refresh"),  # messages to redraw
-    ("ix_alerts_digested", ("channel", "delivered_at"), "held_at IS NOT NULL", "held_at IS NOT NULL"),  # last digests
+    ("ix_alerts_to_refresh", ("state", "id"), "needs_refresh = 1", "needs_refresh"),  # messages to redraw
+    # The flood guard's last digest per channel:
+    ("ix_alerts_digested", ("state", "channel", "delivered_at"), "held_at IS NOT NULL", "held_at IS NOT NULL"),
 )
 
 
