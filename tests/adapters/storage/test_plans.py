@@ -12,6 +12,7 @@ import sys
 from types import ModuleType
 
 import pytest
+
 from adapters.storage import SqlStore
 from tests.e2e.conftest import REPO
 
