@@ -21,7 +21,6 @@ from adapters.chat.discord.config import DiscordConfig
 from adapters.chat.webhook import WebhookChat
 from adapters.http import FetchPolicy, SafeHttp
 from adapters.llm import LlmSummariser
-from adapters.ops import PrometheusTelemetry
 from adapters.reports import draw_chart
 from adapters.settings import Settings
 from adapters.sources import build_sources, declarations
@@ -308,7 +307,11 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
         # Made here rather than in `run`, so the chat's desk counts claims made from Slack and Discord too.
-        telemetry: Telemetry = PrometheusTelemetry() if settings.ops.port else NO_TELEMETRY
+        telemetry: Telemetry = NO_TELEMETRY
+        if settings.ops.port:
+            from adapters.ops.metrics import PrometheusTelemetry  # prometheus_client only when metrics are served
+
+            telemetry = PrometheusTelemetry()
         outcomes = settings.how_it_went.custom_outcomes
         desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=outcomes, kinds=declarations())
         # The chat first: a platform that cannot be set up stops the command before the database is touched.

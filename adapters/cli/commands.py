@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -18,8 +19,6 @@ from adapters.cli.app import App, StartupError, actor, fetch_policy, first_line,
 from adapters.cli.runlock import only_run
 from adapters.cli.status import status_data, status_json, status_text
 from adapters.http import SafeHttp
-from adapters.ops import OpsServer, PrometheusTelemetry
-from adapters.ops.server import Health
 from adapters.scheduling import Runner
 from adapters.settings import Settings
 from adapters.settings.load import write_starter
@@ -30,6 +29,9 @@ from bot.domain import DeliveryState, Topic
 from bot.errors import ConfigError
 from bot.ports import Listener
 from bot.ports.sources import ENV_NAME
+
+if TYPE_CHECKING:
+    from adapters.ops.server import Health
 
 log = logging.getLogger("earshot")
 
@@ -189,6 +191,9 @@ async def run(app: App, *, once: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     ops = app.settings.ops
+    # Here, not at the top: aiohttp and prometheus_client load only in a process that serves /metrics.
+    from adapters.ops import OpsServer, PrometheusTelemetry
+
     telemetry = app.telemetry if isinstance(app.telemetry, PrometheusTelemetry) else None
     listener = app.chat if isinstance(app.chat, Listener) else None
     runner = Runner(

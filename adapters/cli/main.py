@@ -6,17 +6,12 @@ Exit codes: 0 done; 1 could not run (database unreachable, feed test failed); 2 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from adapters.cli import commands, feedadd
-from adapters.cli.logs import setup_logging
-from adapters.settings import load_settings
-from adapters.settings.load import find_config
 from bot import __version__
 from bot.domain import DeliveryState
 from bot.errors import ConfigError, EarshotError, InvalidQuery
@@ -63,6 +58,30 @@ class Parser(argparse.ArgumentParser):
         ):
             return None
         return super()._parse_optional(arg_string)
+
+
+class _FeedKindsHelp:
+    """A `feeds add` help text made only when help is shown: it reads every source kind's declaration, which
+    `earshot --help` and the other commands need not load (see tests/adapters/cli/test_lean.py)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        from adapters.cli import feedadd
+
+        return str(getattr(feedadd, self.name)())
+
+    def __mod__(self, params: object) -> str:  # argparse expands %(default)s in help texts
+        return str(self) % params
+
+    def strip(self) -> str:  # argparse asks whether a help text is blank
+        return str(self).strip()
+
+
+def feed_kinds_help(name: str) -> str:
+    """The help text ``feedadd.<name>()`` returns, computed when shown (argparse takes it as a str)."""
+    return cast(str, _FeedKindsHelp(name))
 
 
 def free_text(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -133,10 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = sub.add_parser("feeds", help="where to listen").add_subparsers(dest="feeds_command", required=True)
     fadd = free_text(feeds.add_parser("add", help="add a feed"))
-    fadd.add_argument("kind", help=feedadd.kind_help())
-    fadd.add_argument("target", nargs="?", help=feedadd.target_help())
+    fadd.add_argument("kind", help=feed_kinds_help("kind_help"))
+    fadd.add_argument("target", nargs="?", help=feed_kinds_help("target_help"))
     fadd.add_argument("--name", help="a name for it (default: from the target, e.g. the host and path of a URL)")
-    fadd.add_argument("--every", default=None, help=feedadd.every_help())
+    fadd.add_argument("--every", default=None, help=feed_kinds_help("every_help"))
     fadd.add_argument(
         "--yes", action="store_true", help="rss: when the URL is a web page advertising one feed, add that feed"
     )
@@ -151,9 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help=feedadd.option_help(),
+        help=feed_kinds_help("option_help"),
     )
-    fadd.add_argument("--query", help=feedadd.query_help())
+    fadd.add_argument("--query", help=feed_kinds_help("query_help"))
     feeds.add_parser("list", help="list feeds with their state (last error, next try)")
     fremove = feeds.add_parser("remove", help="remove a feed added with `feeds add`")
     fremove.add_argument("name")
@@ -210,6 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    # Imported once the arguments are read: `earshot --help` and a usage error need none of the commands, the
+    # settings or the libraries behind them (SQLAlchemy, pydantic, HTTP clients, chat SDKs).
+    import asyncio
+
+    from adapters.cli import commands
+    from adapters.cli.logs import setup_logging
+    from adapters.settings import load_settings
+    from adapters.settings.load import find_config
+
     verbose = getattr(args, "verbose", 0)
     setup_logging(verbose=verbose)
     try:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    text,
 )
 
 # String and Text are the storable kinds (see adapters.storage.types): third-party text lands in many columns, and
@@ -106,6 +107,9 @@ conversations = Table(
     Column("first_seen_at", UTCDateTime, nullable=False),
     UniqueConstraint("source", "external_id"),
     UniqueConstraint("url_key"),
+    # Lookup by the link discussed. Hash on PostgreSQL: a link has no length limit and a btree entry must stay
+    # under about 2,700 bytes; the lookup is by equality only.
+    Index(None, "link", postgresql_using="hash"),
 )
 
 alerts = Table(
@@ -147,6 +151,33 @@ alerts = Table(
     Index(None, "state", "next_attempt_at"),
     Index(None, "delivered_at"),
     Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
+    # The recurring queries (benchmarks/indexes.py shows each one's plan at 1M conversations):
+    Index(None, "created_at"),  # feedback texts on every poll
+    # State first, then the range: SQLite without statistics takes any index on state = ? for a selective one, so
+    # queries on delivered alerts need an index that also narrows the range.
+    Index(None, "state", "created_at"),  # unclaimed, activity, stats and reports
+    Index(None, "state", "delivered_at"),  # the flood guard: posted to each channel this hour
+    Index(None, "claimed_at"),  # stale claims, participation checks to plan
+    Index(None, "claimed_by", "claimed_at"),  # a person's open claims, oldest first
+    Index(None, "followed_up_at", "claimed_at"),  # claims to ask about: not asked yet, old enough
+    # Partial: only the few rows these look for, so the planner never prefers another index for them (SQLite's
+    # statistics know only how many distinct values a column has). Messages to redraw, oldest first:
+    Index(
+        "ix_alerts_to_refresh",
+        "state",
+        "id",
+        sqlite_where=text("needs_refresh = 1"),
+        postgresql_where=text("needs_refresh"),
+    ),
+    # The flood guard's last digest per channel:
+    Index(
+        "ix_alerts_digested",
+        "state",
+        "channel",
+        "delivered_at",
+        sqlite_where=text("held_at IS NOT NULL"),
+        postgresql_where=text("held_at IS NOT NULL"),
+    ),
 )
 
 # Which conversation holds each discussed link for a topic: the first alerted conversation claims the link, and

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from adapters.storage import create_engine, describe_url, normalize_url
+from adapters.storage.engine import STATEMENT_CACHE
 from bot.errors import ConfigError
 
 
@@ -68,3 +69,21 @@ async def test_sqlite_foreign_keys_can_be_left_off_for_migrations(tmp_path: Path
             assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one() == 0
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_keeps_a_bounded_number_of_prepared_statements(tmp_path: Path) -> None:
+    # Every batch size of a multi-row INSERT is a statement of its own; the driver would keep 128 per connection.
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/e.db")
+    try:
+        async with engine.connect() as connection:
+            try:
+                await connection.exec_driver_sql("SELECT count(*) FROM sqlite_stmt")
+            except Exception:
+                pytest.skip("this SQLite has no sqlite_stmt table to count prepared statements with")
+            for n in range(STATEMENT_CACHE * 4):
+                await connection.exec_driver_sql(f"SELECT {n} AS n")
+            # Prepared and not finalized: the cached ones, this count and the BEGIN the unit started with.
+            kept = (await connection.exec_driver_sql("SELECT count(*) FROM sqlite_stmt")).scalar_one()
+    finally:
+        await engine.dispose()
+    assert STATEMENT_CACHE <= kept <= STATEMENT_CACHE + 3
