@@ -11,6 +11,11 @@ database, each with its own engine (and so its own connections), for tests of wh
 Migrating costs more than most tests, so Alembic runs once per test process, on a template; each test's database
 is a copy of it (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL). The migrations themselves
 are tested from an empty database in ``tests/adapters/storage/test_migrations.py``.
+
+With ``EARSHOT_TEST_DATABASE_URL`` set, only the database tests run (those that ask for ``database_url``, directly
+or through ``store``, ``make_store`` or ``earshot``): the others never reach a database, and CI runs them in its
+SQLite pass. The run ends with a line that counts both, and ``tests/test_database_pass.py`` checks that no test
+reaches PostgreSQL any other way.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -29,17 +34,60 @@ if TYPE_CHECKING:
     from adapters.storage import SqlStore
 
 DATABASE_ENV = "EARSHOT_TEST_DATABASE_URL"
+DATABASE_FIXTURE = "database_url"  # every database a test can reach comes from this fixture
+_PASS = pytest.StashKey[tuple[int, int]]()
+_PASS_KEY = "earshot_database_pass"  # (database tests, database-free tests left out), per test process
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, keep only the tests that use a database; the database-free ones are deselected."""
+    if not os.environ.get(DATABASE_ENV):
+        return
+    kept = [item for item in items if DATABASE_FIXTURE in getattr(item, "fixturenames", ())]
+    free = [item for item in items if DATABASE_FIXTURE not in getattr(item, "fixturenames", ())]
+    if free:
+        config.hook.pytest_deselected(items=free)
+        items[:] = kept
+    counts = (len(kept), len(free))
+    config.stash[_PASS] = counts
+    if hasattr(config, "workeroutput"):  # an xdist worker: hand the counts to the controller, which reports them
+        config.workeroutput[_PASS_KEY] = counts
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist: keep the counts a worker collected (every worker collects the same tests)."""
+    counts = getattr(node, "workeroutput", {}).get(_PASS_KEY)
+    if counts is not None:
+        database, free = counts
+        node.config.stash[_PASS] = (int(database), int(free))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say how many tests the PostgreSQL pass ran and how many it left to the SQLite pass."""
+    counts = config.stash.get(_PASS, None)
+    if counts is not None:
+        database, free = counts
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {database} database tests; {free} database-free tests deselected (they run on SQLite)"
+        )
 
 
 @pytest.fixture
-async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    """The URL of an empty database for this test alone."""
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a database for this test alone: empty, or a copy of the migrated template if the test has a store."""
+    # Copying the template straight away, rather than creating an empty database and replacing it, saves a
+    # CREATE and a DROP per store test on PostgreSQL.
+    template = request.getfixturevalue("migrated_template") if "migrated_template" in request.fixturenames else None
     server = os.environ.get(DATABASE_ENV)
     if not server:
-        yield f"sqlite+aiosqlite:///{tmp_path}/earshot.db"
+        path = tmp_path / "earshot.db"
+        if template is not None:
+            shutil.copyfile(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     name = f"earshot_t_{uuid.uuid4().hex[:16]}"
-    await _admin(server, f'CREATE DATABASE "{name}"')
+    await _admin(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield _on_database(server, name)
     finally:
@@ -65,19 +113,6 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield name
     finally:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def migrate_from_template(database_url: str, template: str) -> None:
-    """Make the (new, unused) database at ``database_url`` a copy of the migrated template."""
-    server = os.environ.get(DATABASE_ENV)
-    if not server:
-        target = database_url.removeprefix("sqlite+aiosqlite:///")
-        shutil.copyfile(template, target)
-        return
-    from sqlalchemy.engine import make_url
-
-    name = make_url(database_url).database
-    await _admin(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
 async def _admin(server: str, *statements: str) -> None:
@@ -108,7 +143,7 @@ async def make_store(database_url: str, migrated_template: str) -> AsyncIterator
     """Makes stores on the (migrated) test database, each with an engine of its own; all closed at the end."""
     from adapters.storage import SqlStore, create_engine
 
-    await migrate_from_template(database_url, migrated_template)
+    # ``migrated_template`` is asked for so that ``database_url`` starts as a copy of it (see there).
     made: list[SqlStore] = []
 
     def make() -> SqlStore:

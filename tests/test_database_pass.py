@@ -1,0 +1,62 @@
+"""The PostgreSQL pass runs only the tests that ask for ``database_url``: check that no database test can slip past it.
+
+With ``EARSHOT_TEST_DATABASE_URL`` set, ``tests/conftest.py`` deselects every test whose fixtures do not include
+``database_url`` (those ran in the SQLite pass and reach no database). That is only safe while the fixture is the
+one way a test reaches the database server: no test reads the variable itself, and every fixture that hands out a
+store or a database depends on ``database_url``.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from tests.conftest import DATABASE_ENV, DATABASE_FIXTURE
+from tests.fixtures import REPO
+
+TESTS = REPO / "tests"
+# Fixtures that hand a test a database (through a store, or a CLI run on it); each must depend on database_url.
+DATABASE_FIXTURES = ("store", "make_store", "migrated_template", "earshot")
+
+
+def reads_of_the_server_variable(tree: ast.Module) -> list[int]:
+    """Lines that use the variable's name as a value (``os.environ[...]``, ``getenv(...)``) or its constant."""
+    found = {
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Constant) and node.value == DATABASE_ENV)
+        or (isinstance(node, ast.Name) and node.id == "DATABASE_ENV")
+        or (isinstance(node, ast.alias) and node.name == "DATABASE_ENV")
+    }
+    return sorted(found)
+
+
+def test_no_test_but_the_fixtures_reads_the_database_server_variable() -> None:
+    offenders = []
+    for path in sorted(TESTS.rglob("*.py")):
+        if path in (TESTS / "conftest.py", TESTS / "test_database_pass.py"):
+            continue
+        lines = reads_of_the_server_variable(ast.parse(path.read_text(encoding="utf-8")))
+        offenders += [f"{path.relative_to(REPO)}:{line}" for line in lines]
+    assert offenders == [], f"use the {DATABASE_FIXTURE} fixture, or the PostgreSQL pass leaves the test out"
+
+
+def test_the_check_sees_the_variable_read_directly_or_through_the_constant() -> None:
+    source = """
+import os
+from tests.conftest import DATABASE_ENV
+url = os.environ.get("EARSHOT_TEST_DATABASE_URL")
+other = os.environ[DATABASE_ENV]
+note = "set EARSHOT_TEST_DATABASE_URL=postgresql+asyncpg://... to run it"
+"""
+    assert reads_of_the_server_variable(ast.parse(source)) == [3, 4, 5]
+
+
+def test_every_test_given_a_database_by_a_fixture_asks_for_database_url(request: pytest.FixtureRequest) -> None:
+    # The session's own tests: in the SQLite pass all of them, so a fixture that made its own database would show.
+    given = [item for item in request.session.items if set(getattr(item, "fixturenames", ())) & set(DATABASE_FIXTURES)]
+    if not given:
+        pytest.skip("no test in this run uses a database: this check looks at the whole suite")
+    missing = [item.nodeid for item in given if DATABASE_FIXTURE not in getattr(item, "fixturenames", ())]
+    assert missing == []
