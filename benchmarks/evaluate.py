@@ -95,7 +95,9 @@ class Outcome:
     result: Score | None
 
 
-def run(items: list[dict[str, Any]], topics: dict[str, dict[str, Any]], threshold: int | None, languages: bool):
+def run(
+    items: list[dict[str, Any]], topics: dict[str, dict[str, Any]], threshold: int | None, languages: bool
+) -> list[Outcome]:
     """Every case's outcome, through the running bot's own match and score."""
     declared = [
         Topic(name, spec["query"], languages=tuple(spec.get("languages", ())) if languages else ())
@@ -134,7 +136,14 @@ def table(title: str, groups: dict[str, list[Outcome]]) -> None:
             ours.add(o.earshot, o.case.worth_joining)
             theirs.add(o.keyword, o.case.worth_joining)
         positives = sum(o.case.worth_joining for o in group)
-        print(f"  {name:<26} n={len(group):>4} pos={positives:>3}  {ours.brief()} | {theirs.brief()}")
+        if positives:
+            print(f"  {name:<26} n={len(group):>4} pos={positives:>3}  {ours.brief()} | {theirs.brief()}")
+        else:  # precision and recall mean nothing without a positive: say how many it wrongly alerts
+            n = len(group)
+            print(
+                f"  {name:<26} n={n:>4} pos=  0  false alerts {ours.fp:>3} of {n} ({ours.fp / n:4.0%}){'':>20}"
+                f" | false alerts {theirs.fp:>3} of {n} ({theirs.fp / n:4.0%})"
+            )
 
 
 def grouped(outcomes: list[Outcome], key: Any) -> dict[str, list[Outcome]]:
@@ -151,6 +160,9 @@ def report(outcomes: list[Outcome], part: str, verbose: bool) -> None:
     items = len({o.case.item_id for o in chosen})
     print(f"{items} items, {len(chosen)} labelled (item, topic) cases, part: {part}")
     table("overall", {"all": chosen})
+    ours = sum(o.earshot and o.case.worth_joining for o in chosen)
+    theirs = sum(o.keyword and o.case.worth_joining for o in chosen)
+    print(f"Earshot keeps {ours} of the keyword bot's {theirs} true alerts ({ours / theirs if theirs else 0:.0%})")
     if part == "all":
         table("per part", grouped(chosen, lambda o: o.case.part))
     table("per topic", grouped(chosen, lambda o: o.case.topic))
