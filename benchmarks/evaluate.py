@@ -154,7 +154,7 @@ def grouped(outcomes: list[Outcome], key: Any) -> dict[str, list[Outcome]]:
     return dict(sorted(groups.items()))
 
 
-def report(outcomes: list[Outcome], part: str, verbose: bool) -> None:
+def report(outcomes: list[Outcome], part: str, verbose: bool, sweep: bool = False) -> None:
     """Print the figures for the chosen part, and the misses when asked."""
     chosen = [o for o in outcomes if part == "all" or o.case.part == part]
     items = len({o.case.item_id for o in chosen})
@@ -178,6 +178,13 @@ def report(outcomes: list[Outcome], part: str, verbose: bool) -> None:
         found = sum(o.earshot for o in positives)
         share = found / len(positives) if positives else 0.0
         print(f"relevant posts {label}: {len(positives)}; Earshot finds {found} ({share:.0%})")
+    if sweep:
+        print("\nEarshot at other thresholds (one threshold for every topic):")
+        for at in range(30, 95, 5):
+            tally = Tally()
+            for o in chosen:
+                tally.add(o.result is not None and o.result.value >= at, o.case.worth_joining)
+            print(f"  {at:>3}  {tally.brief()}")
     if verbose:
         # Listing the test part's misses invites tuning on it: only when asked for that part by name.
         shown = [o for o in chosen if o.case.part == "dev" or part == "test"]
@@ -236,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ignore-languages", action="store_true", help="do not give topics the languages topics.json declares"
     )
+    parser.add_argument("--sweep", action="store_true", help="also show Earshot's figures at thresholds 30 to 90")
     parser.add_argument("--items", type=Path, default=ITEMS)
     parser.add_argument("--topics", type=Path, default=TOPICS)
     parser.add_argument("--legacy", action="store_true", help="measure the older tuning set, posts.jsonl, instead")
@@ -246,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = "each topic's min_score" if args.threshold is None else str(args.threshold)
     languages = "ignored" if args.ignore_languages else "as declared"
     print(f"threshold: {threshold}; topic languages: {languages}")
-    report(outcomes, args.part, args.verbose)
+    report(outcomes, args.part, args.verbose, args.sweep)
     return 0
 
 

@@ -4,6 +4,7 @@ moves, and items every source adapter can read."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections import Counter
 from types import ModuleType
@@ -122,3 +123,34 @@ def test_every_item_is_read_by_its_source_adapter(source: str) -> None:
             # "no_keyword" means exactly that: the topic's query does not match the item.
             if label["trap"] == "no_keyword":
                 assert match(queries[topic], conversation) is None, (item["id"], topic)
+
+
+def load_evaluate() -> ModuleType:
+    """benchmarks/evaluate.py as a module."""
+    spec = importlib.util.spec_from_file_location("evaluate_benchmark", REPO / "benchmarks" / "evaluate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_script_counts_each_system_against_the_labels(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = []
+    for source in ("hackernews", "mastodon"):  # one relevant ask and one homonym, both mentioning the word
+        item = next(i for i in ITEMS if i["source"] == source)
+        raw = dict(item["raw"])
+        if source == "hackernews":
+            raw.update(title="Ask HN: which Rust web framework?", story_text="<p>Axum or actix?</p>", url=None)
+        else:
+            raw.update(content="<p>Found rust on my old bike frame today.</p>")
+        labels = {"rust": {"worth_joining": source == "hackernews", "trap": "plain"}}
+        lines.append(json.dumps({**item, "raw": raw, "labels": labels}))
+    (tmp_path / "items.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "topics.json").write_text('{"rust": {"query": "rust"}}', encoding="utf-8")
+    evaluate = load_evaluate()
+    assert evaluate.main(["--items", str(tmp_path / "items.jsonl"), "--topics", str(tmp_path / "topics.json")]) == 0
+    out = capsys.readouterr().out
+    assert "2 items, 2 labelled (item, topic) cases, part: all" in out
+    overall = next(line for line in out.splitlines() if line.strip().startswith("all "))
+    assert overall.split("|")[1].strip().startswith("P 0.50 R 1.00")  # the keyword bot alerts on both
