@@ -231,7 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print its figures."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="The test part is for reporting only: never tune scoring, matching or intent rules on it.",
+        epilog=(
+            "Each item is in the development part (60%) or the test part (40%) by a stable hash of its id. "
+            "The test part is for reporting only: never tune scoring, matching or intent rules on it, "
+            "and do not read its misses (--verbose shows the dev part's)."
+        ),
     )
     parser.add_argument(
         "--part", choices=("dev", "test", "all"), default="all", help="which part to report (default: all)"
@@ -244,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         "--ignore-languages", action="store_true", help="do not give topics the languages topics.json declares"
     )
     parser.add_argument("--sweep", action="store_true", help="also show Earshot's figures at thresholds 30 to 90")
-    parser.add_argument("--items", type=Path, default=ITEMS)
-    parser.add_argument("--topics", type=Path, default=TOPICS)
+    parser.add_argument("--items", type=Path, default=ITEMS, help="the labelled items (JSON lines)")
+    parser.add_argument("--topics", type=Path, default=TOPICS, help="the topics (JSON)")
     parser.add_argument("--legacy", action="store_true", help="measure the older tuning set, posts.jsonl, instead")
     args = parser.parse_args(argv)
     if args.legacy:
