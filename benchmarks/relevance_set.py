@@ -17,13 +17,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from adapters.sources import bluesky_parse, mastodon_parse, reddit_parse
-from adapters.sources.discourse import _topic as discourse_topic
-from adapters.sources.github import _issue as github_issue
-from adapters.sources.hackernews import _conversation as hackernews_hit
-from adapters.sources.lobsters import _story as lobsters_story
-from adapters.sources.rss import parse_feed
-from adapters.sources.stackexchange import _question as stackexchange_question
+from adapters.sources.bluesky import parse as bluesky_parse
+from adapters.sources.discourse.source import _topic as discourse_topic
+from adapters.sources.github.source import _issue as github_issue
+from adapters.sources.hackernews.source import _conversation as hackernews_hit
+from adapters.sources.lobsters.source import _story as lobsters_story
+from adapters.sources.mastodon import parse as mastodon_parse
+from adapters.sources.reddit import parse as reddit_parse
+from adapters.sources.rss.source import parse_feed
+from adapters.sources.stackexchange.source import _question as stackexchange_question
 from bot.domain import Conversation
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "evaluation"
