@@ -63,9 +63,15 @@ def points(asked: Asked) -> list[Point]:
 
 
 def answered(point: Point, draft_stems: set[str]) -> bool:
-    """Whether a draft touches enough of the point's words to be about it (a third of them, at least one)."""
-    need = max(1, math.ceil(len(point.keys) / 3))
+    """Whether a draft touches enough of the point's words to be about it (a third of them, one at least, two at
+    most: a long question with an example in it is answered without repeating the example)."""
+    need = min(2, max(1, math.ceil(len(point.keys) / 3)))
     return len(point.keys & draft_stems) >= need
+
+
+def thread_words(asked: Asked) -> set[str]:
+    """The stems of the question's title and body that say what it is about."""
+    return stems(f"{asked.title} {without_code(asked.body)}") - _GENERIC
 
 
 def unanswered(asked: Asked, draft: str) -> tuple[list[Point], list[Point]]:

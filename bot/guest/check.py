@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.guest.asked import Asked, Point, answered, points, unanswered
+from bot.guest.asked import Asked, Point, answered, points, thread_words, unanswered
 from bot.guest.ours import Ours
 from bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, RuleCard, asking
 from bot.guest.words import jaccard, links, sentences, shingles, stems, without_code, words
@@ -53,6 +53,7 @@ LENGTH = {
 }
 DEFAULT_LENGTH = 300
 LINK_ONLY_WORDS = 10  # fewer words than this beside a link is a link with little else
+OFF_QUESTION_WORDS = 2  # at most this many of the question's words in a draft that answers none of its points
 DUPLICATE_AT = 0.4  # Jaccard of word 3-shingles from which two texts are nearly the same
 
 _MARKETING = re.compile(
@@ -166,7 +167,9 @@ def product_first(draft: str, asked: Asked, ours: Ours, cards: Sequence[RuleCard
         where = "in the opening"
     else:
         asker_points = points(asked)
-        if any(_answers(sentence, asker_points) for sentence in parts[:index]):
+        before = parts[:index]
+        # Answered first: a sentence before the mention touches a point, or a real answer's worth of words does.
+        if any(_answers(sentence, asker_points) for sentence in before) or len(words(" ".join(before))) >= 40:
             return None
         where = "before the question is answered"
     because, url = _cited(PRODUCT_FIRST, cards, LIMIT_PROMOTION)
@@ -201,9 +204,15 @@ def about_us(draft: str, ours: Ours) -> Flag | None:
 
 
 def off_question(draft: str, asked: Asked) -> Flag | None:
-    """The asker's points the draft leaves untouched, when it touches fewer than half of them."""
+    """The asker's points, when the draft touches none of them and hardly a word of the question.
+
+    Words are a rough stand-in for meaning: an answer in other words than the question's is missed, so the flag
+    waits for both signs (see benchmarks/replycheck.py for what this costs in recall).
+    """
     all_points, left = unanswered(asked, draft)
-    if not all_points or len(left) * 2 <= len(all_points):
+    if not all_points or len(left) < len(all_points):
+        return None
+    if len(thread_words(asked) & stems(draft)) > OFF_QUESTION_WORDS:
         return None
     listed = "; ".join(f'"{p.text}"' for p in left[:3])
     return Flag(OFF_QUESTION, f"Leaves unanswered what was asked: {listed}.", PRINCIPLES[OFF_QUESTION])
