@@ -11,6 +11,7 @@ from bot.durations import parse_duration
 from bot.schedule import parse_weekly
 from bot.team import fold_handle
 
+from .guest import build_guest
 from .sections import URL_KINDS, ConfigFile, SlackSection
 from .typed import (
     ChatSettings,
@@ -118,6 +119,7 @@ def build_settings(
         ),
         ops=OpsSettings(file.ops.port, file.ops.host),
         log_format=file.log.format,
+        guest=build_guest(file.ours, file.rules, file.team),
     )
 
 
