@@ -57,12 +57,13 @@ OFF_QUESTION_WORDS = 2  # at most this many of the question's words in a draft t
 DUPLICATE_AT = 0.4  # Jaccard of word 3-shingles from which two texts are nearly the same
 
 _MARKETING = re.compile(
-    r"game[- ]?chang|sign up (?:today|now|for free|here)|best[- ]in[- ]class|world[- ]class|cutting[- ]edge|"
-    r"revolutioni[sz]|\brevolutionary\b|seamless(?:ly)?\b|supercharg|industry[- ]leading|next[- ]gen(?:eration)?\b|"
+    r"game[- ]?chang\w*|sign up (?:today|now|for free|here)|best[- ]in[- ]class|world[- ]class|cutting[- ]edge|"
+    r"revolutioni[sz]\w*|\brevolutionary\b|seamless(?:ly)?\b|supercharg\w*|industry[- ]leading|"
+    r"next[- ]gen(?:eration)?\b|"
     r"blazing(?:ly)?[- ]fast|effortless(?:ly)?|limited[- ]time|don't miss|trusted by|enterprise[- ]grade|"
     r"all[- ]in[- ]one|look no further|to the next level|state[- ]of[- ]the[- ]art|one[- ]stop|hassle[- ]free|"
-    r"\bempower|free trial|\bunlock (?:the|your)|10x (?:your|faster)|start (?:your )?free|book a demo|"
-    r"check (?:us|it) out today|unmatched|unparalleled|\bsupercharge|\bpowerful platform",
+    r"\bempower\w*|free trial|\bunlock (?:the|your)|10x (?:your|faster)|start (?:your )?free|book a demo|"
+    r"check (?:us|it) out today|unmatched|unparalleled|\bpowerful platform",
     re.IGNORECASE,
 )
 _GENERATED = re.compile(
