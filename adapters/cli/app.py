@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -24,6 +25,7 @@ from adapters.llm import LlmSummariser
 from adapters.reports import draw_chart
 from adapters.settings import Settings
 from adapters.sources import build_sources, declarations
+from adapters.sources.reddit.rules import SubredditRules
 from adapters.sources.registry import half_lives
 from adapters.storage import SqlStore, create_engine, describe_url, migrate
 from bot.catalog import Catalog
@@ -35,6 +37,7 @@ from bot.desk import Desk
 from bot.errors import ConfigError, EarshotError
 from bot.explain import Explainer
 from bot.flood import FloodPolicy
+from bot.guest.checker import GuestPolicy, ReplyChecker
 from bot.hygiene import ClaimSweeper
 from bot.polling import Poller, PollPolicy
 from bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
@@ -113,6 +116,14 @@ class App:
     def explainer(self) -> Explainer:
         """The explain use case, scoring as the poller does."""
         return Explainer(self.store, utc_now, self.scoring())
+
+    @cached_property
+    def reply_checker(self) -> ReplyChecker:
+        """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
+        reader this app keeps)."""
+        g = self.settings.guest
+        policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
+        return ReplyChecker(self.store, policy, SubredditRules(self.http, os.environ))
 
     def scoring(self) -> ScoringPolicy:
         """How the poller scores joinability."""

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, views
+from adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, replycheck, views
 from adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
 from adapters.cli.runlock import only_run
 from adapters.cli.status import status_data, status_json, status_text
@@ -77,6 +77,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await run(app, once=args.once)
         if command == "status":
             return await status(app, as_json=args.json)
+        if command == "check-reply":  # reads only: the config's topics and feeds need no sync for it
+            return await replycheck.check_reply(app, args)
         await app.catalog.sync(settings.topics, settings.feeds)
         await howitwent.sync_team(app)
         if command == "topics" and args.topics_command == "suggest":

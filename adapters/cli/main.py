@@ -178,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     fremove.add_argument("name")
     explain = sub.add_parser("explain", help="why an alert was posted, held or not made, topic by topic")
     explain.add_argument("target", metavar="ALERT_ID_OR_URL", help="an alert id, or a conversation's URL (any form)")
+    check = sub.add_parser("check-reply", help="a checklist for a draft reply to an alert's thread; posts nothing")
+    check.add_argument("alert_id", metavar="ALERT_ID", help="the alert whose thread the draft answers")
+    check.add_argument("file", metavar="FILE", help="the draft, in a text file, or - to read it from standard input")
+    check.add_argument("--member", help="who will post it (chat user id), for what counts as their own in [[team]]")
+    check.add_argument(
+        "--earlier",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an earlier reply by the team, to catch a near copy (may be given more than once)",
+    )
     alerts = sub.add_parser("alerts", help="alerts as stored").add_subparsers(dest="alerts_command", required=True)
     alist = alerts.add_parser("list", help="recent alerts, newest first (below_min and held ones too)")
     alist.add_argument("--state", choices=[s.value for s in DeliveryState], help="only alerts in this state")

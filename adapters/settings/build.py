@@ -12,6 +12,7 @@ from bot.durations import parse_duration
 from bot.schedule import parse_weekly
 from bot.team import fold_handle
 
+from .guest import build_guest
 from .sections import ConfigFile, SlackSection
 from .typed import (
     ChatSettings,
@@ -121,6 +122,7 @@ def build_settings(
         ),
         ops=OpsSettings(file.ops.port, file.ops.host),
         log_format=file.log.format,
+        guest=build_guest(file.ours, file.rules, file.team),
     )
 
 

@@ -15,7 +15,7 @@ from adapters.sources.registry import declarations
 from bot.ports import SourceKind
 from bot.ports.sources import ENV_NAME
 
-from . import fields, sections
+from . import fields, guest, sections
 from .durations import parse_duration
 from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 
@@ -40,6 +40,8 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("team", "#"): sections.TeamEntry,
     ("feeds", "#"): sections.FeedEntry,
     ("topics", "#"): sections.TopicEntry,
+    ("ours",): guest.OursSection,
+    ("rules", "#"): guest.RuleEntry,
 }
 _KEY_ALIASES = {"interval": "every", "frequency": "every", "period": "every", "address": "url", "feed_url": "url"}
 _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
@@ -57,6 +59,7 @@ _MISSING_HINTS: dict[tuple[str, ...], str] = {
     ("feeds", "#", "kind"): 'say what it is, like kind = "hackernews" or kind = "rss"',
     ("topics", "#", "name"): 'every topic needs a unique name, like name = "vector-db"',
     ("team", "#", "member"): 'say who it is: their chat user id, like member = "U024BE7LH"',
+    ("rules", "#", "community"): 'say where the rule applies, like community = "reddit:r/python" or "hackernews"',
     ("topics", "#", "query"): "say what to look for, like query = '\"vector database\" OR pgvector'",
 }
 _MASKS: dict[Loc, Callable[[str], str]] = {
@@ -145,10 +148,10 @@ def from_pydantic(error: ErrorDetails) -> Problem:
     if kind == "value_error":
         return Problem(loc, str(error.get("ctx", {}).get("error", error["msg"])), shows_value=True)
     if kind in ("model_type", "dict_type"):
-        if _pattern(loc) in (("feeds", "#"), ("topics", "#")):
+        if _pattern(loc) in (("feeds", "#"), ("topics", "#"), ("rules", "#")):
             return Problem(loc, f"not a table; write each one as a [[{loc[0]}]] section", shows_value=True)
         return Problem(loc, f"not a table; write it as a [{'.'.join(map(str, loc))}] section", shows_value=True)
-    if kind == "list_type" and loc in (("feeds",), ("topics",)):
+    if kind == "list_type" and loc in (("feeds",), ("topics",), ("rules",)):
         return Problem(loc, f"not a list of tables; write each one as a [[{loc[0]}]] section", shows_value=True)
     return Problem(loc, _TYPE_HINTS.get(kind, error["msg"].lower()), shows_value=True)
 
@@ -192,6 +195,7 @@ def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
         problems.extend(_feed_checks(i, feed))
     problems.extend(_duplicates("feeds", feeds))
     problems.extend(_duplicates("topics", data.get("topics")))
+    problems.extend(Problem(loc, text) for loc, text in guest.rule_problems(data.get("rules")))
     fetch = data.get("fetch")
     if isinstance(fetch, dict):
         timeout, deadline = _duration(fetch.get("timeout", "10s")), _duration(fetch.get("deadline", "30s"))

@@ -15,6 +15,7 @@ from bot.schedule import check_timezone, parse_weekly
 from bot.team import unknown_source
 
 from . import fields
+from .guest import OursSection, RuleEntry, domain
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///earshot.db"
 DEFAULT_USER_AGENT = f"Earshot/{__version__} (+https://pypi.org/project/earshot-bot/)"
@@ -249,6 +250,9 @@ class TeamEntry(_Section):
     member: Annotated[str, PlainValidator(fields.text("a chat user id", '"U024BE7LH"', max_length=200))]
     name: Annotated[str | None, PlainValidator(fields.text("a display name", '"Alice"', max_length=200))] = None
     handles: Annotated[dict[str, str], PlainValidator(_handles)] = {}
+    # What counts as this person's own, on top of [ours] (a side project, a second product they speak for).
+    products: list[Annotated[str, PlainValidator(fields.text("a product name", '"Tidewater"', max_length=100))]] = []
+    domains: list[Annotated[str, PlainValidator(domain)]] = []
 
 
 class ConfigFile(_Section):
@@ -272,3 +276,5 @@ class ConfigFile(_Section):
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []
     team: list[TeamEntry] = []
+    ours: OursSection = OursSection()
+    rules: list[RuleEntry] = []

@@ -12,6 +12,7 @@ from bot.domain import Feed, Handle, Topic
 from bot.schedule import Weekly
 
 from .durations import format_duration, format_size
+from .guest import GuestSettings
 from .redact import MASK, mask_database_url, mask_url, mask_webhook_url
 from .sections import DEFAULT_USER_AGENT
 
@@ -151,6 +152,7 @@ class Settings:
     how_it_went: HowItWentSettings = HowItWentSettings()
     ops: OpsSettings = OpsSettings()
     log_format: str = "text"
+    guest: GuestSettings = field(default_factory=GuestSettings)
 
     def redacted(self) -> dict[str, Any]:
         """A printable summary with secrets masked: webhook URL path and query, the signing secret, DB password."""
@@ -212,6 +214,7 @@ class Settings:
             "team": sorted({h.member for h in self.how_it_went.team}),
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [_topic_summary(t) for t in self.topics],
+            **self.guest.summary(),
         }
 
 

@@ -63,6 +63,17 @@ class FakeReddit:
         """Answer ``<path>/.rss`` (a thread's permalink) with ``body``."""
         self.server.route("GET", f"{path.rstrip('/')}/.rss", lambda request: Reply(200, body, ATOM))
 
+    def serve_rules(self, body: bytes) -> None:
+        """Answer the subreddit's OAuth ``/about/rules`` (token required) and public ``/about/rules.json``."""
+
+        def oauth(request: Request) -> Reply:
+            if not self._authorized(request):
+                return Reply(401, json.dumps({"message": "Unauthorized", "error": 401}), JSON)
+            return Reply(200, body, JSON)
+
+        self.server.route("GET", f"/r/{self.subreddit}/about/rules", oauth)
+        self.server.route("GET", f"/r/{self.subreddit}/about/rules.json", lambda request: Reply(200, body, JSON))
+
     def _token(self, request: Request) -> Reply:
         expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
         form = parse_qs(request.body.decode())

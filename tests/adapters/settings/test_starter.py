@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.settings import load_settings, starter_config, write_starter
+from adapters.settings.guest import RuleEntry
 from adapters.settings.model import ConfigFile, FeedEntry, TeamEntry, TopicEntry
 from bot.errors import ConfigError
 
@@ -33,10 +34,16 @@ def test_the_starter_file_names_every_key_once_set_or_commented() -> None:
     text = starter_config()
     defaults = ConfigFile()
     for section in ConfigFile.model_fields:
-        # [[team]] names real people's accounts, so the starter shows it commented out.
-        prefix = "# " if section == "team" else ""
+        # [[team]] names real people's accounts and [[rules]] a real community's rules: the starter shows them
+        # commented out.
+        prefix = "# " if section in ("team", "rules") else ""
         assert re.search(rf"^{prefix}\[\[?{section}\]\]?$", text, re.MULTILINE), section
-        entries: dict[str, type[BaseModel]] = {"feeds": FeedEntry, "topics": TopicEntry, "team": TeamEntry}
+        entries: dict[str, type[BaseModel]] = {
+            "feeds": FeedEntry,
+            "topics": TopicEntry,
+            "team": TeamEntry,
+            "rules": RuleEntry,
+        }
         entry = entries.get(section) or type(getattr(defaults, section))
         for key in entry.model_fields:
             assert re.search(rf"^#? ?{key} = |^#\s+{key}\s", text, re.MULTILINE), f"{section}.{key}"
