@@ -156,3 +156,13 @@ class DayCount:
     alerts: int
     claimed: int
     replied: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report for the channel or the command line: its title, the numbers and the daily series for the chart."""
+
+    title: str
+    stats: Stats
+    series: tuple[DayCount, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)  # member id -> display name

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.records import DayCount, Stats, StatsRow
+from bot.records import Report as Report  # re-exported: the reports' callers know it from here
 
 __all__ = [
     "STALE_AFTER",
@@ -32,16 +32,6 @@ __all__ = [
 
 STALE_AFTER = timedelta(days=1)
 """An alert nobody claimed for this long went stale: the conversation has likely moved on."""
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """A report for the channel or the command line: its title, the numbers and the daily series for the chart."""
-
-    title: str
-    stats: Stats
-    series: tuple[DayCount, ...] = ()
-    names: Mapping[str, str] = field(default_factory=dict)  # member id -> display name
 
 
 def median(values: Iterable[timedelta]) -> timedelta | None:

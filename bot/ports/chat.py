@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from bot.domain import Alert, Digest, Notice, Progress
-from bot.stats import Report
+from bot.records import Report
 
 
 class Chat(Protocol):

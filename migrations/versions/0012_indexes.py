@@ -8,6 +8,7 @@ Create Date: 2026-12-07
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # (table, columns): each named by the naming convention, as adapters.storage.tables declares them.
-INDEXES = (
+INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("alerts", ("created_at",)),  # feedback texts on every poll
     # State first, then the range: SQLite without statistics takes any index on state = ? for a selective one, so
     # queries on delivered alerts need an index that also narrows the range.
@@ -31,7 +32,7 @@ INDEXES = (
 )
 
 # (name, columns, condition on SQLite, condition on PostgreSQL), on alerts.
-PARTIAL = (
+PARTIAL: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("ix_alerts_to_refresh", ("state", "id"), "needs_refresh = 1", "needs_refresh"),  # messages to redraw
     # The flood guard's last digest per channel:
     ("ix_alerts_digested", ("state", "channel", "delivered_at"), "held_at IS NOT NULL", "held_at IS NOT NULL"),
@@ -47,7 +48,7 @@ def upgrade() -> None:
     for table, columns in INDEXES:
         # A link has no length limit, and a btree entry on PostgreSQL must stay under about 2,700 bytes: a hash
         # index has no such limit and serves the lookup, which is by equality only.
-        using = {"postgresql_using": "hash"} if (table, columns) == ("conversations", ("link",)) else {}
+        using: dict[str, Any] = {"postgresql_using": "hash"} if (table, columns) == ("conversations", ("link",)) else {}
         op.create_index(op.f(_name(table, columns)), table, list(columns), **using)
     # Partial: only the few rows these queries look for, so the planner never prefers another index for them.
     for name, columns, sqlite_where, postgresql_where in PARTIAL:
