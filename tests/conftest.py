@@ -40,7 +40,8 @@ _PASS_KEY = "earshot_database_pass"  # (database tests, database-free tests left
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, keep only the tests that use a database; the database-free ones are deselected."""
+    """Start the slow tests early; on PostgreSQL, keep only the tests that use a database."""
+    _spread_slow_tests(items)
     if not os.environ.get(DATABASE_ENV):
         return
     kept = [item for item in items if DATABASE_FIXTURE in getattr(item, "fixturenames", ())]
@@ -52,6 +53,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[_PASS] = counts
     if hasattr(config, "workeroutput"):  # an xdist worker: hand the counts to the controller, which reports them
         config.workeroutput[_PASS_KEY] = counts
+
+
+def _spread_slow_tests(items: list[pytest.Item]) -> None:
+    """Put the slow tests (end-to-end, or marked slow) among the first half of the run, evenly.
+
+    A parallel run takes as long as its busiest worker: collected in file order the end-to-end tests came last, and
+    the run ended waiting on a few of them. Spread rather than all first, because xdist hands each worker a run of
+    consecutive tests to begin with, and one worker would have got all of them.
+    """
+    slow = [item for item in items if item.get_closest_marker("slow") or "e2e" in item.nodeid.split("/")[:2]]
+    if not slow:
+        return
+    chosen = set(slow)
+    quick = [item for item in items if item not in chosen]
+    step = max(1, len(quick) // 2 // len(slow))
+    spread: list[pytest.Item] = []
+    for n, item in enumerate(quick):
+        if n % step == 0 and slow:
+            spread.append(slow.pop(0))
+        spread.append(item)
+    items[:] = spread + slow
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -12,7 +12,7 @@ import pytest
 from adapters.cli.views import _target
 from adapters.storage import migrate
 from bot.domain import Feed
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 
 CONFIG = """
     [chat]
@@ -80,7 +80,7 @@ def test_a_closed_pipe_ends_any_command_quietly(earshot: Earshot, argv: tuple[st
         stdout=writer,
         stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
+        timeout=DEADLINE,
         check=False,
     )
     os.close(writer)

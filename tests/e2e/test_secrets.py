@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.test_run_once import now
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
@@ -41,7 +41,7 @@ def run(earshot: Earshot, env: dict[str, str], *args: str) -> subprocess.Complet
         env={**earshot.env(), **env},
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=DEADLINE,
         check=False,
     )
 
