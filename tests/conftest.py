@@ -13,9 +13,9 @@ is a copy of it (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on Post
 are tested from an empty database in ``tests/adapters/storage/test_migrations.py``.
 
 With ``EARSHOT_TEST_DATABASE_URL`` set, only the database tests run (those that ask for ``database_url``, directly
-or through ``store``, ``make_store`` or ``earshot``): the others never reach a database, and CI runs them in its
-SQLite pass. The run ends with a line that counts both, and ``tests/test_database_pass.py`` checks that no test
-reaches PostgreSQL any other way.
+or through ``store``, ``make_store`` or ``earshot``), less the end-to-end ones marked ``any_database``: the others
+never reach a database, and CI runs all of them in its SQLite pass. The run ends with a line that counts what was
+left out, and ``tests/test_database_pass.py`` checks that no test reaches PostgreSQL any other way.
 """
 
 from __future__ import annotations
@@ -35,23 +35,48 @@ if TYPE_CHECKING:
 
 DATABASE_ENV = "EARSHOT_TEST_DATABASE_URL"
 DATABASE_FIXTURE = "database_url"  # every database a test can reach comes from this fixture
-_PASS = pytest.StashKey[tuple[int, int]]()
-_PASS_KEY = "earshot_database_pass"  # (database tests, database-free tests left out), per test process
+_PASS = pytest.StashKey[tuple[int, int, int]]()
+_PASS_KEY = "earshot_database_pass"  # (tests run, any_database ones left out, database-free ones left out)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, keep only the tests that use a database; the database-free ones are deselected."""
+    """Start the slow tests early; on PostgreSQL, keep only the tests that use a database."""
+    _spread_slow_tests(items)
     if not os.environ.get(DATABASE_ENV):
         return
-    kept = [item for item in items if DATABASE_FIXTURE in getattr(item, "fixturenames", ())]
     free = [item for item in items if DATABASE_FIXTURE not in getattr(item, "fixturenames", ())]
-    if free:
-        config.hook.pytest_deselected(items=free)
-        items[:] = kept
-    counts = (len(kept), len(free))
+    database = [item for item in items if DATABASE_FIXTURE in getattr(item, "fixturenames", ())]
+    # End-to-end tests whose subject is the same on any database (the CLI's words, parsing) ran on SQLite.
+    either = [item for item in database if item.get_closest_marker("any_database")]
+    left_out = {*free, *either}
+    if left_out:
+        config.hook.pytest_deselected(items=[item for item in items if item in left_out])
+        items[:] = [item for item in items if item not in left_out]
+    counts = (len(items), len(either), len(free))
     config.stash[_PASS] = counts
     if hasattr(config, "workeroutput"):  # an xdist worker: hand the counts to the controller, which reports them
         config.workeroutput[_PASS_KEY] = counts
+
+
+def _spread_slow_tests(items: list[pytest.Item]) -> None:
+    """Put the slow tests (end-to-end, or marked slow) among the first half of the run, evenly.
+
+    A parallel run takes as long as its busiest worker: collected in file order the end-to-end tests came last, and
+    the run ended waiting on a few of them. Spread rather than all first, because xdist hands each worker a run of
+    consecutive tests to begin with, and one worker would have got all of them.
+    """
+    slow = [item for item in items if item.get_closest_marker("slow") or "e2e" in item.nodeid.split("/")[:2]]
+    if not slow:
+        return
+    chosen = set(slow)
+    quick = [item for item in items if item not in chosen]
+    step = max(1, len(quick) // 2 // len(slow))
+    spread: list[pytest.Item] = []
+    for n, item in enumerate(quick):
+        if n % step == 0 and slow:
+            spread.append(slow.pop(0))
+        spread.append(item)
+    items[:] = spread + slow
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -59,17 +84,18 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist: keep the counts a worker collected (every worker collects the same tests)."""
     counts = getattr(node, "workeroutput", {}).get(_PASS_KEY)
     if counts is not None:
-        database, free = counts
-        node.config.stash[_PASS] = (int(database), int(free))
+        run, either, free = counts
+        node.config.stash[_PASS] = (int(run), int(either), int(free))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Say how many tests the PostgreSQL pass ran and how many it left to the SQLite pass."""
     counts = config.stash.get(_PASS, None)
     if counts is not None:
-        database, free = counts
+        run, either, free = counts
         terminalreporter.write_line(
-            f"PostgreSQL pass: {database} database tests; {free} database-free tests deselected (they run on SQLite)"
+            f"PostgreSQL pass: {run} database tests; deselected, as they run on SQLite: {either} marked any_database, "
+            f"{free} database-free"
         )
 
 

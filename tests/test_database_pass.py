@@ -60,3 +60,9 @@ def test_every_test_given_a_database_by_a_fixture_asks_for_database_url(request:
         pytest.skip("no test in this run uses a database: this check looks at the whole suite")
     missing = [item.nodeid for item in given if DATABASE_FIXTURE not in getattr(item, "fixturenames", ())]
     assert missing == []
+
+
+def test_only_end_to_end_tests_are_left_to_the_sqlite_pass_by_a_mark(request: pytest.FixtureRequest) -> None:
+    # The storage contract suite and the adapters' database tests must run on both databases, whatever their subject.
+    marked = [item.nodeid for item in request.session.items if item.get_closest_marker("any_database")]
+    assert [nodeid for nodeid in marked if not nodeid.startswith("tests/e2e/")] == []

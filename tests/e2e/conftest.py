@@ -19,6 +19,9 @@ from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
+# How long a test waits on the CLI before it calls it stuck. Generous on purpose: a wait ends as soon as its
+# condition holds, so only a failure waits this long, and on a busy 2-core machine one CLI start can take 30 s.
+DEADLINE = 240.0
 
 
 @dataclass
@@ -48,7 +51,7 @@ class Earshot:
         """The argv for `earshot ARGS`."""
         return [sys.executable, "-m", "adapters.cli.main", "--config", str(self.config), *args]
 
-    def __call__(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def __call__(self, *args: str, timeout: float = DEADLINE) -> subprocess.CompletedProcess[str]:
         """Run `earshot ARGS` to completion."""
         return subprocess.run(
             self.command(*args),
@@ -108,7 +111,7 @@ def hook(server: FakeHttpServer) -> WebhookReceiver:
     return WebhookReceiver(server)
 
 
-def wait_for(predicate: object, timeout: float = 20.0) -> None:
+def wait_for(predicate: object, timeout: float = DEADLINE) -> None:
     """Poll ``predicate`` until true or fail."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

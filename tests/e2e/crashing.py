@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.fakes.feeds import RssItem, rss_document
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 
@@ -167,7 +167,7 @@ async def start(earshot: Earshot, env: dict[str, str], log: IO[str], *args: str)
     )
 
 
-async def complete(earshot: Earshot, env: dict[str, str], log: IO[str], *args: str, timeout: float = 120) -> int:
+async def complete(earshot: Earshot, env: dict[str, str], log: IO[str], *args: str, timeout: float = DEADLINE) -> int:
     """Run `earshot ARGS` to its end under asyncio; its exit code."""
     process = await start(earshot, env, log, *args)
     return await asyncio.wait_for(process.wait(), timeout)
@@ -219,7 +219,7 @@ class Crasher:
         return self.kills
 
 
-async def stop(process: asyncio.subprocess.Process, timeout: float = 30) -> int:
+async def stop(process: asyncio.subprocess.Process, timeout: float = DEADLINE) -> int:
     """SIGTERM a run and wait for it to exit; its exit code."""
     if process.returncode is None:
         process.terminate()

@@ -7,7 +7,7 @@ import subprocess
 from sqlalchemy import func, select
 
 from adapters.storage import SqlStore, migrate, tables
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.fakes.feeds import FakeRss, RssItem
 from tests.fakes.http_server import FakeHttpServer, Reply
 
@@ -43,7 +43,7 @@ def together(earshot: Earshot, *commands: tuple[str, ...]) -> list[subprocess.Co
     started = [earshot.start(*argv) for argv in commands]
     done = []
     for process in started:
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=DEADLINE)
         done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
     return done
 

@@ -12,7 +12,7 @@ import pytest
 from adapters.cli.views import _target
 from adapters.storage import migrate
 from bot.domain import Feed
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 
 CONFIG = """
     [chat]
@@ -62,6 +62,7 @@ def test_a_downgrade_that_drops_tables_needs_yes_and_says_so(earshot: Earshot) -
     assert earshot("db", "upgrade").returncode == 0
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 @pytest.mark.parametrize(
     "argv",
     [("topics", "list"), ("db", "history"), ("status",), ("feeds", "list"), ("check-config",)],
@@ -80,7 +81,7 @@ def test_a_closed_pipe_ends_any_command_quietly(earshot: Earshot, argv: tuple[st
         stdout=writer,
         stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
+        timeout=DEADLINE,
         check=False,
     )
     os.close(writer)
@@ -88,6 +89,7 @@ def test_a_closed_pipe_ends_any_command_quietly(earshot: Earshot, argv: tuple[st
     assert process.returncode == 141, process.stderr
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 def test_bad_paths_and_numbers_are_sentences_on_every_command(earshot: Earshot, tmp_path: Path) -> None:
     earshot.write_config(CONFIG)
     earshot.upgrade()
@@ -108,6 +110,7 @@ def test_bad_paths_and_numbers_are_sentences_on_every_command(earshot: Earshot, 
         assert said in done.stderr, (argv, done.stderr)
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 def test_config_is_taken_after_the_subcommand_too(earshot: Earshot) -> None:
     earshot.write_config(CONFIG)
     earshot.upgrade()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import Earshot
+
+# What these check (the CLI's words, parsing, secrets) is the same on any database: CI runs them on SQLite only.
+pytestmark = pytest.mark.any_database
 
 CONFIG = """
     [chat]

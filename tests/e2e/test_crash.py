@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import pytest
 
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.crashing import (
     CHANNEL_NAMES,
     DEFAULT_CHANNEL,
@@ -135,10 +135,10 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Ea
             final = start(earshot, log)
             expected = feeds.expected()
             # Feeds a killed process held stay leased for [schedule] lease, then wait for their next turn.
-            done = wait_until(lambda: len(hook.by_key()) >= len(expected), 150)
+            done = wait_until(lambda: len(hook.by_key()) >= len(expected), DEADLINE)
             time.sleep(3)  # anything sent twice by now would show
             final.send_signal(signal.SIGTERM)
-            code = final.wait(30)
+            code = final.wait(DEADLINE)
         output = log_path.read_text()
 
     received = hook.by_key()

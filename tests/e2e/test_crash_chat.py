@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from adapters.storage import create_engine
 from adapters.storage import tables as t
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.crashing import (
     CHANNEL_NAMES,
     DEFAULT_CHANNEL,
@@ -162,7 +162,7 @@ async def crash_and_count(
             final = await start(earshot, env, log, "run")
             expected = feeds.expected()
             # Feeds a killed process held stay leased for [schedule] lease, then wait for their next turn.
-            done = await until(lambda: len(list(posted())) >= len(expected), 150)
+            done = await until(lambda: len(list(posted())) >= len(expected), DEADLINE)
             await asyncio.sleep(3)  # anything posted twice by now would show
             code = await stop(final)
     stored = await stored_alerts(earshot.database_url)

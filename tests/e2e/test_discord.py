@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.fakes.discord import MOD, TOKEN, FakeDiscord
 
 pytestmark = pytest.mark.slow
@@ -35,15 +35,15 @@ async def test_earshot_run_serves_a_discord_server_until_sigterm(earshot: Earsho
         cwd=earshot.workdir, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        await fake.wait_for(lambda: fake.identifies and fake.commands, timeout=60)
+        await fake.wait_for(lambda: fake.identifies and fake.commands, timeout=DEADLINE)
         interaction = await fake.slash(
             MOD, ["earshot", "topic", "add"], {"name": "vector-db", "query": "pgvector", "channel": "conversations"}
         )
-        await fake.wait_for(lambda: fake.followups_for(interaction), timeout=30)
+        await fake.wait_for(lambda: fake.followups_for(interaction), timeout=DEADLINE)
         announced = fake.posts[-1]
         assert "added topic vector-db" in announced["content"]
         listed = await fake.slash(MOD, ["earshot", "topic", "list"])
-        (answer,) = await fake.wait_for(lambda: fake.followups_for(listed), timeout=30)
+        (answer,) = await fake.wait_for(lambda: fake.followups_for(listed), timeout=DEADLINE)
         assert "vector-db" in answer["content"] and answer["flags"] == 64
     finally:
         if process.returncode is None:

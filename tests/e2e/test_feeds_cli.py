@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from adapters.storage import SqlStore, tables
@@ -48,6 +49,7 @@ def items(blog: FakeRss) -> None:
     ]
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 def test_feeds_test_shows_each_items_score_and_whether_run_would_post_or_hold_it(
     tmp_path: Path, server: FakeHttpServer, blog: FakeRss
 ) -> None:
@@ -105,6 +107,7 @@ def ready(earshot: Earshot) -> None:
         earshot.upgrade()
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 def test_a_web_page_is_not_added_as_a_feed_and_its_advertised_feed_is_offered(
     earshot: Earshot, server: FakeHttpServer, blog: FakeRss
 ) -> None:
@@ -135,6 +138,7 @@ def test_a_web_page_is_not_added_as_a_feed_and_its_advertised_feed_is_offered(
     assert "Traceback" not in offered.stderr + no_feed.stderr + taken.stderr + unchecked.stderr
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 def test_a_second_feed_on_one_host_gets_its_own_name_and_a_taken_name_says_to_use_name(
     earshot: Earshot, server: FakeHttpServer, blog: FakeRss
 ) -> None:
@@ -153,6 +157,7 @@ def test_a_second_feed_on_one_host_gets_its_own_name_and_a_taken_name_says_to_us
     assert "exists already" in clash.stderr and "--name NAME" in clash.stderr
 
 
+@pytest.mark.any_database  # the CLI's words: the same on any database
 def test_reddit_targets_name_the_subreddit_once_and_say_what_they_do(earshot: Earshot) -> None:
     ready(earshot)
     slash = earshot("feeds", "add", "reddit", "r/rust")

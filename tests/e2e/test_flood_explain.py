@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.e2e.conftest import Earshot
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.webhook import WebhookReceiver
+
+# What these check (the CLI's words, parsing, secrets) is the same on any database: CI runs them on SQLite only.
+pytestmark = pytest.mark.any_database
 
 
 def config(algolia: FakeAlgolia, hook: WebhookReceiver) -> str:

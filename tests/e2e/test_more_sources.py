@@ -15,6 +15,9 @@ from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.lobsters import FakeLobsters, story
 from tests.fakes.stackexchange import FakeStackExchange, question
 
+# What these check (the CLI's words, parsing, secrets) is the same on any database: CI runs them on SQLite only.
+pytestmark = pytest.mark.any_database
+
 CONFIG = """
     [fetch]
     allow_private = ["127.0.0.1"]

@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from adapters.cli.runlock import lock_path
-from tests.e2e.conftest import Earshot, wait_for
+from tests.e2e.conftest import DEADLINE, Earshot, wait_for
 from tests.e2e.test_run_forever import SEEDED, configured, service
 from tests.fakes.algolia import FakeAlgolia
 from tests.fakes.feeds import FakeRss
@@ -31,7 +31,7 @@ def test_a_second_run_on_one_sqlite_file_refuses_to_start_and_names_the_first(
         wait_for(lambda: first.log.count(SEEDED) == 2)
         polls = len(algolia.server.requests)
         for args in (("run",), ("run", "--once")):
-            second = earshot(*args, timeout=30)
+            second = earshot(*args, timeout=DEADLINE)
             assert second.returncode == 1, second.stderr
             assert second.stderr.strip() == (
                 f"error: another `earshot run` is using earshot.db (pid {first.process.pid}); "

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from tests.e2e.conftest import Earshot, wait_for
+from tests.e2e.conftest import DEADLINE, Earshot, wait_for
 from tests.e2e.test_run_forever import FAST_DELIVERY, service
 from tests.e2e.test_run_once import config, now
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
@@ -56,7 +56,7 @@ def test_healthz_metrics_and_json_logs(
 
     base = f"http://127.0.0.1:{port}"
     with service(earshot) as running:
-        wait_for(lambda: "delivered 1 alert(s)" in running.log and "feed blog0: " in running.log, timeout=30)
+        wait_for(lambda: "delivered 1 alert(s)" in running.log and "feed blog0: " in running.log)
         status, body = get(base + "/healthz")
         assert (status, json.loads(body)) == (200, {"status": "ok"})
         status, metrics = get(base + "/metrics")
@@ -90,7 +90,7 @@ def test_ops_is_off_by_default_and_a_taken_port_is_a_clear_error(
         earshot.write_config(config(algolia, [], hook, extra=f"[ops]\n        port = {port}\n"))
         earshot.upgrade()
         process = earshot.start("run")
-        _, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=DEADLINE)
     assert process.returncode == 1, err
     assert f"[ops] cannot listen on 127.0.0.1:{port}" in err
     assert "Traceback" not in err
@@ -117,7 +117,7 @@ def test_sigterm_while_a_delivery_is_in_flight_finishes_it_and_posts_nothing_twi
     hook.script = hold
     try:
         with service(earshot) as running:
-            wait_for(held.is_set, timeout=30)  # after the 503's backoff, `run` posts it again
+            wait_for(held.is_set)  # after the 503's backoff, `run` posts it again
             running.process.send_signal(signal.SIGTERM)
             time.sleep(0.5)
             still_running = running.process.poll() is None

@@ -11,6 +11,9 @@ from tests.e2e.conftest import Earshot
 from tests.fakes.http_server import FakeHttpServer, free_port
 from tests.fakes.webhook import WebhookReceiver
 
+# What these check (the CLI's words, parsing, secrets) is the same on any database: CI runs them on SQLite only.
+pytestmark = pytest.mark.any_database
+
 PLATFORMS = {
     "discord": ('[chat]\nplatform = "discord"\nchannel = "alerts"\n[discord]\nguild = "123"\n', ["DISCORD_TOKEN"]),
     "slack": ('[chat]\nplatform = "slack"\nchannel = "C0ALERTS1"\n', ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]),

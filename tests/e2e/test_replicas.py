@@ -25,7 +25,7 @@ import pytest
 from adapters.storage import SqlStore
 from bot.domain import Conversation
 from bot.ports import NewAlert
-from tests.e2e.conftest import Earshot, wait_for
+from tests.e2e.conftest import DEADLINE, Earshot, wait_for
 from tests.e2e.test_run_once import config, now
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.feeds import FakeRss, RssItem
@@ -43,7 +43,7 @@ def side_by_side(earshot: Earshot, *commands: tuple[str, ...]) -> list[subproces
     started = [earshot.start(*argv) for argv in commands]
     done = []
     for process in started:
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=DEADLINE)
         done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
     return done
 
@@ -178,7 +178,7 @@ min_score = 0
     replicas = [earshot.start("run") for _ in range(3)]
     try:
         # Every feed seeded (by one of them: its first poll records what is there); then items appear.
-        wait_for(lambda: len(fetched) == REPLICA_FEEDS, timeout=60)
+        wait_for(lambda: len(fetched) == REPLICA_FEEDS)
         started = time.monotonic()
         n = 0
         while time.monotonic() - started < OBSERVE:
@@ -196,7 +196,7 @@ min_score = 0
             process.send_signal(signal.SIGTERM)
         logs = []
         for process in replicas:
-            logs.append(process.communicate(timeout=30)[1])
+            logs.append(process.communicate(timeout=DEADLINE)[1])
     for process, log in zip(replicas, logs, strict=True):
         assert process.returncode == 0, log
         assert "Traceback" not in log, log
@@ -277,7 +277,7 @@ async def test_three_processes_racing_claims_each_alert_gets_exactly_one_holder(
     ]
     results = []
     for process in processes:
-        out, err = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=DEADLINE)
         assert process.returncode == 0, err
         results.append({int(k): v for k, v in json.loads(out).items()})
     for alert_id in ids:

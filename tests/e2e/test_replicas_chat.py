@@ -27,7 +27,7 @@ import pytest
 from adapters.storage import SqlStore, create_engine
 from bot.domain import Conversation
 from bot.ports import NewAlert
-from tests.e2e.conftest import REPO, Earshot
+from tests.e2e.conftest import DEADLINE, REPO, Earshot
 from tests.e2e.test_replicas import postgres_only
 from tests.fakes.discord import ALICE, TOKEN, FakeDiscord
 from tests.fakes.http_server import free_port
@@ -72,7 +72,7 @@ class Replicas:
         for process in self.processes:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
-        return [await asyncio.wait_for(process.wait(), 30) for process in self.processes]
+        return [await asyncio.wait_for(process.wait(), DEADLINE) for process in self.processes]
 
 
 CONFIG = """
@@ -147,14 +147,14 @@ gateway_url = "{fake.gateway_url}"
     replicas = Replicas(earshot, [config] * REPLICAS, {"DISCORD_TOKEN": TOKEN})
     try:
         await replicas.start()
-        await wait(lambda: fake.identifies, 60, "a replica connects to the gateway")
-        await wait(lambda: all(RUNNING in replicas.log(n) for n in range(REPLICAS)), 60, "every replica runs")
+        await wait(lambda: fake.identifies, DEADLINE, "a replica connects to the gateway")
+        await wait(lambda: all(RUNNING in replicas.log(n) for n in range(REPLICAS)), DEADLINE, "every replica runs")
         links = await outbox(database_url, 1)
-        await wait(lambda: len(fake.posts) >= BATCH, 60, "the first alerts")
+        await wait(lambda: len(fake.posts) >= BATCH, DEADLINE, "the first alerts")
         await asyncio.sleep(1)
         assert len(fake.identifies) == 1  # the other two never connected
         # The IDENTIFY reaches the fake before the holder has logged READY: wait for the line, do not assume it.
-        await wait(lambda: len(holders(replicas)) == 1, 60, "the gateway holder says it is connected")
+        await wait(lambda: len(holders(replicas)) == 1, DEADLINE, "the gateway holder says it is connected")
         (leader,) = holders(replicas)
 
         replicas.processes[leader].send_signal(signal.SIGKILL)
@@ -163,7 +163,7 @@ gateway_url = "{fake.gateway_url}"
         await wait(lambda: len(fake.identifies) == 2, 30, "another replica takes the gateway over")
         takeover = time.monotonic() - killed_at
         links |= await outbox(database_url, 1 + BATCH)
-        await wait(lambda: len(fake.posts) >= 2 * BATCH, 60, "the alerts after the takeover")
+        await wait(lambda: len(fake.posts) >= 2 * BATCH, DEADLINE, "the alerts after the takeover")
         await asyncio.sleep(2)  # anything posted twice would show by now
 
         message_id = next(iter(fake.messages))
@@ -228,10 +228,10 @@ api_url = "{slack.api_url}"
 
         try:
             await replicas.start()
-            await wait(lambda: all(RUNNING in replicas.log(n) for n in range(REPLICAS)), 60, "every replica runs")
+            await wait(lambda: all(RUNNING in replicas.log(n) for n in range(REPLICAS)), DEADLINE, "every replica runs")
             links = await outbox(database_url, 1)
             messages = slack.channels["C0ALERTS1"].messages
-            await wait(lambda: len(messages) >= BATCH, 60, "the alerts")
+            await wait(lambda: len(messages) >= BATCH, DEADLINE, "the alerts")
             await asyncio.sleep(2)  # anything posted twice would show by now
 
             # Three people raise a hand on every alert at the same moment, each through another replica.
@@ -246,7 +246,7 @@ api_url = "{slack.api_url}"
             # Slack did not see an answer in time and sends the event again; the balancer picks another replica.
             retried = reaction_event(people[1], "C0ALERTS1", messages[0]["ts"], event_id="Ev01")
             assert await send(2, retried, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}) == 200
-            await wait(lambda: told() >= (REPLICAS - 1) * BATCH, 60, "the two who lost each race are told")
+            await wait(lambda: told() >= (REPLICAS - 1) * BATCH, DEADLINE, "the two who lost each race are told")
             await asyncio.sleep(2)  # a second handling of the retry would have told someone again by now
         finally:
             codes = await replicas.stop()

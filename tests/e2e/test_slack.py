@@ -13,7 +13,7 @@ import pytest
 from adapters.storage import SqlStore, create_engine, migrate
 from bot.ports import NewAlert
 from tests.adapters.chat.slack.conftest import QUESTION
-from tests.e2e.conftest import Earshot
+from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.test_ops import metric
 from tests.fakes.http_server import free_port
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack, block_action, reaction_event, slash_command
@@ -81,22 +81,22 @@ async def test_run_posts_to_slack_and_people_claim_and_ask_from_the_channel(ears
         try:
             await slack.connected()
             messages = slack.channels["C0ALERTS1"].messages
-            await slack.wait_for(lambda: messages, timeout=30)
+            await slack.wait_for(lambda: messages, timeout=DEADLINE)
             ts = messages[0]["ts"]
             assert messages[0]["metadata"]["event_payload"] == {"alert_id": 1}
             await delivered(earshot.database_url)
 
             await slack.send_envelope("events_api", reaction_event("U0ALICE01", "C0ALERTS1", ts, event_id="EvE2E"))
-            update = await slack.wait_for(lambda: slack.called("chat.update"), timeout=30)
+            update = await slack.wait_for(lambda: slack.called("chat.update"), timeout=DEADLINE)
             assert "Claimed by <@U0ALICE01>" in str(update[0].args["blocks"])
 
             fields = slash_command("mine", "U0ALICE01", "C0ALERTS1", response_url=slack.response_url("e2e"))
             envelope = await slack.send_envelope("slash_commands", fields)
-            answer = await slack.wait_for(lambda: slack.responses, timeout=30)
+            answer = await slack.wait_for(lambda: slack.responses, timeout=DEADLINE)
             assert "item?id=9003" in answer[0]["text"]
             # Bolt acks a Socket Mode envelope once its handler returns, which can be after the answer went out;
             # stopping before that ack would abandon the envelope mid-request (Slack would deliver it again).
-            await slack.wait_for(lambda: envelope in slack.acks, timeout=30)
+            await slack.wait_for(lambda: envelope in slack.acks, timeout=DEADLINE)
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
@@ -120,17 +120,17 @@ async def test_claims_made_in_slack_are_counted_on_metrics(earshot: Earshot) -> 
         try:
             await slack.connected()
             messages = slack.channels["C0ALERTS1"].messages
-            await slack.wait_for(lambda: messages, timeout=30)
+            await slack.wait_for(lambda: messages, timeout=DEADLINE)
             ts = messages[0]["ts"]
             await delivered(earshot.database_url)
             # Alice's ✋ wins the claim; Bob's Claim button comes second and is told who has it.
             await slack.send_envelope("events_api", reaction_event("U0ALICE01", "C0ALERTS1", ts, event_id="EvM1"))
-            await slack.wait_for(lambda: slack.called("chat.update"), timeout=30)
+            await slack.wait_for(lambda: slack.called("chat.update"), timeout=DEADLINE)
             pressed = block_action("U0BOB0001", "C0ALERTS1", ts, "earshot:claim", "1", response_url="")
             envelope = await slack.send_envelope("interactive", pressed)
-            (note,) = await slack.wait_for(lambda: slack.called("chat.postEphemeral"), timeout=30)
+            (note,) = await slack.wait_for(lambda: slack.called("chat.postEphemeral"), timeout=DEADLINE)
             assert note.args["user"] == "U0BOB0001" and "has claimed this already" in note.args["text"]
-            await slack.wait_for(lambda: envelope in slack.acks, timeout=30)
+            await slack.wait_for(lambda: envelope in slack.acks, timeout=DEADLINE)
             async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
                 assert response.status == 200
                 metrics = await response.text()

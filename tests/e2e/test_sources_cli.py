@@ -15,7 +15,8 @@ from tests.fakes.mastodon import FakeMastodon, status
 from tests.fakes.reddit import CLIENT_ID, SECRET, FakeReddit
 from tests.fakes.reddit_shapes import comment_stream, new_posts
 
-pytestmark = pytest.mark.slow
+# What these check (the CLI's words, parsing, secrets) is the same on any database: CI runs them on SQLite only.
+pytestmark = [pytest.mark.slow, pytest.mark.any_database]
 
 CONFIG = """
     [fetch]

@@ -39,6 +39,7 @@ def fast_server() -> Iterator[FakeHttpServer]:
         yield fake
 
 
+@pytest.mark.slow
 async def test_no_mutated_field_of_one_item_fails_a_poll_loses_the_others_or_is_unstorable(
     fast_server: FakeHttpServer, http: SafeHttp, store: SqlStore
 ) -> None:
