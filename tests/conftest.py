@@ -44,8 +44,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _spread_slow_tests(items)
     if not os.environ.get(DATABASE_ENV):
         return
-    free = [item for item in items if DATABASE_FIXTURE not in getattr(item, "fixturenames", ())]
-    database = [item for item in items if DATABASE_FIXTURE in getattr(item, "fixturenames", ())]
+    free = [item for item in items if not uses_database(item)]
+    database = [item for item in items if uses_database(item)]
     # End-to-end tests whose subject is the same on any database (the CLI's words, parsing) ran on SQLite.
     either = [item for item in database if item.get_closest_marker("any_database")]
     left_out = {*free, *either}
@@ -56,6 +56,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[_PASS] = counts
     if hasattr(config, "workeroutput"):  # an xdist worker: hand the counts to the controller, which reports them
         config.workeroutput[_PASS_KEY] = counts
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the database: it asks for database_url, or it is the SQL run of the storage contract
+    (tests/adapters/storage/conftest.py asks for the SQL store only when its ``backend`` parameter is "sql")."""
+    if DATABASE_FIXTURE in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("backend") == "sql"
 
 
 def _spread_slow_tests(items: list[pytest.Item]) -> None:

@@ -12,12 +12,24 @@ import ast
 
 import pytest
 
-from tests.conftest import DATABASE_ENV, DATABASE_FIXTURE
+from tests.conftest import DATABASE_ENV, DATABASE_FIXTURE, uses_database
 from tests.fixtures import REPO
 
 TESTS = REPO / "tests"
 # Fixtures that hand a test a database (through a store, or a CLI run on it); each must depend on database_url.
 DATABASE_FIXTURES = ("store", "make_store", "migrated_template", "earshot")
+# Conftests whose store and make_store are the in-memory twin (adapters.storage.memory), which reaches no database.
+TWIN_CONFTESTS = ("tests.bot.conftest",)
+
+
+def served_by_the_twin(item: pytest.Item) -> bool:
+    """Whether the test's store comes from the in-memory twin: the core's service tests, or the storage contract's
+    memory run."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("backend") == "memory":
+        return True
+    definitions = item._fixtureinfo.name2fixturedefs.get("make_store") or ()  # type: ignore[attr-defined]
+    return bool(definitions) and definitions[-1].func.__module__ in TWIN_CONFTESTS
 
 
 def reads_of_the_server_variable(tree: ast.Module) -> list[int]:
@@ -58,8 +70,19 @@ def test_every_test_given_a_database_by_a_fixture_asks_for_database_url(request:
     given = [item for item in request.session.items if set(getattr(item, "fixturenames", ())) & set(DATABASE_FIXTURES)]
     if not given:
         pytest.skip("no test in this run uses a database: this check looks at the whole suite")
-    missing = [item.nodeid for item in given if DATABASE_FIXTURE not in getattr(item, "fixturenames", ())]
+    missing = [item.nodeid for item in given if not uses_database(item) and not served_by_the_twin(item)]
     assert missing == []
+    twin = [item for item in given if served_by_the_twin(item)]
+    assert not any(uses_database(item) and item.callspec.params.get("backend") == "memory" for item in twin)
+
+
+def test_the_storage_contract_runs_on_the_database_server_too(request: pytest.FixtureRequest) -> None:
+    # Its SQL runs reach the server through a fixture asked for at run time, so the selection reads their parameter.
+    contract = [item for item in request.session.items if getattr(item, "callspec", None) is not None]
+    sql = [item for item in contract if item.callspec.params.get("backend") == "sql"]
+    if not sql:
+        pytest.skip("the storage contract is not in this run")
+    assert all(uses_database(item) for item in sql)
 
 
 def test_only_end_to_end_tests_are_left_to_the_sqlite_pass_by_a_mark(request: pytest.FixtureRequest) -> None:

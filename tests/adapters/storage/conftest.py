@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from adapters.storage import SqlStore
 
 # Modules about SQL itself: the schema and its migrations, the engine's settings, what the column types store,
-# and the leader's PostgreSQL advisory lock. The twin has none of these.
-SQL_ONLY_MODULES = frozenset({"test_migrations", "test_engine", "test_storable", "test_leader"})
+# the leader's PostgreSQL advisory lock and the query plans. The twin has none of these.
+SQL_ONLY_MODULES = frozenset({"test_migrations", "test_engine", "test_storable", "test_leader", "test_plans"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,7 +41,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def make_store(backend: str, request: pytest.FixtureRequest) -> Callable[[], Any]:
     """Makes stores on one database: the SQL one (the fixture this overrides), or one :class:`MemoryDatabase`."""
     if backend == "sql":
-        # Asked for only here, so the twin's runs create no SQL database (on PostgreSQL, one per test).
+        # Asked for only here, so the twin's runs create no SQL database (on PostgreSQL, one per test). The template
+        # first: database_url starts as a copy of it only when the test has asked for it by then.
+        request.getfixturevalue("migrated_template")
         sql: Callable[[], SqlStore] = request.getfixturevalue("make_store")
         return sql
     database = MemoryDatabase()
