@@ -7,6 +7,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY migrations ./migrations
+COPY earshot ./earshot
 RUN pip install . && rm -rf /src
 
 RUN useradd --create-home --uid 10001 earshot && mkdir -p /data /config && chown earshot /data

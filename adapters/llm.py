@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.http import FetchError, SafeHttp, check_url, load_json
-from bot.domain import Conversation, Reply, Summary
-from bot.errors import ConfigError, SummaryError
-from bot.summary import QUESTION_LIMIT, SAID_LIMIT, shorten
-from bot.text import clean
+from earshot.adapters.http import FetchError, SafeHttp, check_url, load_json
+from earshot.bot.delivering.summary import QUESTION_LIMIT, SAID_LIMIT, shorten
+from earshot.bot.domain import Conversation, Reply, Summary
+from earshot.bot.errors import ConfigError, SummaryError
+from earshot.bot.text import clean
 
 PROMPT_CHARS = 6000  # of the item and its replies sent to the model: enough for the gist, bounded cost
 MAX_SAID = 3
@@ -30,7 +30,7 @@ _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
 
 class LlmSummariser:
-    """Asks a chat-completions endpoint for a summary; implements :class:`bot.ports.Summariser`."""
+    """Asks a chat-completions endpoint for a summary; implements :class:`earshot.bot.ports.Summariser`."""
 
     def __init__(self, http: SafeHttp, base_url: str, model: str, api_key: str | None = None) -> None:
         try:

@@ -15,14 +15,14 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.checks import ParticipationChecker
-from bot.delivery import Deliverer
-from bot.desk import Desk
-from bot.domain import Progress
-from bot.hygiene import ClaimSweeper
-from bot.polling import Poller
-from bot.ports import Clock, Listener, Refresher, Store
-from bot.reports import WeeklyReporter
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Progress
+from earshot.bot.finding.polling import Poller
+from earshot.bot.followup.participation_checks import ParticipationChecker
+from earshot.bot.followup.reports import WeeklyReporter
+from earshot.bot.followup.stale_claims import ClaimSweeper
+from earshot.bot.ports import Clock, Listener, Refresher, Store
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Runner:
         deliver_every: timedelta,
         *,
         listener: Listener | None = None,
-        desk: Desk | None = None,
+        desk: ChatActions | None = None,
         follow_up_after: timedelta = timedelta(hours=24),
         checker: ParticipationChecker | None = None,
         sweeper: ClaimSweeper | None = None,

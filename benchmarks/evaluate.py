@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relevance_set import DATA, ITEMS, TOPICS, TRAPS, Case, cases, conversation, load_items, load_topics
 
-from adapters.sources.registry import half_lives
-from bot.domain import Conversation, DeliveryState, Topic
-from bot.matching import TopicIndex, compile_topics, match
-from bot.polling import decide
-from bot.scoring import Score, ScoringPolicy, summary_line
+from earshot.adapters.sources.registry import half_lives
+from earshot.bot.domain import Conversation, DeliveryState, Topic
+from earshot.bot.finding.matching import TopicIndex, compile_topics, match
+from earshot.bot.finding.polling import decide
+from earshot.bot.finding.scoring import Score, ScoringPolicy, summary_line
 
 # The items' ages are stored as creation times; "now" is fixed so that a run today and a run next year agree.
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -35,10 +35,10 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.storage import SqlStore, create_engine, migrate, tables
-from bot.feedback import FEEDBACK_WINDOW
-from bot.ports import NewAlert
-from bot.stats import STALE_AFTER
+from earshot.adapters.storage import SqlStore, create_engine, migrate, tables
+from earshot.bot.finding.feedback import FEEDBACK_WINDOW
+from earshot.bot.followup.stats import STALE_AFTER
+from earshot.bot.ports import NewAlert
 
 BEFORE = "0011_chat_events"  # the revision before the indexes
 BASE = datetime(2025, 12, 1, tzinfo=UTC)  # the first conversation; one every 30 s, so 1M make a year

@@ -27,11 +27,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.storage import SqlStore, create_engine, migrate
-from bot.domain import Conversation, Feed, FetchResult, Topic
-from bot.matching import TopicIndex, compile_topics
-from bot.polling import Poller, PollPolicy
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore, create_engine, migrate
+from earshot.bot.domain import Conversation, Feed, FetchResult, Topic
+from earshot.bot.finding.matching import TopicIndex, compile_topics
+from earshot.bot.finding.polling import Poller, PollPolicy
+from earshot.bot.ports import NewAlert
 
 TOPIC_WORDS = tuple(
     "postgres sqlite rust python kubernetes docker vector database search index query latency cache redis kafka "

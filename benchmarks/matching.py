@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.domain import Conversation, Topic
-from bot.matching import CompiledTopic, TopicIndex, compile_topics, squash
+from earshot.bot.domain import Conversation, Topic
+from earshot.bot.finding.matching import CompiledTopic, TopicIndex, compile_topics, squash
 
 TECH_WORDS = tuple(
     "postgres sqlite rust python kubernetes docker vector database search index query latency cache redis kafka "

@@ -27,12 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.sources.registry import half_lives
 from benchmarks.matching import baseline_patterns, synthetic_items, synthetic_topics
-from bot import scoring
-from bot.domain import Conversation, Match, Topic
-from bot.matching import TopicIndex, compile_topics, squash
-from bot.scoring import ScoringPolicy, score, top_reasons
+from earshot.adapters.sources.registry import half_lives
+from earshot.bot import scoring
+from earshot.bot.domain import Conversation, Match, Topic
+from earshot.bot.finding.matching import TopicIndex, compile_topics, squash
+from earshot.bot.finding.scoring import ScoringPolicy, score, top_reasons
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 ASKS = (

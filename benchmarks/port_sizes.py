@@ -1,7 +1,7 @@
 """The storage port's size: methods per capability Protocol, and which capabilities each core service asks for.
 
-Counts the async methods each Protocol in ``bot.ports.storage`` defines itself (``Unit`` is their composition), then
-the capabilities behind each service's ``StoreOf[...]`` and how many methods that gives it.
+Counts the async methods each Protocol in ``earshot.bot.ports.storage`` defines itself (``Unit`` is their
+composition), then the capabilities behind each service's ``StoreOf[...]`` and how many methods that gives it.
 
     python benchmarks/port_sizes.py
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import inspect
 
-from bot import catalog, checks, desk, digest, explain, hygiene, polling, reports
-from bot.ports import storage
-from bot.ports.storage import Claiming, Summaries
+from earshot.bot import catalog, checks, desk, digest, explain, hygiene, polling, reports
+from earshot.bot.ports import storage
+from earshot.bot.ports.storage import Claiming, Summaries
 
 
 def own_methods(protocol: type) -> list[str]:
@@ -38,16 +38,16 @@ def main() -> None:
     print(f"{'Unit':<12} {'(all of them)':<36} {total} in {len(storage.CAPABILITIES)} Protocols")
     print()
     services = {
-        "bot.polling.Poller": polling.PollUnit,
-        "bot.delivery.Deliverer, digest": digest.OutboxUnit,
-        "bot.context.Contextualiser": Summaries,
-        "bot.claims.Claims": Claiming,
-        "bot.checks.ParticipationChecker": checks.CheckUnit,
-        "bot.hygiene.ClaimSweeper": hygiene.SweepUnit,
-        "bot.reports.WeeklyReporter": reports.ReportUnit,
-        "bot.explain.Explainer": explain.ExplainUnit,
-        "bot.catalog.Catalog": catalog.CatalogUnit,
-        "bot.desk.Desk": desk.DeskUnit,
+        "earshot.bot.finding.polling.Poller": polling.PollUnit,
+        "earshot.bot.delivering.outbox.Deliverer, digest": digest.OutboxUnit,
+        "earshot.bot.delivering.context.Contextualiser": Summaries,
+        "earshot.bot.actions.claims.Claims": Claiming,
+        "earshot.bot.followup.participation_checks.ParticipationChecker": checks.CheckUnit,
+        "earshot.bot.followup.stale_claims.ClaimSweeper": hygiene.SweepUnit,
+        "earshot.bot.followup.reports.WeeklyReporter": reports.ReportUnit,
+        "earshot.bot.finding.explain.Explainer": explain.ExplainUnit,
+        "earshot.bot.actions.topics_and_feeds.TopicsAndFeeds": catalog.CatalogUnit,
+        "earshot.bot.actions.chat_actions.ChatActions": desk.DeskUnit,
     }
     print(f"{'service':<34} {'methods':>7}  capabilities")
     for name, unit in services.items():

@@ -3,7 +3,7 @@
 For each shape (juxtaposed fuzzy terms, empty regexes, stray quotes, deep groups, ...) prints the best of a few
 parses at 250, 500 and 1,000 characters (MAX_LENGTH, beyond which parse_query refuses at once), then luqum's own
 parse at 4,000, 16,000 and 64,000 characters: its time grows with the square of the number of terms, which is what the
-limit bounds. tests/bot/test_query_properties.py asserts the worst shapes stay within its budget.
+limit bounds. tests/bot/finding/test_query_properties.py asserts the worst shapes stay within its budget.
 
     python benchmarks/query.py
 """
@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from luqum.thread import parse as luqum_parse
 
-from bot.errors import InvalidQuery
-from bot.query import MAX_LENGTH, parse_query
+from earshot.bot.errors import InvalidQuery
+from earshot.bot.finding.query import MAX_LENGTH, parse_query
 
 SHAPES: dict[str, Callable[[int], str]] = {
     "juxtaposed words": lambda n: "rust " * (n // 5),

@@ -17,16 +17,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from adapters.sources.bluesky import parse as bluesky_parse
-from adapters.sources.discourse.source import _topic as discourse_topic
-from adapters.sources.github.source import _issue as github_issue
-from adapters.sources.hackernews.source import _conversation as hackernews_hit
-from adapters.sources.lobsters.source import _story as lobsters_story
-from adapters.sources.mastodon import parse as mastodon_parse
-from adapters.sources.reddit import parse as reddit_parse
-from adapters.sources.rss.source import parse_feed
-from adapters.sources.stackexchange.source import _question as stackexchange_question
-from bot.domain import Conversation
+from earshot.adapters.sources.bluesky import parse as bluesky_parse
+from earshot.adapters.sources.discourse.source import _topic as discourse_topic
+from earshot.adapters.sources.github.source import _issue as github_issue
+from earshot.adapters.sources.hackernews.source import _conversation as hackernews_hit
+from earshot.adapters.sources.lobsters.source import _story as lobsters_story
+from earshot.adapters.sources.mastodon import parse as mastodon_parse
+from earshot.adapters.sources.reddit import parse as reddit_parse
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.adapters.sources.stackexchange.source import _question as stackexchange_question
+from earshot.bot.domain import Conversation
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "evaluation"
 ITEMS = DATA / "items.jsonl"

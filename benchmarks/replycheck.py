@@ -19,10 +19,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.guest.asked import Asked
-from bot.guest.check import FLAGS, check_reply
-from bot.guest.ours import Ours
-from bot.guest.rules import cards_for
+from earshot.bot.guest.asked import Asked
+from earshot.bot.guest.check import FLAGS, check_reply
+from earshot.bot.guest.ours import Ours
+from earshot.bot.guest.rules import cards_for
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "replies" / "drafts.json"
 

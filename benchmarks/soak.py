@@ -32,14 +32,14 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.chat.webhook import WebhookChat
-from adapters.http import FetchPolicy, SafeHttp
-from adapters.scheduling import Runner
-from adapters.sources import build_sources
-from adapters.storage import SqlStore, create_engine, migrate
-from bot.delivery import Deliverer, DeliveryPolicy
-from bot.domain import Feed, Topic
-from bot.polling import Poller, PollPolicy
+from earshot.adapters.chat.webhook import WebhookChat
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.scheduling import Runner
+from earshot.adapters.sources import build_sources
+from earshot.adapters.storage import SqlStore, create_engine, migrate
+from earshot.bot.delivering.outbox import Deliverer, DeliveryPolicy
+from earshot.bot.domain import Feed, Topic
+from earshot.bot.finding.polling import Poller, PollPolicy
 
 WORDS = ("postgres", "rust", "kafka", "kubernetes", "weather")  # the last matches no topic
 WINDOW = 300  # items a feed shows at once (newest first), as busy feeds do

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.storage import SqlStore, create_engine, engine, migrate
-from bot.domain import Conversation
+from earshot.adapters.storage import SqlStore, create_engine, engine, migrate
+from earshot.bot.domain import Conversation
 
 DRIVER_DEFAULT = 128
 

@@ -1,7 +1,8 @@
 """The records the storage ports take and return: plain values with no behaviour beyond their own numbers.
 
-They live here, beside ``bot.domain``, so that the ports (``bot.ports.storage``) import no decision module:
-``bot.scoring`` makes the reasons and ``bot.stats`` turns the numbers into words, and both import these.
+They live here, beside ``earshot.bot.domain``, so that the ports (``earshot.bot.ports.storage``) import no decision
+module: ``earshot.bot.finding.scoring`` makes the reasons and ``earshot.bot.followup.stats`` turns the numbers into
+words, and both import these.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.domain import Alert, Conversation, DeliveryState
+from earshot.bot.domain import Alert, Conversation, DeliveryState
 
 
 class ReasonKind(enum.StrEnum):

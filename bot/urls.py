@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from bot.text import clean
+from earshot.bot.text import clean
 
 # Click and campaign identifiers that say how someone arrived, not what they arrived at.
 TRACKING_PARAMS = frozenset(

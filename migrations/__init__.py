@@ -1,1 +1,1 @@
-"""Alembic migrations for Earshot's database; run them with ``adapters.storage.migrate`` or ``earshot migrate``."""
+"""Alembic migrations for Earshot's database; ``earshot db upgrade`` runs them (earshot.adapters.storage.migrate)."""

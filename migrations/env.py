@@ -2,7 +2,7 @@
 
 The database URL comes from ``config.attributes["url"]``, then ``-x url=...``, then ``sqlalchemy.url``. A caller
 that already holds a (sync-facing) connection passes it as ``config.attributes["connection"]``; that is how
-``adapters.storage.migrate`` runs migrations inside a running event loop.
+``earshot.adapters.storage.migrate`` runs migrations inside a running event loop.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from adapters.storage.engine import create_engine, normalize_url
-from adapters.storage.migrate import include_name, include_object
-from adapters.storage.tables import metadata
+from earshot.adapters.storage.engine import create_engine, normalize_url
+from earshot.adapters.storage.migrate import include_name, include_object
+from earshot.adapters.storage.tables import metadata
 
 config = context.config
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from adapters.storage import SqlStore
+    from earshot.adapters.storage import SqlStore
 
 DATABASE_ENV = "EARSHOT_TEST_DATABASE_URL"
 DATABASE_FIXTURE = "database_url"  # every database a test can reach comes from this fixture
@@ -133,7 +133,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated to head once for this test process, to copy from: a SQLite file or a PostgreSQL name."""
-    from adapters.storage import migrate
+    from earshot.adapters.storage import migrate
 
     server = os.environ.get(DATABASE_ENV)
     if not server:
@@ -156,7 +156,7 @@ async def _admin(server: str, *statements: str) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    from adapters.storage import normalize_url
+    from earshot.adapters.storage import normalize_url
 
     admin = create_async_engine(normalize_url(server), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
@@ -168,7 +168,7 @@ async def _admin(server: str, *statements: str) -> None:
 
 
 def _on_database(server: str, name: str) -> str:
-    from adapters.storage import normalize_url
+    from earshot.adapters.storage import normalize_url
 
     return normalize_url(server).set(database=name).render_as_string(hide_password=False)
 
@@ -176,7 +176,7 @@ def _on_database(server: str, name: str) -> str:
 @pytest.fixture
 async def make_store(database_url: str, migrated_template: str) -> AsyncIterator[Callable[[], SqlStore]]:
     """Makes stores on the (migrated) test database, each with an engine of its own; all closed at the end."""
-    from adapters.storage import SqlStore, create_engine
+    from earshot.adapters.storage import SqlStore, create_engine
 
     # ``migrated_template`` is asked for so that ``database_url`` starts as a copy of it (see there).
     made: list[SqlStore] = []

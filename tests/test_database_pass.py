@@ -18,7 +18,8 @@ from tests.fixtures import REPO
 TESTS = REPO / "tests"
 # Fixtures that hand a test a database (through a store, or a CLI run on it); each must depend on database_url.
 DATABASE_FIXTURES = ("store", "make_store", "migrated_template", "earshot")
-# Conftests whose store and make_store are the in-memory twin (adapters.storage.memory), which reaches no database.
+# Conftests whose store and make_store are the in-memory twin (earshot.adapters.storage.memory), which reaches no
+# database.
 TWIN_CONFTESTS = ("tests.bot.conftest",)
 
 

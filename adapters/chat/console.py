@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.card import AlertCard, alert_card
-from bot.domain import Alert, Digest, Notice, Progress
-from bot.ports import Clock
-from bot.stats import Report, report_text
-from bot.text import age, clean, excerpt
+from earshot.bot.actions.alert_card import AlertCard, alert_card
+from earshot.bot.domain import Alert, Digest, Notice, Progress
+from earshot.bot.followup.stats import Report, report_text
+from earshot.bot.ports import Clock
+from earshot.bot.text import age, clean, excerpt
 
 
 def flat(text: str) -> str:

@@ -20,12 +20,12 @@ import logging
 import time
 from typing import Any
 
-from adapters.http import FetchError, FetchRefused, SafeHttp
-from bot.domain import Alert, Digest, Notice, OutcomeKind, Progress, Summary
-from bot.errors import DeliveryError
-from bot.participation import settled_by_people
-from bot.stats import Report, report_text
-from bot.text import clean, excerpt, without_surrogates
+from earshot.adapters.http import FetchError, FetchRefused, SafeHttp
+from earshot.bot.domain import Alert, Digest, Notice, OutcomeKind, Progress, Summary
+from earshot.bot.errors import DeliveryError
+from earshot.bot.followup.participation import settled_by_people
+from earshot.bot.followup.stats import Report, report_text
+from earshot.bot.text import clean, excerpt, without_surrogates
 
 log = logging.getLogger(__name__)
 

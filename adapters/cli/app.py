@@ -17,33 +17,33 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.chat.console import ConsoleChat
-from adapters.chat.discord.config import DiscordConfig
-from adapters.chat.webhook import WebhookChat
-from adapters.http import FetchPolicy, SafeHttp
-from adapters.llm import LlmSummariser
-from adapters.reports import draw_chart
-from adapters.settings import Settings
-from adapters.sources import build_sources, declarations
-from adapters.sources.reddit.rules import SubredditRules
-from adapters.sources.registry import half_lives
-from adapters.storage import SqlStore, create_engine, describe_url, migrate
-from bot.catalog import Catalog
-from bot.checks import CheckPolicy, ParticipationChecker
-from bot.claims import Claims
-from bot.context import ContextPolicy, Contextualiser
-from bot.delivery import Deliverer, DeliveryPolicy
-from bot.desk import Desk
-from bot.errors import ConfigError, EarshotError
-from bot.explain import Explainer
-from bot.flood import FloodPolicy
-from bot.guest.checker import GuestPolicy, ReplyChecker
-from bot.hygiene import ClaimSweeper
-from bot.polling import Poller, PollPolicy
-from bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
-from bot.reports import WeeklyReporter
-from bot.scoring import ScoringPolicy
-from bot.summary import SummaryPolicy
+from earshot.adapters.chat.console import ConsoleChat
+from earshot.adapters.chat.discord.config import DiscordConfig
+from earshot.adapters.chat.webhook import WebhookChat
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.llm import LlmSummariser
+from earshot.adapters.reports import draw_chart
+from earshot.adapters.settings import Settings
+from earshot.adapters.sources import build_sources, declarations
+from earshot.adapters.sources.reddit.rules import SubredditRules
+from earshot.adapters.sources.registry import half_lives
+from earshot.adapters.storage import SqlStore, create_engine, describe_url, migrate
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.actions.claims import Claims
+from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
+from earshot.bot.delivering.context import ContextPolicy, Contextualiser
+from earshot.bot.delivering.flood_guard import FloodPolicy
+from earshot.bot.delivering.outbox import Deliverer, DeliveryPolicy
+from earshot.bot.delivering.summary import SummaryPolicy
+from earshot.bot.errors import ConfigError, EarshotError
+from earshot.bot.finding.explain import Explainer
+from earshot.bot.finding.polling import Poller, PollPolicy
+from earshot.bot.finding.scoring import ScoringPolicy
+from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
+from earshot.bot.followup.reports import WeeklyReporter
+from earshot.bot.followup.stale_claims import ClaimSweeper
+from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
+from earshot.bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
 
 log = logging.getLogger("earshot")
 
@@ -84,14 +84,14 @@ class App:
     telemetry: Telemetry = NO_TELEMETRY
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self) -> TopicsAndFeeds:
         """Topic and feed use cases."""
-        return Catalog(self.store, self.sources, utc_now, kinds=declarations())
+        return TopicsAndFeeds(self.store, self.sources, utc_now, kinds=declarations())
 
     @property
-    def desk(self) -> Desk:
+    def desk(self) -> ChatActions:
         """What people in the channel can do (commands, claims, outcomes)."""
-        return Desk(
+        return ChatActions(
             self.store,
             self.sources,
             utc_now,
@@ -226,20 +226,20 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 
 
 def build_chat(
-    settings: Settings, http: SafeHttp, *, desk: Desk | None = None, engine: AsyncEngine | None = None
+    settings: Settings, http: SafeHttp, *, desk: ChatActions | None = None, engine: AsyncEngine | None = None
 ) -> Chat:
-    """The chat adapter ``[chat] platform`` names; listening ones get the desk, and Discord the engine to elect a
+    """The chat adapter ``[chat] platform`` names; listening ones get ChatActions, and Discord the engine to elect a
     leader."""
     chat = settings.chat
     if chat.platform == "discord":
         assert desk is not None and engine is not None  # open_app passes them
         return build_discord(settings, desk, engine)
     if chat.platform == "slack":
-        from adapters.chat.slack.chat import SlackChat, SlackConfig
+        from earshot.adapters.chat.slack.chat import SlackChat, SlackConfig
 
         s = settings.slack
         if desk is None or s.bot_token is None:
-            raise StartupError("Slack needs the desk and SLACK_BOT_TOKEN")  # the settings check the token
+            raise StartupError("Slack needs ChatActions and SLACK_BOT_TOKEN")  # the settings check the token
         config = SlackConfig(
             channel=chat.channel,
             bot_token=s.bot_token,
@@ -264,10 +264,10 @@ def discord_config(settings: Settings) -> DiscordConfig:
     return DiscordConfig(token=d.token, guild=d.guild, api_base=d.api_base, gateway_url=d.gateway_url)
 
 
-def build_discord(settings: Settings, desk: Desk, engine: AsyncEngine) -> Chat:
+def build_discord(settings: Settings, desk: ChatActions, engine: AsyncEngine) -> Chat:
     """The Discord chat; the gateway is held by one process per token (an advisory lock on PostgreSQL)."""
-    from adapters.chat.discord.chat import DiscordChat, token_fingerprint
-    from adapters.storage.leader import leadership
+    from earshot.adapters.chat.discord.chat import DiscordChat, token_fingerprint
+    from earshot.adapters.storage.leader import leadership
 
     config = discord_config(settings)
     name = f"discord-gateway:{token_fingerprint(config.token or '')}"
@@ -320,11 +320,13 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
         # Made here rather than in `run`, so the chat's desk counts claims made from Slack and Discord too.
         telemetry: Telemetry = NO_TELEMETRY
         if settings.ops.port:
-            from adapters.ops.metrics import PrometheusTelemetry  # prometheus_client only when metrics are served
+            from earshot.adapters.ops.metrics import (
+                PrometheusTelemetry,  # prometheus_client only when metrics are served
+            )
 
             telemetry = PrometheusTelemetry()
         outcomes = settings.how_it_went.custom_outcomes
-        desk = Desk(store, sources, utc_now, telemetry, custom_outcomes=outcomes, kinds=declarations())
+        desk = ChatActions(store, sources, utc_now, telemetry, custom_outcomes=outcomes, kinds=declarations())
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
         if check_schema:

@@ -14,24 +14,24 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, replycheck, views
-from adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
-from adapters.cli.runlock import only_run
-from adapters.cli.status import status_data, status_json, status_text
-from adapters.http import SafeHttp
-from adapters.scheduling import Runner
-from adapters.settings import Settings
-from adapters.settings.load import write_starter
-from adapters.sources import build_sources, declarations, secret_env
-from adapters.storage import describe_url, migrate
-from bot.catalog import check_feed
-from bot.domain import DeliveryState, Topic
-from bot.errors import ConfigError
-from bot.ports import Listener
-from bot.ports.sources import ENV_NAME
+from earshot.adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, replycheck, views
+from earshot.adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
+from earshot.adapters.cli.runlock import only_run
+from earshot.adapters.cli.status import status_data, status_json, status_text
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.scheduling import Runner
+from earshot.adapters.settings import Settings
+from earshot.adapters.settings.load import write_starter
+from earshot.adapters.sources import build_sources, declarations, secret_env
+from earshot.adapters.storage import describe_url, migrate
+from earshot.bot.actions.topics_and_feeds import check_feed
+from earshot.bot.domain import DeliveryState, Topic
+from earshot.bot.errors import ConfigError
+from earshot.bot.ports import Listener
+from earshot.bot.ports.sources import ENV_NAME
 
 if TYPE_CHECKING:
-    from adapters.ops.server import Health
+    from earshot.adapters.ops.server import Health
 
 log = logging.getLogger("earshot")
 
@@ -194,7 +194,7 @@ async def run(app: App, *, once: bool) -> int:
         loop.add_signal_handler(sig, stop.set)
     ops = app.settings.ops
     # Here, not at the top: aiohttp and prometheus_client load only in a process that serves /metrics.
-    from adapters.ops import OpsServer, PrometheusTelemetry
+    from earshot.adapters.ops import OpsServer, PrometheusTelemetry
 
     telemetry = app.telemetry if isinstance(app.telemetry, PrometheusTelemetry) else None
     listener = app.chat if isinstance(app.chat, Listener) else None

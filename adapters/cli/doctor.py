@@ -10,14 +10,14 @@ import argparse
 import logging
 from dataclasses import replace
 
-from adapters.chat.doctor import Finding
-from adapters.cli.app import discord_config, fetch_policy
-from adapters.http import FetchError, SafeHttp
-from adapters.http.errors import redact_url
-from adapters.settings import Settings
-from adapters.settings.load import missing_chat_tokens
-from adapters.settings.redact import mask_webhook_url
-from adapters.storage import SqlStore, create_engine
+from earshot.adapters.chat.doctor import Finding
+from earshot.adapters.cli.app import discord_config, fetch_policy
+from earshot.adapters.http import FetchError, SafeHttp
+from earshot.adapters.http.errors import redact_url
+from earshot.adapters.settings import Settings
+from earshot.adapters.settings.load import missing_chat_tokens
+from earshot.adapters.settings.redact import mask_webhook_url
+from earshot.adapters.storage import SqlStore, create_engine
 
 log = logging.getLogger("earshot")
 
@@ -54,7 +54,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
     if warning is not None:
         findings.append(warning)
     if platform == "slack":
-        from adapters.chat.slack.doctor import diagnose as slack
+        from earshot.adapters.chat.slack.doctor import diagnose as slack
 
         s = settings.slack
         assert s.bot_token is not None  # missing_chat_tokens found it
@@ -62,7 +62,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
             bot_token=s.bot_token, app_token=s.app_token, mode=s.mode, api_url=s.api_url, channels=channels
         )
     else:
-        from adapters.chat.discord.doctor import check
+        from earshot.adapters.chat.discord.doctor import check
 
         for level, text in await check(discord_config(settings), channels):
             findings.append(Finding(level != "error", f"warning: {text}" if level == "warning" else text))
@@ -103,7 +103,7 @@ async def doctor(settings: Settings) -> int:
 
 async def discord_invite(args: argparse.Namespace, settings: Settings) -> int:
     """Print the URL that adds the bot to a server with exactly the permissions it needs."""
-    from adapters.chat.discord.invite import application_id, invite_url
+    from earshot.adapters.chat.discord.invite import application_id, invite_url
 
     client_id = args.client_id or await application_id(discord_config(settings))
     guild = args.guild or (settings.discord.guild if (settings.discord.guild or "").isdigit() else None)

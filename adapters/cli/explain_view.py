@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from adapters.cli.views import table
-from bot.domain import Alert, DeliveryState, Topic
-from bot.explain import Explanation, Leaf, TopicVerdict
-from bot.text import clean, excerpt
+from earshot.adapters.cli.views import table
+from earshot.bot.domain import Alert, DeliveryState, Topic
+from earshot.bot.finding.explain import Explanation, Leaf, TopicVerdict
+from earshot.bot.text import clean, excerpt
 
 OUTCOMES = {
     "alert": "ALERT",

@@ -10,14 +10,14 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-from adapters.cli.app import App, actor, fetch_policy
-from adapters.http import FetchError, SafeHttp
-from adapters.sources import declarations
-from bot.catalog import default_every, derive_feed_name
-from bot.domain import Feed
-from bot.durations import parse_duration
-from bot.errors import AlreadyExists, ConfigError
-from bot.feed_targets import feed_target, query_kinds
+from earshot.adapters.cli.app import App, actor, fetch_policy
+from earshot.adapters.http import FetchError, SafeHttp
+from earshot.adapters.sources import declarations
+from earshot.bot.actions.feed_targets import feed_target, query_kinds
+from earshot.bot.actions.topics_and_feeds import default_every, derive_feed_name
+from earshot.bot.domain import Feed
+from earshot.bot.durations import parse_duration
+from earshot.bot.errors import AlreadyExists, ConfigError
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json")
 CHECK_TIMEOUT = 5.0  # seconds: a look before adding, not a poll

@@ -15,19 +15,19 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from adapters.cli import views
-from adapters.cli.app import fetch_policy, scoring_policy, utc_now
-from adapters.http import SafeHttp
-from adapters.settings import Settings
-from adapters.sources import build_sources
-from adapters.storage import SqlStore, create_engine, describe_url, migrate
-from bot.catalog import check_feed
-from bot.domain import Feed, FeedState, Topic
-from bot.durations import parse_duration
-from bot.errors import ConfigError, FeedError
-from bot.feedback import FEEDBACK_WINDOW, learn_all
-from bot.polling import FEEDBACK_TEXTS
-from bot.preview import preview
+from earshot.adapters.cli import views
+from earshot.adapters.cli.app import fetch_policy, scoring_policy, utc_now
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.settings import Settings
+from earshot.adapters.sources import build_sources
+from earshot.adapters.storage import SqlStore, create_engine, describe_url, migrate
+from earshot.bot.actions.topics_and_feeds import check_feed
+from earshot.bot.domain import Feed, FeedState, Topic
+from earshot.bot.durations import parse_duration
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
+from earshot.bot.finding.polling import FEEDBACK_TEXTS
+from earshot.bot.finding.preview import preview
 
 
 @dataclass

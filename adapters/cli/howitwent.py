@@ -8,15 +8,15 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from adapters.cli.app import App, utc_now
-from adapters.reports import draw_chart, render_csv, render_markdown
-from adapters.settings.durations import parse_duration
-from bot.domain import Handle
-from bot.errors import ConfigError, NotFound
-from bot.feedback import FEEDBACK_WINDOW, suggest_exclusions, with_exclusions
-from bot.reports import build_report
-from bot.stats import report_text
-from bot.team import handles_text, parse_handles
+from earshot.adapters.cli.app import App, utc_now
+from earshot.adapters.reports import draw_chart, render_csv, render_markdown
+from earshot.adapters.settings.durations import parse_duration
+from earshot.bot.domain import Handle
+from earshot.bot.errors import ConfigError, NotFound
+from earshot.bot.finding.feedback import FEEDBACK_WINDOW, suggest_exclusions, with_exclusions
+from earshot.bot.followup.reports import build_report
+from earshot.bot.followup.stats import report_text
+from earshot.bot.team_handles import handles_text, parse_handles
 
 DEFAULT_PNG = "earshot-report.png"
 

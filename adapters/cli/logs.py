@@ -9,8 +9,8 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from adapters.http.errors import redact_url
-from adapters.settings.redact import mask_url
+from earshot.adapters.http.errors import redact_url
+from earshot.adapters.settings.redact import mask_url
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, cast
 
-from bot import __version__
-from bot.domain import DeliveryState
-from bot.errors import ConfigError, EarshotError, InvalidQuery
+from earshot.bot import __version__
+from earshot.bot.domain import DeliveryState
+from earshot.bot.errors import ConfigError, EarshotError, InvalidQuery
 
 log = logging.getLogger("earshot")
 
@@ -68,7 +68,7 @@ class _FeedKindsHelp:
         self.name = name
 
     def __str__(self) -> str:
-        from adapters.cli import feedadd
+        from earshot.adapters.cli import feedadd
 
         return str(getattr(feedadd, self.name)())
 
@@ -244,10 +244,10 @@ def _main(argv: Sequence[str] | None) -> int:
     # settings or the libraries behind them (SQLAlchemy, pydantic, HTTP clients, chat SDKs).
     import asyncio
 
-    from adapters.cli import commands
-    from adapters.cli.logs import setup_logging
-    from adapters.settings import load_settings
-    from adapters.settings.load import find_config
+    from earshot.adapters.cli import commands
+    from earshot.adapters.cli.logs import setup_logging
+    from earshot.adapters.settings import load_settings
+    from earshot.adapters.settings.load import find_config
 
     verbose = getattr(args, "verbose", 0)
     setup_logging(verbose=verbose)

@@ -10,9 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from adapters.cli.app import App
-from bot.errors import ConfigError
-from bot.guest.checker import MAX_DRAFT, Checked
+from earshot.adapters.cli.app import App
+from earshot.bot.errors import ConfigError
+from earshot.bot.guest.checker import MAX_DRAFT, Checked
 
 WIDTH = 100
 

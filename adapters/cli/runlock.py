@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.errors import EarshotError
+from earshot.bot.errors import EarshotError
 
 try:
     import fcntl

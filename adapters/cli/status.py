@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from adapters.cli.views import duration, feed_status, table
-from adapters.settings.redact import mask_url
-from bot.domain import FeedState
-from bot.ports import Backlog
-from bot.text import age, excerpt
+from earshot.adapters.cli.views import duration, feed_status, table
+from earshot.adapters.settings.redact import mask_url
+from earshot.bot.domain import FeedState
+from earshot.bot.ports import Backlog
+from earshot.bot.text import age, excerpt
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -6,15 +6,15 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from adapters.settings import Settings
-from adapters.settings.durations import format_size
-from adapters.settings.redact import mask_url
-from adapters.storage import describe_url
-from bot.delivery import DeliveryReport
-from bot.domain import Feed, FeedState, Topic
-from bot.polling import PollReport
-from bot.preview import BELOW_MIN, FILTERED, POSTED, ItemPreview, Verdict
-from bot.text import age, clean, excerpt
+from earshot.adapters.settings import Settings
+from earshot.adapters.settings.durations import format_size
+from earshot.adapters.settings.redact import mask_url
+from earshot.adapters.storage import describe_url
+from earshot.bot.delivering.outbox import DeliveryReport
+from earshot.bot.domain import Feed, FeedState, Topic
+from earshot.bot.finding.polling import PollReport
+from earshot.bot.finding.preview import BELOW_MIN, FILTERED, POSTED, ItemPreview, Verdict
+from earshot.bot.text import age, clean, excerpt
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -1,10 +1,10 @@
 """Outbound HTTP for untrusted URLs: every request Earshot makes goes through :class:`SafeHttp`."""
 
-from adapters.http.addresses import is_public_address
-from adapters.http.errors import FetchError, FetchRefused, InvalidUrl
-from adapters.http.json_body import load_json
-from adapters.http.response import HttpResponse, parse_retry_after
-from adapters.http.safe import FetchPolicy, SafeHttp, check_url
+from earshot.adapters.http.addresses import is_public_address
+from earshot.adapters.http.errors import FetchError, FetchRefused, InvalidUrl
+from earshot.adapters.http.json_body import load_json
+from earshot.adapters.http.response import HttpResponse, parse_retry_after
+from earshot.adapters.http.safe import FetchPolicy, SafeHttp, check_url
 
 __all__ = [
     "FetchError",

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.errors import FeedError
+from earshot.bot.errors import FeedError
 
 
 class InvalidUrl(ValueError):

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from bot.text import without_surrogates
+from earshot.bot.text import without_surrogates
 
 # An escaped backslash (kept, so the "u" after it is not read as an escape), a surrogate pair (kept: the parser
 # joins it into one character), or a lone surrogate escape (replaced).

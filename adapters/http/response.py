@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from adapters.http.errors import FetchError, redact_url
-from adapters.http.json_body import load_json
+from earshot.adapters.http.errors import FetchError, redact_url
+from earshot.adapters.http.json_body import load_json
 
 _SECONDS = re.compile(r"\d+(\.\d+)?")
 # The longest wait a server's Retry-After is taken at its word for: a hostile or broken server naming a year

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from adapters.http.addresses import Allowlist, host_problem
-from adapters.http.errors import FetchError, FetchRefused, InvalidUrl, redact_url
-from adapters.http.response import HttpResponse
-from adapters.http.transport import SCHEMES, GuardedTransport
+from earshot.adapters.http.addresses import Allowlist, host_problem
+from earshot.adapters.http.errors import FetchError, FetchRefused, InvalidUrl, redact_url
+from earshot.adapters.http.response import HttpResponse
+from earshot.adapters.http.transport import SCHEMES, GuardedTransport
 
 _MB = 1024 * 1024
 

@@ -17,8 +17,8 @@ from ipaddress import ip_address
 import httpcore
 import httpx
 
-from adapters.http.addresses import Allowlist, IPAddress, host_problem
-from adapters.http.errors import FetchError, FetchRefused, redact_url
+from earshot.adapters.http.addresses import Allowlist, IPAddress, host_problem
+from earshot.adapters.http.errors import FetchError, FetchRefused, redact_url
 
 SCHEMES = ("http", "https")
 

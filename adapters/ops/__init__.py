@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from adapters.ops.metrics import PrometheusTelemetry
-    from adapters.ops.server import OpsServer
+    from earshot.adapters.ops.metrics import PrometheusTelemetry
+    from earshot.adapters.ops.server import OpsServer
 
 __all__ = ["OpsServer", "PrometheusTelemetry"]
 
@@ -14,11 +14,11 @@ __all__ = ["OpsServer", "PrometheusTelemetry"]
 def __getattr__(name: str) -> Any:
     # Loaded on first use: a process with the ops endpoint off needs neither aiohttp nor prometheus_client.
     if name == "OpsServer":
-        from adapters.ops.server import OpsServer
+        from earshot.adapters.ops.server import OpsServer
 
         return OpsServer
     if name == "PrometheusTelemetry":
-        from adapters.ops.metrics import PrometheusTelemetry
+        from earshot.adapters.ops.metrics import PrometheusTelemetry
 
         return PrometheusTelemetry
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,7 +27,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class PrometheusTelemetry:
-    """Implements :class:`bot.ports.Telemetry` on a registry of its own; metrics are made on first use."""
+    """Implements :class:`earshot.bot.ports.Telemetry` on a registry of its own; metrics are made on first use."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.ops.metrics import CONTENT_TYPE, PrometheusTelemetry
+from earshot.adapters.ops.metrics import CONTENT_TYPE, PrometheusTelemetry
 
 log = logging.getLogger(__name__)
 

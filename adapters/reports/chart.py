@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # after choosing the backend
 
-from bot.stats import DayCount, Report, by_topic
+from earshot.bot.followup.stats import DayCount, Report, by_topic
 
 DAILY_UP_TO = 31  # days; a longer period is drawn a bar per week
 MAX_TOPICS = 6  # more panels than this are unreadable; the rest are summed as "other topics"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.stats import Report, StatsRow, headline, outcome_words, percent, report_period, span
+from earshot.bot.followup.stats import Report, StatsRow, headline, outcome_words, percent, report_period, span
 
 GROUPS = (("topic", "topics"), ("person", "people"), ("source", "sources"), ("community", "communities"))
 CSV_HEADER = (

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from adapters.sources.registry import declarations
-from bot.catalog import default_every
-from bot.domain import Feed, Handle, Topic
-from bot.durations import parse_duration
-from bot.schedule import parse_weekly
-from bot.team import fold_handle
+from earshot.adapters.sources.registry import declarations
+from earshot.bot.actions.topics_and_feeds import default_every
+from earshot.bot.domain import Feed, Handle, Topic
+from earshot.bot.durations import parse_duration
+from earshot.bot.followup.report_schedule import parse_weekly
+from earshot.bot.team_handles import fold_handle
 
 from .guest import build_guest
 from .sections import ConfigFile, SlackSection

@@ -1,8 +1,9 @@
-"""Durations and sizes as people write them; the parsing lives in the core (:mod:`bot.durations`), shared with chat."""
+"""Durations and sizes as people write them; the parsing lives in the core (:mod:`earshot.bot.durations`), shared
+with chat."""
 
 from __future__ import annotations
 
-from bot.durations import (
+from earshot.bot.durations import (
     DURATION_HINT,
     SIZE_HINT,
     format_duration,

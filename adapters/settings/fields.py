@@ -13,9 +13,9 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.storage.engine import ASYNC_DRIVERS
-from bot.errors import InvalidQuery
-from bot.query import MAX_LENGTH, parse_query
+from earshot.adapters.storage.engine import ASYNC_DRIVERS
+from earshot.bot.errors import InvalidQuery
+from earshot.bot.finding.query import MAX_LENGTH, parse_query
 
 from .durations import DURATION_HINT, SIZE_HINT, format_duration, format_size, parse_duration, parse_size
 

@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
-from bot.guest.ours import Ours, clean_domain, products_in
-from bot.guest.rules import ASKS, RuleCard, asks_of, community_key
+from earshot.bot.guest.ours import Ours, clean_domain, products_in
+from earshot.bot.guest.rules import ASKS, RuleCard, asks_of, community_key
 
 from . import fields
 
@@ -34,7 +34,7 @@ def domain(value: object) -> str:
 
 def community(value: object) -> str:
     """A community: a feed kind ("hackernews"), or a kind and a place ("reddit:r/python", "discourse:forum.x.org")."""
-    from adapters.sources.registry import declarations
+    from earshot.adapters.sources.registry import declarations
 
     kinds = tuple(declarations())
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from adapters.sources.registry import declarations
-from bot.errors import ConfigError
+from earshot.adapters.sources.registry import declarations
+from earshot.bot.errors import ConfigError
 
 from . import starter
 from .build import build_settings

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from adapters.sources.registry import declarations
-from bot.ports import SourceKind
-from bot.ports.sources import ENV_NAME
+from earshot.adapters.sources.registry import declarations
+from earshot.bot.ports import SourceKind
+from earshot.bot.ports.sources import ENV_NAME
 
 from . import fields, guest, sections
 from .durations import parse_duration

@@ -1,6 +1,6 @@
 """The configuration reference page, generated from the source kinds' declarations and the starter file.
 
-``python -m adapters.settings.reference`` writes docs/configuration-reference.md; ``--check`` exits 1 when the
+``python -m earshot.adapters.settings.reference`` writes docs/configuration-reference.md; ``--check`` exits 1 when the
 committed page differs from what the declarations and starter.toml give now (the tests run the same check).
 """
 
@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
-from adapters.sources.plugin import SourcePlugin
-from adapters.sources.registry import BUILT_IN
-from bot.durations import format_duration
-from bot.ports import SourceKind, TargetRule
+from earshot.adapters.sources.plugin import SourcePlugin
+from earshot.adapters.sources.registry import BUILT_IN
+from earshot.bot.durations import format_duration
+from earshot.bot.ports import SourceKind, TargetRule
 
 from . import starter
 
 PAGE = Path("docs/configuration-reference.md")
-COMMAND = "python -m adapters.settings.reference"
+COMMAND = "python -m earshot.adapters.settings.reference"
 
 _TARGET = {
     TargetRule.URL: "`url`: {means} (required); search words are not taken",

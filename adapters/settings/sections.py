@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainValidator
 
-from adapters.sources.registry import declarations
-from bot import __version__
-from bot.catalog import MAX_EVERY, MIN_EVERY
-from bot.checks import DEFAULT_CHECKS
-from bot.schedule import check_timezone, parse_weekly
-from bot.team import unknown_source
+from earshot.adapters.sources.registry import declarations
+from earshot.bot import __version__
+from earshot.bot.actions.topics_and_feeds import MAX_EVERY, MIN_EVERY
+from earshot.bot.followup.participation_checks import DEFAULT_CHECKS
+from earshot.bot.followup.report_schedule import check_timezone, parse_weekly
+from earshot.bot.team_handles import unknown_source
 
 from . import fields
 from .guest import OursSection, RuleEntry, domain

@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Mapping
 from importlib import resources
 
-from bot.ports import SourceKind
+from earshot.bot.ports import SourceKind
 
 from .fields import one_of
 
@@ -64,4 +64,4 @@ def render(template: str, kinds: Mapping[str, SourceKind]) -> str:
 
 def template() -> str:
     """starter.toml as shipped, with its placeholders."""
-    return resources.files("adapters.settings").joinpath("starter.toml").read_text(encoding="utf-8")
+    return resources.files("earshot.adapters.settings").joinpath("starter.toml").read_text(encoding="utf-8")

@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.checks import DEFAULT_CHECKS
-from bot.domain import Feed, Handle, Topic
-from bot.schedule import Weekly
+from earshot.bot.domain import Feed, Handle, Topic
+from earshot.bot.followup.participation_checks import DEFAULT_CHECKS
+from earshot.bot.followup.report_schedule import Weekly
 
 from .durations import format_duration, format_size
 from .guest import GuestSettings

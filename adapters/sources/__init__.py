@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.sources.bluesky import BlueskySource
-from adapters.sources.discourse import DiscourseSource
-from adapters.sources.github import GitHubSource
-from adapters.sources.hackernews import HackerNewsSource
-from adapters.sources.lobsters import LobstersSource
-from adapters.sources.mastodon import MastodonSource
-from adapters.sources.reddit import RedditSource
-from adapters.sources.registry import build_sources, declarations, kinds, secret_env
-from adapters.sources.rss import RssSource
-from adapters.sources.stackexchange import StackExchangeSource
+from earshot.adapters.sources.bluesky import BlueskySource
+from earshot.adapters.sources.discourse import DiscourseSource
+from earshot.adapters.sources.github import GitHubSource
+from earshot.adapters.sources.hackernews import HackerNewsSource
+from earshot.adapters.sources.lobsters import LobstersSource
+from earshot.adapters.sources.mastodon import MastodonSource
+from earshot.adapters.sources.reddit import RedditSource
+from earshot.adapters.sources.registry import build_sources, declarations, kinds, secret_env
+from earshot.adapters.sources.rss import RssSource
+from earshot.adapters.sources.stackexchange import StackExchangeSource
 
 
 def __getattr__(name: str) -> Any:

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.http import HttpResponse, SafeHttp, load_json, parse_retry_after
-from adapters.http.errors import redact_url
-from bot.errors import ConfigError, FeedError
+from earshot.adapters.http import HttpResponse, SafeHttp, load_json, parse_retry_after
+from earshot.adapters.http.errors import redact_url
+from earshot.bot.errors import ConfigError, FeedError
 
 MAX_QUOTA_WAIT = 86400.0
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from bot.domain import Conversation
-from bot.errors import FeedError
+from earshot.bot.domain import Conversation
+from earshot.bot.errors import FeedError
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from typing import Any
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
-from adapters.sources.text import html_to_text
-from bot.errors import FeedError
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.errors import FeedError
 
 # Where the prolog ends for feedparser: it looks for entity declarations before the first "<" and a word character.
 _FIRST_ELEMENT = re.compile(rb"<\w")

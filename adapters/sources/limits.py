@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from adapters.http import HttpResponse, SafeHttp, parse_retry_after
-from adapters.http.errors import redact_url
-from bot.errors import FeedError
+from earshot.adapters.http import HttpResponse, SafeHttp, parse_retry_after
+from earshot.adapters.http.errors import redact_url
+from earshot.bot.errors import FeedError
 
 # When a server says the quota is used up but not when it comes back, wait this long.
 DEFAULT_QUOTA_WAIT = 60.0

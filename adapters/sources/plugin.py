@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from adapters.http import SafeHttp
-from bot.ports import Source, SourceKind
+from earshot.adapters.http import SafeHttp
+from earshot.bot.ports import Source, SourceKind
 
 Build = Callable[[SafeHttp, Mapping[str, str]], Source]
 """Make the kind's source from the shared HTTP client and the environment it reads its credentials from."""

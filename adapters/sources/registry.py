@@ -11,10 +11,20 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from importlib.metadata import EntryPoint, entry_points
 
-from adapters.http import SafeHttp
-from adapters.sources import bluesky, discourse, github, hackernews, lobsters, mastodon, reddit, rss, stackexchange
-from adapters.sources.plugin import SourcePlugin
-from bot.ports import Source, SourceKind
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources import (
+    bluesky,
+    discourse,
+    github,
+    hackernews,
+    lobsters,
+    mastodon,
+    reddit,
+    rss,
+    stackexchange,
+)
+from earshot.adapters.sources.plugin import SourcePlugin
+from earshot.bot.ports import Source, SourceKind
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +57,7 @@ def _plugin_of(entry: EntryPoint, taken: set[str]) -> SourcePlugin | None:
         return None
     if not isinstance(found, SourcePlugin) or not isinstance(found.declaration, SourceKind):
         log.warning(
-            "%s: is a %s, not an adapters.sources.plugin.SourcePlugin(declaration, build); it is skipped",
+            "%s: is a %s, not an earshot.adapters.sources.plugin.SourcePlugin(declaration, build); it is skipped",
             where,
             type(found).__name__,
         )

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from adapters.storage import tables as t
-from adapters.storage.rows import UnitBase, feed_state_from_row, feed_values, topic_from_row, topic_values
-from bot.domain import Feed, FeedState, Topic
-from bot.errors import AlreadyExists
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import UnitBase, feed_state_from_row, feed_values, topic_from_row, topic_values
+from earshot.bot.domain import Feed, FeedState, Topic
+from earshot.bot.errors import AlreadyExists
 
 
 class CatalogMixin(UnitBase):

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
-from bot.domain import Alert, ClaimResult, Outcome, OutcomeKind
-from bot.errors import NotFound
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
+from earshot.bot.domain import Alert, ClaimResult, Outcome, OutcomeKind
+from earshot.bot.errors import NotFound
 
 # Each retry follows a claim released between our failed UPDATE and our read; more than a few means a storm.
 CLAIM_READS = 3

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from adapters.storage import tables as t
-from adapters.storage.rows import (
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import (
     ALERT_COLUMNS,
     ALERT_JOIN,
     UnitBase,
@@ -16,7 +16,7 @@ from adapters.storage.rows import (
     load_sightings,
     summary_values,
 )
-from bot.domain import Alert, Conversation, DeliveryState, Summary
+from earshot.bot.domain import Alert, Conversation, DeliveryState, Summary
 
 
 class ContextMixin(UnitBase):

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import select, tuple_, update
 
-from adapters.storage import tables as t
-from adapters.storage.rows import UnitBase, bounded_key
-from bot.domain import DeliveryState
-from bot.ports import NewAlert
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import UnitBase, bounded_key
+from earshot.bot.domain import DeliveryState
+from earshot.bot.ports import NewAlert
 
 
 def group_crossposts(alerts: Sequence[NewAlert]) -> list[list[NewAlert]]:

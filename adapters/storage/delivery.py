@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
-from bot.domain import Alert, DeliveryState
-from bot.errors import LeaseLost
-from bot.ports import Backlog, DeliveryProblem
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, load_sightings
+from earshot.bot.domain import Alert, DeliveryState
+from earshot.bot.errors import LeaseLost
+from earshot.bot.ports import Backlog, DeliveryProblem
 
 
 class DeliveryMixin(UnitBase):

@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.errors import ConfigError
+from earshot.bot.errors import ConfigError
 
 STATEMENT_CACHE = 16
 """Prepared statements SQLite keeps per connection (the driver's default is 128). A multi-row INSERT of each batch

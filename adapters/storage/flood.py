@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 
-from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
-from bot.domain import Alert, DeliveryState
-from bot.errors import LeaseLost
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
+from earshot.bot.domain import Alert, DeliveryState
+from earshot.bot.errors import LeaseLost
 
 DELIVERED = DeliveryState.DELIVERED.value
 HELD = DeliveryState.HELD.value

@@ -116,8 +116,8 @@ class SoleLeader:
         self._held = False
 
 
-# Both fit the Leadership protocol that the adapter needing one declares (adapters.chat.discord.config) without
-# either importing the other: the composition root (adapters.cli.app) hands this to the Discord chat.
+# Both fit the Leadership protocol that the adapter needing one declares (earshot.adapters.chat.discord.config) without
+# either importing the other: the composition root (earshot.adapters.cli.app) hands this to the Discord chat.
 def leadership(engine: AsyncEngine, name: str, *, retry_every: float = 5.0) -> AdvisoryLeader | SoleLeader:
     """The leadership that fits the database: an advisory lock on PostgreSQL, sole leadership on SQLite."""
     if engine.dialect.name == "postgresql":

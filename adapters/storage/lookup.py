@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, url_key
-from bot.domain import Alert, Conversation, DeliveryState
-from bot.ports import StoredConversation
-from bot.urls import canonical_url
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row, url_key
+from earshot.bot.domain import Alert, Conversation, DeliveryState
+from earshot.bot.ports import StoredConversation
+from earshot.bot.urls import canonical_url
 
 
 def _conversation(row: Row[Any]) -> StoredConversation:

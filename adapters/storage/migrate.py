@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from adapters.storage.engine import create_engine
-from adapters.storage.tables import TABLE_NAMES
+from earshot.adapters.storage.engine import create_engine
+from earshot.adapters.storage.tables import TABLE_NAMES
 
 _T = TypeVar("_T")
 
@@ -35,7 +35,7 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
 
 def script_location() -> str:
     """The directory of the installed ``migrations`` package."""
-    return str(files("migrations"))
+    return str(files("earshot.migrations"))
 
 
 def _config(connection: Connection | None = None) -> Config:

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.sql.expression import Exists
 
-from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
-from bot.domain import Activity, Alert, DeliveryState, OutcomeKind, TopicActivity
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import ALERT_COLUMNS, ALERT_JOIN, UnitBase, alert_from_row
+from earshot.bot.domain import Activity, Alert, DeliveryState, OutcomeKind, TopicActivity
 
 # Outcomes that settle a claim; a note alone does not.
 SETTLING = tuple(k.value for k in OutcomeKind if k is not OutcomeKind.NOTE)

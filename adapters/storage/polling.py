@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import or_, select, update
 
-from adapters.storage import tables as t
-from adapters.storage.crossposts import CrosspostMixin, alert_row, group_crossposts
-from adapters.storage.rows import conversation_values, feed_state_from_row
-from bot.domain import Conversation, FeedState
-from bot.errors import LeaseLost
-from bot.ports import NewAlert
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.crossposts import CrosspostMixin, alert_row, group_crossposts
+from earshot.adapters.storage.rows import conversation_values, feed_state_from_row
+from earshot.bot.domain import Conversation, FeedState
+from earshot.bot.errors import LeaseLost
+from earshot.bot.ports import NewAlert
 
 
 class PollingMixin(CrosspostMixin):

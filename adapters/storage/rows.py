@@ -11,10 +11,10 @@ from sqlalchemy import Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.storage import tables as t
-from adapters.storage.types import storable
-from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, Sighting, Summary, Topic
-from bot.urls import canonical_url
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.types import storable
+from earshot.bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, Sighting, Summary, Topic
+from earshot.bot.urls import canonical_url
 
 KEY_LIMIT = 1000  # characters of a unique key; PostgreSQL cannot index much more than 2,700 bytes
 

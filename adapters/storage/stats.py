@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from adapters.storage import tables as t
-from adapters.storage.rows import UnitBase
-from bot.domain import DeliveryState, OutcomeKind
-from bot.participation import NEGATIVE_KINDS, REPLY_KINDS, RESPONSE_KINDS
-from bot.stats import DayCount, Stats, StatsRow, median
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import UnitBase
+from earshot.bot.domain import DeliveryState, OutcomeKind
+from earshot.bot.followup.participation import NEGATIVE_KINDS, REPLY_KINDS, RESPONSE_KINDS
+from earshot.bot.followup.stats import DayCount, Stats, StatsRow, median
 
 DIMENSIONS = ("topic", "source", "community")
 

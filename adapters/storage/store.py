@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.storage.catalog import CatalogMixin
-from adapters.storage.claims import ClaimsMixin
-from adapters.storage.context import ContextMixin
-from adapters.storage.delivery import DeliveryMixin
-from adapters.storage.engine import create_engine
-from adapters.storage.flood import FloodMixin
-from adapters.storage.lookup import LookupMixin
-from adapters.storage.people import PeopleMixin
-from adapters.storage.polling import PollingMixin
-from adapters.storage.stats import StatsMixin
-from adapters.storage.sync import SyncMixin
-from adapters.storage.team import TeamMixin
+from earshot.adapters.storage.catalog import CatalogMixin
+from earshot.adapters.storage.claims import ClaimsMixin
+from earshot.adapters.storage.context import ContextMixin
+from earshot.adapters.storage.delivery import DeliveryMixin
+from earshot.adapters.storage.engine import create_engine
+from earshot.adapters.storage.flood import FloodMixin
+from earshot.adapters.storage.lookup import LookupMixin
+from earshot.adapters.storage.people import PeopleMixin
+from earshot.adapters.storage.polling import PollingMixin
+from earshot.adapters.storage.stats import StatsMixin
+from earshot.adapters.storage.sync import SyncMixin
+from earshot.adapters.storage.team import TeamMixin
 
 if TYPE_CHECKING:
-    from bot.ports import Store, Unit
+    from earshot.bot.ports import Store, Unit
 
 
 class SqlUnit(
@@ -38,11 +38,11 @@ class SqlUnit(
     TeamMixin,
     StatsMixin,
 ):
-    """One transaction on one connection; implements :class:`bot.ports.Unit`."""
+    """One transaction on one connection; implements :class:`earshot.bot.ports.Unit`."""
 
 
 class SqlStore:
-    """Opens units of work on an engine; implements :class:`bot.ports.Store`.
+    """Opens units of work on an engine; implements :class:`earshot.bot.ports.Store`.
 
     Keep units short and free of network calls: on SQLite a unit holds the database's write lock throughout.
     """
@@ -69,5 +69,5 @@ class SqlStore:
 if TYPE_CHECKING:
 
     def _implements_the_ports(store: SqlStore, unit: SqlUnit) -> tuple[Store, Unit]:
-        # mypy checks the structural match here, so a drift from bot.ports fails the type check.
+        # mypy checks the structural match here, so a drift from earshot.bot.ports fails the type check.
         return store, unit

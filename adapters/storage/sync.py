@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, select, update
 
-from adapters.storage import tables as t
-from adapters.storage.catalog import fresh_feed_state
-from adapters.storage.rows import UnitBase, feed_values, topic_values
-from bot.domain import Feed, Topic
-from bot.errors import ConfigError
-from bot.ports import SyncReport
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.catalog import fresh_feed_state
+from earshot.adapters.storage.rows import UnitBase, feed_values, topic_values
+from earshot.bot.domain import Feed, Topic
+from earshot.bot.errors import ConfigError
+from earshot.bot.ports import SyncReport
 
 # Processes starting together on one PostgreSQL database each sync the file; this lock, held until the
 # transaction ends, makes them take turns (SQLite units already begin with the write lock).

@@ -17,11 +17,11 @@ from sqlalchemy import (
     text,
 )
 
-# String and Text are the storable kinds (see adapters.storage.types): third-party text lands in many columns, and
-# one value a database refuses fails the whole transaction.
-from adapters.storage.types import BigId, Count, Json, UTCDateTime
-from adapters.storage.types import StoredString as String
-from adapters.storage.types import StoredText as Text
+# String and Text are the storable kinds (see earshot.adapters.storage.types): third-party text lands in many
+# columns, and one value a database refuses fails the whole transaction.
+from earshot.adapters.storage.types import BigId, Count, Json, UTCDateTime
+from earshot.adapters.storage.types import StoredString as String
+from earshot.adapters.storage.types import StoredText as Text
 
 # Every constraint gets a predictable name, so later migrations can address it on both dialects.
 NAMING_CONVENTION = {
@@ -91,7 +91,7 @@ conversations = Table(
     Column("source", String(50), nullable=False),
     Column("external_id", Text, nullable=False),
     Column("url", Text, nullable=False),
-    # The canonical conversation URL (bot.urls.canonical_url); NULL when the item has no URL.
+    # The canonical conversation URL (earshot.bot.urls.canonical_url); NULL when the item has no URL.
     Column("url_key", Text),
     Column("link", Text),
     Column("title", Text, nullable=False),

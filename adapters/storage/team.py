@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import Row, and_, delete, exists, insert, or_, select, update
 
-from adapters.storage import tables as t
-from adapters.storage.rows import ALERT_COLUMNS, UnitBase, alert_from_row
-from bot.domain import Handle, Participation
-from bot.errors import AlreadyExists, LeaseLost
-from bot.ports import DueCheck
+from earshot.adapters.storage import tables as t
+from earshot.adapters.storage.rows import ALERT_COLUMNS, UnitBase, alert_from_row
+from earshot.bot.domain import Handle, Participation
+from earshot.bot.errors import AlreadyExists, LeaseLost
+from earshot.bot.ports import DueCheck
 
 PLAN_BATCH = 500  # claimed alerts given their checks per round; the rest follow next round
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from bot.text import without_surrogates
+from earshot.bot.text import without_surrogates
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets the wider BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.guest.words import sentences, stem, stems, without_code
+from earshot.bot.guest.words import sentences, stem, stems, without_code
 
 # Sentences that ask, though they end without "?" ("Looking for a queue that survives restarts.").
 _ASKING = re.compile(

@@ -10,10 +10,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.guest.asked import Asked, Point, answered, points, thread_words, unanswered
-from bot.guest.ours import Ours
-from bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, RuleCard, asking
-from bot.guest.words import jaccard, links, sentences, shingles, stems, without_code, words
+from earshot.bot.guest.asked import Asked, Point, answered, points, thread_words, unanswered
+from earshot.bot.guest.ours import Ours
+from earshot.bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, RuleCard, asking
+from earshot.bot.guest.words import jaccard, links, sentences, shingles, stems, without_code, words
 
 PRODUCT_FIRST = "product-first"
 UNDISCLOSED = "undisclosed"

@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.domain import Alert
-from bot.errors import EarshotError, NotFound
-from bot.guest.asked import Asked
-from bot.guest.check import Checklist, check_reply
-from bot.guest.ours import Ours, ours_for
-from bot.guest.rules import RuleCard, cards_for
-from bot.ports import Store
+from earshot.bot.domain import Alert
+from earshot.bot.errors import EarshotError, NotFound
+from earshot.bot.guest.asked import Asked
+from earshot.bot.guest.check import Checklist, check_reply
+from earshot.bot.guest.ours import Ours, ours_for
+from earshot.bot.guest.rules import RuleCard, cards_for
+from earshot.bot.ports import Store
 
 MAX_DRAFT = 40_000  # characters; a draft longer than this is not a reply
 

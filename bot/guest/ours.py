@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bot.guest.words import host, links
+from earshot.bot.guest.words import host, links
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,15 @@
 """The ports: what the core needs from the edges, as Protocols with their contracts.
 
 Adapters implement these; the core and the tests' in-memory twins depend on nothing else. Each concern has a module
-of its own (sources, chat, storage, telemetry, ...); every name is importable from ``bot.ports`` itself.
+of its own (sources, chat, storage, telemetry, ...); every name is importable from ``earshot.bot.ports`` itself.
 """
 
 from __future__ import annotations
 
-from bot.ports.chat import Chat, Listener, Refresher
-from bot.ports.clock import Clock
-from bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
-from bot.ports.storage import (
+from earshot.bot.ports.chat import Chat, Listener, Refresher
+from earshot.bot.ports.clock import Clock
+from earshot.bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
+from earshot.bot.ports.storage import (
     Backlog,
     DeliveryProblem,
     DueCheck,
@@ -20,8 +20,8 @@ from bot.ports.storage import (
     SyncReport,
     Unit,
 )
-from bot.ports.summariser import Summariser
-from bot.ports.telemetry import NO_TELEMETRY, NoTelemetry, Telemetry
+from earshot.bot.ports.summariser import Summariser
+from earshot.bot.ports.telemetry import NO_TELEMETRY, NoTelemetry, Telemetry
 
 __all__ = [
     "NO_TELEMETRY",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from bot.domain import Alert, Digest, Notice, Progress
-from bot.records import Report
+from earshot.bot.domain import Alert, Digest, Notice, Progress
+from earshot.bot.records import Report
 
 
 class Chat(Protocol):
     """Where alerts go (console, webhook, Slack, Discord).
 
     ``send_alert`` returns a reference to the message it posted (a message id, or "" when there is none) and
-    raises :class:`bot.errors.DeliveryError` when the platform did not take it.
+    raises :class:`earshot.bot.errors.DeliveryError` when the platform did not take it.
     """
 
     async def send_alert(self, alert: Alert) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from bot.domain import Conversation, Feed, FetchResult, Thread
+from earshot.bot.domain import Conversation, Feed, FetchResult, Thread
 
 
 class Source(Protocol):
@@ -16,7 +16,7 @@ class Source(Protocol):
 
     ``fetch`` returns the items that may be new since ``cursor`` (repeats are fine: the store deduplicates) and
     the cursor to pass next time. ``seeding`` is true on a feed's first poll: only the cursor matters then, so a
-    source may fetch less. Failures raise :class:`bot.errors.FeedError` with a message a person can act on.
+    source may fetch less. Failures raise :class:`earshot.bot.errors.FeedError` with a message a person can act on.
     """
 
     kind: str
@@ -36,7 +36,7 @@ class ThreadSource(Protocol):
 
     ``thread`` returns the replies under ``conversation`` (for a post, its comments; for a comment, the replies
     to it), at most ``limit`` of them, best or oldest first as the source orders them. It raises
-    :class:`bot.errors.FeedError` when the thread cannot be read (gone, rate limited, network). Callers check
+    :class:`earshot.bot.errors.FeedError` when the thread cannot be read (gone, rate limited, network). Callers check
     ``isinstance(source, ThreadSource)``: a source without threads simply lacks the method.
     """
 

@@ -18,7 +18,7 @@ down_revision: str | None = "0011_chat_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# (table, columns): each named by the naming convention, as adapters.storage.tables declares them.
+# (table, columns): each named by the naming convention, as earshot.adapters.storage.tables declares them.
 INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("alerts", ("created_at",)),  # feedback texts on every poll
     # State first, then the range: SQLite without statistics takes any index on state = ? for a selective one, so

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.http import FetchPolicy, SafeHttp
-from adapters.llm import LlmSummariser, parse_answer
-from bot.domain import Conversation, Reply, Summary
-from bot.errors import ConfigError, SummaryError
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.llm import LlmSummariser, parse_answer
+from earshot.bot.domain import Conversation, Reply, Summary
+from earshot.bot.errors import ConfigError, SummaryError
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.llm import FakeLlm, completion
 

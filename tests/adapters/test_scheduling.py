@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from adapters import scheduling
-from adapters.scheduling import Runner
-from adapters.storage import SqlStore, tables
-from bot.delivery import Deliverer
-from bot.desk import Desk, Member
-from bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Progress, Topic
-from bot.errors import FeedError
-from bot.polling import Poller, PollPolicy
-from bot.ports import NewAlert
+from earshot.adapters import scheduling
+from earshot.adapters.scheduling import Runner
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.actions.chat_actions import ChatActions, Member
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Progress, Topic
+from earshot.bot.errors import FeedError
+from earshot.bot.finding.polling import Poller, PollPolicy
+from earshot.bot.ports import NewAlert
 
 SECOND = timedelta(seconds=1)
 
@@ -263,7 +263,7 @@ async def test_a_listening_chat_is_started_asked_to_follow_up_each_claim_once_an
     await add_feed(store, "one")
     chat = ListeningChat(failing_follow_ups=failing)
     poller = Poller(store, {"fake": FakeSource()}, utc_now, "runner", notices=chat)
-    desk = Desk(store, {}, utc_now)
+    desk = ChatActions(store, {}, utc_now)
     runner = Runner(
         store,
         poller,
@@ -316,7 +316,7 @@ async def test_messages_of_alerts_that_learned_of_a_crosspost_are_redrawn_once(s
     async with store.engine.begin() as connection:
         await connection.execute(update(tables.alerts).values(needs_refresh=True))
     poller = Poller(store, {"fake": FakeSource()}, utc_now, "runner", notices=chat)
-    desk = Desk(store, {}, utc_now)
+    desk = ChatActions(store, {}, utc_now)
     runner = Runner(store, poller, Deliverer(store, chat, utc_now, "runner"), utc_now, SECOND, listener=chat, desk=desk)
     await runner.redraw()  # the chat fails: the flag stays, to try again
     await runner.redraw()

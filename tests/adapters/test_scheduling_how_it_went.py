@@ -8,19 +8,19 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from adapters import scheduling
-from adapters.scheduling import Runner
-from adapters.storage import SqlStore
-from bot.checks import CheckPolicy, ParticipationChecker
-from bot.delivery import Deliverer
-from bot.domain import Alert, Handle, Notice, Progress, Topic
-from bot.hygiene import ClaimSweeper
-from bot.polling import Poller
-from bot.reports import WeeklyReporter
-from bot.schedule import Weekly
-from bot.stats import Report
+from earshot.adapters import scheduling
+from earshot.adapters.scheduling import Runner
+from earshot.adapters.storage import SqlStore
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, Handle, Notice, Progress, Topic
+from earshot.bot.finding.polling import Poller
+from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
+from earshot.bot.followup.report_schedule import Weekly
+from earshot.bot.followup.reports import WeeklyReporter
+from earshot.bot.followup.stale_claims import ClaimSweeper
+from earshot.bot.followup.stats import Report
 from tests.adapters.test_scheduling import SECOND, FakeSource, add_feed, utc_now, wait_until
-from tests.bot.test_reports import posted
+from tests.bot.followup.test_reports import posted
 from tests.fakes.threads import FakeThreads
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Topic
-from bot.matching import compile_topics, match
+from earshot.bot.domain import Topic
+from earshot.bot.finding.matching import compile_topics, match
 from tests.e2e.conftest import REPO
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from adapters.storage.memory import MemoryDatabase, MemoryStore
+from earshot.adapters.storage.memory import MemoryDatabase, MemoryStore
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.text import age, clean, excerpt
+from earshot.bot.text import age, clean, excerpt
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import clean, excerpt
+from earshot.bot.text import clean, excerpt
 
 # What must never survive cleaning: C0/C1 controls other than newline and tab, ESC, bidi marks, embeddings, overrides
 # and isolates, zero-width characters and the BOM.

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.timing import delivery_backoff, feed_backoff, next_poll_at
+from earshot.bot.timing import delivery_backoff, feed_backoff, next_poll_at
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

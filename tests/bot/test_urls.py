@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.urls import canonical_url, web_url
+from earshot.bot.urls import canonical_url, web_url
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ class Earshot:
 
     def command(self, *args: str) -> list[str]:
         """The argv for `earshot ARGS`."""
-        return [sys.executable, "-m", "adapters.cli.main", "--config", str(self.config), *args]
+        return [sys.executable, "-m", "earshot.adapters.cli.main", "--config", str(self.config), *args]
 
     def __call__(self, *args: str, timeout: float = DEADLINE) -> subprocess.CompletedProcess[str]:
         """Run `earshot ARGS` to completion."""

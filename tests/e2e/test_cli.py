@@ -6,7 +6,7 @@ import subprocess
 
 from sqlalchemy import func, select
 
-from adapters.storage import SqlStore, migrate, tables
+from earshot.adapters.storage import SqlStore, migrate, tables
 from tests.e2e.conftest import DEADLINE, Earshot
 from tests.fakes.feeds import FakeRss, RssItem
 from tests.fakes.http_server import FakeHttpServer, Reply

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli.views import _target
-from adapters.storage import migrate
-from bot.domain import Feed
+from earshot.adapters.cli.views import _target
+from earshot.adapters.storage import migrate
+from earshot.bot.domain import Feed
 from tests.e2e.conftest import DEADLINE, Earshot
 
 CONFIG = """

@@ -34,8 +34,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from adapters.storage import create_engine
-from adapters.storage import tables as t
+from earshot.adapters.storage import create_engine
+from earshot.adapters.storage import tables as t
 from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.crashing import (
     CHANNEL_NAMES,

@@ -31,7 +31,7 @@ async def test_earshot_run_serves_a_discord_server_until_sigterm(earshot: Earsho
     earshot.upgrade()  # PostgreSQL migrations are an explicit step (SQLite would upgrade by itself)
     env = earshot.env() | {"DISCORD_TOKEN": TOKEN}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "adapters.cli.main", "--config", str(earshot.config), "run",
+        sys.executable, "-m", "earshot.adapters.cli.main", "--config", str(earshot.config), "run",
         cwd=earshot.workdir, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -19,8 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from adapters.settings.load import DATABASE_URL_ENV, DISCORD_TOKEN_ENV, SLACK_ENV, WEBHOOK_SECRET_ENV, WEBHOOK_URL_ENV
-from adapters.sources import SECRET_ENV
+from earshot.adapters.settings.load import (
+    DATABASE_URL_ENV,
+    DISCORD_TOKEN_ENV,
+    SLACK_ENV,
+    WEBHOOK_SECRET_ENV,
+    WEBHOOK_URL_ENV,
+)
+from earshot.adapters.sources import SECRET_ENV
 from tests.e2e.conftest import REPO, Earshot, wait_for
 from tests.fakes.http_server import free_port
 

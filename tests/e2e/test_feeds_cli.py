@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
-from bot.domain import Topic
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.domain import Topic
 from tests.e2e.conftest import Earshot
 from tests.fakes.feeds import FakeRss, RssItem
 from tests.fakes.http_server import FakeHttpServer, Reply

@@ -7,10 +7,10 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from adapters.storage import SqlStore, migrate
-from bot.domain import Conversation, Outcome, OutcomeKind
-from bot.ports import NewAlert
-from tests.bot.test_feedback import DISMISSED, KEPT
+from earshot.adapters.storage import SqlStore, migrate
+from earshot.bot.domain import Conversation, Outcome, OutcomeKind
+from earshot.bot.ports import NewAlert
+from tests.bot.finding.test_feedback import DISMISSED, KEPT
 from tests.e2e.conftest import Earshot
 
 CONFIG = """

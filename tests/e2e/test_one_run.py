@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from adapters.cli.runlock import lock_path
+from earshot.adapters.cli.runlock import lock_path
 from tests.e2e.conftest import DEADLINE, Earshot, wait_for
 from tests.e2e.test_run_forever import SEEDED, configured, service
 from tests.fakes.algolia import FakeAlgolia

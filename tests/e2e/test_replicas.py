@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.domain import Conversation
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Conversation
+from earshot.bot.ports import NewAlert
 from tests.e2e.conftest import DEADLINE, Earshot, wait_for
 from tests.e2e.test_run_once import config, now
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
@@ -225,7 +225,7 @@ min_score = 0
 
 CLAIMER = """
 import asyncio, json, pathlib, random, sys
-from adapters.storage import SqlStore
+from earshot.adapters.storage import SqlStore
 from datetime import UTC, datetime
 
 async def main(url, actor, ids, barrier):

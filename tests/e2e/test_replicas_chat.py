@@ -24,9 +24,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.storage import SqlStore, create_engine
-from bot.domain import Conversation
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore, create_engine
+from earshot.bot.domain import Conversation
+from earshot.bot.ports import NewAlert
 from tests.e2e.conftest import DEADLINE, REPO, Earshot
 from tests.e2e.test_replicas import postgres_only
 from tests.fakes.discord import ALICE, TOKEN, FakeDiscord
@@ -58,7 +58,7 @@ class Replicas:
         """Start every replica."""
         for path, log in zip(self.paths, self.logs, strict=True):
             with log.open("w") as out:
-                command = [sys.executable, "-m", "adapters.cli.main", "--config", str(path), "run"]
+                command = [sys.executable, "-m", "earshot.adapters.cli.main", "--config", str(path), "run"]
                 self.processes.append(
                     await asyncio.create_subprocess_exec(*command, cwd=REPO, env=self.env, stdout=out, stderr=out)
                 )

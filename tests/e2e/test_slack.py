@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from adapters.storage import SqlStore, create_engine, migrate
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore, create_engine, migrate
+from earshot.bot.ports import NewAlert
 from tests.adapters.chat.slack.conftest import QUESTION
 from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.test_ops import metric

@@ -8,7 +8,7 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class Clock:
-    """Callable like ``bot.ports.Clock``; ``advance`` moves it."""
+    """Callable like ``earshot.bot.ports.Clock``; ``advance`` moves it."""
 
     def __init__(self, now: datetime = T0) -> None:
         self.now = now

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import FeedError
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import FeedError
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""What a press or a reaction on an alert does: find who did it, call one Desk use case, redraw the alert.
+"""What a press or a reaction on an alert does: find who did it, call one ChatActions use case, redraw the alert.
 
 Button presses are deferred first (Discord wants an answer within 3 s), then the alert's message is redrawn and
 anything meant for the presser alone (a refusal, who holds the claim) goes as an ephemeral follow-up.
@@ -12,11 +12,11 @@ from typing import Any
 
 import discord
 
-from adapters.chat.inflight import InFlight, tracked
-from bot.card import CHOICE_GONE, PRESS_FAILED, AlertCard, find_choice
-from bot.desk import CLAIM_PATIENCE, Desk, Member
-from bot.domain import OutcomeKind
-from bot.errors import EarshotError
+from earshot.adapters.chat.inflight import InFlight, tracked
+from earshot.bot.actions.alert_card import CHOICE_GONE, PRESS_FAILED, AlertCard, find_choice
+from earshot.bot.actions.chat_actions import CLAIM_PATIENCE, ChatActions, Member
+from earshot.bot.domain import OutcomeKind
+from earshot.bot.errors import EarshotError
 
 from .card import NONE, redraw
 from .render import CLAIM_EMOJI, mention, neutralise, outcome_words, stamp
@@ -26,7 +26,7 @@ SNOWFLAKE = re.compile(r"\b(\d{17,20})\b")
 
 
 def member_from_permissions(user: discord.abc.User, permissions: discord.Permissions) -> Member:
-    """A desk Member: Manage Server may change topics and feeds; Manage Messages or Manage Server moderate claims."""
+    """A Member: Manage Server may change topics and feeds; Manage Messages or Manage Server moderate claims."""
     admin = permissions.administrator
     return Member(
         id=str(user.id),
@@ -44,7 +44,7 @@ def member_of(interaction: discord.Interaction[Any]) -> Member:
 class AlertActions:
     """Claims, releases and outcomes from buttons and reactions, for one connected client."""
 
-    def __init__(self, desk: Desk, client: discord.Client, inflight: InFlight | None = None) -> None:
+    def __init__(self, desk: ChatActions, client: discord.Client, inflight: InFlight | None = None) -> None:
         self.desk = desk
         self.client = client
         self.inflight = inflight if inflight is not None else InFlight()  # stopping waits for these

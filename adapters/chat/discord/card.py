@@ -1,6 +1,6 @@
-"""An alert's message on Discord, drawn whole from its card (bot.card): one drawing for the post, the presses, the
-reactions and the scheduled refresh, and one redraw that reads the card from storage, so no path shows less than
-another (a redraw that skipped the progress line once lost "how it went" after every claim)."""
+"""An alert's message on Discord, drawn whole from its card (earshot.bot.actions.alert_card): one drawing for the
+post, the presses, the reactions and the scheduled refresh, and one redraw that reads the card from storage, so no
+path shows less than another (a redraw that skipped the progress line once lost "how it went" after every claim)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import discord
 
-from bot.card import AlertCard, alert_card
-from bot.desk import Desk
-from bot.domain import Alert
+from earshot.bot.actions.alert_card import AlertCard, alert_card
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.domain import Alert
 
 from .render import alert_embed
 from .views import alert_view, plain_view
@@ -45,7 +45,7 @@ def parse_ref(message_ref: str | None) -> tuple[int, int] | None:
 
 
 async def redraw(
-    desk: Desk, client: discord.Client, alert_id: int, interaction: discord.Interaction[Any] | None = None
+    desk: ChatActions, client: discord.Client, alert_id: int, interaction: discord.Interaction[Any] | None = None
 ) -> AlertCard:
     """Edit the alert's message to show its card as stored now; returns the card.
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import discord
 import yarl
 
-from adapters.chat.inflight import InFlight
-from bot.domain import Alert, Digest, Notice, Progress
-from bot.errors import ConfigError, DeliveryError
-from bot.stats import Report, report_text
+from earshot.adapters.chat.inflight import InFlight
+from earshot.bot.domain import Alert, Digest, Notice, Progress
+from earshot.bot.errors import ConfigError, DeliveryError
+from earshot.bot.followup.stats import Report, report_text
 
 from .card import NONE, first_card, parse_ref, redraw
 from .client import EarshotClient, client_options, intents
@@ -41,7 +41,7 @@ HISTORY_LIMIT = 300  # messages looked through for an earlier attempt's
 STOP_WAIT = 10.0  # seconds stopping waits for the presses, reactions and commands in hand
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from earshot.bot.actions.chat_actions import ChatActions
 
 
 def apply_addresses(config: DiscordConfig) -> None:
@@ -74,7 +74,7 @@ class DiscordChat:
         self,
         config: DiscordConfig,
         channel: str,
-        desk: Desk,
+        desk: ChatActions,
         kinds: Sequence[str],
         leadership: Leadership,
         *,

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from adapters.chat.inflight import InFlight
+from earshot.adapters.chat.inflight import InFlight
 
 from .actions import AlertActions
 from .routes import route
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from earshot.bot.actions.chat_actions import ChatActions
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class EarshotClient(discord.Client):
 
     def __init__(
         self,
-        desk: Desk,
+        desk: ChatActions,
         group: app_commands.Group,
         guild_id: int | None,
         *,

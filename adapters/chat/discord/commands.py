@@ -1,7 +1,7 @@
 """``/earshot`` as an application command group: topic and feed management, mine, unclaimed, stats, help.
 
-Every handler defers at once (ephemeral, so a refusal stays private), calls one Desk method, and follows up. An
-answer the desk marks public (a topic or feed changed, with who did it) is also posted in the channel.
+Every handler defers at once (ephemeral, so a refusal stays private), calls one ChatActions method, and follows up. An
+answer ChatActions marks public (a topic or feed changed, with who did it) is also posted in the channel.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from adapters.chat.inflight import InFlight
-from bot.desk import Answer
+from earshot.adapters.chat.inflight import InFlight
+from earshot.bot.actions.chat_actions import Answer
 
 from .actions import member_of
 from .card import NONE
 from .render import answer_text
 
 if TYPE_CHECKING:
-    from bot.desk import Desk
+    from earshot.bot.actions.chat_actions import ChatActions
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def as_choices(names: Iterable[str]) -> Choices:
 
 
 async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Answer]]) -> Answer:
-    """Defer, run the desk call, and answer: privately, and in the channel too when the answer is public."""
+    """Defer, make one ChatActions call, and answer: privately, and in the channel too when the answer is public."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     try:
         answer = await work()
@@ -53,7 +53,7 @@ async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awai
     return answer
 
 
-def build_group(desk: Desk, kinds: Sequence[str], inflight: InFlight | None = None) -> app_commands.Group:
+def build_group(desk: ChatActions, kinds: Sequence[str], inflight: InFlight | None = None) -> app_commands.Group:
     """The ``/earshot`` command group; ``kinds`` (the sources map's keys) become the choices of ``feed add``.
 
     Each command runs under ``inflight``, so that stopping waits for its answer."""

@@ -1,7 +1,7 @@
 """What the Discord chat needs from outside: its settings as plain values and a leadership to hold the gateway by.
 
-The composition root (``adapters.cli.app``) builds both from the settings and the database, so this adapter imports
-neither the settings nor the storage (import-linter holds it to that).
+The composition root (``earshot.adapters.cli.app``) builds both from the settings and the database, so this
+adapter imports neither the settings nor the storage (import-linter holds it to that).
 """
 
 from __future__ import annotations

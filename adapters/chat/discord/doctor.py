@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import discord
 
-from bot.errors import ConfigError
+from earshot.bot.errors import ConfigError
 
 from .chat import apply_addresses
 from .client import client_options, intents

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import discord
 
-from adapters.http import parse_retry_after
-from bot.errors import ConfigError, DeliveryError
+from earshot.adapters.http import parse_retry_after
+from earshot.bot.errors import ConfigError, DeliveryError
 
 from .config import DiscordConfig
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import discord
 
-from bot.errors import ConfigError
+from earshot.bot.errors import ConfigError
 
 from .config import DiscordConfig
 

@@ -13,10 +13,10 @@ from datetime import datetime
 
 import discord
 
-from bot.card import AlertCard, Said, outcome_name
-from bot.domain import Alert, Digest, OutcomeKind, Sighting
-from bot.text import clean, excerpt
-from bot.urls import web_url
+from earshot.bot.actions.alert_card import AlertCard, Said, outcome_name
+from earshot.bot.domain import Alert, Digest, OutcomeKind, Sighting
+from earshot.bot.text import clean, excerpt
+from earshot.bot.urls import web_url
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096

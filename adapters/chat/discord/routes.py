@@ -2,7 +2,7 @@
 
 discord.py matches a press against the message as Discord holds it NOW; a press on an out-of-date message (Claim
 on an alert someone has just claimed, Release after a release, a form opened before a restart) would match
-nothing and the member would see "This interaction failed". Here the custom_id says what was meant, the desk
+nothing and the member would see "This interaction failed". Here the custom_id says what was meant, ChatActions
 says whether it can be done, and every press gets an answer: the redrawn message, or a note for the presser
 alone saying why not (who holds it, that it is gone, that the button is from another version).
 """
@@ -16,10 +16,10 @@ from typing import Any
 
 import discord
 
-from bot.card import PRESS_FAILED, PRESS_OUTDATED, Act, action_for
-from bot.claims import may_record
-from bot.domain import OutcomeKind
-from bot.errors import EarshotError
+from earshot.bot.actions.alert_card import PRESS_FAILED, PRESS_OUTDATED, Act, action_for
+from earshot.bot.actions.claims import may_record
+from earshot.bot.domain import OutcomeKind
+from earshot.bot.errors import EarshotError
 
 from .actions import AlertActions, desk_text, member_of
 from .card import NONE
@@ -36,7 +36,7 @@ _ALERT = r"(?P<alert_id>\d{1,18})"  # a database id; longer would not fit a BIGI
 async def _pressed(
     actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, match: re.Match[str]
 ) -> None:
-    """A button of the card (bot.card): its custom_id is the action's id and the alert's."""
+    """A button of the card (earshot.bot.actions.alert_card): its custom_id is the action's id and the alert's."""
     action = action_for(match["action"])
     if action is None:
         log.info("discord: a press of %r, which this version does not draw; told so", match[0])

@@ -11,9 +11,9 @@ from typing import Any
 
 import discord
 
-from bot.card import FOLLOW_UP_ACTIONS, FREE_ACTIONS, OUTCOMES, Act, Action, AlertCard, Choice
-from bot.domain import Alert, OutcomeKind
-from bot.text import clean
+from earshot.bot.actions.alert_card import FOLLOW_UP_ACTIONS, FREE_ACTIONS, OUTCOMES, Act, Action, AlertCard, Choice
+from earshot.bot.domain import Alert, OutcomeKind
+from earshot.bot.text import clean
 
 from .render import safe_url
 

@@ -1,4 +1,4 @@
-"""The slack-bolt AsyncApp: reactions, buttons, the note modal and /earshot, each a thin handler over the Desk.
+"""The slack-bolt AsyncApp: reactions, buttons, the note modal and /earshot, each a thin handler over the ChatActions.
 
 Every handler acks first (Slack wants an answer within 3 seconds) and does the work after; bolt returns the
 HTTP response, or the Socket Mode ack, as soon as ``ack()`` runs. Events Slack retries (same ``event_id``) are
@@ -19,14 +19,22 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.chat.inflight import InFlight
-from bot.card import CHOICE_GONE, PRESS_FAILED, PRESS_OUTDATED, Act, action_for, find_choice, outcome_deed
-from bot.claims import may_record
-from bot.desk import CLAIM_PATIENCE, Desk, Member
-from bot.domain import OutcomeKind
-from bot.errors import EarshotError, NotAllowed, NotFound
-from bot.ports import Clock
-from bot.text import age
+from earshot.adapters.chat.inflight import InFlight
+from earshot.bot.actions.alert_card import (
+    CHOICE_GONE,
+    PRESS_FAILED,
+    PRESS_OUTDATED,
+    Act,
+    action_for,
+    find_choice,
+    outcome_deed,
+)
+from earshot.bot.actions.chat_actions import CLAIM_PATIENCE, ChatActions, Member
+from earshot.bot.actions.claims import may_record
+from earshot.bot.domain import OutcomeKind
+from earshot.bot.errors import EarshotError, NotAllowed, NotFound
+from earshot.bot.ports import Clock
+from earshot.bot.text import age
 
 from .members import Members
 from .poster import parse_ref
@@ -88,9 +96,9 @@ class SeenEvents:
 
 
 class Handlers:
-    """What each Slack interaction does: parse it, call one Desk method, show the result."""
+    """What each Slack interaction does: parse it, call one ChatActions method, show the result."""
 
-    def __init__(self, desk: Desk, client: AsyncWebClient, members: Members, clock: Clock) -> None:
+    def __init__(self, desk: ChatActions, client: AsyncWebClient, members: Members, clock: Clock) -> None:
         self.desk = desk
         self.client = client
         self.members = members
@@ -277,7 +285,7 @@ class Handlers:
             await self.tell(channel, member.id, reason_text(str(exc)))
 
     async def on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        """/earshot: the Desk runs the text; the answer goes to the asker, or to the channel when it is public."""
+        """/earshot: ChatActions runs the text; the answer goes to the asker, or to the channel when it is public."""
         await ack()
         member = await self.members.get(str(command.get("user_id")), command.get("user_name"))
         try:

@@ -19,12 +19,12 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.chat.inflight import InFlight
-from bot.card import alert_card
-from bot.desk import Desk
-from bot.domain import Alert, Digest, Notice, Progress
-from bot.ports import Clock
-from bot.stats import Report, report_text
+from earshot.adapters.chat.inflight import InFlight
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.domain import Alert, Digest, Notice, Progress
+from earshot.bot.followup.stats import Report, report_text
+from earshot.bot.ports import Clock
 
 from .app import Handlers, build_app
 from .errors import delivery_error
@@ -70,7 +70,7 @@ class SlackConfig:
 class SlackChat:
     """Posts alerts to Slack and listens for claims, outcomes and /earshot commands."""
 
-    def __init__(self, config: SlackConfig, desk: Desk, clock: Clock) -> None:
+    def __init__(self, config: SlackConfig, desk: ChatActions, clock: Clock) -> None:
         self.config = config
         self.clock = clock
         base = api_base(config.api_url)

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.chat.doctor import Finding
+from earshot.adapters.chat.doctor import Finding
 
 from .errors import FIXES, error_code
 from .poster import api_base

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.errors import DeliveryError
+from earshot.bot.errors import DeliveryError
 
 FIXES: dict[str, str] = {
     "channel_not_found": "check the channel name or id in the config or the topic, and that the bot can see it "

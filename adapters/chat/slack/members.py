@@ -1,4 +1,4 @@
-"""Who is asking: a Slack user id turned into a Desk Member, with admin rights from config or the workspace."""
+"""Who is asking: a Slack user id turned into a ChatActions Member, with admin rights from config or the workspace."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.desk import Member
-from bot.ports import Clock
+from earshot.bot.actions.chat_actions import Member
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

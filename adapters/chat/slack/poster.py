@@ -14,9 +14,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import Alert
-from bot.errors import DeliveryError
-from bot.ports import Clock
+from earshot.bot.domain import Alert
+from earshot.bot.errors import DeliveryError
+from earshot.bot.ports import Clock
 
 from .errors import delivery_error, error_code, is_uncertain, retry_after
 from .render import METADATA_EVENT, Block, alert_metadata, is_channel_id

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.card import FOLLOW_UP_ACTIONS, FREE_ACTIONS, Act, Action, AlertCard
-from bot.domain import Alert
-from bot.text import age, clean, excerpt
-from bot.urls import web_url
+from earshot.bot.actions.alert_card import FOLLOW_UP_ACTIONS, FREE_ACTIONS, Act, Action, AlertCard
+from earshot.bot.domain import Alert
+from earshot.bot.text import age, clean, excerpt
+from earshot.bot.urls import web_url
 
 from .markup import cut_mrkdwn
 
@@ -81,7 +81,7 @@ def mention(user_id: str) -> str:
 
 
 def reason_text(text: str) -> str:
-    """A Desk refusal as mrkdwn: escaped, with the member ids it names (ours, from the store) as mentions."""
+    """A ChatActions refusal as mrkdwn: escaped, with the member ids it names (ours, from the store) as mentions."""
     return _MEMBER_ID_WORD.sub(lambda m: f"<@{m.group(0)}>", escape(text))
 
 
@@ -259,7 +259,7 @@ def alert_list(alerts: Sequence[Alert], limit: int = 20) -> str:
 
 
 def answer_text(text: str, alerts: Sequence[Alert] = ()) -> str:
-    """A Desk answer as message text: its words escaped, then the alerts as links we build."""
+    """A ChatActions answer as message text: its words escaped, then the alerts as links we build."""
     body = escape(text)
     if alerts:
         body += "\n" + alert_list(alerts)

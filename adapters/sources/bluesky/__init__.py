@@ -1,10 +1,10 @@
 """Bluesky: the bluesky kind's declaration, its source, and the plugin that registers both."""
 
-from adapters.sources.bluesky.kind import DECLARATION
-from adapters.sources.bluesky.source import BlueskySource
-from adapters.sources.plugin import SourcePlugin
+from earshot.adapters.sources.bluesky.kind import DECLARATION
+from earshot.adapters.sources.bluesky.source import BlueskySource
+from earshot.adapters.sources.plugin import SourcePlugin
 
 PLUGIN = SourcePlugin(DECLARATION, BlueskySource)
-"""What adapters.sources.registry lists for this kind."""
+"""What earshot.adapters.sources.registry lists for this kind."""
 
 __all__ = ["DECLARATION", "PLUGIN", "BlueskySource"]

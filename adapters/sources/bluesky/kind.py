@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.ports import EnvVar, Option, SourceKind, TargetRule
+from earshot.bot.ports import EnvVar, Option, SourceKind, TargetRule
 
 DECLARATION = SourceKind(
     kind="bluesky",

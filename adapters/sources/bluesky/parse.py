@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from adapters.sources.api import as_int, as_str
-from adapters.sources.items import read_one
-from adapters.sources.limits import iso_time
-from bot.domain import Conversation, Reply
-from bot.text import excerpt
+from earshot.adapters.sources.api import as_int, as_str
+from earshot.adapters.sources.items import read_one
+from earshot.adapters.sources.limits import iso_time
+from earshot.bot.domain import Conversation, Reply
+from earshot.bot.text import excerpt
 
 KIND = "bluesky"
 APP = "https://bsky.app"

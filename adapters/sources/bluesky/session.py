@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from adapters.http import HttpResponse, SafeHttp, load_json
-from adapters.sources.api import as_int, as_str
-from adapters.sources.limits import api_message, json_object, raise_for_api
-from bot.errors import FeedError
-from bot.ports import Clock
+from earshot.adapters.http import HttpResponse, SafeHttp, load_json
+from earshot.adapters.sources.api import as_int, as_str
+from earshot.adapters.sources.limits import api_message, json_object, raise_for_api
+from earshot.bot.errors import FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,18 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.api import as_str
-from adapters.sources.bluesky.kind import DECLARATION
-from adapters.sources.bluesky.parse import KIND, replies, sort_time
-from adapters.sources.bluesky.parse import conversation as to_conversation
-from adapters.sources.bluesky.session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
-from adapters.sources.cursor import not_after
-from adapters.sources.items import read_items, read_one
-from adapters.sources.limits import Quota, json_object, raise_for_api
-from bot.domain import Conversation, Feed, FetchResult, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.http import HttpResponse, SafeHttp, check_url
+from earshot.adapters.sources.api import as_str
+from earshot.adapters.sources.bluesky.kind import DECLARATION
+from earshot.adapters.sources.bluesky.parse import KIND, replies, sort_time
+from earshot.adapters.sources.bluesky.parse import conversation as to_conversation
+from earshot.adapters.sources.bluesky.session import DENIED, HANDLE_ENV, PASSWORD_ENV, Login, Sessions, is_expired
+from earshot.adapters.sources.cursor import not_after
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.limits import Quota, json_object, raise_for_api
+from earshot.bot.domain import Conversation, Feed, FetchResult, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

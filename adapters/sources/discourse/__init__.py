@@ -1,10 +1,10 @@
 """Discourse: the discourse kind's declaration, its source, and the plugin that registers both."""
 
-from adapters.sources.discourse.kind import DECLARATION
-from adapters.sources.discourse.source import DiscourseSource
-from adapters.sources.plugin import SourcePlugin
+from earshot.adapters.sources.discourse.kind import DECLARATION
+from earshot.adapters.sources.discourse.source import DiscourseSource
+from earshot.adapters.sources.plugin import SourcePlugin
 
 PLUGIN = SourcePlugin(DECLARATION, DiscourseSource)
-"""What adapters.sources.registry lists for this kind."""
+"""What earshot.adapters.sources.registry lists for this kind."""
 
 __all__ = ["DECLARATION", "PLUGIN", "DiscourseSource"]

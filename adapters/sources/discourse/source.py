@@ -10,8 +10,8 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.http import SafeHttp, check_url
-from adapters.sources.api import (
+from earshot.adapters.http import SafeHttp, check_url
+from earshot.adapters.sources.api import (
     as_dict,
     as_int,
     as_list,
@@ -21,14 +21,14 @@ from adapters.sources.api import (
     option_flag,
     parse_time,
 )
-from adapters.sources.cursor import Page, Window, walk
-from adapters.sources.discourse.kind import DECLARATION
-from adapters.sources.discourse.posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
-from adapters.sources.items import read_items, read_one
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.sources.cursor import Page, Window, walk
+from earshot.adapters.sources.discourse.kind import DECLARATION
+from earshot.adapters.sources.discourse.posts import CURSOR_KEY, MAX_POST_PAGES, newest_posts, read_cursor
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

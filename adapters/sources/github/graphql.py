@@ -6,12 +6,21 @@ import json
 from datetime import datetime
 from typing import Any
 
-from adapters.http import SafeHttp
-from adapters.sources.api import as_dict, as_int, as_list, as_str, check_status, parse_json, parse_time, quota_wait
-from adapters.sources.cursor import Page, Window, walk
-from adapters.sources.items import read_items, read_one
-from bot.domain import Conversation, Reply, Thread
-from bot.errors import FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.api import (
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    check_status,
+    parse_json,
+    parse_time,
+    quota_wait,
+)
+from earshot.adapters.sources.cursor import Page, Window, walk
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.bot.domain import Conversation, Reply, Thread
+from earshot.bot.errors import FeedError
 
 SERVICE = "GitHub GraphQL"
 PAGE_SIZE = 50

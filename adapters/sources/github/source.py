@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.api import (
+from earshot.adapters.http import HttpResponse, SafeHttp, check_url
+from earshot.adapters.sources.api import (
     as_dict,
     as_int,
     as_list,
@@ -20,13 +20,13 @@ from adapters.sources.api import (
     parse_time,
     quota_wait,
 )
-from adapters.sources.cursor import Page, start, stop_if_paused, walk
-from adapters.sources.github import graphql
-from adapters.sources.github.kind import DECLARATION
-from adapters.sources.items import read_items, read_one
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.sources.cursor import Page, start, stop_if_paused, walk
+from earshot.adapters.sources.github import graphql
+from earshot.adapters.sources.github.kind import DECLARATION
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.ports import Option, SourceKind, TargetRule
+from earshot.bot.ports import Option, SourceKind, TargetRule
 
 TAGS = ("story", "comment", "ask_hn", "show_hn")
 DEFAULT_TAGS = ("story", "comment")

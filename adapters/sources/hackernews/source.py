@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from adapters.http import SafeHttp, check_url, load_json
-from adapters.sources.api import as_int as _int
-from adapters.sources.api import as_str as _str
-from adapters.sources.cursor import not_after
-from adapters.sources.hackernews.kind import DEFAULT_TAGS, TAGS
-from adapters.sources.items import read_items, read_one
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.http import SafeHttp, check_url, load_json
+from earshot.adapters.sources.api import as_int as _int
+from earshot.adapters.sources.api import as_str as _str
+from earshot.adapters.sources.cursor import not_after
+from earshot.adapters.sources.hackernews.kind import DEFAULT_TAGS, TAGS
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

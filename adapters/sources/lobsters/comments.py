@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.sources.api import as_dict, as_int, as_str, parse_time
-from adapters.sources.cursor import Page, Window, walk
-from adapters.sources.items import read_one
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation
-from bot.errors import FeedError
+from earshot.adapters.sources.api import as_dict, as_int, as_str, parse_time
+from earshot.adapters.sources.cursor import Page, Window, walk
+from earshot.adapters.sources.items import read_one
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation
+from earshot.bot.errors import FeedError
 
 CURSOR_KEY = "comments"  # the comments' own Window cursor, nested in the feed's
 MAX_COMMENT_PAGES = 4

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.ports import Option, SourceKind, TargetRule
+from earshot.bot.ports import Option, SourceKind, TargetRule
 
 DECLARATION = SourceKind(
     kind="lobsters",

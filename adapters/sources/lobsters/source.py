@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.http import SafeHttp, check_url
-from adapters.sources.api import (
+from earshot.adapters.http import SafeHttp, check_url
+from earshot.adapters.sources.api import (
     as_dict,
     as_int,
     as_list,
@@ -19,14 +19,14 @@ from adapters.sources.api import (
     option_list,
     parse_time,
 )
-from adapters.sources.cursor import Page, Window, walk
-from adapters.sources.items import read_items, read_one
-from adapters.sources.lobsters.comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
-from adapters.sources.lobsters.kind import DECLARATION
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.sources.cursor import Page, Window, walk
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.lobsters.comments import CURSOR_KEY, MAX_COMMENT_PAGES, newest_comments, story_of
+from earshot.adapters.sources.lobsters.kind import DECLARATION
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

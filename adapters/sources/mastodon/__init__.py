@@ -1,10 +1,10 @@
 """Mastodon: the mastodon kind's declaration, its source, and the plugin that registers both."""
 
-from adapters.sources.mastodon.kind import DECLARATION
-from adapters.sources.mastodon.source import MastodonSource
-from adapters.sources.plugin import SourcePlugin
+from earshot.adapters.sources.mastodon.kind import DECLARATION
+from earshot.adapters.sources.mastodon.source import MastodonSource
+from earshot.adapters.sources.plugin import SourcePlugin
 
 PLUGIN = SourcePlugin(DECLARATION, MastodonSource)
-"""What adapters.sources.registry lists for this kind."""
+"""What earshot.adapters.sources.registry lists for this kind."""
 
 __all__ = ["DECLARATION", "PLUGIN", "MastodonSource"]

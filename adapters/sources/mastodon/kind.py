@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from bot.ports import EnvVar, Option, SourceKind, TargetRule
-from bot.ports.sources import ENV_NAME
+from earshot.bot.ports import EnvVar, Option, SourceKind, TargetRule
+from earshot.bot.ports.sources import ENV_NAME
 
 DECLARATION = SourceKind(
     kind="mastodon",

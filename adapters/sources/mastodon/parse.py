@@ -6,12 +6,12 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from adapters.sources.api import as_int, as_str
-from adapters.sources.items import read_one
-from adapters.sources.limits import iso_time
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Reply
-from bot.text import excerpt
+from earshot.adapters.sources.api import as_int, as_str
+from earshot.adapters.sources.items import read_one
+from earshot.adapters.sources.limits import iso_time
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation, Reply
+from earshot.bot.text import excerpt
 
 KIND = "mastodon"
 TITLE_CHARS = 100

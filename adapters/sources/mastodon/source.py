@@ -16,16 +16,16 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.api import as_str
-from adapters.sources.items import read_items, read_one
-from adapters.sources.limits import Quota, json_object, raise_for_api
-from adapters.sources.mastodon.kind import DECLARATION
-from adapters.sources.mastodon.parse import KIND, id_key, link_param, origin_status, replies
-from adapters.sources.mastodon.parse import conversation as to_conversation
-from bot.domain import Conversation, Feed, FetchResult, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.http import HttpResponse, SafeHttp, check_url
+from earshot.adapters.sources.api import as_str
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.limits import Quota, json_object, raise_for_api
+from earshot.adapters.sources.mastodon.kind import DECLARATION
+from earshot.adapters.sources.mastodon.parse import KIND, id_key, link_param, origin_status, replies
+from earshot.adapters.sources.mastodon.parse import conversation as to_conversation
+from earshot.bot.domain import Conversation, Feed, FetchResult, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

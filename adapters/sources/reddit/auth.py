@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from adapters.http import SafeHttp
-from adapters.sources.api import as_int, as_str
-from adapters.sources.limits import api_message, json_object, raise_for_api
-from bot import __version__
-from bot.errors import FeedError
-from bot.ports import Clock
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.api import as_int, as_str
+from earshot.adapters.sources.limits import api_message, json_object, raise_for_api
+from earshot.bot import __version__
+from earshot.bot.errors import FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from adapters.sources.reddit.target import reddit_target
-from bot.ports import EnvVar, Option, SourceKind, TargetRule
+from earshot.adapters.sources.reddit.target import reddit_target
+from earshot.bot.ports import EnvVar, Option, SourceKind, TargetRule
 
 DECLARATION = SourceKind(
     kind="reddit",

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.sources.api import as_int, as_str
-from adapters.sources.feed_reader import as_text, read_feed, text_of
-from adapters.sources.items import read_one
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Reply
-from bot.errors import FeedError
-from bot.text import excerpt
+from earshot.adapters.sources.api import as_int, as_str
+from earshot.adapters.sources.feed_reader import as_text, read_feed, text_of
+from earshot.adapters.sources.items import read_one
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation, Reply
+from earshot.bot.errors import FeedError
+from earshot.bot.text import excerpt
 
 KIND = "reddit"
 SITE = "https://www.reddit.com"

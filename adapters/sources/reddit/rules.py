@@ -14,15 +14,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.http import SafeHttp
-from adapters.sources.api import as_int, as_str
-from adapters.sources.limits import json_object, raise_for_api
-from adapters.sources.reddit.auth import DENIED, Credentials, TokenCache, user_agent
-from adapters.sources.reddit.source import API_URL, AUTH_URL, RSS_URL
-from bot.errors import EarshotError
-from bot.guest.checker import PlaceRules
-from bot.guest.rules import RuleCard, asks_of, community_key
-from bot.ports import Clock
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.api import as_int, as_str
+from earshot.adapters.sources.limits import json_object, raise_for_api
+from earshot.adapters.sources.reddit.auth import DENIED, Credentials, TokenCache, user_agent
+from earshot.adapters.sources.reddit.source import API_URL, AUTH_URL, RSS_URL
+from earshot.bot.errors import EarshotError
+from earshot.bot.guest.checker import PlaceRules
+from earshot.bot.guest.rules import RuleCard, asks_of, community_key
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.api import as_str, include_option
-from adapters.sources.items import read_items, read_one
-from adapters.sources.limits import Quota, json_object, raise_for_api
-from adapters.sources.reddit.auth import (
+from earshot.adapters.http import HttpResponse, SafeHttp, check_url
+from earshot.adapters.sources.api import as_str, include_option
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.limits import Quota, json_object, raise_for_api
+from earshot.adapters.sources.reddit.auth import (
     CLIENT_ID_ENV,
     CLIENT_SECRET_ENV,
     DENIED,
@@ -30,11 +30,11 @@ from adapters.sources.reddit.auth import (
     TokenCache,
     user_agent,
 )
-from adapters.sources.reddit.kind import DECLARATION
-from adapters.sources.reddit.parse import KIND, conversation, id_number, listing_children, parse_rss, replies
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.sources.reddit.kind import DECLARATION
+from earshot.adapters.sources.reddit.parse import KIND, conversation, id_number, listing_children, parse_rss, replies
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bot.errors import ConfigError
-from bot.ports import Target
+from earshot.bot.errors import ConfigError
+from earshot.bot.ports import Target
 
 SUBREDDIT = re.compile(r"[A-Za-z0-9_]{2,21}(?:\+[A-Za-z0-9_]{2,21})*")
 REDDIT_FORMS = "r/SUBREDDIT (or a reddit.com/r/... address) to read a subreddit, --query WORDS to search all of Reddit"

@@ -1,10 +1,10 @@
 """RSS and Atom: the rss kind's declaration, its source, and the plugin that registers both."""
 
-from adapters.sources.plugin import SourcePlugin
-from adapters.sources.rss.kind import DECLARATION
-from adapters.sources.rss.source import RssSource
+from earshot.adapters.sources.plugin import SourcePlugin
+from earshot.adapters.sources.rss.kind import DECLARATION
+from earshot.adapters.sources.rss.source import RssSource
 
 PLUGIN = SourcePlugin(DECLARATION, lambda http, env: RssSource(http))
-"""What adapters.sources.registry lists for this kind."""
+"""What earshot.adapters.sources.registry lists for this kind."""
 
 __all__ = ["DECLARATION", "PLUGIN", "RssSource"]

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.ports import SourceKind, TargetRule
+from earshot.bot.ports import SourceKind, TargetRule
 
 DECLARATION = SourceKind(
     kind="rss",

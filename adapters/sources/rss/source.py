@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from adapters.http import SafeHttp, check_url
-from adapters.http.errors import redact_url
-from adapters.sources.feed_reader import as_text, read_feed, text_of
-from bot.domain import Conversation, Feed, FetchResult
-from bot.errors import ConfigError, FeedError
-from bot.text import excerpt
+from earshot.adapters.http import SafeHttp, check_url
+from earshot.adapters.http.errors import redact_url
+from earshot.adapters.sources.feed_reader import as_text, read_feed, text_of
+from earshot.bot.domain import Conversation, Feed, FetchResult
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.text import excerpt
 
 log = logging.getLogger(__name__)
 

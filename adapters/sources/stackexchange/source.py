@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.http import HttpResponse, SafeHttp, check_url
-from adapters.sources.api import (
+from earshot.adapters.http import HttpResponse, SafeHttp, check_url
+from earshot.adapters.sources.api import (
     as_dict,
     as_int,
     as_list,
@@ -17,13 +17,13 @@ from adapters.sources.api import (
     get_json,
     option_list,
 )
-from adapters.sources.cursor import Page, start, stop_if_paused, walk
-from adapters.sources.items import read_items, read_one
-from adapters.sources.stackexchange.kind import DECLARATION
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation, Feed, FetchResult, Reply, Thread
-from bot.errors import ConfigError, FeedError
-from bot.ports import Clock
+from earshot.adapters.sources.cursor import Page, start, stop_if_paused, walk
+from earshot.adapters.sources.items import read_items, read_one
+from earshot.adapters.sources.stackexchange.kind import DECLARATION
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation, Feed, FetchResult, Reply, Thread
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import Clock
 
 log = logging.getLogger(__name__)
 

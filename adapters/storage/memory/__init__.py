@@ -7,6 +7,6 @@ third parties that speak their real protocols.
 
 from __future__ import annotations
 
-from adapters.storage.memory.store import MemoryDatabase, MemoryStore, MemoryUnit
+from earshot.adapters.storage.memory.store import MemoryDatabase, MemoryStore, MemoryUnit
 
 __all__ = ["MemoryDatabase", "MemoryStore", "MemoryUnit"]

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from adapters.storage.memory.state import HandleRow, MemoryBase, text
-from adapters.storage.rows import url_key
-from adapters.storage.tables import NAME
-from bot.domain import Activity, Alert, ClaimResult, DeliveryState, Handle, Outcome, OutcomeKind, TopicActivity
-from bot.errors import AlreadyExists, NotFound
-from bot.records import StoredConversation
-from bot.urls import canonical_url
+from earshot.adapters.storage.memory.state import HandleRow, MemoryBase, text
+from earshot.adapters.storage.rows import url_key
+from earshot.adapters.storage.tables import NAME
+from earshot.bot.domain import Activity, Alert, ClaimResult, DeliveryState, Handle, Outcome, OutcomeKind, TopicActivity
+from earshot.bot.errors import AlreadyExists, NotFound
+from earshot.bot.records import StoredConversation
+from earshot.bot.urls import canonical_url
 
 
 class ActionsPart(MemoryBase):

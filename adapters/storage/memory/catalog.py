@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.storage.memory.state import FeedRow, MemoryBase, as_json
-from adapters.storage.sync import IDENTITY_COLUMNS
-from bot.domain import Feed, FeedState, Topic
-from bot.errors import AlreadyExists, ConfigError
-from bot.records import SyncReport
+from earshot.adapters.storage.memory.state import FeedRow, MemoryBase, as_json
+from earshot.adapters.storage.sync import IDENTITY_COLUMNS
+from earshot.bot.domain import Feed, FeedState, Topic
+from earshot.bot.errors import AlreadyExists, ConfigError
+from earshot.bot.records import SyncReport
 
 
 def stored_feed(feed: Feed) -> Feed:

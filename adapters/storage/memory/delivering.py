@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from adapters.storage.memory.state import AlertRow, MemoryBase, count, free
-from bot.domain import Alert, Conversation, DeliveryState, Summary
-from bot.errors import LeaseLost
-from bot.records import Backlog, DeliveryProblem
-from bot.text import without_surrogates
+from earshot.adapters.storage.memory.state import AlertRow, MemoryBase, count, free
+from earshot.bot.domain import Alert, Conversation, DeliveryState, Summary
+from earshot.bot.errors import LeaseLost
+from earshot.bot.records import Backlog, DeliveryProblem
+from earshot.bot.text import without_surrogates
 
 PENDING, HELD, DELIVERED = DeliveryState.PENDING, DeliveryState.HELD, DeliveryState.DELIVERED
 

@@ -6,13 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.storage.crossposts import group_crossposts
-from adapters.storage.memory.state import AlertRow, ConversationRow, MemoryBase, as_json, free, stored_conversation
-from adapters.storage.rows import bounded_key
-from bot.domain import Conversation, DeliveryState, FeedState, OutcomeKind
-from bot.errors import LeaseLost
-from bot.records import NewAlert
-from bot.text import without_surrogates
+from earshot.adapters.storage.crossposts import group_crossposts
+from earshot.adapters.storage.memory.state import (
+    AlertRow,
+    ConversationRow,
+    MemoryBase,
+    as_json,
+    free,
+    stored_conversation,
+)
+from earshot.adapters.storage.rows import bounded_key
+from earshot.bot.domain import Conversation, DeliveryState, FeedState, OutcomeKind
+from earshot.bot.errors import LeaseLost
+from earshot.bot.records import NewAlert
+from earshot.bot.text import without_surrogates
 
 Key = tuple[str, str]  # (topic, link key)
 DISMISSING = frozenset({OutcomeKind.NOT_RELEVANT, OutcomeKind.NOT_WORTH_IT})

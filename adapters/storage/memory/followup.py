@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.storage.memory.state import AlertRow, CheckRow, MemoryBase, ReportRow, count, free
-from adapters.storage.team import PLAN_BATCH
-from bot.domain import Alert, DeliveryState, OutcomeKind, Participation
-from bot.errors import LeaseLost
-from bot.participation import NEGATIVE_KINDS, REPLY_KINDS, RESPONSE_KINDS
-from bot.records import DayCount, DueCheck, Stats, StatsRow
-from bot.stats import median
+from earshot.adapters.storage.memory.state import AlertRow, CheckRow, MemoryBase, ReportRow, count, free
+from earshot.adapters.storage.team import PLAN_BATCH
+from earshot.bot.domain import Alert, DeliveryState, OutcomeKind, Participation
+from earshot.bot.errors import LeaseLost
+from earshot.bot.followup.participation import NEGATIVE_KINDS, REPLY_KINDS, RESPONSE_KINDS
+from earshot.bot.followup.stats import median
+from earshot.bot.records import DayCount, DueCheck, Stats, StatsRow
 
 DIMENSIONS = ("person", "topic", "source", "community")
 
@@ -132,7 +132,7 @@ class FollowUpPart(MemoryBase):
         return Participation(c.alert_id, c.after, c.checked_at, c.replied_by, c.replied_at, c.responses or 0, c.votes)
 
     def _facts(self, since: datetime, until: datetime, stale_before: datetime) -> list[dict[str, Any]]:
-        """One record per delivered alert created in [since, until], as ``adapters.storage.stats.facts``."""
+        """One record per delivered alert created in [since, until], as ``earshot.adapters.storage.stats.facts``."""
         out = []
         for row in sorted(self._t.alerts.values(), key=lambda r: r.id):
             if row.state != DeliveryState.DELIVERED or not since <= row.created_at <= until:

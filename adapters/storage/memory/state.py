@@ -6,11 +6,21 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from adapters.storage.rows import bounded_key, url_key
-from adapters.storage.tables import TEXT_LIMIT
-from adapters.storage.types import INT32_MAX, INT32_MIN, storable, storable_json
-from bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, OutcomeKind, Sighting, Summary, Topic
-from bot.errors import LeaseLost
+from earshot.adapters.storage.rows import bounded_key, url_key
+from earshot.adapters.storage.tables import TEXT_LIMIT
+from earshot.adapters.storage.types import INT32_MAX, INT32_MIN, storable, storable_json
+from earshot.bot.domain import (
+    Alert,
+    Conversation,
+    DeliveryState,
+    Feed,
+    FeedState,
+    OutcomeKind,
+    Sighting,
+    Summary,
+    Topic,
+)
+from earshot.bot.errors import LeaseLost
 
 
 @dataclass
@@ -223,7 +233,7 @@ def free(lease_owner: str | None, lease_until: datetime | None, owner: str, now:
 
 
 def text(value: str | None) -> str | None:
-    """A text as the SQL store keeps it (see ``adapters.storage.types.storable``)."""
+    """A text as the SQL store keeps it (see ``earshot.adapters.storage.types.storable``)."""
     return storable(value) if value else value
 
 

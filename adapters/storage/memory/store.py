@@ -10,19 +10,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from adapters.storage.memory.actions import ActionsPart
-from adapters.storage.memory.catalog import CatalogPart
-from adapters.storage.memory.delivering import DeliveringPart
-from adapters.storage.memory.finding import FindingPart
-from adapters.storage.memory.followup import FollowUpPart
-from adapters.storage.memory.state import Tables, utc
+from earshot.adapters.storage.memory.actions import ActionsPart
+from earshot.adapters.storage.memory.catalog import CatalogPart
+from earshot.adapters.storage.memory.delivering import DeliveringPart
+from earshot.adapters.storage.memory.finding import FindingPart
+from earshot.adapters.storage.memory.followup import FollowUpPart
+from earshot.adapters.storage.memory.state import Tables, utc
 
 if TYPE_CHECKING:
-    from bot.ports import Store, Unit
+    from earshot.bot.ports import Store, Unit
 
 
 class MemoryUnit(CatalogPart, FindingPart, DeliveringPart, ActionsPart, FollowUpPart):
-    """One transaction on a private copy of the tables; implements :class:`bot.ports.Unit`."""
+    """One transaction on a private copy of the tables; implements :class:`earshot.bot.ports.Unit`."""
 
 
 def _times_in_utc(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -51,7 +51,7 @@ class MemoryDatabase:
 
 
 class MemoryStore:
-    """Opens units of work on a :class:`MemoryDatabase`; implements :class:`bot.ports.Store`.
+    """Opens units of work on a :class:`MemoryDatabase`; implements :class:`earshot.bot.ports.Store`.
 
     Changes are visible to other units only once the ``async with`` block ends; an exception inside it discards
     them all. Stores made on one database behave as processes sharing it.
@@ -84,5 +84,5 @@ class MemoryStore:
 if TYPE_CHECKING:
 
     def _implements_the_ports(store: MemoryStore, unit: MemoryUnit) -> tuple[Store, Unit]:
-        # mypy checks the structural match here, so a drift from bot.ports fails the type check.
+        # mypy checks the structural match here, so a drift from earshot.bot.ports fails the type check.
         return store, unit

@@ -1,11 +1,11 @@
 """Storage ports: small Protocols, one per capability, and the unit of work that composes them.
 
-A unit of work is one transaction: everything a block of ``async with store.unit() as unit`` does is visible to
-others only once the block ends, and an exception rolls all of it back. Each capability below is a Protocol of a
-few methods with its contract in its docstrings; a core service asks for the ones it uses
-(``StoreOf[SomeUnit]``, where ``SomeUnit`` inherits those capabilities), so its signature says what it touches.
-:class:`Unit` is all of them, what a store implements. Two implementations pass the same contract tests:
-``adapters.storage.SqlStore`` (SQLite, PostgreSQL) and ``adapters.storage.memory.MemoryStore`` (plain dicts).
+A unit of work is one transaction: everything a block of ``async with store.unit() as unit`` does is visible to others
+only once the block ends, and an exception rolls all of it back. Each capability below is a Protocol of a few methods
+with its contract in its docstrings; a core service asks for the ones it uses (``StoreOf[SomeUnit]``, where
+``SomeUnit`` inherits those capabilities), so its signature says what it touches. :class:`Unit` is all of them, what a
+store implements. Two implementations pass the same contract tests: ``earshot.adapters.storage.SqlStore`` (SQLite,
+PostgreSQL) and ``earshot.adapters.storage.memory.MemoryStore`` (plain dicts).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol, TypeVar
 
-from bot.ports.storage.actions import Claiming, Lookup, People, Team
-from bot.ports.storage.catalog import Audit, ConfigSync, Feeds, Topics
-from bot.ports.storage.delivering import FloodGuard, Outbox, Refreshes, Summaries
-from bot.ports.storage.finding import Feedback, Polling
-from bot.ports.storage.followup import Checks, FollowUps, Reporting
-from bot.records import Backlog, DeliveryProblem, DueCheck, NewAlert, StoredConversation, SyncReport
+from earshot.bot.ports.storage.actions import Claiming, Lookup, People, Team
+from earshot.bot.ports.storage.catalog import Audit, ConfigSync, Feeds, Topics
+from earshot.bot.ports.storage.delivering import FloodGuard, Outbox, Refreshes, Summaries
+from earshot.bot.ports.storage.finding import Feedback, Polling
+from earshot.bot.ports.storage.followup import Checks, FollowUps, Reporting
+from earshot.bot.records import Backlog, DeliveryProblem, DueCheck, NewAlert, StoredConversation, SyncReport
 
 __all__ = [
     "CAPABILITIES",

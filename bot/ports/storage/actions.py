@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain import Activity, Alert, ClaimResult, DeliveryState, Handle, Outcome
-from bot.records import StoredConversation
+from earshot.bot.domain import Activity, Alert, ClaimResult, DeliveryState, Handle, Outcome
+from earshot.bot.records import StoredConversation
 
 
 class Claiming(Protocol):

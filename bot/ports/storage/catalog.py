@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.domain import Feed, FeedState, Topic
-from bot.records import SyncReport
+from earshot.bot.domain import Feed, FeedState, Topic
+from earshot.bot.records import SyncReport
 
 
 class Topics(Protocol):

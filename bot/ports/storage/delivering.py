@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from bot.domain import Alert, Conversation, Summary
-from bot.records import Backlog
+from earshot.bot.domain import Alert, Conversation, Summary
+from earshot.bot.records import Backlog
 
 
 class Outbox(Protocol):
     """Alerts waiting to be posted, leased to one sender at a time.
 
-    Leases work as for feeds (see :class:`Polling`): an owner's own lease counts as free, and finishing an alert
-    whose lease was lost raises :class:`bot.errors.LeaseLost` and changes nothing, so each alert is posted by the
+    Leases work as for feeds (see :class:`Polling`): an owner's own lease counts as free, and finishing an alert whose
+    lease was lost raises :class:`earshot.bot.errors.LeaseLost` and changes nothing, so each alert is posted by the
     one sender that holds it.
     """
 

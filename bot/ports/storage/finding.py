@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.domain import Conversation, FeedState
-from bot.records import NewAlert
+from earshot.bot.domain import Conversation, FeedState
+from earshot.bot.records import NewAlert
 
 
 class Polling(Protocol):
@@ -15,7 +15,7 @@ class Polling(Protocol):
 
     A lease names its owner and lasts until a time; another owner may take it only after that, and a lease its
     own owner holds already counts as free (a process restarted under the same name does not wait it out).
-    Finishing a poll whose lease was lost raises :class:`bot.errors.LeaseLost` and changes nothing.
+    Finishing a poll whose lease was lost raises :class:`earshot.bot.errors.LeaseLost` and changes nothing.
     """
 
     async def lease_feeds(

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain import Alert, Participation
-from bot.records import DayCount, DueCheck, Stats
+from earshot.bot.domain import Alert, Participation
+from earshot.bot.records import DayCount, DueCheck, Stats
 
 
 class FollowUps(Protocol):
@@ -30,7 +30,7 @@ class Checks(Protocol):
     """Participation checks: re-reading a claimed thread some time after the claim to see who replied.
 
     One check per claim and delay; a check is leased like a feed (an owner's own lease counts as free) and, once
-    finished, is its result. Finishing a check whose lease was lost raises :class:`bot.errors.LeaseLost`.
+    finished, is its result. Finishing a check whose lease was lost raises :class:`earshot.bot.errors.LeaseLost`.
     """
 
     async def plan_checks(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from bot.domain import Alert, Conversation, Outcome, OutcomeKind, Sighting, Summary
+from earshot.bot.domain import Alert, Conversation, Outcome, OutcomeKind, Sighting, Summary
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SLACK_ID = "U0ALICE01"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
+from earshot.adapters.storage import SqlStore, tables
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 # Bookkeeping, not a change anyone asked for: the ids of the events received, so a retry is handled once.

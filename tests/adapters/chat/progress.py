@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from adapters.storage import SqlStore
-from bot.domain import Participation
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Participation
 
 CHECKER = "participation-checker"
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.chat.console import ConsoleChat, render_alert
-from bot.card import alert_card
-from bot.domain import Alert, Conversation, Notice, Sighting, Summary
+from earshot.adapters.chat.console import ConsoleChat, render_alert
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.domain import Alert, Conversation, Notice, Sighting, Summary
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 # What must never reach a terminal from a feed: ESC (and so every escape sequence), BEL, bidi and zero-width marks.

@@ -9,10 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from adapters.chat.console import ConsoleChat
-from adapters.chat.webhook import WebhookChat
-from adapters.http import FetchPolicy, SafeHttp
-from bot.domain import Digest
+from earshot.adapters.chat.console import ConsoleChat
+from earshot.adapters.chat.webhook import WebhookChat
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.bot.domain import Digest
 from tests.adapters.chat.test_console import ALERT, T0, UNSAFE
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer

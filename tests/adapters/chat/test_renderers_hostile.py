@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from adapters.chat import console, webhook
-from adapters.chat.discord import render as discord_render
-from adapters.chat.discord.card import draw
-from adapters.chat.discord.views import LINK_BUTTON_URL_MAX
-from adapters.chat.slack import render as slack_render
-from bot.card import alert_card
-from bot.desk import OUTCOME_WORDS
-from bot.domain import Digest, OutcomeKind, Progress
-from bot.text import clean
+from earshot.adapters.chat import console, webhook
+from earshot.adapters.chat.discord import render as discord_render
+from earshot.adapters.chat.discord.card import draw
+from earshot.adapters.chat.discord.views import LINK_BUTTON_URL_MAX
+from earshot.adapters.chat.slack import render as slack_render
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.actions.chat_actions import OUTCOME_WORDS
+from earshot.bot.domain import Digest, OutcomeKind, Progress
+from earshot.bot.text import clean
 from tests.fixtures import shared_path
 
 from .hostile import T0, Stored, everywhere, stored_alerts
@@ -32,7 +32,7 @@ NOW = T0
 
 
 def choices(stored: Stored) -> list[tuple[OutcomeKind, str | None, str]]:
-    """What Desk.outcome_choices offers, with the team's own (hostile) labels."""
+    """What ChatActions.outcome_choices offers, with the team's own (hostile) labels."""
     built = [(k, None, OUTCOME_WORDS[k]) for k in OutcomeKind if k not in (OutcomeKind.NOTE, OutcomeKind.CUSTOM)]
     return built + [(OutcomeKind.CUSTOM, label, label) for label in stored.labels]
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from adapters.chat.webhook import WebhookChat
-from adapters.http import FetchPolicy, SafeHttp
-from bot.domain import Alert, Conversation, Notice, Sighting, Summary
-from bot.errors import DeliveryError
+from earshot.adapters.chat.webhook import WebhookChat
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.bot.domain import Alert, Conversation, Notice, Sighting, Summary
+from earshot.bot.errors import DeliveryError
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 from tests.fakes.webhook import WebhookReceiver
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from adapters.chat.discord.config import DiscordConfig
-from adapters.cli.app import discord_config
-from adapters.settings import load_settings
+from earshot.adapters.chat.discord.config import DiscordConfig
+from earshot.adapters.cli.app import discord_config
+from earshot.adapters.settings import load_settings
 
 
 def test_the_discord_config_carries_every_discord_setting_the_chat_reads(tmp_path: Path) -> None:

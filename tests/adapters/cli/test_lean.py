@@ -23,8 +23,8 @@ NOT_FOR_HELP = (
     "slack_bolt",
     "slack_sdk",
     "matplotlib",
-    "adapters.cli.commands",
-    "adapters.settings",
+    "earshot.adapters.cli.commands",
+    "earshot.adapters.settings",
 )
 # What the commands load only for the platform or endpoint that needs them (a console or webhook chat without
 # the ops endpoint needs none).
@@ -45,22 +45,22 @@ def loaded_after(code: str) -> set[str]:
 
 
 def test_help_loads_no_heavy_library() -> None:
-    loaded = loaded_after("from adapters.cli.main import main\nmain(['--help'])")
-    assert "adapters.cli.main" in loaded  # it did run
+    loaded = loaded_after("from earshot.adapters.cli.main import main\nmain(['--help'])")
+    assert "earshot.adapters.cli.main" in loaded  # it did run
     assert sorted(loaded.intersection(NOT_FOR_HELP)) == []
 
 
 def test_a_usage_error_loads_no_heavy_library_either() -> None:
-    loaded = loaded_after("from adapters.cli.main import main\nmain(['no-such-command'])")
+    loaded = loaded_after("from earshot.adapters.cli.main import main\nmain(['no-such-command'])")
     assert sorted(loaded.intersection(NOT_FOR_HELP)) == []
 
 
 def test_the_commands_load_no_platform_or_ops_library_until_used() -> None:
-    loaded = loaded_after("import adapters.cli.commands")
+    loaded = loaded_after("import earshot.adapters.cli.commands")
     assert "sqlalchemy" in loaded  # the commands themselves are loaded
     assert sorted(loaded.intersection(NOT_FOR_WEBHOOK)) == []
 
 
 def test_the_ops_package_still_offers_its_names() -> None:
-    loaded = loaded_after("from adapters.ops import OpsServer, PrometheusTelemetry")
+    loaded = loaded_after("from earshot.adapters.ops import OpsServer, PrometheusTelemetry")
     assert {"aiohttp", "prometheus_client"} <= loaded

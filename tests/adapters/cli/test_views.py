@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.cli.explain_view import alerts_table
-from adapters.cli.views import feeds_table
-from bot.domain import Feed, FeedState
+from earshot.adapters.cli.explain_view import alerts_table
+from earshot.adapters.cli.views import feeds_table
+from earshot.bot.domain import Feed, FeedState
 from tests.fakes.clock import T0
 
 

@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
-from adapters.http import FetchPolicy, is_public_address
-from adapters.http.addresses import Allowlist
+from earshot.adapters.http import FetchPolicy, is_public_address
+from earshot.adapters.http.addresses import Allowlist
 
 PUBLIC = [
     "8.8.8.8",

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.http import FetchError, HttpResponse, load_json
+from earshot.adapters.http import FetchError, HttpResponse, load_json
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -8,7 +8,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from adapters.http import FetchError, HttpResponse, check_url, parse_retry_after
+from earshot.adapters.http import FetchError, HttpResponse, check_url, parse_retry_after
 
 NOW = datetime(2015, 10, 21, 7, 26, 0, tzinfo=UTC)
 

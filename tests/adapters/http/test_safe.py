@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from adapters.http import FetchError, FetchPolicy, SafeHttp
+from earshot.adapters.http import FetchError, FetchPolicy, SafeHttp
 from tests.adapters.http.servers import raw_server
 from tests.fakes.http_server import FakeHttpServer, Reply
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from adapters.http import FetchPolicy, FetchRefused, SafeHttp
+from earshot.adapters.http import FetchPolicy, FetchRefused, SafeHttp
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 # A refused address must fail at once; a long timeout makes a wrongly attempted connection hang the test instead.

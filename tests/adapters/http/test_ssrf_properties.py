@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.http import FetchError, FetchPolicy, FetchRefused, SafeHttp
-from adapters.http.addresses import is_public_address
+from earshot.adapters.http import FetchError, FetchPolicy, FetchRefused, SafeHttp
+from earshot.adapters.http.addresses import is_public_address
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 T = TypeVar("T")

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.http import FetchError, FetchPolicy, HttpResponse, InvalidUrl, SafeHttp, check_url
+from earshot.adapters.http import FetchError, FetchPolicy, HttpResponse, InvalidUrl, SafeHttp, check_url
 from tests.fakes.http_server import FakeHttpServer, Reply
 
 T = TypeVar("T")

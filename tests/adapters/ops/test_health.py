@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 
-from adapters.cli.app import open_app, utc_now
-from adapters.cli.commands import health_check
-from adapters.ops import OpsServer, PrometheusTelemetry
-from adapters.scheduling import Runner
-from adapters.settings import Settings, load_settings
-from adapters.storage import SqlStore
+from earshot.adapters.cli.app import open_app, utc_now
+from earshot.adapters.cli.commands import health_check
+from earshot.adapters.ops import OpsServer, PrometheusTelemetry
+from earshot.adapters.scheduling import Runner
+from earshot.adapters.settings import Settings, load_settings
+from earshot.adapters.storage import SqlStore
 from tests.fakes.http_server import free_port
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.cli.logs import setup_logging
+from earshot.adapters.cli.logs import setup_logging
 
 
 def lines(capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -10,9 +10,9 @@ import numpy as np
 from matplotlib import image
 from PIL import Image
 
-from adapters.reports import render_csv, render_markdown
-from adapters.reports.chart import SERIES, _panels, render_chart
-from bot.stats import DayCount, Report, Stats, StatsRow
+from earshot.adapters.reports import render_csv, render_markdown
+from earshot.adapters.reports.chart import SERIES, _panels, render_chart
+from earshot.bot.followup.stats import DayCount, Report, Stats, StatsRow
 from tests.fakes.clock import T0
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

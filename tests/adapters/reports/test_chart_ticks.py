@@ -9,8 +9,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
-from adapters.reports.chart import _bins, _days, draw_figure
-from bot.stats import DayCount, Report, Stats, StatsRow
+from earshot.adapters.reports.chart import _bins, _days, draw_figure
+from earshot.bot.followup.stats import DayCount, Report, Stats, StatsRow
 
 END = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday, when the weekly report is made
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.reports import render_markdown
-from bot.stats import Report, Stats, StatsRow
+from earshot.adapters.reports import render_markdown
+from earshot.bot.followup.stats import Report, Stats, StatsRow
 from tests.fakes.clock import T0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings import ConfigProblems, Settings, load_settings
+from earshot.adapters.settings import ConfigProblems, Settings, load_settings
 
 Load = Callable[..., Settings]
 Problems = Callable[..., list[str]]

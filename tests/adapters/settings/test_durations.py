@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.settings import format_duration, format_size, parse_duration, parse_size
+from earshot.adapters.settings import format_duration, format_size, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(

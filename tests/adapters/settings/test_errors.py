@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings import ConfigProblems, load_settings
-from bot.errors import ConfigError
+from earshot.adapters.settings import ConfigProblems, load_settings
+from earshot.bot.errors import ConfigError
 
 from .conftest import Problems
 

@@ -98,7 +98,7 @@ def test_options_must_be_a_table_of_simple_values(problems: Problems) -> None:
 
 
 def test_source_credentials_are_masked_in_logs(load: Load, monkeypatch: pytest.MonkeyPatch) -> None:
-    from adapters.cli.commands import secrets_of
+    from earshot.adapters.cli.commands import secrets_of
 
     monkeypatch.setenv("REDDIT_CLIENT_SECRET", "reddit-secret-value")
     monkeypatch.setenv("BLUESKY_APP_PASSWORD", "abcd-efgh-ijkl-mnop")

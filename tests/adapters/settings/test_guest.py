@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.guest.ours import Ours
-from bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, cards_for
+from earshot.bot.guest.ours import Ours
+from earshot.bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, cards_for
 
 from .conftest import Load, Problems
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from bot.domain import Handle
-from bot.schedule import Weekly
+from earshot.bot.domain import Handle
+from earshot.bot.followup.report_schedule import Weekly
 
 from .conftest import Load, Problems
 
@@ -82,7 +82,7 @@ handles = { hackernews = 3 }
 
 
 def test_check_config_says_what_the_sections_hold(load: Load) -> None:
-    from adapters.cli.views import how_it_went_summary
+    from earshot.adapters.cli.views import how_it_went_summary
 
     assert how_it_went_summary(load(GOOD)) == (
         "  how it went: thread checks 1h, 1d, 7d after a claim; weekly report fri 16:30 Europe/Paris; claims "

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings import DEFAULT_CONFIG_NAME, ConfigProblems, find_config, load_settings
-from bot.domain import Feed, Topic
+from earshot.adapters.settings import DEFAULT_CONFIG_NAME, ConfigProblems, find_config, load_settings
+from earshot.bot.domain import Feed, Topic
 
 from .conftest import Load
 

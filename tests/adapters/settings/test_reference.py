@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings import reference
-from adapters.sources.registry import BUILT_IN
+from earshot.adapters.settings import reference
+from earshot.adapters.sources.registry import BUILT_IN
 
 ROOT = Path(__file__).parents[3]
 

@@ -64,7 +64,7 @@ def test_admins_and_tokens_in_the_redacted_summary(load: Load) -> None:
 
 
 def test_check_config_says_how_slack_runs_and_shows_no_token(load: Load) -> None:
-    from adapters.cli.views import config_summary
+    from earshot.adapters.cli.views import config_summary
 
     socket = config_summary(load(SLACK, TOKENS))
     assert "chat: slack (default channel #C0123ABCD), Socket Mode, follow-ups after 1d" in socket

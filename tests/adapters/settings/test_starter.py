@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from adapters.settings import load_settings, starter_config, write_starter
-from adapters.settings.guest import RuleEntry
-from adapters.settings.model import ConfigFile, FeedEntry, TeamEntry, TopicEntry
-from bot.errors import ConfigError
+from earshot.adapters.settings import load_settings, starter_config, write_starter
+from earshot.adapters.settings.guest import RuleEntry
+from earshot.adapters.settings.model import ConfigFile, FeedEntry, TeamEntry, TopicEntry
+from earshot.bot.errors import ConfigError
 
 
 def test_the_starter_file_loads_cleanly(tmp_path: Path) -> None:

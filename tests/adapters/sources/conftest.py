@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.http import FetchPolicy, SafeHttp
 from tests.fakes.http_server import FakeHttpServer
 
 

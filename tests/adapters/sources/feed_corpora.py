@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters.sources.rss.source import parse_feed
-from bot.domain import Conversation
-from bot.errors import FeedError
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.bot.domain import Conversation
+from earshot.bot.errors import FeedError
 
 FEED_URL = "https://feeds.example.com/feed"
 # feed-rs keeps its expected results beside each feed as <name>.serde.json: not feeds, so not run.

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.http import SafeHttp
-from adapters.storage import SqlStore
-from bot.domain import Conversation, FetchResult, Thread
-from bot.errors import FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Conversation, FetchResult, Thread
+from earshot.bot.errors import FeedError
 from tests.adapters.sources.mutations import MUTATIONS, Mutation, Path, dump, get, mutated_bodies
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.http_server import Reply as HttpReply

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from adapters.http import SafeHttp
-from adapters.sources import (
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources import (
     BlueskySource,
     DiscourseSource,
     GitHubSource,
@@ -17,7 +17,7 @@ from adapters.sources import (
     RedditSource,
     StackExchangeSource,
 )
-from bot.domain import Conversation, Feed, FetchResult
+from earshot.bot.domain import Conversation, Feed, FetchResult
 from tests.adapters.sources import payloads as p
 from tests.adapters.sources import payloads_more as q
 from tests.adapters.sources.mutated import NOW, Case, Read

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.bluesky.source import ANONYMOUS_NOTE, OVERLAP, BlueskySource
-from bot.domain import Conversation, Feed
-from bot.errors import ConfigError, FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.bluesky.source import ANONYMOUS_NOTE, OVERLAP, BlueskySource
+from earshot.bot.domain import Conversation, Feed
+from earshot.bot.errors import ConfigError, FeedError
 from tests.fakes.bluesky import APP_PASSWORD, HANDLE, JSON, SEARCH, FakeBluesky, blocked, not_found, post, thread_view
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
@@ -255,6 +255,6 @@ async def test_feeds_polled_at_once_share_one_login(http: SafeHttp, bsky: FakeBl
 
 
 def test_bluesky_reads_threads(http: SafeHttp) -> None:
-    from bot.ports import ThreadSource
+    from earshot.bot.ports import ThreadSource
 
     assert isinstance(BlueskySource(http), ThreadSource)

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.sources.api import option_flag, option_list, parse_time, quota_wait
-from adapters.sources.cursor import MAX_RECENT_IDS, Page, Window, pause_error, walk
-from bot.domain import Conversation
+from earshot.adapters.sources.api import option_flag, option_list, parse_time, quota_wait
+from earshot.adapters.sources.cursor import MAX_RECENT_IDS, Page, Window, pause_error, walk
+from earshot.bot.domain import Conversation
 
 NOW = datetime.fromtimestamp(1_700_000_000, UTC)
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from adapters.cli.feedadd import parse_options
-from adapters.http import SafeHttp
-from adapters.sources.discourse.posts import CURSOR_KEY, MAX_POST_PAGES
-from adapters.sources.discourse.source import BODY_FETCHES, MAX_PAGES, DiscourseSource
-from bot.domain import Feed
-from bot.errors import ConfigError, FeedError
-from bot.ports import ThreadSource
+from earshot.adapters.cli.feedadd import parse_options
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.discourse.posts import CURSOR_KEY, MAX_POST_PAGES
+from earshot.adapters.sources.discourse.source import BODY_FETCHES, MAX_PAGES, DiscourseSource
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import ThreadSource
 from tests.fakes.discourse import JSON, PER_PAGE, POSTS_PER_PAGE, FakeDiscourse, latest_post, post, topic
 from tests.fakes.http_server import FakeHttpServer, Reply
 

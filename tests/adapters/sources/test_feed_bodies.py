@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.reddit.parse import parse_rss
-from adapters.sources.rss.source import RssSource, parse_feed
-from bot.domain import Feed
-from bot.errors import FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.reddit.parse import parse_rss
+from earshot.adapters.sources.rss.source import RssSource, parse_feed
+from earshot.bot.domain import Feed
+from earshot.bot.errors import FeedError
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fixtures import REPO
 

@@ -15,8 +15,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from adapters.sources.feed_reader import read_feed
-from adapters.sources.rss.source import parse_feed
+from earshot.adapters.sources.feed_reader import read_feed
+from earshot.adapters.sources.rss.source import parse_feed
 from tests.adapters.sources.feed_corpora import FEED_URL, Tally, content_type_of, corpus_files, run
 from tests.fixtures import shared_path
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sources.feed_reader import strip_doctype
-from adapters.sources.rss.source import parse_feed
-from bot.errors import FeedError
+from earshot.adapters.sources.feed_reader import strip_doctype
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.bot.errors import FeedError
 from tests.adapters.sources.hostile import big_entity_doctype
 
 FEED_URL = "https://feeds.example.com/feed"

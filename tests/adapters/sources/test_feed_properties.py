@@ -8,10 +8,10 @@ import dataclasses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.sources.reddit.parse import parse_rss
-from adapters.sources.rss.source import parse_feed
-from bot.domain import Conversation
-from bot.errors import FeedError
+from earshot.adapters.sources.reddit.parse import parse_rss
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.bot.domain import Conversation
+from earshot.bot.errors import FeedError
 
 FEED_URL = "https://feeds.example.com/feed"
 _DIGITS = st.text("0123456789", min_size=1, max_size=12) | st.just("9" * 5000) | st.just("0" * 4400 + "65")

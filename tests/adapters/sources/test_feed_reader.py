@@ -8,12 +8,12 @@ import dataclasses
 
 import pytest
 
-from adapters.sources.feed_reader import fix_char_refs
-from adapters.sources.reddit.parse import parse_rss
-from adapters.sources.rss.source import parse_feed
-from adapters.sources.text import html_to_text
-from bot.domain import Conversation
-from bot.errors import FeedError
+from earshot.adapters.sources.feed_reader import fix_char_refs
+from earshot.adapters.sources.reddit.parse import parse_rss
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.adapters.sources.text import html_to_text
+from earshot.bot.domain import Conversation
+from earshot.bot.errors import FeedError
 
 FEED_URL = "https://feeds.example.com/feed"
 GOOD = "<item><title>Good item</title><link>https://x.example/good</link><description>fine</description></item>"

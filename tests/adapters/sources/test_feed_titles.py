@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sources.reddit.parse import parse_rss
-from adapters.sources.rss.source import parse_feed
+from earshot.adapters.sources.reddit.parse import parse_rss
+from earshot.adapters.sources.rss.source import parse_feed
 
 FEED_URL = "https://feeds.example.com/feed"
 

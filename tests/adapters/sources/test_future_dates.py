@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources import (
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources import (
     BlueskySource,
     DiscourseSource,
     GitHubSource,
@@ -22,7 +22,7 @@ from adapters.sources import (
     LobstersSource,
     StackExchangeSource,
 )
-from bot.domain import Feed, FetchResult
+from earshot.bot.domain import Feed, FetchResult
 from tests.adapters.sources import payloads as p
 from tests.adapters.sources import payloads_more as q
 from tests.fakes.clock import Clock

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.github.source import MAX_PAGES, OVERLAP_SECONDS, PER_PAGE, GitHubSource
-from bot.domain import Feed
-from bot.errors import ConfigError, FeedError
-from bot.ports import ThreadSource
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.github.source import MAX_PAGES, OVERLAP_SECONDS, PER_PAGE, GitHubSource
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import ThreadSource
 from tests.fakes.github import (
     JSON,
     FakeGitHub,

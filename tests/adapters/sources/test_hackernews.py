@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.hackernews.source import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSource
-from bot.domain import Feed
-from bot.errors import ConfigError, FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.hackernews.source import MAX_PAGES, OVERLAP_SECONDS, HackerNewsSource
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, FeedError
 from tests.fakes.algolia import PATH, FakeAlgolia, firebase_item, hit_from_item
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
@@ -149,7 +149,7 @@ async def test_page_cap_stops_and_warns(
     source: HackerNewsSource, algolia: FakeAlgolia, caplog: pytest.LogCaptureFixture
 ) -> None:
     algolia.add(*bulk(1500))
-    with caplog.at_level(logging.WARNING, logger="adapters.sources.hackernews"):
+    with caplog.at_level(logging.WARNING, logger="earshot.adapters.sources.hackernews"):
         result = await source.fetch(hn_feed(algolia.base_url), {"newest": NOW - 2000}, seeding=False)
     assert [r.param("page") for r in algolia.requests] == [str(p) for p in range(MAX_PAGES)]
     assert len(result.items) == MAX_PAGES * 100

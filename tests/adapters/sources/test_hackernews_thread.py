@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.hackernews.source import HackerNewsSource
-from bot.domain import Conversation, Feed
-from bot.errors import FeedError
-from bot.ports import ThreadSource
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.hackernews.source import HackerNewsSource
+from earshot.bot.domain import Conversation, Feed
+from earshot.bot.errors import FeedError
+from earshot.bot.ports import ThreadSource
 from tests.fakes.algolia import FakeAlgoliaItems, algolia_item, comment_item, firebase_item
 from tests.fakes.http_server import FakeHttpServer, Reply
 

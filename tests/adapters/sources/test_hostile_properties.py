@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.sources.rss.source import parse_feed
-from bot.errors import FeedError
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.bot.errors import FeedError
 
 MB = 1024 * 1024
 # Generous for a parser working on a few MB; the attacks below would need gigabytes if expanded.

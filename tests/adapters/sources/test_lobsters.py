@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from adapters.cli.feedadd import parse_options
-from adapters.http import SafeHttp
-from adapters.sources.lobsters.comments import CURSOR_KEY, MAX_COMMENT_PAGES
-from adapters.sources.lobsters.source import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
-from bot.domain import Feed
-from bot.errors import ConfigError, FeedError
-from bot.ports import ThreadSource
+from earshot.adapters.cli.feedadd import parse_options
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.lobsters.comments import CURSOR_KEY, MAX_COMMENT_PAGES
+from earshot.adapters.sources.lobsters.source import MAX_PAGES, OVERLAP_SECONDS, LobstersSource
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import ThreadSource
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fakes.lobsters import COMMENTS_PER_PAGE, PER_PAGE, FakeLobsters, comment, listed_comment, story
 

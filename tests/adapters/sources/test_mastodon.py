@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.mastodon.parse import link_param
-from adapters.sources.mastodon.source import MAX_PAGES, MastodonSource
-from bot.domain import Conversation, Feed
-from bot.errors import ConfigError, FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.mastodon.parse import link_param
+from earshot.adapters.sources.mastodon.source import MAX_PAGES, MastodonSource
+from earshot.bot.domain import Conversation, Feed
+from earshot.bot.errors import ConfigError, FeedError
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fakes.mastodon import JSON, TOKEN, FakeMastodon, payload, status
@@ -300,6 +300,6 @@ async def test_a_server_ignoring_min_id_does_not_spin(http: SafeHttp, instance: 
 
 
 def test_mastodon_reads_threads(http: SafeHttp) -> None:
-    from bot.ports import ThreadSource
+    from earshot.bot.ports import ThreadSource
 
     assert isinstance(MastodonSource(http), ThreadSource)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.storage import SqlStore
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.storage import SqlStore
 from tests.adapters.sources.mutated import Outcome, run_case, run_page_fields, store_all
 from tests.adapters.sources.mutated_cases import cases
 from tests.adapters.sources.mutations import BEYOND_FLOAT, MUTATIONS

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.storage import SqlStore
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.storage import SqlStore
 from tests.adapters.sources.mutated import Outcome, run_case, store_all
 from tests.adapters.sources.mutated_cases import cases
 from tests.adapters.sources.mutations import MUTATIONS, field_paths, get

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from adapters.http import SafeHttp
-from adapters.sources import BlueskySource, RedditSource, build_sources
-from adapters.storage import SqlStore, tables
-from bot.domain import Feed, Topic
-from bot.polling import Poller
-from bot.ports import Source
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources import BlueskySource, RedditSource, build_sources
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.domain import Feed, Topic
+from earshot.bot.finding.polling import Poller
+from earshot.bot.ports import Source
 from tests.fakes.bluesky import APP_PASSWORD, HANDLE, FakeBluesky, post
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer

@@ -11,16 +11,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from adapters.http import SafeHttp
-from adapters.sources.discourse.source import DiscourseSource
-from adapters.sources.github.source import GitHubSource
-from adapters.sources.lobsters.source import LobstersSource
-from adapters.sources.stackexchange.source import StackExchangeSource
-from adapters.storage import SqlStore, tables
-from bot.catalog import Catalog
-from bot.domain import Feed, Topic
-from bot.polling import Poller, PollPolicy
-from bot.ports import Source
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.discourse.source import DiscourseSource
+from earshot.adapters.sources.github.source import GitHubSource
+from earshot.adapters.sources.lobsters.source import LobstersSource
+from earshot.adapters.sources.stackexchange.source import StackExchangeSource
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
+from earshot.bot.domain import Feed, Topic
+from earshot.bot.finding.polling import Poller, PollPolicy
+from earshot.bot.ports import Source
 from tests.fakes.clock import Clock
 from tests.fakes.discourse import FakeDiscourse, topic
 from tests.fakes.github import FakeGitHub, issue, modern_issue
@@ -112,7 +112,7 @@ async def test_poll_alert_restart_and_rate_limit(
         source = kind.make_source(http, clock)
         return Poller(store, {source.kind: source}, clock, "worker-1", PollPolicy(jitter=0.1), rand=lambda: 0.5)
 
-    catalog = Catalog(store, {kind.feed.kind: kind.make_source(http, clock)}, clock)
+    catalog = TopicsAndFeeds(store, {kind.feed.kind: kind.make_source(http, clock)}, clock)
     await catalog.add_topic(TOPIC, "ana")
     await catalog.add_feed(kind.feed, "ana")
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.reddit.parse import parse_rss
-from adapters.sources.reddit.source import RSS_NOTE, RedditSource
-from bot.domain import Conversation, Feed
-from bot.errors import ConfigError, FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.reddit.parse import parse_rss
+from earshot.adapters.sources.reddit.source import RSS_NOTE, RedditSource
+from earshot.bot.domain import Conversation, Feed
+from earshot.bot.errors import ConfigError, FeedError
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fakes.reddit import CLIENT_ID, JSON, SECRET, FakeReddit, listing
@@ -432,7 +432,7 @@ async def test_feeds_polled_at_once_share_one_token(http: SafeHttp, reddit: Fake
 
 
 def test_the_user_agent_is_the_operators_or_names_them(http: SafeHttp) -> None:
-    from adapters.sources.reddit.auth import user_agent
+    from earshot.adapters.sources.reddit.auth import user_agent
 
     assert (
         user_agent({"REDDIT_USER_AGENT": "linux:acme-listener:1.0 (by /u/acme)"})
@@ -443,6 +443,6 @@ def test_the_user_agent_is_the_operators_or_names_them(http: SafeHttp) -> None:
 
 
 def test_reddit_reads_threads(http: SafeHttp) -> None:
-    from bot.ports import ThreadSource
+    from earshot.bot.ports import ThreadSource
 
     assert isinstance(RedditSource(http), ThreadSource)

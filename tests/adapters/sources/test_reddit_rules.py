@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.reddit.rules import SubredditRules, parse_rules
-from bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, cards_for
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.reddit.rules import SubredditRules, parse_rules
+from earshot.bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, cards_for
 from tests.fakes.clock import Clock
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 from tests.fakes.reddit import CLIENT_ID, JSON, SECRET, FakeReddit

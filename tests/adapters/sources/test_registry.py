@@ -13,20 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from adapters.http import FetchPolicy, SafeHttp
-from adapters.settings import load_settings, starter_config
-from adapters.sources import KINDS, SECRET_ENV, build_sources, declarations
-from adapters.sources.registry import BUILT_IN, ENTRY_POINT_GROUP, load_plugins, plugins, secret_env
-from bot.errors import ConfigError
-from bot.feed_targets import feed_target
-from bot.ports import ThreadSource
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.settings import load_settings, starter_config
+from earshot.adapters.sources import KINDS, SECRET_ENV, build_sources, declarations
+from earshot.adapters.sources.registry import BUILT_IN, ENTRY_POINT_GROUP, load_plugins, plugins, secret_env
+from earshot.bot.actions.feed_targets import feed_target
+from earshot.bot.errors import ConfigError
+from earshot.bot.ports import ThreadSource
 
 PLUGIN_MODULE = '''
 """A third-party source, as a package outside Earshot would write it."""
-from bot.domain import FetchResult
-from bot.errors import ConfigError
-from bot.ports import EnvVar, Option, SourceKind, TargetRule
-from adapters.sources.plugin import SourcePlugin
+from earshot.bot.domain import FetchResult
+from earshot.bot.errors import ConfigError
+from earshot.bot.ports import EnvVar, Option, SourceKind, TargetRule
+from earshot.adapters.sources.plugin import SourcePlugin
 
 DECLARATION = SourceKind(
     kind="gopher",
@@ -169,7 +169,7 @@ async def test_a_plugin_kind_is_configured_checked_and_built_like_a_built_in_one
 @pytest.mark.parametrize(
     ("value", "says"),
     [
-        ("earshot_gopher:NOT_A_PLUGIN", "is a SourceKind, not an adapters.sources.plugin.SourcePlugin"),
+        ("earshot_gopher:NOT_A_PLUGIN", "is a SourceKind, not an earshot.adapters.sources.plugin.SourcePlugin"),
         ("earshot_gopher:TAKES_RSS", "kind 'rss' is already registered"),
         ("earshot_gopher:MISSING", "could not be loaded (AttributeError"),
         ("no_such_module_here:PLUGIN", "could not be loaded (ModuleNotFoundError"),
@@ -181,7 +181,7 @@ def test_a_bad_plugin_is_a_warning_and_the_others_still_load(
     install(tmp_path, {"bad": value, "gopher": "earshot_gopher:PLUGIN"})
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
-        with caplog.at_level(logging.WARNING, logger="adapters.sources.registry"):
+        with caplog.at_level(logging.WARNING, logger="earshot.adapters.sources.registry"):
             found = load_plugins()
     finally:
         sys.modules.pop("earshot_gopher", None)

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources import KINDS, build_sources
-from adapters.sources.rss.source import RssSource
-from bot.domain import Feed
-from bot.errors import ConfigError, FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources import KINDS, build_sources
+from earshot.adapters.sources.rss.source import RssSource
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, FeedError
 from tests.adapters.sources.hostile import billion_laughs_doctype
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
 from tests.fixtures import data_path

@@ -8,10 +8,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from adapters.sources.feed_reader import strip_doctype
-from adapters.sources.rss.source import parse_feed
-from bot.domain import Conversation
-from bot.errors import FeedError
+from earshot.adapters.sources.feed_reader import strip_doctype
+from earshot.adapters.sources.rss.source import parse_feed
+from earshot.bot.domain import Conversation
+from earshot.bot.errors import FeedError
 from tests.adapters.sources.hostile import big_entity_doctype, billion_laughs_doctype
 from tests.fakes.reddit import atom_feed
 from tests.fakes.reddit_shapes import new_posts

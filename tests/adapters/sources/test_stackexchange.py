@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.stackexchange.source import MAX_PAGES, OVERLAP_SECONDS, PAGE_SIZE, StackExchangeSource
-from bot.domain import Feed
-from bot.errors import ConfigError, FeedError
-from bot.ports import ThreadSource
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.stackexchange.source import MAX_PAGES, OVERLAP_SECONDS, PAGE_SIZE, StackExchangeSource
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, FeedError
+from earshot.bot.ports import ThreadSource
 from tests.fakes.http_server import FakeHttpServer, Reply
 from tests.fakes.stackexchange import API, FakeStackExchange, answer, error_reply, kubernetes_questions, question
 

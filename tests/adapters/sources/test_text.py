@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.sources.text import html_to_text
+from earshot.adapters.sources.text import html_to_text
 
 
 @pytest.mark.parametrize(

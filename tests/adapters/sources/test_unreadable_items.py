@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from adapters.http import SafeHttp
-from adapters.sources.cursor import pause_error
-from adapters.sources.items import read_items
-from adapters.storage import SqlStore
-from bot.errors import FeedError
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources.cursor import pause_error
+from earshot.adapters.sources.items import read_items
+from earshot.adapters.storage import SqlStore
+from earshot.bot.errors import FeedError
 from tests.adapters.sources import payloads as p
 from tests.adapters.sources import payloads_more as q
 from tests.adapters.sources.mutated import JSON, NOW
@@ -43,7 +43,7 @@ async def test_a_huge_hacker_news_epoch_skips_that_hit_only(
     bad = {**p.hn_hit(1), "created_at_i": 10**30}
     served("/api/v1/search_by_date", p.hn_page(bad))
     source = hackernews(http, server)
-    with caplog.at_level(logging.DEBUG, logger="adapters.sources.items"):
+    with caplog.at_level(logging.DEBUG, logger="earshot.adapters.sources.items"):
         first = await source.fetch(feed("hackernews", server.url("/api/v1")), {}, seeding=False)
         told = [r for r in caplog.records if r.getMessage().startswith("Hacker News: skipped")]
         caplog.clear()

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from adapters.storage.memory import MemoryDatabase, MemoryStore
+from earshot.adapters.storage.memory import MemoryDatabase, MemoryStore
 
 if TYPE_CHECKING:
-    from adapters.storage import SqlStore
+    from earshot.adapters.storage import SqlStore
 
 # Modules about SQL itself: the schema and its migrations, the engine's settings, what the column types store,
 # the leader's PostgreSQL advisory lock and the query plans. The twin has none of these.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.storage import SqlStore
-from bot.domain import Conversation, Feed, Topic
-from bot.ports import NewAlert, Store
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Conversation, Feed, Topic
+from earshot.bot.ports import NewAlert, Store
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

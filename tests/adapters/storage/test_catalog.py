@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.domain import FeedState
-from bot.errors import AlreadyExists
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import FeedState
+from earshot.bot.errors import AlreadyExists
 from tests.adapters.storage.helpers import T0, add_alerts, feed, topic
 
 

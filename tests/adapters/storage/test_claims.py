@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
-from bot.domain import ClaimResult, Outcome, OutcomeKind
-from bot.errors import NotFound
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.domain import ClaimResult, Outcome, OutcomeKind
+from earshot.bot.errors import NotFound
 from tests.adapters.storage.helpers import MINUTE, T0, add_alerts
 
 

@@ -6,11 +6,11 @@ import asyncio
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from adapters.storage import SqlStore
-from adapters.storage.crossposts import group_crossposts
-from bot.domain import Alert, Conversation, DeliveryState, Sighting, Summary
-from bot.polling import discussed_links
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore
+from earshot.adapters.storage.crossposts import group_crossposts
+from earshot.bot.domain import Alert, Conversation, DeliveryState, Sighting, Summary
+from earshot.bot.finding.polling import discussed_links
+from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import T0
 
 WEEK = timedelta(days=7)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.domain import DeliveryState
-from bot.errors import LeaseLost
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import DeliveryState
+from earshot.bot.errors import LeaseLost
 from tests.adapters.storage.helpers import MINUTE, T0, add_alerts
 
 LEASE = timedelta(minutes=2)

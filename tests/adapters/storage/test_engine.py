@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from adapters.storage import create_engine, describe_url, normalize_url
-from adapters.storage.engine import STATEMENT_CACHE
-from bot.errors import ConfigError
+from earshot.adapters.storage import create_engine, describe_url, normalize_url
+from earshot.adapters.storage.engine import STATEMENT_CACHE
+from earshot.bot.errors import ConfigError
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
-from bot.domain import Conversation
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.domain import Conversation
+from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import T0, conversation, topic
 
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from adapters.storage import SqlStore
-from adapters.storage.leader import AdvisoryLeader, SoleLeader, leadership, lock_key
+from earshot.adapters.storage import SqlStore
+from earshot.adapters.storage.leader import AdvisoryLeader, SoleLeader, leadership, lock_key
 
 
 def test_lock_keys_are_stable_signed_64_bit_and_distinct() -> None:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.errors import LeaseLost
+from earshot.adapters.storage import SqlStore
+from earshot.bot.errors import LeaseLost
 from tests.adapters.storage.helpers import MINUTE, T0, add_feeds, feed
 
 LEASE = timedelta(minutes=5)

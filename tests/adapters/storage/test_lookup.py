@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.storage import SqlStore
-from bot.domain import DeliveryState
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import DeliveryState
+from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import T0, conversation
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from adapters.storage.memory import MemoryDatabase, MemoryStore
+from earshot.adapters.storage.memory import MemoryDatabase, MemoryStore
 from tests.adapters.storage.helpers import T0, feed, topic
 
 

@@ -1,4 +1,4 @@
-"""The migrations build exactly the schema in ``adapters.storage.tables``, and undo it."""
+"""The migrations build exactly the schema in ``earshot.adapters.storage.tables``, and undo it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
-from adapters.storage import create_engine, migrate, tables
+from earshot.adapters.storage import create_engine, migrate, tables
 
 
 async def _on_connection(url: str, work: Any) -> Any:

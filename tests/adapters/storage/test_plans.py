@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from adapters.storage import SqlStore
+from earshot.adapters.storage import SqlStore
 from tests.e2e.conftest import REPO
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from adapters.storage import SqlStore
-from bot.domain import Conversation, Outcome, OutcomeKind, Participation
-from bot.ports import NewAlert
-from bot.stats import DayCount, StatsRow
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Conversation, Outcome, OutcomeKind, Participation
+from earshot.bot.followup.stats import DayCount, StatsRow
+from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import T0
 
 M = timedelta(minutes=1)

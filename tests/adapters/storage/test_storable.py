@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from adapters.storage import SqlStore, tables
-from bot.domain import Participation, Summary
-from bot.ports import NewAlert
-from bot.scoring import Reason, ReasonKind
+from earshot.adapters.storage import SqlStore, tables
+from earshot.bot.domain import Participation, Summary
+from earshot.bot.finding.scoring import Reason, ReasonKind
+from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import MINUTE, T0, add_feeds, conversation
 
 BAD = "half \ud83d an emoji, a \x00 NUL and a low \udc00 one"

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.domain import Feed
-from bot.errors import ConfigError, LeaseLost
-from bot.ports import SyncReport
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Feed
+from earshot.bot.errors import ConfigError, LeaseLost
+from earshot.bot.ports import SyncReport
 from tests.adapters.storage.helpers import MINUTE, T0, feed, topic
 
 LATER = T0 + timedelta(hours=1)

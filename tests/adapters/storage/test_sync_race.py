@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from adapters.storage import SqlStore
-from bot.ports import SyncReport
+from earshot.adapters.storage import SqlStore
+from earshot.bot.ports import SyncReport
 from tests.adapters.storage.helpers import T0, feed, topic
 
 

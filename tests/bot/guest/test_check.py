@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guest.asked import Asked
-from bot.guest.check import (
+from earshot.bot.guest.asked import Asked
+from earshot.bot.guest.check import (
     ABOUT_US,
     DUPLICATE,
     GENERATED,
@@ -17,8 +17,8 @@ from bot.guest.check import (
     UNDISCLOSED,
     check_reply,
 )
-from bot.guest.ours import Ours
-from bot.guest.rules import cards_for
+from earshot.bot.guest.ours import Ours
+from earshot.bot.guest.rules import cards_for
 
 OURS = Ours(("Tidewater",), ("tidewater.dev",))
 QUEUE = Asked(

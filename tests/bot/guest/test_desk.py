@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.domain import Conversation, Summary
-from bot.errors import NotFound
-from bot.guest.check import OFF_QUESTION, PRODUCT_FIRST, UNDISCLOSED
-from bot.guest.checker import EmptyDraft, GuestPolicy, PlaceRules, ReplyChecker
-from bot.guest.ours import Ours
-from bot.guest.rules import DISCLOSE, RuleCard
-from bot.ports import NewAlert
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Conversation, Summary
+from earshot.bot.errors import NotFound
+from earshot.bot.guest.check import OFF_QUESTION, PRODUCT_FIRST, UNDISCLOSED
+from earshot.bot.guest.checker import EmptyDraft, GuestPolicy, PlaceRules, ReplyChecker
+from earshot.bot.guest.ours import Ours
+from earshot.bot.guest.rules import DISCLOSE, RuleCard
+from earshot.bot.ports import NewAlert
 from tests.fakes.clock import T0
 
 POLICY = GuestPolicy(Ours(("Tidewater",), ("tidewater.dev",)), {"U9": Ours(("Loupe",), ())})

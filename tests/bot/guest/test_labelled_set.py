@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from benchmarks.replycheck import evaluate
-from bot.guest.check import FLAGS
+from earshot.bot.guest.check import FLAGS
 from tests.fixtures import data_path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guest.ours import Ours, clean_domain, ours_for, products_in
+from earshot.bot.guest.ours import Ours, clean_domain, ours_for, products_in
 
 OURS = Ours(("Tidewater", "Tidewater Cloud"), ("tidewater.dev",))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guest.rules import (
+from earshot.bot.guest.rules import (
     BUILT_IN,
     DISCLOSE,
     LIMIT_PROMOTION,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guest.asked import Asked, points, unanswered
-from bot.guest.words import jaccard, links, sentences, shingles, stem, words
+from earshot.bot.guest.asked import Asked, points, unanswered
+from earshot.bot.guest.words import jaccard, links, sentences, shingles, stem, words
 
 
 def test_links_finds_bare_and_markdown_links_without_trailing_punctuation() -> None:

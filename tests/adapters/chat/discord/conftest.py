@@ -11,17 +11,17 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.chat.discord.chat import DiscordChat
-from adapters.chat.discord.config import DiscordConfig, Leadership
-from adapters.http import SafeHttp
-from adapters.sources import build_sources, declarations
-from adapters.storage import SqlStore
-from adapters.storage.leader import SoleLeader
-from bot.delivery import Deliverer
-from bot.desk import Desk
-from bot.domain import Alert, Conversation, Feed
-from bot.ports import NewAlert
-from bot.scoring import Reason, ReasonKind
+from earshot.adapters.chat.discord.chat import DiscordChat
+from earshot.adapters.chat.discord.config import DiscordConfig, Leadership
+from earshot.adapters.http import SafeHttp
+from earshot.adapters.sources import build_sources, declarations
+from earshot.adapters.storage import SqlStore
+from earshot.adapters.storage.leader import SoleLeader
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, Conversation, Feed
+from earshot.bot.finding.scoring import Reason, ReasonKind
+from earshot.bot.ports import NewAlert
 from tests.fakes.clock import T0, Clock
 from tests.fakes.discord import TOKEN, WAIT, FakeDiscord
 
@@ -49,11 +49,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[Desk]:
-    """The desk on the test store, with the real sources."""
+async def desk(store: SqlStore, clock: Clock) -> AsyncIterator[ChatActions]:
+    """ChatActions on the test store, with the real sources."""
     http = SafeHttp()
     try:
-        yield Desk(store, build_sources(http, {}), clock, kinds=declarations())
+        yield ChatActions(store, build_sources(http, {}), clock, kinds=declarations())
     finally:
         await http.aclose()
 
@@ -65,7 +65,7 @@ def config(fake: FakeDiscord) -> DiscordConfig:
 
 
 @pytest.fixture
-async def make_chat(fake: FakeDiscord, desk: Desk, config: DiscordConfig) -> AsyncIterator[MakeChat]:
+async def make_chat(fake: FakeDiscord, desk: ChatActions, config: DiscordConfig) -> AsyncIterator[MakeChat]:
     """Starts DiscordChats (each a process's adapter) and waits until the gateway is ready; stops them after."""
     made: list[DiscordChat] = []
 
@@ -113,7 +113,7 @@ async def add_alert(store: SqlStore, n: int = 1, *, channel: str | None = None, 
     async with store.engine.connect() as connection:
         from sqlalchemy import func, select
 
-        from adapters.storage import tables
+        from earshot.adapters.storage import tables
 
         return int((await connection.execute(select(func.max(tables.alerts.c.id)))).scalar_one())
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from adapters.sources import KINDS
-from adapters.storage import SqlStore, tables
+from earshot.adapters.sources import KINDS
+from earshot.adapters.storage import SqlStore, tables
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
 from .conftest import MakeChat, posted

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.chat.discord.chat import DiscordChat
-from adapters.storage import SqlStore
-from bot.desk import Desk, Member
-from bot.domain import Digest, Handle, Notice, Progress
-from bot.errors import ConfigError, DeliveryError
-from bot.stats import Report, Stats, StatsRow
+from earshot.adapters.chat.discord.chat import DiscordChat
+from earshot.adapters.storage import SqlStore
+from earshot.bot.actions.chat_actions import ChatActions, Member
+from earshot.bot.domain import Digest, Handle, Notice, Progress
+from earshot.bot.errors import ConfigError, DeliveryError
+from earshot.bot.followup.stats import Report, Stats, StatsRow
 from tests.adapters.chat.progress import thread_read
 from tests.fakes.clock import T0, Clock
 from tests.fakes.discord import ALICE, CHANNELS, Failure, FakeDiscord
@@ -197,7 +197,7 @@ async def test_a_report_posts_its_numbers_with_the_chart_attached(fake: FakeDisc
 
 
 async def test_refresh_shows_how_it_is_going_in_the_embed(
-    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: Desk
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: ChatActions
 ) -> None:
     chat = await make_chat(listen=False)
     alert_id, _ = await posted(fake, store, chat, clock)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.chat.discord.config import DiscordConfig
-from adapters.chat.discord.doctor import ERROR, OK, check
-from adapters.cli import doctor
-from adapters.settings import load_settings
+from earshot.adapters.chat.discord.config import DiscordConfig
+from earshot.adapters.chat.discord.doctor import ERROR, OK, check
+from earshot.adapters.cli import doctor
+from earshot.adapters.settings import load_settings
 from tests.fakes.discord import APP_ID, CHANNELS, GUILD_ID, TOKEN, FakeDiscord
 
 EMBED_LINKS = 1 << 14
@@ -78,8 +78,8 @@ async def test_the_cli_prints_the_findings_and_the_invite(
 async def test_the_cli_checks_the_channels_of_topics_added_in_chat_too(
     fake: FakeDiscord, tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from adapters.storage import SqlStore, create_engine, migrate
-    from bot.domain import Topic
+    from earshot.adapters.storage import SqlStore, create_engine, migrate
+    from earshot.bot.domain import Topic
 
     await migrate.upgrade(database_url)
     store = SqlStore(create_engine(database_url))

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from adapters.scheduling import Runner
-from adapters.storage import SqlStore
-from bot.delivery import Deliverer
-from bot.desk import Desk
-from bot.domain import Alert, OutcomeKind
-from bot.polling import Poller
+from earshot.adapters.scheduling import Runner
+from earshot.adapters.storage import SqlStore
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, OutcomeKind
+from earshot.bot.finding.polling import Poller
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, WAIT, FakeDiscord
 
@@ -207,7 +207,7 @@ async def test_the_follow_up_asks_the_claimer_and_its_buttons_record_on_the_aler
 
 
 async def test_the_runner_starts_the_listener_and_asks_about_stale_claims_once(
-    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: Desk
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: ChatActions
 ) -> None:
     chat = await make_chat(listen=False)
     alert_id, message_id = await posted(fake, store, chat, clock)
@@ -239,7 +239,7 @@ def menu(message: dict[str, Any]) -> dict[str, Any]:
 
 
 async def claimed_with_team_outcomes(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, clock: Clock
 ) -> tuple[int, str]:
     """An alert Alice claimed by button, on a desk whose team added "conference talk"."""
     desk.custom_outcomes = ("conference talk",)
@@ -251,7 +251,7 @@ async def claimed_with_team_outcomes(
 
 
 async def test_a_claimed_alert_offers_the_other_outcomes_in_a_menu_of_its_own_row(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, clock: Clock
 ) -> None:
     alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
     message = fake.messages[message_id]
@@ -267,7 +267,7 @@ async def test_a_claimed_alert_offers_the_other_outcomes_in_a_menu_of_its_own_ro
 
 
 async def test_the_claimer_picks_sign_up_and_it_is_recorded_and_shown(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, clock: Clock
 ) -> None:
     alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
     picked = await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["signup"])
@@ -281,7 +281,7 @@ async def test_the_claimer_picks_sign_up_and_it_is_recorded_and_shown(
 
 
 async def test_the_claimer_picks_the_teams_own_outcome_and_its_label_is_kept(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, clock: Clock
 ) -> None:
     alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
     picked = await fake.choose(ALICE, message_id, f"earshot:more:{alert_id}", ["custom:conference talk"])
@@ -294,7 +294,7 @@ async def test_the_claimer_picks_the_teams_own_outcome_and_its_label_is_kept(
 
 
 async def test_an_outcome_no_longer_offered_is_refused_and_the_menu_redrawn(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, clock: Clock
 ) -> None:
     alert_id, message_id = await claimed_with_team_outcomes(fake, store, desk, make_chat, clock)
     desk.custom_outcomes = ()  # the team dropped it after the menu was drawn

@@ -4,7 +4,7 @@ someone who may not (refused with a clear message, every stored row unchanged), 
 The real discord.py client against the local Discord. Bob is a plain member; Alice claims the alert first; Helper
 has Manage Messages (moderates claims, may not change topics and feeds); Mod has Manage Server (may do both).
 What is open to everyone on purpose (Not relevant, the reading commands, ``me``) and why the CLI has no
-permission model is written in tests/adapters/chat/slack/test_permissions.py; the rules are the Desk's, the same
+permission model is written in tests/adapters/chat/slack/test_permissions.py; the rules are the ChatActions', the same
 for every platform.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.desk import Desk
-from bot.domain import Feed, OutcomeKind, Topic
+from earshot.adapters.storage import SqlStore
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.domain import Feed, OutcomeKind, Topic
 from tests.adapters.chat.permissions import logged, snapshot
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord, Person
@@ -85,7 +85,7 @@ COMMANDS = [
 @pytest.mark.parametrize("who", [BOB, HELPER], ids=["member", "manage messages only"])
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c.path) for c in COMMANDS])
 async def test_only_manage_server_changes_topics_and_feeds(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, command: CommandPath, who: Person
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, command: CommandPath, who: Person
 ) -> None:
     await desk.catalog.add_topic(Topic("runtime", "pgvector"), MOD.id)
     await desk.catalog.add_feed(Feed("runtime-feed", "hackernews", timedelta(minutes=5), query="pgvector"), MOD.id)
@@ -296,7 +296,12 @@ ALERT_PATHS = [
 
 
 async def board(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock, caplog: pytest.LogCaptureFixture
+    fake: FakeDiscord,
+    store: SqlStore,
+    desk: ChatActions,
+    make_chat: MakeChat,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
 ) -> Board:
     """Two alerts posted; Alice claims the first by button and is asked how it went under it."""
     desk.custom_outcomes = (TEAM_OUTCOME,)
@@ -316,13 +321,13 @@ async def board(
 async def test_only_the_claimer_or_a_moderator_acts_on_a_claimed_alert(
     fake: FakeDiscord,
     store: SqlStore,
-    desk: Desk,
+    desk: ChatActions,
     make_chat: MakeChat,
     clock: Clock,
     path: AlertPath,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level("INFO", logger="adapters.chat.discord.actions")
+    caplog.set_level("INFO", logger="earshot.adapters.chat.discord.actions")
     b = await board(fake, store, desk, make_chat, clock, caplog)
     before = await snapshot(store)
     edits = len(fake.edits)
@@ -349,7 +354,7 @@ async def test_only_the_claimer_or_a_moderator_acts_on_a_claimed_alert(
 async def test_not_relevant_is_open_to_anyone_and_leaves_the_claim_alone(
     fake: FakeDiscord,
     store: SqlStore,
-    desk: Desk,
+    desk: ChatActions,
     make_chat: MakeChat,
     clock: Clock,
     caplog: pytest.LogCaptureFixture,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.storage import SqlStore
-from bot.domain import Progress
+from earshot.adapters.storage import SqlStore
+from earshot.bot.domain import Progress
 from tests.adapters.chat.progress import thread_read
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, FakeDiscord

@@ -9,8 +9,8 @@ import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.chat.discord.invite import invite_url, missing_in, needed_permissions
-from adapters.chat.discord.render import (
+from earshot.adapters.chat.discord.invite import invite_url, missing_in, needed_permissions
+from earshot.adapters.chat.discord.render import (
     alert_embed,
     answer_text,
     cut,
@@ -19,9 +19,9 @@ from adapters.chat.discord.render import (
     outcome_lines,
     safe_url,
 )
-from adapters.chat.discord.views import more_options
-from bot.card import alert_card
-from bot.domain import Alert, Conversation, Outcome, OutcomeKind, Sighting, Summary
+from earshot.adapters.chat.discord.views import more_options
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.domain import Alert, Conversation, Outcome, OutcomeKind, Sighting, Summary
 
 T = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")

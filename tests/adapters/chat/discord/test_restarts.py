@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from adapters.storage import SqlStore
-from adapters.storage.leader import AdvisoryLeader
-from bot.desk import Desk
-from bot.domain import OutcomeKind
+from earshot.adapters.storage import SqlStore
+from earshot.adapters.storage.leader import AdvisoryLeader
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.domain import OutcomeKind
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, WAIT, FakeDiscord
 from tests.fakes.leader import LocalLeader, Seat
@@ -99,7 +99,7 @@ async def test_on_postgresql_the_advisory_lock_picks_the_gateway_holder_and_hand
 
 
 async def test_the_outcome_menu_of_a_message_posted_before_a_restart_still_records(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock
+    fake: FakeDiscord, store: SqlStore, desk: ChatActions, make_chat: MakeChat, clock: Clock
 ) -> None:
     desk.custom_outcomes = ("conference talk",)
     before = await make_chat()
@@ -118,7 +118,12 @@ async def test_the_outcome_menu_of_a_message_posted_before_a_restart_still_recor
 
 
 async def test_stopping_finishes_a_press_and_a_command_in_hand(
-    fake: FakeDiscord, store: SqlStore, desk: Desk, make_chat: MakeChat, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    fake: FakeDiscord,
+    store: SqlStore,
+    desk: ChatActions,
+    make_chat: MakeChat,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chat = await make_chat()
     alert_id, message_id = await posted(fake, store, chat, clock)

@@ -12,36 +12,36 @@ from typing import Any
 
 import pytest
 
-from adapters.storage import SqlStore
-from bot.desk import Desk, Member
-from bot.domain import OutcomeKind, Progress
+from earshot.adapters.storage import SqlStore
+from earshot.bot.actions.chat_actions import ChatActions, Member
+from earshot.bot.domain import OutcomeKind, Progress
 from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, BOB, CHANNELS, FakeDiscord
 
 from .conftest import MakeChat, posted, private_notes, stored
 
-Setup = Callable[[Desk, int], Awaitable[None]]
+Setup = Callable[[ChatActions, int], Awaitable[None]]
 
 
-async def claimed_by_alice(desk: Desk, alert_id: int) -> None:
+async def claimed_by_alice(desk: ChatActions, alert_id: int) -> None:
     await desk.claim(alert_id, Member(ALICE.id, "alice"))
 
 
-async def claimed_and_released(desk: Desk, alert_id: int) -> None:
+async def claimed_and_released(desk: ChatActions, alert_id: int) -> None:
     await claimed_by_alice(desk, alert_id)
     await desk.release(alert_id, Member(ALICE.id, "alice"))
 
 
-async def dismissed(desk: Desk, alert_id: int) -> None:
+async def dismissed(desk: ChatActions, alert_id: int) -> None:
     await desk.record(alert_id, Member(ALICE.id, "alice"), OutcomeKind.NOT_RELEVANT)
 
 
-async def replied(desk: Desk, alert_id: int) -> None:
+async def replied(desk: ChatActions, alert_id: int) -> None:
     await claimed_by_alice(desk, alert_id)
     await desk.record(alert_id, Member(ALICE.id, "alice"), OutcomeKind.REPLIED)
 
 
-async def untouched(desk: Desk, alert_id: int) -> None:
+async def untouched(desk: ChatActions, alert_id: int) -> None:
     return None
 
 
@@ -78,7 +78,7 @@ async def test_a_press_on_an_out_of_date_message_is_answered_privately(
     store: SqlStore,
     make_chat: MakeChat,
     clock: Clock,
-    desk: Desk,
+    desk: ChatActions,
     setup: Setup,
     person: Any,
     custom_id: str,
@@ -101,7 +101,7 @@ async def test_a_press_on_an_out_of_date_message_is_answered_privately(
 
 
 async def test_a_note_form_sent_after_a_restart_is_recorded(
-    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: Desk
+    fake: FakeDiscord, store: SqlStore, make_chat: MakeChat, clock: Clock, desk: ChatActions
 ) -> None:
     before = await make_chat()
     alert_id, message_id = await posted(fake, store, before, clock)

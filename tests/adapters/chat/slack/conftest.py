@@ -12,14 +12,14 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 
-from adapters.chat.slack.chat import SlackChat, SlackConfig
-from adapters.http import FetchPolicy, SafeHttp
-from adapters.sources import build_sources, declarations
-from adapters.storage import SqlStore
-from bot.delivery import Deliverer
-from bot.desk import Desk
-from bot.domain import Alert, Conversation, Sighting, Summary
-from bot.ports import NewAlert
+from earshot.adapters.chat.slack.chat import SlackChat, SlackConfig
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.sources import build_sources, declarations
+from earshot.adapters.storage import SqlStore
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, Conversation, Sighting, Summary
+from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import alert_ids
 from tests.fakes.clock import Clock
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, form_body, signed, slash_command
@@ -93,11 +93,11 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 @dataclass
 class Rig:
-    """A Slack app wired to a real Desk on a fresh database, serving HTTP mode, and the fake Slack it talks to."""
+    """A Slack app wired to real ChatActions on a fresh database, serving HTTP mode, and the fake Slack it talks to."""
 
     slack: FakeSlack
     store: SqlStore
-    desk: Desk
+    desk: ChatActions
     chat: SlackChat
     clock: Clock
     http: aiohttp.ClientSession
@@ -173,7 +173,7 @@ def slack_config(slack: FakeSlack, **fields: Any) -> SlackConfig:
 async def rig(slack: FakeSlack, store: SqlStore) -> AsyncIterator[Rig]:
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     async with SafeHttp(FetchPolicy()) as http:
-        desk = Desk(store, build_sources(http, {}), clock, kinds=declarations())
+        desk = ChatActions(store, build_sources(http, {}), clock, kinds=declarations())
         chat = SlackChat(slack_config(slack), desk, clock)
         await chat.start()
         try:

@@ -1,4 +1,5 @@
-"""The real slack-bolt app in HTTP mode against the fake Slack: signed requests in, Desk calls, messages updated."""
+"""The real slack-bolt app in HTTP mode against the fake Slack: signed requests in, ChatActions called, messages
+updated."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import time
 
 import pytest
 
-from adapters.chat.slack.chat import SlackChat
-from adapters.chat.slack.poster import parse_ref
-from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
-from bot.delivery import Deliverer
-from bot.desk import Desk
-from bot.domain import Alert, OutcomeKind
+from earshot.adapters.chat.slack.chat import SlackChat
+from earshot.adapters.chat.slack.poster import parse_ref
+from earshot.adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
+from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, OutcomeKind
 from tests.adapters.storage.helpers import alert_ids
 from tests.fakes.slack import Failure, block_action, reaction_event, select_action, signed, view_submission
 
@@ -96,7 +97,7 @@ async def test_taking_the_hand_back_releases_and_other_reactions_do_nothing(rig:
 
 
 async def test_a_retried_event_is_handled_once(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="adapters.chat.slack.app")
+    caplog.set_level(logging.DEBUG, logger="earshot.adapters.chat.slack.app")
     alert = await rig.post_alert()
     channel, ts = where(alert)
     await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvA"))
@@ -130,7 +131,7 @@ async def test_stopping_finishes_a_claim_in_hand_and_turns_new_requests_away(rig
 async def test_a_retried_event_that_reaches_another_replica_is_dropped_there_too(rig: Rig) -> None:
     alert = await rig.post_alert()
     channel, ts = where(alert)
-    other = SlackChat(slack_config(rig.slack), Desk(rig.store, {}, rig.clock), rig.clock)  # a second replica
+    other = SlackChat(slack_config(rig.slack), ChatActions(rig.store, {}, rig.clock), rig.clock)  # a second replica
     await other.start()
     try:
         competing = reaction_event("U0BOB0001", channel, ts, event_id="EvAcross")

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.delivery import Deliverer
-from bot.desk import Member
-from bot.domain import Alert, Digest, Handle, Notice, Progress
-from bot.errors import DeliveryError
-from bot.stats import DayCount, Report, Stats, StatsRow
+from earshot.bot.actions.chat_actions import Member
+from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.domain import Alert, Digest, Handle, Notice, Progress
+from earshot.bot.errors import DeliveryError
+from earshot.bot.followup.stats import DayCount, Report, Stats, StatsRow
 from tests.adapters.chat.progress import thread_read
 from tests.fakes.clock import T0
 from tests.fakes.slack import Failure

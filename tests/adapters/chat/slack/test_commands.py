@@ -1,8 +1,8 @@
-"""/earshot through the real bolt app: each subcommand runs on the Desk and answers on the response URL."""
+"""/earshot through the real bolt app: each subcommand runs on the ChatActions and answers on the response URL."""
 
 from __future__ import annotations
 
-from adapters.chat.slack.app import command_text
+from earshot.adapters.chat.slack.app import command_text
 from tests.fakes.slack import block_action
 
 from .conftest import Rig

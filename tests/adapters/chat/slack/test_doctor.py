@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.chat.slack.doctor import diagnose
-from adapters.cli.doctor import doctor
-from adapters.cli.main import build_parser
-from adapters.settings import load_settings
+from earshot.adapters.chat.slack.doctor import diagnose
+from earshot.adapters.cli.doctor import doctor
+from earshot.adapters.cli.main import build_parser
+from earshot.adapters.settings import load_settings
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SCOPES, FakeSlack
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from adapters.chat.slack.app import COMMAND
-from adapters.chat.slack.doctor import REQUIRED_SCOPES
+from earshot.adapters.chat.slack.app import COMMAND
+from earshot.adapters.chat.slack.doctor import REQUIRED_SCOPES
 from tests.fixtures import REPO
 
 MANIFEST = (REPO / "slack-manifest.yml").read_text(encoding="utf-8")

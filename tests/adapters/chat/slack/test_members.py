@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.chat.slack.members import Members
+from earshot.adapters.chat.slack.members import Members
 from tests.fakes.clock import Clock
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 

@@ -23,10 +23,10 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.chat.slack.poster import parse_ref
-from adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
-from bot.desk import AlertView
-from bot.domain import Alert, Feed, OutcomeKind, Topic
+from earshot.adapters.chat.slack.poster import parse_ref
+from earshot.adapters.chat.slack.render import NOTE_BLOCK, NOTE_CALLBACK, NOTE_INPUT
+from earshot.bot.actions.chat_actions import AlertView
+from earshot.bot.domain import Alert, Feed, OutcomeKind, Topic
 from tests.adapters.chat.permissions import logged, snapshot
 from tests.fakes.slack import block_action, reaction_event, select_action, view_submission
 
@@ -299,7 +299,7 @@ ALERT_PATHS = [
 async def test_only_the_claimer_or_a_moderator_acts_on_a_claimed_alert(
     rig: Rig, path: AlertPath, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("INFO", logger="adapters.chat.slack.app")
+    caplog.set_level("INFO", logger="earshot.adapters.chat.slack.app")
     rig.desk.custom_outcomes = (TEAM_OUTCOME,)
     alert = await rig.post_alert(1)
     channel, ts = where(alert)

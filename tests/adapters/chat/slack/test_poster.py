@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.chat.slack.poster import SlackPoster, parse_ref
-from adapters.chat.slack.render import alert_blocks, fallback_text
-from bot.card import alert_card
-from bot.domain import Alert
-from bot.errors import DeliveryError
+from earshot.adapters.chat.slack.poster import SlackPoster, parse_ref
+from earshot.adapters.chat.slack.render import alert_blocks, fallback_text
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.domain import Alert
+from earshot.bot.errors import DeliveryError
 from tests.fakes.clock import Clock
 from tests.fakes.slack import BOT_TOKEN, Failure, FakeSlack
 

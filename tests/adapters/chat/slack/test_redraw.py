@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import Alert, Progress
+from earshot.bot.domain import Alert, Progress
 from tests.adapters.chat.progress import thread_read
 from tests.fakes.slack_payloads import block_action, reaction_event
 

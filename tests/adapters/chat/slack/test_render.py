@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.chat.slack.render import (
+from earshot.adapters.chat.slack.render import (
     BLOCK_LIMIT,
     SECTION_LIMIT,
     alert_blocks,
@@ -20,8 +20,8 @@ from adapters.chat.slack.render import (
     reason_text,
     safe_url,
 )
-from bot.card import alert_card
-from bot.domain import Outcome, OutcomeKind, Sighting
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.domain import Outcome, OutcomeKind, Sighting
 
 from .conftest import QUESTION, T0, make_alert, mrkdwn_texts
 

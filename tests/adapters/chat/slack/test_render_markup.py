@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.chat.slack.markup import cut_mrkdwn
-from adapters.chat.slack.render import SECTION_LIMIT, alert_blocks, link, mrkdwn
-from bot.card import alert_card
-from bot.domain import Conversation, Sighting
+from earshot.adapters.chat.slack.markup import cut_mrkdwn
+from earshot.adapters.chat.slack.render import SECTION_LIMIT, alert_blocks, link, mrkdwn
+from earshot.bot.actions.alert_card import alert_card
+from earshot.bot.domain import Conversation, Sighting
 
 from .conftest import QUESTION, T0, make_alert
 

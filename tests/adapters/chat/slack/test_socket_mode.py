@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.chat.slack.app import SeenEvents
-from adapters.chat.slack.chat import SlackChat
-from adapters.http import FetchPolicy, SafeHttp
-from adapters.sources import build_sources, declarations
-from adapters.storage import SqlStore
-from bot.desk import Desk
+from earshot.adapters.chat.slack.app import SeenEvents
+from earshot.adapters.chat.slack.chat import SlackChat
+from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.sources import build_sources, declarations
+from earshot.adapters.storage import SqlStore
+from earshot.bot.actions.chat_actions import ChatActions
 from tests.fakes.clock import Clock
 from tests.fakes.slack import Failure, FakeSlack, block_action, reaction_event, slash_command
 
@@ -25,7 +25,7 @@ from .conftest import Rig, slack_config
 async def socket_rig(slack: FakeSlack, store: SqlStore) -> AsyncIterator[Rig]:
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     async with SafeHttp(FetchPolicy()) as http:
-        desk = Desk(store, build_sources(http, {}), clock, kinds=declarations())
+        desk = ChatActions(store, build_sources(http, {}), clock, kinds=declarations())
         chat = SlackChat(slack_config(slack, mode="socket", signing_secret=None), desk, clock)
         await chat.start()
         await slack.connected()
@@ -63,7 +63,7 @@ async def test_a_button_and_a_command_over_the_socket(socket_rig: Rig) -> None:
 
 
 async def test_a_redelivered_envelope_is_handled_once(socket_rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="adapters.chat.slack.app")
+    caplog.set_level(logging.DEBUG, logger="earshot.adapters.chat.slack.app")
     rig = socket_rig
     alert = await rig.post_alert()
     channel, ts = alert.message_ref.split(":")  # type: ignore[union-attr]

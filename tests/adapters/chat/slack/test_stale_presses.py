@@ -11,28 +11,28 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.desk import Desk, Member
-from bot.domain import Alert
+from earshot.bot.actions.chat_actions import ChatActions, Member
+from earshot.bot.domain import Alert
 from tests.fakes.slack_payloads import block_action, select_action, view_submission
 
 from .conftest import Rig
 from .test_app import where
 from .test_permissions import told
 
-Setup = Callable[[Desk, int], Awaitable[None]]
+Setup = Callable[[ChatActions, int], Awaitable[None]]
 ALICE = Member("U0ALICE01", "alice")
 
 
-async def claimed_by_alice(desk: Desk, alert_id: int) -> None:
+async def claimed_by_alice(desk: ChatActions, alert_id: int) -> None:
     await desk.claim(alert_id, ALICE)
 
 
-async def claimed_and_released(desk: Desk, alert_id: int) -> None:
+async def claimed_and_released(desk: ChatActions, alert_id: int) -> None:
     await desk.claim(alert_id, ALICE)
     await desk.release(alert_id, ALICE)
 
 
-async def untouched(desk: Desk, alert_id: int) -> None:
+async def untouched(desk: ChatActions, alert_id: int) -> None:
     return None
 
 
@@ -106,7 +106,7 @@ async def test_a_note_sent_after_its_alert_was_deleted_is_answered_privately(rig
     async with rig.store.engine.begin() as connection:
         from sqlalchemy import delete
 
-        from adapters.storage import tables
+        from earshot.adapters.storage import tables
 
         await connection.execute(delete(tables.alerts).where(tables.alerts.c.id == alert.id))
     await noted(rig, alert)

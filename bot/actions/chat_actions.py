@@ -1,0 +1,394 @@
+"""ChatActions: what people in the channel can do, for every chat platform alike.
+
+Chat adapters stay thin: they turn a payload into a :class:`Member` and a call here, then render what comes back.
+Commands answer with an :class:`Answer` in plain text (adapters escape it: it may hold third-party text) and never
+raise for a person's mistake; alert actions (claim, release, record) raise :class:`earshot.bot.errors.NotAllowed` or
+:class:`earshot.bot.errors.NotFound` with a message meant for the person who pressed the button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Protocol
+
+from earshot.bot.actions.alert_card import OUTCOME_WORDS, AlertCard, Choice, alert_card
+from earshot.bot.actions.claims import Claims
+from earshot.bot.actions.command_language import Command, CommandError, parse_command
+from earshot.bot.actions.feed_targets import feed_target
+from earshot.bot.actions.topics_and_feeds import CatalogUnit, TopicsAndFeeds, default_every, derive_feed_name
+from earshot.bot.domain import Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
+from earshot.bot.durations import format_duration, parse_duration
+from earshot.bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
+from earshot.bot.followup.participation import progress_line
+from earshot.bot.followup.stats import STALE_AFTER, stats_text
+from earshot.bot.ports import NO_TELEMETRY, Clock, Source, SourceKind, StoreOf, Telemetry
+from earshot.bot.ports.storage import Checks, Claiming, FollowUps, People, Refreshes, Reporting, Team
+from earshot.bot.team_handles import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
+
+LIST_LIMIT = 20
+UNCLAIMED_WINDOW = timedelta(days=7)
+DEFAULT_PERIOD = "7d"
+LOOK_AGAIN = 0.25  # seconds between looks for the alert behind a message just posted
+CLAIM_PATIENCE = 2.0  # seconds a ✋ waits for the delivery of the message it is on to be recorded
+TOPIC_EXAMPLE = 'topic add vector-db "vector database" OR pgvector #search'
+FEED_EXAMPLE = 'feed add hackernews "vector database" 5m   or   feed add rss https://example.com/feed.xml'
+HELP = f"""Earshot finds conversations worth joining and posts them here. Claim one with ✋ or the Claim button.
+/earshot topic add <name> <query> [#channel]   e.g. {TOPIC_EXAMPLE}
+/earshot topic list   ·   /earshot topic remove <name>
+/earshot feed add <kind> <url or query> [every]   e.g. feed add hackernews "vector database" 5m
+/earshot feed list   ·   /earshot feed remove <name>
+/earshot mine   your claims with no outcome yet
+/earshot unclaimed   alerts of the last 7 days nobody has taken
+/earshot stats [period]   the team's numbers, e.g. stats 30d
+/earshot me [source=handle ...]   your accounts, e.g. {HANDLE_EXAMPLE}
+Queries: AND, OR, NOT, -word, "exact phrase", (groups), recommend*, title:, text:, author:, source:, lang:"""
+
+
+class DeskUnit(CatalogUnit, Claiming, People, Refreshes, Checks, Team, FollowUps, Reporting, Protocol):
+    """What ChatActions touches: every chat action and command goes through it, so most capabilities."""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person in the chat. ``id`` is their platform user id, stored as the actor of what they do."""
+
+    id: str
+    name: str
+    may_manage: bool = False  # may change topics and feeds
+    moderator: bool = False  # may release someone else's claim and record outcomes on it
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A reply to a command: plain text (adapters escape it), for the asker only unless ``public``."""
+
+    text: str
+    public: bool = False
+    ok: bool = True
+    alerts: tuple[Alert, ...] = ()  # listed as links after the text
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """An alert as its message shows it: the claim and the outcomes so far, oldest first."""
+
+    alert: Alert
+    outcomes: tuple[Outcome, ...]
+    participation: Participation | None = None  # the latest automatic check, if one read the thread
+    progress: str = ""  # how it is going in one line ("Alice replied 2 h after the post · 3 responses"), or ""
+
+
+def refused(error: EarshotError) -> Answer:
+    """The answer to a command that could not be done: the reason, and an example where one helps."""
+    text = str(error)
+    if isinstance(error, InvalidQuery):
+        text = f"{error.reason} (at character {error.position + 1} of {error.query!r}). Example: {TOPIC_EXAMPLE}"
+    return Answer(text, ok=False)
+
+
+def feed_from_target(
+    kind: str, target: str, every: str | None, name: str, kinds: Mapping[str, SourceKind] | None = None
+) -> Feed:
+    """A feed from chat words: its kind's declaration says whether the target is a place, a search or a name."""
+    text = every or default_every(kind, kinds)
+    try:
+        interval = parse_duration(text)
+    except ValueError as exc:
+        raise CommandError(f"every {text!r}: {exc}. Example: {FEED_EXAMPLE}") from None
+    place = feed_target(kind, target, kinds=kinds)  # as `earshot feeds add` reads it: r/rust and rust are one subreddit
+    return Feed(name=name, kind=kind, every=interval, url=place.url, query=place.query, options=dict(place.options))
+
+
+def _topic_line(topic: Topic) -> str:
+    channel = f"#{topic.channel}" if topic.channel else "default channel"
+    state = "" if topic.enabled else " (off)"
+    return f"{topic.name}{state} → {channel}, min score {topic.min_score}: {topic.query}"
+
+
+class ChatActions:
+    """Commands, claims and outcomes as the chat platforms offer them."""
+
+    def __init__(
+        self,
+        store: StoreOf[DeskUnit],
+        sources: Mapping[str, Source],
+        clock: Clock,
+        telemetry: Telemetry = NO_TELEMETRY,
+        *,
+        custom_outcomes: Sequence[str] = (),
+        kinds: Mapping[str, SourceKind] | None = None,
+    ) -> None:
+        self.store = store
+        self.sources = sources
+        self.clock = clock
+        self.custom_outcomes = tuple(custom_outcomes)
+        self.kinds: Mapping[str, SourceKind] = kinds or {}  # what each kind declares: its target, its interval
+        self.catalog = TopicsAndFeeds(store, sources, clock, kinds=self.kinds)
+        self.claims = Claims(store, clock, telemetry)
+
+    # Commands
+    async def run_text(self, text: str, member: Member) -> Answer:
+        """Run a command written as text (``topic add x "a b" #c``); a mistake is answered, never raised."""
+        try:
+            command = parse_command(text)
+        except CommandError as exc:
+            return refused(exc)
+        return await self.run(command, member)
+
+    async def run(self, command: Command, member: Member) -> Answer:
+        """Run a parsed command."""
+        a = command.args
+        handlers: dict[str, Callable[[], Awaitable[Answer]]] = {
+            "topic add": lambda: self.topic_add(member, a["name"], a["query"], a.get("channel")),
+            "topic list": self.topic_list,
+            "topic remove": lambda: self.topic_remove(member, a["name"]),
+            "feed add": lambda: self.feed_add(member, a["kind"], a["target"], a.get("every")),
+            "feed list": self.feed_list,
+            "feed remove": lambda: self.feed_remove(member, a["name"]),
+            "mine": lambda: self.mine(member),
+            "unclaimed": self.unclaimed,
+            "stats": lambda: self.stats(a.get("period")),
+            "me": lambda: self.me(member, a.get("handles", "").split()),
+        }
+        handler = handlers.get(command.verb)
+        return self.help() if handler is None else await handler()
+
+    async def topic_add(self, member: Member, name: str, query: str, channel: str | None = None) -> Answer:
+        """Add a topic (admins only)."""
+        try:
+            self._require_manage(member, f"add topic {name!r}")
+            topic = await self.catalog.add_topic(
+                Topic(name, query, channel.lstrip("#") if channel else None), member.id
+            )
+        except EarshotError as exc:
+            return refused(exc)
+        where = f"#{topic.channel}" if topic.channel else "the default channel"
+        return Answer(f"{member.name} added topic {topic.name}: {topic.query} → {where}", public=True)
+
+    async def topic_list(self) -> Answer:
+        """List the topics."""
+        topics = await self.catalog.topics()
+        if not topics:
+            return Answer(f"No topics yet. Add one: /earshot {TOPIC_EXAMPLE}")
+        return Answer("Topics:\n" + "\n".join(_topic_line(t) for t in topics))
+
+    async def topic_remove(self, member: Member, name: str) -> Answer:
+        """Remove a topic added at run time (admins only)."""
+        try:
+            self._require_manage(member, f"remove topic {name!r}")
+            await self.catalog.remove_topic(name, member.id)
+        except EarshotError as exc:
+            return refused(exc)
+        return Answer(f"{member.name} removed topic {name}", public=True)
+
+    async def feed_add(self, member: Member, kind: str, target: str, every: str | None = None) -> Answer:
+        """Add a feed (admins only); its name is made from the target."""
+        try:
+            self._require_manage(member, "add a feed")
+            taken = {state.feed.name for state in await self.catalog.feeds()}
+            hint = feed_target(kind, target, kinds=self.kinds).name_hint
+            feed = feed_from_target(kind, target, every, derive_feed_name(kind, hint, taken), self.kinds)
+            await self.catalog.add_feed(feed, member.id)
+        except EarshotError as exc:
+            return refused(exc)
+        return Answer(
+            f"{member.name} added feed {feed.name} ({feed.kind}, every {format_duration(feed.every)}); "
+            "its first poll records what is there and alerts nothing",
+            public=True,
+        )
+
+    async def feed_list(self) -> Answer:
+        """List the feeds with how they are doing."""
+        states = await self.catalog.feeds()
+        if not states:
+            return Answer(f"No feeds yet. Add one: /earshot {FEED_EXAMPLE}")
+        lines = []
+        for state in states:
+            feed = state.feed
+            failures = state.consecutive_failures
+            health = f"failing ({failures} in a row): {state.last_error}" if failures else "ok"
+            target = feed.url or feed.query or ""
+            lines.append(f"{feed.name} ({feed.kind}, every {format_duration(feed.every)}) {health} · {target}")
+        return Answer("Feeds:\n" + "\n".join(lines))
+
+    async def feed_remove(self, member: Member, name: str) -> Answer:
+        """Remove a feed added at run time (admins only)."""
+        try:
+            self._require_manage(member, f"remove feed {name!r}")
+            await self.catalog.remove_feed(name, member.id)
+        except EarshotError as exc:
+            return refused(exc)
+        return Answer(f"{member.name} removed feed {name}", public=True)
+
+    async def mine(self, member: Member) -> Answer:
+        """The asker's claims with no outcome yet."""
+        async with self.store.unit() as unit:
+            alerts = await unit.open_claims(member.id, LIST_LIMIT)
+        if not alerts:
+            return Answer("You hold no open claims. /earshot unclaimed lists alerts waiting for someone.")
+        return Answer(f"Your open claims ({len(alerts)}): record how each went with its buttons.", alerts=tuple(alerts))
+
+    async def unclaimed(self) -> Answer:
+        """Alerts of the last week nobody has taken."""
+        since = self.clock() - UNCLAIMED_WINDOW
+        async with self.store.unit() as unit:
+            alerts = await unit.unclaimed(since, LIST_LIMIT)
+        if not alerts:
+            return Answer("Nothing is waiting: every alert of the last 7 days is claimed or dismissed.")
+        return Answer(f"Waiting for someone ({len(alerts)}, newest first):", alerts=tuple(alerts))
+
+    async def stats(self, period: str | None = None) -> Answer:
+        """The team's numbers over a period (default 7d)."""
+        text = period or DEFAULT_PERIOD
+        try:
+            span = parse_duration(text)
+        except ValueError as exc:
+            return Answer(f"stats {text!r}: {exc}. Example: stats 30d", ok=False)
+        if span <= timedelta(0):
+            return Answer(f"stats {text!r}: the period must be longer than zero. Example: stats 30d", ok=False)
+        now = self.clock()
+        async with self.store.unit() as unit:
+            numbers = await unit.stats(now - span, now, STALE_AFTER)
+            names = member_names(await unit.list_handles())
+        return Answer(stats_text(numbers, text, names))
+
+    async def me(self, member: Member, words: Sequence[str] = ()) -> Answer:
+        """Link the asker's accounts on the sources (``hackernews=alice``), or list them when none are given."""
+        try:
+            handles = parse_handles(words, member.id, member.name, sources=self.sources)
+            if handles:
+                async with self.store.unit() as unit:
+                    await unit.set_handles(handles, self.clock())
+        except EarshotError as exc:
+            return refused(exc)
+        async with self.store.unit() as unit:
+            mine = await unit.list_handles(member.id)
+        if not mine:
+            return Answer(
+                f"{member.name}, no accounts are linked to you yet. Link yours so Earshot can see your replies: "
+                f"/earshot {HANDLE_EXAMPLE}"
+            )
+        verb = "now linked" if handles else "linked"
+        return Answer(f"{member.name}, your accounts {verb}: {handles_text(mine)}")
+
+    def help(self) -> Answer:
+        """What the commands are."""
+        return Answer(HELP)
+
+    async def topic_names(self, prefix: str = "") -> list[str]:
+        """Topic names starting with ``prefix`` (autocomplete)."""
+        return [t.name for t in await self.catalog.topics() if t.name.startswith(prefix)][:25]
+
+    async def feed_names(self, prefix: str = "") -> list[str]:
+        """Feed names starting with ``prefix`` (autocomplete)."""
+        return [s.feed.name for s in await self.catalog.feeds() if s.feed.name.startswith(prefix)][:25]
+
+    # Alert actions
+    async def claim(self, alert_id: int, member: Member) -> ClaimResult:
+        """Claim an alert; the first claimer wins and everyone else learns who that is."""
+        return await self.claims.claim(alert_id, member.id)
+
+    async def release(self, alert_id: int, member: Member) -> None:
+        """Give a claim back (the claimer, or a moderator)."""
+        await self.claims.release(alert_id, member.id, moderator=member.moderator)
+
+    async def record(
+        self, alert_id: int, member: Member, kind: OutcomeKind, note: str | None = None, label: str | None = None
+    ) -> Outcome:
+        """Record how it went (the claimer, or a moderator); anyone may say an alert is not relevant.
+
+        A team's own outcome is kind CUSTOM with one of its ``[outcomes] custom`` labels.
+        """
+        if kind is OutcomeKind.CUSTOM:
+            label = self._custom_label(label)
+        elif label is not None:
+            raise NotAllowed(f"only a custom outcome has a label; {kind.value} takes a note instead")
+        return await self.claims.record_outcome(
+            alert_id, member.id, kind, note, moderator=member.moderator, label=label
+        )
+
+    def outcome_choices(self) -> list[Choice]:
+        """The outcomes to offer on an alert (buttons, menus): kind, label (custom ones) and the words to show."""
+        built = [
+            Choice(kind, None, OUTCOME_WORDS[kind])
+            for kind in OutcomeKind
+            if kind not in (OutcomeKind.NOTE, OutcomeKind.CUSTOM)
+        ]
+        return built + [Choice(OutcomeKind.CUSTOM, label, label) for label in self.custom_outcomes]
+
+    def _custom_label(self, label: str | None) -> str:
+        wanted = (label or "").strip().casefold()
+        for known in self.custom_outcomes:
+            if known.casefold() == wanted:
+                return known
+        offered = ", ".join(repr(k) for k in self.custom_outcomes) or "none (set [outcomes] custom in the config)"
+        raise NotAllowed(f"{label!r} is not one of this team's outcomes; they are: {offered}")
+
+    async def view(self, alert_id: int) -> AlertView:
+        """An alert with its claim and outcomes, to redraw its message."""
+        async with self.store.unit() as unit:
+            alert = await unit.get_alert(alert_id)
+            if alert is None:
+                raise NotFound(f"there is no alert {alert_id}")
+            outcomes = await unit.list_outcomes(alert_id)
+            participation = await unit.latest_participation(alert_id)
+            names = member_names(await unit.list_handles()) if participation else {}
+        posted = alert.conversation.created_at or alert.created_at
+        line = progress_line(participation, outcomes, names, posted) if participation else ""
+        return AlertView(alert, tuple(outcomes), participation, line)
+
+    async def card(self, alert_id: int) -> AlertCard:
+        """What the alert's message shows now, read from storage: every redraw, whatever caused it, draws this."""
+        view = await self.view(alert_id)
+        return alert_card(view.alert, view.outcomes, view.progress, self.outcome_choices())
+
+    async def stale_messages(self, limit: int = 20) -> list[AlertView]:
+        """Delivered alerts whose message is out of date (another discussion of it was seen since), to redraw."""
+        async with self.store.unit() as unit:
+            alerts = await unit.alerts_to_refresh(limit)
+        return [replace(await self.view(a.id), alert=a) for a in alerts]
+
+    async def redrawn(self, alert_id: int) -> None:
+        """Note that an alert's message shows what is known now."""
+        async with self.store.unit() as unit:
+            await unit.mark_refreshed(alert_id)
+
+    async def first_time(self, event_id: str, keep_for: timedelta) -> bool:
+        """Whether a chat event is new to every replica (False: a retry already handled); ids last ``keep_for``."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            return await unit.first_time(event_id, now, now - keep_for)
+
+    async def alert_for_message(self, message_ref: str, *, patience: float = 0.0) -> Alert | None:
+        """The alert posted as that message, or None.
+
+        A message is posted before its delivery is recorded, so a ✋ on a message that went out a moment ago may
+        come first: with ``patience`` (seconds) an unknown message is looked up again a few times before giving up.
+        """
+        tries = 1 + max(0, math.ceil(patience / LOOK_AGAIN))
+        for attempt in range(tries):
+            if attempt:
+                await asyncio.sleep(LOOK_AGAIN)
+            async with self.store.unit() as unit:
+                alert = await unit.alert_by_message(message_ref)
+            if alert is not None:
+                return alert
+        return None
+
+    async def due_followups(self, after: timedelta, limit: int = 20) -> list[Alert]:
+        """Claims older than ``after`` with no outcome, not asked about yet; each is handed out once."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            return await unit.take_followups(now, now - after, limit)
+
+    @staticmethod
+    def _require_manage(member: Member, what: str) -> None:
+        if not member.may_manage:
+            raise NotAllowed(
+                f"{member.name}, you may not {what}: changing topics and feeds is for Earshot's admins. "
+                "Ask one of them, or ask for /earshot topic list and /earshot feed list."
+            )

@@ -1,0 +1,251 @@
+"""Polling feeds: lease the due ones, fetch, keep what is new, match it against every topic, score, write alerts.
+
+An alert scoring under its topic's ``min_score`` is written too, held back (state below_min) with its reasons,
+so what was passed over can still be explained.
+
+One poll is one transaction: new items, their alerts and the feed's new cursor are stored together or not at
+all, so a crash mid-poll repeats the poll instead of losing or doubling alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from earshot.bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
+from earshot.bot.errors import FeedError, LeaseLost
+from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
+from earshot.bot.finding.matching import TopicIndex, compile_topics
+from earshot.bot.finding.scoring import Score, ScoringPolicy, score, top_reasons
+from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry
+from earshot.bot.ports.storage import Feedback, Polling, Topics
+from earshot.bot.timing import feed_backoff, next_poll_at
+from earshot.bot.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_REFRESH = timedelta(minutes=10)
+"""How often a poller relearns what each topic's dismissed alerts look like."""
+FEEDBACK_TEXTS = 300
+"""Dismissed and claimed alerts read per topic for learning, newest first."""
+
+
+class PollUnit(Polling, Feedback, Topics, Protocol):
+    """What a poll touches: feed leases, conversations and alerts, the topics, and the team's feedback."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How polling behaves: spread, backoff, lease length, when to tell the channel, how many at once."""
+
+    jitter: float = 0.1
+    max_backoff: timedelta = timedelta(hours=6)
+    lease: timedelta = timedelta(minutes=5)
+    notify_after: int = 3
+    concurrency: int = 4
+    # A conversation discussing a link already alerted for the same topic within this window is listed on that
+    # alert (a crosspost) instead of alerted again; None alerts each conversation on its own.
+    crosspost_window: timedelta | None = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    """What one poll of one feed did."""
+
+    feed: str
+    ok: bool
+    fetched: int = 0
+    new: int = 0
+    alerts: int = 0
+    seeded: bool = False
+    not_modified: bool = False
+    error: str | None = None
+    failures: int = 0
+    next_poll_at: datetime | None = None
+
+
+class Poller:
+    """Polls feeds on behalf of one process (``owner``), sharing the work with others through leases."""
+
+    def __init__(
+        self,
+        store: StoreOf[PollUnit],
+        sources: Mapping[str, Source],
+        clock: Clock,
+        owner: str,
+        policy: PollPolicy = PollPolicy(),
+        notices: Chat | None = None,
+        rand: Callable[[], float] = random.random,
+        scoring: ScoringPolicy | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
+    ) -> None:
+        self.store = store
+        self.sources = sources
+        self.clock = clock
+        self.owner = owner
+        self.policy = policy
+        self.notices = notices
+        self.rand = rand
+        self._indexed: tuple[tuple[Topic, ...], TopicIndex] | None = None
+        self.scoring = scoring or ScoringPolicy()
+        self._learned: dict[str, dict[str, float]] = {}
+        self._learned_at: datetime | None = None
+        self.telemetry = telemetry
+
+    async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
+        """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
+        now = self.clock()
+        async with self.store.unit() as unit:
+            leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
+            # Topics are read each round, so every change is seen by the next round.
+            topics = self._index(tuple(await unit.list_topics())) if leased else TopicIndex([])
+            if leased and (self._learned_at is None or now - self._learned_at >= FEEDBACK_REFRESH):
+                texts = await unit.feedback_texts(now - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
+                self._learned, self._learned_at = learn_all(texts), now
+        if not leased:
+            return []
+        gate = asyncio.Semaphore(self.policy.concurrency)
+
+        async def guarded(state: FeedState) -> PollReport:
+            async with gate:
+                return await self.poll_one(state, topics)
+
+        return list(await asyncio.gather(*(guarded(s) for s in leased)))
+
+    def _index(self, topics: tuple[Topic, ...]) -> TopicIndex:
+        """The matching index for these topics, rebuilt only when they changed since the last round."""
+        if self._indexed is None or self._indexed[0] != topics:
+            self._indexed = (topics, TopicIndex(compile_topics(topics)))
+        return self._indexed[1]
+
+    async def poll_one(self, state: FeedState, topics: TopicIndex) -> PollReport:
+        """Fetch one leased feed and store what it brought; a failure is recorded, never raised."""
+        feed = state.feed
+        seeding = not state.seeded
+        try:
+            source = self.sources.get(feed.kind)
+            if source is None:
+                raise FeedError(f"feed kind {feed.kind!r} is not available in this version")
+            result = await source.fetch(feed, state.cursor, seeding=seeding)
+        except FeedError as exc:
+            return await self._failed(state, str(exc), exc.retry_after)
+        except Exception as exc:  # a bug in a source must not stop the other feeds
+            log.exception("feed %s: unexpected error while fetching", feed.name)
+            self.telemetry.count("errors", stage="poll")
+            return await self._failed(state, f"unexpected error: {type(exc).__name__}: {exc}", None)
+        try:
+            return await self._store(state, result, topics, seeding)
+        except LeaseLost:
+            log.warning("feed %s: another process took it over mid-poll; its result was dropped", feed.name)
+            return PollReport(feed.name, ok=False, error="lease lost to another process")
+        except Exception as exc:  # the poll's transaction rolled back: nothing stored, so retry it later
+            log.exception("feed %s: could not store what it brought", feed.name)
+            return await self._failed(state, f"could not store results: {type(exc).__name__}: {exc}", None)
+
+    async def _store(self, state: FeedState, result: FetchResult, topics: TopicIndex, seeding: bool) -> PollReport:
+        feed = state.feed
+        now = self.clock()
+        upcoming = next_poll_at(now, feed.every, self.policy.jitter, self.rand())
+        alerts: list[NewAlert] = []
+        async with self.store.unit() as unit:
+            fresh = await unit.insert_conversations(result.items, feed.name, now)
+            if not seeding:
+                for conversation_id, conversation in fresh:
+                    for topic, found in topics.match(conversation, feed.name):
+                        alerts.append(self._alert(conversation_id, conversation, topic, found, now))
+            window = self.policy.crosspost_window
+            since = now - window if window is not None else None
+            written = await unit.insert_alerts(alerts, now, crosspost_since=since) if alerts else 0
+            await unit.finish_poll(feed.name, self.owner, now, cursor=result.cursor, next_poll_at=upcoming)
+        self.telemetry.count("polls", kind=feed.kind, outcome="ok")
+        self.telemetry.count("items_fetched", len(result.items), kind=feed.kind)
+        self.telemetry.count("alerts_created", written, kind=feed.kind)
+        if state.consecutive_failures >= self.policy.notify_after:
+            await self._notify(Notice("info", f"Feed {feed.name} works again.", feed=feed.name))
+        log.info(
+            "feed %s: %d fetched, %d new, %d alerts%s",
+            feed.name,
+            len(result.items),
+            len(fresh),
+            written,
+            " (first poll: recorded what is there, alerted nothing)" if seeding else "",
+        )
+        return PollReport(
+            feed.name,
+            ok=True,
+            fetched=len(result.items),
+            new=len(fresh),
+            alerts=written,
+            seeded=seeding,
+            not_modified=result.not_modified,
+            next_poll_at=upcoming,
+        )
+
+    def _alert(
+        self, conversation_id: int, conversation: Conversation, topic: Topic, found: Match, now: datetime
+    ) -> NewAlert:
+        """The alert for one match: its joinability, top reasons, and whether it clears the topic's minimum."""
+        result, state = decide(conversation, topic, found, now, self.scoring, self._learned.get(topic.name))
+        return NewAlert(
+            conversation_id,
+            topic.name,
+            topic.channel,
+            found.terms,
+            result.value,
+            top_reasons(result),
+            state,
+            links=discussed_links(conversation),
+        )
+
+    async def _failed(self, state: FeedState, error: str, retry_after: float | None) -> PollReport:
+        feed = state.feed
+        now = self.clock()
+        failures = state.consecutive_failures + 1
+        self.telemetry.count("polls", kind=feed.kind, outcome="failed")
+        delay = feed_backoff(feed.every, failures, self.policy.max_backoff, retry_after)
+        retry_at = now + delay
+        try:
+            async with self.store.unit() as unit:
+                failures = await unit.fail_poll(feed.name, self.owner, now, error=error, next_poll_at=retry_at)
+        except LeaseLost:
+            log.warning("feed %s: another process took it over while it was failing", feed.name)
+        log.warning(
+            "feed %s: %s (failure %d in a row; next try at %s UTC)", feed.name, error, failures, f"{retry_at:%H:%M:%S}"
+        )
+        if failures == self.policy.notify_after:
+            text = f"Feed {feed.name} has failed {failures} times in a row: {error}. Next try at {retry_at:%H:%M} UTC."
+            await self._notify(Notice("warning", text, feed=feed.name))
+        return PollReport(feed.name, ok=False, error=error, failures=failures, next_poll_at=retry_at)
+
+    async def _notify(self, notice: Notice) -> None:
+        if self.notices is None:
+            return
+        try:
+            await self.notices.send_notice(notice)
+        except Exception as exc:  # a notice is best effort: the feed's state holds the truth
+            log.warning("could not post a notice about feed %s: %s", notice.feed, exc)
+
+
+def decide(
+    conversation: Conversation,
+    topic: Topic,
+    found: Match,
+    now: datetime,
+    scoring: ScoringPolicy,
+    dismissed: Mapping[str, float] | None = None,
+) -> tuple[Score, DeliveryState]:
+    """A match's joinability and whether it is posted (pending) or held under the topic's ``min_score``: the one
+    decision the poller makes, and `feeds test` shows."""
+    result = score(conversation, found, now, scoring, dismissed=dismissed)
+    return result, DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
+
+
+def discussed_links(conversation: Conversation) -> tuple[str, ...]:
+    """The canonical URLs a conversation is about: where it happens and what it links to (absolute URLs only)."""
+    found = (canonical_url(u) for u in (conversation.url, conversation.link or "") if u)
+    return tuple(dict.fromkeys(u for u in found if "://" in u))

@@ -1,0 +1,297 @@
+"""Joinability: how worth joining a matched conversation is, 0 to 100, with the reasons in plain words.
+
+Each signal is a pure function returning its reasons (a signed weight and a label); ``score`` adds them to a base
+and clamps. Time is an argument. The weights live in one table below, tuned on tests/data/evaluation
+(``python benchmarks/evaluate.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from earshot.bot.domain import Conversation, Match
+from earshot.bot.finding.intent import LABELS, NEGATIVE, POSITIVE, Intent, find_intents
+from earshot.bot.finding.matching import squash
+from earshot.bot.records import Reason as Reason  # re-exported: defined here first, now among the records
+from earshot.bot.records import ReasonKind as ReasonKind
+
+# ---- Weights: every number the score is made of, in one place. ----
+BASE = 25
+"""Where every matched item starts: a keyword hit alone is not yet worth a person's time."""
+
+INTENT_WEIGHTS: Mapping[Intent, int] = {
+    Intent.RECOMMENDATION: 25,  # the best opening: someone asks what to use, which is what a team knows
+    Intent.PAIN: 20,  # a problem the topic addresses is an opening to help
+    Intent.QUESTION: 18,  # a question invites answers, though not always on the topic
+    Intent.ANNOUNCEMENT: -30,  # a broadcast: the thread is about someone's news, not a need
+    Intent.ARTICLE: -25,  # a write-up: the author answers their own title; its comments discuss the article
+    Intent.JOB: -45,  # nobody wants the team's reply under a job ad
+    Intent.PROMOTION: -35,  # someone selling; joining looks like competing for the same shelf
+}
+SECOND_INTENT = 5
+"""A second positive intent (a question that also names a pain) adds a little: the ask is clearer."""
+NO_INTENT = -20
+"""A mention with no ask in it: people talking, not asking."""
+
+FRESH_SPAN = 40
+FRESH_FLOOR = -20
+"""Freshness adds FRESH_SPAN * 0.5 ** (age / half-life) + FRESH_FLOOR: +20 new, 0 at one half-life, -15 at three,
+-20 cold: an old thread has moved on, whatever it asked."""
+
+UNANSWERED = 12
+FEW_REPLIES = 6
+SOME_REPLIES = -4
+CROWDED = -40
+FEW_REPLIES_MAX = 10
+"""Room to join: nobody has answered yet is the clearest opening; 1 to 10 replies still leaves room."""
+CROWDED_MIN = 100
+"""From this many replies a new voice is lost in the thread."""
+
+TITLE_HIT = 8
+BODY_ONLY = -4
+EXTRA_TERM = 2
+EXTRA_TERMS_MAX = 3
+"""Relevance: the topic in the title means the conversation is about it, in the body only it may be in passing;
+more distinct terms, a little more."""
+
+DISMISSED_UNIT = 8
+DISMISSED_MAX = -30
+DISMISSED_MIN_STRENGTH = 1.5
+"""Feedback: an item sharing words typical of the topic's dismissed alerts loses DISMISSED_UNIT per unit of
+their learned weight (log odds), at most DISMISSED_MAX; below DISMISSED_MIN_STRENGTH the likeness is chance."""
+
+# ---- The policy: what a deployment may set. ----
+# Each kind declares its own half-life (SourceKind.half_life, next to its source: hours on Hacker News, days on a
+# forum); the composition root passes them in as ScoringPolicy.half_lives. A kind left out ages at this pace.
+DEFAULT_HALF_LIFE = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A joinability score from 0 to 100 and the reasons behind it, strongest first."""
+
+    value: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringPolicy:
+    """Per-source freshness half-lives, the team's own accounts and, optionally, the languages wanted."""
+
+    half_lives: Mapping[str, timedelta] = field(default_factory=dict)
+    default_half_life: timedelta = DEFAULT_HALF_LIFE
+    team_accounts: frozenset[str] = frozenset()
+    languages: frozenset[str] | None = None
+
+    def half_life(self, source: str) -> timedelta:
+        """How long a conversation from ``source`` takes to lose half its freshness."""
+        return self.half_lives.get(source, self.default_half_life)
+
+
+# ---- Signals. ----
+def intent_reasons(title: str, text: str) -> tuple[Reason, ...]:
+    """What the post asks or broadcasts: the strongest positive and the strongest negative intent found."""
+    found = find_intents(title, text)
+    if any(f.intent is Intent.ARTICLE for f in found):
+        # A write-up's title asks only to answer itself ("Qdrant vs Milvus: a benchmark", "When should you shard?").
+        found = [f for f in found if f.intent not in POSITIVE or not f.in_title]
+    return _intent_reasons(frozenset(f.intent for f in found))
+
+
+@functools.lru_cache(maxsize=256)  # a few dozen combinations of intents occur; each is worked out once
+def _intent_reasons(kinds: frozenset[Intent]) -> tuple[Reason, ...]:
+    reasons: list[Reason] = []
+    positive = [i for i in POSITIVE if i in kinds]
+    if positive:
+        best = max(positive, key=lambda i: INTENT_WEIGHTS[i])
+        reasons.append(Reason(LABELS[best], INTENT_WEIGHTS[best], ReasonKind.INTENT))
+        if len(positive) > 1:
+            others = [i for i in positive if i is not best]
+            reasons.append(Reason(LABELS[others[0]], SECOND_INTENT, ReasonKind.INTENT))
+    negative = [i for i in NEGATIVE if i in kinds]
+    if negative:
+        worst = min(negative, key=lambda i: INTENT_WEIGHTS[i])
+        reasons.append(Reason(LABELS[worst], INTENT_WEIGHTS[worst], ReasonKind.INTENT))
+    if not reasons:
+        reasons.append(Reason("no question or request", NO_INTENT, ReasonKind.INTENT))
+    return tuple(reasons)
+
+
+def freshness(created_at: datetime | None, now: datetime, half_life: timedelta) -> Reason | None:
+    """Exponential decay with the source's half-life; None when the age is unknown."""
+    if created_at is None:
+        return None
+    age = max(timedelta(0), now - created_at)
+    decay = math.pow(0.5, age / half_life)
+    return Reason(age_label(age), round(FRESH_SPAN * decay + FRESH_FLOOR), ReasonKind.FRESHNESS)
+
+
+def age_label(age: timedelta) -> str:
+    """A short age in plain words: "just posted", "40 min old", "5 h old", "3 days old"."""
+    seconds = age.total_seconds()
+    if seconds < 60:
+        return "just posted"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min old"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h old"
+    return f"{int(seconds // 86400)} days old"
+
+
+def room(thread_size: int | None) -> Reason | None:
+    """Room to join: unanswered and few replies are openings, a crowded thread is not; None when unknown."""
+    if thread_size is None:
+        return None
+    if thread_size <= 0:
+        return Reason("unanswered", UNANSWERED, ReasonKind.ROOM)
+    noun = "reply" if thread_size == 1 else "replies"
+    if thread_size <= FEW_REPLIES_MAX:
+        return Reason(f"{thread_size} {noun}", FEW_REPLIES, ReasonKind.ROOM)
+    if thread_size < CROWDED_MIN:
+        return Reason(f"{thread_size} replies", SOME_REPLIES, ReasonKind.ROOM)
+    return Reason(f"crowded thread ({thread_size} replies)", CROWDED, ReasonKind.ROOM)
+
+
+def relevance(match: Match) -> Reason:
+    """How squarely the conversation is about the topic: a title hit, and each further distinct term."""
+    terms = ", ".join(match.terms) or "the topic"
+    extra = EXTRA_TERM * min(EXTRA_TERMS_MAX, max(0, len(match.terms) - 1))
+    if match.in_title:
+        return Reason(f"{terms} in the title", TITLE_HIT + extra, ReasonKind.RELEVANCE)
+    return Reason(f"mentions {terms}", BODY_ONLY + extra, ReasonKind.RELEVANCE)
+
+
+def by_team(author: str | None, team: frozenset[str]) -> bool:
+    """Whether the author is one of the team's own accounts (compared folded)."""
+    return bool(team) and author is not None and squash(author) in _folded(team)
+
+
+@functools.lru_cache(maxsize=16)
+def _folded(team: frozenset[str]) -> frozenset[str]:
+    return frozenset(squash(a) for a in team)
+
+
+def item_reasons(conversation: Conversation, now: datetime, half_life: timedelta) -> tuple[Reason, ...]:
+    """The reasons that do not depend on the topic: what the post asks, its age, the room in its thread."""
+    # A comment's title is its story's; what the comment asks is in its own words.
+    title = "" if conversation.kind == "comment" else conversation.title
+    reasons = list(intent_reasons(title, conversation.text))
+    fresh = freshness(conversation.created_at, now, half_life)
+    if fresh is not None:
+        reasons.append(fresh)
+    space = room(conversation.thread_size)
+    if space is not None:
+        reasons.append(space)
+    return tuple(reasons)
+
+
+@functools.lru_cache(maxsize=256)
+def _item_signals(conversation: Conversation, now: datetime, half_life: timedelta) -> tuple[tuple[Reason, ...], int]:
+    """item_reasons and their sum, kept for the items in hand: an item matching several topics is read once (a
+    Conversation hashes its strings, whose hashes Python keeps)."""
+    reasons = item_reasons(conversation, now, half_life)
+    return reasons, sum(r.weight for r in reasons)
+
+
+def clear_caches() -> None:
+    """Forget the per-item results kept between topics (benchmarks measure from scratch with it)."""
+    _item_signals.cache_clear()
+
+
+_DEFAULT_POLICY = ScoringPolicy()
+
+
+_WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.-][a-z0-9+#]+)*")
+STOPWORDS = frozenset(
+    """the and for are but not you all any can had her was one our out has him his how its let may new now old see
+    two way who did get got use this that with have from they will your what when which their there them been were
+    than then into just like some more most much also only over such very would could should about after before
+    because does doing here where while being other these those each every same both few own too via yet per""".split()
+)
+
+
+def feedback_words(title: str, text: str) -> frozenset[str]:
+    """The words of an item that feedback learns from and compares: lower case, three letters or more, no
+    stopwords."""
+    found = _WORD.findall(f"{title}\n{text}".lower())
+    return frozenset(w for w in found if len(w) >= 3 and w not in STOPWORDS)
+
+
+def similar_to_dismissed(words: frozenset[str], dismissed: Mapping[str, float]) -> Reason | None:
+    """A penalty when the item shares words typical of alerts the team dismissed for this topic (learned weights
+    passed in: word -> log odds of appearing in dismissed rather than claimed alerts); None when it does not."""
+    hits = sorted((w for w in words if dismissed.get(w, 0) > 0), key=lambda w: (-dismissed[w], w))
+    strength = sum(dismissed[w] for w in hits)
+    if strength < DISMISSED_MIN_STRENGTH:
+        return None
+    weight = max(DISMISSED_MAX, -round(DISMISSED_UNIT * strength))
+    return Reason(f"similar to dismissed items ({', '.join(hits[:3])})", weight, ReasonKind.FEEDBACK)
+
+
+# ---- The combination. ----
+def score(
+    conversation: Conversation,
+    match: Match,
+    now: datetime,
+    policy: ScoringPolicy | None = None,
+    language: str | None = None,
+    dismissed: Mapping[str, float] | None = None,
+) -> Score:
+    """The joinability of ``conversation`` for a topic it matched, at ``now``.
+
+    ``language`` is the item's detected language, when the policy restricts languages (detection is the caller's,
+    so this stays pure and cheap). ``dismissed`` is what the topic learned from its dismissed alerts
+    (:func:`earshot.bot.finding.feedback.learn`), if anything.
+    """
+    policy = policy or _DEFAULT_POLICY
+    if by_team(conversation.author, policy.team_accounts):
+        return Score(0, (Reason("posted by your team", -100, ReasonKind.TEAM),))
+    if policy.languages is not None and language is not None and language not in policy.languages:
+        return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
+    signals, total = _item_signals(conversation, now, policy.half_life(conversation.source))
+    fit = relevance(match)
+    extra: tuple[Reason, ...] = (fit,)
+    if dismissed:
+        title = "" if conversation.kind == "comment" else conversation.title
+        penalty = similar_to_dismissed(feedback_words(title, conversation.text), dismissed)
+        if penalty is not None:
+            extra = (fit, penalty)
+    value = BASE + total + sum(r.weight for r in extra)
+    return Score(0 if value < 0 else 100 if value > 100 else value, (*signals, *extra))
+
+
+_SHOWN_FIRST = (
+    ReasonKind.TEAM,
+    ReasonKind.LANGUAGE,
+    ReasonKind.FEEDBACK,
+    ReasonKind.INTENT,
+    ReasonKind.FRESHNESS,
+    ReasonKind.ROOM,
+    ReasonKind.RELEVANCE,
+)
+
+
+def top_reasons(result: Score, n: int = 3) -> tuple[Reason, ...]:
+    """Up to ``n`` reasons for the alert line: the strongest of each signal, in the order people read them.
+
+    What the post asks, how old it is and how busy the thread is read as a sentence; relevance comes last since
+    every alert matched its topic.
+    """
+    strongest: dict[ReasonKind, Reason] = {}
+    for reason in result.reasons:  # one pass: this runs for every alert
+        if reason.kind is ReasonKind.RELEVANCE and not reason.weight:
+            continue
+        held = strongest.get(reason.kind)
+        if held is None or abs(reason.weight) > abs(held.weight):
+            strongest[reason.kind] = reason
+    return tuple(strongest[kind] for kind in _SHOWN_FIRST if kind in strongest)[:n]
+
+
+def summary_line(result: Score, n: int = 3) -> str:
+    """The reasons in one line: "asks for a recommendation · 40 min old · 3 replies"."""
+    return " · ".join(r.label for r in top_reasons(result, n))
