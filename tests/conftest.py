@@ -15,7 +15,9 @@ are tested from an empty database in ``tests/adapters/storage/test_migrations.py
 With ``EARSHOT_TEST_DATABASE_URL`` set, only the database tests run (those that ask for ``database_url``, directly
 or through ``store``, ``make_store`` or ``earshot``), less the end-to-end ones marked ``any_database``: the others
 never reach a database, and CI runs all of them in its SQLite pass. The run ends with a line that counts what was
-left out, and ``tests/test_database_pass.py`` checks that no test reaches PostgreSQL any other way.
+left out, and ``tests/test_database_pass.py`` checks that no test reaches PostgreSQL any other way. The other way
+round, with ``EARSHOT_TEST_BOTH_PASSES`` set (as ``.ci/run`` sets it for its SQLite pass), the few slowest
+end-to-end tests marked ``postgresql_pass`` are left to the PostgreSQL pass, so CI runs them once.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 DATABASE_ENV = "EARSHOT_TEST_DATABASE_URL"
 DATABASE_FIXTURE = "database_url"  # every database a test can reach comes from this fixture
+BOTH_PASSES_ENV = "EARSHOT_TEST_BOTH_PASSES"  # set by .ci/run for its SQLite pass: a PostgreSQL pass follows
 _PASS = pytest.StashKey[tuple[int, int, int]]()
 _PASS_KEY = "earshot_database_pass"  # (tests run, any_database ones left out, database-free ones left out)
 
@@ -43,6 +46,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Start the slow tests early; on PostgreSQL, keep only the tests that use a database."""
     _spread_slow_tests(items)
     if not os.environ.get(DATABASE_ENV):
+        if os.environ.get(BOTH_PASSES_ENV):  # the slowest end-to-end tests run once, in the PostgreSQL pass
+            later = [item for item in items if item.get_closest_marker("postgresql_pass")]
+            if later:
+                config.hook.pytest_deselected(items=later)
+                items[:] = [item for item in items if item not in later]
         return
     free = [item for item in items if not uses_database(item)]
     database = [item for item in items if uses_database(item)]

@@ -86,6 +86,14 @@ def test_the_storage_contract_runs_on_the_database_server_too(request: pytest.Fi
     assert all(uses_database(item) for item in sql)
 
 
+def test_only_end_to_end_tests_are_left_to_the_postgresql_pass_by_a_mark() -> None:
+    marked = []
+    for path in sorted((TESTS).rglob("test_*.py")):
+        if "postgresql_pass" in path.read_text(encoding="utf-8") and path != TESTS / "test_database_pass.py":
+            marked.append(path.relative_to(REPO).as_posix())
+    assert marked and all(path.startswith("tests/e2e/") for path in marked)
+
+
 def test_only_end_to_end_tests_are_left_to_the_sqlite_pass_by_a_mark(request: pytest.FixtureRequest) -> None:
     # The storage contract suite and the adapters' database tests must run on both databases, whatever their subject.
     marked = [item.nodeid for item in request.session.items if item.get_closest_marker("any_database")]

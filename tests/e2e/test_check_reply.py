@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import Earshot
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.webhook import WebhookReceiver
@@ -68,6 +70,10 @@ def one_alert(earshot: Earshot, algolia: FakeAlgolia, hook: WebhookReceiver) -> 
     assert done.returncode == 0, done.stderr
     [alert] = hook.alerts()
     return int(alert["alert_id"])
+
+
+# The checklist and the CLI's words for one stored alert: the same on any database.
+pytestmark = pytest.mark.any_database
 
 
 def test_a_checklist_for_a_draft_in_a_file_and_on_standard_input_and_nothing_posted(

@@ -106,6 +106,7 @@ def start(earshot: Earshot, log: IO[str]) -> subprocess.Popen[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.postgresql_pass  # two minutes of kills: CI runs it once, on PostgreSQL
 def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(earshot: Earshot, tmp_path: Path) -> None:
     rng = crash_rng()
     with FakeHttpServer() as server:

@@ -57,7 +57,8 @@ from tests.fakes.discord import TOKEN, FakeDiscord
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
-pytestmark = pytest.mark.slow
+# Minutes of kills each: CI runs them once, on PostgreSQL (the README's command runs them on SQLite).
+pytestmark = [pytest.mark.slow, pytest.mark.postgresql_pass]
 
 LATENCY = 0.03  # seconds between a fake storing a message and answering it: the window a kill can land in
 DISCORD_CHANNELS = {

@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+import pytest
+
 from tests.e2e.conftest import DEADLINE, Earshot, wait_for
 from tests.e2e.test_run_forever import FAST_DELIVERY, service
 from tests.e2e.test_run_once import config, now
@@ -37,6 +39,7 @@ def metric(text: str, name: str) -> float:
     return total
 
 
+@pytest.mark.any_database  # the ops endpoint and the logs: the same on any database
 def test_healthz_metrics_and_json_logs(
     earshot: Earshot, algolia: FakeAlgolia, blog: FakeRss, hook: WebhookReceiver
 ) -> None:
@@ -80,6 +83,7 @@ def test_healthz_metrics_and_json_logs(
     assert "stopped" in messages
 
 
+@pytest.mark.any_database  # the ops endpoint and the logs: the same on any database
 def test_ops_is_off_by_default_and_a_taken_port_is_a_clear_error(
     earshot: Earshot, algolia: FakeAlgolia, hook: WebhookReceiver
 ) -> None:

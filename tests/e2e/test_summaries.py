@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.e2e.conftest import Earshot
 from tests.e2e.test_run_once import config
 from tests.fakes.algolia import FakeAlgolia, FakeAlgoliaItems, algolia_hit, algolia_item, comment_item
 from tests.fakes.feeds import FakeRss, RssItem
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
+
+# What the summary and the webhook payload say: the same on any database (storing crossposts is in the contract).
+pytestmark = pytest.mark.any_database
 
 
 def test_the_webhook_payload_carries_the_summary_of_the_thread(
