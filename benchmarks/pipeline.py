@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.matching import baseline_patterns, synthetic_items, synthetic_topics
 from earshot.adapters.sources.registry import half_lives
-from earshot.bot import scoring
 from earshot.bot.domain import Conversation, Match, Topic
+from earshot.bot.finding import scoring
 from earshot.bot.finding.matching import TopicIndex, compile_topics, squash
 from earshot.bot.finding.scoring import ScoringPolicy, score, top_reasons
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import inspect
 
-from earshot.bot import catalog, checks, desk, digest, explain, hygiene, polling, reports
+from earshot.bot.actions import chat_actions, topics_and_feeds
+from earshot.bot.delivering import digest
+from earshot.bot.finding import explain, polling
+from earshot.bot.followup import participation_checks, reports, stale_claims
 from earshot.bot.ports import storage
 from earshot.bot.ports.storage import Claiming, Summaries
 
@@ -42,18 +45,18 @@ def main() -> None:
         "earshot.bot.delivering.outbox.Deliverer, digest": digest.OutboxUnit,
         "earshot.bot.delivering.context.Contextualiser": Summaries,
         "earshot.bot.actions.claims.Claims": Claiming,
-        "earshot.bot.followup.participation_checks.ParticipationChecker": checks.CheckUnit,
-        "earshot.bot.followup.stale_claims.ClaimSweeper": hygiene.SweepUnit,
+        "earshot.bot.followup.participation_checks.ParticipationChecker": participation_checks.CheckUnit,
+        "earshot.bot.followup.stale_claims.ClaimSweeper": stale_claims.SweepUnit,
         "earshot.bot.followup.reports.WeeklyReporter": reports.ReportUnit,
         "earshot.bot.finding.explain.Explainer": explain.ExplainUnit,
-        "earshot.bot.actions.topics_and_feeds.TopicsAndFeeds": catalog.CatalogUnit,
-        "earshot.bot.actions.chat_actions.ChatActions": desk.DeskUnit,
+        "earshot.bot.actions.topics_and_feeds.TopicsAndFeeds": topics_and_feeds.CatalogUnit,
+        "earshot.bot.actions.chat_actions.ChatActions": chat_actions.DeskUnit,
     }
-    print(f"{'service':<34} {'methods':>7}  capabilities")
+    print(f"{'service':<64} {'methods':>7}  capabilities")
     for name, unit in services.items():
         parts = capabilities(unit)
         count = sum(len(own_methods(p)) for p in parts)
-        print(f"{name:<34} {count:>7}  {', '.join(p.__name__ for p in parts)}")
+        print(f"{name:<64} {count:>7}  {', '.join(p.__name__ for p in parts)}")
 
 
 if __name__ == "__main__":
