@@ -32,6 +32,9 @@ class Conversation:
     link: str | None = None
     community: str | None = None
     kind: str = "post"  # post | comment
+    state: str | None = None  # None: open | "answered" | "solved" | "closed" | "locked", as the source says
+    language: str | None = None  # the ISO 639-1 code the source declares (Mastodon, Bluesky); None: not declared
+    untitled: bool = False  # True: the source has no title (Mastodon, Bluesky) and ``title`` is the text's opening
 
     @property
     def key(self) -> tuple[str, str]:
@@ -71,6 +74,12 @@ class Topic:
 
     ``languages`` (ISO 639-1 codes; empty: any) keeps only items written in one of them; ``exclude_authors`` and
     ``exclude_sources`` (feed kinds or feed names) drop items whatever the query says.
+
+    What the topic means, in plain words, for relevance by meaning: ``about`` (what the team knows and whom it
+    helps), ``examples`` (posts worth joining) and ``counter_examples`` (posts that share its words but are not
+    worth joining). ``without_keyword`` (opt-in, needs ``about``) also scores items that match no query term but
+    are close in meaning. ``accept`` is a plain-words instruction for the optional LLM judge. A topic without them
+    keeps working on its query alone.
     """
 
     name: str
@@ -82,6 +91,11 @@ class Topic:
     languages: tuple[str, ...] = ()
     exclude_authors: tuple[str, ...] = ()
     exclude_sources: tuple[str, ...] = ()
+    about: str = ""
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    without_keyword: bool = False
+    accept: str = ""
 
 
 @dataclass(frozen=True, slots=True)
