@@ -61,8 +61,8 @@ def load_settings(
 ) -> Settings:
     """Read and check the config once; raise ConfigProblems listing every problem, one per line.
 
-    ``chat_tokens=False`` skips the check for the chat platform's tokens, for commands that never talk to it
-    (`earshot db`, run where the migrations run, which need not hold them).
+    ``chat_tokens=False`` skips the check for the chat platform's tokens and the judge's key, for commands that
+    never talk to them (`earshot db`, run where the migrations run, which need not hold them).
     """
     label = str(path) if path is not None else DEFAULT_CONFIG_NAME
     data = _read(path, label, require_file)
@@ -85,7 +85,6 @@ def load_settings(
     problems.extend(cross_checks(data))
     if chat_tokens and file is not None:
         problems.extend(chat_token_problems(file.chat.platform, file.slack.mode, env))
-    if file is not None:
         problems.extend(judge_key_problems(file, env))
     broken = {p.loc for p in env_problems}  # a value that could not be filled in is reported once, for that
     problems = env_problems + [p for p in problems if p.loc not in broken]

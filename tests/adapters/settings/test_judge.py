@@ -66,3 +66,13 @@ def test_a_key_written_where_its_variable_name_goes_is_never_shown_back(problems
     [line] = problems(f'[judge]\napi_key_env = "{KEY}"\n')
     assert KEY not in line
     assert line.startswith('earshot.toml: judge.api_key_env = "***": expected the name of an environment variable')
+
+
+def test_commands_that_never_ask_the_judge_need_not_hold_its_key(config_dir: object) -> None:
+    from pathlib import Path
+
+    from earshot.adapters.settings import load_settings
+
+    Path("earshot.toml").write_text(ON + 'api_key_env = "OPENAI_API_KEY"\n', encoding="utf-8")
+    settings = load_settings(Path("earshot.toml"), {}, chat_tokens=False)  # `earshot db upgrade`
+    assert settings.judge.enabled and settings.judge.api_key is None
