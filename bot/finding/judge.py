@@ -38,6 +38,8 @@ REASON_LIMIT = 120
 """Characters of the model's reason kept: one line on every chat (Slack shows reasons up to 120)."""
 TITLE_LIMIT = 300
 """Characters of the item's title sent."""
+POLL_TIMEOUTS = 2
+"""How many timeouts one poll's asks may take together, however many there are."""
 
 _LINK = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
 
@@ -102,7 +104,18 @@ class Judging:
             async with gate:
                 return candidate.asked, await self.verdict(candidate.conversation, candidate.topic)
 
-        answers = await asyncio.gather(*(one(c) for c in fresh))
+        if not fresh:
+            return {}
+        tasks = [asyncio.ensure_future(one(c)) for c in fresh]
+        # The whole poll waits at most POLL_TIMEOUTS timeouts, however many items it brought: what is left is
+        # decided without the judge, and the feed's lease (minutes) is never outlived.
+        done, late = await asyncio.wait(tasks, timeout=self.policy.timeout.total_seconds() * POLL_TIMEOUTS)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("judge: %d asks left after %d timeouts; decided without it", len(late), POLL_TIMEOUTS)
+            await asyncio.gather(*late, return_exceptions=True)
+        answers = [task.result() for task in done]
         return {asked: verdict for asked, verdict in answers if verdict is not None}
 
     async def verdict(self, conversation: Conversation, topic: Topic) -> Verdict | None:

@@ -141,6 +141,23 @@ async def test_a_slow_model_leaves_the_alert_decided_without_it(
     assert "no verdict on https://forum.example.com/t/1 for topic databases within 0.3 s" in caplog.text
 
 
+async def test_a_poll_waits_on_a_slow_model_at_most_two_timeouts_however_many_items_it_brought(
+    store: MemoryStore, http: SafeHttp, llm: FakeLlm, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    llm.delay = 10.0
+    judge = judging(store, http, llm, clock, timeout=timedelta(seconds=0.3), concurrency=1)
+    asks = [item(n, f"Which database should I use for project {n}, Postgres or SQLite?") for n in range(1, 9)]
+    with caplog.at_level(logging.INFO):
+        await polled(store, judge, clock, *asks)
+
+    alerts = await stored_alerts(store)
+    assert [a.state for a in alerts] == [DeliveryState.PENDING] * 8
+    assert not any(r.startswith("LLM") for a in alerts for r in a.reasons)
+    assert len(llm.requests) <= 3  # one at a time, for 0.6 s: the rest were never sent
+    assert "asks left after 2 timeouts; decided without it" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("status", "content", "logged"),
     [
