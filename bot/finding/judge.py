@@ -109,9 +109,11 @@ class Judging:
         tasks = [asyncio.ensure_future(one(c)) for c in fresh]
         # The whole poll waits at most POLL_TIMEOUTS timeouts, however many items it brought: what is left is
         # decided without the judge, and the feed's lease (minutes) is never outlived.
-        done, late = await asyncio.wait(tasks, timeout=self.policy.timeout.total_seconds() * POLL_TIMEOUTS)
-        for task in late:
-            task.cancel()
+        try:
+            done, late = await asyncio.wait(tasks, timeout=self.policy.timeout.total_seconds() * POLL_TIMEOUTS)
+        finally:  # the poll itself cancelled (a shutdown) leaves no ask running
+            for task in tasks:
+                task.cancel()
         if late:
             log.warning("judge: %d asks left after %d timeouts; decided without it", len(late), POLL_TIMEOUTS)
             await asyncio.gather(*late, return_exceptions=True)
