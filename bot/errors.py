@@ -60,3 +60,8 @@ class NotAllowed(EarshotError):
 
 class SummaryError(EarshotError):
     """A summariser (a language model endpoint) gave no usable summary; the extractive one stands in."""
+
+
+class JudgeUnavailable(EarshotError):
+    """The optional LLM judge gave no verdict (failed, slow, over budget, or answered something unusable); the
+    alert is decided without it."""

@@ -9,7 +9,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
@@ -21,6 +21,7 @@ from earshot.adapters.chat.console import ConsoleChat
 from earshot.adapters.chat.discord.config import DiscordConfig
 from earshot.adapters.chat.webhook import WebhookChat
 from earshot.adapters.http import FetchPolicy, SafeHttp
+from earshot.adapters.judge import OpenAiJudge, judge_http
 from earshot.adapters.llm import LlmSummariser
 from earshot.adapters.reports import draw_chart
 from earshot.adapters.settings import Settings
@@ -37,6 +38,7 @@ from earshot.bot.delivering.outbox import Deliverer, DeliveryPolicy
 from earshot.bot.delivering.summary import SummaryPolicy
 from earshot.bot.errors import ConfigError, EarshotError
 from earshot.bot.finding.explain import Explainer
+from earshot.bot.finding.judge import JudgePolicy, Judging
 from earshot.bot.finding.polling import Poller, PollPolicy
 from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
@@ -82,6 +84,7 @@ class App:
     chat: Chat
     owner: str
     telemetry: Telemetry = NO_TELEMETRY
+    judge_http: SafeHttp | None = None  # the LLM judge's own client, when [judge] is on
 
     @property
     def catalog(self) -> TopicsAndFeeds:
@@ -142,7 +145,17 @@ class App:
             notices=self.chat,
             scoring=self.scoring(),
             telemetry=self.telemetry,
+            judging=self.judging(),
         )
+
+    def judging(self) -> Judging | None:
+        """The optional LLM judge, when ``[judge] enabled``; None decides alerts from their score alone."""
+        j = self.settings.judge
+        if self.judge_http is None or not (j.enabled and j.url and j.model):
+            return None
+        policy = JudgePolicy(min_score=j.min_score, timeout=j.timeout, per_hour=j.per_hour, max_chars=j.max_chars)
+        judge = OpenAiJudge(self.judge_http, j.url, j.model, j.api_key)
+        return Judging(judge, self.store, utc_now, policy)
 
     def checker(self) -> ParticipationChecker:
         """The participation checks for this process."""
@@ -199,6 +212,17 @@ def build_summariser(settings: Settings, http: SafeHttp) -> Summariser | None:
     if not (s.llm_base_url and s.model):
         return None
     return LlmSummariser(http, s.llm_base_url, s.model, s.api_key)
+
+
+def build_judge_http(settings: Settings) -> SafeHttp | None:
+    """The judge's own HTTP client, when ``[judge]`` is on: [fetch]'s limits with the judge's timeout, and the
+    endpoint's host allowed even when private (the operator named it in the config file)."""
+    j = settings.judge
+    if not (j.enabled and j.url and j.model):
+        return None
+    seconds = j.timeout.total_seconds()
+    policy = replace(fetch_policy(settings), timeout=seconds, deadline=seconds)
+    return judge_http(j.url, policy)
 
 
 def remember_feeds(settings: Settings, sources: dict[str, Source]) -> None:
@@ -312,8 +336,10 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
     """Build the app, check the database, and close everything afterwards."""
     engine = create_engine(settings.database_url)
     http = SafeHttp(fetch_policy(settings))
+    judges_http: SafeHttp | None = None
     chat: Chat | None = None
     try:
+        judges_http = build_judge_http(settings)
         store = SqlStore(engine)
         sources = build_sources(http, os.environ)
         remember_feeds(settings, sources)
@@ -340,6 +366,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             chat=chat,
             owner=process_owner(),
             telemetry=telemetry,
+            judge_http=judges_http,
         )
         yield app
     finally:
@@ -347,4 +374,6 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
         if close is not None:
             await close()
         await http.aclose()
+        if judges_http is not None:
+            await judges_http.aclose()
         await engine.dispose()

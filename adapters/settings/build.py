@@ -20,6 +20,7 @@ from .typed import (
     DiscordSettings,
     FetchSettings,
     HowItWentSettings,
+    JudgeSettings,
     OpsSettings,
     ScheduleSettings,
     ScoringSettings,
@@ -37,6 +38,7 @@ def build_settings(
     llm_api_key: str | None = None,
     slack_tokens: Mapping[str, str] | None = None,
     discord_token: str | None = None,
+    judge_api_key: str | None = None,
 ) -> Settings:
     """Turn a checked file (overrides already applied) into the typed settings the CLI hands out."""
     kinds = declarations()
@@ -107,6 +109,17 @@ def build_settings(
             timeout=file.summary.timeout,
             daily_budget=file.summary.daily_budget,
             replies=file.summary.replies,
+        ),
+        judge=JudgeSettings(
+            enabled=file.judge.enabled,
+            url=file.judge.url,
+            model=file.judge.model,
+            api_key_env=file.judge.api_key_env,
+            api_key=judge_api_key,
+            min_score=file.judge.min_score,
+            timeout=file.judge.timeout,
+            per_hour=file.judge.per_hour,
+            max_chars=file.judge.max_chars,
         ),
         slack=_slack_settings(file.slack, slack_tokens or {}),
         how_it_went=HowItWentSettings(

@@ -61,8 +61,8 @@ def load_settings(
 ) -> Settings:
     """Read and check the config once; raise ConfigProblems listing every problem, one per line.
 
-    ``chat_tokens=False`` skips the check for the chat platform's tokens, for commands that never talk to it
-    (`earshot db`, run where the migrations run, which need not hold them).
+    ``chat_tokens=False`` skips the check for the chat platform's tokens and the judge's key, for commands that
+    never talk to them (`earshot db`, run where the migrations run, which need not hold them).
     """
     label = str(path) if path is not None else DEFAULT_CONFIG_NAME
     data = _read(path, label, require_file)
@@ -85,6 +85,7 @@ def load_settings(
     problems.extend(cross_checks(data))
     if chat_tokens and file is not None:
         problems.extend(chat_token_problems(file.chat.platform, file.slack.mode, env))
+        problems.extend(judge_key_problems(file, env))
     broken = {p.loc for p in env_problems}  # a value that could not be filled in is reported once, for that
     problems = env_problems + [p for p in problems if p.loc not in broken]
     if problems or file is None:
@@ -93,9 +94,29 @@ def load_settings(
     tokens = {key: env[name].strip() for key, name in SLACK_ENV.items() if env.get(name, "").strip()}
     llm_key = env.get(LLM_API_KEY_ENV, "").strip() or None
     discord = env.get(DISCORD_TOKEN_ENV, "").strip() or None
+    key_env = file.judge.api_key_env
+    judge_key = (env.get(key_env, "").strip() or None) if key_env else None
     return build_settings(
-        path, file, webhook_secret=secret, llm_api_key=llm_key, slack_tokens=tokens, discord_token=discord
+        path,
+        file,
+        webhook_secret=secret,
+        llm_api_key=llm_key,
+        slack_tokens=tokens,
+        discord_token=discord,
+        judge_api_key=judge_key,
     )
+
+
+def judge_key_problems(file: ConfigFile, env: Mapping[str, str]) -> list[Problem]:
+    """The judge's key, when ``[judge]`` is on and names a variable the environment lacks."""
+    judge = file.judge
+    if not judge.enabled or not judge.api_key_env or env.get(judge.api_key_env, "").strip():
+        return []
+    text = (
+        f"the environment variable {judge.api_key_env} is not set; export it with the endpoint's API key, or "
+        "leave api_key_env out for a server that needs no key (a local one)"
+    )
+    return [Problem(("judge", "api_key_env"), text)]
 
 
 def chat_token_problems(platform: str, slack_mode: str, env: Mapping[str, str]) -> list[Problem]:

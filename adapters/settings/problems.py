@@ -31,6 +31,7 @@ _SECTIONS: dict[tuple[str, ...], type[BaseModel]] = {
     ("log",): sections.LogSection,
     ("discord",): sections.DiscordSection,
     ("summary",): sections.SummarySection,
+    ("judge",): sections.JudgeSection,
     ("slack",): sections.SlackSection,
     ("scoring",): sections.ScoringSection,
     ("participation",): sections.ParticipationSection,
@@ -49,6 +50,8 @@ _UNKNOWN_HINTS: dict[tuple[str, ...], str] = {
     ("discord", "token"): "the bot token comes only from the environment: set DISCORD_TOKEN",
     ("database", "password"): "put the password in url, or set EARSHOT_DATABASE_URL in the environment",
     ("summary", "api_key"): "the API key comes only from the environment: set EARSHOT_LLM_API_KEY",
+    ("judge", "api_key"): "the API key comes only from the environment: name its variable in api_key_env",
+    ("judge", "key"): "the API key comes only from the environment: name its variable in api_key_env",
     ("slack", "bot_token"): "Slack tokens come only from the environment: set SLACK_BOT_TOKEN",
     ("slack", "app_token"): "Slack tokens come only from the environment: set SLACK_APP_TOKEN",
     ("slack", "signing_secret"): "the signing secret comes only from the environment: set SLACK_SIGNING_SECRET",
@@ -65,6 +68,7 @@ _MISSING_HINTS: dict[tuple[str, ...], str] = {
 _MASKS: dict[Loc, Callable[[str], str]] = {
     ("chat", "webhook_url"): mask_webhook_url,
     ("database", "url"): mask_database_url,
+    ("judge", "api_key_env"): lambda _: MASK,  # a key written here by mistake is never shown back
 }
 _TYPE_HINTS = {
     "bool_type": "not true or false; write true or false, without quotes",
@@ -190,6 +194,7 @@ def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
                     'missing; model needs the endpoint to ask, like llm_base_url = "https://api.openai.com/v1"',
                 )
             )
+    problems.extend(_judge_checks(data.get("judge")))
     feeds = data.get("feeds")
     for i, feed in _tables(feeds):
         problems.extend(_feed_checks(i, feed))
@@ -296,3 +301,18 @@ def _duration(value: Any) -> timedelta | None:
         return parse_duration(value)
     except ValueError:
         return None
+
+
+def _judge_checks(judge: object) -> list[Problem]:
+    """A judge turned on needs an endpoint and a model."""
+    if not isinstance(judge, dict) or judge.get("enabled") is not True:
+        return []
+    problems = []
+    if not judge.get("url"):
+        hint = 'like url = "http://127.0.0.1:8080/v1" (a local server) or "https://api.openai.com/v1"'
+        problems.append(Problem(("judge", "url"), f"missing; enabled = true needs the endpoint to ask, {hint}"))
+    if not judge.get("model"):
+        problems.append(
+            Problem(("judge", "model"), 'missing; enabled = true needs a model to ask, like model = "gpt-4o-mini"')
+        )
+    return problems

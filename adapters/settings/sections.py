@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -170,6 +171,32 @@ class SummarySection(_Section):
     replies: Annotated[int, PlainValidator(fields.whole(0, 10))] = 3
 
 
+_ENV_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _env_variable(value: object) -> str:
+    """The name of an environment variable (never the secret it holds: that stays in the environment)."""
+    if not isinstance(value, str) or not _ENV_VARIABLE.fullmatch(value.strip()):
+        raise ValueError(
+            'expected the name of an environment variable, like "OPENAI_API_KEY"; the key itself goes in the '
+            "environment, never in this file"
+        )
+    return value.strip()
+
+
+class JudgeSection(_Section):
+    """[judge]"""
+
+    enabled: _Enabled = False
+    url: _Url = None
+    model: Annotated[str | None, PlainValidator(fields.text("a model name", '"gpt-4o-mini"'))] = None
+    api_key_env: Annotated[str | None, PlainValidator(_env_variable)] = None
+    min_score: Annotated[int, PlainValidator(fields.whole(0, 100))] = 60
+    timeout: Annotated[timedelta, PlainValidator(fields.duration(_S, 120 * _S))] = 10 * _S
+    per_hour: Annotated[int, PlainValidator(fields.whole(0, 100_000))] = 60
+    max_chars: Annotated[int, PlainValidator(fields.whole(0, 20_000))] = 1000
+
+
 class SlackSection(_Section):
     """[slack]"""
 
@@ -267,6 +294,7 @@ class ConfigFile(_Section):
     scoring: ScoringSection = ScoringSection()
     discord: DiscordSection = DiscordSection()
     summary: SummarySection = SummarySection()
+    judge: JudgeSection = JudgeSection()
     slack: SlackSection = SlackSection()
     participation: ParticipationSection = ParticipationSection()
     outcomes: OutcomesSection = OutcomesSection()

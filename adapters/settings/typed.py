@@ -99,6 +99,22 @@ class SummarySettings:
 
 
 @dataclass(frozen=True)
+class JudgeSettings:
+    """The optional LLM judge: off unless ``enabled``; its endpoint, model, key (read from the variable
+    ``api_key_env`` names), the pre-score that asks it, its timeout, calls per hour and the item text sent."""
+
+    enabled: bool = False
+    url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    min_score: int = 60
+    timeout: timedelta = 10 * _S
+    per_hour: int = 60
+    max_chars: int = 1000
+
+
+@dataclass(frozen=True)
 class SlackSettings:
     """How the Slack app runs: Socket Mode or HTTP, the Web API base URL, follow-ups, admins, and the tokens."""
 
@@ -148,6 +164,7 @@ class Settings:
     scoring: ScoringSettings = ScoringSettings()
     discord: DiscordSettings = DiscordSettings()
     summary: SummarySettings = SummarySettings()
+    judge: JudgeSettings = JudgeSettings()
     slack: SlackSettings = SlackSettings()
     how_it_went: HowItWentSettings = HowItWentSettings()
     ops: OpsSettings = OpsSettings()
@@ -205,6 +222,17 @@ class Settings:
                 "timeout": format_duration(self.summary.timeout),
                 "daily_budget": self.summary.daily_budget,
                 "replies": self.summary.replies,
+            },
+            "judge": {
+                "enabled": self.judge.enabled,
+                "url": mask_url(self.judge.url) if self.judge.url else None,
+                "model": self.judge.model,
+                "api_key_env": self.judge.api_key_env,
+                "api_key": MASK if self.judge.api_key else None,
+                "min_score": self.judge.min_score,
+                "timeout": format_duration(self.judge.timeout),
+                "per_hour": self.judge.per_hour,
+                "max_chars": self.judge.max_chars,
             },
             "slack": _slack_summary(self.slack),
             "participation": {"checks": [format_duration(c) for c in self.how_it_went.checks]},

@@ -20,9 +20,10 @@ from typing import Protocol
 from earshot.bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
 from earshot.bot.errors import FeedError, LeaseLost
 from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
+from earshot.bot.finding.judge import Asked, Candidate, Judging, judged
 from earshot.bot.finding.matching import TopicIndex, compile_topics
 from earshot.bot.finding.scoring import Score, ScoringPolicy, score, top_reasons
-from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry
+from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry, Verdict
 from earshot.bot.ports.storage import Feedback, Polling, Topics
 from earshot.bot.timing import feed_backoff, next_poll_at
 from earshot.bot.urls import canonical_url
@@ -83,6 +84,7 @@ class Poller:
         rand: Callable[[], float] = random.random,
         scoring: ScoringPolicy | None = None,
         telemetry: Telemetry = NO_TELEMETRY,
+        judging: Judging | None = None,
     ) -> None:
         self.store = store
         self.sources = sources
@@ -96,6 +98,7 @@ class Poller:
         self._learned: dict[str, dict[str, float]] = {}
         self._learned_at: datetime | None = None
         self.telemetry = telemetry
+        self.judging = judging  # the optional LLM judge; None decides every alert from its score alone
 
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
         """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
@@ -152,12 +155,15 @@ class Poller:
         now = self.clock()
         upcoming = next_poll_at(now, feed.every, self.policy.jitter, self.rand())
         alerts: list[NewAlert] = []
+        # Asked before the transaction, which does no network: the judge may take its whole timeout.
+        verdicts = {} if seeding or self.judging is None else await self._judge(self.judging, result, topics, feed.name)
         async with self.store.unit() as unit:
             fresh = await unit.insert_conversations(result.items, feed.name, now)
             if not seeding:
                 for conversation_id, conversation in fresh:
                     for topic, found in topics.match(conversation, feed.name):
-                        alerts.append(self._alert(conversation_id, conversation, topic, found, now))
+                        verdict = verdicts.get((conversation.key, topic.name))
+                        alerts.append(self._alert(conversation_id, conversation, topic, found, now, verdict))
             window = self.policy.crosspost_window
             since = now - window if window is not None else None
             written = await unit.insert_alerts(alerts, now, crosspost_since=since) if alerts else 0
@@ -187,20 +193,41 @@ class Poller:
         )
 
     def _alert(
-        self, conversation_id: int, conversation: Conversation, topic: Topic, found: Match, now: datetime
+        self,
+        conversation_id: int,
+        conversation: Conversation,
+        topic: Topic,
+        found: Match,
+        now: datetime,
+        verdict: Verdict | None = None,
     ) -> NewAlert:
-        """The alert for one match: its joinability, top reasons, and whether it clears the topic's minimum."""
+        """The alert for one match: its joinability, top reasons, whether it clears the topic's minimum, and the
+        judge's verdict when one was given (a "skip" holds it)."""
         result, state = decide(conversation, topic, found, now, self.scoring, self._learned.get(topic.name))
+        reasons, state = judged(top_reasons(result), state, verdict)
         return NewAlert(
             conversation_id,
             topic.name,
             topic.channel,
             found.terms,
             result.value,
-            top_reasons(result),
+            reasons,
             state,
             links=discussed_links(conversation),
         )
+
+    async def _judge(
+        self, judging: Judging, result: FetchResult, topics: TopicIndex, feed: str
+    ) -> dict[Asked, Verdict]:
+        """The judge's verdicts on this fetch's items that would be posted with a pre-score worth asking about."""
+        now = self.clock()
+        candidates: list[Candidate] = []
+        for conversation in result.items:
+            for topic, found in topics.match(conversation, feed):
+                pre, state = decide(conversation, topic, found, now, self.scoring, self._learned.get(topic.name))
+                if judging.wants(pre.value, state):
+                    candidates.append(Candidate(conversation, topic))
+        return await judging.verdicts(candidates) if candidates else {}
 
     async def _failed(self, state: FeedState, error: str, retry_after: float | None) -> PollReport:
         feed = state.feed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from earshot.bot.ports.chat import Chat, Listener, Refresher
 from earshot.bot.ports.clock import Clock
+from earshot.bot.ports.judge import Judge, JudgeAsk, Verdict
 from earshot.bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
 from earshot.bot.ports.storage import (
     Backlog,
@@ -31,6 +32,8 @@ __all__ = [
     "DeliveryProblem",
     "DueCheck",
     "EnvVar",
+    "Judge",
+    "JudgeAsk",
     "Listener",
     "NewAlert",
     "NoTelemetry",
@@ -48,4 +51,5 @@ __all__ = [
     "Telemetry",
     "ThreadSource",
     "Unit",
+    "Verdict",
 ]

@@ -1,7 +1,8 @@
 """Secrets never reach the output: every command's stdout and stderr, in text and JSON logs, debug level included.
 
 Configured secrets: the webhook URL (its path and query are tokens), the webhook signing secret, a database
-password, a feed URL token, and source credentials in the environment (Reddit, GitHub, an LLM key). The session
+password, a feed URL token, and source credentials in the environment (Reddit, GitHub, an LLM key, which the LLM
+judge sends and its endpoint refuses). The session
 polls, alerts, fails deliveries and feeds (error messages name URLs), retries, and reports.
 """
 
@@ -17,6 +18,7 @@ from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.test_run_once import now
 from tests.fakes.algolia import FakeAlgolia, algolia_hit
 from tests.fakes.http_server import FakeHttpServer, Reply, Request
+from tests.fakes.llm import FakeLlm
 from tests.fakes.webhook import WebhookReceiver
 
 # What these check (the CLI's words, parsing, secrets) is the same on any database: CI runs them on SQLite only.
@@ -64,6 +66,13 @@ deadline = "3s"
 [delivery]
 max_backoff = "1s"
 
+[judge]
+enabled = true
+url = "{server.url("/v1")}"
+model = "judge-model"
+api_key_env = "OPENAI_API_KEY"
+min_score = 0
+
 [log]
 format = "{log_format}"
 
@@ -94,6 +103,9 @@ def test_no_secret_appears_in_any_output(
     webhook_url = f"{hook.url}?key={HOOK_QUERY}"
     server.route("GET", "/private.xml", lambda r: Reply(500, f"bad token {r.param('token')}", {}))
     env = {"EARSHOT_WEBHOOK_URL": webhook_url, "EARSHOT_WEBHOOK_SECRET": SIGNING, **ENVIRONMENT}
+    # The LLM judge refuses the key and quotes part of it back, as the real API does.
+    key = ENVIRONMENT["OPENAI_API_KEY"]
+    judge = FakeLlm(server, status=401, error_message=f"Incorrect API key provided: {key[:6]}****{key[-4:]}.")
     earshot.write_config(config(algolia, server, log_format))
     outputs: list[str] = []
 
@@ -137,5 +149,7 @@ def test_no_secret_appears_in_any_output(
     assert "Traceback" not in everything
     assert "cannot reach the database" in everything
     assert "HTTP 500" in everything  # the failures were reported, with the URLs masked
+    assert judge.requests and "judge: no verdict" in everything and "answered HTTP 401" in everything
+    assert key[-4:] not in everything
     leaked = [secret for secret in SECRETS if secret in everything]
     assert leaked == [], f"secrets in the output: {leaked}\n{everything[-5000:]}"

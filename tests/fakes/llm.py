@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,13 +35,16 @@ def completion(content: str, model: str = "fake-model") -> dict[str, Any]:
 @dataclass
 class FakeLlm:
     """Serves chat completions. ``content`` is what the model says; ``status`` not 200 answers an API error;
-    ``delay`` holds each answer that many seconds (the handler thread waits, until ``release``)."""
+    ``delay`` holds each answer that many seconds (the handler thread waits, until ``release``); ``answer``, when
+    set, says the content for each request's JSON body instead of ``content``."""
 
     server: FakeHttpServer
     content: str = '{"question": "Which pooler?", "said": ["PgBouncer is common."]}'
     status: int = 200
     delay: float = 0.0
     released: threading.Event = field(default_factory=threading.Event)
+    answer: Callable[[dict[str, Any]], str] | None = None
+    error_message: str = "The server had an error"
 
     def __post_init__(self) -> None:
         self.server.route("POST", PATH, self._answer)
@@ -63,9 +67,9 @@ class FakeLlm:
         if self.delay:
             self.released.wait(self.delay)
         if self.status != 200:
-            error = {"error": {"message": "The server had an error", "type": "server_error", "code": None}}
+            kind = "server_error" if self.status >= 500 else "invalid_request_error"
+            error = {"error": {"message": self.error_message, "type": kind, "param": None, "code": None}}
             return Reply(self.status, json.dumps(error), {"Content-Type": "application/json"})
         body = json.loads(request.body)
-        return Reply(
-            200, json.dumps(completion(self.content, body.get("model", ""))), {"Content-Type": "application/json"}
-        )
+        content = self.answer(body) if self.answer is not None else self.content
+        return Reply(200, json.dumps(completion(content, body.get("model", ""))), {"Content-Type": "application/json"})
