@@ -124,3 +124,24 @@ def thread_state(conversation: Conversation) -> ThreadState | None:
     if solved_in_title(conversation.title, untitled=conversation.untitled):
         return ThreadState(SOLVED, from_title=True)
     return ThreadState(declared) if declared is not None else None
+
+
+# Where a thread was closed, in the reason's words; a source not named here gets the plain form.
+_CLOSED_ON = {"github": "GitHub", "stackexchange": "Stack Exchange", "discourse": "the forum", "reddit": "Reddit"}
+# How a source marks a thread solved, when it is not an accepted answer.
+_SOLVED_BY = {"reddit": "its flair says so"}
+
+
+def describe(found: ThreadState, source: str) -> str:
+    """The state in plain words for a reason: "locked: replies are off", "closed on GitHub",
+    "solved: it has an accepted answer", "solved: its title says so", "answered: it has answers, none accepted"."""
+    if found.state == LOCKED:
+        return "locked: replies are off"
+    if found.state == CLOSED:
+        where = _CLOSED_ON.get(source)
+        return f"closed on {where}" if where else "closed: it takes no new replies"
+    if found.state == SOLVED:
+        if found.from_title:
+            return "solved: its title says so"
+        return f"solved: {_SOLVED_BY.get(source, 'it has an accepted answer')}"
+    return "answered: it has answers, none accepted"
