@@ -25,6 +25,7 @@ class ReasonKind(enum.StrEnum):
     TEAM = "team"
     LANGUAGE = "language"
     FEEDBACK = "feedback"
+    STATE = "state"
     JUDGE = "judge"  # the optional LLM judge's verdict
 
 

@@ -106,6 +106,8 @@ def explanation(e: Explanation, default_channel: str) -> str:
     facts = [f"by {clean(c.author)}" if c.author else "", f"language: {e.language}"]
     if c.thread_size is not None:
         facts.append(f"{c.thread_size} replies")
+    if e.thread:  # only what the source or the title says: no word is no evidence that a thread is open
+        facts.append(f"thread {e.thread}")
     lines = [
         f"Conversation {s.id} · {c.source} · first seen by feed {s.feed} at {_at(s.first_seen_at)}",
         f"  {excerpt(c.title, 200)}",

@@ -23,7 +23,8 @@ class ContextMixin(UnitBase):
     """The Unit methods of the context step (and of chats that edit messages)."""
 
     async def save_summary(self, alert_id: int, summary: Summary, refreshed: Conversation | None = None) -> None:
-        """Store an alert's summary; with ``refreshed``, update its conversation's numbers (replies, points)."""
+        """Store an alert's summary; with ``refreshed``, update its conversation's numbers (replies, points) and
+        state."""
         statement = (
             update(t.alerts)
             .where(t.alerts.c.id == alert_id)
@@ -37,7 +38,7 @@ class ContextMixin(UnitBase):
         await self._conn.execute(
             update(t.conversations)
             .where(t.conversations.c.id == conversation_id)
-            .values(thread_size=values["thread_size"], points=values["points"])
+            .values(thread_size=values["thread_size"], points=values["points"], state=values["state"])
         )
 
     async def spend_budget(self, name: str, day: date, limit: int) -> bool:

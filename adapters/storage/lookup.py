@@ -27,6 +27,9 @@ def _conversation(row: Row[Any]) -> StoredConversation:
         link=row.link,
         community=row.community,
         kind=row.kind,
+        state=row.state,
+        language=row.language,
+        untitled=bool(row.untitled),
     )
     return StoredConversation(row.id, item, row.feed, row.first_seen_at)
 

@@ -140,7 +140,15 @@ def conversation_values(item: Conversation) -> dict[str, Any]:
         "created_at": item.created_at,
         "thread_size": item.thread_size,
         "points": item.points,
+        "state": stored_code(item.state),
+        "language": stored_code(item.language),
+        "untitled": item.untitled,
     }
+
+
+def stored_code(value: str | None) -> str | None:
+    """A short code (a state, a language) as its column holds it: at most 20 characters; None when empty."""
+    return (storable(value)[:20] or None) if value else None
 
 
 # Columns of the alert-with-conversation join, labelled so the two tables' names do not clash.
@@ -158,6 +166,9 @@ ALERT_COLUMNS = (
     t.conversations.c.link.label("c_link"),
     t.conversations.c.community.label("c_community"),
     t.conversations.c.kind.label("c_kind"),
+    t.conversations.c.state.label("c_state"),
+    t.conversations.c.language.label("c_language"),
+    t.conversations.c.untitled.label("c_untitled"),
 )
 ALERT_JOIN = t.alerts.join(t.conversations, t.alerts.c.conversation_id == t.conversations.c.id)
 
@@ -177,6 +188,9 @@ def alert_from_row(row: Row[Any]) -> Alert:
         link=row.c_link,
         community=row.c_community,
         kind=row.c_kind,
+        state=row.c_state,
+        language=row.c_language,
+        untitled=bool(row.c_untitled),
     )
     return Alert(
         id=row.id,

@@ -102,6 +102,11 @@ conversations = Table(
     Column("created_at", UTCDateTime),
     Column("thread_size", Count),
     Column("points", Count),
+    # As the source said when the item was read (refreshed with its numbers): NULL open, "answered", "solved",
+    # "closed" or "locked"; the language the source declares (ISO 639); whether the title is the text's opening.
+    Column("state", String(20)),
+    Column("language", String(20)),
+    Column("untitled", Boolean, nullable=False, server_default=false()),
     # The feed that saw it first; a name rather than a key, since feeds come and go and their items stay.
     Column("feed", String(NAME), nullable=False),
     Column("first_seen_at", UTCDateTime, nullable=False),

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from earshot.bot.domain import Alert, Match, Topic
+from earshot.bot.domain import Alert, Conversation, Match, Topic
 from earshot.bot.errors import ConfigError, InvalidQuery, NotFound
 from earshot.bot.finding.matching import CompiledTopic, Haystack, compile_topic, evaluate, holds
 from earshot.bot.finding.query import Attr, Node, Not, Term
 from earshot.bot.finding.scoring import BASE, Score, ScoringPolicy, score
+from earshot.bot.finding.thread_state import describe, thread_state
 from earshot.bot.ports import Clock, StoredConversation, StoreOf
 from earshot.bot.ports.storage import Lookup, Topics
 
@@ -70,6 +71,7 @@ class Explanation:
     verdicts: tuple[TopicVerdict, ...]
     alerts: tuple[Alert, ...]  # as recorded, newest first
     asked: int | None = None  # the alert id asked about, if any
+    thread: str | None = None  # the thread's state in plain words ("closed on GitHub"); None when it is open
 
 
 def leaves(node: Node, excluded: bool = False) -> Iterator[tuple[Term | Attr, bool]]:
@@ -119,6 +121,13 @@ def explain_item(
     return hay.language, verdicts
 
 
+def thread_line(conversation: Conversation) -> str | None:
+    """The conversation's thread state as the scoring reads it, in plain words ("solved: it has an accepted
+    answer", "locked: replies are off"); None when the thread is open."""
+    found = thread_state(conversation)
+    return describe(found, conversation.source) if found is not None else None
+
+
 def _compiled(topics: Sequence[Topic]) -> list[CompiledTopic]:
     """Every topic compiled, disabled ones included; one whose stored query the parser now refuses is left out,
     as matching leaves it out (with a warning), so the other topics are still explained."""
@@ -162,7 +171,7 @@ class Explainer:
             topics = await unit.list_topics()
             alerts = await unit.list_alerts(conversation_id=stored.id, limit=1000)
         language, verdicts = explain_item(stored, topics, self.scoring)
-        return Explanation(stored, language, verdicts, tuple(alerts), asked)
+        return Explanation(stored, language, verdicts, tuple(alerts), asked, thread_line(stored.conversation))
 
 
 MAX_ID = 2**63 - 1

@@ -167,10 +167,12 @@ def evaluate(query: Query, hay: Haystack) -> Match | None:
         return None
     found: list[str] = []
     in_title = False
+    # An untitled item's title is its text's opening (Mastodon, Bluesky): a term there is no title hit.
+    titled = not hay.conversation.untitled
     for term in query.terms():
         if hay.present(term):
             found.append(term.label)
-            in_title = in_title or (term.field != "text" and hay.find(term)[0])
+            in_title = in_title or (titled and term.field != "text" and hay.find(term)[0])
     return Match(terms=tuple(found), in_title=in_title, score=relevance(len(found), in_title))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from earshot.adapters.sources.api import as_int, as_str
 from earshot.adapters.sources.items import read_one
+from earshot.adapters.sources.language import language_code
 from earshot.adapters.sources.limits import iso_time
 from earshot.bot.domain import Conversation, Reply
 from earshot.bot.text import excerpt
@@ -66,7 +67,19 @@ def conversation(post: Any, community: str | None) -> Conversation | None:
         link=_link(record),
         community=community,
         kind="comment" if isinstance(record.get("reply"), dict) else "post",
+        state=_state(post),
+        language=language_code(langs[0]) if isinstance(langs := record.get("langs"), list) and langs else None,
+        untitled=True,  # a post has no title: the title is its first line
     )
+
+
+def _state(post: dict[str, Any]) -> str | None:
+    """ "locked" when the post's threadgate lets nobody reply (``allow`` an empty list), else open (None)."""
+    gate = post.get("threadgate")
+    record = gate.get("record") if isinstance(gate, dict) else None
+    if isinstance(record, dict) and record.get("allow") == []:
+        return "locked"
+    return None
 
 
 def replies(root: dict[str, Any], limit: int) -> list[Reply]:

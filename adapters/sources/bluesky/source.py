@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -170,19 +170,17 @@ def _post(post: Any, community: str) -> tuple[Conversation, datetime] | None:
 
 
 def _refresh(old: Conversation, new: Conversation) -> Conversation:
-    return Conversation(
-        source=old.source,
-        external_id=old.external_id,
+    """The post as read again: its address, text, author, counts, state and language; title, time, link, community
+    and kind as first seen."""
+    return replace(
+        old,
         url=new.url,
-        title=old.title,
         text=new.text,
         author=new.author,
-        created_at=old.created_at,
         thread_size=new.thread_size,
         points=new.points,
-        link=old.link,
-        community=old.community,
-        kind=old.kind,
+        state=new.state,
+        language=new.language or old.language,
     )
 
 

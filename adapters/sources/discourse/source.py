@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -243,8 +244,19 @@ def _topic(
         points=as_int(raw.get("like_count")),
         community=community,
         kind="post",
+        state=topic_state(raw),
     )
     return conversation, int(created.timestamp())
+
+
+def topic_state(topic: dict[str, Any]) -> str | None:
+    """A topic's state from its own fields: closed (``closed``, or ``archived``: read-only), solved (the
+    discourse-solved plugin's ``has_accepted_answer`` in lists, ``accepted_answer`` in a topic), else open."""
+    if topic.get("closed") is True or topic.get("archived") is True:
+        return "closed"
+    if topic.get("has_accepted_answer") is True or isinstance(topic.get("accepted_answer"), dict):
+        return "solved"
+    return None
 
 
 def _reply(post: dict[str, Any], *, base: str, topic: dict[str, Any]) -> Reply | None:
@@ -287,36 +299,21 @@ def _reply_count(topic: dict[str, Any]) -> int | None:
 def _refreshed(conversation: Conversation, topic: dict[str, Any], first: dict[str, Any]) -> Conversation:
     title = html_to_text(as_str(topic.get("fancy_title"))) or as_str(topic.get("title")) or conversation.title
     text = html_to_text(as_str(first.get("cooked")))[:MAX_BODY_CHARS] if first else conversation.text
-    return Conversation(
-        source=conversation.source,
-        external_id=conversation.external_id,
-        url=conversation.url,
+    # replace(): what the topic does not say again (the link, the declared language) is kept.
+    return replace(
+        conversation,
         title=title,
         text=text or conversation.text,
         author=as_str(first.get("username")) or conversation.author,
         created_at=parse_time(topic.get("created_at")) or conversation.created_at,
         thread_size=_reply_count(topic),
         points=as_int(topic.get("like_count")),
-        community=conversation.community,
-        kind=conversation.kind,
+        state=topic_state(topic),
     )
 
 
 def _replace_text(item: Conversation, text: str) -> Conversation:
-    return Conversation(
-        source=item.source,
-        external_id=item.external_id,
-        url=item.url,
-        title=item.title,
-        text=text,
-        author=item.author,
-        created_at=item.created_at,
-        thread_size=item.thread_size,
-        points=item.points,
-        link=item.link,
-        community=item.community,
-        kind=item.kind,
-    )
+    return replace(item, text=text)
 
 
 def _split(conversation: Conversation) -> tuple[str, int]:

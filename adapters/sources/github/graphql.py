@@ -26,7 +26,8 @@ SERVICE = "GitHub GraphQL"
 PAGE_SIZE = 50
 MAX_BODY_CHARS = 20_000
 _FIELDS = """
-  id number title bodyText url createdAt upvoteCount
+  id number title bodyText url createdAt upvoteCount closed locked
+  answer { id }
   author { login }
   comments { totalCount }
   repository { nameWithOwner }
@@ -150,5 +151,16 @@ def discussion(raw: dict[str, Any]) -> tuple[Conversation, int] | None:
         points=as_int(raw.get("upvoteCount")),
         community=f"{repo} discussions/{category}" if category else f"{repo} discussions",
         kind="post",
+        state=discussion_state(raw),
     )
     return conversation, int(created.timestamp())
+
+
+def discussion_state(raw: dict[str, Any]) -> str | None:
+    """A discussion's state: locked (``locked``: only collaborators may comment), closed (``closed``), solved (an
+    ``answer`` chosen), else open."""
+    if raw.get("locked") is True:
+        return "locked"
+    if raw.get("closed") is True:
+        return "closed"
+    return "solved" if as_dict(raw.get("answer")) else None

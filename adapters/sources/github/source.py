@@ -255,8 +255,23 @@ def _issue(raw: dict[str, Any]) -> tuple[Conversation, int] | None:
         points=as_int(as_dict(raw.get("reactions")).get("total_count")),
         community=repo,
         kind="post",
+        state=issue_state(raw),
     )
     return conversation, int(created.timestamp())
+
+
+def issue_state(raw: dict[str, Any]) -> str | None:
+    """An issue's or pull request's state: locked (``locked``: only collaborators may comment), closed (``state``
+    "closed"), else open.
+
+    A closed issue is "closed" whatever its ``state_reason``: "completed" (fixed, or answered), "not_planned"
+    (declined, a duplicate, stale) or a merged pull request all end the conversation, and GitHub shows each as
+    closed; calling the completed ones "solved" would say more than GitHub knows (many are closed by a bot or as
+    done elsewhere).
+    """
+    if raw.get("locked") is True:
+        return "locked"
+    return "closed" if as_str(raw.get("state")).lower() == "closed" else None
 
 
 def _comment(raw: dict[str, Any], repo: str) -> Reply | None:

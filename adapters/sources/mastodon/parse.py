@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from earshot.adapters.sources.api import as_int, as_str
 from earshot.adapters.sources.items import read_one
+from earshot.adapters.sources.language import language_code
 from earshot.adapters.sources.limits import iso_time
 from earshot.adapters.sources.text import html_to_text
 from earshot.bot.domain import Conversation, Reply
@@ -71,6 +72,8 @@ def conversation(status: Any, instance_host: str, community: str | None) -> Conv
         link=link if link.startswith(("https://", "http://")) else None,
         community=community,
         kind="comment" if inner.get("in_reply_to_id") else "post",
+        language=language_code(inner.get("language")),
+        untitled=True,  # a status has no title: the title is its content warning or its first line
     )
 
 

@@ -15,6 +15,7 @@ from earshot.adapters.sources.items import read_one
 from earshot.adapters.sources.text import html_to_text
 from earshot.bot.domain import Conversation, Reply
 from earshot.bot.errors import FeedError
+from earshot.bot.finding.thread_state import marks_solved
 from earshot.bot.text import excerpt
 
 KIND = "reddit"
@@ -67,11 +68,12 @@ def conversation(kind: str, data: dict[str, Any]) -> Conversation | None:
         text = _html(data.get("selftext_html")) or as_str(data.get("selftext"))
         link = as_str(data.get("url"))
         is_self = bool(data.get("is_self")) or not link or link.rstrip("/") == url.rstrip("/")
+        title = html.unescape(as_str(data.get("title")))
         return Conversation(
             source=KIND,
             external_id=name,
             url=url,
-            title=html.unescape(as_str(data.get("title"))) or excerpt(text, 100) or url,
+            title=title or excerpt(text, 100) or url,
             text="" if text in GONE else text,
             author=None if author in GONE or not author else author,
             created_at=_epoch(created),
@@ -80,6 +82,8 @@ def conversation(kind: str, data: dict[str, Any]) -> Conversation | None:
             link=None if is_self else link,
             community=sub or None,
             kind="post",
+            state=thing_state(data),
+            untitled=not title,
         )
     text = _html(data.get("body_html")) or as_str(data.get("body"))
     post_title = html.unescape(as_str(data.get("link_title")))
@@ -95,7 +99,17 @@ def conversation(kind: str, data: dict[str, Any]) -> Conversation | None:
         points=as_int(data.get("score")),
         community=sub or None,
         kind="comment",
+        state=thing_state(data),
     )
+
+
+def thing_state(data: dict[str, Any]) -> str | None:
+    """A post's or comment's state: locked (``locked`` by moderators, or ``archived``: too old for new comments),
+    solved (a post whose ``link_flair_text`` says so: "Solved", "Resolved ✅", "Answered", "Gelöst"), else open."""
+    if data.get("locked") is True or data.get("archived") is True:
+        return "locked"
+    flair = data.get("link_flair_text")
+    return "solved" if isinstance(flair, str) and marks_solved(html.unescape(flair)) else None
 
 
 def replies(children: Any, limit: int) -> list[Reply]:

@@ -345,7 +345,8 @@ def _conversation_or_none(child: tuple[str, dict[str, Any]]) -> Conversation | N
 
 
 def _refresh(old: Conversation, new: Conversation | None) -> Conversation:
-    """The item as read again: counts and text updated (edits), title and kind kept."""
+    """The item as read again: counts, text (edits) and state updated, title and kind kept. The public feed tells
+    no state (no flair, no lock): what was known is kept."""
     if new is None:
         return old
     return dataclasses.replace(
@@ -353,4 +354,5 @@ def _refresh(old: Conversation, new: Conversation | None) -> Conversation:
         text=new.text or old.text,
         points=new.points if new.points is not None else old.points,
         thread_size=new.thread_size if new.thread_size is not None else old.thread_size,
+        state=new.state if new.state is not None else old.state,
     )

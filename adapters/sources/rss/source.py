@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from earshot.adapters.http import SafeHttp, check_url
 from earshot.adapters.http.errors import redact_url
 from earshot.adapters.sources.feed_reader import as_text, read_feed, text_of
+from earshot.adapters.sources.language import language_code
 from earshot.bot.domain import Conversation, Feed, FetchResult
 from earshot.bot.errors import ConfigError, FeedError
 from earshot.bot.text import excerpt
@@ -91,9 +92,12 @@ def parse_feed(
             parsed.get("bozo_exception"),
         )
     base = base_url or feed_url
+    feed_language = language_code(parsed.feed.get("language"))  # RSS <language>, or the Atom feed's xml:lang
     items: list[Conversation] = []
     for entry in entries:
-        item = _conversation(entry, feed_url=feed_url, base_url=base, community=feed_title or None)
+        item = _conversation(
+            entry, feed_url=feed_url, base_url=base, community=feed_title or None, feed_language=feed_language
+        )
         if item is not None:
             items.append(item)
     return items
@@ -107,7 +111,9 @@ def _garbage_reason(parsed: Any, content_type: str | None) -> str:
     return "no RSS or Atom elements found"
 
 
-def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | None) -> Conversation | None:
+def _conversation(
+    entry: Any, *, feed_url: str, base_url: str, community: str | None, feed_language: str | None = None
+) -> Conversation | None:
     """One feedparser entry as a Conversation, or None when it has no http(s) address to link to."""
     raw_id = _str(entry.get("id"))
     link = _str(entry.get("link"))
@@ -132,7 +138,8 @@ def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | 
         external_id = digest.hexdigest()
 
     text = _body(entry)
-    title = text_of(entry, "title") or excerpt(text, TITLE_FALLBACK_CHARS) or url
+    own_title = text_of(entry, "title")
+    title = own_title or excerpt(text, TITLE_FALLBACK_CHARS) or url
     return Conversation(
         source=RssSource.kind,
         external_id=external_id,
@@ -143,7 +150,20 @@ def _conversation(entry: Any, *, feed_url: str, base_url: str, community: str | 
         created_at=_datetime(entry.get("published_parsed") or entry.get("updated_parsed")),
         community=community,
         kind="post",
+        language=_language(entry) or feed_language,
+        untitled=not own_title,
     )
+
+
+def _language(entry: Any) -> str | None:
+    """The entry's own declared language: the ``xml:lang`` of its content, title or summary (Atom), if any."""
+    details = [*(entry.get("content") or [])[:1], entry.get("title_detail"), entry.get("summary_detail")]
+    for detail in details:
+        if isinstance(detail, dict):
+            code = language_code(detail.get("language"))
+            if code is not None:
+                return code
+    return None
 
 
 def _body(entry: Any) -> str:

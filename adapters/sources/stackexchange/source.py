@@ -230,8 +230,22 @@ def _question(raw: dict[str, Any], site: str) -> tuple[Conversation, int] | None
         points=as_int(raw.get("score")),
         community=f"{site}/{tags[0]}" if tags else site,
         kind="post",
+        state=_state(raw),
     )
     return conversation, created
+
+
+def _state(raw: dict[str, Any]) -> str | None:
+    """The question's state from its own fields: locked (``locked_date``), closed (``closed_date`` or
+    ``closed_reason``), solved (``accepted_answer_id``), answered (``is_answered``: an accepted or an upvoted
+    answer), else open (None)."""
+    if raw.get("locked_date"):
+        return "locked"
+    if raw.get("closed_date") or raw.get("closed_reason"):
+        return "closed"
+    if raw.get("accepted_answer_id"):
+        return "solved"
+    return "answered" if raw.get("is_answered") is True else None
 
 
 def _answer(raw: dict[str, Any], site: str) -> Reply | None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from earshot.adapters.storage.memory.state import AlertRow, MemoryBase, count, free
+from earshot.adapters.storage.rows import stored_code
 from earshot.bot.domain import Alert, Conversation, DeliveryState, Summary
 from earshot.bot.errors import LeaseLost
 from earshot.bot.records import Backlog, DeliveryProblem
@@ -154,7 +155,8 @@ class DeliveringPart(MemoryBase):
         return marked
 
     async def save_summary(self, alert_id: int, summary: Summary, refreshed: Conversation | None = None) -> None:
-        """Store an alert's summary; with ``refreshed``, update its conversation's numbers (replies, points)."""
+        """Store an alert's summary; with ``refreshed``, update its conversation's numbers (replies, points) and
+        state."""
         row = self._t.alerts.get(alert_id)
         if row is None:
             return
@@ -162,7 +164,10 @@ class DeliveringPart(MemoryBase):
         if refreshed is not None:
             stored = self._t.conversations[row.conversation_id]
             stored.conversation = replace(
-                stored.conversation, thread_size=count(refreshed.thread_size), points=count(refreshed.points)
+                stored.conversation,
+                thread_size=count(refreshed.thread_size),
+                points=count(refreshed.points),
+                state=stored_code(refreshed.state),
             )
 
     async def spend_budget(self, name: str, day: date, limit: int) -> bool:

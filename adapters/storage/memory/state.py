@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from earshot.adapters.storage.rows import bounded_key, url_key
+from earshot.adapters.storage.rows import bounded_key, stored_code, url_key
 from earshot.adapters.storage.tables import TEXT_LIMIT
 from earshot.adapters.storage.types import INT32_MAX, INT32_MIN, storable, storable_json
 from earshot.bot.domain import (
@@ -255,6 +255,8 @@ def stored_conversation(item: Conversation) -> tuple[Conversation, tuple[str, st
         link=text(item.link),
         thread_size=count(item.thread_size),
         points=count(item.points),
+        state=stored_code(item.state),
+        language=stored_code(item.language),
     )
     return stored, (stored.source, stored.external_id), url_key(storable(item.url))
 

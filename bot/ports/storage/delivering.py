@@ -86,7 +86,7 @@ class Summaries(Protocol):
 
     async def save_summary(self, alert_id: int, summary: Summary, refreshed: Conversation | None = None) -> None:
         """Store an alert's summary (the last one saved wins); with ``refreshed``, update its conversation's
-        numbers (replies, points). Nothing happens for an alert that does not exist."""
+        numbers (replies, points) and state. Nothing happens for an alert that does not exist."""
         ...
 
     async def spend_budget(self, name: str, day: date, limit: int) -> bool:

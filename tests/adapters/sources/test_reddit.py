@@ -446,3 +446,23 @@ def test_reddit_reads_threads(http: SafeHttp) -> None:
     from earshot.bot.ports import ThreadSource
 
     assert isinstance(RedditSource(http), ThreadSource)
+
+
+async def test_a_thread_read_again_brings_its_state_and_the_public_feed_keeps_what_was_known(
+    http: SafeHttp, reddit: FakeReddit, clock: Clock
+) -> None:
+    top, tree = nested_thread()
+    top["data"].update(locked=True, link_flair_text="Solved")
+    reddit.serve_thread(top["data"]["id"], thread_body(top, tree))
+    post = top["data"]
+    seen = Conversation("reddit", post["name"], "https://www.reddit.com" + post["permalink"], "old")
+    thread = await make_source(http, reddit, clock).thread(seen, limit=5)
+    assert thread.conversation.state == "locked"
+
+    public = new_posts(1, subreddit="gravelcycling")[0]
+    reddit.serve_thread_rss(public["data"]["permalink"], thread_atom(public, [("rider", "Nice!")]))
+    solved = Conversation(
+        "reddit", public["data"]["name"], "https://www.reddit.com" + public["data"]["permalink"], "t", state="solved"
+    )
+    again = await make_source(http, reddit, clock, env={}).thread(solved)
+    assert again.conversation.state == "solved"  # the feed has no flair: not evidence that it was unmarked

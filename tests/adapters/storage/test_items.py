@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
 from earshot.adapters.storage import SqlStore, tables
-from earshot.bot.domain import Conversation
+from earshot.bot.domain import Conversation, Summary
 from earshot.bot.ports import NewAlert
 from tests.adapters.storage.helpers import T0, conversation, topic
 
@@ -136,3 +138,27 @@ async def test_alerts_link_to_their_topic_while_it_exists(store: SqlStore) -> No
         await unit.remove_topic("python")
     async with store.engine.connect() as connection:
         assert [row.topic_id for row in await connection.execute(query)] == [None, None]
+
+
+async def test_thread_state_language_and_untitled_survive_storage(store: SqlStore) -> None:
+    toot = conversation(8, source="mastodon", title="First line", text="First line\nmore", language="pt", untitled=True)
+    closed = conversation(9, source="github", state="closed")
+    odd = conversation(10, source="rss", state="", language="x" * 40)  # a source's odd values, kept as stored
+    async with store.unit() as unit:
+        stored = await unit.insert_conversations([toot, closed, odd], "feed", T0)
+        await unit.insert_alerts([NewAlert(cid, "pg", None, ("pg",), 5) for cid, _ in stored], T0)
+        alerts = {a.conversation.external_id: a.conversation for a in await unit.list_alerts()}
+        found = await unit.find_conversation(url=closed.url)
+        summary = Summary("Still broken?", ("Closed as fixed.",), "llm")
+        [alert_id] = [a.id for a in await unit.list_alerts() if a.conversation.external_id == "8"]
+        await unit.save_summary(alert_id, summary, replace(toot, state="locked", thread_size=4))
+        refreshed = await unit.get_alert(alert_id)
+    assert alerts["8"] == toot
+    assert (alerts["8"].language, alerts["8"].untitled, alerts["8"].state) == ("pt", True, None)
+    assert alerts["9"] == closed and not alerts["9"].untitled
+    assert (alerts["10"].state, alerts["10"].language) == (None, "x" * 20)
+    assert found is not None and found.conversation == closed
+    # A thread read again for its summary brings its state up to date with its numbers.
+    assert refreshed is not None
+    assert (refreshed.conversation.state, refreshed.conversation.thread_size) == ("locked", 4)
+    assert (refreshed.conversation.language, refreshed.conversation.untitled) == ("pt", True)
