@@ -304,7 +304,11 @@ def first_line(exc: BaseException) -> str:
 
 def scoring_policy(settings: Settings) -> ScoringPolicy:
     """How joinability is scored: each kind's declared freshness half-life, and the team's own accounts."""
-    return ScoringPolicy(half_lives=half_lives(), team_accounts=frozenset(settings.scoring.team_accounts))
+    return ScoringPolicy(
+        half_lives=half_lives(),
+        team_accounts=frozenset(settings.scoring.team_accounts),
+        languages=frozenset(settings.scoring.languages) or None,
+    )
 
 
 @asynccontextmanager
