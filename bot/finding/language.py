@@ -41,7 +41,7 @@ NAMES = {
 
 
 def language_name(code: str) -> str:
-    """"German (de)" for "de"; the code alone for a language without a name here."""
+    """ "German (de)" for "de"; the code alone for a language without a name here."""
     name = NAMES.get(code)
     return f"{name} ({code})" if name else code
 

@@ -8,6 +8,7 @@ Create Date: 2026-12-07
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 # Spelled out here rather than imported from the application, so this revision stays what it was.
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
-COLUMNS: tuple[tuple[str, sa.types.TypeEngine[object], str], ...] = (
+COLUMNS: tuple[tuple[str, Any, str], ...] = (
     ("about", sa.Text(), "''"),
     ("examples", JSON, "'[]'"),
     ("counter_examples", JSON, "'[]'"),

@@ -11,7 +11,8 @@ TOPIC = '[[topics]]\nname = "pg"\nquery = "postgres"\n'
 def test_a_topics_meaning_loads(load: Load) -> None:
     settings = load(
         TOPIC + 'about = """People running PostgreSQL\nin production."""\n'
-        'examples = ["Replica lag after a migration?", "  Autovacuum cannot keep up  ", "Replica lag after a migration?"]\n'
+        'examples = ["Replica lag after a migration?", "  Autovacuum cannot keep up  ",'
+        ' "Replica lag after a migration?"]\n'
         'counter_examples = ["Hiring a DBA"]\nwithout_keyword = true\naccept = "Only questions, not vendor news"\n'
     )
     (topic,) = settings.topics

@@ -107,7 +107,12 @@ async def test_a_topics_meaning_round_trips(store: SqlStore) -> None:
     async with store.unit() as unit:
         assert await unit.get_topic("pg") == topic("pg", query="postgres OR postgresql", languages=("en",), **MEANING)
         plain = await unit.get_topic("plain")
-    assert plain is not None and (plain.about, plain.examples, plain.without_keyword, plain.accept) == ("", (), False, "")
+    assert plain is not None and (plain.about, plain.examples, plain.without_keyword, plain.accept) == (
+        "",
+        (),
+        False,
+        "",
+    )
 
 
 async def test_updating_a_topic_replaces_it_and_keeps_its_alerts(store: SqlStore) -> None:
