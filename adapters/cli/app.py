@@ -98,6 +98,7 @@ class App:
             self.telemetry,
             custom_outcomes=self.settings.how_it_went.custom_outcomes,
             kinds=declarations(),
+            scoring=self.scoring(),
         )
 
     @property
@@ -330,7 +331,15 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
 
             telemetry = PrometheusTelemetry()
         outcomes = settings.how_it_went.custom_outcomes
-        desk = ChatActions(store, sources, utc_now, telemetry, custom_outcomes=outcomes, kinds=declarations())
+        desk = ChatActions(
+            store,
+            sources,
+            utc_now,
+            telemetry,
+            custom_outcomes=outcomes,
+            kinds=declarations(),
+            scoring=scoring_policy(settings),
+        )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
         if check_schema:

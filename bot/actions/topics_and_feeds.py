@@ -201,6 +201,11 @@ class TopicsAndFeeds:
             await unit.record_change(actor, "topic.edit", name, topic_detail(edited), self.clock())
         return edited
 
+    @staticmethod
+    def check(topic: Topic) -> None:
+        """Refuse a (draft) topic whose name, query, minimum, filters or meaning are wrong."""
+        check_topic(topic)
+
     async def topic(self, name: str) -> Topic:
         """One topic; NotFound when there is none of that name."""
         async with self.store.unit() as unit:
