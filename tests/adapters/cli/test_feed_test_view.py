@@ -42,3 +42,39 @@ def test_each_item_shows_its_score_whether_it_would_be_posted_or_held_and_the_re
     assert held[0].startswith("HELD  pg: score ") and ", below min_score 50 [postgres]: " in held[0]
     assert held[1] == "HELD  pg: written in German (de); the team reads en"
     assert "A web framework" not in report
+
+
+def test_explain_says_an_item_was_held_for_its_language() -> None:
+    from dataclasses import replace
+
+    from earshot.adapters.cli.explain_view import delivery_line, explanation
+    from earshot.bot.domain import Alert, DeliveryState
+    from earshot.bot.finding.explain import Explanation, explain_item
+    from earshot.bot.ports import StoredConversation
+
+    german = item(
+        3,
+        "Welcher Connection Pooler für Postgres?",
+        "Wir betreiben pgbouncer vor einer ausgelasteten Datenbank und bekommen ständig Zeitüberschreitungen.",
+    )
+    stored = StoredConversation(9, german, "blog", T0)
+    topics = [Topic("pg", "postgres"), Topic("pg-fr", "postgres", languages=("fr",))]
+    language, verdicts = explain_item(stored, topics, ScoringPolicy(languages=frozenset({"en"})))
+    text = explanation(Explanation(stored, language, verdicts, ()), "conversations")
+    assert "  pg: BELOW MIN (written in German (de); the team reads en)" in text
+    assert "  pg-fr: BELOW MIN (written in German (de); this topic reads fr)" in text
+    assert "    languages: fr (replacing the team's)" in text
+    assert "-100  written in German (de); the team reads en (language)" in text
+    alert = Alert(
+        1,
+        "pg",
+        None,
+        german,
+        ("postgres",),
+        0,
+        T0,
+        DeliveryState.BELOW_MIN,
+        reasons=("written in German (de); the team reads en",),
+    )
+    assert delivery_line(alert) == "below_min: kept, not posted (written in German (de); the team reads en)"
+    assert delivery_line(replace(alert, reasons=("3 replies",))).endswith("(its score is under the topic's min_score)")
