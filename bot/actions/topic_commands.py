@@ -71,9 +71,11 @@ class Meaning:
     def apply(self, topic: Topic) -> Topic:
         """``topic`` with what this says: each part given replaces the topic's; an empty example list clears it."""
         changes: dict[str, Any] = {}
-        for key in ("about", "accept", "without_keyword"):
+        for key in ("about", "accept"):
             if getattr(self, key) is not None:
-                changes[key] = getattr(self, key)
+                changes[key] = getattr(self, key).strip()
+        if self.without_keyword is not None:
+            changes["without_keyword"] = self.without_keyword
         for key in ("examples", "counter_examples"):
             values = getattr(self, key)
             if values is not None:
