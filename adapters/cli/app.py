@@ -101,6 +101,7 @@ class App:
             self.telemetry,
             custom_outcomes=self.settings.how_it_went.custom_outcomes,
             kinds=declarations(),
+            scoring=self.scoring(),
         )
 
     @property
@@ -328,7 +329,11 @@ def first_line(exc: BaseException) -> str:
 
 def scoring_policy(settings: Settings) -> ScoringPolicy:
     """How joinability is scored: each kind's declared freshness half-life, and the team's own accounts."""
-    return ScoringPolicy(half_lives=half_lives(), team_accounts=frozenset(settings.scoring.team_accounts))
+    return ScoringPolicy(
+        half_lives=half_lives(),
+        team_accounts=frozenset(settings.scoring.team_accounts),
+        languages=frozenset(settings.scoring.languages) or None,
+    )
 
 
 @asynccontextmanager
@@ -352,7 +357,15 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
 
             telemetry = PrometheusTelemetry()
         outcomes = settings.how_it_went.custom_outcomes
-        desk = ChatActions(store, sources, utc_now, telemetry, custom_outcomes=outcomes, kinds=declarations())
+        desk = ChatActions(
+            store,
+            sources,
+            utc_now,
+            telemetry,
+            custom_outcomes=outcomes,
+            kinds=declarations(),
+            scoring=scoring_policy(settings),
+        )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
         if check_schema:

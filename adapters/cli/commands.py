@@ -14,7 +14,17 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from earshot.adapters.cli import doctor, explain_view, feedadd, feedtest, howitwent, replycheck, views
+from earshot.adapters.cli import (
+    doctor,
+    explain_view,
+    feedadd,
+    feedtest,
+    howitwent,
+    replycheck,
+    topicargs,
+    topicview,
+    views,
+)
 from earshot.adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
 from earshot.adapters.cli.runlock import only_run
 from earshot.adapters.cli.status import status_data, status_json, status_text
@@ -25,7 +35,7 @@ from earshot.adapters.settings.load import write_starter
 from earshot.adapters.sources import build_sources, declarations, secret_env
 from earshot.adapters.storage import describe_url, migrate
 from earshot.bot.actions.topics_and_feeds import check_feed
-from earshot.bot.domain import DeliveryState, Topic
+from earshot.bot.domain import DeliveryState
 from earshot.bot.errors import ConfigError
 from earshot.bot.ports import Listener
 from earshot.bot.ports.sources import ENV_NAME
@@ -264,21 +274,21 @@ async def status(app: App, *, as_json: bool) -> int:
 
 
 async def topics(app: App, args: argparse.Namespace) -> int:
-    """topics add|list|remove."""
-    if args.topics_command == "add":
-        languages = tuple(dict.fromkeys(c.strip().lower() for c in (args.languages or "").split(",") if c.strip()))
-        topic = Topic(
-            args.name,
-            args.query,
-            args.channel,
-            min_score=args.min_score,
-            languages=languages,
-            exclude_authors=tuple(dict.fromkeys(args.exclude_author)),
-            exclude_sources=tuple(dict.fromkeys(args.exclude_source)),
-        )
-        topic = await app.catalog.add_topic(topic, actor())
+    """topics add|edit|show|preview|list|remove."""
+    command = args.topics_command
+    if command == "add":
+        topic = await app.catalog.add_topic(topicargs.topic_from_args(args), actor())
         print(f"added topic {topic.name}: {topic.query}")
-    elif args.topics_command == "remove":
+    elif command == "edit":
+        topic = await app.catalog.edit_topic(args.name, topicargs.change_from_args(args), actor())
+        print(f"changed topic {topic.name}:")
+        print(topicview.topic_text(topic, app.settings.chat.channel, app.settings.scoring.languages))
+    elif command == "show":
+        topic = await app.catalog.topic(args.name)
+        print(topicview.topic_text(topic, app.settings.chat.channel, app.settings.scoring.languages))
+    elif command == "preview":
+        print(await topicview.preview(app, args))
+    elif command == "remove":
         await app.catalog.remove_topic(args.name, actor())
         print(f"removed topic {args.name}")
     else:

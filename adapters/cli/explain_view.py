@@ -8,6 +8,7 @@ from datetime import datetime
 from earshot.adapters.cli.views import table
 from earshot.bot.domain import Alert, DeliveryState, Topic
 from earshot.bot.finding.explain import Explanation, Leaf, TopicVerdict
+from earshot.bot.records import ReasonKind
 from earshot.bot.text import clean, excerpt
 
 OUTCOMES = {
@@ -26,6 +27,9 @@ def _at(when: datetime | None) -> str:
 def delivery_line(alert: Alert) -> str:
     """What happened to the alert in the outbox, including the flood guard, in one line."""
     if alert.state is DeliveryState.BELOW_MIN:
+        language = next((r for r in alert.reasons if r.startswith("written in ")), None)
+        if language is not None:
+            return f"below_min: kept, not posted ({clean(language)})"
         return "below_min: kept, not posted (its score is under the topic's min_score)"
     if alert.state is DeliveryState.HELD:
         return f"held by the flood guard at {_at(alert.held_at)}: waits for its channel's next digest"
@@ -68,8 +72,6 @@ def _leaf_line(leaf: Leaf) -> str:
 
 def _filters(topic: Topic) -> str:
     parts = []
-    if topic.languages:
-        parts.append("languages " + ", ".join(topic.languages))
     if topic.exclude_authors:
         parts.append("not by " + ", ".join(topic.exclude_authors))
     if topic.exclude_sources:
@@ -80,10 +82,15 @@ def _filters(topic: Topic) -> str:
 def _verdict_block(v: TopicVerdict) -> list[str]:
     topic = v.topic
     head = f"  {topic.name}: {OUTCOMES.get(v.outcome, v.outcome)}"
-    if v.score is not None:
+    held = next((r for r in v.score.reasons if r.kind is ReasonKind.LANGUAGE), None) if v.score else None
+    if held is not None:
+        head += f" ({held.label})"
+    elif v.score is not None:
         relation = ">=" if v.score.value >= topic.min_score else "<"
         head += f" (score {v.score.value} {relation} min_score {topic.min_score})"
     lines = [head, f"    query: {topic.query}  -> {'true' if v.query_holds else 'false'}"]
+    if topic.languages:
+        lines.append(f"    languages: {', '.join(topic.languages)} (replacing the team's)")
     lines += [_leaf_line(leaf) for leaf in v.leaves]
     filters = _filters(topic)
     if filters:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, cast
 
+from earshot.adapters.cli import topicargs
 from earshot.bot import __version__
 from earshot.bot.domain import DeliveryState
 from earshot.bot.errors import ConfigError, EarshotError, InvalidQuery
@@ -119,30 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("history", help="list the schema revisions, oldest first, with where the database is")
 
     topics = sub.add_parser("topics", help="what to look for").add_subparsers(dest="topics_command", required=True)
-    add = free_text(topics.add_parser("add", help="add a topic"))
-    add.add_argument("name")
-    add.add_argument("query", help="""e.g. '"vector database" OR pgvector -job'""")
-    add.add_argument("--channel", help="channel for its alerts (default: [chat] channel)")
-    add.add_argument(
-        "--min-score",
-        type=int,
-        default=50,
-        metavar="N",
-        help="joinability score (0-100) an alert needs to be posted (default: 50)",
-    )
-    add.add_argument(
-        "--languages", metavar="CODES", help="only items in these languages, comma-separated, e.g. en,de (default: any)"
-    )
-    add.add_argument(
-        "--exclude-author", action="append", default=[], metavar="NAME", help="never alert this author's posts (repeat)"
-    )
-    add.add_argument(
-        "--exclude-source",
-        action="append",
-        default=[],
-        metavar="KIND_OR_FEED",
-        help="never alert items from this feed kind or feed name (repeat)",
-    )
+    topicargs.register(topics, free_text)
     topics.add_parser("list", help="list topics")
     remove = topics.add_parser("remove", help="remove a topic added with `topics add`")
     remove.add_argument("name")

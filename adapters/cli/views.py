@@ -52,7 +52,8 @@ def topics_table(topics: Sequence[Topic], default_channel: str) -> str:
 
 
 def topic_filters(topic: Topic) -> str:
-    """The topic's filters after its query: " [lang en,de; not by bob; not from reddit]", or ""."""
+    """The topic's filters and what it says it means, after its query: " [lang en,de; not by bob; not from reddit;
+    about; 2 examples; without keyword]", or "" (`topics show` shows them whole)."""
     parts = []
     if topic.languages:
         parts.append("lang " + ",".join(topic.languages))
@@ -60,6 +61,15 @@ def topic_filters(topic: Topic) -> str:
         parts.append("not by " + ",".join(topic.exclude_authors))
     if topic.exclude_sources:
         parts.append("not from " + ",".join(topic.exclude_sources))
+    if topic.about:
+        parts.append("about")
+    for n, what in ((len(topic.examples), "example"), (len(topic.counter_examples), "counter example")):
+        if n:
+            parts.append(f"{n} {what}{'' if n == 1 else 's'}")
+    if topic.without_keyword:
+        parts.append("without keyword")
+    if topic.accept:
+        parts.append("accept")
     return f" [{'; '.join(parts)}]" if parts else ""
 
 
@@ -157,14 +167,19 @@ def feed_test_report(feed: Feed, previews: Sequence[ItemPreview], now: datetime,
 
 
 def verdict_line(verdict: Verdict) -> str:
-    """POST / HELD for one topic, with the score against its min_score, the words found, or the filter's reason."""
+    """POST / HELD for one topic, with the score against its min_score, the words found and the score's reasons,
+    or why it is held whatever its score (its language, a filter)."""
     t = verdict.topic
     if verdict.outcome == FILTERED:
         return f"HELD  {t.name}: filtered ({verdict.reason})"
+    if verdict.reasons and verdict.reasons[0].weight <= -100:  # the language, the team's own post
+        return f"HELD  {t.name}: {verdict.reasons[0].label}"
     terms = f" [{', '.join(verdict.match.terms)}]" if verdict.match is not None else ""
+    why = " · ".join(r.label for r in verdict.reasons)
+    why = f": {why}" if why else ""
     if verdict.outcome == POSTED:
-        return f"POST  {t.name}: score {verdict.score} (min_score {t.min_score}){terms}"
-    return f"HELD  {t.name}: score {verdict.score}, below min_score {t.min_score}{terms}"
+        return f"POST  {t.name}: score {verdict.score} (min_score {t.min_score}){terms}{why}"
+    return f"HELD  {t.name}: score {verdict.score}, below min_score {t.min_score}{terms}{why}"
 
 
 def config_summary(settings: Settings) -> str:

@@ -67,6 +67,11 @@ def build_settings(
             languages=tuple(dict.fromkeys(t.languages)),
             exclude_authors=tuple(dict.fromkeys(t.exclude_authors)),
             exclude_sources=tuple(dict.fromkeys(t.exclude_sources)),
+            about=t.about,
+            examples=tuple(t.examples),
+            counter_examples=tuple(t.counter_examples),
+            without_keyword=t.without_keyword,
+            accept=t.accept,
         )
         for t in file.topics
     )
@@ -94,7 +99,9 @@ def build_settings(
         log_level=file.log.level,
         feeds=feeds,
         topics=topics,
-        scoring=ScoringSettings(tuple(dict.fromkeys(file.scoring.team_accounts))),
+        scoring=ScoringSettings(
+            tuple(dict.fromkeys(file.scoring.team_accounts)), tuple(dict.fromkeys(file.scoring.languages))
+        ),
         discord=DiscordSettings(
             discord_token,
             file.discord.guild,

@@ -174,7 +174,8 @@ def unknown_key(loc: Loc) -> str:
 
 
 def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
-    """Checks that span keys: the webhook URL, kind-specific feed keys, unique names, deadline against timeout."""
+    """Checks that span keys: the webhook URL, kind-specific feed keys, unique names, deadline against timeout, a
+    topic's without_keyword against its about."""
     problems: list[Problem] = []
     chat = data.get("chat")
     if isinstance(chat, dict) and chat.get("platform") == "webhook" and "webhook_url" not in chat:
@@ -200,6 +201,16 @@ def cross_checks(data: Mapping[str, Any]) -> list[Problem]:
         problems.extend(_feed_checks(i, feed))
     problems.extend(_duplicates("feeds", feeds))
     problems.extend(_duplicates("topics", data.get("topics")))
+    for i, topic in _tables(data.get("topics")):
+        about = topic.get("about")
+        if topic.get("without_keyword") is True and not (isinstance(about, str) and about.strip()):
+            problems.append(
+                Problem(
+                    ("topics", i, "without_keyword"),
+                    'needs about; say in plain words what the topic is about, like about = "Teams running '
+                    'PostgreSQL in production", so meaning can stand in for the keyword',
+                )
+            )
     problems.extend(Problem(loc, text) for loc, text in guest.rule_problems(data.get("rules")))
     fetch = data.get("fetch")
     if isinstance(fetch, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -10,7 +11,14 @@ from pydantic import BaseModel, ConfigDict, PlainValidator
 
 from earshot.adapters.sources.registry import declarations
 from earshot.bot import __version__
-from earshot.bot.actions.topics_and_feeds import MAX_EVERY, MIN_EVERY
+from earshot.bot.actions.topics_and_feeds import (
+    ABOUT_MAX,
+    ACCEPT_MAX,
+    EXAMPLE_MAX,
+    EXAMPLES_MAX,
+    MAX_EVERY,
+    MIN_EVERY,
+)
 from earshot.bot.followup.participation_checks import DEFAULT_CHECKS
 from earshot.bot.followup.report_schedule import check_timezone, parse_weekly
 from earshot.bot.team_handles import unknown_source
@@ -140,6 +148,42 @@ class FeedEntry(_Section):
     enabled: _Enabled = True
 
 
+def _prose(what: str, example: str, max_length: int) -> Callable[[object], str]:
+    """A check for plain words that may span lines (about, accept): not empty, at most ``max_length`` characters."""
+
+    def check(value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected {what} in quotes, like {example}")
+        result = value.strip()
+        if not result:
+            raise ValueError(f"empty; give {what}, like {example}, or leave the key out")
+        if len(result) > max_length:
+            raise ValueError(f"too long ({len(result)} characters); say it in at most {max_length}")
+        return result
+
+    return check
+
+
+def _posts(what: str) -> Callable[[object], list[str]]:
+    """A check for a list of example posts: each the words of a post (its opening), a few of them."""
+    example = '["Which vector database for 10M embeddings?", "pgvector or Qdrant?"]'
+
+    def check(value: object) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"expected a list of {what} in quotes, like {example}")
+        if len(value) > EXAMPLES_MAX:
+            raise ValueError(f"{len(value)} given; a few telling ones work best, at most {EXAMPLES_MAX}")
+        posts = [v.strip() for v in value]
+        for n, post in enumerate(posts, 1):
+            if not post:
+                raise ValueError(f"number {n} is empty; give a post's words or leave it out")
+            if len(post) > EXAMPLE_MAX:
+                raise ValueError(f"number {n} is {len(post)} characters long; keep each to {EXAMPLE_MAX} (its opening)")
+        return list(dict.fromkeys(posts))
+
+    return check
+
+
 class TopicEntry(_Section):
     """One [[topics]] table."""
 
@@ -153,12 +197,24 @@ class TopicEntry(_Section):
     exclude_sources: list[
         Annotated[str, PlainValidator(fields.text("a feed kind or feed name", '"reddit" or "hn-jobs"'))]
     ] = []
+    # What the topic means, in plain words (relevance by meaning, the optional LLM judge).
+    about: Annotated[
+        str, PlainValidator(_prose("what the topic is about", '"Teams running PostgreSQL in production"', ABOUT_MAX))
+    ] = ""
+    examples: Annotated[list[str], PlainValidator(_posts("posts worth joining"))] = []
+    counter_examples: Annotated[list[str], PlainValidator(_posts("posts not worth joining"))] = []
+    without_keyword: Annotated[bool, PlainValidator(fields.flag)] = False
+    accept: Annotated[
+        str, PlainValidator(_prose("what to accept, in plain words", '"Only questions, not vendor news"', ACCEPT_MAX))
+    ] = ""
 
 
 class ScoringSection(_Section):
     """[scoring]"""
 
     team_accounts: list[Annotated[str, PlainValidator(fields.text("an author name", '"alice"', max_length=200))]] = []
+    # The languages the team reads (empty: any); a topic's own languages replace them for that topic.
+    languages: list[Annotated[str, PlainValidator(fields.language)]] = []
 
 
 class SummarySection(_Section):

@@ -65,9 +65,11 @@ class DeliverySettings:
 
 @dataclass(frozen=True)
 class ScoringSettings:
-    """How joinability is scored: the team's own author names, whose posts score 0."""
+    """How joinability is scored: the team's own author names, whose posts score 0, and the languages the team
+    reads (empty: any), which every topic without its own languages keeps to."""
 
     team_accounts: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ class Settings:
             "log_level": self.log_level,
             "log_format": self.log_format,
             "ops": {"port": self.ops.port, "host": self.ops.host},
-            "scoring": {"team_accounts": list(self.scoring.team_accounts)},
+            "scoring": {"team_accounts": list(self.scoring.team_accounts), "languages": list(self.scoring.languages)},
             "discord": {
                 "token": MASK if self.discord.token else None,
                 "guild": self.discord.guild,
@@ -259,9 +261,14 @@ def _topic_summary(t: Topic) -> dict[str, Any]:
         ("languages", t.languages),
         ("exclude_authors", t.exclude_authors),
         ("exclude_sources", t.exclude_sources),
+        ("about", t.about),
+        ("examples", t.examples),
+        ("counter_examples", t.counter_examples),
+        ("without_keyword", t.without_keyword),
+        ("accept", t.accept),
     ):
         if value:
-            summary[key] = list(value)
+            summary[key] = list(value) if isinstance(value, tuple) else value
     return summary
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from earshot.adapters.storage import tables as t
 from earshot.adapters.storage.rows import UnitBase, feed_state_from_row, feed_values, topic_from_row, topic_values
@@ -38,6 +38,16 @@ class CatalogMixin(UnitBase):
         # ON CONFLICT rather than catching IntegrityError: on PostgreSQL an error would poison the transaction.
         if (await self._conn.execute(statement)).first() is None:
             raise AlreadyExists(f"topic {topic.name!r} exists already")
+
+    async def update_topic(self, topic: Topic) -> bool:
+        """Replace the topic of that name with ``topic`` (it keeps its id, so its alerts stay linked); False if there
+        was none."""
+        values = topic_values(topic)
+        del values["name"]
+        result = await self._conn.execute(
+            update(t.topics).where(t.topics.c.name == topic.name).values(**values, updated_at=datetime.now(UTC))
+        )
+        return result.rowcount > 0
 
     async def remove_topic(self, name: str) -> bool:
         """Remove a topic (its alerts stay, unlinked); False if there was none."""

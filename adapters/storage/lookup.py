@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -78,3 +79,14 @@ class LookupMixin(UnitBase):
             statement = statement.where(a.conversation_id == conversation_id)
         rows = await self._conn.execute(statement.order_by(a.id.desc()).limit(max(1, limit)))
         return [alert_from_row(row) for row in rows]
+
+    async def recent_conversations(self, since: datetime, limit: int) -> list[StoredConversation]:
+        """Up to ``limit`` conversations first seen at or after ``since``, newest first."""
+        c = t.conversations.c
+        statement = (
+            select(t.conversations)
+            .where(c.first_seen_at >= since)
+            .order_by(c.first_seen_at.desc(), c.id.desc())
+            .limit(max(1, limit))
+        )
+        return [_conversation(row) for row in await self._conn.execute(statement)]

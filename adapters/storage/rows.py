@@ -59,6 +59,11 @@ def topic_from_row(row: Row[Any]) -> Topic:
         languages=tuple(row.languages or ()),
         exclude_authors=tuple(row.exclude_authors or ()),
         exclude_sources=tuple(row.exclude_sources or ()),
+        about=row.about or "",
+        examples=tuple(row.examples or ()),
+        counter_examples=tuple(row.counter_examples or ()),
+        without_keyword=bool(row.without_keyword),
+        accept=row.accept or "",
     )
 
 
@@ -116,6 +121,11 @@ def topic_values(topic: Topic) -> dict[str, Any]:
         "languages": list(topic.languages),
         "exclude_authors": list(topic.exclude_authors),
         "exclude_sources": list(topic.exclude_sources),
+        "about": topic.about,
+        "examples": list(topic.examples),
+        "counter_examples": list(topic.counter_examples),
+        "without_keyword": topic.without_keyword,
+        "accept": topic.accept,
     }
 
 

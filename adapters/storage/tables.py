@@ -53,6 +53,12 @@ topics = Table(
     Column("languages", Json, nullable=False),
     Column("exclude_authors", Json, nullable=False),
     Column("exclude_sources", Json, nullable=False),
+    # What the topic means, in plain words: for relevance by meaning and the optional LLM judge.
+    Column("about", Text, nullable=False),
+    Column("examples", Json, nullable=False),
+    Column("counter_examples", Json, nullable=False),
+    Column("without_keyword", Boolean, nullable=False),
+    Column("accept", Text, nullable=False),
     CheckConstraint("origin IN ('config', 'cli')", name="origin"),
 )
 

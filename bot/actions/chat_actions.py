@@ -16,17 +16,41 @@ from datetime import timedelta
 from typing import Protocol
 
 from earshot.bot.actions.alert_card import OUTCOME_WORDS, AlertCard, Choice, alert_card
+from earshot.bot.actions.answer import TOPIC_EXAMPLE as TOPIC_EXAMPLE  # re-exported: defined here first
+from earshot.bot.actions.answer import Answer as Answer
+from earshot.bot.actions.answer import refused as refused
 from earshot.bot.actions.claims import Claims
 from earshot.bot.actions.command_language import Command, CommandError, parse_command
 from earshot.bot.actions.feed_targets import feed_target
+from earshot.bot.actions.topic_commands import (
+    PREVIEW_DAYS,
+    Meaning,
+    TopicChange,
+    TopicCommands,
+    change_of,
+    meaning_of,
+    require_manage,
+    whole,
+)
 from earshot.bot.actions.topics_and_feeds import CatalogUnit, TopicsAndFeeds, default_every, derive_feed_name
 from earshot.bot.domain import Alert, ClaimResult, Feed, Outcome, OutcomeKind, Participation, Topic
 from earshot.bot.durations import format_duration, parse_duration
-from earshot.bot.errors import EarshotError, InvalidQuery, NotAllowed, NotFound
+from earshot.bot.errors import EarshotError, NotAllowed, NotFound
+from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation import progress_line
 from earshot.bot.followup.stats import STALE_AFTER, stats_text
 from earshot.bot.ports import NO_TELEMETRY, Clock, Source, SourceKind, StoreOf, Telemetry
-from earshot.bot.ports.storage import Checks, Claiming, FollowUps, People, Refreshes, Reporting, Team
+from earshot.bot.ports.storage import (
+    Checks,
+    Claiming,
+    Feedback,
+    FollowUps,
+    Lookup,
+    People,
+    Refreshes,
+    Reporting,
+    Team,
+)
 from earshot.bot.team_handles import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
 
 LIST_LIMIT = 20
@@ -34,10 +58,12 @@ UNCLAIMED_WINDOW = timedelta(days=7)
 DEFAULT_PERIOD = "7d"
 LOOK_AGAIN = 0.25  # seconds between looks for the alert behind a message just posted
 CLAIM_PATIENCE = 2.0  # seconds a ✋ waits for the delivery of the message it is on to be recorded
-TOPIC_EXAMPLE = 'topic add vector-db "vector database" OR pgvector #search'
 FEED_EXAMPLE = 'feed add hackernews "vector database" 5m   or   feed add rss https://example.com/feed.xml'
 HELP = f"""Earshot finds conversations worth joining and posts them here. Claim one with ✋ or the Claim button.
 /earshot topic add <name> <query> [#channel]   e.g. {TOPIC_EXAMPLE}
+  then say what it means: about:"..." example:"..." (again for more) counter_example:"..." without_keyword:yes
+/earshot topic edit <name> about:"..." example:"..."   ·   /earshot topic show <name>
+/earshot topic preview <name> <query> [about:"..."] [days:7]   what a draft would have posted; saves nothing
 /earshot topic list   ·   /earshot topic remove <name>
 /earshot feed add <kind> <url or query> [every]   e.g. feed add hackernews "vector database" 5m
 /earshot feed list   ·   /earshot feed remove <name>
@@ -48,7 +74,9 @@ HELP = f"""Earshot finds conversations worth joining and posts them here. Claim 
 Queries: AND, OR, NOT, -word, "exact phrase", (groups), recommend*, title:, text:, author:, source:, lang:"""
 
 
-class DeskUnit(CatalogUnit, Claiming, People, Refreshes, Checks, Team, FollowUps, Reporting, Protocol):
+class DeskUnit(
+    CatalogUnit, Claiming, People, Refreshes, Checks, Team, FollowUps, Reporting, Lookup, Feedback, Protocol
+):
     """What ChatActions touches: every chat action and command goes through it, so most capabilities."""
 
 
@@ -63,16 +91,6 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
-    """A reply to a command: plain text (adapters escape it), for the asker only unless ``public``."""
-
-    text: str
-    public: bool = False
-    ok: bool = True
-    alerts: tuple[Alert, ...] = ()  # listed as links after the text
-
-
-@dataclass(frozen=True, slots=True)
 class AlertView:
     """An alert as its message shows it: the claim and the outcomes so far, oldest first."""
 
@@ -80,14 +98,6 @@ class AlertView:
     outcomes: tuple[Outcome, ...]
     participation: Participation | None = None  # the latest automatic check, if one read the thread
     progress: str = ""  # how it is going in one line ("Alice replied 2 h after the post · 3 responses"), or ""
-
-
-def refused(error: EarshotError) -> Answer:
-    """The answer to a command that could not be done: the reason, and an example where one helps."""
-    text = str(error)
-    if isinstance(error, InvalidQuery):
-        text = f"{error.reason} (at character {error.position + 1} of {error.query!r}). Example: {TOPIC_EXAMPLE}"
-    return Answer(text, ok=False)
 
 
 def feed_from_target(
@@ -109,8 +119,10 @@ def _topic_line(topic: Topic) -> str:
     return f"{topic.name}{state} → {channel}, min score {topic.min_score}: {topic.query}"
 
 
-class ChatActions:
+class ChatActions(TopicCommands):
     """Commands, claims and outcomes as the chat platforms offer them."""
+
+    store: StoreOf[DeskUnit]
 
     def __init__(
         self,
@@ -121,8 +133,10 @@ class ChatActions:
         *,
         custom_outcomes: Sequence[str] = (),
         kinds: Mapping[str, SourceKind] | None = None,
+        scoring: ScoringPolicy | None = None,
     ) -> None:
         self.store = store
+        self.scoring = scoring or ScoringPolicy()  # as the poller scores: topic previews use it
         self.sources = sources
         self.clock = clock
         self.custom_outcomes = tuple(custom_outcomes)
@@ -142,8 +156,20 @@ class ChatActions:
     async def run(self, command: Command, member: Member) -> Answer:
         """Run a parsed command."""
         a = command.args
+        try:
+            meaning = meaning_of(a, command.lists)
+            change = change_of(a, command.lists) if command.verb == "topic edit" else None
+            days = whole("days", a.get("days", str(PREVIEW_DAYS)), 1, 90)
+            min_score = whole("min_score", a.get("min_score", "50"), 0, 100)
+        except EarshotError as exc:
+            return refused(exc)
         handlers: dict[str, Callable[[], Awaitable[Answer]]] = {
-            "topic add": lambda: self.topic_add(member, a["name"], a["query"], a.get("channel")),
+            "topic add": lambda: self.topic_add(member, a["name"], a["query"], a.get("channel"), meaning),
+            "topic edit": lambda: self.topic_edit(member, a["name"], change or TopicChange(meaning)),
+            "topic show": lambda: self.topic_show(a["name"]),
+            "topic preview": lambda: self.topic_preview(
+                Topic(a["name"], a["query"], min_score=min_score), meaning, days
+            ),
             "topic list": self.topic_list,
             "topic remove": lambda: self.topic_remove(member, a["name"]),
             "feed add": lambda: self.feed_add(member, a["kind"], a["target"], a.get("every")),
@@ -157,17 +183,19 @@ class ChatActions:
         handler = handlers.get(command.verb)
         return self.help() if handler is None else await handler()
 
-    async def topic_add(self, member: Member, name: str, query: str, channel: str | None = None) -> Answer:
-        """Add a topic (admins only)."""
+    async def topic_add(
+        self, member: Member, name: str, query: str, channel: str | None = None, meaning: Meaning | None = None
+    ) -> Answer:
+        """Add a topic (admins only), with what it means when ``meaning`` says it."""
         try:
             self._require_manage(member, f"add topic {name!r}")
-            topic = await self.catalog.add_topic(
-                Topic(name, query, channel.lstrip("#") if channel else None), member.id
-            )
+            topic = Topic(name, query, channel.lstrip("#") if channel else None)
+            topic = await self.catalog.add_topic(meaning.apply(topic) if meaning else topic, member.id)
         except EarshotError as exc:
             return refused(exc)
         where = f"#{topic.channel}" if topic.channel else "the default channel"
-        return Answer(f"{member.name} added topic {topic.name}: {topic.query} → {where}", public=True)
+        said = f" (about: {topic.about})" if topic.about else ""
+        return Answer(f"{member.name} added topic {topic.name}: {topic.query} → {where}{said}", public=True)
 
     async def topic_list(self) -> Answer:
         """List the topics."""
@@ -387,8 +415,4 @@ class ChatActions:
 
     @staticmethod
     def _require_manage(member: Member, what: str) -> None:
-        if not member.may_manage:
-            raise NotAllowed(
-                f"{member.name}, you may not {what}: changing topics and feeds is for Earshot's admins. "
-                "Ask one of them, or ask for /earshot topic list and /earshot feed list."
-            )
+        require_manage(member, what)

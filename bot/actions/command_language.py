@@ -1,18 +1,29 @@
 """The chat command language: ``topic add vector-db "vector database" OR pgvector #search`` and the rest.
 
 A topic's query is kept exactly as written (its quotes are part of the query language); only the words around
-it are split off. Curly quotes, which chat apps like to put in, are made straight first.
+it are split off: the ``#channel`` and, after the query, what the topic means as ``key:"value"`` options
+(``about:"..."``, ``example:"..."`` and ``counter_example:"..."`` as often as needed, ``without_keyword:yes``,
+``accept:"..."``; ``topic edit`` also takes ``query:'...'`` and ``min_score:N``). A value is in double quotes (a
+``\"`` inside), single quotes, or one word. Curly quotes, which chat apps like to put in, are made straight first.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from earshot.bot.durations import parse_duration
 from earshot.bot.errors import EarshotError
 
+MEANING_USAGE = '[about:"..."] [example:"..."] [counter_example:"..."] [without_keyword:yes|no] [accept:"..."]'
 USAGE = {
-    "topic add": 'topic add <name> <query> [#channel], e.g. topic add vector-db "vector database" OR pgvector #search',
+    "topic add": f"topic add <name> <query> [#channel] {MEANING_USAGE}, e.g. topic add vector-db "
+    '"vector database" OR pgvector #search about:"Choosing and running vector search" example:"Which vector DB?"',
+    "topic edit": f"topic edit <name> [query:'...'] [#channel] [min_score:N] {MEANING_USAGE}, e.g. topic edit "
+    'vector-db about:"Vector search for teams storing embeddings" example:"pgvector or Qdrant?"',
+    "topic show": "topic show <name>, e.g. topic show vector-db",
+    "topic preview": f"topic preview <name> <query> [{MEANING_USAGE[1:-1]}] [days:N], e.g. topic preview vector-db "
+    'pgvector about:"Vector search" days:7',
     "topic remove": "topic remove <name>, e.g. topic remove vector-db",
     "feed add": 'feed add <kind> <url or query> [every], e.g. feed add hackernews "vector database" 5m',
     "feed remove": "feed remove <name>, e.g. feed remove hackernews-vector-database",
@@ -34,6 +45,7 @@ class Command:
 
     verb: str
     args: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)  # options given more than once: examples
 
 
 def _split_first(text: str) -> tuple[str, str]:
@@ -65,8 +77,15 @@ def parse_command(text: str) -> Command:
         noun = first.rstrip("s")
         action, rest = _split_first(rest)
         verb = f"{noun} {action.lower() or 'list'}"
-        if verb == "topic add":
-            return _topic_add(rest)
+        if verb in ("topic add", "topic preview"):
+            return _topic_add(rest, verb)
+        if verb == "topic edit":
+            return _topic_edit(rest)
+        if verb == "topic show":
+            name, extra = _split_first(rest)
+            if not name or extra:
+                raise _usage(verb, "give exactly one name" if extra else "which one? give its name")
+            return Command(verb, {"name": name})
         if verb == "feed add":
             return _feed_add(rest)
         if verb in ("topic remove", "feed remove"):
@@ -76,7 +95,9 @@ def parse_command(text: str) -> Command:
             return Command(verb, {"name": name})
         if verb in SIMPLE:
             return Command(verb)
-        raise CommandError(f"unknown command {noun!r} {action!r}: use {noun} add, {noun} list or {noun} remove")
+        verbs = ("add", "edit", "show", "preview", "list", "remove") if noun == "topic" else ("add", "list", "remove")
+        known = ", ".join(f"{noun} {v}" for v in verbs[:-1]) + f" or {noun} {verbs[-1]}"
+        raise CommandError(f"unknown command {noun!r} {action!r}: use {known}")
     if first in ("mine", "unclaimed"):
         return Command(first)
     if first == "me":
@@ -90,19 +111,90 @@ def parse_command(text: str) -> Command:
     raise CommandError(f"unknown command {first!r}: try topic, feed, mine, unclaimed, stats, me or help")
 
 
-def _topic_add(rest: str) -> Command:
+# The options a topic command takes after its query, with the names people may write for them.
+_KEYS = {
+    "about": "about",
+    "example": "examples",
+    "examples": "examples",
+    "counter_example": "counter_examples",
+    "counter-example": "counter_examples",
+    "counter": "counter_examples",
+    "without_keyword": "without_keyword",
+    "without-keyword": "without_keyword",
+    "accept": "accept",
+    "query": "query",
+    "min_score": "min_score",
+    "min-score": "min_score",
+    "days": "days",
+}
+_LISTS = ("examples", "counter_examples")
+_OPTION = re.compile(
+    r"""(?:^|\s)(?P<key>[a-z_-]+):(?P<value>"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"']\S*|""|'')\s*$""",
+    re.DOTALL | re.IGNORECASE,
+)
+_TAKES = {
+    "topic add": {"about", "examples", "counter_examples", "without_keyword", "accept"},
+    "topic preview": {"about", "examples", "counter_examples", "without_keyword", "accept", "days", "min_score"},
+    "topic edit": {"about", "examples", "counter_examples", "without_keyword", "accept", "query", "min_score"},
+}
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1]).strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].strip()
+    return value
+
+
+def _trailing_options(text: str, verb: str) -> tuple[str, dict[str, str], dict[str, tuple[str, ...]]]:
+    """Split the options and the #channel off the end of ``text``: what is left (the name and query), the single
+    options, and the repeated ones (in the order written)."""
+    args: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    while True:
+        found = _OPTION.search(text)
+        key = _KEYS.get(found.group("key").lower()) if found else None
+        if found is not None and key is not None:
+            if key not in _TAKES[verb]:
+                raise _usage(verb, f"{verb} takes no {found.group('key')}:")
+            value = _unquote(found.group("value"))
+            if key in _LISTS:
+                lists.setdefault(key, []).insert(0, value)
+            elif key in args:
+                raise _usage(verb, f"{found.group('key')}: is given twice; give it once")
+            else:
+                args[key] = value
+            text = text[: found.start()].rstrip()
+            continue
+        head, last = _split_last(text)
+        if head and last.startswith("#") and len(last) > 1 and "channel" not in args:
+            args["channel"] = last[1:]
+            text = head
+            continue
+        return text, args, {key: tuple(values) for key, values in lists.items()}
+
+
+def _topic_add(rest: str, verb: str = "topic add") -> Command:
+    rest, args, lists = _trailing_options(rest, verb)
     name, query = _split_first(rest)
     if not name:
-        raise _usage("topic add", "the topic needs a name and a query")
-    args = {"name": name}
-    head, last = _split_last(query)
-    if last.startswith("#") and len(last) > 1:
-        args["channel"] = last[1:]
-        query = head
+        raise _usage(verb, "the topic needs a name and a query")
     if not query:
-        raise _usage("topic add", f"topic {name!r} needs a query")
-    args["query"] = query
-    return Command("topic add", args)
+        raise _usage(verb, f"topic {name!r} needs a query")
+    return Command(verb, {"name": name, **args, "query": query}, lists)
+
+
+def _topic_edit(rest: str) -> Command:
+    rest, args, lists = _trailing_options(rest, "topic edit")
+    name, extra = _split_first(rest)
+    if not name:
+        raise _usage("topic edit", "which one? give its name")
+    if extra:
+        raise _usage("topic edit", f"{extra!r} is not an option; write the new query as query:'...'")
+    if not args and not lists:
+        raise _usage("topic edit", "nothing to change: give at least one option")
+    return Command("topic edit", {"name": name, **args}, lists)
 
 
 def _feed_add(rest: str) -> Command:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -21,6 +22,13 @@ MAX_EVERY = timedelta(days=7)
 """Bounds of a feed's poll interval: more often than every 30 s is unkind to the servers we read."""
 FALLBACK_EVERY = "15m"
 """How often a new feed of a kind nobody declared is polled when whoever adds it gives no interval."""
+ABOUT_MAX = 1000
+EXAMPLE_MAX = 500
+EXAMPLES_MAX = 20
+ACCEPT_MAX = 500
+"""What a topic may say about its meaning: ``about`` and ``accept`` in a paragraph each, examples (and counter
+examples) a post's opening each, at most EXAMPLES_MAX of each kind; enough to say what is meant, no place for a
+corpus."""
 
 
 class CatalogUnit(Topics, Feeds, ConfigSync, Audit, Protocol):
@@ -76,6 +84,69 @@ def check_filters(topic: Topic) -> None:
             raise ConfigError(f"topic {topic.name!r}: an {what} is empty; give a name or leave it out")
 
 
+def meaning_problems(
+    about: str, examples: Sequence[str], counter_examples: Sequence[str], without_keyword: bool, accept: str
+) -> list[tuple[str, str]]:
+    """What is wrong with a topic's meaning, as (field, problem) pairs in plain words; empty when nothing is."""
+    problems: list[tuple[str, str]] = []
+    if len(about) > ABOUT_MAX:
+        problems.append(("about", f"too long ({len(about)} characters); say it in at most {ABOUT_MAX}"))
+    if len(accept) > ACCEPT_MAX:
+        problems.append(("accept", f"too long ({len(accept)} characters); say it in at most {ACCEPT_MAX}"))
+    for key, values in (("examples", examples), ("counter_examples", counter_examples)):
+        if len(values) > EXAMPLES_MAX:
+            problems.append((key, f"{len(values)} given; a few telling ones work best, at most {EXAMPLES_MAX}"))
+        for value in values:
+            if not value.strip():
+                problems.append((key, "one is empty; give a post's words or leave it out"))
+            elif len(value) > EXAMPLE_MAX:
+                problems.append((key, f"one is {len(value)} characters long; keep each to {EXAMPLE_MAX} (its opening)"))
+    if without_keyword and not about.strip():
+        problems.append(
+            ("without_keyword", "needs about: say in plain words what the topic is about, so meaning can stand in")
+        )
+    return problems
+
+
+def check_meaning(topic: Topic) -> None:
+    """Refuse a topic whose meaning is too long, empty where it counts, or asks for matching without keyword with
+    no ``about`` to match on."""
+    problems = meaning_problems(
+        topic.about, topic.examples, topic.counter_examples, topic.without_keyword, topic.accept
+    )
+    if problems:
+        text = "; ".join(f"{key}: {problem}" for key, problem in problems)
+        raise ConfigError(f"topic {topic.name!r}: {text}")
+
+
+def check_topic(topic: Topic) -> None:
+    """Refuse a topic whose name, query, minimum score, filters or meaning are wrong, saying what would be right."""
+    check_name("topic", topic.name)
+    parse_query(topic.query)
+    if not 0 <= topic.min_score <= 100:
+        raise ConfigError(f"min_score {topic.min_score} is out of range; use a whole number from 0 to 100")
+    check_filters(topic)
+    check_meaning(topic)
+
+
+def topic_detail(topic: Topic) -> dict[str, object]:
+    """What the audit log records of a topic: its query, channel and minimum, and whatever else it sets."""
+    detail: dict[str, object] = {"query": topic.query, "channel": topic.channel, "min_score": topic.min_score}
+    for key, value in (
+        ("languages", topic.languages),
+        ("exclude_authors", topic.exclude_authors),
+        ("exclude_sources", topic.exclude_sources),
+        ("about", topic.about),
+        ("examples", topic.examples),
+        ("counter_examples", topic.counter_examples),
+        ("without_keyword", topic.without_keyword),
+        ("accept", topic.accept),
+    ):
+        if value:
+            detail[key] = list(value) if isinstance(value, tuple) else value
+    return detail
+
+
 def check_feed(feed: Feed, sources: Mapping[str, Source]) -> None:
     """Refuse a feed whose name, interval, kind or settings are wrong, saying what would be right."""
     check_name("feed", feed.name)
@@ -109,22 +180,38 @@ class TopicsAndFeeds:
 
     async def add_topic(self, topic: Topic, actor: str) -> Topic:
         """Add a topic after checking its name and query (a bad query is refused with position and reason)."""
-        check_name("topic", topic.name)
-        parse_query(topic.query)
-        if not 0 <= topic.min_score <= 100:
-            raise ConfigError(f"min_score {topic.min_score} is out of range; use a whole number from 0 to 100")
-        check_filters(topic)
+        check_topic(topic)
         async with self.store.unit() as unit:
             await unit.add_topic(topic)
-            detail: dict[str, object] = {"query": topic.query, "channel": topic.channel, "min_score": topic.min_score}
-            for key, value in (
-                ("languages", topic.languages),
-                ("exclude_authors", topic.exclude_authors),
-                ("exclude_sources", topic.exclude_sources),
-            ):
-                if value:
-                    detail[key] = list(value)
-            await unit.record_change(actor, "topic.add", topic.name, detail, self.clock())
+            await unit.record_change(actor, "topic.add", topic.name, topic_detail(topic), self.clock())
+        return topic
+
+    async def edit_topic(self, name: str, change: Callable[[Topic], Topic], actor: str) -> Topic:
+        """Change a topic added at run time: ``change`` makes the new topic from the stored one; checked as when
+        added, recorded with what it became. A topic from the config file is changed there."""
+        async with self.store.unit() as unit:
+            topic = await unit.get_topic(name)
+            if topic is None:
+                raise NotFound(f"there is no topic {name!r}; `earshot topics list` shows them")
+            if topic.origin == "config":
+                raise NotAllowed(f"topic {name!r} is defined in the config file; change it there")
+            edited = replace(change(topic), name=topic.name, origin=topic.origin)
+            check_topic(edited)
+            await unit.update_topic(edited)
+            await unit.record_change(actor, "topic.edit", name, topic_detail(edited), self.clock())
+        return edited
+
+    @staticmethod
+    def check(topic: Topic) -> None:
+        """Refuse a (draft) topic whose name, query, minimum, filters or meaning are wrong."""
+        check_topic(topic)
+
+    async def topic(self, name: str) -> Topic:
+        """One topic; NotFound when there is none of that name."""
+        async with self.store.unit() as unit:
+            topic = await unit.get_topic(name)
+        if topic is None:
+            raise NotFound(f"there is no topic {name!r}; `earshot topics list` shows them")
         return topic
 
     async def remove_topic(self, name: str, actor: str) -> None:
@@ -177,6 +264,7 @@ class TopicsAndFeeds:
         for topic in topics:
             check_name("topic", topic.name)
             parse_query(topic.query)
+            check_meaning(topic)
         for feed in feeds:
             self.check_feed(feed)
         async with self.store.unit() as unit:

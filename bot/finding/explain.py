@@ -15,6 +15,7 @@ from typing import Protocol
 
 from earshot.bot.domain import Alert, Conversation, Match, Topic
 from earshot.bot.errors import ConfigError, InvalidQuery, NotFound
+from earshot.bot.finding.language import language_hold
 from earshot.bot.finding.matching import CompiledTopic, Haystack, compile_topic, evaluate, holds
 from earshot.bot.finding.query import Attr, Node, Not, Term
 from earshot.bot.finding.scoring import BASE, Score, ScoringPolicy, score
@@ -49,7 +50,8 @@ class Leaf:
 class TopicVerdict:
     """What one topic made of the item, and why.
 
-    ``outcome`` is "alert", "below_min", "no match", "filtered" (its languages, authors or sources) or "disabled".
+    ``outcome`` is "alert", "below_min" (under its minimum, or held for its language), "no match", "filtered" (its
+    excluded authors or sources) or "disabled".
     """
 
     topic: Topic
@@ -101,12 +103,15 @@ def explain_topic(compiled: CompiledTopic, hay: Haystack, at: datetime, policy: 
         return TopicVerdict(topic, "disabled", None, query_holds, found)
     reason = None
     if compiled.filter is not None:
-        reason = compiled.filter.rejects(hay.conversation, hay.feed, lambda: hay.language)
+        reason = compiled.filter.rejects(hay.conversation, hay.feed)
     if reason is not None:
         return TopicVerdict(topic, "filtered", reason, query_holds, found)
     matched = evaluate(compiled.query, hay)
     if matched is None:
         return TopicVerdict(topic, "no match", None, query_holds, found)
+    held = language_hold(hay.conversation, topic.languages, policy.languages)
+    if held is not None:
+        return TopicVerdict(topic, "below_min", None, query_holds, found, matched, Score(0, (held,)))
     result = score(hay.conversation, matched, at, policy)
     outcome = "alert" if result.value >= topic.min_score else "below_min"
     return TopicVerdict(topic, outcome, None, query_holds, found, matched, result)

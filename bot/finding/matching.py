@@ -17,7 +17,7 @@ import ahocorasick
 from earshot.bot.domain import Conversation, Match, Topic
 from earshot.bot.errors import InvalidQuery
 from earshot.bot.finding.filters import TopicFilter
-from earshot.bot.finding.language import detect_language
+from earshot.bot.finding.language import language_of
 from earshot.bot.finding.query import And, Attr, Node, Not, Or, Query, Term, fold, parse_query
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ MISS: Hit = (False, False)
 
 @dataclass(frozen=True, slots=True)
 class CompiledTopic:
-    """A topic with its query parsed once and its filters (languages, excluded authors and sources) folded."""
+    """A topic with its query parsed once and its filters (excluded authors and sources) folded."""
 
     topic: Topic
     query: Query
@@ -36,7 +36,7 @@ class CompiledTopic:
 
     def passes(self, hay: Haystack) -> bool:
         """Whether the item gets past the topic's filters (checked before the query: they are cheaper)."""
-        return self.filter is None or self.filter.rejects(hay.conversation, hay.feed, lambda: hay.language) is None
+        return self.filter is None or self.filter.rejects(hay.conversation, hay.feed) is None
 
 
 # Topics are compiled again every poll round; parsing is the costly part (about 0.3 ms a query), and a Query is
@@ -134,9 +134,9 @@ class Haystack:
 
     @property
     def language(self) -> str:
-        """The language of the title and text, detected the first time a topic asks."""
+        """The item's language: as its source declares it, else detected from its title and text (once)."""
         if self._language is None:
-            self._language = detect_language(f"{self.conversation.title}\n{self.conversation.text}")
+            self._language = language_of(self.conversation)
         return self._language
 
 

@@ -21,6 +21,7 @@ from earshot.bot.domain import Conversation, DeliveryState, FeedState, FetchResu
 from earshot.bot.errors import FeedError, LeaseLost
 from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.judge import Asked, Candidate, Judging, judged
+from earshot.bot.finding.language import language_hold
 from earshot.bot.finding.matching import TopicIndex, compile_topics
 from earshot.bot.finding.scoring import Score, ScoringPolicy, score, top_reasons
 from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry, Verdict
@@ -266,8 +267,12 @@ def decide(
     scoring: ScoringPolicy,
     dismissed: Mapping[str, float] | None = None,
 ) -> tuple[Score, DeliveryState]:
-    """A match's joinability and whether it is posted (pending) or held under the topic's ``min_score``: the one
-    decision the poller makes, and `feeds test` shows."""
+    """A match's joinability and whether it is posted (pending) or held under the topic's ``min_score`` or for its
+    language (one the topic, or else the team, does not read): the one decision the poller makes, and `feeds test`
+    and `topics preview` show."""
+    held = language_hold(conversation, topic.languages, scoring.languages)
+    if held is not None:
+        return Score(0, (held,)), DeliveryState.BELOW_MIN
     result = score(conversation, found, now, scoring, dismissed=dismissed)
     return result, DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
 

@@ -1,9 +1,12 @@
-"""What a feed's items would become if polled now, topic by topic: the poller's own matching and decision, nothing
-stored (`earshot feeds test`)."""
+"""What items would become, topic by topic: the poller's own matching and decision, nothing stored.
+
+`earshot feeds test` asks it of a feed's items now; `earshot topics preview` of the items stored in the last days,
+each scored as it was when first seen, against a draft topic.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +14,7 @@ from earshot.bot.domain import Conversation, DeliveryState, Match, Topic
 from earshot.bot.finding.explain import explain_topic
 from earshot.bot.finding.matching import Haystack, TopicIndex, compile_topics
 from earshot.bot.finding.polling import decide
-from earshot.bot.finding.scoring import ScoringPolicy
+from earshot.bot.finding.scoring import Reason, ScoringPolicy, top_reasons
 
 POSTED = "posted"
 BELOW_MIN = "below_min"
@@ -27,6 +30,7 @@ class Verdict:
     score: int | None = None
     match: Match | None = None
     reason: str | None = None
+    reasons: tuple[Reason, ...] = ()  # the score's strongest reasons, in the order people read them
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +58,35 @@ def preview(
 ) -> list[ItemPreview]:
     """Each item's verdicts, as the poller would decide them now for the feed named ``feed`` (``learned``: what
     each topic learned from dismissed alerts, as the poller holds it)."""
+    return preview_each(((item, feed, now) for item in items), topics, scoring, learned)
+
+
+def preview_each(
+    items: Iterable[tuple[Conversation, str, datetime]],
+    topics: Sequence[Topic],
+    scoring: ScoringPolicy,
+    learned: Mapping[str, Mapping[str, float]] | None = None,
+) -> list[ItemPreview]:
+    """Each item's verdicts, given as (item, the feed that brought it, when it is decided): stored items are
+    decided as of when they were first seen, so what a draft topic *would have* posted is what the poller would
+    have posted then."""
     learned = learned or {}
     compiled = compile_topics(topics)
     index = TopicIndex(compiled)
     out = []
-    for item in items:
+    for item, feed, now in items:
         verdicts = []
         matched = index.match(item, feed)
         for topic, found in matched:
             result, state = decide(item, topic, found, now, scoring, learned.get(topic.name))
             outcome = POSTED if state == DeliveryState.PENDING else BELOW_MIN
-            verdicts.append(Verdict(topic, outcome, result.value, found))
+            verdicts.append(Verdict(topic, outcome, result.value, found, reasons=top_reasons(result)))
         taken = {topic.name for topic, _ in matched}
         hay = Haystack(item, feed)
         for each in compiled:
             if each.topic.name in taken or each.filter is None:
                 continue
-            # A topic whose words are there but whose filters (languages, authors, sources) turn the item away.
+            # A topic whose words are there but whose filters (authors, sources) turn the item away.
             verdict = explain_topic(each, hay, now, scoring)
             if verdict.outcome == "filtered" and verdict.query_holds:
                 verdicts.append(Verdict(each.topic, FILTERED, reason=verdict.filtered))

@@ -220,7 +220,7 @@ class FakeDiscord:
         """Someone runs ``/earshot <path...>`` with options (or types into option ``autocomplete``)."""
         registered = self.commands_by_name()[path[0]]
         leaf: list[dict[str, Any]] = [
-            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v}
+            {"name": k, "type": 5 if isinstance(v, bool) else 4 if isinstance(v, int) else 3, "value": v}
             | ({"focused": True} if k == autocomplete else {})
             for k, v in (options or {}).items()
         ]

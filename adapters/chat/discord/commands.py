@@ -15,6 +15,8 @@ from discord import app_commands
 
 from earshot.adapters.chat.inflight import InFlight
 from earshot.bot.actions.chat_actions import Answer
+from earshot.bot.actions.topic_commands import PREVIEW_DAYS, Meaning, TopicChange
+from earshot.bot.domain import Topic
 
 from .actions import member_of
 from .card import NONE
@@ -53,6 +55,28 @@ async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awai
     return answer
 
 
+EXAMPLES_HELP = "Posts worth joining, separated by | (like: Which vector DB? | pgvector or Qdrant?)"
+COUNTER_HELP = "Posts sharing its words but not worth joining, separated by |"
+
+
+def posts(text: str | None) -> tuple[str, ...] | None:
+    """Example posts written in one option, separated by ``|``; None when the option was not given."""
+    if text is None:
+        return None
+    return tuple(p.strip() for p in text.split("|") if p.strip())
+
+
+def meaning(
+    about: str | None,
+    examples: str | None,
+    counter_examples: str | None,
+    without_keyword: bool | None,
+    accept: str | None,
+) -> Meaning:
+    """What the options say the topic means."""
+    return Meaning(about, posts(examples), posts(counter_examples), without_keyword, accept)
+
+
 def build_group(desk: ChatActions, kinds: Sequence[str], inflight: InFlight | None = None) -> app_commands.Group:
     """The ``/earshot`` command group; ``kinds`` (the sources map's keys) become the choices of ``feed add``.
 
@@ -76,17 +100,90 @@ def build_group(desk: ChatActions, kinds: Sequence[str], inflight: InFlight | No
         names = [c.name for c in guild.text_channels] if guild is not None else []
         return as_choices(n for n in names if n.startswith(current.lstrip("#")))
 
+    meaning_help = {
+        "about": "What the team knows and whom it helps, in plain words",
+        "examples": EXAMPLES_HELP,
+        "counter_examples": COUNTER_HELP,
+        "without_keyword": "Also find posts close in meaning that use none of its words (needs about)",
+        "accept": "An instruction in plain words for the LLM judge, like: only questions, not news",
+    }
+
     @topic.command(name="add", description="Add a topic (needs Manage Server)")
     @app_commands.describe(
         name="A short name, like vector-db",
         query='What to look for, like "vector database" OR pgvector -job',
         channel="Where its alerts go (default: the main channel)",
+        **meaning_help,
     )
     @app_commands.autocomplete(channel=channel_choices)
     async def topic_add(
-        interaction: discord.Interaction[Any], name: str, query: str, channel: str | None = None
+        interaction: discord.Interaction[Any],
+        name: str,
+        query: str,
+        channel: str | None = None,
+        about: str | None = None,
+        examples: str | None = None,
+        counter_examples: str | None = None,
+        without_keyword: bool | None = None,
+        accept: str | None = None,
     ) -> None:
-        await answer_with(interaction, lambda: desk.topic_add(member_of(interaction), name, query, channel))
+        said = meaning(about, examples, counter_examples, without_keyword, accept)
+        await answer_with(interaction, lambda: desk.topic_add(member_of(interaction), name, query, channel, said))
+
+    @topic.command(name="edit", description="Change a topic added in chat (needs Manage Server); the rest stays")
+    @app_commands.describe(
+        name="The topic's name",
+        query="The new query",
+        channel="Where its alerts go",
+        min_score="The score (0-100) an alert needs to be posted",
+        **meaning_help,
+    )
+    @app_commands.autocomplete(name=topic_choices, channel=channel_choices)
+    async def topic_edit(
+        interaction: discord.Interaction[Any],
+        name: str,
+        query: str | None = None,
+        channel: str | None = None,
+        min_score: app_commands.Range[int, 0, 100] | None = None,
+        about: str | None = None,
+        examples: str | None = None,
+        counter_examples: str | None = None,
+        without_keyword: bool | None = None,
+        accept: str | None = None,
+    ) -> None:
+        said = meaning(about, examples, counter_examples, without_keyword, accept)
+        change = TopicChange(said, query=query, channel=channel, min_score=min_score)
+        await answer_with(interaction, lambda: desk.topic_edit(member_of(interaction), name, change))
+
+    @topic.command(name="show", description="One topic whole: its query and what it means")
+    @app_commands.describe(name="The topic's name")
+    @app_commands.autocomplete(name=topic_choices)
+    async def topic_show(interaction: discord.Interaction[Any], name: str) -> None:
+        await answer_with(interaction, lambda: desk.topic_show(name))
+
+    @topic.command(name="preview", description="What a draft topic would have posted lately; saves nothing")
+    @app_commands.describe(
+        name="A name for the draft",
+        query='What to look for, like "vector database" OR pgvector -job',
+        days=f"How far back (default {PREVIEW_DAYS})",
+        min_score="The score (0-100) an alert needs to be posted (default 50)",
+        **meaning_help,
+    )
+    async def topic_preview(
+        interaction: discord.Interaction[Any],
+        name: str,
+        query: str,
+        days: app_commands.Range[int, 1, 90] = PREVIEW_DAYS,
+        min_score: app_commands.Range[int, 0, 100] = 50,
+        about: str | None = None,
+        examples: str | None = None,
+        counter_examples: str | None = None,
+        without_keyword: bool | None = None,
+        accept: str | None = None,
+    ) -> None:
+        said = meaning(about, examples, counter_examples, without_keyword, accept)
+        draft = Topic(name, query, min_score=min_score)
+        await answer_with(interaction, lambda: desk.topic_preview(draft, said, days))
 
     @topic.command(name="list", description="List the topics")
     async def topic_list(interaction: discord.Interaction[Any]) -> None:

@@ -153,6 +153,12 @@ class ActionsPart(MemoryBase):
         linked = sorted(i for i, row in conversations.items() if row.conversation.link in forms)
         return self._stored(linked[0]) if linked else None
 
+    async def recent_conversations(self, since: datetime, limit: int) -> list[StoredConversation]:
+        """Up to ``limit`` conversations first seen at or after ``since``, newest first."""
+        rows = [row for row in self._t.conversations.values() if row.first_seen_at >= since]
+        rows.sort(key=lambda row: (row.first_seen_at, row.id), reverse=True)
+        return [self._stored(row.id) for row in rows[: max(1, limit)]]
+
     def _stored(self, conversation_id: int) -> StoredConversation:
         row = self._t.conversations[conversation_id]
         return StoredConversation(row.id, row.conversation, row.feed, row.first_seen_at)

@@ -27,6 +27,8 @@ def stored_topic(topic: Topic) -> Topic:
         languages=tuple(topic.languages),
         exclude_authors=tuple(topic.exclude_authors),
         exclude_sources=tuple(topic.exclude_sources),
+        examples=tuple(topic.examples),
+        counter_examples=tuple(topic.counter_examples),
     )
 
 
@@ -46,6 +48,13 @@ class CatalogPart(MemoryBase):
         if topic.name in self._t.topics:
             raise AlreadyExists(f"topic {topic.name!r} exists already")
         self._t.topics[topic.name] = stored_topic(topic)
+
+    async def update_topic(self, topic: Topic) -> bool:
+        """Replace the topic of that name with ``topic``; False if there was none."""
+        if topic.name not in self._t.topics:
+            return False
+        self._t.topics[topic.name] = stored_topic(topic)
+        return True
 
     async def remove_topic(self, name: str) -> bool:
         """Remove a topic (its alerts stay); False if there was none."""

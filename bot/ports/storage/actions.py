@@ -97,3 +97,8 @@ class Lookup(Protocol):
     ) -> list[Alert]:
         """Up to ``limit`` (at least one) alerts, newest first, narrowed by state, topic or conversation."""
         ...
+
+    async def recent_conversations(self, since: datetime, limit: int) -> list[StoredConversation]:
+        """Up to ``limit`` (at least one) conversations first seen at or after ``since``, newest first: what a draft
+        topic is tried on (`earshot topics preview`)."""
+        ...

@@ -25,6 +25,10 @@ class Topics(Protocol):
         """Add a topic; AlreadyExists if the name is taken (of two adding one name at once, one wins)."""
         ...
 
+    async def update_topic(self, topic: Topic) -> bool:
+        """Replace the topic named ``topic.name`` with ``topic`` (its alerts stay its own); False if there was none."""
+        ...
+
     async def remove_topic(self, name: str) -> bool:
         """Remove a topic (its alerts stay); False if there was none."""
         ...

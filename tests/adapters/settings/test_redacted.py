@@ -49,4 +49,4 @@ def test_redacted_is_a_readable_summary(load: Load) -> None:
     assert summary["schedule"]["max_backoff"] == "6h"
     assert summary["delivery"]["lease"] == "1m"
     assert summary["topics"] == [{"name": "t", "query": "pgvector", "channel": None, "enabled": True, "min_score": 50}]
-    assert summary["scoring"] == {"team_accounts": []}
+    assert summary["scoring"] == {"team_accounts": [], "languages": []}

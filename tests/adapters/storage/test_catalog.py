@@ -89,3 +89,42 @@ async def test_an_exception_rolls_the_unit_back(store: SqlStore) -> None:
             raise RuntimeError("boom")
     async with store.unit() as unit:
         assert await unit.list_topics() == []
+
+
+MEANING = {
+    "about": "Teams running PostgreSQL in production: tuning, replication, upgrades",
+    "examples": ("Our replica lags by minutes after a big migration, what should we check?", "Upgrading PG 12 to 16"),
+    "counter_examples": ("Hiring: senior Postgres DBA",),
+    "without_keyword": True,
+    "accept": "Only questions from people running it themselves, not vendor news",
+}
+
+
+async def test_a_topics_meaning_round_trips(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.add_topic(topic("pg", query="postgres OR postgresql", languages=("en",), **MEANING))
+        await unit.add_topic(topic("plain"))
+    async with store.unit() as unit:
+        assert await unit.get_topic("pg") == topic("pg", query="postgres OR postgresql", languages=("en",), **MEANING)
+        plain = await unit.get_topic("plain")
+    assert plain is not None and (plain.about, plain.examples, plain.without_keyword, plain.accept) == (
+        "",
+        (),
+        False,
+        "",
+    )
+
+
+async def test_updating_a_topic_replaces_it_and_keeps_its_alerts(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.add_topic(topic("python", **MEANING))
+    await add_alerts(store, 1)
+    edited = topic("python", query="python -snake", min_score=60, about="Python services", examples=("one",))
+    async with store.unit() as unit:
+        assert await unit.update_topic(edited) is True
+        assert await unit.update_topic(topic("missing")) is False
+    async with store.unit() as unit:
+        assert await unit.get_topic("python") == edited
+        assert await unit.get_topic("missing") is None
+        alert = await unit.get_alert(1)
+    assert alert is not None and alert.topic == "python"

@@ -46,3 +46,20 @@ async def test_alerts_are_listed_newest_first_by_state_topic_and_conversation(st
         assert [a.score for a in await unit.list_alerts(state=DeliveryState.BELOW_MIN)] == [10]
         assert [a.score for a in await unit.list_alerts(topic="python", limit=2)] == [55, 10]
         assert [a.topic for a in await unit.list_alerts(conversation_id=ids[2])] == ["python", "rust"]
+
+
+async def test_recent_conversations_are_those_first_seen_since_newest_first(store: SqlStore) -> None:
+    from datetime import timedelta
+
+    async with store.unit() as unit:
+        old = await unit.insert_conversations([conversation(1)], "hn", T0)
+        mid = await unit.insert_conversations([conversation(2), conversation(3)], "blog", T0 + timedelta(days=3))
+        new = await unit.insert_conversations([conversation(4)], "hn", T0 + timedelta(days=5))
+    async with store.unit() as unit:
+        recent = await unit.recent_conversations(T0 + timedelta(days=1), 10)
+        assert [s.id for s in recent] == [new[0][0], mid[1][0], mid[0][0]]
+        assert [s.feed for s in recent] == ["hn", "blog", "blog"]
+        assert recent[0].conversation == conversation(4)
+        assert [s.id for s in await unit.recent_conversations(T0, 2)] == [new[0][0], mid[1][0]]
+        assert old[0][0] in [s.id for s in await unit.recent_conversations(T0, 10)]
+        assert await unit.recent_conversations(T0 + timedelta(days=6), 10) == []

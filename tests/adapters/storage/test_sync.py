@@ -176,3 +176,23 @@ async def test_topic_filters_round_trip_and_a_changed_filter_in_the_file_updates
     async with store.unit() as unit:
         stored = await unit.get_topic("python")
     assert stored is not None and stored.exclude_sources == () and stored.languages == ("en", "de")
+
+
+async def test_a_topics_meaning_syncs_from_the_file_and_a_change_updates_it(store: SqlStore) -> None:
+    meant = replace(
+        topic("pg"),
+        about="PostgreSQL in production",
+        examples=("Replica lag after a migration?",),
+        counter_examples=("Hiring a DBA",),
+        without_keyword=True,
+        accept="Questions only",
+    )
+    async with store.unit() as unit:
+        await unit.sync_config([meant], [], T0)
+    async with store.unit() as unit:
+        assert await unit.sync_config([meant], [], LATER) == SyncReport()
+        assert await unit.get_topic("pg") == replace(meant, origin="config")
+    for changed in (replace(meant, examples=()), replace(meant, without_keyword=False), replace(meant, accept="")):
+        async with store.unit() as unit:
+            assert await unit.sync_config([changed], [], LATER) == SyncReport(updated=("topic:pg",))
+            assert await unit.get_topic("pg") == replace(changed, origin="config")

@@ -45,6 +45,39 @@ READS = [
     # A lone word is the target even when it reads like a duration.
     ("feed add hackernews 5m", Command("feed add", {"kind": "hackernews", "target": "5m"})),
     ("feed add hackernews rust 10", Command("feed add", {"kind": "hackernews", "target": "rust 10"})),
+    # What a topic means, after its query: quoted (a \" inside), single-quoted or one word; examples repeat.
+    (
+        'topic add vdb "vector database" OR pgvector #search about:"Vector search, for \\"real\\" teams"'
+        " example:\u201cWhich vector DB?\u201d example:pgvector counter_example:'Hiring now' without_keyword:yes"
+        ' accept:"only asks"',
+        Command(
+            "topic add",
+            {
+                "name": "vdb",
+                "query": '"vector database" OR pgvector',
+                "channel": "search",
+                "about": 'Vector search, for "real" teams',
+                "without_keyword": "yes",
+                "accept": "only asks",
+            },
+            {"examples": ("Which vector DB?", "pgvector"), "counter_examples": ("Hiring now",)},
+        ),
+    ),
+    # The query's own fields (title:, lang:) stay in the query.
+    ("topic add vdb title:pgvector lang:en", Command("topic add", {"name": "vdb", "query": "title:pgvector lang:en"})),
+    (
+        'topic edit vdb query:\'"vector db" OR pgvector\' #db min_score:60 example:""',
+        Command(
+            "topic edit",
+            {"name": "vdb", "query": '"vector db" OR pgvector', "channel": "db", "min_score": "60"},
+            {"examples": ("",)},
+        ),
+    ),
+    ("topic show vdb", Command("topic show", {"name": "vdb"})),
+    (
+        'topic preview vdb pgvector about:"Vector search" days:3',
+        Command("topic preview", {"name": "vdb", "query": "pgvector", "about": "Vector search", "days": "3"}),
+    ),
 ]
 
 
@@ -59,7 +92,15 @@ MISTAKES = [
     ("topic add vector-db #search", "needs a query", "[#channel]"),
     ("topic remove", "which one?", "topic remove <name>"),
     ("topic remove a b", "exactly one name", "topic remove <name>"),
-    ("topic rename a b", "unknown command 'topic' 'rename'", "topic add, topic list or topic remove"),
+    ("topic rename a b", "unknown command 'topic' 'rename'", "topic add, topic edit, topic show, topic preview"),
+    ("feed rename a b", "unknown command 'feed' 'rename'", "feed add, feed list or feed remove"),
+    ("topic edit", "which one?", "topic edit <name>"),
+    ("topic edit vector-db", "nothing to change", "about:"),
+    ("topic edit vector-db pgvector", "'pgvector' is not an option", "query:'...'"),
+    ("topic edit vector-db about:a about:b", "about: is given twice", "topic edit <name>"),
+    ("topic add vector-db pgvector days:3", "topic add takes no days:", "topic add <name> <query>"),
+    ("topic show", "which one?", "topic show <name>"),
+    ('topic preview vdb about:"x"', "needs a query", "topic preview <name> <query>"),
     ("feed add", "needs a kind and a URL or query", "feed add <kind> <url or query> [every]"),
     ("feed add rss", "needs a kind and a URL or query", "feed add hackernews"),
     ("stats 7d 30d", "at most one period", "stats 30d"),

@@ -248,3 +248,55 @@ async def test_a_topic_min_score_outside_0_to_100_is_refused(catalog: TopicsAndF
     with pytest.raises(ConfigError, match="min_score"):
         await catalog.add_topic(Topic("databases", "postgres", min_score=min_score), "ana")
     assert await catalog.topics() == []
+
+
+async def test_a_topics_meaning_is_checked_stored_and_audited(store: MemoryStore, catalog: TopicsAndFeeds) -> None:
+    from dataclasses import replace
+
+    topic = Topic(
+        "vdb",
+        "pgvector",
+        about="Vector search for teams storing embeddings",
+        examples=("Which vector DB?",),
+        without_keyword=True,
+    )
+    await catalog.add_topic(topic, "ana")
+    assert (await audit(store))[-1][4] == {
+        "query": "pgvector",
+        "channel": None,
+        "min_score": 50,
+        "about": "Vector search for teams storing embeddings",
+        "examples": ["Which vector DB?"],
+        "without_keyword": True,
+    }
+
+    edited = await catalog.edit_topic(
+        "vdb", lambda t: replace(t, examples=("Qdrant or pgvector?",), name="other"), "bo"
+    )
+    assert edited == replace(topic, examples=("Qdrant or pgvector?",))  # the name and origin cannot change
+    assert await catalog.topic("vdb") == edited
+    assert (await audit(store))[-1][:4] == (T0, "bo", "topic.edit", "vdb")
+
+    for bad, problem in (
+        (replace(topic, about=""), "without_keyword: needs about"),
+        (replace(topic, examples=("",)), "examples: one is empty"),
+        (replace(topic, examples=("x" * 501,)), "keep each to 500"),
+        (replace(topic, counter_examples=tuple(f"post {n}" for n in range(21))), "at most 20"),
+        (replace(topic, about="x" * 1001), "say it in at most 1000"),
+        (replace(topic, accept="x" * 501), "accept: too long"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(problem)):
+            await catalog.edit_topic("vdb", lambda t, bad=bad: bad, "bo")
+        with pytest.raises(ConfigError, match=re.escape(problem)):
+            await catalog.add_topic(replace(bad, name="new"), "bo")
+    assert await catalog.topic("vdb") == edited
+
+
+async def test_edit_topic_refuses_a_topic_from_the_config_file_and_an_unknown_name(catalog: TopicsAndFeeds) -> None:
+    await catalog.sync([Topic("databases", "postgres")], [])
+    with pytest.raises(NotAllowed, match="topic 'databases' is defined in the config file; change it there"):
+        await catalog.edit_topic("databases", lambda t: t, "ana")
+    with pytest.raises(NotFound, match="there is no topic 'nope'"):
+        await catalog.edit_topic("nope", lambda t: t, "ana")
+    with pytest.raises(NotFound, match="there is no topic 'nope'"):
+        await catalog.topic("nope")

@@ -34,7 +34,7 @@ STORED = StoredConversation(7, ITEM, "hn", T0)
         (Topic("mysql", "mysql OR mariadb"), "no match", None, False),
         (Topic("pg", "postgres", exclude_authors=("Alice",)), "filtered", "author 'alice' is excluded", True),
         (Topic("pg", "postgres", exclude_sources=("hn",)), "filtered", "feed 'hn' is excluded", True),
-        (Topic("pg", "postgres", languages=("de",)), "filtered", "written in 'en', not in de", True),
+        (Topic("pg", "postgres", languages=("de",), min_score=0), "below_min", None, True),  # held: not German
         (Topic("pg", "postgres", enabled=False), "disabled", None, True),
     ],
 )

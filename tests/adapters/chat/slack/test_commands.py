@@ -97,3 +97,75 @@ async def test_stats_answers(rig: Rig) -> None:
 async def test_an_unknown_subcommand_gets_usage(rig: Rig) -> None:
     answer = await rig.command("frobnicate")
     assert answer["response_type"] == "ephemeral" and answer["text"].startswith("unknown command 'frobnicate'")
+
+
+async def test_an_admin_says_what_a_topic_means_then_edits_and_shows_it(rig: Rig) -> None:
+    added = await rig.command(
+        'topic add vdb "vector database" OR pgvector <#C0VECTOR1|vector-db> about:"Choosing and running vector search"'
+        ' example:"Which vector DB for 50M embeddings?" example:"pgvector got slow, which index?"'
+        ' counter_example:"Hiring: vector database engineer" without_keyword:yes accept:"Only questions"',
+        user=ADMIN,
+    )
+    assert added["response_type"] == "in_channel", added["text"]
+    assert "(about: Choosing and running vector search)" in added["text"]
+    async with rig.store.unit() as unit:
+        topic = await unit.get_topic("vdb")
+    assert topic is not None and topic.query == '"vector database" OR pgvector'
+    assert topic.channel is not None and topic.channel.lstrip("#") == "vector-db"
+    assert topic.examples == ("Which vector DB for 50M embeddings?", "pgvector got slow, which index?")
+    assert topic.counter_examples == ("Hiring: vector database engineer",)
+    assert (topic.about, topic.without_keyword, topic.accept) == (
+        "Choosing and running vector search",
+        True,
+        "Only questions",
+    )
+
+    edited = await rig.command("topic edit vdb query:'pgvector OR qdrant' example:\"Qdrant or pgvector?\"", user=ADMIN)
+    assert edited["response_type"] == "in_channel", edited["text"]
+    shown = await rig.command("topic show vdb")
+    assert shown["response_type"] == "ephemeral"
+    assert "vdb: pgvector OR qdrant" in shown["text"] and "Worth joining: Qdrant or pgvector?" in shown["text"]
+    assert "About: Choosing and running vector search" in shown["text"]  # what was not given stays
+
+    bad = await rig.command("topic edit vdb without_keyword:maybe", user=ADMIN)
+    assert bad["response_type"] == "ephemeral" and "write yes or no" in bad["text"]
+    unknown = await rig.command("topic show nope")
+    assert "there is no topic 'nope'" in unknown["text"]
+
+
+async def test_a_draft_topic_is_previewed_on_stored_items_and_not_saved(rig: Rig) -> None:
+    from datetime import timedelta
+
+    from earshot.bot.domain import Conversation, Feed
+
+    now = rig.clock()
+    items = [
+        Conversation(
+            "hackernews",
+            "1",
+            "https://news.ycombinator.com/item?id=1",
+            "Which vector database do you recommend for 10M embeddings?",
+            "We are choosing between pgvector and a dedicated store. Experiences?",
+            created_at=now - timedelta(hours=2),
+            thread_size=1,
+        ),
+        Conversation(
+            "hackernews",
+            "2",
+            "https://news.ycombinator.com/item?id=2",
+            "We are hiring: vector database engineer",
+            "Join our team building a vector database.",
+            created_at=now - timedelta(hours=2),
+        ),
+    ]
+    async with rig.store.unit() as unit:
+        await unit.add_feed(Feed("hn", "hackernews", timedelta(minutes=5)), now)
+        await unit.insert_conversations(items, "hn", now - timedelta(hours=1))
+    answer = await rig.command('topic preview vdb "vector database" about:"Vector search" days:3')
+    text = answer["text"]
+    assert answer["response_type"] == "ephemeral"
+    assert "tried on 2 items of the last 3 days: 1 would have been posted, 1 held. Nothing saved." in text
+    posted, held = text.split("Would have been posted:")[1].split("Held:")
+    assert "Which vector database do you recommend" in posted and "We are hiring" in held
+    async with rig.store.unit() as unit:
+        assert await unit.get_topic("vdb") is None

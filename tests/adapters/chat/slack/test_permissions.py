@@ -84,6 +84,11 @@ COMMANDS = [
         "topic remove runtime", "bob, you may not remove topic 'runtime'", lambda r: _not(has_topic(r, "runtime"))
     ),
     CommandPath(
+        'topic edit runtime about:"Vector search for teams" example:"pgvector or Qdrant?"',
+        "bob, you may not change topic 'runtime'",
+        lambda r: _about(r, "runtime", "Vector search for teams"),
+    ),
+    CommandPath(
         "feed add rss https://blog.example.com/feed.xml 30m",
         "bob, you may not add a feed",
         lambda r: has_feed(r, "blog-example-com"),
@@ -94,6 +99,12 @@ COMMANDS = [
         lambda r: _not(has_feed(r, "runtime-feed")),
     ),
 ]
+
+
+async def _about(rig: Rig, name: str, about: str) -> bool:
+    async with rig.store.unit() as unit:
+        topic = await unit.get_topic(name)
+    return topic is not None and topic.about == about
 
 
 async def _not(check: Awaitable[bool]) -> bool:
