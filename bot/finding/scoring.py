@@ -26,12 +26,15 @@ BASE = 25
 
 INTENT_WEIGHTS: Mapping[Intent, int] = {
     Intent.RECOMMENDATION: 25,  # the best opening: someone asks what to use, which is what a team knows
+    Intent.COMPARISON: 22,  # weighing options the team knows is nearly a recommendation sought
     Intent.PAIN: 20,  # a problem the topic addresses is an opening to help
     Intent.QUESTION: 18,  # a question invites answers, though not always on the topic
     Intent.ANNOUNCEMENT: -30,  # a broadcast: the thread is about someone's news, not a need
     Intent.ARTICLE: -25,  # a write-up: the author answers their own title; its comments discuss the article
     Intent.JOB: -45,  # nobody wants the team's reply under a job ad
     Intent.PROMOTION: -35,  # someone selling; joining looks like competing for the same shelf
+    Intent.CALL_FOR_PAPERS: -40,  # a conference asking for talks: nobody there needs the team's answer
+    Intent.SOLVED: -30,  # the asker says it is settled
 }
 SECOND_INTENT = 5
 """A second positive intent (a question that also names a pain) adds a little: the ask is clearer."""
@@ -178,8 +181,9 @@ def _folded(team: frozenset[str]) -> frozenset[str]:
 
 def item_reasons(conversation: Conversation, now: datetime, half_life: timedelta) -> tuple[Reason, ...]:
     """The reasons that do not depend on the topic: what the post asks, its age, the room in its thread."""
-    # A comment's title is its story's; what the comment asks is in its own words.
-    title = "" if conversation.kind == "comment" else conversation.title
+    # A comment's title is its story's; what the comment asks is in its own words. An untitled post's "title" is
+    # only its text's opening: no title rule applies to it.
+    title = "" if conversation.kind == "comment" or conversation.untitled else conversation.title
     reasons = list(intent_reasons(title, conversation.text))
     fresh = freshness(conversation.created_at, now, half_life)
     if fresh is not None:

@@ -1,0 +1,154 @@
+"""The learned part of intent: a linear model over hashed word and character n-grams, shipped as a small .npz.
+
+``features`` turns an item's text into the bucket numbers of its n-grams; ``IntentModel`` adds up the weights of
+those buckets per head and returns a probability per head ("asks" first). The training script
+(scripts/train_intent.py) calls the same ``features``, so what is learned and what runs are the same function.
+
+The text is read as UTF-8 bytes, lowercased, links and handles folded to one token each. Its n-grams: bytes 2 to 5
+long (a few letters across word edges: "?", "how ", "pls", "¿qu" say a lot in any language) and whole words, alone
+and in pairs. Each n-gram is hashed with a polynomial hash in 64-bit wrap-around arithmetic, computed for all
+positions at once with numpy (no Python loop per n-gram), then spread over 2**BITS buckets by a multiplicative hash
+of its kind's seed. Collisions are few and the same at training and at run time. Pure: no state but the weights.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+BITS = 18
+"""2**BITS buckets per head."""
+MAX_BYTES = 1200
+"""The longest text read, in UTF-8 bytes (a title and the opening, see intent.OPENING)."""
+CHAR_SIZES = (2, 3, 4, 5)
+
+_P = np.uint64(0x100000001B3)  # the FNV-1 64-bit prime: the polynomial's base
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Knuth's multiplicative-hash constant (2**64 / golden ratio)
+_SHIFT = np.uint64(64 - BITS)
+_SEEDS = {n: np.uint64(0x51ED0000 + n) for n in (*CHAR_SIZES, 100, 200)}  # a seed per kind: chars of n, words, pairs
+_PAIR = np.uint64(0xC2B2AE3D27D4EB4F)
+
+_LINK = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(?<!\w)@[\w.]+")
+
+# Powers of the base and of its inverse modulo 2**64 (the base is odd, so it has one), for hashing any span at once.
+_INV = np.uint64(pow(int(_P), -1, 2**64))
+with np.errstate(over="ignore"):
+    _POW = np.concatenate(([np.uint64(1)], np.cumprod(np.full(MAX_BYTES, _P, dtype=np.uint64))))  # P**0, P**1...
+    _IPOW = np.concatenate(([np.uint64(1)], np.cumprod(np.full(MAX_BYTES, _INV, dtype=np.uint64))))
+
+
+def normalise(text: str) -> str:
+    """Lowercase, links as "http", handles as "@u", runs of white space as one space, within spaces."""
+    text = text.lower()
+    if "http" in text or "www." in text:
+        text = _LINK.sub(" http ", text)
+    if "@" in text:
+        text = _HANDLE.sub("@u", text)
+    return " " + " ".join(text.split()) + " "
+
+
+def _bucket(hashes: npt.NDArray[np.uint64], seed: np.uint64) -> npt.NDArray[np.uint64]:
+    return ((hashes ^ seed) * _MIX) >> _SHIFT
+
+
+def features(text: str) -> npt.NDArray[np.uint64]:
+    """The bucket of every n-gram of the text (repeats kept: a count is how often a bucket occurs)."""
+    data = normalise(text).encode("utf-8")[:MAX_BYTES]
+    if len(data) <= 2:
+        return np.zeros(0, dtype=np.uint64)  # no text: nothing but the two spaces around it
+    b = np.frombuffer(data, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
+    parts = []
+    with np.errstate(over="ignore"):
+        grams = b
+        for n in range(2, CHAR_SIZES[-1] + 1):
+            grams = grams[:-1] * _P + b[n - 1 :]
+            if grams.size == 0:
+                break
+            parts.append(_bucket(grams, _SEEDS[n]))
+        # Words: runs of letters, digits, apostrophes and non-ASCII bytes; hashed by span with prefix sums:
+        # hash(b[i:j]) = P**(j-1) * (S[j] - S[i]), S[k] = sum of b[m] * P**-m for m < k.
+        raw = b - np.uint64(1)
+        word = ((raw >= 97) & (raw <= 122)) | ((raw >= 48) & (raw <= 57)) | (raw >= 128) | (raw == 39)
+        edges = np.flatnonzero(np.diff(word.astype(np.int8)))  # word[k] != word[k+1]
+        if edges.size >= 2:
+            starts = edges[0::2] + 1  # the text opens with a space, so the first edge opens a word
+            ends = edges[1::2] + 1
+            starts = starts[: ends.size]
+            prefix = np.concatenate(([np.uint64(0)], (b * _IPOW[: b.size]).cumsum()))
+            words = _POW[ends - 1] * (prefix[ends] - prefix[starts])
+            parts.append(_bucket(words, _SEEDS[100]))
+            if words.size > 1:
+                parts.append(_bucket(words[:-1] * _PAIR + words[1:], _SEEDS[200]))
+    if not parts:
+        return np.zeros(0, dtype=np.uint64)
+    return np.concatenate(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class IntentModel:
+    """Per-head weights over the buckets (float16 times a scale per head) and a bias per head."""
+
+    heads: tuple[str, ...]
+    weights: npt.NDArray[np.float16]  # (2**BITS, len(heads))
+    scales: npt.NDArray[np.float32]  # (len(heads),)
+    biases: npt.NDArray[np.float32]  # (len(heads),)
+    thresholds: npt.NDArray[np.float32]  # (len(heads),): the probability from which a head says yes
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Each head's probability for the text."""
+        found = features(text)
+        if found.size:
+            summed = self.weights[found.astype(np.intp)].sum(axis=0, dtype=np.float32) * self.scales
+            logits = summed / np.float32(np.sqrt(found.size)) + self.biases
+        else:
+            logits = self.biases
+        probs = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        return dict(zip(self.heads, probs.tolist(), strict=True))
+
+    def says(self, text: str) -> frozenset[str]:
+        """The heads whose probability reaches their threshold."""
+        probs = self.probabilities(text)
+        return frozenset(h for h, t in zip(self.heads, self.thresholds.tolist(), strict=True) if probs[h] >= t)
+
+    def save(self, path: Path) -> None:
+        """Write the model as a compressed .npz (what the training script ships)."""
+        np.savez_compressed(
+            path,
+            heads=np.array(self.heads),
+            weights=self.weights,
+            scales=self.scales,
+            biases=self.biases,
+            thresholds=self.thresholds,
+            bits=np.array(BITS),
+        )
+
+
+WEIGHTS = "intent_weights.npz"
+
+
+def load(path: Path | None = None) -> IntentModel:
+    """The model from ``path``, or the one shipped with the package; a clear error if it does not fit this code."""
+    source = path or Path(str(resources.files("earshot.bot.finding").joinpath(WEIGHTS)))
+    with np.load(source, allow_pickle=False) as data:
+        if int(data["bits"]) != BITS or data["weights"].shape[0] != 2**BITS:
+            raise ValueError(f"{source}: intent weights for {int(data['bits'])} bits, this code hashes into {BITS}")
+        return IntentModel(
+            heads=tuple(str(h) for h in data["heads"]),
+            weights=data["weights"].astype(np.float16),
+            scales=data["scales"].astype(np.float32),
+            biases=data["biases"].astype(np.float32),
+            thresholds=data["thresholds"].astype(np.float32),
+        )
+
+
+@functools.cache
+def shipped() -> IntentModel:
+    """The shipped model, loaded once."""
+    return load()
