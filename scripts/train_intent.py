@@ -112,15 +112,13 @@ def read_own_dev() -> tuple[list[str], list[bool]]:
 
 
 def read_german(path: Path) -> tuple[list[str], list[bool]]:
-    """German tweet sentences and whether each asks (a REQUEST, or a question by its sentence type)."""
-    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    """German tweet sentences and whether each asks: a REQUEST, or a question by its sentence type (f, w-f, alt-f)."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     texts, asks = [], []
-    for tweet in data.values() if isinstance(data, dict) else data:
-        for sentence in tweet.get("sentences", {}).values() if isinstance(tweet, dict) else ():
-            text = sentence.get("text") or ""
-            kinds = json.dumps(sentence, ensure_ascii=False).lower()
-            texts.append(text)
-            asks.append('"request"' in kinds or "frage" in kinds or '"question' in kinds)
+    for tweet in data.values():
+        for sentence in tweet["tweet"]["sentences"].values():
+            texts.append(sentence["text"].replace("|LBR|", " "))
+            asks.append(sentence["fine"] == "REQUEST" or sentence["stype"] in ("f", "w-f", "alt-f"))
     return texts, asks
 
 
@@ -130,7 +128,7 @@ def matrix(texts: list[str]) -> sparse.csr_matrix:
     for row, text in enumerate(texts):
         found = features(text)
         if found.size:
-            buckets, counts = np.unique(found.astype(np.int64), return_counts=True)
+            buckets, counts = np.unique(found, return_counts=True)
             rows.append(np.full(buckets.size, row))
             cols.append(buckets)
             vals.append(counts / np.sqrt(found.size))
@@ -170,7 +168,7 @@ def quantised(model: LogisticRegression, threshold: float) -> IntentModel:
     scale = float(np.abs(w).max()) / 1024 or 1.0
     return IntentModel(
         heads=("asks",),
-        weights=(w / scale).astype(np.float16).reshape(-1, 1),
+        weights=(w / scale).astype(np.float16).astype(np.float32).reshape(1, -1),
         scales=np.array([scale], dtype=np.float32),
         biases=model.intercept_.astype(np.float32),
         thresholds=np.array([threshold], dtype=np.float32),

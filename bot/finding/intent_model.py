@@ -37,11 +37,17 @@ _PAIR = np.uint64(0xC2B2AE3D27D4EB4F)
 _LINK = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)@[\w.]+")
 
-# Powers of the base and of its inverse modulo 2**64 (the base is odd, so it has one), for hashing any span at once.
+# Powers of the base and of its inverse modulo 2**64 (the base is odd, so it has one), for hashing any span at once:
+# hash(b[i:j]) = P**(j-1) * (S[j] - S[i]), S[k] = sum of b[m] * P**-m for m < k (the polynomial of b[i:j] in P).
 _INV = np.uint64(pow(int(_P), -1, 2**64))
-with np.errstate(over="ignore"):
-    _POW = np.concatenate(([np.uint64(1)], np.cumprod(np.full(MAX_BYTES, _P, dtype=np.uint64))))  # P**0, P**1...
-    _IPOW = np.concatenate(([np.uint64(1)], np.cumprod(np.full(MAX_BYTES, _INV, dtype=np.uint64))))
+_POW = np.concatenate(([np.uint64(1)], np.cumprod(np.full(MAX_BYTES + 8, _P, dtype=np.uint64))))  # P**0, P**1, ...
+_IPOW = np.concatenate(([np.uint64(1)], np.cumprod(np.full(MAX_BYTES + 8, _INV, dtype=np.uint64))))
+# Every n-gram of 2 to 5 bytes starting at i, in one gather: S at i, i+2, ..., i+5, and the powers P**(i+n-1).
+_SPANS = np.arange(MAX_BYTES)[:, None] + np.array([0, *CHAR_SIZES])[None, :]
+_SPAN_POW = _POW[np.arange(MAX_BYTES)[:, None] + np.array(CHAR_SIZES)[None, :] - 1]
+_CHAR_SEEDS = np.array([0x51ED0000 + n for n in CHAR_SIZES], dtype=np.uint64)
+_VALUE = np.arange(1, 257, dtype=np.uint64)  # a byte's value in the polynomial: byte + 1 (never 0)
+_IS_WORD = np.array([chr(c).isascii() and (chr(c).isalnum() or c == 39) or c >= 128 for c in range(256)], np.int8)
 
 
 def normalise(text: str) -> str:
@@ -54,49 +60,45 @@ def normalise(text: str) -> str:
     return " " + " ".join(text.split()) + " "
 
 
-def _bucket(hashes: npt.NDArray[np.uint64], seed: np.uint64) -> npt.NDArray[np.uint64]:
-    return ((hashes ^ seed) * _MIX) >> _SHIFT
+def _bucket(hashes: npt.NDArray[np.uint64], seed: np.uint64 | npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    return ((hashes ^ seed) * _MIX) >> _SHIFT  # type: ignore[no-any-return]
 
 
-def features(text: str) -> npt.NDArray[np.uint64]:
-    """The bucket of every n-gram of the text (repeats kept: a count is how often a bucket occurs)."""
+def features(text: str) -> npt.NDArray[np.int64]:
+    """The bucket of every n-gram of the text (repeats kept: a count is how often a bucket occurs).
+
+    About 30 numpy operations whatever the length, no Python loop per n-gram: the cost is their call overhead.
+    """
     data = normalise(text).encode("utf-8")[:MAX_BYTES]
     if len(data) <= 2:
-        return np.zeros(0, dtype=np.uint64)  # no text: nothing but the two spaces around it
-    b = np.frombuffer(data, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
-    parts = []
-    with np.errstate(over="ignore"):
-        grams = b
-        for n in range(2, CHAR_SIZES[-1] + 1):
-            grams = grams[:-1] * _P + b[n - 1 :]
-            if grams.size == 0:
-                break
-            parts.append(_bucket(grams, _SEEDS[n]))
-        # Words: runs of letters, digits, apostrophes and non-ASCII bytes; hashed by span with prefix sums:
-        # hash(b[i:j]) = P**(j-1) * (S[j] - S[i]), S[k] = sum of b[m] * P**-m for m < k.
-        raw = b - np.uint64(1)
-        word = ((raw >= 97) & (raw <= 122)) | ((raw >= 48) & (raw <= 57)) | (raw >= 128) | (raw == 39)
-        edges = np.flatnonzero(np.diff(word.astype(np.int8)))  # word[k] != word[k+1]
-        if edges.size >= 2:
-            starts = edges[0::2] + 1  # the text opens with a space, so the first edge opens a word
-            ends = edges[1::2] + 1
-            starts = starts[: ends.size]
-            prefix = np.concatenate(([np.uint64(0)], (b * _IPOW[: b.size]).cumsum()))
-            words = _POW[ends - 1] * (prefix[ends] - prefix[starts])
-            parts.append(_bucket(words, _SEEDS[100]))
-            if words.size > 1:
-                parts.append(_bucket(words[:-1] * _PAIR + words[1:], _SEEDS[200]))
-    if not parts:
-        return np.zeros(0, dtype=np.uint64)
-    return np.concatenate(parts)
+        return np.zeros(0, dtype=np.int64)  # no text: nothing but the two spaces around it
+    raw = np.frombuffer(data + b"   ", dtype=np.uint8)  # padded: every gram of the text starts 5 bytes from the end
+    size = raw.size
+    prefix = np.empty(size + 1, dtype=np.uint64)
+    prefix[0] = 0
+    np.cumsum(_VALUE[raw] * _IPOW[:size], out=prefix[1:])
+    # Bytes 2 to 5 long, from each position that has all four (the padding's own grams are the same in every text).
+    spans = prefix[_SPANS[: size - 4]]
+    chars = _bucket(_SPAN_POW[: size - 4] * (spans[:, 1:] - spans[:, :1]), _CHAR_SEEDS).ravel()
+    # Words: runs of ASCII letters, digits, apostrophes and non-ASCII bytes (the text opens and ends with a space).
+    edges = np.flatnonzero(np.diff(_IS_WORD[raw]))  # word[k] != word[k + 1]
+    if edges.size < 2:
+        return chars.view(np.int64)  # buckets are below 2**BITS: the same numbers, in the type indexing wants
+    starts = edges[0::2] + 1
+    ends = edges[1::2] + 1
+    words = _POW[ends - 1] * (prefix[ends] - prefix[starts[: ends.size]])
+    if words.size == 1:
+        return np.concatenate((chars, _bucket(words, _SEEDS[100]))).view(np.int64)
+    pairs = words[:-1] * _PAIR + words[1:]
+    return np.concatenate((chars, _bucket(words, _SEEDS[100]), _bucket(pairs, _SEEDS[200]))).view(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
 class IntentModel:
-    """Per-head weights over the buckets (float16 times a scale per head) and a bias per head."""
+    """Per-head weights over the buckets (stored as float16 times a scale per head) and a bias per head."""
 
     heads: tuple[str, ...]
-    weights: npt.NDArray[np.float16]  # (2**BITS, len(heads))
+    weights: npt.NDArray[np.float32]  # (len(heads), 2**BITS), a row per head; float32 in memory: faster to gather
     scales: npt.NDArray[np.float32]  # (len(heads),)
     biases: npt.NDArray[np.float32]  # (len(heads),)
     thresholds: npt.NDArray[np.float32]  # (len(heads),): the probability from which a head says yes
@@ -105,7 +107,7 @@ class IntentModel:
         """Each head's probability for the text."""
         found = features(text)
         if found.size:
-            summed = self.weights[found.astype(np.intp)].sum(axis=0, dtype=np.float32) * self.scales
+            summed = np.array([row.take(found).sum() for row in self.weights], dtype=np.float32) * self.scales
             logits = summed / np.float32(np.sqrt(found.size)) + self.biases
         else:
             logits = self.biases
@@ -122,7 +124,7 @@ class IntentModel:
         np.savez_compressed(
             path,
             heads=np.array(self.heads),
-            weights=self.weights,
+            weights=self.weights.astype(np.float16),
             scales=self.scales,
             biases=self.biases,
             thresholds=self.thresholds,
@@ -137,11 +139,11 @@ def load(path: Path | None = None) -> IntentModel:
     """The model from ``path``, or the one shipped with the package; a clear error if it does not fit this code."""
     source = path or Path(str(resources.files("earshot.bot.finding").joinpath(WEIGHTS)))
     with np.load(source, allow_pickle=False) as data:
-        if int(data["bits"]) != BITS or data["weights"].shape[0] != 2**BITS:
+        if int(data["bits"]) != BITS or data["weights"].shape[1] != 2**BITS:
             raise ValueError(f"{source}: intent weights for {int(data['bits'])} bits, this code hashes into {BITS}")
         return IntentModel(
             heads=tuple(str(h) for h in data["heads"]),
-            weights=data["weights"].astype(np.float16),
+            weights=np.ascontiguousarray(data["weights"], dtype=np.float32),
             scales=data["scales"].astype(np.float32),
             biases=data["biases"].astype(np.float32),
             thresholds=data["thresholds"].astype(np.float32),

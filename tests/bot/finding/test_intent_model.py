@@ -29,8 +29,8 @@ def fnv_bucket(gram: bytes, seed: int) -> int:
 def test_the_shipped_model_loads_small_with_its_head() -> None:
     model = shipped()
     assert model.heads == ("asks",)
-    assert model.weights.shape == (2**BITS, 1)
-    assert model.weights.dtype == np.float16
+    assert model.weights.shape == (1, 2**BITS)
+    assert model.weights.dtype == np.float32
     assert 0.05 < float(model.thresholds[0]) < 0.95
     assert WEIGHTS.stat().st_size < 3_000_000
     assert np.count_nonzero(model.weights) > 10_000  # trained, not an empty table
@@ -47,7 +47,11 @@ def test_features_match_a_slow_reference_hash() -> None:
     text = "Any idea, @bob? See https://x.example/a"
     data = normalise(text).encode()
     assert data == b" any idea, @u? see http "
-    expected = [fnv_bucket(data[i : i + n], 0x51ED0000 + n) for n in (2, 3, 4, 5) for i in range(len(data) - n + 1)]
+    # The text padded with three spaces; from each position that has five bytes to go, its 2- to 5-byte grams (so
+    # every gram of the text, "? " at its end too); then the words, then the word pairs.
+    padded = data + b"   "
+    expected = [fnv_bucket(padded[i : i + n], 0x51ED0000 + n) for i in range(len(padded) - 4) for n in (2, 3, 4, 5)]
+    assert fnv_bucket(b"? ", 0x51ED0002) in expected
     words = [b"any", b"idea", b"u", b"see", b"http"]
     expected += [fnv_bucket(w, 0x51ED0000 + 100) for w in words]
     got = features(text).tolist()
@@ -62,8 +66,8 @@ def test_features_are_the_same_for_the_same_text_and_read_any_script() -> None:
 
 
 def test_a_model_round_trips_through_its_file(tmp_path: Path) -> None:
-    weights = np.zeros((2**BITS, 1), dtype=np.float16)
-    weights[features("help")[0], 0] = 100
+    weights = np.zeros((1, 2**BITS), dtype=np.float32)
+    weights[0, features("help")[0]] = 100
     model = IntentModel(
         ("asks",), weights, np.array([0.05], np.float32), np.array([-1.0], np.float32), np.array([0.5], np.float32)
     )
@@ -78,7 +82,7 @@ def test_weights_for_another_hash_size_are_refused(tmp_path: Path) -> None:
     np.savez(
         tmp_path / "bad.npz",
         heads=np.array(["asks"]),
-        weights=np.zeros((16, 1), np.float16),
+        weights=np.zeros((1, 16), np.float16),
         scales=np.ones(1),
         biases=np.zeros(1),
         thresholds=np.ones(1),
@@ -109,5 +113,5 @@ def test_the_training_matrix_is_the_runtime_features_counted() -> None:
     rows = module.matrix(texts)
     for row, text in enumerate(texts):
         found = features(text)
-        dense = np.bincount(found.astype(np.int64), minlength=2**BITS) / np.sqrt(found.size)
+        dense = np.bincount(found, minlength=2**BITS) / np.sqrt(found.size)
         assert np.allclose(rows[row].toarray().ravel(), dense)

@@ -82,7 +82,7 @@ def kinds(title: str, text: str = "") -> set[Intent]:
         ("Struggling with lifetimes", "", Intent.PAIN),
         ("Can't get logical replication working", "", Intent.PAIN),
         ("Autovacuum doesn't work on this table", "", Intent.PAIN),
-        ("Query slow after upgrade", "", Intent.PAIN),
+        ("Query slow after upgrade", "Any idea what changed in the planner?", Intent.PAIN),
         ("cargo build keeps failing on Windows", "", Intent.PAIN),
         ("Frustrated with the collector config", "How do I get it to drop the debug spans?", Intent.PAIN),
         ("Milvus crash loop after upgrade, any fix", "", Intent.PAIN),
