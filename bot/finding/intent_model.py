@@ -14,6 +14,7 @@ of its kind's seed. Collisions are few and the same at training and at run time.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -47,7 +48,7 @@ _SPANS = np.arange(MAX_BYTES)[:, None] + np.array([0, *CHAR_SIZES])[None, :]
 _SPAN_POW = _POW[np.arange(MAX_BYTES)[:, None] + np.array(CHAR_SIZES)[None, :] - 1]
 _CHAR_SEEDS = np.array([0x51ED0000 + n for n in CHAR_SIZES], dtype=np.uint64)
 _VALUE = np.arange(1, 257, dtype=np.uint64)  # a byte's value in the polynomial: byte + 1 (never 0)
-_IS_WORD = np.array([chr(c).isascii() and (chr(c).isalnum() or c == 39) or c >= 128 for c in range(256)], np.int8)
+_IS_WORD = np.array([(chr(c).isascii() and (chr(c).isalnum() or c == 39)) or c >= 128 for c in range(256)], np.int8)
 
 
 def normalise(text: str) -> str:
@@ -104,15 +105,17 @@ class IntentModel:
     thresholds: npt.NDArray[np.float32]  # (len(heads),): the probability from which a head says yes
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """Each head's probability for the text."""
+        """Each head's probability for the text (Python floats after one gather per head: numpy's per-call cost
+        is most of the time here)."""
         found = features(text)
-        if found.size:
-            summed = np.array([row.take(found).sum() for row in self.weights], dtype=np.float32) * self.scales
-            logits = summed / np.float32(np.sqrt(found.size)) + self.biases
-        else:
-            logits = self.biases
-        probs = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
-        return dict(zip(self.heads, probs.tolist(), strict=True))
+        norm = math.sqrt(found.size) if found.size else 1.0
+        probs = {}
+        for head, row, scale, bias in zip(
+            self.heads, self.weights, self.scales.tolist(), self.biases.tolist(), strict=True
+        ):
+            logit = float(row.take(found).sum()) * scale / norm + bias if found.size else bias
+            probs[head] = 1.0 / (1.0 + math.exp(-logit))
+        return probs
 
     def says(self, text: str) -> frozenset[str]:
         """The heads whose probability reaches their threshold."""
