@@ -44,15 +44,17 @@ def find_intents(title: str, text: str) -> list[Found]:
     opening): title-only phrases (a launch, a job ad) are then not looked for in the body.
     """
     phrases = find_phrases(title, text)
-    model = shipped()
-    probability = model.probabilities(model_text(title, text))["asks"]
-    threshold = float(model.thresholds[0])
     kinds = {f.intent for f in phrases}
-    strong_ask = any(f.strong and f.intent in _ASK_PHRASES for f in phrases)
-    weak_ask = any(f.intent in _ASK_PHRASES for f in phrases)  # a pain word alone is no sign of an ask
-    asks = probability >= threshold or strong_ask or (weak_ask and probability >= threshold * PHRASE_BACKING)
     if Intent.CALL_FOR_PAPERS in kinds:
         asks = False  # "we are looking for talks on ..." asks the reader for nothing they would answer
+    elif any(f.strong and f.intent in _ASK_PHRASES for f in phrases):
+        asks = True  # the model could only agree: it is not asked (it is most of the cost)
+    else:
+        model = shipped()
+        probability = model.probabilities(model_text(title, text))["asks"]
+        threshold = float(model.thresholds[0])
+        weak_ask = any(f.intent in _ASK_PHRASES for f in phrases)  # a pain word alone is no sign of an ask
+        asks = probability >= threshold or (weak_ask and probability >= threshold * PHRASE_BACKING)
     found = [f for f in phrases if f.intent not in ASKING or asks or (f.intent is Intent.PAIN and f.strong)]
     if asks and Intent.QUESTION not in kinds:
         found.append(Found(Intent.QUESTION, LEARNED, bool(title) and "?" in title))
