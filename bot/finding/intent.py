@@ -1,334 +1,61 @@
-"""What a post is trying to do: ask, seek a recommendation, describe a pain, or announce, hire, promote.
+"""What a post is trying to do: ask, seek a recommendation, compare, describe a pain, or announce, hire, promote.
 
-Whole-word, case-insensitive phrase patterns, looked for in the title and in the opening of the text. Pure.
+Two layers. A learned model (bot/finding/intent_model.py, trained by scripts/train_intent.py on public speech-act
+labelled posts and our own development items) reads the title and the opening of the text and says whether the post
+asks a question or makes a request. Phrases (bot/finding/intent_phrases.py) say which kind of ask it is and
+recognise the broadcasts (job ads, launches, calls for papers, solved threads, ...).
 
-Speed matters (every matched item is read): the text is lowercased once, and each pattern opens with a non-word
-character matched against the text with a space in front, instead of a lookbehind for a word character. A pattern that
-opens with an assertion is tried at every position; one that opens with a character class lets the regex engine
-skip from one word boundary to the next at C speed (about four times faster here, same matches).
+How they combine: a post asks when the model says so, or when a strong phrase asks by itself ("advice wanted", "has
+anyone", "how do I", "which ... should we"), or when a weaker asking phrase ("looking for", "how to", "X vs Y") is
+backed by the model at PHRASE_BACKING of its threshold. The kind of ask (a recommendation, a comparison,
+a problem) is named by its phrase, only in a post that asks; a strong problem phrase ("keeps crashing", "can't get")
+counts by itself. So no single word decides alone: "slow" in a travel story or "recommend" in advice given does not
+make an ask. A call for papers asks for nothing. Pure: the model's weights are read once.
 """
 
 from __future__ import annotations
 
-import enum
-import re
-from dataclasses import dataclass
+from earshot.bot.finding.intent_model import shipped
+from earshot.bot.finding.intent_phrases import ASKING as ASKING
+from earshot.bot.finding.intent_phrases import LABELS as LABELS
+from earshot.bot.finding.intent_phrases import NEGATIVE as NEGATIVE
+from earshot.bot.finding.intent_phrases import OPENING as OPENING
+from earshot.bot.finding.intent_phrases import POSITIVE as POSITIVE
+from earshot.bot.finding.intent_phrases import Found as Found
+from earshot.bot.finding.intent_phrases import Intent as Intent
+from earshot.bot.finding.intent_phrases import find_phrases, model_text
 
-import ahocorasick
-
-OPENING = 400
-"""How much of the text is read: the ask is nearly always in the title or the first lines."""
-
-
-class Intent(enum.StrEnum):
-    """One kind of intent, positive (an opening to join) or negative (a broadcast)."""
-
-    QUESTION = "question"
-    RECOMMENDATION = "recommendation"
-    PAIN = "pain"
-    ANNOUNCEMENT = "announcement"
-    ARTICLE = "article"
-    JOB = "job"
-    PROMOTION = "promotion"
+PHRASE_BACKING = 0.5
+"""A weak asking phrase counts from this fraction of the model's threshold: the model must lean towards an ask."""
+LEARNED = "asks (learned)"
+_ASK_PHRASES = frozenset((Intent.QUESTION, Intent.RECOMMENDATION, Intent.COMPARISON))
+"""The phrase shown for an ask the model found without a phrase."""
 
 
-POSITIVE = (Intent.RECOMMENDATION, Intent.PAIN, Intent.QUESTION)
-NEGATIVE = (Intent.JOB, Intent.PROMOTION, Intent.ANNOUNCEMENT, Intent.ARTICLE)
-
-LABELS = {
-    Intent.QUESTION: "asks a question",
-    Intent.RECOMMENDATION: "asks for a recommendation",
-    Intent.PAIN: "describes a problem",
-    Intent.ANNOUNCEMENT: "an announcement",
-    Intent.ARTICLE: "an article, not a question",
-    Intent.JOB: "a job post",
-    Intent.PROMOTION: "self-promotion",
-}
-
-
-def _words(*phrases: str) -> re.Pattern[str]:
-    """One pattern matching any phrase as whole words in lowercased text with a space in front (see above).
-
-    Phrases are lowercase regex fragments; "^" in one means the start of the text (right after that space).
-    """
-    alternatives = [rf"(?<=^\W){p[1:]}" if p.startswith("^") else p for p in phrases]
-    return re.compile(r"\W(?:" + "|".join(alternatives) + r")(?!\w)")
-
-
-_A = r"(?:a|an)"
-_ROLE = r"(?:engineers?|developers?|devs?|sres?|designers?|architects?|dbas?|programmers?|contractors?)"
-_JOB_AD = _words(rf"(?:we(?:'re| are)|are) (?:looking for|hiring|seeking) {_A}?\s?[^.?!\n]{{0,40}}?{_ROLE}")
-_JOB_AD_TRIGGERS = ("looking for", "hiring", "seeking")
-
-# Where a pattern is looked for: "title" patterns are only trusted in the title ("released" in a body is usually
-# "since 2.0 was released, ..."), "any" patterns in the title and the opening of the text.
-#
-# Each pattern carries its triggers: literal pieces of lowercased text, one of which every match of the pattern
-# contains. One Aho-Corasick pass finds the triggers present, and only their patterns are searched (most text
-# holds few of them). tests/bot/finding/test_intent_speedup.py checks the result against the plain search of every
-# pattern.
-_PATTERNS: dict[Intent, tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]] = {
-    Intent.QUESTION: (
-        (re.compile(r"\?(?=\s|$|\))"), "any", ("?",)),
-        (
-            _words(r"how (?:do|can|should|would) (?:i|we|you|one)", r"how to", r"is there (?:a|an|any)", r"any way to"),
-            "any",
-            ("how do ", "how can ", "how should ", "how would ", "how to", "is there ", "any way to"),
-        ),
-        (
-            _words(r"^ask hn", r"^ask lobsters", r"anyone (?:know|else|tried|using)", r"has anyone", r"does anyone"),
-            "any",
-            ("ask hn", "ask lobsters", "anyone"),
-        ),
-    ),
-    Intent.RECOMMENDATION: (
-        (
-            _words(
-                r"any (?:good )?(?:tools?|librar(?:y|ies)|services?|options?) for",
-                r"looking for",
-                r"recommend(?:ed|ations?|s)?",
-                r"suggestions?",
-                r"alternatives? (?:to|for)",
-                r"which [^.?!\n]{1,40} should (?:i|we)",
-                r"what (?:do|does|would) (?:you|people|everyone|folks) use",
-                r"best [^.?!\n]{1,30} for",
-                r"worth (?:switching|migrating|it)",
-            ),
-            "any",
-            (
-                "any tool",
-                "any good ",
-                "any librar",
-                "any service",
-                "any option",
-                "looking for",
-                "recommend",
-                "suggestion",
-                "alternative",
-                "should i",
-                "should we",
-                "what do ",
-                "what does ",
-                "what would ",
-                "best ",
-                "worth switching",
-                "worth migrating",
-                "worth it",
-            ),
-        ),
-        # "X vs Y" asks which to pick in a title; in a body it is as often an article weighing the two.
-        (re.compile(r"\s(?<=\w\s)\s*(?:vs\.?|versus)\s+\w"), "title", ("vs", "versus")),
-    ),
-    Intent.PAIN: (
-        (
-            _words(
-                r"struggling (?:with|to)",
-                r"can(?:'|no)?t get",
-                r"(?:doesn't|does not|don't|won't|isn't) work(?:ing)?",
-                r"slow(?:er|ly|s)?",
-                r"keeps? (?:failing|crashing|timing out)",
-                r"frustrat(?:ed|ing)",
-                r"pain(?:ful)?",
-                r"any fix",
-                r"stuck (?:on|with)",
-                r"help(?: needed)?!?",
-                r"(?:error|errors|deadlock|timeouts?|oom|bottleneck)",
-            ),
-            "any",
-            (
-                "struggling ",
-                "can't get",
-                "cant get",
-                "cannot get",
-                "t work",
-                "slow",
-                "failing",
-                "crashing",
-                "timing out",
-                "frustrat",
-                "pain",
-                "any fix",
-                "stuck ",
-                "help",
-                "error",
-                "deadlock",
-                "timeout",
-                "oom",
-                "bottleneck",
-            ),
-        ),
-    ),
-    Intent.ANNOUNCEMENT: (
-        (
-            _words(
-                r"announcing",
-                r"released?",
-                r"v?\d+(?:\.\d+)+ (?:is )?(?:out|here|available)",
-                r"is (?:now )?(?:out|available|generally available|ga)",
-                r"launch(?:es|ed|ing)?",
-                r"show hn",
-                r"introducing",
-                r"release notes",
-                r"changelog",
-            ),
-            "title",
-            (
-                "announcing",
-                "release",
-                *"0123456789",
-                "is out",
-                "is now ",
-                "is available",
-                "is generally available",
-                "is ga",
-                "launch",
-                "show hn",
-                "introducing",
-                "changelog",
-            ),
-        ),
-        (
-            _words(r"(?:we're|we are) (?:excited|happy|proud|thrilled) to (?:announce|share|release)"),
-            "any",
-            ("excited", "happy", "proud", "thrilled"),
-        ),
-    ),
-    # Write-ups: a blog post's title that asks a question answers it itself.
-    Intent.ARTICLE: (
-        (
-            _words(
-                r"(?:a|the) (?:benchmark|guide|tutorial|deep dive|retrospective|primer|status report)",
-                r"(?:visual|practical|step-by-step) (?:guide|introduction)",
-                r"explained",
-                r"lessons learned",
-                r"what's new",
-                r"in practice",
-                r"this week in",
-                r"ask the expert",
-                r"without the hype",
-                r"how we",
-                r"why we",
-            ),
-            "title",
-            (
-                "benchmark",
-                "guide",
-                "tutorial",
-                "deep dive",
-                "retrospective",
-                "primer",
-                "status report",
-                "introduction",
-                "explained",
-                "lessons learned",
-                "what's new",
-                "in practice",
-                "this week in",
-                "ask the expert",
-                "without the hype",
-                "how we",
-                "why we",
-            ),
-        ),
-    ),
-    Intent.JOB: (
-        (
-            _words(r"hiring", r"jobs?", r"remote position", r"salary", r"who is hiring", r"for hire"),
-            "title",
-            ("hiring", "job", "remote position", "salary", "for hire"),
-        ),
-        (_JOB_AD, "any", _JOB_AD_TRIGGERS),
-        (
-            _words(r"salary(?: range)?:", r"apply (?:here|now|at)", r"remote position", r"we(?:'re| are) hiring"),
-            "any",
-            ("salary", "apply ", "remote position", "hiring"),
-        ),
-    ),
-    Intent.PROMOTION: (
-        (
-            _words(r"i built", r"i made", r"i wrote", r"my new (?:course|book|ebook|video|tool)"),
-            "title",
-            ("i built", "i made", "i wrote", "my new "),
-        ),
-        (
-            _words(r"check out my", r"my new course", r"use (?:promo )?code", r"discount", r"sign up (?:for|at)"),
-            "any",
-            ("check out my", "my new course", "use code", "use promo code", "discount", "sign up "),
-        ),
-    ),
-}
-
-
-# Every pattern in the order of _PATTERNS (intents, then each intent's patterns), with its bit in a trigger's mask.
-_ORDER = tuple(
-    (1 << rank, intent, pattern, scope)
-    for rank, (intent, pattern, scope) in enumerate(
-        (intent, pattern, scope) for intent, patterns in _PATTERNS.items() for pattern, scope, _ in patterns
-    )
-)
-
-
-def _automaton(title: bool) -> ahocorasick.Automaton:
-    """Every trigger with the mask of the patterns it may set off (in the title: all; in the text: "any" ones)."""
-    masks: dict[str, int] = {}
-    rank = 0
-    for patterns in _PATTERNS.values():
-        for _, scope, triggers in patterns:
-            if title or scope == "any":
-                for trigger in triggers:
-                    masks[trigger] = masks.get(trigger, 0) | (1 << rank)
-            rank += 1
-    automaton = ahocorasick.Automaton()
-    for trigger, mask in masks.items():
-        automaton.add_word(trigger, mask)
-    automaton.make_automaton()
-    return automaton
-
-
-_IN_TITLE = _automaton(title=True)
-_IN_TEXT = _automaton(title=False)
-_JOB_AD_BIT = next(bit for bit, _, pattern, _ in _ORDER if pattern is _JOB_AD)
-_BY_BIT = {bit: (intent, pattern) for bit, intent, pattern, _ in _ORDER}
-
-
-def _set_off(haystack: str, automaton: ahocorasick.Automaton) -> int:
-    """The mask of the patterns whose triggers occur in the haystack: the only ones that can match it."""
-    mask = 0
-    for _, bits in automaton.iter(haystack):
-        mask |= bits
-    return mask
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """An intent found, the phrase that showed it and whether it was in the title."""
-
-    intent: Intent
-    phrase: str
-    in_title: bool
+def asks_probability(title: str, text: str) -> float:
+    """The model's probability that the post asks a question or makes a request."""
+    return shipped().probabilities(model_text(title, text))["asks"]
 
 
 def find_intents(title: str, text: str) -> list[Found]:
-    """Every kind of intent the title and the opening of the text show, once each, title hits first."""
-    # Lowercased once (the patterns are lowercase) and led by a space (the patterns open with a non-word character).
-    title = " " + title.lower() if title else ""
-    opening = " " + text[:OPENING].lower() if text else ""
-    in_title = _set_off(title, _IN_TITLE) if title else 0
-    in_text = _set_off(opening, _IN_TEXT) if opening else 0
-    # A job ad's "we're looking for a senior engineer" is not someone looking for a tool.
-    job = bool(
-        (in_title & _JOB_AD_BIT and _JOB_AD.search(title)) or (in_text & _JOB_AD_BIT and _JOB_AD.search(opening))
-    )
-    found: dict[Intent, Found] = {}
-    for where, haystack, mask in ((True, title, in_title), (False, opening, in_text)):
-        while mask:  # the patterns set off, lowest bit (first in _PATTERNS) first
-            bit = mask & -mask
-            mask ^= bit
-            intent, pattern = _BY_BIT[bit]
-            if intent in found:
-                continue
-            search_in = _JOB_AD.sub(" ", haystack) if job and intent is Intent.RECOMMENDATION else haystack
-            hit = pattern.search(search_in)
-            if hit is not None:
-                found[intent] = Found(intent, hit.group(0).lstrip(), where)
-    return list(found.values())
+    """Every kind of intent the title and the opening of the text show, once each.
+
+    ``title`` is the item's own title, "" when it has none (a comment, or a post whose title is only its text's
+    opening): title-only phrases (a launch, a job ad) are then not looked for in the body.
+    """
+    phrases = find_phrases(title, text)
+    kinds = {f.intent for f in phrases}
+    if Intent.CALL_FOR_PAPERS in kinds:
+        asks = False  # "we are looking for talks on ..." asks the reader for nothing they would answer
+    elif any(f.strong and f.intent in _ASK_PHRASES for f in phrases):
+        asks = True  # the model could only agree: it is not asked (it is most of the cost)
+    else:
+        model = shipped()
+        probability = model.probabilities(model_text(title, text))["asks"]
+        threshold = float(model.thresholds[0])
+        weak_ask = any(f.intent in _ASK_PHRASES for f in phrases)  # a pain word alone is no sign of an ask
+        asks = probability >= threshold or (weak_ask and probability >= threshold * PHRASE_BACKING)
+    found = [f for f in phrases if f.intent not in ASKING or asks or (f.intent is Intent.PAIN and f.strong)]
+    if asks and Intent.QUESTION not in kinds:
+        found.append(Found(Intent.QUESTION, LEARNED, bool(title) and "?" in title))
+    return found

@@ -27,12 +27,15 @@ BASE = 25
 
 INTENT_WEIGHTS: Mapping[Intent, int] = {
     Intent.RECOMMENDATION: 25,  # the best opening: someone asks what to use, which is what a team knows
+    Intent.COMPARISON: 22,  # weighing options the team knows is nearly a recommendation sought
     Intent.PAIN: 20,  # a problem the topic addresses is an opening to help
     Intent.QUESTION: 18,  # a question invites answers, though not always on the topic
     Intent.ANNOUNCEMENT: -30,  # a broadcast: the thread is about someone's news, not a need
     Intent.ARTICLE: -25,  # a write-up: the author answers their own title; its comments discuss the article
     Intent.JOB: -45,  # nobody wants the team's reply under a job ad
     Intent.PROMOTION: -35,  # someone selling; joining looks like competing for the same shelf
+    Intent.CALL_FOR_PAPERS: -40,  # a conference asking for talks: nobody there needs the team's answer
+    Intent.SOLVED: -30,  # the asker says it is settled
 }
 SECOND_INTENT = 5
 """A second positive intent (a question that also names a pain) adds a little: the ask is clearer."""
@@ -219,6 +222,9 @@ def item_reasons(conversation: Conversation, now: datetime, half_life: timedelta
         reasons.append(space)
     state = state_reason(conversation)
     if state is not None:
+        # The thread's state already says it is settled: the asker's own "solved" is not counted twice.
+        settled = LABELS[Intent.SOLVED]
+        reasons = [r for r in reasons if not (r.kind is ReasonKind.INTENT and r.label == settled)]
         reasons.append(state)
     return tuple(reasons)
 

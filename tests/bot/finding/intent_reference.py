@@ -1,7 +1,7 @@
-"""The intent finder as it was before it was made faster (bot/finding/intent.py): the reference the fast one must
-agree with.
+"""The intent finder as it was before the learned model (and before it was made faster): phrases alone.
 
-Kept verbatim but for this docstring; tests/bot/finding/test_intent_speedup.py compares the two.
+Kept verbatim but for this docstring: "today's rules" before the learned model, which scripts/train_intent.py
+measures on held-out data beside the model.
 """
 
 from __future__ import annotations
