@@ -9,6 +9,7 @@ import pytest
 
 from earshot.bot.domain import Conversation, Match
 from earshot.bot.finding.explain import thread_line
+from earshot.bot.finding.intent import LABELS, Intent
 from earshot.bot.finding.scoring import (
     STATE_WEIGHTS,
     TITLE_HIT,
@@ -163,17 +164,18 @@ def test_an_untitled_opening_gets_neither_the_title_rules_nor_a_title_hit() -> N
         "mastodon",
         "https://mastodon.example/users/a/statuses/1",
         "https://mastodon.example/@a/1",
-        "Babysitting Postgres failovers is becoming a full-time job",
-        "Babysitting Postgres failovers is becoming a full-time job. Anyone know a pooler that survives them?",
+        "Lessons learned babysitting Postgres failovers",
+        "Lessons learned babysitting Postgres failovers: anyone know a pooler that survives them?",
         created_at=NOW - timedelta(minutes=10),
         thread_size=0,
         untitled=True,
     )
     titled = replace(toot, untitled=False)
     kinds = {r.label for r in item_reasons(titled, NOW, timedelta(days=1))}
-    # In a real title, "job" reads as a job post (a rule trusted only in titles); in a post's opening it does not.
-    assert any("job" in label for label in kinds)
-    assert not any("job" in r.label for r in item_reasons(toot, NOW, timedelta(days=1)))
+    # In a real title, "lessons learned" reads as a write-up (a rule trusted only in titles); in an opening it does not.
+    write_up = LABELS[Intent.ARTICLE]
+    assert write_up in kinds
+    assert write_up not in {r.label for r in item_reasons(toot, NOW, timedelta(days=1))}
     in_opening = Match(("postgres",), in_title=False, score=40)
     fit = relevance(in_opening, untitled=True)
     assert (fit.label, fit.weight) == ("mentions postgres", TITLE_HIT)
