@@ -105,7 +105,7 @@ def explain_topic(compiled: CompiledTopic, hay: Haystack, at: datetime, policy: 
     matched = evaluate(compiled.query, hay)
     if matched is None:
         return TopicVerdict(topic, "no match", None, query_holds, found)
-    result = score(hay.conversation, matched, at, policy)
+    result = score(hay.conversation, matched, at, policy, topic=topic)
     outcome = "alert" if result.value >= topic.min_score else "below_min"
     return TopicVerdict(topic, outcome, None, query_holds, found, matched, result)
 

@@ -120,7 +120,7 @@ class Poller:
     def _index(self, topics: tuple[Topic, ...]) -> TopicIndex:
         """The matching index for these topics, rebuilt only when they changed since the last round."""
         if self._indexed is None or self._indexed[0] != topics:
-            self._indexed = (topics, TopicIndex(compile_topics(topics)))
+            self._indexed = (topics, TopicIndex(compile_topics(topics), self.scoring.meaning))
         return self._indexed[1]
 
     async def poll_one(self, state: FeedState, topics: TopicIndex) -> PollReport:
@@ -241,7 +241,7 @@ def decide(
 ) -> tuple[Score, DeliveryState]:
     """A match's joinability and whether it is posted (pending) or held under the topic's ``min_score``: the one
     decision the poller makes, and `feeds test` shows."""
-    result = score(conversation, found, now, scoring, dismissed=dismissed)
+    result = score(conversation, found, now, scoring, dismissed=dismissed, topic=topic)
     return result, DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
 
 

@@ -56,7 +56,7 @@ def preview(
     each topic learned from dismissed alerts, as the poller holds it)."""
     learned = learned or {}
     compiled = compile_topics(topics)
-    index = TopicIndex(compiled)
+    index = TopicIndex(compiled, scoring.meaning)
     out = []
     for item in items:
         verdicts = []
