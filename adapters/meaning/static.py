@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import numpy.typing as npt
 
 TABLE = Path(__file__).with_name("static_minilm.npz")
 WORD_CACHE = 200_000
-"""Distinct words whose token ids are kept (a few tens of MB at most); the least recently used go first."""
+"""Distinct words (runs of non-space characters) whose token ids are kept (a few tens of MB at most); the least
+recently used go first."""
 MAX_WORD = 100
 """Longer "words" (a hash, a base64 blob) are one unknown token, as in BERT."""
 
@@ -37,7 +39,7 @@ class StaticEmbedder:
         self.path = path
         self._loaded: tuple[Array, dict[str, int], dict[str, Any]] | None = None
         self._lock = threading.Lock()
-        self._ids = functools.lru_cache(maxsize=word_cache)(self._word_ids)
+        self._ids = functools.lru_cache(maxsize=word_cache)(self._chunk_ids)
 
     # ---- loading ----
     def _load(self) -> tuple[Array, dict[str, int], dict[str, Any]]:
@@ -92,13 +94,19 @@ class StaticEmbedder:
             start = end
         return tuple(ids)
 
+    def _chunk_ids(self, chunk: str) -> tuple[int, ...]:
+        """The ids of one lower-cased run of non-space characters ("(postgres)." is four tokens)."""
+        word_ids = self._word_ids
+        return tuple(i for word in _WORDS.findall(chunk) for i in word_ids(word))
+
+    def cached_words(self) -> int:
+        """How many distinct words' token ids the cache holds."""
+        return int(self._ids.cache_info().currsize)
+
     def token_ids(self, text: str) -> list[int]:
         """The text's WordPiece ids, as the teacher's uncased BERT tokenizer splits it."""
-        ids: list[int] = []
-        word_ids = self._ids
-        for word in _WORDS.findall(text.lower()):
-            ids.extend(word_ids(word))
-        return ids
+        # Split at spaces (at C speed) and look each run up in the cache; only a new run is split further.
+        return list(chain.from_iterable(map(self._ids, text.lower().split())))
 
     # ---- the port ----
     def embed(self, text: str) -> Array:
@@ -121,6 +129,20 @@ class StaticEmbedder:
         """The cosine of ``vector`` with each row of ``matrix`` (all unit vectors): one matrix product."""
         result: list[float] = (matrix @ vector).tolist()
         return result
+
+    def nearest(self, vector: Array, matrix: Array, at_least: float, margin: float) -> list[tuple[int, float]]:
+        """The rows at least ``at_least`` close to ``vector`` and within ``margin`` of the closest, closest first."""
+        if not len(matrix):
+            return []
+        scores = matrix @ vector
+        top = int(scores.argmax())
+        best = float(scores[top])
+        if best < at_least:
+            return []
+        if margin <= 0:
+            return [(top, best)]
+        rows = np.flatnonzero(scores >= max(at_least, best - margin))
+        return sorted(((int(i), float(scores[i])) for i in rows), key=lambda pair: -pair[1])
 
     def similarity(self, a: Array, b: Array) -> float:
         """The cosine of two unit vectors."""

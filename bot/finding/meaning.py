@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from earshot.bot.domain import Conversation, Topic
 from earshot.bot.ports.meaning import Embedder, Matrix, Vector
 
-OPENING_CHARS = 600
+OPENING_CHARS = 300
 """How much of an item's text, after its title, its vector reads: what a post asks is said early."""
 PUSH = 0.3
 """How far a topic's vector moves away from its counter-examples' mean (0: not at all; tuned on the dev part)."""
@@ -150,9 +150,5 @@ class NearIndex:
                 assert meaning is not None
                 vectors.append(meaning.vector)
             self._matrix = embedder.stack(vectors)
-        scores = embedder.similarities(self.meaning.item(conversation), self._matrix)
-        best = max(scores)
-        if best < at_least:
-            return []
-        floor = max(at_least, best - NEAREST_MARGIN)
-        return [(self.topics[i], s) for i, s in enumerate(scores) if s >= floor]
+        found = embedder.nearest(self.meaning.item(conversation), self._matrix, at_least, NEAREST_MARGIN)
+        return [(self.topics[i], s) for i, s in found]

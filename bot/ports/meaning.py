@@ -41,3 +41,8 @@ class Embedder(Protocol):
     def similarities(self, vector: Vector, matrix: Matrix) -> list[float]:
         """The cosine of ``vector`` with each of the stacked vectors, in their order."""
         ...
+
+    def nearest(self, vector: Vector, matrix: Matrix, at_least: float, margin: float) -> list[tuple[int, float]]:
+        """The rows of ``matrix`` whose cosine with ``vector`` is at least ``at_least`` and within ``margin`` of
+        the highest, as (row, cosine), nearest first: one matrix product, for many rows."""
+        ...
