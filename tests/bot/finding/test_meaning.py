@@ -10,10 +10,12 @@ import pytest
 
 from earshot.adapters.meaning import default_embedder
 from earshot.bot.domain import Conversation, DeliveryState, Match, Topic
+from earshot.bot.finding.explain import explain_item
 from earshot.bot.finding.matching import TopicIndex, compile_topics
 from earshot.bot.finding.meaning import Meaning, embedding_text
 from earshot.bot.finding.polling import decide
 from earshot.bot.finding.scoring import ANOTHER_SENSE, TITLE_HIT, ReasonKind, ScoringPolicy, score
+from earshot.bot.ports import StoredConversation
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 VECTOR_DB = Topic(
@@ -148,3 +150,18 @@ def test_an_untitled_item_is_embedded_from_its_text_once() -> None:
     assert embedding_text(toot) == "Anyone running pgvector at scale? We have 30M rows."
     titled = post("pgvector at scale", "We have 30M rows.")
     assert embedding_text(titled) == "pgvector at scale\nWe have 30M rows."
+
+
+def test_explain_shows_an_item_found_without_a_keyword_as_the_poller_decided_it(policy: ScoringPolicy) -> None:
+    nearby = post(
+        "HNSW index recall drops after bulk upserts of embeddings",
+        "Our approximate nearest neighbour search returns worse results after we upsert millions of embeddings.",
+    )
+    stored = StoredConversation(7, nearby, "reddit", NOW)
+    _, [verdict, plain] = explain_item(stored, [VECTOR_DB, KEYWORDS_ONLY], policy)
+    assert verdict.outcome == "alert" and verdict.match is not None and verdict.match.terms == ()
+    assert verdict.score is not None
+    assert "close to what the topic is about (no keyword)" in {r.label for r in verdict.score.reasons}
+    assert plain.outcome == "no match"
+    _, [keywords_only] = explain_item(stored, [VECTOR_DB], ScoringPolicy())  # no meaning: as before
+    assert keywords_only.outcome == "no match"
