@@ -62,6 +62,11 @@ class StaticEmbedder:
         return int(self._load()[0].shape[1])
 
     @property
+    def languages(self) -> frozenset[str]:
+        """English only: the teacher, all-MiniLM-L6-v2, was trained on English (measured: docs/meaning.md)."""
+        return frozenset({"en"})
+
+    @property
     def about(self) -> dict[str, Any]:
         """What the table says of itself: teacher, version, licence, recipe."""
         return dict(self._load()[2])
@@ -115,7 +120,7 @@ class StaticEmbedder:
         ids = self.token_ids(text)
         if not ids:
             return np.zeros(rows.shape[1], dtype=np.float32)
-        vector: Array = rows[ids].sum(axis=0)
+        vector: Array = np.add.reduce(rows.take(np.array(ids, dtype=np.intp), axis=0))
         norm = float(np.sqrt(vector @ vector))
         return vector / norm if norm > 0 else vector
 

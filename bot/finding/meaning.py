@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from earshot.bot.domain import Conversation, Topic
 from earshot.bot.ports.meaning import Embedder, Matrix, Vector
 
-OPENING_CHARS = 300
+OPENING_CHARS = 240
 """How much of an item's text, after its title, its vector reads: what a post asks is said early."""
 PUSH = 0.3
 """How far a topic's vector moves away from its counter-examples' mean (0: not at all; tuned on the dev part)."""
@@ -85,6 +85,10 @@ class Meaning:
         self._items = _Bounded(ITEMS_KEPT)
         self._topics = _Bounded(TOPICS_KEPT)
 
+    def forget_items(self) -> None:
+        """Drop the item vectors kept (benchmarks measure each item embedded afresh with it)."""
+        self._items.clear()
+
     def item(self, conversation: Conversation) -> Vector:
         """The item's vector, embedded once."""
         key = (conversation.source, conversation.external_id, conversation.title, conversation.text)
@@ -111,8 +115,11 @@ class Meaning:
         assert isinstance(found, TopicMeaning)
         return found
 
-    def fit(self, conversation: Conversation, topic: Topic) -> Fit | None:
-        """How close the item is to the topic's meaning and to its nearest counter-example; None without meaning."""
+    def fit(self, conversation: Conversation, topic: Topic, language: str | None = None) -> Fit | None:
+        """How close the item is to the topic's meaning and to its nearest counter-example; None when the topic says
+        nothing of its meaning, or the item's ``language`` (when known) is one the embedder does not read."""
+        if language is not None and language not in self.embedder.languages:
+            return None
         meaning = self.topic(topic)
         if meaning is None:
             return None

@@ -294,7 +294,8 @@ def score(
     """The joinability of ``conversation`` for a topic it matched, at ``now``.
 
     Given the ``topic`` and a policy with ``meaning``, a topic that says what it means (about, examples) is scored
-    on how close the item is to that meaning instead of where its keywords sit.
+    on how close the item is to that meaning instead of where its keywords sit, unless the item's ``language`` is
+    known and the embedder does not read it.
 
     ``language`` is the item's detected language, when the policy restricts languages (detection is the caller's,
     so this stays pure and cheap). ``dismissed`` is what the topic learned from its dismissed alerts
@@ -306,7 +307,8 @@ def score(
     if policy.languages is not None and language is not None and language not in policy.languages:
         return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
     signals, total = _item_signals(conversation, now, policy.half_life(conversation.source))
-    fitted = policy.meaning.fit(conversation, topic) if policy.meaning is not None and topic is not None else None
+    meaning = policy.meaning
+    fitted = meaning.fit(conversation, topic, language) if meaning is not None and topic is not None else None
     fit = relevance(match) if fitted is None else meaning_relevance(match, fitted)
     extra: tuple[Reason, ...] = (fit,)
     if dismissed:

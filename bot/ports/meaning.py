@@ -22,6 +22,11 @@ class Embedder(Protocol):
     product. It may load its weights on first use.
     """
 
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages (ISO 639-1) whose meaning the embedder reads; an item in another is judged without it."""
+        ...
+
     def embed(self, text: str) -> Vector:
         """The unit vector of ``text``."""
         ...

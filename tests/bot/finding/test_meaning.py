@@ -165,3 +165,14 @@ def test_explain_shows_an_item_found_without_a_keyword_as_the_poller_decided_it(
     assert plain.outcome == "no match"
     _, [keywords_only] = explain_item(stored, [VECTOR_DB], ScoringPolicy())  # no meaning: as before
     assert keywords_only.outcome == "no match"
+
+
+def test_an_item_in_a_language_the_table_does_not_read_is_scored_on_its_keywords(policy: ScoringPolicy) -> None:
+    german = post("Kurze Frage an alle mit Postgres in Produktion: wie groß darf shared_buffers sein?")
+    topic = replace(VECTOR_DB, query="postgres", counter_examples=("Meet Postgres, our new rescue kitten",))
+    found = Match(terms=("postgres",), in_title=True, score=60)
+    result = score(german, found, NOW, policy, language="de", topic=topic)
+    assert relevance_reason(result.reasons).label == "postgres in the title"
+    english = score(german, found, NOW, policy, language="en", topic=topic)
+    assert relevance_reason(english.reasons).kind is ReasonKind.RELEVANCE
+    assert relevance_reason(english.reasons).label != "postgres in the title"
