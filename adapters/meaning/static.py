@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 TABLE = Path(__file__).with_name("static_minilm.npz")
-WORD_CACHE = 200_000
+WORD_CACHE = 100_000
 """Distinct words (runs of non-space characters) whose token ids are kept (a few tens of MB at most); the least
 recently used go first."""
 MAX_WORD = 100
