@@ -29,13 +29,30 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from relevance_set import DATA, ITEMS, TOPICS, TRAPS, Case, cases, conversation, load_items, load_topics
+from relevance_set import (
+    DATA,
+    ITEMS,
+    TOPICS,
+    TRAPS,
+    Case,
+    cases,
+    conversation,
+    load_items,
+    load_topics,
+    part_of,
+    topic_of,
+)
 
+from earshot.adapters.meaning import default_embedder
 from earshot.adapters.sources.registry import half_lives
 from earshot.bot.domain import Conversation, DeliveryState, Topic
 from earshot.bot.finding.matching import TopicIndex, compile_topics, match
+from earshot.bot.finding.meaning import Meaning
 from earshot.bot.finding.polling import decide
 from earshot.bot.finding.scoring import Score, ScoringPolicy, summary_line
+
+UNLABELLED: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+"""Per part, each match of an item with a topic it is not labelled for: (alerted, found without a keyword)."""
 
 # The items' ages are stored as creation times; "now" is fixed so that a run today and a run next year agree.
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -97,21 +114,31 @@ class Outcome:
 
 
 def run(
-    items: list[dict[str, Any]], topics: dict[str, dict[str, Any]], threshold: int | None, languages: bool
+    items: list[dict[str, Any]],
+    topics: dict[str, dict[str, Any]],
+    threshold: int | None,
+    languages: bool,
+    meaning: bool = True,
 ) -> list[Outcome]:
-    """Every case's outcome, through the running bot's own match and score."""
-    declared = [
-        Topic(name, spec["query"], languages=tuple(spec.get("languages", ())) if languages else ())
-        for name, spec in topics.items()
-    ]
+    """Every case's outcome, through the running bot's own match and score (``meaning``: the topics say what
+    they mean and the bot reads it with the shipped embedder; without it, as before issue 15: keywords only)."""
+    declared = [topic_of(name, spec, languages, meaning) for name, spec in topics.items()]
+    # The declared per-kind half-lives, as the bot scores; relevance by meaning as the bot reads it.
+    policy = ScoringPolicy(half_lives=half_lives(), meaning=Meaning(default_embedder()) if meaning else None)
     compiled = compile_topics(declared)
-    index = TopicIndex(compiled)
+    index = TopicIndex(compiled, policy.meaning)
     queries = {c.topic.name: c.query for c in compiled}
     by_name = {t.name: t for t in declared}
-    policy = ScoringPolicy(half_lives=half_lives())  # the declared per-kind half-lives, as the bot scores
     by_item = {item["id"]: item for item in items}
     outcomes: list[Outcome] = []
     seen: dict[str, tuple[Conversation, dict[str, Any]]] = {}
+    labelled = {item["id"]: set(item["labels"]) for item in items}
+    for item_id in labelled:  # alerts for topics an item is not labelled for: not scored, but counted
+        item = conversation(by_item[item_id])
+        for topic, found in index.match(item, by_item[item_id]["source"]):
+            if topic.name not in labelled[item_id]:
+                alerted = decide(item, topic, found, NOW, policy)[1] is DeliveryState.PENDING
+                UNLABELLED[part_of(item_id)].append((alerted, not found.terms))
     for case in cases(items):
         if case.item_id not in seen:
             item = conversation(by_item[case.item_id])
@@ -179,6 +206,11 @@ def report(outcomes: list[Outcome], part: str, verbose: bool, sweep: bool = Fals
         found = sum(o.earshot for o in positives)
         share = found / len(positives) if positives else 0.0
         print(f"relevant posts {label}: {len(positives)}; Earshot finds {found} ({share:.0%})")
+    other = [u for p, found in UNLABELLED.items() if part in (p, "all") for u in found]
+    print(
+        f"alerts for topics an item is not labelled for (unjudged, mostly unwanted): {sum(a for a, _ in other)}"
+        f" of {len(other)} such matches, {sum(a and near for a, near in other)} of them found without a keyword"
+    )
     if sweep:
         print("\nEarshot at other thresholds (one threshold for every topic):")
         for at in range(30, 95, 5):
@@ -248,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ignore-languages", action="store_true", help="do not give topics the languages topics.json declares"
     )
+    parser.add_argument(
+        "--no-meaning", action="store_true", help="leave out the topics' about and examples (keywords only, as before)"
+    )
     parser.add_argument("--sweep", action="store_true", help="also show Earshot's figures at thresholds 30 to 90")
     parser.add_argument("--items", type=Path, default=ITEMS, help="the labelled items (JSON lines)")
     parser.add_argument("--topics", type=Path, default=TOPICS, help="the topics (JSON)")
@@ -255,10 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.legacy:
         return legacy(50 if args.threshold is None else args.threshold)
-    outcomes = run(load_items(args.items), load_topics(args.topics), args.threshold, not args.ignore_languages)
+    meaning = not args.no_meaning
+    outcomes = run(load_items(args.items), load_topics(args.topics), args.threshold, not args.ignore_languages, meaning)
     threshold = "each topic's min_score" if args.threshold is None else str(args.threshold)
     languages = "ignored" if args.ignore_languages else "as declared"
-    print(f"threshold: {threshold}; topic languages: {languages}")
+    read = "by meaning (about, examples; found without a keyword)" if meaning else "keywords only"
+    print(f"threshold: {threshold}; topic languages: {languages}; relevance: {read}")
     report(outcomes, args.part, args.verbose, args.sweep)
     return 0
 

@@ -79,8 +79,8 @@ def run_pipeline(index: TopicIndex, items: list[Conversation], policy: ScoringPo
     start = time.process_time()
     scored = 0
     for conversation in items:
-        for _topic, found in index.match(conversation, "hn"):
-            top_reasons(score(conversation, found, NOW, policy))  # as Poller._alert does
+        for topic, found in index.match(conversation, "hn"):
+            top_reasons(score(conversation, found, NOW, policy, topic=topic))  # as Poller._alert does
             scored += 1
     return time.process_time() - start, scored
 

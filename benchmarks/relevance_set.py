@@ -26,7 +26,7 @@ from earshot.adapters.sources.mastodon import parse as mastodon_parse
 from earshot.adapters.sources.reddit import parse as reddit_parse
 from earshot.adapters.sources.rss.source import parse_feed
 from earshot.adapters.sources.stackexchange.source import _question as stackexchange_question
-from earshot.bot.domain import Conversation
+from earshot.bot.domain import Conversation, Topic
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "evaluation"
 ITEMS = DATA / "items.jsonl"
@@ -86,6 +86,25 @@ def load_topics(path: Path = TOPICS) -> dict[str, dict[str, Any]]:
     """The topics by name: query, about, languages and examples."""
     topics: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
     return topics
+
+
+def topic_of(name: str, spec: dict[str, Any], languages: bool = True, meaning: bool = True) -> Topic:
+    """A topic of topics.json as the bot holds it: its query and languages and, with ``meaning``, what it means.
+
+    ``examples`` marked worth joining become the topic's examples, the others its counter-examples; a topic with
+    ``about`` opts in to being found without a keyword.
+    """
+    examples = spec.get("examples", ()) if meaning else ()
+    about = spec.get("about", "") if meaning else ""
+    return Topic(
+        name,
+        spec["query"],
+        languages=tuple(spec.get("languages", ())) if languages else (),
+        about=about,
+        examples=tuple(e["text"] for e in examples if e["worth_joining"]),
+        counter_examples=tuple(e["text"] for e in examples if not e["worth_joining"]),
+        without_keyword=bool(about),
+    )
 
 
 def cases(items: list[dict[str, Any]]) -> Iterator[Case]:

@@ -44,5 +44,10 @@ def test_the_package_data_the_app_reads_is_found_through_earshot() -> None:
 
     assert files("earshot.adapters.settings").joinpath("starter.toml").is_file()
     assert files("earshot.migrations").joinpath("script.py.mako").is_file()
+    assert files("earshot.adapters.meaning").joinpath("static_minilm.npz").is_file()
+    # ...and a wheel carries it: setuptools' package data names it (no download at run time).
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    shipped = [p for pattern in data["earshot.adapters"] for p in (REPO / "adapters").glob(pattern)]
+    assert {"static_minilm.npz", "NOTICE"} <= {p.name for p in shipped}
     assert importlib.import_module("earshot.adapters.cli.main").main
     assert [m.name for m in pkgutil.iter_modules(earshot.__path__)] == ["adapters", "bot", "migrations"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import logging
 import os
@@ -23,6 +24,7 @@ from earshot.adapters.chat.webhook import WebhookChat
 from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.judge import OpenAiJudge, judge_http
 from earshot.adapters.llm import LlmSummariser
+from earshot.adapters.meaning import default_embedder
 from earshot.adapters.reports import draw_chart
 from earshot.adapters.settings import Settings
 from earshot.adapters.sources import build_sources, declarations
@@ -39,6 +41,7 @@ from earshot.bot.delivering.summary import SummaryPolicy
 from earshot.bot.errors import ConfigError, EarshotError
 from earshot.bot.finding.explain import Explainer
 from earshot.bot.finding.judge import JudgePolicy, Judging
+from earshot.bot.finding.meaning import Meaning
 from earshot.bot.finding.polling import Poller, PollPolicy
 from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
@@ -328,12 +331,21 @@ def first_line(exc: BaseException) -> str:
 
 
 def scoring_policy(settings: Settings) -> ScoringPolicy:
-    """How joinability is scored: each kind's declared freshness half-life, and the team's own accounts."""
+    """How joinability is scored: each kind's declared freshness half-life, the team's own accounts and languages,
+    and relevance by meaning for topics that say what they mean (the shipped table loads on first use, so a setup
+    whose topics have no ``about`` or examples never loads it)."""
     return ScoringPolicy(
         half_lives=half_lives(),
         team_accounts=frozenset(settings.scoring.team_accounts),
         languages=frozenset(settings.scoring.languages) or None,
+        meaning=shared_meaning(),
     )
+
+
+@functools.cache
+def shared_meaning() -> Meaning:
+    """One reader of meaning per process: item and topic vectors are worked out once, whoever asks."""
+    return Meaning(default_embedder())
 
 
 @asynccontextmanager

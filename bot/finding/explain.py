@@ -15,8 +15,8 @@ from typing import Protocol
 
 from earshot.bot.domain import Alert, Conversation, Match, Topic
 from earshot.bot.errors import ConfigError, InvalidQuery, NotFound
-from earshot.bot.finding.language import language_hold
-from earshot.bot.finding.matching import CompiledTopic, Haystack, compile_topic, evaluate, holds
+from earshot.bot.finding.language import known_language, language_hold
+from earshot.bot.finding.matching import CompiledTopic, Haystack, TopicIndex, compile_topic, evaluate, holds
 from earshot.bot.finding.query import Attr, Node, Not, Term
 from earshot.bot.finding.scoring import BASE, Score, ScoringPolicy, score
 from earshot.bot.finding.thread_state import describe, thread_state
@@ -94,8 +94,11 @@ def _leaf(node: Term | Attr, excluded: bool, hay: Haystack) -> Leaf:
     return Leaf(node.label, node.field, excluded, hay.present(node), in_title, in_body)
 
 
-def explain_topic(compiled: CompiledTopic, hay: Haystack, at: datetime, policy: ScoringPolicy) -> TopicVerdict:
-    """One topic's verdict on one item, scored at ``at`` (when the item was first seen): pure."""
+def explain_topic(
+    compiled: CompiledTopic, hay: Haystack, at: datetime, policy: ScoringPolicy, near: bool = False
+) -> TopicVerdict:
+    """One topic's verdict on one item, scored at ``at`` (when the item was first seen): pure. ``near``: the item
+    matched no query but is close in meaning to this topic, which opted in to being found without a keyword."""
     topic = compiled.topic
     found = tuple(dict.fromkeys(_leaf(node, excluded, hay) for node, excluded in leaves(compiled.query.root)))
     query_holds = holds(compiled.query.root, hay)
@@ -107,12 +110,15 @@ def explain_topic(compiled: CompiledTopic, hay: Haystack, at: datetime, policy: 
     if reason is not None:
         return TopicVerdict(topic, "filtered", reason, query_holds, found)
     matched = evaluate(compiled.query, hay)
+    if matched is None and near:
+        matched = Match(terms=(), in_title=False, score=0)
     if matched is None:
         return TopicVerdict(topic, "no match", None, query_holds, found)
     held = language_hold(hay.conversation, topic.languages, policy.languages)
     if held is not None:
         return TopicVerdict(topic, "below_min", None, query_holds, found, matched, Score(0, (held,)))
-    result = score(hay.conversation, matched, at, policy)
+    language = known_language(hay.conversation, topic.languages, policy.languages)
+    result = score(hay.conversation, matched, at, policy, language, topic=topic)
     outcome = "alert" if result.value >= topic.min_score else "below_min"
     return TopicVerdict(topic, outcome, None, query_holds, found, matched, result)
 
@@ -122,7 +128,14 @@ def explain_item(
 ) -> tuple[str, tuple[TopicVerdict, ...]]:
     """The item's language and every topic's verdict on it (disabled topics included, marked so): pure."""
     hay = Haystack(stored.conversation, stored.feed)
-    verdicts = tuple(explain_topic(compiled, hay, stored.first_seen_at, policy) for compiled in _compiled(topics))
+    compiled = _compiled(topics)
+    near: set[str] = set()
+    if policy.meaning is not None and any(t.without_keyword for t in topics):
+        # Found without a keyword: decided among every enabled topic at once, as the poller decides it.
+        index = TopicIndex([c for c in compiled if c.topic.enabled], policy.meaning)
+        near = {t.name for t, m in index.match(stored.conversation, stored.feed) if not m.terms}
+    at = stored.first_seen_at
+    verdicts = tuple(explain_topic(c, hay, at, policy, c.topic.name in near) for c in compiled)
     return hay.language, verdicts
 
 

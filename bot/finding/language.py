@@ -109,3 +109,13 @@ def language_hold(
         return None
     who = "this topic reads" if topic_languages else "the team reads"
     return Reason(f"written in {language_name(found)}; {who} {', '.join(sorted(wanted))}", -100, ReasonKind.LANGUAGE)
+
+
+def known_language(
+    conversation: Conversation, topic_languages: Collection[str], team_languages: Collection[str] | None
+) -> str | None:
+    """The item's language when knowing it costs nothing more: declared by its source, or already guessed to see
+    whether the topic or team can read it (the guess is cached); None when nobody asked."""
+    if topic_languages or team_languages:
+        return language_of(conversation)
+    return declared(conversation)

@@ -18,6 +18,7 @@ from earshot.bot.domain import Conversation, Match, Topic
 from earshot.bot.errors import InvalidQuery
 from earshot.bot.finding.filters import TopicFilter
 from earshot.bot.finding.language import language_of
+from earshot.bot.finding.meaning import WITHOUT_KEYWORD_MIN, Meaning, has_meaning
 from earshot.bot.finding.query import And, Attr, Node, Not, Or, Query, Term, fold, parse_query
 
 log = logging.getLogger(__name__)
@@ -207,11 +208,16 @@ def match_topics(
 class TopicIndex:
     """Every topic's positive terms in one automaton, to evaluate only the topics an item could match.
 
-    Built from the compiled topics; build a new one when the topics change.
+    Built from the compiled topics; build a new one when the topics change. Given ``meaning``, an item that matches
+    no topic's query may still match topics that opted in to ``without_keyword`` when it is close to what they are
+    about (their meaning vectors compared with the item's in one matrix product), with an empty Match.
     """
 
-    def __init__(self, topics: Iterable[CompiledTopic]) -> None:
+    def __init__(self, topics: Iterable[CompiledTopic], meaning: Meaning | None = None) -> None:
         self.topics = tuple(topics)
+        opted = [c for c in self.topics if c.topic.without_keyword and has_meaning(c.topic)]
+        self._near = meaning.near([c.topic for c in opted]) if meaning is not None and opted else None
+        self._opted = {c.topic.name: c for c in opted}
         # Topics a query can match with none of its positive terms present (source:hn, a OR -b) are always tried.
         self._always = frozenset(i for i, c in enumerate(self.topics) if not _needs_term(c.query.root, True))
         # Positive terms make their topics candidates; every term, excluded ones too, goes in the automaton, since
@@ -269,7 +275,7 @@ class TopicIndex:
         candidates = set(self._always)
         for key in found:
             candidates.update(self._topics_of.get(key, ()))
-        if not candidates:
+        if not candidates and self._near is None:
             return []
         hay = Haystack(conversation, feed, title=title, body=body, hits=found)
         matched: list[tuple[Topic, Match]] = []
@@ -280,7 +286,23 @@ class TopicIndex:
             m = evaluate(compiled.query, hay)
             if m is not None:
                 matched.append((compiled.topic, m))
+        if self._near is not None and not matched:
+            matched.extend(self._without_keyword(hay, set()))
         return matched
+
+    def _without_keyword(self, hay: Haystack, matched: set[str]) -> list[tuple[Topic, Match]]:
+        """Opted-in topics the item did not match by keyword but is close to in meaning (their exclusions and
+        filters still apply)."""
+        assert self._near is not None
+        found: list[tuple[Topic, Match]] = []
+        for topic, _ in self._near.close(hay.conversation, WITHOUT_KEYWORD_MIN):
+            compiled = self._opted[topic.name]
+            if topic.name in matched or not compiled.passes(hay):
+                continue
+            if any(hay.present(term) for term in _excluded_terms(compiled.query.root, False)):
+                continue
+            found.append((topic, Match(terms=(), in_title=False, score=0)))
+        return found
 
 
 def _mark(found: dict[tuple[str, bool], Hit], key: tuple[str, bool], in_title: bool) -> None:
@@ -296,6 +318,17 @@ def _all_terms(node: Node) -> list[Term]:
     if isinstance(node, Not):
         return _all_terms(node.part)
     return [t for part in node.parts for t in _all_terms(part)]
+
+
+def _excluded_terms(node: Node, negated: bool) -> list[Term]:
+    """The terms under an odd number of NOTs: words whose presence the topic excludes."""
+    if isinstance(node, Term):
+        return [node] if negated else []
+    if isinstance(node, Attr):
+        return []
+    if isinstance(node, Not):
+        return _excluded_terms(node.part, not negated)
+    return [t for part in node.parts for t in _excluded_terms(part, negated)]
 
 
 def _needs_term(node: Node, value: bool) -> bool:

@@ -21,7 +21,7 @@ from earshot.bot.domain import Conversation, DeliveryState, FeedState, FetchResu
 from earshot.bot.errors import FeedError, LeaseLost
 from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.judge import Asked, Candidate, Judging, judged
-from earshot.bot.finding.language import language_hold
+from earshot.bot.finding.language import known_language, language_hold
 from earshot.bot.finding.matching import TopicIndex, compile_topics
 from earshot.bot.finding.scoring import Score, ScoringPolicy, score, top_reasons
 from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry, Verdict
@@ -124,7 +124,7 @@ class Poller:
     def _index(self, topics: tuple[Topic, ...]) -> TopicIndex:
         """The matching index for these topics, rebuilt only when they changed since the last round."""
         if self._indexed is None or self._indexed[0] != topics:
-            self._indexed = (topics, TopicIndex(compile_topics(topics)))
+            self._indexed = (topics, TopicIndex(compile_topics(topics), self.scoring.meaning))
         return self._indexed[1]
 
     async def poll_one(self, state: FeedState, topics: TopicIndex) -> PollReport:
@@ -273,7 +273,8 @@ def decide(
     held = language_hold(conversation, topic.languages, scoring.languages)
     if held is not None:
         return Score(0, (held,)), DeliveryState.BELOW_MIN
-    result = score(conversation, found, now, scoring, dismissed=dismissed)
+    language = known_language(conversation, topic.languages, scoring.languages)
+    result = score(conversation, found, now, scoring, language, dismissed=dismissed, topic=topic)
     return result, DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
 
 

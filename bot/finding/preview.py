@@ -72,7 +72,7 @@ def preview_each(
     have posted then."""
     learned = learned or {}
     compiled = compile_topics(topics)
-    index = TopicIndex(compiled)
+    index = TopicIndex(compiled, scoring.meaning)
     out = []
     for item, feed, now in items:
         verdicts = []

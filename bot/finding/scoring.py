@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from earshot.bot.domain import Conversation, Match
+from earshot.bot.domain import Conversation, Match, Topic
 from earshot.bot.finding.intent import LABELS, NEGATIVE, POSITIVE, Intent, find_intents
 from earshot.bot.finding.matching import squash
+from earshot.bot.finding.meaning import Fit, Meaning
 from earshot.bot.finding.thread_state import describe, thread_state
 from earshot.bot.records import Reason as Reason  # re-exported: defined here first, now among the records
 from earshot.bot.records import ReasonKind as ReasonKind
@@ -76,6 +77,18 @@ STATE_WEIGHTS: Mapping[str, int] = {
 """Thread state, as the source says or the title marks it (earshot.bot.finding.thread_state): a locked or closed
 thread scores at most 41 and never reaches the default min_score (50); a solved one rarely does."""
 
+MEANING_MID = 0.30
+MEANING_UNIT = 100
+MEANING_MAX = 25
+MEANING_MIN = -15
+"""Relevance by meaning, for topics that say what they mean: MEANING_UNIT points per unit of cosine above
+MEANING_MID (the cosine where a match is neither in nor off the topic), within MEANING_MIN..MEANING_MAX."""
+ANOTHER_SENSE = -40
+ANOTHER_SENSE_BELOW = 0.15
+COUNTER_MARGIN = 0.0
+"""A homonym: the item uses the topic's words but sits under ANOTHER_SENSE_BELOW from its meaning, or nearer one
+of its counter-examples than to the topic by more than COUNTER_MARGIN; it loses ANOTHER_SENSE points."""
+
 DISMISSED_UNIT = 8
 DISMISSED_MAX = -30
 DISMISSED_MIN_STRENGTH = 1.5
@@ -104,6 +117,7 @@ class ScoringPolicy:
     default_half_life: timedelta = DEFAULT_HALF_LIFE
     team_accounts: frozenset[str] = frozenset()
     languages: frozenset[str] | None = None
+    meaning: Meaning | None = None  # relevance by meaning for topics with about/examples; None: keywords only
 
     def half_life(self, source: str) -> timedelta:
         """How long a conversation from ``source`` takes to lose half its freshness."""
@@ -197,6 +211,40 @@ def state_reason(conversation: Conversation) -> Reason | None:
     return Reason(describe(found, conversation.source), STATE_WEIGHTS[found.state], ReasonKind.STATE)
 
 
+def meaning_relevance(match: Match, fit: Fit) -> Reason:
+    """How close the item is to what the topic is about, for a topic that says so: replaces the keyword bonus.
+
+    An item that uses the topic's words in another sense (far from its meaning, or nearer a counter-example) loses
+    ANOTHER_SENSE with a reason saying so; one found without any of its words says that too.
+    """
+    similarity = fit.similarity
+    if match.terms and fit.counter is not None and fit.counter_similarity > similarity + COUNTER_MARGIN:
+        return Reason(
+            f"uses the topic's words in another sense (closer to {_quoted(fit.counter)})",
+            ANOTHER_SENSE,
+            ReasonKind.RELEVANCE,
+        )
+    if match.terms and similarity < ANOTHER_SENSE_BELOW:
+        return Reason(
+            "uses the topic's words in another sense (far from what the topic is about)",
+            ANOTHER_SENSE,
+            ReasonKind.RELEVANCE,
+        )
+    weight = max(MEANING_MIN, min(MEANING_MAX, round(MEANING_UNIT * (similarity - MEANING_MID))))
+    if not match.terms:
+        return Reason("close to what the topic is about (no keyword)", weight, ReasonKind.RELEVANCE)
+    terms = ", ".join(match.terms)
+    if weight >= 0:
+        return Reason(f"close to what the topic is about ({terms})", weight, ReasonKind.RELEVANCE)
+    return Reason(f"mentions {terms}, but is not quite what the topic is about", weight, ReasonKind.RELEVANCE)
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    """A counter-example shortened for a reason line: 'Importing a vector database of road centerlines…'."""
+    text = " ".join(text.split())
+    return f"'{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}'"
+
+
 def by_team(author: str | None, team: frozenset[str]) -> bool:
     """Whether the author is one of the team's own accounts (compared folded)."""
     return bool(team) and author is not None and squash(author) in _folded(team)
@@ -280,20 +328,26 @@ def score(
     policy: ScoringPolicy | None = None,
     language: str | None = None,
     dismissed: Mapping[str, float] | None = None,
+    topic: Topic | None = None,
 ) -> Score:
     """The joinability of ``conversation`` for a topic it matched, at ``now``.
 
-    ``language`` is the item's detected language, when the policy restricts languages (detection is the caller's,
-    so this stays pure and cheap). ``dismissed`` is what the topic learned from its dismissed alerts
+    Given the ``topic`` and a policy with ``meaning``, a topic that says what it means (about, examples) is scored
+    on how close the item is to that meaning instead of where its keywords sit, unless the item's ``language`` is
+    known and the embedder does not read it.
+
+    ``language`` is the item's language when the caller knows it (declared by the source, or already detected to
+    hold items the topic or team cannot read: :func:`earshot.bot.finding.language.language_hold`, which the caller
+    applies before scoring). ``dismissed`` is what the topic learned from its dismissed alerts
     (:func:`earshot.bot.finding.feedback.learn`), if anything.
     """
     policy = policy or _DEFAULT_POLICY
     if by_team(conversation.author, policy.team_accounts):
         return Score(0, (Reason("posted by your team", -100, ReasonKind.TEAM),))
-    if policy.languages is not None and language is not None and language not in policy.languages:
-        return Score(0, (Reason(f"written in {language}", -100, ReasonKind.LANGUAGE),))
     signals, total = _item_signals(conversation, now, policy.half_life(conversation.source))
-    fit = relevance(match, conversation.untitled)
+    meaning = policy.meaning
+    fitted = meaning.fit(conversation, topic, language) if meaning is not None and topic is not None else None
+    fit = relevance(match, conversation.untitled) if fitted is None else meaning_relevance(match, fitted)
     extra: tuple[Reason, ...] = (fit,)
     if dismissed:
         title = "" if conversation.kind == "comment" else conversation.title

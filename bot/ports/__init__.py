@@ -9,6 +9,7 @@ from __future__ import annotations
 from earshot.bot.ports.chat import Chat, Listener, Refresher
 from earshot.bot.ports.clock import Clock
 from earshot.bot.ports.judge import Judge, JudgeAsk, Verdict
+from earshot.bot.ports.meaning import Embedder
 from earshot.bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
 from earshot.bot.ports.storage import (
     Backlog,
@@ -31,6 +32,7 @@ __all__ = [
     "Clock",
     "DeliveryProblem",
     "DueCheck",
+    "Embedder",
     "EnvVar",
     "Judge",
     "JudgeAsk",

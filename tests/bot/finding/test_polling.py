@@ -9,11 +9,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from earshot.adapters.meaning import default_embedder
 from earshot.adapters.storage.memory import MemoryStore
 from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
 from earshot.bot.delivering.outbox import Deliverer
 from earshot.bot.domain import Alert, Conversation, DeliveryState, Feed, FeedState, FetchResult, Notice, Topic
 from earshot.bot.errors import ConfigError, DeliveryError, FeedError
+from earshot.bot.finding.meaning import Meaning
 from earshot.bot.finding.polling import Poller, PollPolicy, PollReport
 from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.timing import feed_backoff
@@ -594,3 +596,27 @@ async def test_an_item_with_a_nul_character_is_stored_and_alerted(store: MemoryS
     [report] = await poller.poll()
 
     assert (report.ok, report.alerts) == (True, 1)
+
+
+async def test_a_topic_that_opted_in_is_alerted_for_an_item_without_its_keywords(store: MemoryStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    topic = Topic(
+        "vector-db",
+        '"vector database" OR pgvector',
+        about="We run vector search in production and help people choose, size and tune a store for embeddings.",
+        examples=("Our HNSW recall dropped after upserts, how do you rebuild the index safely?",),
+        without_keyword=True,
+    )
+    await setup(store, clock, source, ["forum"], [topic])
+    scoring = ScoringPolicy(meaning=Meaning(default_embedder()))
+    poller = Poller(store, {"fake": source}, clock, "worker-1", POLICY, rand=lambda: 0.5, scoring=scoring)
+    await seeded(poller, source, "forum")
+
+    clock.advance(EVERY)
+    nearby = item(1, "HNSW index recall drops after bulk upserts of embeddings, how do we rebuild it?")
+    source.then("forum", result(nearby, item(2, "My sourdough starter smells like nail polish")))
+    await poller.poll()
+
+    [alert] = await stored_alerts(store)
+    assert (alert.topic, alert.matched) == ("vector-db", ())
+    assert "close to what the topic is about (no keyword)" in alert.reasons

@@ -253,13 +253,6 @@ def test_the_teams_own_accounts_score_zero(author: str) -> None:
     assert summary_line(result) == "posted by your team"
 
 
-def test_languages_outside_the_policy_score_zero() -> None:
-    policy = ScoringPolicy(languages=frozenset({"en"}))
-    assert score(item(), TITLE_MATCH, NOW, policy, language="fr").value == 0
-    assert score(item(), TITLE_MATCH, NOW, policy, language="en").value > 0
-    assert score(item(), TITLE_MATCH, NOW, policy).value > 0  # language unknown: not filtered
-
-
 @pytest.mark.parametrize(
     ("conversation", "low", "high"),
     [
