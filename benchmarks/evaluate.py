@@ -188,7 +188,8 @@ def report(outcomes: list[Outcome], part: str, verbose: bool, sweep: bool = Fals
     items = len({o.case.item_id for o in chosen})
     print(f"{items} items, {len(chosen)} labelled (item, topic) cases, part: {part}")
     table("overall", {"all": chosen})
-    ours = sum(o.earshot and o.case.worth_joining for o in chosen)
+    # The recall target: of the true alerts keyword matching finds, how many Earshot also posts.
+    ours = sum(o.earshot and o.keyword and o.case.worth_joining for o in chosen)
     theirs = sum(o.keyword and o.case.worth_joining for o in chosen)
     print(f"Earshot keeps {ours} of the keyword bot's {theirs} true alerts ({ours / theirs if theirs else 0:.0%})")
     if part == "all":

@@ -52,15 +52,18 @@ class TopicMeaning:
     vector: Vector
     counters: Matrix | None
     counter_texts: tuple[str, ...]
+    positives: Matrix | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """How an item sits against a topic's meaning: its cosine with the topic and with its nearest counter-example."""
+    """How an item sits against a topic's meaning: its cosine with the topic, with its nearest counter-example, and
+    with the nearest of what the topic is (its ``about`` or one of its examples, each alone)."""
 
     similarity: float
     counter: str | None = None
     counter_similarity: float = -1.0
+    positive_similarity: float = -1.0
 
 
 class _Bounded(OrderedDict[Hashable, object]):
@@ -110,7 +113,8 @@ class Meaning:
             negative = [embed(t) for t in topic.counter_examples if t.strip()]
             vector = self.embedder.mean(positive, negative, self.push)
             counters = self.embedder.stack(negative) if negative else None
-            found = TopicMeaning(vector, counters, tuple(t for t in topic.counter_examples if t.strip()))
+            texts = tuple(t for t in topic.counter_examples if t.strip())
+            found = TopicMeaning(vector, counters, texts, self.embedder.stack(positive) if positive else None)
             self._topics.keep(key, found)
         assert isinstance(found, TopicMeaning)
         return found
@@ -129,7 +133,8 @@ class Meaning:
             return Fit(similarity)
         against = self.embedder.similarities(vector, meaning.counters)
         nearest = max(range(len(against)), key=against.__getitem__)
-        return Fit(similarity, meaning.counter_texts[nearest], against[nearest])
+        best = max(self.embedder.similarities(vector, meaning.positives)) if meaning.positives is not None else -1.0
+        return Fit(similarity, meaning.counter_texts[nearest], against[nearest], best)
 
     def near(self, topics: Sequence[Topic]) -> NearIndex:
         """An index comparing an item with all these topics at once (build it once per set of topics)."""

@@ -176,3 +176,24 @@ def test_an_item_in_a_language_the_table_does_not_read_is_scored_on_its_keywords
     english = score(german, found, NOW, policy, language="en", topic=topic)
     assert relevance_reason(english.reasons).kind is ReasonKind.RELEVANCE
     assert relevance_reason(english.reasons).label != "postgres in the title"
+
+
+def test_a_counter_example_made_of_the_topic_s_own_word_does_not_take_real_questions(policy: ScoringPolicy) -> None:
+    # "Where should I start with Kafka's novels?" is mostly the word "kafka": every Kafka post sits near it. What
+    # decides is whether the post sits nearer it than to what the topic is (its about, or one of its examples).
+    kafka = Topic(
+        "kafka",
+        "kafka",
+        about="We run Apache Kafka and event streaming: partitions, consumers, Connect, Streams, cost.",
+        examples=("Kafka consumer lag keeps growing on one partition only",),
+        counter_examples=("Where should I start with Kafka's novels?",),
+    )
+    found = Match(terms=("kafka",), in_title=True, score=60)
+    broker = post("Kafka broker disk filling up even with retention set to 3 days")
+    assert relevance_reason(score(broker, found, NOW, policy, topic=kafka).reasons).weight != ANOTHER_SENSE
+    novel = post("Reading Kafka's The Trial: which translation of the novel should I start with?")
+    held = relevance_reason(score(novel, found, NOW, policy, topic=kafka).reasons)
+    assert (held.weight, held.label) == (
+        ANOTHER_SENSE,
+        "uses the topic's words in another sense (closer to 'Where should I start with Kafka's novels?')",
+    )
