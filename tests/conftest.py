@@ -173,6 +173,22 @@ def run_to_end(work: Coroutine[Any, Any, None]) -> None:
         pool.submit(asyncio.run, work).result()
 
 
+def copy_of_template(database_url: str, template: str) -> None:
+    """Make the test's database at ``database_url`` a copy of ``migrated_template`` (for a test that asks for it
+    partway, as the end-to-end ``Earshot.upgrade()`` does): a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
+    in place of the empty database on PostgreSQL."""
+    server = os.environ.get(DATABASE_ENV)
+    if not server:
+        shutil.copyfile(template, database_url.split(":///", 1)[1])
+        return
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    # FORCE: nothing should hold it yet, but a connection left open must not make the test fail here.
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    run_to_end(_admin(server, drop, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+
 async def _admin(server: str, *statements: str) -> None:
     # Imported here so that tests which never touch a database do not depend on the storage adapter.
     from sqlalchemy import text

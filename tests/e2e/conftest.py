@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASE_ENV, _admin, run_to_end
+from tests.conftest import copy_of_template
 from tests.fakes.algolia import FakeAlgolia
 from tests.fakes.feeds import FakeRss
 from tests.fakes.http_server import FakeHttpServer
@@ -89,15 +88,7 @@ class Earshot:
         if self.migrated_template is None:
             self.db_upgrade()
             return
-        template = self.migrated_template()
-        server = os.environ.get(DATABASE_ENV)
-        if not server:
-            shutil.copyfile(template, self.database_url.split(":///", 1)[1])
-            return
-        name = self.database_url.rsplit("/", 1)[1].split("?", 1)[0]
-        # FORCE: nothing should hold it yet, but a connection left open must not make the test fail here.
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        run_to_end(_admin(server, drop, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        copy_of_template(self.database_url, self.migrated_template())
 
     def db_upgrade(self) -> None:
         """`earshot db upgrade` in a subprocess, as the README says to run first on PostgreSQL."""
