@@ -26,7 +26,8 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,16 +147,46 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     server = os.environ.get(DATABASE_ENV)
     if not server:
         path = tmp_path_factory.mktemp("template") / "earshot.db"
-        asyncio.run(migrate.upgrade(f"sqlite+aiosqlite:///{path}"))
+        run_to_end(migrate.upgrade(f"sqlite+aiosqlite:///{path}"))
         yield str(path)
         return
     name = f"earshot_tpl_{uuid.uuid4().hex[:16]}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    run_to_end(_admin(server, f'CREATE DATABASE "{name}"'))
     try:
-        asyncio.run(migrate.upgrade(_on_database(server, name)))
+        run_to_end(migrate.upgrade(_on_database(server, name)))
         yield name
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_to_end(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def run_to_end(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to completion, also when asked from an async test or fixture (its loop runs: then in a thread).
+
+    The template is made on first use, which may be inside an async test (tests/e2e/conftest.py ``upgrade()``).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(work)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, work).result()
+
+
+def copy_of_template(database_url: str, template: str) -> None:
+    """Make the test's database at ``database_url`` a copy of ``migrated_template`` (for a test that asks for it
+    partway, as the end-to-end ``Earshot.upgrade()`` does): a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
+    in place of the empty database on PostgreSQL."""
+    server = os.environ.get(DATABASE_ENV)
+    if not server:
+        shutil.copyfile(template, database_url.split(":///", 1)[1])
+        return
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    # FORCE: nothing should hold it yet, but a connection left open must not make the test fail here.
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    run_to_end(_admin(server, drop, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
 
 
 async def _admin(server: str, *statements: str) -> None:

@@ -29,7 +29,6 @@ from earshot.adapters.cli.app import App, StartupError, actor, fetch_policy, fir
 from earshot.adapters.cli.runlock import only_run
 from earshot.adapters.cli.status import status_data, status_json, status_text
 from earshot.adapters.http import SafeHttp
-from earshot.adapters.scheduling import Runner
 from earshot.adapters.settings import Settings
 from earshot.adapters.settings.load import write_starter
 from earshot.adapters.sources import build_sources, declarations, secret_env
@@ -42,6 +41,7 @@ from earshot.bot.ports.sources import ENV_NAME
 
 if TYPE_CHECKING:
     from earshot.adapters.ops.server import Health
+    from earshot.adapters.scheduling import Runner
 
 log = logging.getLogger("earshot")
 
@@ -203,8 +203,10 @@ async def run(app: App, *, once: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     ops = app.settings.ops
-    # Here, not at the top: aiohttp and prometheus_client load only in a process that serves /metrics.
+    # Here, not at the top: aiohttp and prometheus_client load only in a process that serves /metrics, and
+    # APScheduler only in one that runs until stopped.
     from earshot.adapters.ops import OpsServer, PrometheusTelemetry
+    from earshot.adapters.scheduling import Runner
 
     telemetry = app.telemetry if isinstance(app.telemetry, PrometheusTelemetry) else None
     listener = app.chat if isinstance(app.chat, Listener) else None

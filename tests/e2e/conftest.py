@@ -7,12 +7,13 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_of_template
 from tests.fakes.algolia import FakeAlgolia
 from tests.fakes.feeds import FakeRss
 from tests.fakes.http_server import FakeHttpServer
@@ -30,6 +31,8 @@ class Earshot:
 
     workdir: Path
     database_url: str
+    migrated_template: Callable[[], str] | None = None
+    """The session's database migrated to head (tests/conftest.py), asked for on first use."""
 
     @property
     def config(self) -> Path:
@@ -75,15 +78,28 @@ class Earshot:
         )
 
     def upgrade(self) -> None:
-        """`earshot db upgrade`, as the README says to run first on PostgreSQL."""
+        """The database migrated to head, as the README's first step on PostgreSQL (`earshot db upgrade`) leaves it.
+
+        Running Alembic in a new CLI process costs seconds of CPU, and most tests start here; so the database
+        becomes a copy of the session's migrated template instead (a file copy on SQLite, ``CREATE DATABASE ...
+        TEMPLATE`` on PostgreSQL). ``earshot db upgrade`` itself is run by the tests of that command (test_cli.py,
+        test_cli_errors.py, test_secrets.py, test_crash_chat.py), and `db_upgrade()` runs it here.
+        """
+        if self.migrated_template is None:
+            self.db_upgrade()
+            return
+        copy_of_template(self.database_url, self.migrated_template())
+
+    def db_upgrade(self) -> None:
+        """`earshot db upgrade` in a subprocess, as the README says to run first on PostgreSQL."""
         done = self("db", "upgrade")
         assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture
-def earshot(tmp_path: Path, database_url: str) -> Earshot:
-    """An `earshot` runner on this test's database."""
-    return Earshot(tmp_path, database_url)
+def earshot(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Earshot:
+    """An `earshot` runner on this test's database (empty until the test calls ``upgrade()``)."""
+    return Earshot(tmp_path, database_url, lambda: str(request.getfixturevalue("migrated_template")))
 
 
 @pytest.fixture

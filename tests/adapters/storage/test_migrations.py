@@ -28,6 +28,11 @@ def _table_names(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
 
 
+def _alembic_current(connection: Connection) -> str | None:
+    # What migrate.current() reads without Alembic, as Alembic reads it.
+    return MigrationContext.configure(connection).get_current_revision()
+
+
 def _drift(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
         connection,
@@ -52,8 +57,10 @@ def test_the_revisions_form_one_line_ending_at_head() -> None:
 
 async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
     assert await migrate.current(database_url) is None
+    await migrate.upgrade(database_url, "0002")
+    assert await migrate.current(database_url) == "0002" == await _on_connection(database_url, _alembic_current)
     await migrate.upgrade(database_url)
-    assert await migrate.current(database_url) == migrate.head()
+    assert await migrate.current(database_url) == migrate.head() == await _on_connection(database_url, _alembic_current)
     assert _table_names_expected() <= await _on_connection(database_url, _table_names)
     await migrate.downgrade(database_url, "base")
     assert await migrate.current(database_url) is None
