@@ -24,7 +24,6 @@ from earshot.adapters.chat.webhook import WebhookChat
 from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.judge import OpenAiJudge, judge_http
 from earshot.adapters.llm import LlmSummariser
-from earshot.adapters.meaning import default_embedder
 from earshot.adapters.reports import draw_chart
 from earshot.adapters.settings import Settings
 from earshot.adapters.sources import build_sources, declarations
@@ -48,7 +47,7 @@ from earshot.bot.followup.participation_checks import CheckPolicy, Participation
 from earshot.bot.followup.reports import WeeklyReporter
 from earshot.bot.followup.stale_claims import ClaimSweeper
 from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
-from earshot.bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
+from earshot.bot.ports import NO_TELEMETRY, Chat, Embedder, Source, Summariser, Telemetry
 
 log = logging.getLogger("earshot")
 
@@ -345,7 +344,14 @@ def scoring_policy(settings: Settings) -> ScoringPolicy:
 @functools.cache
 def shared_meaning() -> Meaning:
     """One reader of meaning per process: item and topic vectors are worked out once, whoever asks."""
-    return Meaning(default_embedder())
+    return Meaning(_embedder)
+
+
+def _embedder() -> Embedder:
+    """The shipped table's embedder, imported on first use: numpy and the table load only where items are scored."""
+    from earshot.adapters.meaning import default_embedder
+
+    return default_embedder()
 
 
 @asynccontextmanager

@@ -15,7 +15,8 @@ make an ask. A call for papers asks for nothing. Pure: the model's weights are r
 
 from __future__ import annotations
 
-from earshot.bot.finding.intent_model import shipped
+from typing import TYPE_CHECKING
+
 from earshot.bot.finding.intent_phrases import ASKING as ASKING
 from earshot.bot.finding.intent_phrases import LABELS as LABELS
 from earshot.bot.finding.intent_phrases import NEGATIVE as NEGATIVE
@@ -25,11 +26,22 @@ from earshot.bot.finding.intent_phrases import Found as Found
 from earshot.bot.finding.intent_phrases import Intent as Intent
 from earshot.bot.finding.intent_phrases import find_phrases, model_text
 
+if TYPE_CHECKING:
+    from earshot.bot.finding.intent_model import IntentModel
+
 PHRASE_BACKING = 0.5
 """A weak asking phrase counts from this fraction of the model's threshold: the model must lean towards an ask."""
 LEARNED = "asks (learned)"
 _ASK_PHRASES = frozenset((Intent.QUESTION, Intent.RECOMMENDATION, Intent.COMPARISON))
 """The phrase shown for an ask the model found without a phrase."""
+
+
+def shipped() -> IntentModel:
+    """The shipped model, loaded on first use: numpy and the weights load only where items are scored, so a
+    command that scores nothing (`earshot topics list`) starts without them."""
+    from earshot.bot.finding.intent_model import shipped as load
+
+    return load()
 
 
 def asks_probability(title: str, text: str) -> float:

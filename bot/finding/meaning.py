@@ -10,7 +10,7 @@ with one matrix product.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from earshot.bot.domain import Conversation, Topic
@@ -82,11 +82,21 @@ class _Bounded(OrderedDict[Hashable, object]):
 class Meaning:
     """Reads items and topics through an Embedder, keeping what it worked out (bounded)."""
 
-    def __init__(self, embedder: Embedder, push: float = PUSH) -> None:
-        self.embedder = embedder
+    def __init__(self, embedder: Embedder | Callable[[], Embedder], push: float = PUSH) -> None:
+        """``embedder`` or a function making it on first use (a process that scores nothing never loads a table)."""
+        self._embedder = embedder if not callable(embedder) else None
+        self._make = embedder if callable(embedder) else None
         self.push = push
         self._items = _Bounded(ITEMS_KEPT)
         self._topics = _Bounded(TOPICS_KEPT)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, made on first use when a function was given."""
+        if self._embedder is None:
+            assert self._make is not None
+            self._embedder = self._make()
+        return self._embedder
 
     def forget_items(self) -> None:
         """Drop the item vectors kept (benchmarks measure each item embedded afresh with it)."""

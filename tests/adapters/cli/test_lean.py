@@ -25,6 +25,8 @@ NOT_FOR_HELP = (
     "slack_bolt",
     "slack_sdk",
     "matplotlib",
+    "numpy",
+    "py3langid",
     "earshot.adapters.cli.commands",
     "earshot.adapters.settings",
 )
@@ -34,8 +36,9 @@ NOT_FOR_WEBHOOK = ("aiohttp", "prometheus_client", "discord", "slack_bolt", "sla
 
 
 # What a command that only reads and writes the database loads on a current schema: Alembic is for the commands that
-# migrate (`db`, and a SQLite database that is behind); checking that the schema is current needs none of it.
-NOT_FOR_A_CURRENT_SCHEMA = ("alembic", "apscheduler", *NOT_FOR_WEBHOOK)
+# migrate (`db`, and a SQLite database that is behind); checking that the schema is current needs none of it. Nor
+# do the models that score items (numpy, the language guesser): `topics list` scores nothing.
+NOT_FOR_A_CURRENT_SCHEMA = ("alembic", "apscheduler", "numpy", "py3langid", *NOT_FOR_WEBHOOK)
 
 
 def loaded_after(code: str, env: dict[str, str] | None = None) -> set[str]:
