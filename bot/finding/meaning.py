@@ -89,6 +89,7 @@ class Meaning:
         self.push = push
         self._items = _Bounded(ITEMS_KEPT)
         self._topics = _Bounded(TOPICS_KEPT)
+        self._languages = embedder.languages  # read once: asked for every match
 
     @property
     def embedder(self) -> Embedder:
@@ -132,7 +133,7 @@ class Meaning:
     def fit(self, conversation: Conversation, topic: Topic, language: str | None = None) -> Fit | None:
         """How close the item is to the topic's meaning and to its nearest counter-example; None when the topic says
         nothing of its meaning, or the item's ``language`` (when known) is one the embedder does not read."""
-        if language is not None and language not in self.embedder.languages:
+        if language is not None and language not in self._languages:
             return None
         meaning = self.topic(topic)
         if meaning is None:
