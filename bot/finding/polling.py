@@ -106,14 +106,16 @@ class Poller:
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
         """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
         now = self.clock()
+        texts = None
         async with self.store.unit() as unit:
             leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
             # Topics are read each round, so every change is seen by the next round.
             topics = self._index(tuple(await unit.list_topics())) if leased else TopicIndex([])
             if leased and (self._learned_at is None or now - self._learned_at >= FEEDBACK_REFRESH):
                 texts = await unit.feedback_texts(now - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
-                self._learned, self._learned_at = learn_all(texts), now
-                self._models = team_models(self.scoring.meaning, texts, [c.topic for c in topics.topics])
+        if texts is not None:  # learned after the transaction: embedding the feedback holds no database lock
+            self._learned, self._learned_at = learn_all(texts), now
+            self._models = team_models(self.scoring.meaning, texts, [c.topic for c in topics.topics])
         if not leased:
             return []
         gate = asyncio.Semaphore(self.policy.concurrency)

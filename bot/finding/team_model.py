@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from earshot.bot.domain import Topic
 from earshot.bot.finding.meaning import OPENING_CHARS, Meaning, has_meaning
-from earshot.bot.ports.meaning import Embedder, Matrix, Vector
+from earshot.bot.ports.meaning import Embedder, Vector
 from earshot.bot.records import Reason, ReasonKind
 
 MIN_EACH = 5
@@ -33,24 +33,22 @@ LIKE_MIN_MARGIN = 0.03
 """An item gains (or loses) LIKE_UNIT points per unit of cosine it sits nearer the joined (or dismissed) centroid,
 at most LIKE_MAX either way; under LIKE_MIN_MARGIN the likeness is chance and counts nothing. Bounded so that the
 team's feedback nudges a borderline alert over or under ``min_score`` without overriding what the post asks."""
-NEIGHBOURS = 5
-"""How many of the nearest past alerts the reason names: "like 4 of the 5 nearest threads the team joined"."""
 
 
 @dataclass(frozen=True, slots=True)
 class TeamModel:
-    """A topic's model: each side's centroid and its stacked vectors (to name the nearest past alerts)."""
+    """A topic's model: each side's centroid, and how many alerts each was learned from. Two vectors a topic: an
+    item is weighed against it with two dot products, cheap enough for every match."""
 
     joined: Vector
     dismissed: Vector
-    rows: Matrix
-    sides: tuple[bool, ...]  # per row of ``rows``: True for a joined alert, False for a dismissed one
+    joined_count: int
+    dismissed_count: int
 
     @property
     def counts(self) -> tuple[int, int]:
         """How many joined and dismissed alerts it was learned from."""
-        joined = sum(self.sides)
-        return joined, len(self.sides) - joined
+        return self.joined_count, self.dismissed_count
 
 
 def stored_embedding_text(stored: str) -> str:
@@ -69,8 +67,7 @@ def learn_model(embedder: Embedder, dismissed: Sequence[str], joined: Sequence[s
         return None
     good = [embedder.embed(stored_embedding_text(t)) for t in joined]
     bad = [embedder.embed(stored_embedding_text(t)) for t in dismissed]
-    sides = (True,) * len(good) + (False,) * len(bad)
-    return TeamModel(embedder.mean(good), embedder.mean(bad), embedder.stack([*good, *bad]), sides)
+    return TeamModel(embedder.mean(good), embedder.mean(bad), len(good), len(bad))
 
 
 def learn_models(
@@ -101,21 +98,16 @@ def team_models(
 
 def like_team(model: TeamModel, vector: Vector, embedder: Embedder) -> Reason | None:
     """What the team's feedback says of an item (its vector): points for sitting nearer what the team joined,
-    fewer for nearer what it dismissed, with how many of the nearest past alerts are on that side; None when the
-    item sits about as near both."""
+    fewer for nearer what it dismissed, naming how many alerts that side was learned from; None when the item sits
+    about as near both."""
     margin = embedder.similarity(vector, model.joined) - embedder.similarity(vector, model.dismissed)
     if abs(margin) < LIKE_MIN_MARGIN:
         return None
     weight = max(-LIKE_MAX, min(LIKE_MAX, round(LIKE_UNIT * margin)))
     if weight == 0:
         return None
-    near = embedder.similarities(vector, model.rows)
-    nearest = sorted(range(len(near)), key=lambda i: (-near[i], i))[:NEIGHBOURS]
-    joined = weight > 0
-    alike = sum(1 for i in nearest if model.sides[i] is joined)
-    what = "threads the team joined" if joined else "items the team dismissed"
-    return Reason(
-        f"learned from the team's feedback: like {alike} of the {len(nearest)} nearest {what}",
-        weight,
-        ReasonKind.FEEDBACK,
-    )
+    if weight > 0:
+        label = f"like the {model.joined_count} threads the team joined"
+    else:
+        label = f"like the {model.dismissed_count} items the team dismissed"
+    return Reason(f"learned from the team's feedback: {label}", weight, ReasonKind.FEEDBACK)
