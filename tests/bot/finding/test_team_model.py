@@ -143,9 +143,11 @@ async def test_below_the_minimum_the_team_s_feedback_has_no_part(store: MemorySt
     assert not any(r.startswith("learned from the team's feedback") for r in alert.reasons)
 
 
+@pytest.mark.parametrize("twin", [False, True], ids=["sql", "memory"])
 async def test_two_replicas_learn_the_same_from_the_database_and_explain_shows_it(
-    store: MemoryStore, meaning: Meaning
+    store: MemoryStore, meaning: Meaning, twin: bool
 ) -> None:
+    store = MemoryStore() if twin else store  # the SQL store, and its in-memory twin
     clock, source = Clock(), ScriptedSource()
     await setup(store, clock, source, ["forum", "board"], [TOPIC])
     first = _poller(store, source, clock, "worker-1", meaning)
