@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from earshot.adapters.cli.explain_view import explanation
 from earshot.adapters.meaning import default_embedder
 from earshot.adapters.storage.memory import MemoryStore
 from earshot.bot.domain import Conversation, Match, Outcome, OutcomeKind, Topic
@@ -172,6 +173,9 @@ async def test_two_replicas_learn_the_same_from_the_database_and_explain_shows_i
     assert verdict.score is not None
     [part] = [r for r in verdict.score.reasons if r.kind is ReasonKind.FEEDBACK]
     assert part.weight > 0 and part.label.startswith("learned from the team's feedback: like ")
+    shown = explanation(explained, "general")  # as `earshot explain` prints it
+    line = f"{part.weight:+4d}  learned from the team's feedback: like the 6 threads the team joined (feedback)"
+    assert line in shown
 
 
 def test_feeds_test_and_topic_previews_decide_with_the_model_as_the_poller_does(meaning: Meaning) -> None:
