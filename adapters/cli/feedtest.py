@@ -25,9 +25,9 @@ from earshot.bot.actions.topics_and_feeds import check_feed
 from earshot.bot.domain import Feed, FeedState, Topic
 from earshot.bot.durations import parse_duration
 from earshot.bot.errors import ConfigError, FeedError
-from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
-from earshot.bot.finding.polling import FEEDBACK_TEXTS
+from earshot.bot.finding.feedback import FEEDBACK_TEXTS, FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.preview import preview
+from earshot.bot.finding.team_model import team_models
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Known:
     feeds: dict[str, FeedState] = field(default_factory=dict)
     topics: list[Topic] = field(default_factory=list)
     learned: dict[str, dict[str, float]] = field(default_factory=dict)
+    texts: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # the feedback, to learn by meaning
     note: str | None = None
 
 
@@ -76,7 +77,7 @@ async def read_known(settings: Settings) -> Known:
     except (OSError, OperationalError, DBAPIError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return Known(note=f"cannot read the database at {where} ({reason}): the config file's topics are used")
-    return Known(feeds, topics, learn_all(texts))
+    return Known(feeds, topics, learn_all(texts), texts)
 
 
 def topics_in_force(settings: Settings, known: Known) -> list[Topic]:
@@ -115,7 +116,9 @@ async def feed_test(settings: Settings, name_or_url: str) -> int:
             return 1
     scoring = scoring_policy(settings)
     now = utc_now()
-    verdicts = preview(result.items, feed.name, topics_in_force(settings, known), now, scoring, known.learned)
+    topics = topics_in_force(settings, known)
+    models = team_models(scoring.meaning, known.texts, topics)
+    verdicts = preview(result.items, feed.name, topics, now, scoring, known.learned, models)
     notes = list(result.notes)
     if known.note:
         notes.append(known.note)

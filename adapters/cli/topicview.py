@@ -11,9 +11,9 @@ from earshot.adapters.cli.topicargs import topic_from_args
 from earshot.bot.actions.topics_and_feeds import check_topic
 from earshot.bot.domain import Topic
 from earshot.bot.errors import ConfigError
-from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
-from earshot.bot.finding.polling import FEEDBACK_TEXTS
+from earshot.bot.finding.feedback import FEEDBACK_TEXTS, FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.preview import FILTERED, POSTED, ItemPreview, Verdict, preview_each
+from earshot.bot.finding.team_model import team_models
 from earshot.bot.text import clean, excerpt
 
 PREVIEW_ITEMS = 5000
@@ -107,5 +107,7 @@ async def preview(app: App, args: argparse.Namespace) -> str:
         stored = await unit.recent_conversations(now - timedelta(days=args.days), PREVIEW_ITEMS)
         texts = await unit.feedback_texts(now - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
     items = ((s.conversation, s.feed, s.first_seen_at) for s in stored)
-    previews = preview_each(items, [draft], app.scoring(), learn_all(texts))
+    scoring = app.scoring()
+    models = team_models(scoring.meaning, texts, [draft])
+    previews = preview_each(items, [draft], scoring, learn_all(texts), models)
     return preview_report(draft, previews, args.days, args.limit)

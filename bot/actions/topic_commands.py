@@ -16,10 +16,10 @@ from earshot.bot.actions.answer import Answer, refused
 from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
 from earshot.bot.domain import Topic
 from earshot.bot.errors import ConfigError, EarshotError, NotAllowed
-from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
-from earshot.bot.finding.polling import FEEDBACK_TEXTS
+from earshot.bot.finding.feedback import FEEDBACK_TEXTS, FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.preview import POSTED, ItemPreview, Verdict, preview_each
 from earshot.bot.finding.scoring import ScoringPolicy
+from earshot.bot.finding.team_model import team_models
 from earshot.bot.ports import Clock, StoreOf
 from earshot.bot.ports.storage import Feedback, Lookup
 from earshot.bot.text import clean, excerpt
@@ -168,7 +168,8 @@ async def preview_draft(
         stored = await unit.recent_conversations(now - timedelta(days=days), PREVIEW_ITEMS)
         texts = await unit.feedback_texts(now - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
     items = ((s.conversation, s.feed, s.first_seen_at) for s in stored)
-    return preview_text(draft, preview_each(items, [draft], scoring, learn_all(texts)), days)
+    models = team_models(scoring.meaning, texts, [draft])
+    return preview_text(draft, preview_each(items, [draft], scoring, learn_all(texts), models), days)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,26 +8,39 @@ Chat adapters render an :class:`Explanation` their own way; the CLI prints it as
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from earshot.bot.domain import Alert, Conversation, Match, Topic
 from earshot.bot.errors import ConfigError, InvalidQuery, NotFound
+from earshot.bot.finding.feedback import FEEDBACK_TEXTS, FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.language import known_language, language_hold
 from earshot.bot.finding.matching import CompiledTopic, Haystack, TopicIndex, compile_topic, evaluate, holds
 from earshot.bot.finding.query import Attr, Node, Not, Term
 from earshot.bot.finding.scoring import BASE, Score, ScoringPolicy, score
+from earshot.bot.finding.team_model import TeamModel, team_models
 from earshot.bot.finding.thread_state import describe, thread_state
 from earshot.bot.ports import Clock, StoredConversation, StoreOf
-from earshot.bot.ports.storage import Lookup, Topics
+from earshot.bot.ports.storage import Feedback, Lookup, Topics
 
 log = logging.getLogger(__name__)
 
 
-class ExplainUnit(Lookup, Topics, Protocol):
-    """What explaining touches: stored conversations, their alerts, and the topics."""
+class ExplainUnit(Lookup, Topics, Feedback, Protocol):
+    """What explaining touches: stored conversations, their alerts, the topics, and the team's feedback."""
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What the topics learned from the team's feedback: words typical of dismissed alerts, and models by meaning."""
+
+    words: Mapping[str, Mapping[str, float]]
+    models: Mapping[str, TeamModel]
+
+
+NOTHING_LEARNED = Learned({}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +108,12 @@ def _leaf(node: Term | Attr, excluded: bool, hay: Haystack) -> Leaf:
 
 
 def explain_topic(
-    compiled: CompiledTopic, hay: Haystack, at: datetime, policy: ScoringPolicy, near: bool = False
+    compiled: CompiledTopic,
+    hay: Haystack,
+    at: datetime,
+    policy: ScoringPolicy,
+    near: bool = False,
+    learned: Learned = NOTHING_LEARNED,
 ) -> TopicVerdict:
     """One topic's verdict on one item, scored at ``at`` (when the item was first seen): pure. ``near``: the item
     matched no query but is close in meaning to this topic, which opted in to being found without a keyword."""
@@ -118,15 +136,17 @@ def explain_topic(
     if held is not None:
         return TopicVerdict(topic, "below_min", None, query_holds, found, matched, Score(0, (held,)))
     language = known_language(hay.conversation, topic.languages, policy.languages)
-    result = score(hay.conversation, matched, at, policy, language, topic=topic)
+    words, model = learned.words.get(topic.name), learned.models.get(topic.name)
+    result = score(hay.conversation, matched, at, policy, language, dismissed=words, topic=topic, model=model)
     outcome = "alert" if result.value >= topic.min_score else "below_min"
     return TopicVerdict(topic, outcome, None, query_holds, found, matched, result)
 
 
 def explain_item(
-    stored: StoredConversation, topics: Sequence[Topic], policy: ScoringPolicy
+    stored: StoredConversation, topics: Sequence[Topic], policy: ScoringPolicy, learned: Learned = NOTHING_LEARNED
 ) -> tuple[str, tuple[TopicVerdict, ...]]:
-    """The item's language and every topic's verdict on it (disabled topics included, marked so): pure."""
+    """The item's language and every topic's verdict on it (disabled topics included, marked so), with what the
+    topics ``learned`` from the team's feedback: pure."""
     hay = Haystack(stored.conversation, stored.feed)
     compiled = _compiled(topics)
     near: set[str] = set()
@@ -135,7 +155,7 @@ def explain_item(
         index = TopicIndex([c for c in compiled if c.topic.enabled], policy.meaning)
         near = {t.name for t, m in index.match(stored.conversation, stored.feed) if not m.terms}
     at = stored.first_seen_at
-    verdicts = tuple(explain_topic(c, hay, at, policy, c.topic.name in near) for c in compiled)
+    verdicts = tuple(explain_topic(c, hay, at, policy, c.topic.name in near, learned) for c in compiled)
     return hay.language, verdicts
 
 
@@ -188,7 +208,9 @@ class Explainer:
                 raise ConfigError(f"{target!r} is neither an alert id nor a URL; give e.g. 42 or https://...")
             topics = await unit.list_topics()
             alerts = await unit.list_alerts(conversation_id=stored.id, limit=1000)
-        language, verdicts = explain_item(stored, topics, self.scoring)
+            texts = await unit.feedback_texts(self.clock() - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
+        learned = Learned(learn_all(texts), team_models(self.scoring.meaning, texts, topics))
+        language, verdicts = explain_item(stored, topics, self.scoring, learned)
         return Explanation(stored, language, verdicts, tuple(alerts), asked, thread_line(stored.conversation))
 
 

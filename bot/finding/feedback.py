@@ -17,6 +17,9 @@ from earshot.bot.finding.scoring import feedback_words
 
 FEEDBACK_WINDOW = timedelta(days=90)
 """Feedback older than this is forgotten: topics and communities change."""
+FEEDBACK_TEXTS = 300
+"""Dismissed and claimed alerts read per topic for learning, newest first (by the poller and `earshot explain`
+alike, so both learn the same)."""
 MIN_DISMISSED = 3
 """Fewer dismissed alerts than this teach nothing yet."""
 MIN_SHARE = 0.2

@@ -19,11 +19,12 @@ from typing import Protocol
 
 from earshot.bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
 from earshot.bot.errors import FeedError, LeaseLost
-from earshot.bot.finding.feedback import FEEDBACK_WINDOW, learn_all
+from earshot.bot.finding.feedback import FEEDBACK_TEXTS, FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.judge import Asked, Candidate, Judging, judged
 from earshot.bot.finding.language import known_language, language_hold
 from earshot.bot.finding.matching import TopicIndex, compile_topics
 from earshot.bot.finding.scoring import Score, ScoringPolicy, score, top_reasons
+from earshot.bot.finding.team_model import TeamModel, team_models
 from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, NewAlert, Source, StoreOf, Telemetry, Verdict
 from earshot.bot.ports.storage import Feedback, Polling, Topics
 from earshot.bot.timing import feed_backoff, next_poll_at
@@ -32,9 +33,9 @@ from earshot.bot.urls import canonical_url
 log = logging.getLogger(__name__)
 
 FEEDBACK_REFRESH = timedelta(minutes=10)
-"""How often a poller relearns what each topic's dismissed alerts look like."""
-FEEDBACK_TEXTS = 300
-"""Dismissed and claimed alerts read per topic for learning, newest first."""
+"""How often a poller relearns what each topic's dismissed and joined alerts look like, from the database: every
+replica relearns on its own and, reading the same feedback, learns the same (a new dismissal reaches all of them
+within this time)."""
 
 
 class PollUnit(Polling, Feedback, Topics, Protocol):
@@ -97,6 +98,7 @@ class Poller:
         self._indexed: tuple[tuple[Topic, ...], TopicIndex] | None = None
         self.scoring = scoring or ScoringPolicy()
         self._learned: dict[str, dict[str, float]] = {}
+        self._models: dict[str, TeamModel] = {}
         self._learned_at: datetime | None = None
         self.telemetry = telemetry
         self.judging = judging  # the optional LLM judge; None decides every alert from its score alone
@@ -104,13 +106,16 @@ class Poller:
     async def poll(self, *, names: Sequence[str] | None = None, due_only: bool = True) -> list[PollReport]:
         """Poll every feed that is due (or the named ones, or all with ``due_only=False``) and nobody else holds."""
         now = self.clock()
+        texts = None
         async with self.store.unit() as unit:
             leased = await unit.lease_feeds(now, self.owner, self.policy.lease, names=names, due_only=due_only)
             # Topics are read each round, so every change is seen by the next round.
             topics = self._index(tuple(await unit.list_topics())) if leased else TopicIndex([])
             if leased and (self._learned_at is None or now - self._learned_at >= FEEDBACK_REFRESH):
                 texts = await unit.feedback_texts(now - FEEDBACK_WINDOW, FEEDBACK_TEXTS)
-                self._learned, self._learned_at = learn_all(texts), now
+        if texts is not None:  # learned after the transaction: embedding the feedback holds no database lock
+            self._learned, self._learned_at = learn_all(texts), now
+            self._models = team_models(self.scoring.meaning, texts, [c.topic for c in topics.topics])
         if not leased:
             return []
         gate = asyncio.Semaphore(self.policy.concurrency)
@@ -204,7 +209,8 @@ class Poller:
     ) -> NewAlert:
         """The alert for one match: its joinability, top reasons, whether it clears the topic's minimum, and the
         judge's verdict when one was given (a "skip" holds it)."""
-        result, state = decide(conversation, topic, found, now, self.scoring, self._learned.get(topic.name))
+        learned, model = self._learned.get(topic.name), self._models.get(topic.name)
+        result, state = decide(conversation, topic, found, now, self.scoring, learned, model)
         reasons, state = judged(top_reasons(result), state, verdict)
         return NewAlert(
             conversation_id,
@@ -225,7 +231,8 @@ class Poller:
         candidates: list[Candidate] = []
         for conversation in result.items:
             for topic, found in topics.match(conversation, feed):
-                pre, state = decide(conversation, topic, found, now, self.scoring, self._learned.get(topic.name))
+                learned, model = self._learned.get(topic.name), self._models.get(topic.name)
+                pre, state = decide(conversation, topic, found, now, self.scoring, learned, model)
                 if judging.wants(pre.value, state):
                     candidates.append(Candidate(conversation, topic))
         return await judging.verdicts(candidates) if candidates else {}
@@ -266,6 +273,7 @@ def decide(
     now: datetime,
     scoring: ScoringPolicy,
     dismissed: Mapping[str, float] | None = None,
+    model: TeamModel | None = None,
 ) -> tuple[Score, DeliveryState]:
     """A match's joinability and whether it is posted (pending) or held under the topic's ``min_score`` or for its
     language (one the topic, or else the team, does not read): the one decision the poller makes, and `feeds test`
@@ -274,7 +282,7 @@ def decide(
     if held is not None:
         return Score(0, (held,)), DeliveryState.BELOW_MIN
     language = known_language(conversation, topic.languages, scoring.languages)
-    result = score(conversation, found, now, scoring, language, dismissed=dismissed, topic=topic)
+    result = score(conversation, found, now, scoring, language, dismissed=dismissed, topic=topic, model=model)
     return result, DeliveryState.PENDING if result.value >= topic.min_score else DeliveryState.BELOW_MIN
 
 

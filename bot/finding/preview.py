@@ -15,6 +15,7 @@ from earshot.bot.finding.explain import explain_topic
 from earshot.bot.finding.matching import Haystack, TopicIndex, compile_topics
 from earshot.bot.finding.polling import decide
 from earshot.bot.finding.scoring import Reason, ScoringPolicy, top_reasons
+from earshot.bot.finding.team_model import TeamModel
 
 POSTED = "posted"
 BELOW_MIN = "below_min"
@@ -55,10 +56,11 @@ def preview(
     now: datetime,
     scoring: ScoringPolicy,
     learned: Mapping[str, Mapping[str, float]] | None = None,
+    models: Mapping[str, TeamModel] | None = None,
 ) -> list[ItemPreview]:
-    """Each item's verdicts, as the poller would decide them now for the feed named ``feed`` (``learned``: what
-    each topic learned from dismissed alerts, as the poller holds it)."""
-    return preview_each(((item, feed, now) for item in items), topics, scoring, learned)
+    """Each item's verdicts, as the poller would decide them now for the feed named ``feed`` (``learned`` and
+    ``models``: what each topic learned from the team's feedback, by words and by meaning, as the poller holds it)."""
+    return preview_each(((item, feed, now) for item in items), topics, scoring, learned, models)
 
 
 def preview_each(
@@ -66,11 +68,12 @@ def preview_each(
     topics: Sequence[Topic],
     scoring: ScoringPolicy,
     learned: Mapping[str, Mapping[str, float]] | None = None,
+    models: Mapping[str, TeamModel] | None = None,
 ) -> list[ItemPreview]:
     """Each item's verdicts, given as (item, the feed that brought it, when it is decided): stored items are
     decided as of when they were first seen, so what a draft topic *would have* posted is what the poller would
     have posted then."""
-    learned = learned or {}
+    learned, models = learned or {}, models or {}
     compiled = compile_topics(topics)
     index = TopicIndex(compiled, scoring.meaning)
     out = []
@@ -78,7 +81,8 @@ def preview_each(
         verdicts = []
         matched = index.match(item, feed)
         for topic, found in matched:
-            result, state = decide(item, topic, found, now, scoring, learned.get(topic.name))
+            words, model = learned.get(topic.name), models.get(topic.name)
+            result, state = decide(item, topic, found, now, scoring, words, model)
             outcome = POSTED if state == DeliveryState.PENDING else BELOW_MIN
             verdicts.append(Verdict(topic, outcome, result.value, found, reasons=top_reasons(result)))
         taken = {topic.name for topic, _ in matched}

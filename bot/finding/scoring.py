@@ -18,6 +18,7 @@ from earshot.bot.domain import Conversation, Match, Topic
 from earshot.bot.finding.intent import LABELS, NEGATIVE, POSITIVE, Intent, find_intents
 from earshot.bot.finding.matching import squash
 from earshot.bot.finding.meaning import Fit, Meaning
+from earshot.bot.finding.team_model import TeamModel, like_team
 from earshot.bot.finding.thread_state import describe, thread_state
 from earshot.bot.records import Reason as Reason  # re-exported: defined here first, now among the records
 from earshot.bot.records import ReasonKind as ReasonKind
@@ -337,6 +338,7 @@ def score(
     language: str | None = None,
     dismissed: Mapping[str, float] | None = None,
     topic: Topic | None = None,
+    model: TeamModel | None = None,
 ) -> Score:
     """The joinability of ``conversation`` for a topic it matched, at ``now``.
 
@@ -347,7 +349,8 @@ def score(
     ``language`` is the item's language when the caller knows it (declared by the source, or already detected to
     hold items the topic or team cannot read: :func:`earshot.bot.finding.language.language_hold`, which the caller
     applies before scoring). ``dismissed`` is what the topic learned from its dismissed alerts
-    (:func:`earshot.bot.finding.feedback.learn`), if anything.
+    (:func:`earshot.bot.finding.feedback.learn`), if anything; ``model`` what it learned by meaning
+    (:func:`earshot.bot.finding.team_model.learn_model`), which replaces the words where the item is read by meaning.
     """
     policy = policy or _DEFAULT_POLICY
     if by_team(conversation.author, policy.team_accounts):
@@ -357,7 +360,10 @@ def score(
     fitted = meaning.fit(conversation, topic, language) if meaning is not None and topic is not None else None
     fit = relevance(match, conversation.untitled) if fitted is None else meaning_relevance(match, fitted)
     extra: tuple[Reason, ...] = (fit,)
-    if dismissed:
+    if model is not None and fitted is not None and meaning is not None:
+        liked = like_team(model, meaning.item(conversation), meaning.embedder)
+        extra = (fit,) if liked is None else (fit, liked)
+    elif dismissed:
         title = "" if conversation.kind == "comment" else conversation.title
         penalty = similar_to_dismissed(feedback_words(title, conversation.text), dismissed)
         if penalty is not None:
