@@ -47,6 +47,7 @@ from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
 from earshot.bot.followup.reports import WeeklyReporter
 from earshot.bot.followup.stale_claims import ClaimSweeper
+from earshot.bot.guest.briefer import Briefer
 from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
 from earshot.bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
 
@@ -128,9 +129,7 @@ class App:
     def reply_checker(self) -> ReplyChecker:
         """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
         reader this app keeps)."""
-        g = self.settings.guest
-        policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
-        return ReplyChecker(self.store, policy, SubredditRules(self.http, os.environ))
+        return ReplyChecker(self.store, guest_policy(self.settings), SubredditRules(self.http, os.environ))
 
     def scoring(self) -> ScoringPolicy:
         """How the poller scores joinability."""
@@ -342,6 +341,12 @@ def scoring_policy(settings: Settings) -> ScoringPolicy:
     )
 
 
+def guest_policy(settings: Settings) -> GuestPolicy:
+    """What counts as ours and the team's rule cards, from [ours], [[team]] and [[rules]]."""
+    g = settings.guest
+    return GuestPolicy(g.ours, g.people, g.rules, g.dropped)
+
+
 @functools.cache
 def shared_meaning() -> Meaning:
     """One reader of meaning per process: item and topic vectors are worked out once, whoever asks."""
@@ -377,6 +382,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             custom_outcomes=outcomes,
             kinds=declarations(),
             scoring=scoring_policy(settings),
+            briefer=Briefer(store, utc_now, guest_policy(settings), SubredditRules(http, os.environ)),
         )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)

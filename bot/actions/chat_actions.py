@@ -9,6 +9,7 @@ raise for a person's mistake; alert actions (claim, release, record) raise :clas
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -39,6 +40,8 @@ from earshot.bot.errors import EarshotError, NotAllowed, NotFound
 from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation import progress_line
 from earshot.bot.followup.stats import STALE_AFTER, stats_text
+from earshot.bot.guest.briefer import Briefer
+from earshot.bot.guest.briefing import Briefing
 from earshot.bot.ports import NO_TELEMETRY, Clock, Source, SourceKind, StoreOf, Telemetry
 from earshot.bot.ports.storage import (
     Checks,
@@ -52,6 +55,8 @@ from earshot.bot.ports.storage import (
     Team,
 )
 from earshot.bot.team_handles import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
+
+log = logging.getLogger(__name__)
 
 LIST_LIMIT = 20
 UNCLAIMED_WINDOW = timedelta(days=7)
@@ -134,8 +139,10 @@ class ChatActions(TopicCommands):
         custom_outcomes: Sequence[str] = (),
         kinds: Mapping[str, SourceKind] | None = None,
         scoring: ScoringPolicy | None = None,
+        briefer: Briefer | None = None,
     ) -> None:
         self.store = store
+        self.briefer = briefer  # briefs whoever wins a claim; None: no briefing
         self.scoring = scoring or ScoringPolicy()  # as the poller scores: topic previews use it
         self.sources = sources
         self.clock = clock
@@ -319,6 +326,17 @@ class ChatActions(TopicCommands):
     async def claim(self, alert_id: int, member: Member) -> ClaimResult:
         """Claim an alert; the first claimer wins and everyone else learns who that is."""
         return await self.claims.claim(alert_id, member.id)
+
+    async def briefing(self, alert_id: int) -> Briefing | None:
+        """The briefing for whoever just claimed ``alert_id``, or None when briefings are off or it failed (a
+        briefing is a courtesy: the claim stands without it)."""
+        if self.briefer is None:
+            return None
+        try:
+            return await self.briefer.brief(alert_id)
+        except Exception:
+            log.exception("alert %d: the briefing could not be made", alert_id)
+            return None
 
     async def release(self, alert_id: int, member: Member) -> None:
         """Give a claim back (the claimer, or a moderator)."""
