@@ -169,3 +169,21 @@ class Report:
     stats: Stats
     series: tuple[DayCount, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # member id -> display name
+
+
+@dataclass(frozen=True, slots=True)
+class TeamReply:
+    """A reply of the team's that a participation check counted: the thread, who replied, and its manners."""
+
+    alert_id: int
+    source: str
+    community: str | None
+    thread_url: str
+    title: str
+    member: str
+    replied_at: datetime | None
+    checked_at: datetime
+    responses: int
+    reply_url: str | None = None
+    promoted: bool | None = None  # None: checked before manners were recorded
+    disclosed: bool | None = None
