@@ -48,6 +48,7 @@ from earshot.bot.followup.participation_checks import CheckPolicy, Participation
 from earshot.bot.followup.reports import WeeklyReporter
 from earshot.bot.followup.stale_claims import ClaimSweeper
 from earshot.bot.guest.briefer import Briefer
+from earshot.bot.guest.check import manners_judge
 from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
 from earshot.bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
 
@@ -163,7 +164,10 @@ class App:
     def checker(self) -> ParticipationChecker:
         """The participation checks for this process."""
         policy = CheckPolicy(afters=self.settings.how_it_went.checks)
-        return ParticipationChecker(self.store, self.sources, utc_now, self.owner, policy, self.chat)
+        g = self.settings.guest
+        return ParticipationChecker(
+            self.store, self.sources, utc_now, self.owner, policy, self.chat, manners_judge(g.ours, g.people)
+        )
 
     def sweeper(self) -> ClaimSweeper:
         """Releases claims that went without an outcome for ``[claims] release_after``."""
