@@ -31,7 +31,7 @@ from earshot.adapters.sources import build_sources, declarations
 from earshot.adapters.sources.reddit.rules import SubredditRules
 from earshot.adapters.sources.registry import half_lives
 from earshot.adapters.storage import SqlStore, create_engine, describe_url, migrate
-from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.actions.chat_actions import BriefingSink, ChatActions
 from earshot.bot.actions.claims import Claims
 from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
 from earshot.bot.delivering.context import ContextPolicy, Contextualiser
@@ -107,7 +107,13 @@ class App:
             custom_outcomes=self.settings.how_it_went.custom_outcomes,
             kinds=declarations(),
             scoring=self.scoring(),
+            briefer=self.briefer,
         )
+
+    @cached_property
+    def briefer(self) -> Briefer:
+        """The claimer's briefing, with the team's [ours] and [[rules]] and each subreddit's own rules."""
+        return Briefer(self.store, utc_now, guest_policy(self.settings), SubredditRules(self.http, os.environ))
 
     @property
     def follow_up_after(self) -> timedelta:
@@ -390,6 +396,8 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
         )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
+        if isinstance(chat, BriefingSink):  # console, webhook: the chat shows briefings itself
+            desk.briefings = chat
         if check_schema:
             await ensure_schema(settings, engine)
         app = App(

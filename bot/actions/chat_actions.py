@@ -14,7 +14,7 @@ import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from earshot.bot.actions.alert_card import OUTCOME_WORDS, AlertCard, Choice, alert_card
 from earshot.bot.actions.answer import TOPIC_EXAMPLE as TOPIC_EXAMPLE  # re-exported: defined here first
@@ -124,6 +124,15 @@ def _topic_line(topic: Topic) -> str:
     return f"{topic.name}{state} → {channel}, min score {topic.min_score}: {topic.query}"
 
 
+@runtime_checkable
+class BriefingSink(Protocol):
+    """A chat that shows the claimer's briefing itself, as a line or a payload of its own (console, webhook)."""
+
+    async def send_briefing(self, alert_id: int, member: str, briefing: Briefing) -> None:
+        """Show ``member`` the briefing for the alert they just claimed."""
+        ...
+
+
 class ChatActions(TopicCommands):
     """Commands, claims and outcomes as the chat platforms offer them."""
 
@@ -143,6 +152,8 @@ class ChatActions(TopicCommands):
     ) -> None:
         self.store = store
         self.briefer = briefer  # briefs whoever wins a claim; None: no briefing
+        # A chat that shows briefings itself (console, webhook); Slack and Discord send theirs privately instead.
+        self.briefings: BriefingSink | None = None
         self.scoring = scoring or ScoringPolicy()  # as the poller scores: topic previews use it
         self.sources = sources
         self.clock = clock
@@ -324,8 +335,17 @@ class ChatActions(TopicCommands):
 
     # Alert actions
     async def claim(self, alert_id: int, member: Member) -> ClaimResult:
-        """Claim an alert; the first claimer wins and everyone else learns who that is."""
-        return await self.claims.claim(alert_id, member.id)
+        """Claim an alert; the first claimer wins and everyone else learns who that is. A chat that shows
+        briefings itself (console, webhook: ``briefings``) gets the winner's briefing."""
+        result = await self.claims.claim(alert_id, member.id)
+        if result.won and self.briefings is not None:
+            briefing = await self.briefing(alert_id)
+            if briefing is not None:
+                try:
+                    await self.briefings.send_briefing(alert_id, member.id, briefing)
+                except Exception as exc:  # the claim stands; the briefing is a courtesy
+                    log.warning("alert %d: the briefing could not be sent: %s", alert_id, exc)
+        return result
 
     async def briefing(self, alert_id: int) -> Briefing | None:
         """The briefing for whoever just claimed ``alert_id``, or None when briefings are off or it failed (a

@@ -29,7 +29,8 @@ QUIET_AFTER = timedelta(days=3)  # a thread older than this with few replies has
 _SCALE = re.compile(
     r"\b\d[\d,.]*\s*(?:k|m|million|thousand|billion)?\s*(?:users?|customers?|requests?|req/s|rps|qps|events?|"
     r"messages?|rows?|records?|documents?|files?|servers?|nodes?|machines?|instances?|vms?|containers?|pods?|"
-    r"employees?|people|engineers?|developers?|devs|seats?|tenants?|sites?|services?|repos?|gb|tb|pb|mb)\b|"
+    r"employees?|people|engineers?|developers?|devs|seats?|tenants?|sites?|services?|repos?|gb|tb|pb|mb|laptops?|"
+    r"desktops?|computers?|devices?|phones?|clients?|offices?|locations?|stores?|apps?|projects?|websites?)\b|"
     r"\bteam of \d+|\b(?:per|a|every) (?:second|minute|day|month)\b.*\d|\d.*\b(?:per|a|every) (?:second|minute|day)\b",
     re.IGNORECASE,
 )

@@ -31,6 +31,7 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
         ("We ingest about 40k events per second from 300 devices.", "scale", 1),
         ("Our team of 6 engineers runs it all.", "scale", 1),
         ("The table has 10M rows and grows by 2 GB a month.", "scale", 1),
+        ("We have 3 laptops and a NAS.", "scale", 1),
         ("We're on Django and Postgres, deployed to AWS.", "stack", 1),
         ("Our stack is boring on purpose.", "stack", 1),
         ("Budget is around $200 a month, we can't afford Datadog.", "budget", 1),
