@@ -162,6 +162,17 @@ class DayCount:
 
 
 @dataclass(frozen=True, slots=True)
+class MannersCount:
+    """The team's judged replies of a period: those that helped first (named nothing of ours) and those that
+    promoted, each with how many got answers."""
+
+    helped: int = 0
+    helped_answered: int = 0
+    promoted: int = 0
+    promoted_answered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A report for the channel or the command line: its title, the numbers and the daily series for the chart."""
 
@@ -169,6 +180,7 @@ class Report:
     stats: Stats
     series: tuple[DayCount, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # member id -> display name
+    manners: MannersCount | None = None  # None: not counted (an older caller)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import hmac
 import json
 import logging
 import time
+from dataclasses import asdict
 from typing import Any
 
 from earshot.adapters.http import FetchError, FetchRefused, SafeHttp
@@ -189,6 +190,7 @@ def report_payload(report: Report, chart_png: bytes | None, default_channel: str
             "outcomes": dict(total.outcomes),
         },
         "chart_png": base64.b64encode(chart_png).decode("ascii") if chart_png else None,
+        "manners": asdict(report.manners) if report.manners is not None else None,
     }
 
 
