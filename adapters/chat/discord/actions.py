@@ -71,7 +71,10 @@ class AlertActions:
         await self.redraw(alert_id, interaction)
         briefing = await self.desk.briefing(alert_id)
         if briefing is not None:
-            await self._tell(interaction, briefing_message(briefing))
+            try:
+                await self._tell(interaction, briefing_message(briefing))
+            except discord.HTTPException as exc:  # the claim stands; the briefing is a courtesy
+                log.warning("alert %d: the briefing could not be sent: %s", alert_id, exc)
 
     @tracked
     async def release(self, interaction: discord.Interaction[Any], alert_id: int) -> None:

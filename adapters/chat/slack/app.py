@@ -142,7 +142,10 @@ class Handlers:
         if briefing is None:
             return
         text, blocks = briefing_blocks(briefing)
-        await self.client.chat_postEphemeral(channel=channel, user=member.id, text=text, blocks=blocks)
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=member.id, text=text, blocks=blocks)
+        except SlackApiError as exc:  # the claim stands; the briefing is a courtesy
+            log.warning("alert %d: the briefing could not be sent: %s", alert_id, exc.response.get("error"))
 
     async def release(self, alert_id: int, member: Member, channel: str, *, quiet: bool = False) -> None:
         """Free the claim (the Release button, or the ✋ taken back)."""

@@ -13,7 +13,7 @@ from earshot.bot.guest.briefer import Briefer
 from earshot.bot.guest.briefing import Briefing, Situation, compose
 from earshot.bot.guest.checker import GuestPolicy
 from earshot.bot.guest.rules import cards_for
-from tests.fakes.slack import block_action, reaction_event
+from tests.fakes.slack import Failure, block_action, reaction_event
 
 from .conftest import T0, Rig, make_alert, mrkdwn_texts
 
@@ -100,3 +100,14 @@ def test_an_empty_situation_and_no_rules_leave_their_lines_out() -> None:
     b = Briefing(1, "https://example.com/t/1", "A title", "What is asked?", Situation(), (), (), "age unknown", ())
     body = mrkdwn_texts(briefing_blocks(b)[1])[0]
     assert body.splitlines()[1:] == ["*Asked:* What is asked?", "*Thread:* age unknown"]
+
+
+async def test_a_briefing_slack_refuses_leaves_the_claim_standing(briefed: Rig) -> None:
+    rig = briefed
+    rig.slack.fail("chat.postEphemeral", Failure(error="user_not_in_channel"))
+    alert = await rig.post_alert()
+    channel, ts = _where(alert)
+    await rig.event(reaction_event("U0ALICE01", channel, ts, event_id="EvBrief5"))
+    await rig.slack.wait_for(lambda: rig.slack.called("chat.postEphemeral"))
+    assert (await rig.desk.view(alert.id)).alert.claimed_by == "U0ALICE01"
+    assert len(rig.slack.called("chat.update")) == 1  # the message shows the claim
