@@ -269,6 +269,9 @@ class Participation:
     replied_at: datetime | None = None
     responses: int = 0
     votes: int | None = None
+    reply_url: str | None = None  # the counted reply's own link, where the source gives one
+    promoted: bool | None = None  # the counted reply named or linked what is ours (None: not judged)
+    disclosed: bool | None = None  # it said how its author is connected to what it mentions
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,6 +162,17 @@ class DayCount:
 
 
 @dataclass(frozen=True, slots=True)
+class MannersCount:
+    """The team's judged replies of a period: those that helped first (named nothing of ours) and those that
+    promoted, each with how many got answers."""
+
+    helped: int = 0
+    helped_answered: int = 0
+    promoted: int = 0
+    promoted_answered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A report for the channel or the command line: its title, the numbers and the daily series for the chart."""
 
@@ -169,3 +180,22 @@ class Report:
     stats: Stats
     series: tuple[DayCount, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # member id -> display name
+    manners: MannersCount | None = None  # None: not counted (an older caller)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamReply:
+    """A reply of the team's that a participation check counted: the thread, who replied, and its manners."""
+
+    alert_id: int
+    source: str
+    community: str | None
+    thread_url: str
+    title: str
+    member: str
+    replied_at: datetime | None
+    checked_at: datetime
+    responses: int
+    reply_url: str | None = None
+    promoted: bool | None = None  # None: checked before manners were recorded
+    disclosed: bool | None = None

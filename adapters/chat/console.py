@@ -11,6 +11,7 @@ from typing import TextIO
 from earshot.bot.actions.alert_card import AlertCard, alert_card
 from earshot.bot.domain import Alert, Digest, Notice, Progress
 from earshot.bot.followup.stats import Report, report_text
+from earshot.bot.guest.briefing import Briefing, plain_lines
 from earshot.bot.ports import Clock
 from earshot.bot.text import age, clean, excerpt
 
@@ -82,6 +83,13 @@ def update_line(alert: Alert, progress: Progress) -> str:
     return f"[update] alert {alert.id} · {excerpt(alert.conversation.title, 80)}: {flat(progress.line)}"
 
 
+def briefing_text(alert_id: int, member: str, briefing: Briefing) -> str:
+    """The claimer's briefing: a ``[briefing]`` line, then one flattened line per part (a feed cannot forge a line)."""
+    head, *rest = plain_lines(briefing)
+    lines = [f"[briefing] alert {alert_id} for {flat(member)} · {flat(head)}"]
+    return "\n".join(lines + [f"    {flat(line)}" for line in rest])
+
+
 class ConsoleChat:
     """Prints alerts and notices to a text stream (standard output by default)."""
 
@@ -111,6 +119,10 @@ class ConsoleChat:
     async def refresh(self, alert: Alert, progress: Progress) -> None:
         """Print how a claimed alert is going, as an update line under its id."""
         print(update_line(alert, progress) + "\n", file=self.stream, flush=True)
+
+    async def send_briefing(self, alert_id: int, member: str, briefing: Briefing) -> None:
+        """Print the claimer's briefing under the alert's id."""
+        print(briefing_text(alert_id, member, briefing) + "\n", file=self.stream, flush=True)
 
     async def send_report(self, report: Report, chart_png: bytes | None) -> str:
         """Print a report; save its chart as a PNG in ``report_dir`` and print the file's path."""

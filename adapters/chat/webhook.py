@@ -3,7 +3,8 @@
 Payload fields are a public promise (scripts read them); add fields, never rename them. Alerts carry
 ``"type": "alert"`` and ``alert_id``; operational notices carry ``"type": "notice"`` and no ``alert_id``;
 flood-guard digests carry ``"type": "digest"`` and ``alerts`` (each with its ``alert_id``); how a claimed alert
-is going comes as ``"type": "update"`` with its ``alert_id``; reports as ``"type": "report"`` with the chart as
+is going comes as ``"type": "update"`` with its ``alert_id``; the claimer's briefing as ``"type": "briefing"`` with
+``alert_id``, ``claimed_by`` and the ``briefing`` object; reports as ``"type": "report"`` with the chart as
 base64 PNG in ``chart_png``. Each alert request has ``Idempotency-Key: earshot-alert-<id>`` (a digest:
 ``earshot-digest-<first id>-<last id>-<count>``), so a receiver can drop the rare repeat after a crash between its
 answer and our bookkeeping.
@@ -18,6 +19,7 @@ import hmac
 import json
 import logging
 import time
+from dataclasses import asdict
 from typing import Any
 
 from earshot.adapters.http import FetchError, FetchRefused, SafeHttp
@@ -25,6 +27,7 @@ from earshot.bot.domain import Alert, Digest, Notice, OutcomeKind, Progress, Sum
 from earshot.bot.errors import DeliveryError
 from earshot.bot.followup.participation import settled_by_people
 from earshot.bot.followup.stats import Report, report_text
+from earshot.bot.guest.briefing import Briefing, plain_lines
 from earshot.bot.text import clean, excerpt, without_surrogates
 
 log = logging.getLogger(__name__)
@@ -116,6 +119,32 @@ def notice_payload(notice: Notice, default_channel: str) -> dict[str, Any]:
     }
 
 
+def briefing_payload(alert_id: int, member: str, briefing: Briefing, default_channel: str) -> dict[str, Any]:
+    """The JSON object posted when someone claims an alert: their briefing, as fields and as ``text`` lines."""
+    b = briefing
+    return {
+        "type": "briefing",
+        "alert_id": alert_id,
+        "claimed_by": member,
+        "channel": default_channel,
+        "url": b.url,
+        "briefing": {
+            "asked": clean(b.asked),
+            "situation": {part: [clean(s) for s in said] for part, said in b.situation.parts()},
+            "said": [clean(s) for s in b.said],
+            "unanswered": [clean(s) for s in b.unanswered],
+            "pace": b.pace,
+            "rules": [
+                {"id": c.id, "title": c.title, "text": c.text, "url": c.url, "quoted": c.quoted} for c in b.rules
+            ],
+            "earlier": [{"url": e.url, "title": clean(e.title), "member": e.member} for e in b.earlier],
+            "warning": b.warning,
+            "notes": list(b.notes),
+            "text": [clean(line) for line in plain_lines(b)],
+        },
+    }
+
+
 def update_payload(alert: Alert, progress: Progress, default_channel: str) -> dict[str, Any]:
     """The JSON object posted when a claimed alert's progress changed (a check found a reply, answers, votes)."""
     p = progress.participation
@@ -161,6 +190,7 @@ def report_payload(report: Report, chart_png: bytes | None, default_channel: str
             "outcomes": dict(total.outcomes),
         },
         "chart_png": base64.b64encode(chart_png).decode("ascii") if chart_png else None,
+        "manners": asdict(report.manners) if report.manners is not None else None,
     }
 
 
@@ -206,6 +236,13 @@ class WebhookChat:
         checked = progress.participation.checked_at.isoformat() if progress.participation else "manual"
         key = f"earshot-update-{alert.id}-{checked}"
         await self._post(update_payload(alert, progress, self.channel), "update", {"Idempotency-Key": key})
+
+    async def send_briefing(self, alert_id: int, member: str, briefing: Briefing) -> None:
+        """POST the claimer's briefing (``"type": "briefing"``), once per claim of an alert by one person."""
+        key = f"earshot-briefing-{alert_id}-{member}"
+        await self._post(
+            briefing_payload(alert_id, member, briefing, self.channel), "briefing", {"Idempotency-Key": key}
+        )
 
     async def send_report(self, report: Report, chart_png: bytes | None) -> str:
         """POST a report; the reference returned is its idempotency key."""

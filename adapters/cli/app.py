@@ -30,7 +30,7 @@ from earshot.adapters.sources import build_sources, declarations
 from earshot.adapters.sources.reddit.rules import SubredditRules
 from earshot.adapters.sources.registry import half_lives
 from earshot.adapters.storage import SqlStore, create_engine, describe_url, migrate
-from earshot.bot.actions.chat_actions import ChatActions
+from earshot.bot.actions.chat_actions import BriefingSink, ChatActions
 from earshot.bot.actions.claims import Claims
 from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
 from earshot.bot.delivering.context import ContextPolicy, Contextualiser
@@ -46,6 +46,8 @@ from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
 from earshot.bot.followup.reports import WeeklyReporter
 from earshot.bot.followup.stale_claims import ClaimSweeper
+from earshot.bot.guest.briefer import Briefer
+from earshot.bot.guest.check import manners_judge
 from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
 from earshot.bot.ports import NO_TELEMETRY, Chat, Embedder, Source, Summariser, Telemetry
 
@@ -104,7 +106,13 @@ class App:
             custom_outcomes=self.settings.how_it_went.custom_outcomes,
             kinds=declarations(),
             scoring=self.scoring(),
+            briefer=self.briefer,
         )
+
+    @cached_property
+    def briefer(self) -> Briefer:
+        """The claimer's briefing, with the team's [ours] and [[rules]] and each subreddit's own rules."""
+        return Briefer(self.store, utc_now, guest_policy(self.settings), SubredditRules(self.http, os.environ))
 
     @property
     def follow_up_after(self) -> timedelta:
@@ -127,9 +135,7 @@ class App:
     def reply_checker(self) -> ReplyChecker:
         """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
         reader this app keeps)."""
-        g = self.settings.guest
-        policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
-        return ReplyChecker(self.store, policy, SubredditRules(self.http, os.environ))
+        return ReplyChecker(self.store, guest_policy(self.settings), SubredditRules(self.http, os.environ))
 
     def scoring(self) -> ScoringPolicy:
         """How the poller scores joinability."""
@@ -163,7 +169,10 @@ class App:
     def checker(self) -> ParticipationChecker:
         """The participation checks for this process."""
         policy = CheckPolicy(afters=self.settings.how_it_went.checks)
-        return ParticipationChecker(self.store, self.sources, utc_now, self.owner, policy, self.chat)
+        g = self.settings.guest
+        return ParticipationChecker(
+            self.store, self.sources, utc_now, self.owner, policy, self.chat, manners_judge(g.ours, g.people)
+        )
 
     def sweeper(self) -> ClaimSweeper:
         """Releases claims that went without an outcome for ``[claims] release_after``."""
@@ -341,6 +350,12 @@ def scoring_policy(settings: Settings) -> ScoringPolicy:
     )
 
 
+def guest_policy(settings: Settings) -> GuestPolicy:
+    """What counts as ours and the team's rule cards, from [ours], [[team]] and [[rules]]."""
+    g = settings.guest
+    return GuestPolicy(g.ours, g.people, g.rules, g.dropped)
+
+
 @functools.cache
 def shared_meaning() -> Meaning:
     """One reader of meaning per process: item and topic vectors are worked out once, whoever asks."""
@@ -383,9 +398,12 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             custom_outcomes=outcomes,
             kinds=declarations(),
             scoring=scoring_policy(settings),
+            briefer=Briefer(store, utc_now, guest_policy(settings), SubredditRules(http, os.environ)),
         )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)
+        if isinstance(chat, BriefingSink):  # console, webhook: the chat shows briefings itself
+            desk.briefings = chat
         if check_schema:
             await ensure_schema(settings, engine)
         app = App(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from earshot.adapters.chat.console import briefing_text
 from earshot.adapters.cli import (
     doctor,
     explain_view,
@@ -33,6 +34,7 @@ from earshot.adapters.settings import Settings
 from earshot.adapters.settings.load import write_starter
 from earshot.adapters.sources import build_sources, declarations, secret_env
 from earshot.adapters.storage import describe_url, migrate
+from earshot.bot.actions.chat_actions import BriefingSink, Member
 from earshot.bot.actions.topics_and_feeds import check_feed
 from earshot.bot.domain import DeliveryState
 from earshot.bot.errors import ConfigError
@@ -317,13 +319,35 @@ async def explain(app: App, target: str) -> int:
 
 
 async def alerts(app: App, args: argparse.Namespace) -> int:
-    """alerts list."""
+    """alerts list; alerts claim."""
+    if args.alerts_command == "claim":
+        return await claim(app, args)
     check_limit(args.limit)
     state = DeliveryState(args.state) if args.state else None
     async with app.store.unit() as unit:
         found = await unit.list_alerts(state=state, topic=args.topic, limit=args.limit)
     filtered = state is not None or args.topic is not None
     print(explain_view.alerts_table(found, app.settings.chat.channel, filtered))
+    return 0
+
+
+async def claim(app: App, args: argparse.Namespace) -> int:
+    """Claim an alert for ``--as``; the chat shows the briefing where it can (console, webhook), else it is
+    printed here. 1 when someone else holds it."""
+    alert_id = replycheck.alert_number(args.alert_id)
+    member = args.member.strip()
+    if not member:
+        raise ConfigError("--as: give the teammate's chat id or name")
+    desk = app.desk
+    desk.briefings = app.chat if isinstance(app.chat, BriefingSink) else None
+    result = await desk.claim(alert_id, Member(id=member, name=member))
+    if not result.won:
+        print(f"alert {alert_id} is claimed by {result.holder} already")
+        return 1
+    print(f"alert {alert_id} claimed by {member}")
+    briefing = None if desk.briefings is not None else await desk.briefing(alert_id)
+    if briefing is not None:
+        print(briefing_text(alert_id, member, briefing))
     return 0
 
 

@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     alist.add_argument("--state", choices=[s.value for s in DeliveryState], help="only alerts in this state")
     alist.add_argument("--topic", help="only this topic's alerts")
     alist.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alerts (default: 50)")
+    aclaim = alerts.add_parser(
+        "claim", help="claim an alert for a teammate and show their briefing (privately: here, or the chat's way)"
+    )
+    aclaim.add_argument("alert_id", metavar="ALERT_ID")
+    aclaim.add_argument("--as", dest="member", required=True, metavar="MEMBER", help="the teammate's chat id or name")
     ftest = feeds.add_parser(
         "test", help="fetch a feed now: each item's score and whether `run` would post or hold it; stores nothing"
     )

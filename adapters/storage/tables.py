@@ -277,6 +277,9 @@ participation = Table(
     Column("replied_at", UTCDateTime),
     Column("responses", Count),
     Column("votes", Count),
+    Column("reply_url", Text),  # the counted reply's link (0015)
+    Column("promoted", Boolean),  # it named or linked what is ours; NULL: not judged (0015)
+    Column("disclosed", Boolean),  # it said how its author is connected (0015)
     UniqueConstraint("alert_id", "claimed_at", "after_seconds"),
     Index(None, "checked_at", "due_at"),
 )

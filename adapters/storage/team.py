@@ -13,6 +13,7 @@ from earshot.adapters.storage.rows import ALERT_COLUMNS, UnitBase, alert_from_ro
 from earshot.bot.domain import Handle, Participation
 from earshot.bot.errors import AlreadyExists, LeaseLost
 from earshot.bot.ports import DueCheck
+from earshot.bot.records import TeamReply
 
 PLAN_BATCH = 500  # claimed alerts given their checks per round; the rest follow next round
 
@@ -26,6 +27,9 @@ def _participation(row: Row[Any]) -> Participation:
         replied_at=row.replied_at,
         responses=row.responses or 0,
         votes=row.votes,
+        reply_url=row.reply_url,
+        promoted=row.promoted,
+        disclosed=row.disclosed,
     )
 
 
@@ -156,6 +160,9 @@ class TeamMixin(UnitBase):
                 replied_at=result.replied_at,
                 responses=result.responses,
                 votes=result.votes,
+                reply_url=result.reply_url,
+                promoted=result.promoted,
+                disclosed=result.disclosed,
                 last_error=None,
                 lease_owner=None,
                 lease_until=None,
@@ -203,3 +210,46 @@ class TeamMixin(UnitBase):
             )
         ).first()
         return _participation(row) if row is not None else None
+
+    async def team_replies(
+        self, *, since: datetime | None = None, place: tuple[str, str | None] | None = None, limit: int = 200
+    ) -> list[TeamReply]:
+        """The team's counted replies, one per alert (its latest finished check), newest check first."""
+        p, a, c = t.participation.c, t.alerts.c, t.conversations.c
+        condition = and_(p.replied_by.is_not(None), p.checked_at.is_not(None), p.responses.is_not(None))
+        if since is not None:
+            condition = and_(condition, p.checked_at >= since)
+        if place is not None:
+            source, community = place
+            where = c.community.is_(None) if community is None else c.community == community
+            condition = and_(condition, c.source == source, where)
+        query = (
+            select(p.alert_id, p.checked_at, p.replied_by, p.replied_at, p.responses, p.reply_url, p.promoted)
+            .add_columns(p.disclosed, c.source, c.community, c.url, c.title)
+            .select_from(
+                t.participation.join(t.alerts, a.id == p.alert_id).join(t.conversations, c.id == a.conversation_id)
+            )
+            .where(condition)
+            .order_by(p.checked_at.desc(), p.after_seconds.desc(), p.id.desc())
+        )
+        found: dict[int, TeamReply] = {}
+        for row in await self._conn.execute(query):
+            if row.alert_id in found:
+                continue  # an earlier check of the same alert
+            found[row.alert_id] = TeamReply(
+                row.alert_id,
+                row.source,
+                row.community,
+                row.url,
+                row.title,
+                row.replied_by,
+                row.replied_at,
+                row.checked_at,
+                row.responses,
+                row.reply_url,
+                row.promoted,
+                row.disclosed,
+            )
+            if len(found) == limit:
+                break
+        return list(found.values())

@@ -9,11 +9,12 @@ raise for a person's mistake; alert actions (claim, release, record) raise :clas
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from earshot.bot.actions.alert_card import OUTCOME_WORDS, AlertCard, Choice, alert_card
 from earshot.bot.actions.answer import TOPIC_EXAMPLE as TOPIC_EXAMPLE  # re-exported: defined here first
@@ -39,6 +40,8 @@ from earshot.bot.errors import EarshotError, NotAllowed, NotFound
 from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation import progress_line
 from earshot.bot.followup.stats import STALE_AFTER, stats_text
+from earshot.bot.guest.briefer import Briefer
+from earshot.bot.guest.briefing import Briefing
 from earshot.bot.ports import NO_TELEMETRY, Clock, Source, SourceKind, StoreOf, Telemetry
 from earshot.bot.ports.storage import (
     Checks,
@@ -52,6 +55,8 @@ from earshot.bot.ports.storage import (
     Team,
 )
 from earshot.bot.team_handles import HANDLE_EXAMPLE, handles_text, member_names, parse_handles
+
+log = logging.getLogger(__name__)
 
 LIST_LIMIT = 20
 UNCLAIMED_WINDOW = timedelta(days=7)
@@ -119,6 +124,15 @@ def _topic_line(topic: Topic) -> str:
     return f"{topic.name}{state} → {channel}, min score {topic.min_score}: {topic.query}"
 
 
+@runtime_checkable
+class BriefingSink(Protocol):
+    """A chat that shows the claimer's briefing itself, as a line or a payload of its own (console, webhook)."""
+
+    async def send_briefing(self, alert_id: int, member: str, briefing: Briefing) -> None:
+        """Show ``member`` the briefing for the alert they just claimed."""
+        ...
+
+
 class ChatActions(TopicCommands):
     """Commands, claims and outcomes as the chat platforms offer them."""
 
@@ -134,8 +148,12 @@ class ChatActions(TopicCommands):
         custom_outcomes: Sequence[str] = (),
         kinds: Mapping[str, SourceKind] | None = None,
         scoring: ScoringPolicy | None = None,
+        briefer: Briefer | None = None,
     ) -> None:
         self.store = store
+        self.briefer = briefer  # briefs whoever wins a claim; None: no briefing
+        # A chat that shows briefings itself (console, webhook); Slack and Discord send theirs privately instead.
+        self.briefings: BriefingSink | None = None
         self.scoring = scoring or ScoringPolicy()  # as the poller scores: topic previews use it
         self.sources = sources
         self.clock = clock
@@ -317,8 +335,28 @@ class ChatActions(TopicCommands):
 
     # Alert actions
     async def claim(self, alert_id: int, member: Member) -> ClaimResult:
-        """Claim an alert; the first claimer wins and everyone else learns who that is."""
-        return await self.claims.claim(alert_id, member.id)
+        """Claim an alert; the first claimer wins and everyone else learns who that is. A chat that shows
+        briefings itself (console, webhook: ``briefings``) gets the winner's briefing."""
+        result = await self.claims.claim(alert_id, member.id)
+        if result.won and self.briefings is not None:
+            briefing = await self.briefing(alert_id)
+            if briefing is not None:
+                try:
+                    await self.briefings.send_briefing(alert_id, member.id, briefing)
+                except Exception as exc:  # the claim stands; the briefing is a courtesy
+                    log.warning("alert %d: the briefing could not be sent: %s", alert_id, exc)
+        return result
+
+    async def briefing(self, alert_id: int) -> Briefing | None:
+        """The briefing for whoever just claimed ``alert_id``, or None when briefings are off or it failed (a
+        briefing is a courtesy: the claim stands without it)."""
+        if self.briefer is None:
+            return None
+        try:
+            return await self.briefer.brief(alert_id)
+        except Exception:
+            log.exception("alert %d: the briefing could not be made", alert_id)
+            return None
 
     async def release(self, alert_id: int, member: Member) -> None:
         """Give a claim back (the claimer, or a moderator)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from earshot.bot.domain import Outcome, OutcomeKind, Participation, Reply, Thread
@@ -37,12 +37,14 @@ def read_participation(
     alert_id: int = 0,
     after: timedelta = timedelta(0),
     now: datetime,
+    judge: Callable[[str, str], tuple[bool | None, bool | None]] | None = None,
 ) -> Participation:
     """What ``thread`` shows of the team: ``team`` maps folded handles on the thread's source to member ids.
 
     The claimer's first reply counts before any other teammate's; replies from well before the claim do not
     count. ``responses`` is how many other people replied under the team's replies, ``votes`` the points of the
-    team's replies (None when the source shows no points).
+    team's replies (None when the source shows no points). ``judge`` (reply text, member id) says whether the
+    counted reply promoted what is ours and disclosed how we are connected; without it, neither is recorded.
     """
     source = thread.conversation.source
     earliest = claimed_at - CLAIM_GRACE if claimed_at is not None else None
@@ -60,6 +62,7 @@ def read_participation(
     ids = {reply.external_id for reply, _ in ours}
     answering = _answering(thread.replies, ids, team, source)
     votes = [reply.points for reply, _ in ours if reply.points is not None]
+    promoted, disclosed = judge(first[0].text, first[1]) if judge is not None else (None, None)
     return Participation(
         alert_id,
         after,
@@ -68,6 +71,9 @@ def read_participation(
         replied_at=first[0].created_at,
         responses=answering,
         votes=sum(votes) if votes else None,
+        reply_url=first[0].url,
+        promoted=promoted,
+        disclosed=disclosed,
     )
 
 

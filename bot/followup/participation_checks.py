@@ -8,7 +8,7 @@ any transaction, and the result is stored only while the lease is still held.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -21,6 +21,9 @@ from earshot.bot.ports.storage import Checks, Claiming, Team
 from earshot.bot.team_handles import member_names, team_index
 
 log = logging.getLogger(__name__)
+
+Judge = Callable[[str, str], tuple[bool | None, bool | None]]
+"""(reply text, member id) -> (promoted what is ours, disclosed how we are connected); None where unknown."""
 
 DEFAULT_CHECKS = (timedelta(hours=1), timedelta(days=1), timedelta(days=7))
 
@@ -74,6 +77,7 @@ class ParticipationChecker:
         owner: str,
         policy: CheckPolicy = CheckPolicy(),
         chat: Chat | None = None,
+        judge: Judge | None = None,
     ) -> None:
         self.store = store
         self.sources = sources
@@ -81,6 +85,7 @@ class ParticipationChecker:
         self.owner = owner
         self.policy = policy
         self.chat = chat
+        self.judge = judge  # (promoted, disclosed) of each counted reply; None: its manners are not recorded
 
     def thread_sources(self) -> list[str]:
         """The kinds of source whose threads can be read."""
@@ -128,6 +133,7 @@ class ParticipationChecker:
             alert_id=alert.id,
             after=check.after,
             now=self.clock(),
+            judge=self.judge,
         )
         async with self.store.unit() as unit:
             before = await unit.latest_participation(alert.id)

@@ -11,16 +11,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from earshot.bot.followup.manners import count_manners
 from earshot.bot.followup.report_schedule import Weekly, last_slot
 from earshot.bot.followup.stats import STALE_AFTER, Report
 from earshot.bot.ports import Chat, Clock, StoreOf
-from earshot.bot.ports.storage import Reporting, Team
+from earshot.bot.ports.storage import Checks, Reporting, Team
 from earshot.bot.team_handles import member_names
 
 log = logging.getLogger(__name__)
 
 ChartRenderer = Callable[[Report], bytes | None]
 WEEK = timedelta(days=7)
+MANNERS_LIMIT = 10_000  # the team's counted replies a report reads
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LATE_BY = timedelta(days=1)
 """A weekly report not posted within a day of its time (every process down) is skipped, not posted late."""
@@ -28,8 +30,8 @@ SKIPPED = "skipped: nothing to report yet"
 """The message reference stored for a weekly slot whose report was not worth posting."""
 
 
-class ReportUnit(Reporting, Team, Protocol):
-    """What reports touch: the numbers, the report slots, and the team's names."""
+class ReportUnit(Reporting, Team, Checks, Protocol):
+    """What reports touch: the numbers, the report slots, the team's names, and their counted replies."""
 
 
 def worth_posting(alerts: int, alerts_before: int) -> bool:
@@ -48,7 +50,8 @@ async def build_report(store: StoreOf[ReportUnit], since: datetime, until: datet
         stats = await unit.stats(since, until, STALE_AFTER)
         series = await unit.day_counts(since, until)
         names = member_names(await unit.list_handles())
-    return Report(title, stats, tuple(series), names)
+        replies = await unit.team_replies(since=since, limit=MANNERS_LIMIT)
+    return Report(title, stats, tuple(series), names, count_manners(replies, until))
 
 
 def weekly_title(slot: datetime) -> str:

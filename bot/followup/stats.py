@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
+from earshot.bot.followup.manners import manners_lines
 from earshot.bot.records import DayCount, Stats, StatsRow
 from earshot.bot.records import Report as Report  # re-exported: the reports' callers know it from here
 
@@ -128,7 +129,9 @@ def report_period(report: Report) -> str:
 
 def report_text(report: Report) -> str:
     """A report's numbers as plain text (its title is the caller's to show)."""
-    return stats_text(report.stats, report_period(report), report.names)
+    text = stats_text(report.stats, report_period(report), report.names)
+    extra = manners_lines(report.manners) if report.stats.total.alerts else []
+    return "\n".join([text, *extra])
 
 
 def by_topic(series: Sequence[DayCount]) -> dict[str, list[DayCount]]:

@@ -7,11 +7,11 @@ never posts anything; each flag names the principle or the community rule behind
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from earshot.bot.guest.asked import Asked, Point, answered, points, thread_words, unanswered
-from earshot.bot.guest.ours import Ours
+from earshot.bot.guest.ours import Ours, ours_for
 from earshot.bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, RuleCard, asking
 from earshot.bot.guest.words import jaccard, links, sentences, shingles, stems, without_code, words
 
@@ -265,3 +265,25 @@ def generated(draft: str, cards: Sequence[RuleCard]) -> Flag | None:
     because, url = _cited(GENERATED, cards, NO_GENERATED)
     message = f"Reads like generated text ({', '.join(repr(w) for w in found[:3])}); write it in your own words."
     return Flag(GENERATED, message, because, url)
+
+
+def discloses(text: str) -> bool:
+    """Whether the text says how its author is connected ("I work on", "I'm the author", "disclosure: ...")."""
+    return bool(_DISCLOSURE.search(text))
+
+
+def manners(text: str, ours: Ours) -> tuple[bool, bool]:
+    """(promoted, disclosed) of a reply the team posted: it named or linked what is ours; it said how we are
+    connected. A reply that mentions nothing of ours is not promoting, whatever else it says."""
+    return ours.mentions(text), discloses(text)
+
+
+def manners_judge(ours: Ours, people: Mapping[str, Ours]) -> Callable[[str, str], tuple[bool | None, bool | None]]:
+    """The participation checks' judge of a reply's manners (text, member id): (promoted, disclosed), both unknown
+    (None) for a person for whom nothing counts as ours."""
+
+    def judge(text: str, member: str) -> tuple[bool | None, bool | None]:
+        theirs = ours_for(ours, people, member)
+        return manners(text, theirs) if theirs else (None, None)
+
+    return judge

@@ -6,6 +6,7 @@ import asyncio
 import signal
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -128,8 +129,16 @@ async def test_claims_made_in_slack_are_counted_on_metrics(earshot: Earshot) -> 
             await slack.wait_for(lambda: slack.called("chat.update"), timeout=DEADLINE)
             pressed = block_action("U0BOB0001", "C0ALERTS1", ts, "earshot:claim", "1", response_url="")
             envelope = await slack.send_envelope("interactive", pressed)
-            (note,) = await slack.wait_for(lambda: slack.called("chat.postEphemeral"), timeout=DEADLINE)
-            assert note.args["user"] == "U0BOB0001" and "has claimed this already" in note.args["text"]
+
+            def private_to(user: str) -> list[Any]:
+                return [c for c in slack.called("chat.postEphemeral") if c.args["user"] == user]
+
+            (note,) = await slack.wait_for(lambda: private_to("U0BOB0001"), timeout=DEADLINE)
+            assert "has claimed this already" in note.args["text"]
+            # Alice, who won, was briefed privately: an ephemeral message, nothing new in the channel.
+            (briefing,) = private_to("U0ALICE01")
+            assert briefing.args["text"].startswith("Your briefing for alert 1:")
+            assert len(slack.called("chat.postMessage")) == 1  # the alert alone
             await slack.wait_for(lambda: envelope in slack.acks, timeout=DEADLINE)
             async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
                 assert response.status == 200

@@ -82,6 +82,8 @@ class FakeDiscord:
     post_latency: float = 0.0  # seconds a message create takes to answer once the message exists
     # Discord drops a repeated nonce (with enforce_nonce) only "in the past few minutes"; None: for ever.
     nonce_window: float | None = None
+    dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> their DM channel's id, once opened
+    closed_dms: set[str] = field(default_factory=set)  # user ids who allow no DMs from server members
     # Called with each new message as soon as it exists, before it is answered (a crash test kills the client there).
     on_created: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
 
@@ -116,6 +118,7 @@ class FakeDiscord:
         app.router.add_get(api + "/guilds/{guild}", self._get_guild)
         app.router.add_get(api + "/guilds/{guild}/channels", self._get_channels)
         app.router.add_get(api + "/guilds/{guild}/members/{user}", self._get_member)
+        app.router.add_post(api + "/users/@me/channels", self._open_dm)
         app.router.add_post(api + "/channels/{channel}/messages", self._post_message)
         app.router.add_get(api + "/channels/{channel}/messages", self._history)
         app.router.add_get(api + "/channels/{channel}/messages/{message}", self._get_message)
@@ -303,6 +306,18 @@ class FakeDiscord:
             return self._json({"message": "Unknown Member", "code": 10007}, 404)
         return self._json(person.member())
 
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels: the DM channel with ``recipient_id`` (the same one each time)."""
+        user = str((await request.json())["recipient_id"])
+        channel = self.dm_channels.setdefault(user, str(self._snowflake()))
+        recipient = {"id": user, "username": user, "discriminator": "0", "global_name": None, "avatar": None}
+        return self._json({"id": channel, "type": 1, "last_message_id": None, "flags": 0, "recipients": [recipient]})
+
+    def dms_to(self, user: str) -> list[dict[str, Any]]:
+        """The messages posted to a user's DM channel, in order."""
+        channel = self.dm_channels.get(user)
+        return [post for post in self.posts if channel is not None and post["channel_id"] == channel]
+
     async def _post_message(self, request: web.Request) -> web.Response:
         channel = request.match_info["channel"]
         if request.content_type.startswith("multipart/"):
@@ -318,7 +333,10 @@ class FakeDiscord:
             body = await request.json()
         self.posts.append(body | {"channel_id": channel})
         failure = self.fail_channel.get(channel)
-        if channel not in self.text_channels.values():
+        dm_to = next((user for user, dm in self.dm_channels.items() if dm == channel), None)
+        if dm_to in self.closed_dms:
+            failure = Failure(403, 50007, "Cannot send messages to this user")
+        elif dm_to is None and channel not in self.text_channels.values():
             failure = Failure(404, 10003, "Unknown Channel")
         if failure is not None:
             error = {"message": failure.message, "code": failure.code}

@@ -18,6 +18,7 @@ from earshot.bot.actions.chat_actions import CLAIM_PATIENCE, ChatActions, Member
 from earshot.bot.domain import OutcomeKind
 from earshot.bot.errors import EarshotError
 
+from .briefing import briefing_message
 from .card import NONE, redraw
 from .render import CLAIM_EMOJI, mention, neutralise, outcome_words, stamp
 
@@ -68,6 +69,12 @@ class AlertActions:
             await self._tell(interaction, f"{mention(result.holder)} claimed this {since}; it is theirs for now.")
             return
         await self.redraw(alert_id, interaction)
+        briefing = await self.desk.briefing(alert_id)
+        if briefing is not None:
+            try:
+                await self._tell(interaction, briefing_message(briefing))
+            except discord.HTTPException as exc:  # the claim stands; the briefing is a courtesy
+                log.warning("alert %d: the briefing could not be sent: %s", alert_id, exc)
 
     @tracked
     async def release(self, interaction: discord.Interaction[Any], alert_id: int) -> None:
@@ -149,6 +156,7 @@ class AlertActions:
             return
         if result.won:
             await self.redraw(alert.id)
+            await self._brief_by_dm(alert.id, payload.member)
         else:
             log.info("alert %d: %s reacted, but %s holds it", alert.id, payload.user_id, result.holder)
 
@@ -174,6 +182,16 @@ class AlertActions:
             log.info("reaction release of alert %d refused: %s", alert.id, exc)
             return
         await self.redraw(alert.id)
+
+    async def _brief_by_dm(self, alert_id: int, user: discord.abc.Messageable) -> None:
+        """A reaction has no interaction to answer privately: the briefing goes as a direct message."""
+        briefing = await self.desk.briefing(alert_id)
+        if briefing is None:
+            return
+        try:
+            await user.send(briefing_message(briefing), allowed_mentions=NONE)
+        except discord.HTTPException as exc:  # DMs closed to server members (403), or Discord failed
+            log.info("alert %d: the briefing could not be sent by direct message: %s", alert_id, exc)
 
     def _is_claim(self, payload: discord.RawReactionActionEvent) -> bool:
         mine = self.client.user is not None and payload.user_id == self.client.user.id

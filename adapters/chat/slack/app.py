@@ -36,6 +36,7 @@ from earshot.bot.errors import EarshotError, NotAllowed, NotFound
 from earshot.bot.ports import Clock
 from earshot.bot.text import age
 
+from .briefing import briefing_blocks
 from .members import Members
 from .poster import parse_ref
 from .render import (
@@ -130,9 +131,21 @@ class Handlers:
         result = await self.desk.claim(alert_id, member)
         if result.won:
             await self.refresh(alert_id)
+            await self.brief(alert_id, member, channel)
         elif result.holder != member.id:
             since = age(result.claimed_at, self.clock())
             await self.tell(channel, member.id, f"{mention(result.holder)} has claimed this already ({since}).")
+
+    async def brief(self, alert_id: int, member: Member, channel: str) -> None:
+        """The claimer's briefing, ephemeral: only they see it, nothing is posted in the channel."""
+        briefing = await self.desk.briefing(alert_id)
+        if briefing is None:
+            return
+        text, blocks = briefing_blocks(briefing)
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=member.id, text=text, blocks=blocks)
+        except SlackApiError as exc:  # the claim stands; the briefing is a courtesy
+            log.warning("alert %d: the briefing could not be sent: %s", alert_id, exc.response.get("error"))
 
     async def release(self, alert_id: int, member: Member, channel: str, *, quiet: bool = False) -> None:
         """Free the claim (the Release button, or the ✋ taken back)."""

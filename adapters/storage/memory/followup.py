@@ -13,7 +13,7 @@ from earshot.bot.domain import Alert, DeliveryState, OutcomeKind, Participation
 from earshot.bot.errors import LeaseLost
 from earshot.bot.followup.participation import NEGATIVE_KINDS, REPLY_KINDS, RESPONSE_KINDS
 from earshot.bot.followup.stats import median
-from earshot.bot.records import DayCount, DueCheck, Stats, StatsRow
+from earshot.bot.records import DayCount, DueCheck, Stats, StatsRow, TeamReply
 
 DIMENSIONS = ("person", "topic", "source", "community")
 
@@ -100,6 +100,7 @@ class FollowUpPart(MemoryBase):
         row = self._held_check(check_id, owner)
         row.checked_at, row.replied_by, row.replied_at = result.checked_at, result.replied_by, result.replied_at
         row.responses, row.votes = count(result.responses), count(result.votes)
+        row.reply_url, row.promoted, row.disclosed = result.reply_url, result.promoted, result.disclosed
         row.last_error = row.lease_owner = row.lease_until = None
 
     async def fail_check(
@@ -129,7 +130,58 @@ class FollowUpPart(MemoryBase):
             return None
         c = max(done, key=lambda c: (c.checked_at, c.after, c.id))
         assert c.checked_at is not None
-        return Participation(c.alert_id, c.after, c.checked_at, c.replied_by, c.replied_at, c.responses or 0, c.votes)
+        return Participation(
+            c.alert_id,
+            c.after,
+            c.checked_at,
+            c.replied_by,
+            c.replied_at,
+            c.responses or 0,
+            c.votes,
+            c.reply_url,
+            c.promoted,
+            c.disclosed,
+        )
+
+    async def team_replies(
+        self, *, since: datetime | None = None, place: tuple[str, str | None] | None = None, limit: int = 200
+    ) -> list[TeamReply]:
+        """The team's counted replies, one per alert (its latest finished check), newest check first."""
+        done = sorted(
+            (
+                c
+                for c in self._t.checks.values()
+                if c.replied_by is not None
+                and c.checked_at is not None
+                and c.responses is not None
+                and (since is None or c.checked_at >= since)
+            ),
+            key=lambda c: (c.checked_at, c.after, c.id),
+            reverse=True,
+        )
+        found: dict[int, TeamReply] = {}
+        for c in done:
+            item = self._t.conversations[self._t.alerts[c.alert_id].conversation_id].conversation
+            if c.alert_id in found or (place is not None and (item.source, item.community) != place):
+                continue
+            assert c.checked_at is not None and c.replied_by is not None and c.responses is not None
+            found[c.alert_id] = TeamReply(
+                c.alert_id,
+                item.source,
+                item.community,
+                item.url,
+                item.title,
+                c.replied_by,
+                c.replied_at,
+                c.checked_at,
+                c.responses,
+                c.reply_url,
+                c.promoted,
+                c.disclosed,
+            )
+            if len(found) == limit:
+                break
+        return list(found.values())
 
     def _facts(self, since: datetime, until: datetime, stale_before: datetime) -> list[dict[str, Any]]:
         """One record per delivered alert created in [since, until], as ``earshot.adapters.storage.stats.facts``."""

@@ -111,6 +111,9 @@ class CheckRow:
     replied_at: datetime | None = None
     responses: int | None = None
     votes: int | None = None
+    reply_url: str | None = None
+    promoted: bool | None = None
+    disclosed: bool | None = None
 
 
 @dataclass

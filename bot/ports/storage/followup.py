@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from earshot.bot.domain import Alert, Participation
-from earshot.bot.records import DayCount, DueCheck, Stats
+from earshot.bot.records import DayCount, DueCheck, Stats, TeamReply
 
 
 class FollowUps(Protocol):
@@ -60,6 +60,14 @@ class Checks(Protocol):
     async def latest_participation(self, alert_id: int, before: datetime | None = None) -> Participation | None:
         """The most recent finished check of an alert (finished before ``before``, if given) that read the
         thread; of checks finished at one time, the longest after wins."""
+        ...
+
+    async def team_replies(
+        self, *, since: datetime | None = None, place: tuple[str, str | None] | None = None, limit: int = 200
+    ) -> list[TeamReply]:
+        """The team's counted replies, one per alert (as its latest finished check found it), newest check
+        first: only checks finished at or after ``since``, and only threads of ``place`` (source, community; a
+        None community matches threads without one) when given."""
         ...
 
 

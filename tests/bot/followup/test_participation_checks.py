@@ -17,6 +17,8 @@ from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.storage.memory import MemoryStore
 from earshot.bot.domain import Conversation, Handle, Outcome, OutcomeKind, Participation
 from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
+from earshot.bot.guest.check import manners_judge
+from earshot.bot.guest.ours import Ours
 from earshot.bot.ports import NewAlert
 from tests.fakes.clock import T0, Clock
 from tests.fakes.http_server import FakeHttpServer
@@ -112,7 +114,47 @@ async def test_checks_follow_the_thread_as_it_changes_and_the_console_prints_upd
 
     async with store.unit() as unit:
         latest = await unit.latest_participation(alert_id)
-    assert latest == Participation(alert_id, 7 * DAY, T0 + 7 * DAY, "U1", T0 + H, 3, 9)
+    reply = "https://news.ycombinator.com/item?id=201"  # Alice's reply itself; no judge: manners not recorded
+    assert latest == Participation(alert_id, 7 * DAY, T0 + 7 * DAY, "U1", T0 + H, 3, 9, reply, None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "manners"),
+    [
+        ("Use SKIP LOCKED; a worker that dies leaves its row for the next one after the lock drops.", (False, False)),
+        (
+            "Use SKIP LOCKED. Disclosure: I work on Tidewater, which does this for you: https://tidewater.dev",
+            (True, True),
+        ),
+        ("Tidewater handles this out of the box, check it out: https://tidewater.dev/queues", (True, False)),
+    ],
+)
+async def test_each_counted_reply_records_whether_it_promoted_and_disclosed(
+    store: MemoryStore, clock: Clock, text: str, manners: tuple[bool, bool]
+) -> None:
+    alert_id = await posted_alert(store)
+    await claim(store, alert_id)
+    threads = FakeThreads()
+    threads.add("100", "201", "alice", T0 + H, text=text)
+    judged = ParticipationChecker(
+        store,
+        {"hackernews": threads},
+        clock,
+        "p1",
+        CheckPolicy(),
+        judge=manners_judge(Ours(("Tidewater",), ("tidewater.dev",)), {}),
+    )
+    clock.advance(H)
+    await judged.run()
+    async with store.unit() as unit:
+        latest = await unit.latest_participation(alert_id)
+        (counted,) = await unit.team_replies(place=("hackernews", None))
+    assert latest is not None and (latest.promoted, latest.disclosed) == manners
+    assert (counted.member, counted.reply_url, counted.promoted) == (
+        "U1",
+        "https://news.ycombinator.com/item?id=201",
+        manners[0],
+    )
 
 
 async def test_the_webhook_posts_an_update_with_the_participation_fields(store: MemoryStore, clock: Clock) -> None:

@@ -224,3 +224,29 @@ def test_without_rule_cards_a_flag_cites_the_principle() -> None:
     (flag,) = found.flags
     assert flag.because == "Listen first: answer what was asked."
     assert flag.url is None
+
+
+@pytest.mark.parametrize(
+    ("text", "member", "expected"),
+    [
+        ("Try SKIP LOCKED with a short transaction.", "U1", (False, False)),
+        ("I work on Tidewater, so I'm biased, but it does exactly this.", "U1", (True, True)),
+        ("See https://docs.tidewater.dev/queues for the setup.", "U1", (True, False)),
+        ("We built Harbor for this; it keeps jobs through restarts.", "U2", (True, True)),  # U2's own product
+        ("We built Harbor for this; it keeps jobs through restarts.", "U1", (False, True)),  # not U1's
+        ("Full disclosure, I maintain a queue library; SKIP LOCKED is still what I'd use.", "U1", (False, True)),
+    ],
+)
+def test_manners_judge_reads_promotion_and_disclosure_per_person(
+    text: str, member: str, expected: tuple[bool, bool]
+) -> None:
+    from earshot.bot.guest.check import manners_judge
+
+    judge = manners_judge(OURS, {"U2": Ours(("Harbor",), ())})
+    assert judge(text, member) == expected
+
+
+def test_manners_are_unknown_while_nothing_counts_as_ours() -> None:
+    from earshot.bot.guest.check import manners_judge
+
+    assert manners_judge(Ours(), {})("Tidewater is great", "U1") == (None, None)
