@@ -33,6 +33,7 @@ from earshot.adapters.sources.registry import half_lives
 from earshot.adapters.storage import SqlStore, create_engine, describe_url, migrate
 from earshot.bot.actions.chat_actions import ChatActions
 from earshot.bot.actions.claims import Claims
+from earshot.bot.actions.draft_check import DraftCheck
 from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
 from earshot.bot.delivering.context import ContextPolicy, Contextualiser
 from earshot.bot.delivering.flood_guard import FloodPolicy
@@ -48,7 +49,7 @@ from earshot.bot.followup.participation_checks import CheckPolicy, Participation
 from earshot.bot.followup.reports import WeeklyReporter
 from earshot.bot.followup.stale_claims import ClaimSweeper
 from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
-from earshot.bot.ports import NO_TELEMETRY, Chat, Source, Summariser, Telemetry
+from earshot.bot.ports import NO_TELEMETRY, Chat, Source, Store, Summariser, Telemetry
 
 log = logging.getLogger("earshot")
 
@@ -105,6 +106,7 @@ class App:
             custom_outcomes=self.settings.how_it_went.custom_outcomes,
             kinds=declarations(),
             scoring=self.scoring(),
+            drafts=DraftCheck(self.store, self.reply_checker),
         )
 
     @property
@@ -128,9 +130,7 @@ class App:
     def reply_checker(self) -> ReplyChecker:
         """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
         reader this app keeps)."""
-        g = self.settings.guest
-        policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
-        return ReplyChecker(self.store, policy, SubredditRules(self.http, os.environ))
+        return reply_checker(self.settings, self.store, self.http)
 
     def scoring(self) -> ScoringPolicy:
         """How the poller scores joinability."""
@@ -208,6 +208,14 @@ class App:
             llm_timeout=s.timeout, daily_budget=s.daily_budget, summary=SummaryPolicy(said=s.replies)
         )
         return Contextualiser(self.store, self.sources, utc_now, policy, llm=build_summariser(self.settings, self.http))
+
+
+def reply_checker(settings: Settings, store: Store, http: SafeHttp) -> ReplyChecker:
+    """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
+    reader it keeps)."""
+    g = settings.guest
+    policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
+    return ReplyChecker(store, policy, SubredditRules(http, os.environ))
 
 
 def build_summariser(settings: Settings, http: SafeHttp) -> Summariser | None:
@@ -377,6 +385,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             custom_outcomes=outcomes,
             kinds=declarations(),
             scoring=scoring_policy(settings),
+            drafts=DraftCheck(store, reply_checker(settings, store, http)),
         )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)

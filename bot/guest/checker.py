@@ -58,6 +58,7 @@ class Checked:
     alert: Alert
     checklist: Checklist
     notes: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # an LLM's hints to improve the draft, when the team turned that on
 
 
 class ReplyChecker:

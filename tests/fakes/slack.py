@@ -354,6 +354,15 @@ class FakeSlack:
             return _json({"ok": False, "error": "user_not_found"})
         return _json({"ok": True, "user": user})
 
+    def _conversations_open(self, args: dict[str, Any]) -> web.Response:
+        user = str(args.get("users") or "")
+        if user not in self.users:
+            return _json({"ok": False, "error": "user_not_found"})
+        im = "D" + user[1:]
+        if im not in self.channels:
+            self.add_channel(im, user, is_private=True)
+        return _json({"ok": True, "channel": {"id": im, "is_im": True, "user": user}})
+
     def _views_open(self, args: dict[str, Any]) -> web.Response:
         view = _decode(args.get("view")) or {}
         return _json({"ok": True, "view": {"id": f"V{next(self._ids):08d}", **view}})
