@@ -215,7 +215,7 @@ def reply_checker(settings: Settings, store: Store, http: SafeHttp) -> ReplyChec
     reader it keeps)."""
     g = settings.guest
     policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
-    return ReplyChecker(store, policy, SubredditRules(http, os.environ))
+    return ReplyChecker(store, policy, SubredditRules(http, os.environ), default_embedder())
 
 
 def build_summariser(settings: Settings, http: SafeHttp) -> Summariser | None:
