@@ -23,6 +23,7 @@ from earshot.adapters.chat.discord.config import DiscordConfig
 from earshot.adapters.chat.webhook import WebhookChat
 from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.judge import OpenAiJudge, judge_http
+from earshot.adapters.judge.suggest import OpenAiAdvisor
 from earshot.adapters.llm import LlmSummariser
 from earshot.adapters.meaning import default_embedder
 from earshot.adapters.reports import draw_chart
@@ -215,7 +216,26 @@ def reply_checker(settings: Settings, store: Store, http: SafeHttp) -> ReplyChec
     reader it keeps)."""
     g = settings.guest
     policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
-    return ReplyChecker(store, policy, SubredditRules(http, os.environ), default_embedder())
+    return ReplyChecker(store, policy, SubredditRules(http, os.environ), default_embedder(), advisor(settings, store))
+
+
+def advisor(settings: Settings, store: Store) -> OpenAiAdvisor | None:
+    """The LLM's suggestions on drafts, when ``[judge] suggest`` is on: the judge's endpoint, key and timeout."""
+    j = settings.judge
+    if not (j.suggest and j.url and j.model):
+        return None
+    seconds = j.timeout.total_seconds()
+    client = judge_http(j.url, replace(fetch_policy(settings), timeout=seconds, deadline=seconds))
+    return OpenAiAdvisor(
+        client,
+        j.url,
+        j.model,
+        store,
+        utc_now,
+        api_key=j.api_key,
+        per_hour=j.suggest_per_hour,
+        max_chars=j.max_chars,
+    )
 
 
 def build_summariser(settings: Settings, http: SafeHttp) -> Summariser | None:
