@@ -1,8 +1,9 @@
 """`/earshot check` on Slack: a modal for the draft, and the checklist as an ephemeral message to its writer.
 
 The command opens the modal (views.open with the command's trigger_id); its submission (view_submission) is
-checked by the core's DraftCheck and answered with chat.postEphemeral in the channel the command came from, or in
-a direct message where the app cannot post there (a channel it is not in). Nothing is ever posted for the channel.
+checked by the core's DraftCheck and answered with chat.postEphemeral in the channel the command came from, or as
+a direct message from the app where it cannot post there (a channel it is not in). Nothing is ever posted for the
+channel to see.
 """
 
 from __future__ import annotations
@@ -108,5 +109,4 @@ class CheckForm:
                 return
             except SlackApiError as exc:
                 log.info("slack: no ephemeral in %s (%s); the checklist goes by direct message", channel, exc)
-        opened = await self.client.conversations_open(users=user)
-        await self.client.chat_postMessage(channel=opened["channel"]["id"], text=text)
+        await self.client.chat_postMessage(channel=user, text=text)  # a user id: the app's DM (chat:write suffices)
