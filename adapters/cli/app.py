@@ -23,6 +23,7 @@ from earshot.adapters.chat.discord.config import DiscordConfig
 from earshot.adapters.chat.webhook import WebhookChat
 from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.judge import OpenAiJudge, judge_http
+from earshot.adapters.judge.suggest import OpenAiAdvisor
 from earshot.adapters.llm import LlmSummariser
 from earshot.adapters.reports import draw_chart
 from earshot.adapters.settings import Settings
@@ -32,6 +33,7 @@ from earshot.adapters.sources.registry import half_lives
 from earshot.adapters.storage import SqlStore, create_engine, describe_url, migrate
 from earshot.bot.actions.chat_actions import BriefingSink, ChatActions
 from earshot.bot.actions.claims import Claims
+from earshot.bot.actions.draft_check import DraftCheck
 from earshot.bot.actions.topics_and_feeds import TopicsAndFeeds
 from earshot.bot.delivering.context import ContextPolicy, Contextualiser
 from earshot.bot.delivering.flood_guard import FloodPolicy
@@ -49,7 +51,7 @@ from earshot.bot.followup.stale_claims import ClaimSweeper
 from earshot.bot.guest.briefer import Briefer
 from earshot.bot.guest.check import manners_judge
 from earshot.bot.guest.checker import GuestPolicy, ReplyChecker
-from earshot.bot.ports import NO_TELEMETRY, Chat, Embedder, Source, Summariser, Telemetry
+from earshot.bot.ports import NO_TELEMETRY, Chat, Embedder, Source, Store, Summariser, Telemetry
 
 log = logging.getLogger("earshot")
 
@@ -107,6 +109,7 @@ class App:
             kinds=declarations(),
             scoring=self.scoring(),
             briefer=self.briefer,
+            drafts=DraftCheck(self.store, self.reply_checker),
         )
 
     @cached_property
@@ -135,7 +138,7 @@ class App:
     def reply_checker(self) -> ReplyChecker:
         """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
         reader this app keeps)."""
-        return ReplyChecker(self.store, guest_policy(self.settings), SubredditRules(self.http, os.environ))
+        return reply_checker(self.settings, self.store, self.http)
 
     def scoring(self) -> ScoringPolicy:
         """How the poller scores joinability."""
@@ -216,6 +219,33 @@ class App:
             llm_timeout=s.timeout, daily_budget=s.daily_budget, summary=SummaryPolicy(said=s.replies)
         )
         return Contextualiser(self.store, self.sources, utc_now, policy, llm=build_summariser(self.settings, self.http))
+
+
+def reply_checker(settings: Settings, store: Store, http: SafeHttp) -> ReplyChecker:
+    """The reply check, with the team's [ours] and [[rules]] and each subreddit's own rules (cached by the one
+    reader it keeps)."""
+    g = settings.guest
+    policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
+    return ReplyChecker(store, policy, SubredditRules(http, os.environ), default_embedder(), advisor(settings, store))
+
+
+def advisor(settings: Settings, store: Store) -> OpenAiAdvisor | None:
+    """The LLM's suggestions on drafts, when ``[judge] suggest`` is on: the judge's endpoint, key and timeout."""
+    j = settings.judge
+    if not (j.suggest and j.url and j.model):
+        return None
+    seconds = j.timeout.total_seconds()
+    client = judge_http(j.url, replace(fetch_policy(settings), timeout=seconds, deadline=seconds))
+    return OpenAiAdvisor(
+        client,
+        j.url,
+        j.model,
+        store,
+        utc_now,
+        api_key=j.api_key,
+        per_hour=j.suggest_per_hour,
+        max_chars=j.max_chars,
+    )
 
 
 def build_summariser(settings: Settings, http: SafeHttp) -> Summariser | None:
@@ -399,6 +429,7 @@ async def open_app(settings: Settings, *, check_schema: bool = True) -> AsyncIte
             kinds=declarations(),
             scoring=scoring_policy(settings),
             briefer=Briefer(store, utc_now, guest_policy(settings), SubredditRules(http, os.environ)),
+            drafts=DraftCheck(store, reply_checker(settings, store, http)),
         )
         # The chat first: a platform that cannot be set up stops the command before the database is touched.
         chat = build_chat(settings, http, desk=desk, engine=engine)

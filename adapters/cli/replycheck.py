@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from pathlib import Path
 
 from earshot.adapters.cli.app import App
 from earshot.bot.errors import ConfigError
-from earshot.bot.guest.checker import MAX_DRAFT, Checked
-
-WIDTH = 100
+from earshot.bot.guest.checker import MAX_DRAFT
+from earshot.bot.guest.text import checklist_text as checklist_text  # the CLI's words, kept importable here
 
 
 def alert_number(text: str) -> int:
@@ -50,31 +48,3 @@ async def check_reply(app: App, args: argparse.Namespace) -> int:
     checked = await app.reply_checker.check(alert_id, draft, member=args.member, earlier=earlier)
     print(checklist_text(checked))
     return 0
-
-
-def checklist_text(checked: Checked) -> str:
-    """The checklist as terminal lines: each flag with the principle or rule behind it, reminders, notes."""
-    alert = checked.alert
-    c = alert.conversation
-    where = f"{c.source} {c.community}" if c.community else c.source
-    lines = [f'Reply check for alert {alert.id} ({where}): "{c.title}"', f"  {c.url}", ""]
-    flags = checked.checklist.flags
-    if flags:
-        lines.append(f"{len(flags)} thing{'s' if len(flags) != 1 else ''} to look at again:")
-        for flag in flags:
-            lines += _wrapped(f"✗ {flag.code}: {flag.message}", "  ", "      ")
-            lines += _wrapped(f"why: {flag.because}", "      ", "        ")
-    else:
-        lines.append("✓ Nothing to flag: it answers the asker and keeps what is ours in its place.")
-    for title, items in (("Reminders:", checked.checklist.reminders), ("Notes:", checked.notes)):
-        if items:
-            lines += ["", title]
-            for item in items:
-                lines += _wrapped(f"• {item}", "  ", "    ")
-    cards = ", ".join(card.id for card in checked.checklist.cards) or "none for this community"
-    lines += ["", *_wrapped(f"Rules read: {cards}", "", "  "), "Nothing was posted."]
-    return "\n".join(lines)
-
-
-def _wrapped(text: str, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False) or [first]

@@ -126,6 +126,8 @@ def build_settings(
             min_score=file.judge.min_score,
             timeout=file.judge.timeout,
             per_hour=file.judge.per_hour,
+            suggest=file.judge.suggest,
+            suggest_per_hour=file.judge.suggest_per_hour,
             max_chars=file.judge.max_chars,
         ),
         slack=_slack_settings(file.slack, slack_tokens or {}),

@@ -110,7 +110,7 @@ def load_settings(
 def judge_key_problems(file: ConfigFile, env: Mapping[str, str]) -> list[Problem]:
     """The judge's key, when ``[judge]`` is on and names a variable the environment lacks."""
     judge = file.judge
-    if not judge.enabled or not judge.api_key_env or env.get(judge.api_key_env, "").strip():
+    if not (judge.enabled or judge.suggest) or not judge.api_key_env or env.get(judge.api_key_env, "").strip():
         return []
     text = (
         f"the environment variable {judge.api_key_env} is not set; export it with the endpoint's API key, or "

@@ -315,15 +315,16 @@ def _duration(value: Any) -> timedelta | None:
 
 
 def _judge_checks(judge: object) -> list[Problem]:
-    """A judge turned on needs an endpoint and a model."""
-    if not isinstance(judge, dict) or judge.get("enabled") is not True:
+    """A judge turned on (or its draft suggestions) needs an endpoint and a model."""
+    if not isinstance(judge, dict):
+        return []
+    on = "enabled = true" if judge.get("enabled") is True else "suggest = true" if judge.get("suggest") is True else ""
+    if not on:
         return []
     problems = []
     if not judge.get("url"):
         hint = 'like url = "http://127.0.0.1:8080/v1" (a local server) or "https://api.openai.com/v1"'
-        problems.append(Problem(("judge", "url"), f"missing; enabled = true needs the endpoint to ask, {hint}"))
+        problems.append(Problem(("judge", "url"), f"missing; {on} needs the endpoint to ask, {hint}"))
     if not judge.get("model"):
-        problems.append(
-            Problem(("judge", "model"), 'missing; enabled = true needs a model to ask, like model = "gpt-4o-mini"')
-        )
+        problems.append(Problem(("judge", "model"), f'missing; {on} needs a model to ask, like model = "gpt-4o-mini"'))
     return problems

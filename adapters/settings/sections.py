@@ -251,6 +251,8 @@ class JudgeSection(_Section):
     timeout: Annotated[timedelta, PlainValidator(fields.duration(_S, 120 * _S))] = 10 * _S
     per_hour: Annotated[int, PlainValidator(fields.whole(0, 100_000))] = 60
     max_chars: Annotated[int, PlainValidator(fields.whole(0, 20_000))] = 1000
+    suggest: Annotated[bool, PlainValidator(fields.flag)] = False
+    suggest_per_hour: Annotated[int, PlainValidator(fields.whole(0, 10_000))] = 30
 
 
 class SlackSection(_Section):

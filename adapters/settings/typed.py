@@ -114,6 +114,8 @@ class JudgeSettings:
     timeout: timedelta = 10 * _S
     per_hour: int = 60
     max_chars: int = 1000
+    suggest: bool = False  # the reply check asks the same endpoint for suggestions on a draft (never a reply)
+    suggest_per_hour: int = 30
 
 
 @dataclass(frozen=True)

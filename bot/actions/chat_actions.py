@@ -22,6 +22,7 @@ from earshot.bot.actions.answer import Answer as Answer
 from earshot.bot.actions.answer import refused as refused
 from earshot.bot.actions.claims import Claims
 from earshot.bot.actions.command_language import Command, CommandError, parse_command
+from earshot.bot.actions.draft_check import DraftCheck
 from earshot.bot.actions.feed_targets import feed_target
 from earshot.bot.actions.topic_commands import (
     PREVIEW_DAYS,
@@ -76,6 +77,7 @@ HELP = f"""Earshot finds conversations worth joining and posts them here. Claim 
 /earshot unclaimed   alerts of the last 7 days nobody has taken
 /earshot stats [period]   the team's numbers, e.g. stats 30d
 /earshot me [source=handle ...]   your accounts, e.g. {HANDLE_EXAMPLE}
+/earshot check [alert id]   paste a draft reply, get a private checklist (your latest claim without an id)
 Queries: AND, OR, NOT, -word, "exact phrase", (groups), recommend*, title:, text:, author:, source:, lang:"""
 
 
@@ -149,11 +151,13 @@ class ChatActions(TopicCommands):
         kinds: Mapping[str, SourceKind] | None = None,
         scoring: ScoringPolicy | None = None,
         briefer: Briefer | None = None,
+        drafts: DraftCheck | None = None,
     ) -> None:
         self.store = store
         self.briefer = briefer  # briefs whoever wins a claim; None: no briefing
         # A chat that shows briefings itself (console, webhook); Slack and Discord send theirs privately instead.
         self.briefings: BriefingSink | None = None
+        self.drafts = drafts  # /earshot check: the chat opens a form, this checks what is typed in
         self.scoring = scoring or ScoringPolicy()  # as the poller scores: topic previews use it
         self.sources = sources
         self.clock = clock
@@ -197,6 +201,7 @@ class ChatActions(TopicCommands):
             "unclaimed": self.unclaimed,
             "stats": lambda: self.stats(a.get("period")),
             "me": lambda: self.me(member, a.get("handles", "").split()),
+            "check": self.check_elsewhere,
         }
         handler = handlers.get(command.verb)
         return self.help() if handler is None else await handler()
@@ -320,6 +325,10 @@ class ChatActions(TopicCommands):
             )
         verb = "now linked" if handles else "linked"
         return Answer(f"{member.name}, your accounts {verb}: {handles_text(mine)}")
+
+    async def check_elsewhere(self) -> Answer:
+        """``check`` reached as text, where no form can open: the chat adapters open one before this is reached."""
+        return Answer("Paste your draft in the form /earshot check opens, or run earshot check-reply ALERT_ID FILE.")
 
     def help(self) -> Answer:
         """What the commands are."""

@@ -29,6 +29,7 @@ USAGE = {
     "feed remove": "feed remove <name>, e.g. feed remove hackernews-vector-database",
     "stats": "stats [period], e.g. stats 30d",
     "me": "me [source=handle ...], e.g. me hackernews=alice reddit=alice_b mastodon=@alice@hachyderm.io",
+    "check": "check [ALERT_ID], e.g. check 42 (without an id: your latest claimed alert); opens a form for the draft",
 }
 SIMPLE = ("topic list", "feed list", "mine", "unclaimed", "help")
 # Curly double and single quotes, by code point (chat apps' "smart quotes").
@@ -108,7 +109,12 @@ def parse_command(text: str) -> Command:
         if extra:
             raise _usage("stats", "give at most one period")
         return Command("stats", {"period": period} if period else {})
-    raise CommandError(f"unknown command {first!r}: try topic, feed, mine, unclaimed, stats, me or help")
+    if first == "check":
+        alert, extra = _split_first(rest)
+        if extra or (alert and not alert.isdigit()):
+            raise _usage("check", "give at most one alert id, a number")
+        return Command("check", {"alert": alert} if alert else {})
+    raise CommandError(f"unknown command {first!r}: try topic, feed, mine, unclaimed, stats, me, check or help")
 
 
 # The options a topic command takes after its query, with the names people may write for them.

@@ -10,10 +10,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from earshot.bot.guest.asked import Asked, Point, answered, points, thread_words, unanswered
+from earshot.bot.guest.asked import Asked, Point, answered, nearness, points, thread_words, unanswered
 from earshot.bot.guest.ours import Ours, ours_for
 from earshot.bot.guest.rules import DISCLOSE, LIMIT_PROMOTION, NO_GENERATED, RuleCard, asking
 from earshot.bot.guest.words import jaccard, links, sentences, shingles, stems, without_code, words
+from earshot.bot.ports.meaning import Embedder
 
 PRODUCT_FIRST = "product-first"
 UNDISCLOSED = "undisclosed"
@@ -54,6 +55,7 @@ LENGTH = {
 DEFAULT_LENGTH = 300
 LINK_ONLY_WORDS = 10  # fewer words than this beside a link is a link with little else
 OFF_QUESTION_WORDS = 2  # at most this many of the question's words in a draft that answers none of its points
+OFF_QUESTION_NEAR = 0.60  # or, with meaning, the whole draft less near the question than this (tuned on dev)
 DUPLICATE_AT = 0.4  # Jaccard of word 3-shingles from which two texts are nearly the same
 
 _MARKETING = re.compile(
@@ -118,16 +120,18 @@ def check_reply(
     cards: Sequence[RuleCard] = (),
     ours: Ours | None = None,
     earlier: Sequence[str] = (),
+    embedder: Embedder | None = None,
 ) -> Checklist:
     """The checklist for ``draft`` as a reply to ``asked`` on ``source``, under ``cards``, knowing what is ``ours``
-    and the team's ``earlier`` replies (any order)."""
+    and the team's ``earlier`` replies (any order). With an ``embedder``, whether the asker's points are answered
+    is read in meaning as well as in words; without one, in words alone."""
     ours = ours or Ours()
     flags: list[Flag] = []
     for found in (
         product_first(draft, asked, ours, cards),
         undisclosed(draft, ours, cards),
         about_us(draft, ours),
-        None if link_only(draft) else off_question(draft, asked),  # a bare link: one fault, one flag
+        None if link_only(draft) else off_question(draft, asked, embedder, ours),  # a bare link: one fault, one flag
         link_only(draft),
         marketing(draft, cards),
         duplicate(draft, earlier),
@@ -204,16 +208,23 @@ def about_us(draft: str, ours: Ours) -> Flag | None:
     return None
 
 
-def off_question(draft: str, asked: Asked) -> Flag | None:
+def off_question(draft: str, asked: Asked, embedder: Embedder | None = None, ours: Ours | None = None) -> Flag | None:
     """The asker's points, when the draft touches none of them and hardly a word of the question.
 
-    Words are a rough stand-in for meaning: an answer in other words than the question's is missed, so the flag
-    waits for both signs (see benchmarks/replycheck.py for what this costs in recall).
+    Words alone are a rough stand-in for meaning: an answer in other words than the question's is missed, so the
+    flag waits for both signs. With an ``embedder`` a point is also answered by a sentence near it in meaning, and
+    a draft that shares the question's words but is far from it as a whole (about something next to it) is
+    flagged too (see benchmarks/replycheck.py for what each costs and gains).
     """
-    all_points, left = unanswered(asked, draft)
+
+    def pitch(sentence: str) -> bool:
+        return bool((ours is not None and ours.mentions(sentence)) or _MARKETING.search(sentence))
+
+    all_points, left = unanswered(asked, draft, embedder, pitch)
     if not all_points or len(left) < len(all_points):
         return None
-    if len(thread_words(asked) & stems(draft)) > OFF_QUESTION_WORDS:
+    few_words = len(thread_words(asked) & stems(draft)) <= OFF_QUESTION_WORDS
+    if not few_words and (embedder is None or nearness(asked, draft, embedder) >= OFF_QUESTION_NEAR):
         return None
     listed = "; ".join(f'"{p.text}"' for p in left[:3])
     return Flag(OFF_QUESTION, f"Leaves unanswered what was asked: {listed}.", PRINCIPLES[OFF_QUESTION])

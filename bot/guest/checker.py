@@ -15,8 +15,9 @@ from earshot.bot.errors import EarshotError, NotFound
 from earshot.bot.guest.asked import Asked
 from earshot.bot.guest.check import Checklist, check_reply
 from earshot.bot.guest.ours import Ours, ours_for
-from earshot.bot.guest.rules import RuleCard, cards_for
+from earshot.bot.guest.rules import NO_GENERATED, RuleCard, asking, cards_for
 from earshot.bot.ports import Store
+from earshot.bot.ports.meaning import Embedder
 
 MAX_DRAFT = 40_000  # characters; a draft longer than this is not a reply
 
@@ -31,6 +32,25 @@ class PlaceRules:
 
     cards: tuple[RuleCard, ...] = ()
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class Advice:
+    """An advisor's suggestions to improve a draft (never a whole reply), and a note when it had none to give."""
+
+    suggestions: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class Advisor(Protocol):
+    """Suggests how a draft could answer the ask more clearly and say less about us (an LLM, off by default).
+
+    Never raises for a model that is slow, down or over its budget: it says so in a note instead.
+    """
+
+    async def suggest(self, asked: Asked, draft: str, checklist: Checklist) -> Advice:
+        """A few short suggestions for ``draft`` as a reply to ``asked``, knowing what the check found."""
+        ...
 
 
 class RulesReader(Protocol):
@@ -58,15 +78,25 @@ class Checked:
     alert: Alert
     checklist: Checklist
     notes: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()  # an LLM's hints to improve the draft, when the team turned that on
 
 
 class ReplyChecker:
     """Checks drafts against stored alerts' threads; the same for every chat and the CLI."""
 
-    def __init__(self, store: Store, policy: GuestPolicy, reader: RulesReader | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: GuestPolicy,
+        reader: RulesReader | None = None,
+        embedder: Embedder | None = None,
+        advisor: Advisor | None = None,
+    ) -> None:
         self._store = store
         self._policy = policy
         self._reader = reader
+        self._embedder = embedder  # reads whether the asker's points are answered in meaning; words alone without
+        self._advisor = advisor  # an LLM's suggestions, when the team turned them on
 
     async def check(
         self, alert_id: int, draft: str, *, member: str | None = None, earlier: Sequence[str] = ()
@@ -98,8 +128,17 @@ class ReplyChecker:
             dropped=self._policy.dropped,
         )
         ours = ours_for(self._policy.ours, self._policy.people, member)
-        checklist = check_reply(draft, asked, source=conversation.source, cards=cards, ours=ours, earlier=earlier)
+        checklist = check_reply(
+            draft, asked, source=conversation.source, cards=cards, ours=ours, earlier=earlier, embedder=self._embedder
+        )
         notes: tuple[str, ...] = (place.note,) if place.note else ()
         if not ours:
             notes += ("nothing counts as ours yet: set [ours] products and domains to check mentions and links",)
-        return Checked(alert, checklist, notes)
+        suggestions: tuple[str, ...] = ()
+        if self._advisor is not None:
+            if asking(cards, NO_GENERATED):
+                notes += ("no LLM suggestions here: this community bans generated text",)
+            else:
+                advice = await self._advisor.suggest(asked, draft, checklist)
+                suggestions, notes = advice.suggestions, notes + advice.notes
+        return Checked(alert, checklist, notes, suggestions)

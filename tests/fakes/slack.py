@@ -219,7 +219,11 @@ class FakeSlack:
         return _json({"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"})
 
     def _channel(self, args: dict[str, Any]) -> Channel | web.Response:
-        channel = self.channels.get(str(args.get("channel", "")))
+        wanted = str(args.get("channel", ""))
+        if wanted in self.users and wanted not in self.channels:  # a user id: the app's direct message with them
+            self.add_channel("D" + wanted[1:], wanted, is_private=True)
+            wanted = "D" + wanted[1:]
+        channel = self.channels.get(wanted)
         if channel is None:
             return _json({"ok": False, "error": "channel_not_found"})
         return channel

@@ -17,10 +17,12 @@ from earshot.adapters.chat.inflight import InFlight
 from earshot.bot.actions.chat_actions import Answer
 from earshot.bot.actions.topic_commands import PREVIEW_DAYS, Meaning, TopicChange
 from earshot.bot.domain import Topic
+from earshot.bot.errors import EarshotError, NotFound
 
-from .actions import member_of
+from .actions import desk_text, member_of
 from .card import NONE
 from .render import answer_text
+from .views import check_form
 
 if TYPE_CHECKING:
     from earshot.bot.actions.chat_actions import ChatActions
@@ -53,6 +55,20 @@ async def respond(interaction: discord.Interaction[Any], work: Callable[[], Awai
             log.info("could not post the answer in the channel (%s); answering privately", exc.text)
     await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
     return answer
+
+
+async def open_check(desk: ChatActions, interaction: discord.Interaction[Any], alert: int | None) -> None:
+    """`/earshot check`: the draft form for the alert (or the member's latest claim), or why not, privately. A
+    form must be the first answer, so choosing the alert is the only work before it."""
+    try:
+        if desk.drafts is None:
+            raise NotFound("the reply check is not set up here")
+        member = member_of(interaction)
+        target = await desk.drafts.target(member.id, member.moderator, str(alert) if alert is not None else None)
+    except EarshotError as exc:
+        await interaction.response.send_message(desk_text(str(exc)), ephemeral=True, allowed_mentions=NONE)
+        return
+    await interaction.response.send_modal(check_form(target.alert_id, target.title))
 
 
 EXAMPLES_HELP = "Posts worth joining, separated by | (like: Which vector DB? | pgvector or Qdrant?)"
@@ -230,6 +246,11 @@ def build_group(desk: ChatActions, kinds: Sequence[str], inflight: InFlight | No
     @app_commands.describe(handles="Like: hackernews=alice reddit=alice_b mastodon=@alice@hachyderm.io (empty: list)")
     async def me(interaction: discord.Interaction[Any], handles: str | None = None) -> None:
         await answer_with(interaction, lambda: desk.me(member_of(interaction), (handles or "").split()))
+
+    @earshot.command(name="check", description="Paste a draft reply; get a private checklist (posts nothing)")
+    @app_commands.describe(alert="The alert's number (default: your latest claim)")
+    async def check(interaction: discord.Interaction[Any], alert: app_commands.Range[int, 1] | None = None) -> None:
+        await open_check(desk, interaction, alert)
 
     @earshot.command(name="help", description="What Earshot does and how to use it")
     async def help_(interaction: discord.Interaction[Any]) -> None:

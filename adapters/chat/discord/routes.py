@@ -23,7 +23,7 @@ from earshot.bot.errors import EarshotError
 
 from .actions import AlertActions, desk_text, member_of
 from .card import NONE
-from .views import NOTE_TEXT, note_form
+from .views import CHECK_TEXT, NOTE_TEXT, note_form
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +87,29 @@ async def _note_form(
     await actions.record(interaction, alert_id, OutcomeKind.NOTE, note=text)
 
 
+async def _check_form(
+    actions: AlertActions, interaction: discord.Interaction[Any], alert_id: int, _: re.Match[str]
+) -> None:
+    """A draft sent from `/earshot check`'s form: the checklist, for its writer alone (an ephemeral follow-up)."""
+    draft = _text_input(_data(interaction), CHECK_TEXT)
+    if actions.desk.drafts is None:
+        await _say(interaction, "The reply check is not set up here.")
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    member = member_of(interaction)
+    answer = await actions.desk.drafts.check(alert_id, member.id, member.moderator, draft)
+    await _say(interaction, desk_text(answer.text))
+
+
 COMPONENTS: tuple[tuple[re.Pattern[str], Route], ...] = (
     (re.compile(rf"earshot:more:{_ALERT}"), _more),
     (re.compile(rf"(?P<action>earshot:\w+(?::\w+)?):{_ALERT}"), _pressed),
 )
 """Every custom_id views.py draws (buttons and the menu), with what a press on it does."""
-FORMS: tuple[tuple[re.Pattern[str], Route], ...] = ((re.compile(rf"earshot:note_form:{_ALERT}"), _note_form),)
+FORMS: tuple[tuple[re.Pattern[str], Route], ...] = (
+    (re.compile(rf"earshot:note_form:{_ALERT}"), _note_form),
+    (re.compile(rf"earshot:check_form:{_ALERT}"), _check_form),
+)
 """Every form (modal) views.py opens, with what sending it does."""
 
 

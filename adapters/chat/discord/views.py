@@ -105,6 +105,29 @@ def note_form(alert_id: int) -> discord.ui.Modal:
     return form
 
 
+CHECK_FORM = "earshot:check_form:{alert_id}"
+CHECK_TEXT = "earshot:check_text"
+CHECK_MAX = 4000  # Discord's longest text input
+
+
+def check_form(alert_id: int, title: str) -> discord.ui.Modal:
+    """`/earshot check`'s form: the draft reply, in one paragraph input. Routed by custom_id (routes.py); the
+    checklist comes back to its writer alone."""
+    form = discord.ui.Modal(
+        title=f"Check a draft for alert {alert_id}"[:45], timeout=1800, custom_id=CHECK_FORM.format(alert_id=alert_id)
+    )
+    form.add_item(
+        discord.ui.TextInput(
+            label="Your draft reply (only you see the checklist)"[:45],
+            style=discord.TextStyle.paragraph,
+            placeholder=clean(title)[:100] or None,
+            max_length=CHECK_MAX,
+            custom_id=CHECK_TEXT,
+        )
+    )
+    return form
+
+
 def alert_view(card: AlertCard) -> discord.ui.View:
     """A card's actions as components: Claim and Not relevant while free; outcomes, Note, Release and Not relevant
     once claimed, with the menu on a row of its own; a closed card only the link to the thread."""

@@ -31,12 +31,14 @@ from earshot.bot.actions.alert_card import (
 )
 from earshot.bot.actions.chat_actions import CLAIM_PATIENCE, ChatActions, Member
 from earshot.bot.actions.claims import may_record
+from earshot.bot.actions.command_language import CommandError, parse_command
 from earshot.bot.domain import OutcomeKind
 from earshot.bot.errors import EarshotError, NotAllowed, NotFound
 from earshot.bot.ports import Clock
 from earshot.bot.text import age
 
 from .briefing import briefing_blocks
+from .check import CHECK_CALLBACK, CheckForm
 from .members import Members
 from .poster import parse_ref
 from .render import (
@@ -68,6 +70,16 @@ _CHANNEL_REF = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 def command_text(text: str) -> str:
     """/earshot text with Slack's ``<#C123|name>`` channel references turned into ``#name`` (or ``#C123``)."""
     return _CHANNEL_REF.sub(lambda m: "#" + (m.group(2) or m.group(1)), text).strip()
+
+
+def checked_alert(text: str) -> str | None:
+    """For ``check [ALERT_ID]``, the id written ("" for none); None for any other command (or a mistaken check,
+    which ChatActions answers with its usage)."""
+    try:
+        command = parse_command(text)
+    except CommandError:
+        return None
+    return command.args.get("alert", "") if command.verb == "check" else None
 
 
 def reaction_name(reaction: str) -> str:
@@ -104,6 +116,7 @@ class Handlers:
         self.client = client
         self.members = members
         self.clock = clock
+        self.check_form = CheckForm(desk, client, members)
 
     async def refresh(self, alert_id: int) -> None:
         """Redraw an alert's message with all that is stored about it (claim, outcomes, how it is going, buttons).
@@ -301,8 +314,13 @@ class Handlers:
         """/earshot: ChatActions runs the text; the answer goes to the asker, or to the channel when it is public."""
         await ack()
         member = await self.members.get(str(command.get("user_id")), command.get("user_name"))
+        text = command_text(str(command.get("text") or ""))
+        check = checked_alert(text)
+        if check is not None:  # /earshot check [ALERT_ID]: a form for the draft
+            await self.check_form.open(command, member, check or None, respond)
+            return
         try:
-            answer = await self.desk.run_text(command_text(str(command.get("text") or "")), member)
+            answer = await self.desk.run_text(text, member)
         except Exception:
             await respond(text="Sorry, that failed on our side; the Earshot logs say why.", response_type="ephemeral")
             raise
@@ -354,5 +372,6 @@ def build_app(
     app.event("reaction_removed")(track(handlers.on_reaction))
     app.action(re.compile(r"^earshot:"))(track(handlers.on_action))
     app.view(NOTE_CALLBACK)(track(handlers.on_note))
+    app.view(CHECK_CALLBACK)(track(handlers.check_form.on_submit))
     app.command(COMMAND)(track(handlers.on_command))
     return app

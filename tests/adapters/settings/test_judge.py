@@ -34,6 +34,14 @@ def test_an_enabled_judge_reads_its_key_from_the_variable_it_names(load: Load) -
     assert KEY not in repr(settings) and KEY not in str(settings.redacted())
 
 
+def test_suggestions_on_drafts_are_off_by_default_and_need_no_judging(load: Load) -> None:
+    off = load('[log]\nlevel = "info"\n').judge
+    assert (off.suggest, off.suggest_per_hour) == (False, 30)
+    text = '[judge]\nsuggest = true\nsuggest_per_hour = 5\nurl = "http://127.0.0.1:8080/v1"\nmodel = "m"\n'
+    judge = load(text).judge
+    assert (judge.enabled, judge.suggest, judge.suggest_per_hour) == (False, True, 5)
+
+
 def test_a_local_judge_needs_no_key(load: Load) -> None:
     assert load(ON).judge.api_key is None
 
@@ -54,6 +62,8 @@ def test_a_local_judge_needs_no_key(load: Load) -> None:
             "judge.api_key_env: the environment variable OPENAI_API_KEY is not set",
         ),
         ("[judge]\nmodle = 'm'\n", 'unknown key; did you mean "model"?'),
+        ("[judge]\nsuggest = true\nmodel = 'm'\n", "judge.url: missing; suggest = true needs the endpoint to ask"),
+        ("[judge]\nsuggest_per_hour = -2\n", "judge.suggest_per_hour = -2: out of range"),
     ],
 )
 def test_each_bad_judge_value_is_named_with_a_hint(problems: Problems, text: str, line: str) -> None:

@@ -17,6 +17,9 @@ READS = [
     ("unclaimed", Command("unclaimed")),
     ("stats", Command("stats")),
     ("stats 30d", Command("stats", {"period": "30d"})),
+    ("check", Command("check")),
+    ("check 42", Command("check", {"alert": "42"})),
+    ("Check  7 ", Command("check", {"alert": "7"})),
     ("topic remove vector-db", Command("topic remove", {"name": "vector-db"})),
     ("feed remove hn-rust", Command("feed remove", {"name": "hn-rust"})),
     (
@@ -104,7 +107,9 @@ MISTAKES = [
     ("feed add", "needs a kind and a URL or query", "feed add <kind> <url or query> [every]"),
     ("feed add rss", "needs a kind and a URL or query", "feed add hackernews"),
     ("stats 7d 30d", "at most one period", "stats 30d"),
-    ("subscribe rust", "unknown command 'subscribe'", "topic, feed, mine, unclaimed, stats, me or help"),
+    ("subscribe rust", "unknown command 'subscribe'", "topic, feed, mine, unclaimed, stats, me, check or help"),
+    ("check 42 43", "at most one alert id", "check 42"),
+    ("check forty-two", "at most one alert id", "check 42"),
 ]
 
 

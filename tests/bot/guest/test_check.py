@@ -250,3 +250,36 @@ def test_manners_are_unknown_while_nothing_counts_as_ours() -> None:
     from earshot.bot.guest.check import manners_judge
 
     assert manners_judge(Ours(), {})("Tidewater is great", "U1") == (None, None)
+
+
+OTHER_WORDS = (
+    "Have each consumer grab one pending row and skip the ones another consumer has reserved; give every claim a "
+    "deadline so abandoned work gets retried."
+)
+
+
+@pytest.mark.parametrize(
+    ("draft", "in_words", "in_meaning"),
+    [
+        (ANSWER, False, False),
+        (OTHER_WORDS, True, False),  # answered in other words than the asker's: only meaning sees it
+        (
+            "Consumers should lock the next available row and pass over rows that are already taken by others.",
+            True,
+            False,
+        ),
+        ("Honestly the market for hosting is crowded these days; pick whatever your cloud sells.", True, True),
+        ("Have you considered MongoDB instead? Its change streams are nice and the tooling is friendly.", True, True),
+    ],
+)
+def test_off_question_reads_meaning_with_an_embedder_and_words_without(
+    draft: str, in_words: bool, in_meaning: bool
+) -> None:
+    from earshot.adapters.meaning import default_embedder  # the shipped table; the core takes it as a port
+
+    def flagged(embedder: object) -> bool:
+        found = check_reply(draft, QUEUE, source="stackexchange", ours=OURS, embedder=embedder)  # type: ignore[arg-type]
+        return OFF_QUESTION in found.codes
+
+    assert flagged(None) is in_words
+    assert flagged(default_embedder()) is in_meaning

@@ -41,3 +41,12 @@ def test_the_check_keeps_its_overall_precision_on_dev() -> None:
     overall = evaluate(load(), "dev")["overall"]
     assert (overall.precision() or 0) >= 0.9
     assert (overall.recall() or 0) >= 0.8
+
+
+def test_meaning_finds_more_drafts_off_the_question_on_dev_and_keeps_precision() -> None:
+    from earshot.adapters.meaning import default_embedder
+
+    words = evaluate(load(), "dev")["off-question"]
+    meaning = evaluate(load(), "dev", embedder=default_embedder())["off-question"]
+    assert (meaning.recall() or 0) > (words.recall() or 0)
+    assert (meaning.precision() or 0) >= 0.9

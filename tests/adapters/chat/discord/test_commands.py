@@ -34,13 +34,15 @@ async def test_the_command_group_is_synced_to_the_server(fake: FakeDiscord, make
     (earshot,) = fake.commands["290926798626357999"]
     assert earshot["name"] == "earshot" and earshot["dm_permission"] is False
     names = {o["name"]: o for o in earshot["options"]}
-    assert set(names) == {"topic", "feed", "mine", "unclaimed", "stats", "me", "help"}
+    assert set(names) == {"topic", "feed", "mine", "unclaimed", "stats", "me", "check", "help"}
     feed_add = next(o for o in names["feed"]["options"] if o["name"] == "add")
     kind = next(o for o in feed_add["options"] if o["name"] == "kind")
     assert [c["value"] for c in kind["choices"]] == sorted(KINDS)  # every kind, as choices
     assert {"hackernews", "rss"} <= {c["value"] for c in kind["choices"]}
     remove = next(o for o in names["topic"]["options"] if o["name"] == "remove")
     assert remove["options"][0]["autocomplete"] is True
+    (alert,) = names["check"]["options"]
+    assert alert["name"] == "alert" and alert["type"] == 4 and alert["required"] is False  # an integer, optional
 
 
 async def test_a_moderator_adds_and_removes_a_topic_and_the_change_is_recorded(

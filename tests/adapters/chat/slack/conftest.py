@@ -126,10 +126,14 @@ class Rig:
     async def command(self, text: str, user: str = "U0ALICE01", channel: str = "C0ALERTS1") -> dict[str, Any]:
         """Run /earshot and return what it answered on the response URL."""
         before = len(self.slack.responses)
+        await self.send_command(text, user, channel)
+        return await self.slack.wait_for(lambda: self.slack.responses[before:] and self.slack.responses[before])
+
+    async def send_command(self, text: str, user: str = "U0ALICE01", channel: str = "C0ALERTS1") -> None:
+        """Run /earshot, acked; what it does next (a form, an answer) is for the caller to wait for."""
         fields = slash_command(text, user, channel, response_url=self.slack.response_url("cmd"))
         response = await self.send(urlencode(fields), content_type="application/x-www-form-urlencoded")
         assert response.status == 200
-        return await self.slack.wait_for(lambda: self.slack.responses[before:] and self.slack.responses[before])
 
     async def post_alert(self, n: int = 1, *, topic: str = "vector-db", channel: str | None = None) -> Alert:
         """Store a conversation and its alert, deliver it through the real outbox, and return it as delivered."""
