@@ -12,7 +12,10 @@ DECLARATION = SourceKind(
     every="30m",
     half_life=timedelta(hours=12),
     aliases={"twitter": "X is kind x", "tweets": "X is kind x"},
-    env=(EnvVar("X_BEARER_TOKEN", "an app's bearer token for the X API v2 (required; the API is paid per use)"),),
+    env=(
+        EnvVar("X_BEARER_TOKEN", "an app's bearer token for the X API v2 (the API is paid per use)", required=True),
+        EnvVar("X_API_URL", "another API address, for threads (a proxy; tests)", secret=False),
+    ),
     options=(
         Option("max_requests_per_day", "whole number", 100, "stop reading for the day after this many API requests"),
         Option("max_posts_per_day", "whole number", 1000, "stop reading for the day after this many posts read"),

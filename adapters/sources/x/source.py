@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 SERVICE = "X"
 DEFAULT_API_URL = "https://api.x.com/2"
+API_ENV = "X_API_URL"
 TOKEN_ENV = "X_BEARER_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 OPTIONS = DECLARATION.option_names
 DEFAULT_MAX_REQUESTS = 100
@@ -60,7 +61,7 @@ class XSource:
         api_url: str = DEFAULT_API_URL,
     ) -> None:
         self._http = http
-        self._api = api_url.rstrip("/")
+        self._api = ((env or {}).get(API_ENV, "").strip() or api_url).rstrip("/")  # for threads; feeds have base_url
         self._token = (env or {}).get(TOKEN_ENV, "").strip() or None
         self._clock = clock
 
@@ -273,6 +274,8 @@ def _reply(raw: dict[str, Any], users: dict[str, str], post_id: str) -> Reply | 
 
 def _cap(feed: Feed, name: str, default: int) -> int:
     value = feed.options.get(name, default)
+    if isinstance(value, str) and value.strip().isdigit():  # `feeds add --option name=200` gives text
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"feed {feed.name!r}: {name} must be a whole number of at least 1, like {name} = {default}")
     return value
