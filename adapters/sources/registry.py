@@ -23,6 +23,7 @@ from earshot.adapters.sources import (
     rss,
     stackexchange,
     x,
+    youtube,
 )
 from earshot.adapters.sources.plugin import SourcePlugin
 from earshot.bot.ports import Source, SourceKind
@@ -43,6 +44,7 @@ BUILT_IN: tuple[SourcePlugin, ...] = (
     mastodon.PLUGIN,
     bluesky.PLUGIN,
     x.PLUGIN,
+    youtube.PLUGIN,
 )
 """The kinds that ship with Earshot, in the order commands and docs list them."""
 

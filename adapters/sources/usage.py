@@ -30,16 +30,19 @@ def stored(counts: dict[str, int], now: datetime) -> dict[str, Any]:
 
 
 def seconds_to_midnight(now: datetime) -> float:
-    """Seconds until the next UTC midnight, when daily counters and quotas start again."""
+    """Seconds until the next midnight in ``now``'s time zone (UTC for most), when daily counters start again."""
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return max(1.0, (midnight - now).total_seconds())
 
 
-def cap_reached(service: str, what: str, used: int, cap: int, option: str, now: datetime) -> FeedError:
-    """The FeedError that pauses a feed until UTC midnight: the cap, how much was used, and what to change."""
+def cap_reached(
+    service: str, what: str, used: int, cap: int, option: str, now: datetime, *, reset: str = "midnight UTC"
+) -> FeedError:
+    """The FeedError that pauses a feed until the day's end (``now``'s midnight, called ``reset``): the cap, how much
+    was used, and what to change."""
     wait = seconds_to_midnight(now)
     return FeedError(
         f"{service} daily cap reached: {used} {what} today of the {cap} the feed allows (options.{option}); "
-        f"the feed is paused until midnight UTC, in {wait / 3600:.1f} h (raise {option} to read more)",
+        f"the feed is paused until {reset}, in {wait / 3600:.1f} h (raise {option} to read more)",
         retry_after=wait,
     )
