@@ -80,7 +80,7 @@ def test_feeds_add_youtube_and_doctor_names_the_key(earshot: Earshot, monkeypatc
     earshot.write_config(chat)
     if earshot.database_url.startswith("postgresql"):
         earshot.upgrade()
-    added = earshot("feeds", "add", "youtube", "--option", f"channel={CHANNEL}", "--option", "videos=3")
+    added = earshot("feeds", "add", "youtube", CHANNEL, "--option", "videos=3")
     assert added.returncode == 0, added.stderr
     assert "(youtube)" in added.stdout
     bad = earshot("feeds", "add", "youtube", "--option", "channel=acme", "--name", "bad")

@@ -2,13 +2,16 @@
 
 from datetime import timedelta
 
+from earshot.adapters.sources.youtube.target import FORMS, youtube_target
 from earshot.bot.ports import EnvVar, Option, SourceKind, TargetRule
 
 DECLARATION = SourceKind(
     kind="youtube",
     title="YouTube",
     summary="new comments on a channel's recent videos, and new videos matching a search, with replies as the thread",
-    target=TargetRule.QUERY,
+    target=TargetRule.NAME,
+    read_target=youtube_target,
+    target_help=FORMS,
     every="30m",
     half_life=timedelta(days=1),
     env=(

@@ -167,3 +167,16 @@ def test_check_refuses_bad_settings(source: YouTubeSource) -> None:
         source.check(yt_feed("https://x.example", search_videos=True))
     with pytest.raises(ConfigError, match="videos must be a whole number from 1 to 20"):
         source.check(yt_feed("https://x.example", videos=50))
+
+
+def test_feeds_add_target_is_a_channel_or_a_search() -> None:
+    from earshot.adapters.sources.youtube.target import youtube_target
+
+    assert youtube_target(CHANNEL, None).options == {"channel": CHANNEL}
+    assert youtube_target(f"https://www.youtube.com/channel/{CHANNEL}", None).options == {"channel": CHANNEL}
+    both = youtube_target(CHANNEL, "widgets")
+    assert (both.query, both.options) == ("widgets", {"channel": CHANNEL, "search_videos": True})
+    words = youtube_target("acme widgets", None)
+    assert (words.query, words.options) == ("acme widgets", {"search_videos": True})
+    with pytest.raises(ConfigError, match="not a channel address"):
+        youtube_target("https://www.youtube.com/@acme", None)
