@@ -39,6 +39,8 @@ SEED_PAGE_SIZE = 10  # the fewest: a first poll only needs the newest id, and ea
 MAX_PAGES = 5
 TITLE_CHARS = 120
 MAX_WAIT = 86_400.0
+SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
+SEARCH_REACH_MS = (7 * 24 - 1) * 3_600_000
 TWEET_FIELDS = "created_at,author_id,conversation_id,lang,public_metrics,referenced_tweets,reply_settings"
 HINT = f"set {TOKEN_ENV} to your X app's bearer token (developer.x.com, Projects & Apps → Keys and tokens)"
 
@@ -91,8 +93,10 @@ class XSource:
             "expansions": "author_id",
             "user.fields": "username,name",
         }
-        if since_id is not None:
+        if since_id is not None and _within_search(since_id, now):
             params["since_id"] = since_id
+        # Otherwise the newest post seen is older than recent search reaches (a quiet query, a long pause), so
+        # every post the API has is newer: asking without since_id skips nothing (X refuses an older since_id).
         items: list[Conversation] = []
         newest = int(since_id) if since_id is not None else None
         token: str | None = None
@@ -192,6 +196,16 @@ def _number(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _within_search(post_id: str, now: datetime) -> bool:
+    """Whether a post id is younger than recent search's reach (7 days, less an hour's margin): the id's upper bits
+    are its creation time in milliseconds since X's epoch (1288834974657). An id below 2**32 is from before ids
+    carried a time (2010), or made up: it says nothing of its age and is sent as it is."""
+    if int(post_id) < 2**32:
+        return True
+    created_ms = (int(post_id) >> 22) + SNOWFLAKE_EPOCH_MS
+    return now.timestamp() * 1000 - created_ms < SEARCH_REACH_MS
 
 
 def _problem(body: Any) -> str:

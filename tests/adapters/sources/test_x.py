@@ -153,3 +153,20 @@ def test_check_refuses_bad_settings(source: XSource) -> None:
         source.check(x_feed("https://api.x.com/2", max_posts_per_day=0))
     with pytest.raises(ConfigError, match="unknown X option"):
         source.check(x_feed("https://api.x.com/2", cap=3))
+
+
+def snowflake(when: datetime, sequence: int = 0) -> int:
+    """A post id as X makes them: milliseconds since X's epoch in the upper bits."""
+    return ((int(when.timestamp() * 1000) - 1_288_834_974_657) << 22) + sequence
+
+
+async def test_a_quiet_query_past_search_reach_asks_without_since_id(source: XSource, api: FakeX) -> None:
+    old = snowflake(NOW - timedelta(days=8))
+    new = snowflake(NOW - timedelta(minutes=3))
+    api.add(post(new, at(3), "widgets after a quiet week"))
+    result = await source.fetch(x_feed(api.api_url), {"since_id": str(old)}, seeding=False)
+    assert api.searches()[-1].param("since_id") is None  # X refuses a since_id older than 7 days
+    assert [c.external_id for c in result.items] == [str(new)]
+    assert result.cursor["since_id"] == str(new)
+    await source.fetch(x_feed(api.api_url), result.cursor, seeding=False)
+    assert api.searches()[-1].param("since_id") == str(new)
