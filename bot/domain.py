@@ -6,6 +6,7 @@ Plain frozen dataclasses, no I/O. Times are timezone-aware UTC datetimes.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,12 +135,14 @@ class FeedState:
 class FetchResult:
     """What a source returned for one poll: new-looking items and the cursor to resume from next time.
 
-    ``notes`` are what a person should know about how the feed was read (e.g. a fallback without credentials)."""
+    ``notes`` are what a person should know about how the feed was read (e.g. a fallback without credentials).
+    ``usage`` is what the poll spent of a metered API ("requests", "posts", "quota_units"), counted in metrics."""
 
     items: list[Conversation]
     cursor: dict[str, Any]
     not_modified: bool = False
     notes: tuple[str, ...] = ()
+    usage: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+from collections.abc import Mapping
 from dataclasses import replace
 
 from earshot.adapters.chat.doctor import Finding
@@ -43,6 +45,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
     """The findings for the configured platform."""
     platform = settings.chat.platform
     findings = [Finding(True, f"config: {settings.path or 'defaults'}; platform {platform}")]
+    findings += source_credentials(settings, os.environ)
     if platform == "webhook":
         return [*findings, await webhook_reachable(settings)]
     if platform not in ("slack", "discord"):
@@ -66,6 +69,26 @@ async def diagnose(settings: Settings) -> list[Finding]:
 
         for level, text in await check(discord_config(settings), channels):
             findings.append(Finding(level != "error", f"warning: {text}" if level == "warning" else text))
+    return findings
+
+
+def source_credentials(settings: Settings, env: Mapping[str, str]) -> list[Finding]:
+    """Whether each credential a configured feed's kind requires is set (its value never shown)."""
+    from earshot.adapters.sources.registry import declarations
+
+    known = declarations()
+    findings = []
+    for kind in dict.fromkeys(feed.kind for feed in settings.feeds):
+        declaration = known.get(kind)
+        for var in declaration.env if declaration else ():
+            if not var.required:
+                continue
+            if env.get(var.name, "").strip():
+                findings.append(Finding(True, f"{kind} feeds: {var.name} is set"))
+            else:
+                findings.append(
+                    Finding(False, f"{kind} feeds: {var.name} is not set", f"set {var.name}: {var.purpose}")
+                )
     return findings
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from earshot.adapters.cli.views import duration, feed_status, table
 from earshot.adapters.settings.redact import mask_url
+from earshot.adapters.sources import usage
 from earshot.bot.domain import FeedState
 from earshot.bot.ports import Backlog
 from earshot.bot.text import age, excerpt
@@ -31,6 +32,7 @@ def status_data(states: Sequence[FeedState], backlog: Backlog, default_channel: 
             "next_poll_at": _iso(s.next_poll_at),
             "last_error": s.last_error,
             "target": mask_url(s.feed.url) if s.feed.url else s.feed.query,
+            "usage_today": usage.today(s.cursor, now) or None,
         }
         for s in states
     ]
@@ -86,6 +88,11 @@ def status_text(states: Sequence[FeedState], backlog: Backlog, default_channel: 
         )
     if rows:
         lines.append(table(["FEED", "KIND", "STATE", "LAST OK", "NEXT", "LAST ERROR"], rows))
+    spent = [(f["name"], f["usage_today"]) for f in data["feeds"] if f["usage_today"]]
+    if spent:
+        lines.append("")
+        lines.append("metered API use today (UTC):")
+        lines.append(table(["FEED", "USE"], [[name, ", ".join(f"{n} {k}" for k, n in u.items())] for name, u in spent]))
     total = data["backlog"]["total"]
     oldest = f", oldest {age(backlog.oldest, now)}" if backlog.oldest else ""
     lines.append("")

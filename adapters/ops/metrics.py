@@ -14,6 +14,7 @@ HELP = {
     "polls": "Feed polls, by feed kind and outcome (ok, failed).",
     "items_fetched": "Items sources returned, by feed kind (before deduplication).",
     "alerts_created": "Alerts written to the outbox, by feed kind.",
+    "source_usage": "What polls spent of a metered API (X requests and posts, YouTube quota units), by feed.",
     "deliveries": "Alerts the chat platform took.",
     "delivery_failures": "Delivery attempts that failed, by whether the failure is permanent.",
     "claims": "Claim attempts, by outcome (won, taken).",

@@ -22,6 +22,8 @@ from earshot.adapters.sources import (
     reddit,
     rss,
     stackexchange,
+    x,
+    youtube,
 )
 from earshot.adapters.sources.plugin import SourcePlugin
 from earshot.bot.ports import Source, SourceKind
@@ -41,6 +43,8 @@ BUILT_IN: tuple[SourcePlugin, ...] = (
     reddit.PLUGIN,
     mastodon.PLUGIN,
     bluesky.PLUGIN,
+    x.PLUGIN,
+    youtube.PLUGIN,
 )
 """The kinds that ship with Earshot, in the order commands and docs list them."""
 

@@ -177,6 +177,8 @@ class Poller:
         self.telemetry.count("polls", kind=feed.kind, outcome="ok")
         self.telemetry.count("items_fetched", len(result.items), kind=feed.kind)
         self.telemetry.count("alerts_created", written, kind=feed.kind)
+        for what, spent in result.usage.items():
+            self.telemetry.count("source_usage", spent, kind=feed.kind, feed=feed.name, what=what)
         if state.consecutive_failures >= self.policy.notify_after:
             await self._notify(Notice("info", f"Feed {feed.name} works again.", feed=feed.name))
         log.info(

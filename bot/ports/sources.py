@@ -79,6 +79,7 @@ class EnvVar:
     name: str
     purpose: str
     secret: bool = True
+    required: bool = False  # the kind cannot read without it: `earshot doctor` fails when it is unset
 
 
 ENV_NAME = "name of an environment variable"
