@@ -14,6 +14,7 @@ from importlib.metadata import EntryPoint, entry_points
 from earshot.adapters.http import SafeHttp
 from earshot.adapters.sources import (
     bluesky,
+    devto,
     discourse,
     github,
     hackernews,
@@ -41,6 +42,7 @@ BUILT_IN: tuple[SourcePlugin, ...] = (
     reddit.PLUGIN,
     mastodon.PLUGIN,
     bluesky.PLUGIN,
+    devto.PLUGIN,
 )
 """The kinds that ship with Earshot, in the order commands and docs list them."""
 
