@@ -20,6 +20,7 @@ from earshot.adapters.sources import (
     hackernews,
     lobsters,
     mastodon,
+    producthunt,
     reddit,
     rss,
     stackexchange,
@@ -43,6 +44,7 @@ BUILT_IN: tuple[SourcePlugin, ...] = (
     mastodon.PLUGIN,
     bluesky.PLUGIN,
     devto.PLUGIN,
+    producthunt.PLUGIN,
 )
 """The kinds that ship with Earshot, in the order commands and docs list them."""
 
