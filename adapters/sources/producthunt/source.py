@@ -8,9 +8,9 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from earshot.adapters.http import SafeHttp, check_url
+from earshot.adapters.http import FetchError, SafeHttp, check_url
 from earshot.adapters.sources.api import as_dict, as_int, as_list, as_str, include_option, parse_time
 from earshot.adapters.sources.cursor import Page, Window, pause_error, walk
 from earshot.adapters.sources.items import read_items, read_one
@@ -51,6 +51,7 @@ POST_THREAD = (
     f" {_POST} comments(first: $first, order: NEWEST) {{ totalCount edges {{ node {{ {_COMMENT}"
     f" replies(first: $first) {{ edges {{ node {{ {_COMMENT} }} }} }} }} }} }} }} }}"
 )
+PROBE = "query { posts(first: 1) { edges { node { id } } } }"
 COMMENT_THREAD = (
     "query($id: ID!, $first: Int!) { comment(id: $id) {"
     f" {_COMMENT} replies(first: $first) {{ totalCount edges {{ node {{ {_COMMENT} }} }} }} }} }}"
@@ -143,6 +144,18 @@ class ProductHuntSource:
             )
         return self._token
 
+    async def check_credentials(self, feed: Feed) -> tuple[bool, str, str]:
+        """For `earshot doctor`: one small query with the token; (ok, what was found, what to do)."""
+        fix = f"set {TOKEN_ENV} to a developer token from https://www.producthunt.com/v2/oauth/applications"
+        if self._token is None:
+            return False, f"producthunt feed {feed.name!r}: {TOKEN_ENV} is not set", fix
+        try:
+            api = _settings(feed)[0]
+            _, spent = await query(self._http, api, self._token, PROBE, {}, self._clock())
+        except (ConfigError, FeedError, FetchError) as e:
+            return False, f"producthunt feed {feed.name!r}: {e}", fix
+        return True, f"producthunt feed {feed.name!r}: {TOKEN_ENV} works ({spent.shown()})", ""
+
     async def _comments(
         self, api: str, token: str, topic: str | None, cursor: dict[str, Any], seeding: bool, now_at: datetime
     ) -> tuple[list[Conversation], dict[str, Any], Budget]:
@@ -218,9 +231,13 @@ def _user(raw: dict[str, Any]) -> str | None:
 
 
 def _plain_url(value: object) -> str:
-    # Every URL comes with utm_* parameters naming the API client; without them the same page is one address.
+    # Every URL comes with utm_* parameters naming the API client; without them the same page is one address. The
+    # rest of the query stays: a comment's address names the comment in it.
     parts = urlsplit(as_str(value))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")) if parts.scheme in ("http", "https") else ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
 
 
 def _post(raw: dict[str, Any], topic: str | None) -> tuple[Conversation, int] | None:
