@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +14,8 @@ from earshot.adapters.sources.items import read_items
 from earshot.adapters.sources.text import html_to_text
 from earshot.bot.domain import Conversation, Reply
 from earshot.bot.errors import FeedError
+
+log = logging.getLogger(__name__)
 
 CURSOR_KEY = "comments"  # the comments' own Window cursor, nested in the feed's
 OVERLAP_SECONDS = 600
@@ -96,10 +99,23 @@ async def new_comments(
     if window.floor is None:
         return [], window.next({}, fallback=now)
     floor = window.floor
-    active = [a for a, last in articles if (t := parse_time(last)) is not None and int(t.timestamp()) >= floor]
+    # Each article's last_comment_at when its comments were last read: one unchanged since is not read again.
+    read_at = {str(k): v for k, v in as_dict(as_dict(cursor.get(CURSOR_KEY)).get("read")).items() if isinstance(v, int)}
+    lasts = [(int(t.timestamp()), a) for a, last in articles if (t := parse_time(last)) is not None]
+    # Oldest activity first: when the cap cuts in, the articles left out are the most recently active; they are
+    # read on the next poll, since what was read is remembered and not read again.
+    active = [
+        (last, a)
+        for last, a in sorted(lasts, key=lambda pair: pair[0])
+        if last >= floor and read_at.get(a.external_id) != last
+    ]
+    if len(active) > MAX_ARTICLES:
+        log.info(
+            "Dev.to: %d articles have new comments; %d are read this poll, the rest next", len(active), MAX_ARTICLES
+        )
     items: list[Conversation] = []
     times: dict[str, int] = {}
-    for article in active[:MAX_ARTICLES]:
+    for last, article in active[:MAX_ARTICLES]:
         tree = await get(f"{base}/api/comments?a_id={article.external_id}")
         if not isinstance(tree, list):
             raise FeedError("Dev.to answered with something that is not a comment list")
@@ -113,4 +129,8 @@ async def new_comments(
             times[item.external_id] = created
             if window.wants(item.external_id, created):
                 items.append(item)
-    return items, window.next(times, fallback=now)
+        read_at[article.external_id] = last
+    nxt = window.next(times, fallback=now)
+    # Kept while inside the window (an older last comment is never read again anyway): the cursor stays small.
+    kept = {k: v for k, v in read_at.items() if v >= nxt["newest"] - OVERLAP_SECONDS}
+    return items, {**nxt, "read": kept}

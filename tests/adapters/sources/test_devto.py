@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from earshot.adapters.http import SafeHttp
-from earshot.adapters.sources.devto.comments import CURSOR_KEY
+from earshot.adapters.sources.devto.comments import CURSOR_KEY, MAX_ARTICLES
 from earshot.adapters.sources.devto.kind import devto_target
 from earshot.adapters.sources.devto.source import OVERLAP_SECONDS, PER_PAGE, DevtoSource
 from earshot.bot.domain import Conversation, Feed
@@ -219,3 +219,19 @@ async def test_conformance_recorded_devto_answers(http: SafeHttp, server: FakeHt
     assert thread.conversation.community and "," in thread.conversation.community
     assert len(thread.replies) == 3 and all(r.author and r.text and r.url for r in thread.replies)
     assert thread.replies[0].url.endswith("/comment/3bba8")
+
+
+async def test_comments_past_the_per_poll_cap_come_on_the_next_poll(http: SafeHttp, site: FakeForem) -> None:
+    source = make(http, site)
+    feed = d_feed(site.url, include=["comments"])
+    site.add(*(article(i, NOW - 5000 + i, last_comment=NOW - 4000) for i in range(1, MAX_ARTICLES + 3)))
+    first = await source.fetch(feed, {}, seeding=True)
+    for i in range(1, MAX_ARTICLES + 3):
+        site.articles[i - 1]["last_comment_at"] = datetime.fromtimestamp(NOW - 100 + i, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        site.reply(i, comment(f"k{i}", NOW - 100 + i, f"Comment {i}"))
+    second = await source.fetch(feed, first.cursor, seeding=False)
+    assert ids(second.items) == [f"c/k{i}" for i in range(1, MAX_ARTICLES + 1)]  # the least recently active first
+    third = await source.fetch(feed, second.cursor, seeding=False)
+    assert ids(third.items) == [f"c/k{MAX_ARTICLES + 1}", f"c/k{MAX_ARTICLES + 2}"]
