@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from earshot.adapters.chat.doctor import Finding
 from earshot.adapters.cli.app import fetch_policy
@@ -27,6 +30,8 @@ Check = Callable[[Feed], Awaitable[tuple[bool, str, str]]]
 async def feeds_in_use(settings: Settings) -> list[Feed]:
     """The config file's feeds, then the database's (left out when it cannot be read: doctor works without it)."""
     feeds = list(settings.feeds)
+    if _no_sqlite_file(settings.database_url):
+        return feeds  # opening a SQLite file that is not there would create it, and doctor creates nothing
     engine = create_engine(settings.database_url)
     try:
         async with SqlStore(engine).unit() as unit:
@@ -36,6 +41,11 @@ async def feeds_in_use(settings: Settings) -> list[Feed]:
     finally:
         await engine.dispose()
     return feeds
+
+
+def _no_sqlite_file(database_url: str) -> bool:
+    url = make_url(database_url)
+    return url.get_backend_name() == "sqlite" and (not url.database or not Path(url.database).is_file())
 
 
 async def source_credentials(settings: Settings, env: Mapping[str, str] | None = None) -> list[Finding]:
