@@ -25,6 +25,7 @@ from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.judge import OpenAiJudge, judge_http
 from earshot.adapters.judge.suggest import OpenAiAdvisor
 from earshot.adapters.llm import LlmSummariser
+from earshot.adapters.meaning import shipped_embedder
 from earshot.adapters.reports import draw_chart
 from earshot.adapters.settings import Settings
 from earshot.adapters.sources import build_sources, declarations
@@ -226,7 +227,7 @@ def reply_checker(settings: Settings, store: Store, http: SafeHttp) -> ReplyChec
     reader it keeps)."""
     g = settings.guest
     policy = GuestPolicy(g.ours, g.people, g.rules, g.dropped)
-    return ReplyChecker(store, policy, SubredditRules(http, os.environ), default_embedder(), advisor(settings, store))
+    return ReplyChecker(store, policy, SubredditRules(http, os.environ), shared_embedder(), advisor(settings, store))
 
 
 def advisor(settings: Settings, store: Store) -> OpenAiAdvisor | None:
@@ -389,14 +390,14 @@ def guest_policy(settings: Settings) -> GuestPolicy:
 @functools.cache
 def shared_meaning() -> Meaning:
     """One reader of meaning per process: item and topic vectors are worked out once, whoever asks."""
-    return Meaning(_embedder)
+    return Meaning(shared_embedder())
 
 
-def _embedder() -> Embedder:
-    """The shipped table's embedder, imported on first use: numpy and the table load only where items are scored."""
-    from earshot.adapters.meaning import default_embedder
-
-    return default_embedder()
+@functools.cache
+def shared_embedder() -> Embedder:
+    """The shipped embedding table, one per process, loaded (with numpy) the first time something is read by
+    meaning: a command that scores nothing and checks no reply never loads it."""
+    return shipped_embedder()
 
 
 @asynccontextmanager

@@ -116,7 +116,9 @@ async def webhook_reachable(settings: Settings) -> Finding:
 
 async def doctor(settings: Settings) -> int:
     """Print every finding; exit 1 when something needs fixing."""
-    findings = await diagnose(settings)
+    from earshot.adapters.cli.doctor_sources import source_credentials
+
+    findings = [*await diagnose(settings), *await source_credentials(settings)]
     for finding in findings:
         print(finding.line())
     broken = sum(not f.ok for f in findings)

@@ -14,11 +14,13 @@ from importlib.metadata import EntryPoint, entry_points
 from earshot.adapters.http import SafeHttp
 from earshot.adapters.sources import (
     bluesky,
+    devto,
     discourse,
     github,
     hackernews,
     lobsters,
     mastodon,
+    producthunt,
     reddit,
     rss,
     stackexchange,
@@ -45,6 +47,8 @@ BUILT_IN: tuple[SourcePlugin, ...] = (
     bluesky.PLUGIN,
     x.PLUGIN,
     youtube.PLUGIN,
+    devto.PLUGIN,
+    producthunt.PLUGIN,
 )
 """The kinds that ship with Earshot, in the order commands and docs list them."""
 

@@ -20,8 +20,9 @@ def declared(kinds: Mapping[str, SourceKind] | None, kind: str) -> SourceKind:
 
 
 def query_kinds(kinds: Mapping[str, SourceKind] | None) -> tuple[str, ...]:
-    """The kinds that take ``--query`` beside a place (mastodon, reddit), sorted."""
-    return tuple(sorted(k for k, d in (kinds or {}).items() if d.target in (TargetRule.PLACE, TargetRule.NAME)))
+    """The kinds that take ``--query`` beside a place (mastodon, reddit), sorted; not one that has no search."""
+    rules = (TargetRule.PLACE, TargetRule.NAME)
+    return tuple(sorted(k for k, d in (kinds or {}).items() if d.target in rules and d.query))
 
 
 def _query_is_for(kinds: Mapping[str, SourceKind] | None) -> str:

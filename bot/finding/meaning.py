@@ -10,7 +10,7 @@ with one matrix product.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from earshot.bot.domain import Conversation, Topic
@@ -82,22 +82,12 @@ class _Bounded(OrderedDict[Hashable, object]):
 class Meaning:
     """Reads items and topics through an Embedder, keeping what it worked out (bounded)."""
 
-    def __init__(self, embedder: Embedder | Callable[[], Embedder], push: float = PUSH) -> None:
-        """``embedder`` or a function making it on first use (a process that scores nothing never loads a table)."""
-        self._embedder = embedder if not callable(embedder) else None
-        self._make = embedder if callable(embedder) else None
+    def __init__(self, embedder: Embedder, push: float = PUSH) -> None:
+        self.embedder = embedder
         self.push = push
         self._items = _Bounded(ITEMS_KEPT)
         self._topics = _Bounded(TOPICS_KEPT)
-        self._languages = embedder.languages  # read once: asked for every match
-
-    @property
-    def embedder(self) -> Embedder:
-        """The embedder, made on first use when a function was given."""
-        if self._embedder is None:
-            assert self._make is not None
-            self._embedder = self._make()
-        return self._embedder
+        self._languages: frozenset[str] | None = None  # read once, on first use: asked for every match
 
     def forget_items(self) -> None:
         """Drop the item vectors kept (benchmarks measure each item embedded afresh with it)."""
@@ -133,8 +123,11 @@ class Meaning:
     def fit(self, conversation: Conversation, topic: Topic, language: str | None = None) -> Fit | None:
         """How close the item is to the topic's meaning and to its nearest counter-example; None when the topic says
         nothing of its meaning, or the item's ``language`` (when known) is one the embedder does not read."""
-        if language is not None and language not in self._languages:
-            return None
+        if language is not None:
+            if self._languages is None:
+                self._languages = self.embedder.languages
+            if language not in self._languages:
+                return None
         meaning = self.topic(topic)
         if meaning is None:
             return None

@@ -92,4 +92,4 @@ def test_check_config_says_what_the_sections_hold(load: Load) -> None:
 
 def test_a_team_handle_on_a_source_that_does_not_exist_is_refused_with_the_real_ones(problems: Problems) -> None:
     found = "\n".join(problems('[[team]]\nmember = "U1"\nhandles = { hackernews = "alice", hackrnews = "al" }\n'))
-    assert "'hackrnews' is not a source; handles are for bluesky, discourse, github, hackernews" in found
+    assert "'hackrnews' is not a source; handles are for bluesky, devto, discourse, github, hackernews" in found
