@@ -133,6 +133,7 @@ def test_query_is_offered_where_a_declaration_says_the_target_is_a_place_or_a_na
 
 
 def test_the_registered_kinds_offer_query_where_they_did() -> None:
-    assert query_kinds(KINDS) == ("mastodon", "reddit")
-    with pytest.raises(ConfigError, match="--query is for mastodon and reddit feeds; give the github search words"):
+    # YouTube reads a channel and may also search for new videos: its --query is those search words.
+    assert query_kinds(KINDS) == ("mastodon", "reddit", "youtube")
+    with pytest.raises(ConfigError, match="--query is for mastodon, reddit and youtube feeds; give the github search"):
         feed_target("github", "a", "b")
