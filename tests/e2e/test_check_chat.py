@@ -42,7 +42,9 @@ async def test_claim_check_send_the_form_and_only_the_claimer_sees_the_checklist
             values = {"draft": {"text": {"type": "plain_text_input", "value": PITCH}}}
             submitted = view_submission("U0ALICE01", view["callback_id"], view["private_metadata"], values)
             envelope = await slack.send_envelope("interactive", submitted)
-            (note,) = await slack.wait_for(lambda: slack.called("chat.postEphemeral"), timeout=DEADLINE)
+            # The claim's briefing is private too (an ephemeral message of its own); the checklist is the other one.
+            checked = lambda: [c for c in slack.called("chat.postEphemeral") if "Reply check" in c.args["text"]]  # noqa: E731
+            (note,) = await slack.wait_for(checked, timeout=DEADLINE)
             await slack.wait_for(lambda: envelope in slack.acks, timeout=DEADLINE)
         finally:
             if process.returncode is None:
