@@ -13,7 +13,7 @@ from tests.e2e.conftest import DEADLINE, Earshot
 from tests.e2e.test_slack import delivered, run_with_one_alert
 from tests.fakes.slack import FakeSlack, reaction_event, slash_command, view_submission
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.any_database]  # the check's subject is the same on any database
 
 PITCH = "Vectorly is a game-changer for this, best-in-class recall at any scale. Sign up today at https://vectorly.io"
 

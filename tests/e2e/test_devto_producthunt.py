@@ -14,6 +14,8 @@ from tests.fakes.producthunt import FakeProductHunt, post
 from tests.fakes.producthunt import comment as ph_comment
 from tests.fakes.webhook import WebhookReceiver
 
+pytestmark = pytest.mark.any_database  # the sources' subject is the same on any database
+
 CHAT = """
     [chat]
     platform = "webhook"

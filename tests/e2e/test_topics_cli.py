@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.e2e.conftest import Earshot
 from tests.fakes.feeds import FakeRss, RssItem
+
+# The topic fields' storage is the storage contract's subject, on both databases; here it is the commands.
+pytestmark = pytest.mark.any_database
 
 CONFIG = """
     [chat]
