@@ -1,4 +1,10 @@
-"""End-to-end harness: the real `earshot` command in a subprocess, against fake feed services and a webhook."""
+"""End-to-end harness: the real `earshot` command in a process of its own, against fake feed services and a webhook.
+
+Each command is a process forked from a warm server that has imported the CLI once (zygote.py, one per test
+worker): the same argv, streams, environment, exit codes and signals as ``python -m earshot.adapters.cli.main``,
+without a second or two of imports per command. ``@pytest.mark.real_process`` (or ``EARSHOT_TEST_NO_ZYGOTE=1``)
+runs a test's commands as fresh interpreters instead.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+NO_ZYGOTE_ENV = "EARSHOT_TEST_NO_ZYGOTE"  # set: every command a fresh interpreter
 # How long a test waits on the CLI before it calls it stuck. Generous on purpose: a wait ends as soon as its
 # condition holds, so only a failure waits this long, and on a busy 2-core machine one CLI start can take 30 s.
 DEADLINE = 240.0
@@ -33,6 +41,8 @@ class Earshot:
     database_url: str
     migrated_template: Callable[[], str] | None = None
     """The session's database migrated to head (tests/conftest.py), asked for on first use."""
+    zygote: Callable[[], str] | None = None
+    """The warm server's socket (zygote.py), asked for on first use; None: a fresh interpreter per command."""
 
     @property
     def config(self) -> Path:
@@ -52,7 +62,11 @@ class Earshot:
 
     def command(self, *args: str) -> list[str]:
         """The argv for `earshot ARGS`."""
-        return [sys.executable, "-m", "earshot.adapters.cli.main", "--config", str(self.config), *args]
+        if self.zygote is None:
+            start = [sys.executable, "-m", "earshot.adapters.cli.main"]
+        else:
+            start = [sys.executable, "-I", "-S", str(HERE / "launch.py"), self.zygote()]
+        return [*start, "--config", str(self.config), *args]
 
     def __call__(self, *args: str, timeout: float = DEADLINE) -> subprocess.CompletedProcess[str]:
         """Run `earshot ARGS` to completion."""
@@ -99,7 +113,37 @@ class Earshot:
 @pytest.fixture
 def earshot(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Earshot:
     """An `earshot` runner on this test's database (empty until the test calls ``upgrade()``)."""
-    return Earshot(tmp_path, database_url, lambda: str(request.getfixturevalue("migrated_template")))
+    fresh = os.environ.get(NO_ZYGOTE_ENV) or request.node.get_closest_marker("real_process")
+    return Earshot(
+        tmp_path,
+        database_url,
+        lambda: str(request.getfixturevalue("migrated_template")),
+        None if fresh else lambda: str(request.getfixturevalue("zygote")),
+    )
+
+
+@pytest.fixture(scope="session")
+def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This worker's warm `earshot` server (zygote.py): the path of its socket."""
+    socket_path = tmp_path_factory.mktemp("zygote") / "s"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EARSHOT_")}
+    env["PYTHONPATH"] = str(REPO)
+    server = subprocess.Popen(
+        [sys.executable, str(HERE / "zygote.py"), str(socket_path)],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        ready = server.stdout.readline()
+        assert ready.strip() == "ready", f"the warm earshot server did not start (exit {server.wait()})"
+        yield str(socket_path)
+    finally:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture

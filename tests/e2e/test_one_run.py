@@ -23,6 +23,7 @@ def sqlite_only(earshot: Earshot) -> None:
 
 
 @pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.real_process  # the lock file names the command's own pid
 def test_a_second_run_on_one_sqlite_file_refuses_to_start_and_names_the_first(
     earshot: Earshot, algolia: FakeAlgolia, blog: FakeRss, hook: WebhookReceiver
 ) -> None:
@@ -45,6 +46,7 @@ def test_a_second_run_on_one_sqlite_file_refuses_to_start_and_names_the_first(
 
 
 @pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.real_process  # the lock file names the command's own pid
 def test_a_run_killed_hard_leaves_no_lock_behind(
     earshot: Earshot, algolia: FakeAlgolia, blog: FakeRss, hook: WebhookReceiver
 ) -> None:
