@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from earshot.adapters.chat.console import ConsoleChat
 from earshot.adapters.chat.discord.config import DiscordConfig
 from earshot.adapters.chat.webhook import WebhookChat
+from earshot.adapters.cli.runlock import migrating
 from earshot.adapters.http import FetchPolicy, SafeHttp
 from earshot.adapters.judge import OpenAiJudge, judge_http
 from earshot.adapters.judge.suggest import OpenAiAdvisor
@@ -354,8 +355,10 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
     if current == migrate.head():
         return
     if engine.dialect.name == "sqlite":
-        await migrate.upgrade(url)
-        log.info("database %s: schema brought up to %s", describe_url(url), migrate.head())
+        async with migrating(url):
+            if await migrate.current(url) != migrate.head():  # not brought up meanwhile by a command started with us
+                await migrate.upgrade(url)
+                log.info("database %s: schema brought up to %s", describe_url(url), migrate.head())
         return
     raise StartupError(
         f"the database at {describe_url(url)} is at schema {current or 'none'}, not {migrate.head()}; "

@@ -1,4 +1,5 @@
-"""One `earshot run` per SQLite file: an exclusive lock on a file beside the database, taken before anything else.
+"""One `earshot run` per SQLite file: an exclusive lock on a file beside the database, taken before anything else;
+and one process at a time bringing that file's schema up to date.
 
 SQLite serialises writers but two runs would both poll every feed and race each other's deliveries; PostgreSQL
 replicas share the work through row leases and need no lock. The kernel drops the lock when its process ends
@@ -7,6 +8,7 @@ replicas share the work through row leases and need no lock. The kernel drops th
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -62,3 +64,27 @@ async def only_run(command: str, database_url: str) -> AsyncIterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+MIGRATION_BYTE = 1 << 20
+"""The byte of the lock file whose record lock (fcntl.lockf) guards migrating; `run` holds the whole file with
+flock, and the two kinds of lock are independent, so a running `run` never blocks another command's migration."""
+
+
+@contextlib.asynccontextmanager
+async def migrating(database_url: str) -> AsyncIterator[None]:
+    """While inside, no other Earshot process migrates this SQLite file: one that gets here second waits, then finds
+    the schema current. Commands started together on a new or outdated file (a cron job beside `run` after an
+    upgrade) would otherwise rebuild the same tables side by side; Alembic's batch mode fails on that halfway."""
+    path = lock_path(database_url)
+    if path is None or fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        # In a thread: the wait lasts as long as another process's migration, and the event loop goes on meanwhile.
+        await asyncio.to_thread(fcntl.lockf, handle.fileno(), fcntl.LOCK_EX, 1, MIGRATION_BYTE)
+        try:
+            yield
+        finally:
+            fcntl.lockf(handle.fileno(), fcntl.LOCK_UN, 1, MIGRATION_BYTE)

@@ -258,3 +258,17 @@ def test_db_upgrade_runs_without_the_chat_platforms_tokens(earshot: Earshot) -> 
     listing = earshot("topics", "list")  # a command that talks to Slack still asks for them
     assert listing.returncode == 2
     assert "needs SLACK_BOT_TOKEN in the environment" in listing.stderr
+
+
+def test_commands_started_together_on_a_new_sqlite_file_migrate_it_once_and_all_succeed(earshot: Earshot) -> None:
+    """SQLite brings itself up to date on first use: commands started at the same moment (a cron job beside `run`
+    after an upgrade) wait for the first to migrate instead of rebuilding the same tables side by side."""
+    if not earshot.database_url.startswith("sqlite"):
+        return  # PostgreSQL is migrated explicitly (`earshot db upgrade`): nothing migrates itself there
+    ready(earshot)
+    added = together(earshot, *[("topics", "add", f"t{i}", f"word{i}") for i in range(6)])
+    for i, done in enumerate(added):
+        assert done.returncode == 0, done.stderr
+        assert f"added topic t{i}" in done.stdout
+    current = earshot("db", "current")
+    assert current.returncode == 0 and migrate.head() in current.stdout, current.stderr
