@@ -135,8 +135,9 @@ async def test_claims_made_in_slack_are_counted_on_metrics(earshot: Earshot) -> 
 
             (note,) = await slack.wait_for(lambda: private_to("U0BOB0001"), timeout=DEADLINE)
             assert "has claimed this already" in note.args["text"]
-            # Alice, who won, was briefed privately: an ephemeral message, nothing new in the channel.
-            (briefing,) = private_to("U0ALICE01")
+            # Alice, who won, is briefed privately (sent beside Bob's note, in either order): an ephemeral message,
+            # nothing new in the channel.
+            (briefing,) = await slack.wait_for(lambda: private_to("U0ALICE01"), timeout=DEADLINE)
             assert briefing.args["text"].startswith("Your briefing for alert 1:")
             assert len(slack.called("chat.postMessage")) == 1  # the alert alone
             await slack.wait_for(lambda: envelope in slack.acks, timeout=DEADLINE)

@@ -15,7 +15,7 @@ import pytest
 
 from earshot.adapters.http import SafeHttp
 from earshot.adapters.storage import SqlStore
-from tests.adapters.sources.mutated import Outcome, run_case, run_page_fields, store_all
+from tests.adapters.sources.mutated import Case, Outcome, run_case, run_page_fields, store_all
 from tests.adapters.sources.mutated_cases import cases
 from tests.adapters.sources.mutations import BEYOND_FLOAT, MUTATIONS
 from tests.fakes.http_server import FakeHttpServer
@@ -40,16 +40,15 @@ def fast_server() -> Iterator[FakeHttpServer]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("case", cases(), ids=lambda case: case.name)  # one test per case: side by side under xdist
 async def test_no_mutated_field_of_one_item_fails_a_poll_loses_the_others_or_is_unstorable(
-    fast_server: FakeHttpServer, http: SafeHttp, store: SqlStore
+    case: Case, fast_server: FakeHttpServer, http: SafeHttp, store: SqlStore
 ) -> None:
     outcome = Outcome()
-    to_store = []
-    for case in cases():
-        to_store += await run_case(case, fast_server, http, outcome)
+    to_store = await run_case(case, fast_server, http, outcome)
     await store_all(store, to_store, outcome)
     print(
-        f"\nmutated payloads: {outcome.cases} cases, {outcome.paths} field paths, {len(MUTATIONS)} mutations, "
+        f"\nmutated payloads of {case.name}: {outcome.paths} field paths, {len(MUTATIONS)} mutations, "
         f"{outcome.payloads} payloads, {outcome.skipped} with the mutated item skipped, {outcome.stored} stored, "
         f"{len(outcome.failures)} failures"
     )
