@@ -13,7 +13,7 @@ is a copy of it (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on Post
 are tested from an empty database in ``tests/adapters/storage/test_migrations.py``.
 
 With ``EARSHOT_TEST_DATABASE_URL`` set, only the database tests run (those that ask for ``database_url``, directly
-or through ``store``, ``make_store`` or ``earshot``), less the end-to-end ones marked ``any_database``: the others
+or through ``store``, ``make_store`` or ``earshot``), less the ones marked ``any_database``: the others
 never reach a database, and CI runs all of them in its SQLite pass. The run ends with a line that counts what was
 left out, and ``tests/test_database_pass.py`` checks that no test reaches PostgreSQL any other way. The other way
 round, with ``EARSHOT_TEST_BOTH_PASSES`` set (as ``.ci/run`` sets it for its SQLite pass), the few slowest

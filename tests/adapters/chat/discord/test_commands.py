@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from earshot.adapters.sources import KINDS
@@ -11,6 +12,9 @@ from earshot.adapters.storage import SqlStore, tables
 from tests.fakes.discord import ALICE, BOB, CHANNELS, MOD, FakeDiscord
 
 from .conftest import MakeChat, posted
+
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
 
 
 async def run(fake: FakeDiscord, person: Any, path: list[str], **options: Any) -> dict[str, Any]:

@@ -20,6 +20,9 @@ from tests.fakes.discord import ALICE, CHANNELS, Failure, FakeDiscord
 
 from .conftest import MakeChat, add_alert, deliver, fields, posted, stored
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 HOSTILE = "Free @everyone @here <@80351110224678912> <@&290926798626358001> <#345626669114982403> [login](https://evil.example)"
 
 

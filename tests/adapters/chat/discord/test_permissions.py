@@ -29,6 +29,9 @@ from .conftest import MakeChat, private_notes, stored
 from .test_commands import run
 from .test_flow import posted
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 HELPER = Person("175928847299117063", "helper", permissions=EVERYONE_PERMISSIONS | MANAGE_MESSAGES)
 TEAM_OUTCOME = "conference talk"
 

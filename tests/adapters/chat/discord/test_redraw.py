@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from earshot.adapters.storage import SqlStore
 from earshot.bot.domain import Progress
 from tests.adapters.chat.progress import thread_read
@@ -9,6 +11,9 @@ from tests.fakes.clock import Clock
 from tests.fakes.discord import ALICE, FakeDiscord
 
 from .conftest import MakeChat, fields, posted, stored
+
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
 
 LINE = f"{ALICE.id} replied"  # no handles linked: the member is shown by id
 

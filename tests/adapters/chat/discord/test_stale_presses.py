@@ -20,6 +20,9 @@ from tests.fakes.discord import ALICE, BOB, CHANNELS, FakeDiscord
 
 from .conftest import MakeChat, posted, private_notes, stored
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 Setup = Callable[[ChatActions, int], Awaitable[None]]
 
 

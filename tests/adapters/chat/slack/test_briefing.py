@@ -17,6 +17,9 @@ from tests.fakes.slack import Failure, block_action, reaction_event
 
 from .conftest import T0, Rig, make_alert, mrkdwn_texts
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 
 @pytest.fixture
 def briefed(rig: Rig) -> Rig:

@@ -17,6 +17,9 @@ from tests.fakes.slack import Failure
 
 from .conftest import Rig, make_alert, mrkdwn_texts
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 
 async def test_a_429_is_waited_out_by_the_outbox_then_posted_once(rig: Rig) -> None:
     rig.slack.fail("chat.postMessage", Failure(status=429, error="ratelimited", headers={"Retry-After": "30"}))

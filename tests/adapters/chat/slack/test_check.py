@@ -22,6 +22,9 @@ from tests.fakes.slack_payloads import view_submission
 
 from .conftest import Rig
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 ALICE = Member("U0ALICE01", "alice")
 PITCH = (
     "Check out Vectorly, the best-in-class vector database! We built it for exactly this and our customers love "

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from earshot.adapters.chat.slack.app import command_text
 from tests.fakes.slack import block_action
 
 from .conftest import Rig
+
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
 
 ADMIN = "U0ADMIN01"  # a workspace admin in the fake
 

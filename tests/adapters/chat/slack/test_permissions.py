@@ -32,6 +32,9 @@ from tests.fakes.slack import block_action, reaction_event, select_action, view_
 
 from .conftest import Rig
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 ALICE, BOB, ADA = "U0ALICE01", "U0BOB0001", "U0ADMIN01"  # Ada is a workspace admin in the fake
 TEAM_OUTCOME = "conference talk"
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from earshot.bot.domain import Alert, Progress
 from tests.adapters.chat.progress import thread_read
 from tests.fakes.slack_payloads import block_action, reaction_event
 
 from .conftest import Rig, mrkdwn_texts
 from .test_app import picked, updated, where
+
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
 
 LINE = "U0ALICE01 replied"  # no handles linked: the member is shown by id
 

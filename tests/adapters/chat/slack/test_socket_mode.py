@@ -20,6 +20,9 @@ from tests.fakes.slack import Failure, FakeSlack, block_action, reaction_event, 
 
 from .conftest import Rig, slack_config
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 
 @pytest.fixture
 async def socket_rig(slack: FakeSlack, store: SqlStore) -> AsyncIterator[Rig]:

@@ -19,6 +19,9 @@ from .conftest import Rig
 from .test_app import where
 from .test_permissions import told
 
+# The chat platform's behaviour is the subject: the same on any database (the storage contract tests cover both).
+pytestmark = pytest.mark.any_database
+
 Setup = Callable[[ChatActions, int], Awaitable[None]]
 ALICE = Member("U0ALICE01", "alice")
 
