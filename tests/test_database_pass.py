@@ -94,7 +94,9 @@ def test_only_end_to_end_tests_are_left_to_the_postgresql_pass_by_a_mark() -> No
     assert marked and all(path.startswith("tests/e2e/") for path in marked)
 
 
-def test_only_end_to_end_tests_are_left_to_the_sqlite_pass_by_a_mark(request: pytest.FixtureRequest) -> None:
-    # The storage contract suite and the adapters' database tests must run on both databases, whatever their subject.
+def test_only_end_to_end_and_chat_tests_are_left_to_the_sqlite_pass_by_a_mark(request: pytest.FixtureRequest) -> None:
+    # The storage contract suite, the sources' and the scheduler's database tests run on both databases, whatever
+    # their subject; only the CLI's words and the chat platforms' behaviour may be left to SQLite.
     marked = [item.nodeid for item in request.session.items if item.get_closest_marker("any_database")]
-    assert [nodeid for nodeid in marked if not nodeid.startswith("tests/e2e/")] == []
+    allowed = ("tests/e2e/", "tests/adapters/chat/")
+    assert [nodeid for nodeid in marked if not nodeid.startswith(allowed)] == []

@@ -7,8 +7,9 @@ that polls the feed (one at a time, under the feed's lease). A new UTC day start
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from earshot.bot.errors import FeedError
 
@@ -16,17 +17,49 @@ KEY = "usage"
 """The cursor key holding ``{"day": "YYYY-MM-DD", <counter>: <int>, ...}``."""
 
 
+ZONE = "zone"
+"""Beside ``day``: the IANA time zone the day is counted in, when not UTC (YouTube's quota day is Pacific Time)."""
+OFFSET = "utc_offset_minutes"
+"""Beside ``day``, when the zone has no name (no time zone database): its fixed offset from UTC."""
+
+
 def today(cursor: dict[str, Any], now: datetime) -> dict[str, int]:
-    """The counters the cursor holds for ``now``'s UTC day; empty on another day or without any."""
+    """The counters the cursor holds for the day ``now`` falls on, in the time zone they were counted in (UTC
+    unless they say otherwise); empty on another day or without any."""
     raw = cursor.get(KEY)
-    if not isinstance(raw, dict) or raw.get("day") != now.date().isoformat():
+    if not isinstance(raw, dict):
         return {}
-    return {k: v for k, v in raw.items() if k != "day" and isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+    if raw.get("day") != _in_zone_of(raw, now).date().isoformat():
+        return {}
+    return {
+        k: v
+        for k, v in raw.items()
+        if k not in ("day", ZONE, OFFSET) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    }
 
 
 def stored(counts: dict[str, int], now: datetime) -> dict[str, Any]:
-    """The cursor value for ``counts`` on ``now``'s UTC day."""
-    return {"day": now.date().isoformat(), **counts}
+    """The cursor value for ``counts`` on ``now``'s day, in ``now``'s time zone (named when it is not UTC)."""
+    value: dict[str, Any] = {"day": now.date().isoformat(), **counts}
+    name = getattr(now.tzinfo, "key", None)
+    offset = now.utcoffset()
+    if isinstance(name, str) and name != "UTC":
+        value[ZONE] = name
+    elif name is None and offset:
+        value[OFFSET] = int(offset.total_seconds() // 60)
+    return value
+
+
+def _in_zone_of(raw: dict[str, Any], now: datetime) -> datetime:
+    zone, offset = raw.get(ZONE), raw.get(OFFSET)
+    if isinstance(zone, str):
+        try:
+            return now.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            return now
+    if isinstance(offset, int) and not isinstance(offset, bool) and abs(offset) < 24 * 60:
+        return now.astimezone(timezone(timedelta(minutes=offset)))
+    return now  # counted in UTC (the caller's clock is UTC), or stored before the zone was recorded
 
 
 def seconds_to_midnight(now: datetime) -> float:

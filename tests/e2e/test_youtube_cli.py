@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from earshot.adapters.sources.youtube.source import PACIFIC
 from tests.e2e.conftest import Earshot
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.webhook import WebhookReceiver
@@ -53,7 +54,7 @@ def test_youtube_comments_alert_once_and_units_show_in_status(
     earshot.write_config(CONFIG.format(hook=hook.url, yt=yt.api_url, channel=CHANNEL))
     if earshot.database_url.startswith("postgresql"):
         earshot.upgrade()
-    day = datetime.now(UTC).date()  # the units are counted per UTC day
+    day = datetime.now(PACIFIC).date()  # the units are counted per Pacific-time day, as YouTube's quota
     seeded = earshot("run", "--once")
     assert seeded.returncode == 0, seeded.stderr
     assert hook.received == []
@@ -73,7 +74,7 @@ def test_youtube_comments_alert_once_and_units_show_in_status(
     assert KEY not in done.stderr
 
     status = earshot("status", "--json")
-    if datetime.now(UTC).date() == day:  # a run across midnight UTC starts the count again partway
+    if datetime.now(PACIFIC).date() == day:  # a run across midnight Pacific starts the count again partway
         assert '"quota_units": 9' in status.stdout, status.stdout
     else:
         assert '"quota_units": ' in status.stdout, status.stdout

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from earshot.adapters.http import SafeHttp
-from earshot.adapters.sources.youtube.source import YouTubeSource
+from earshot.adapters.sources import usage
+from earshot.adapters.sources.youtube.source import PACIFIC, YouTubeSource
 from earshot.bot.domain import Feed
 from earshot.bot.errors import ConfigError, FeedError
 from tests.fakes.http_server import FakeHttpServer
@@ -81,8 +82,21 @@ async def test_first_poll_silent_new_comments_once_and_a_restart_repeats_nothing
     again = await restarted.fetch(feed, stored, seeding=False)
     assert again.items == []
     # Units: (1 playlist + 2 videos) a poll, three polls, on the same Pacific day.
-    assert again.cursor["usage"] == {"day": "2026-12-07", "quota_units": 9}
+    assert again.cursor["usage"] == {"day": "2026-12-07", "zone": "America/Los_Angeles", "quota_units": 9}
     assert again.usage == {"quota_units": 3}
+
+
+def test_the_day_s_units_are_read_on_pacific_time_whatever_the_reader_s_clock() -> None:
+    """`earshot status` reads the counts with a UTC clock: from midnight UTC to midnight Pacific (8 hours a day) the
+    UTC date is the next day, and the Pacific day's units must still show, then none once that day is over."""
+    cursor = {"usage": usage.stored({"quota_units": 9}, datetime(2026, 12, 7, 16, 30, tzinfo=UTC).astimezone(PACIFIC))}
+    assert usage.today(cursor, datetime(2026, 12, 8, 0, 30, tzinfo=UTC)) == {"quota_units": 9}
+    assert usage.today(cursor, datetime(2026, 12, 8, 7, 59, tzinfo=UTC)) == {"quota_units": 9}
+    assert usage.today(cursor, datetime(2026, 12, 8, 8, 1, tzinfo=UTC)) == {}
+    utc = {"usage": usage.stored({"requests": 3}, datetime(2026, 12, 7, 23, 59, tzinfo=UTC))}  # X counts in UTC
+    assert utc["usage"] == {"day": "2026-12-07", "requests": 3}
+    assert usage.today(utc, datetime(2026, 12, 7, 23, 59, 30, tzinfo=UTC)) == {"requests": 3}
+    assert usage.today(utc, datetime(2026, 12, 8, 0, 0, 1, tzinfo=UTC)) == {}
 
 
 async def test_quota_cap_pauses_before_the_poll_that_would_pass_it(
