@@ -122,6 +122,15 @@ def earshot(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -
     )
 
 
+@pytest.fixture
+def fresh_sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Earshot:
+    """An `earshot` runner on a SQLite file that does not exist yet (``fresh.db``), on any pass: to see whether a
+    command creates or migrates it."""
+    fresh = os.environ.get(NO_ZYGOTE_ENV) or request.node.get_closest_marker("real_process")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    return Earshot(tmp_path, url, None, None if fresh else lambda: str(request.getfixturevalue("zygote")))
+
+
 @pytest.fixture(scope="session")
 def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """This worker's warm `earshot` server (zygote.py): the path of its socket."""

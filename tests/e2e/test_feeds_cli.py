@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -51,9 +50,9 @@ def items(blog: FakeRss) -> None:
 
 @pytest.mark.any_database  # the CLI's words: the same on any database
 def test_feeds_test_shows_each_items_score_and_whether_run_would_post_or_hold_it(
-    tmp_path: Path, server: FakeHttpServer, blog: FakeRss
+    fresh_sqlite: Earshot, server: FakeHttpServer, blog: FakeRss
 ) -> None:
-    earshot = Earshot(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'never.db'}")
+    earshot = fresh_sqlite
     earshot.write_config(TOPICS)
     items(blog)
     done = earshot("feeds", "test", blog.url)
@@ -67,7 +66,7 @@ def test_feeds_test_shows_each_items_score_and_whether_run_would_post_or_hold_it
     assert "Postgres, undated (no date)" in out and "()" not in out
     assert "Postgres at scale? (1 h ago)" in out
     assert "no database at" in out and "the config file's topics are used" in out
-    assert not (tmp_path / "never.db").exists()  # not created, not migrated
+    assert not (fresh_sqlite.workdir / "fresh.db").exists()  # not created, not migrated
     assert len(server.hits(blog.path)) == 1
 
 

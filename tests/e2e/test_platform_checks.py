@@ -20,16 +20,11 @@ PLATFORMS = {
 }
 
 
-def fresh(tmp_path: Path) -> Earshot:
-    """A runner on a SQLite file that does not exist yet, to see whether a command creates it."""
-    return Earshot(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
-
-
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_a_missing_platform_token_is_caught_by_check_config_and_by_run_before_the_database(
-    tmp_path: Path, platform: str
+    fresh_sqlite: Earshot, tmp_path: Path, platform: str
 ) -> None:
-    earshot = fresh(tmp_path)
+    earshot = fresh_sqlite
     config, tokens = PLATFORMS[platform]
     earshot.write_config(config)
     for argv in (("check-config",), ("run", "--once"), ("topics", "list")):
@@ -43,8 +38,8 @@ def test_a_missing_platform_token_is_caught_by_check_config_and_by_run_before_th
 
 
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
-def test_doctor_lists_the_missing_tokens_as_fixes(tmp_path: Path, platform: str) -> None:
-    earshot = fresh(tmp_path)
+def test_doctor_lists_the_missing_tokens_as_fixes(fresh_sqlite: Earshot, tmp_path: Path, platform: str) -> None:
+    earshot = fresh_sqlite
     config, tokens = PLATFORMS[platform]
     earshot.write_config(config)
     done = earshot("doctor")
