@@ -352,16 +352,17 @@ async def ensure_schema(settings: Settings, engine: AsyncEngine) -> None:
         current = await migrate.current(url)
     except (OSError, OperationalError, DBAPIError) as exc:
         raise StartupError(f"cannot reach the database at {describe_url(url)}: {first_line(exc)}") from exc
-    if current == migrate.head():
+    head = migrate.head()
+    if current == head:
         return
     if engine.dialect.name == "sqlite":
         async with migrating(url):
-            if await migrate.current(url) != migrate.head():  # not brought up meanwhile by a command started with us
+            if await migrate.current(url) != head:  # not brought up meanwhile by a command started with us
                 await migrate.upgrade(url)
-                log.info("database %s: schema brought up to %s", describe_url(url), migrate.head())
+                log.info("database %s: schema brought up to %s", describe_url(url), head)
         return
     raise StartupError(
-        f"the database at {describe_url(url)} is at schema {current or 'none'}, not {migrate.head()}; "
+        f"the database at {describe_url(url)} is at schema {current or 'none'}, not {head}; "
         "run `earshot db upgrade` first"
     )
 

@@ -1,8 +1,9 @@
-"""A paid or metered API's use per UTC day, kept in a feed's cursor: what `earshot status` shows and what a daily
+"""A paid or metered API's use per day, kept in a feed's cursor: what `earshot status` shows and what a daily
 cap in the feed's options compares against.
 
 The cursor is stored with every successful poll, so the counts survive restarts and are shared by every replica
-that polls the feed (one at a time, under the feed's lease). A new UTC day starts from zero.
+that polls the feed (one at a time, under the feed's lease). A new day (UTC, or the service's own time zone, which
+the cursor then names) starts from zero.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from earshot.bot.errors import FeedError
 
 KEY = "usage"
-"""The cursor key holding ``{"day": "YYYY-MM-DD", <counter>: <int>, ...}``."""
+"""The cursor key holding ``{"day": "YYYY-MM-DD", <counter>: <int>, ...}``, with ``zone`` (or
+``utc_offset_minutes``) when the day is not counted in UTC."""
 
 
 ZONE = "zone"
