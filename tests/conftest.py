@@ -45,7 +45,7 @@ _PASS_KEY = "earshot_database_pass"  # (tests run, any_database ones left out, d
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Start the slow tests early; on PostgreSQL, keep only the tests that use a database."""
-    _spread_slow_tests(items)
+    _longest_first(items)
     if not os.environ.get(DATABASE_ENV):
         if os.environ.get(BOTH_PASSES_ENV):  # the slowest end-to-end tests run once, in the PostgreSQL pass
             later = [item for item in items if item.get_closest_marker("postgresql_pass")]
@@ -76,25 +76,36 @@ def uses_database(item: pytest.Item) -> bool:
     return callspec is not None and callspec.params.get("backend") == "sql"
 
 
-def _spread_slow_tests(items: list[pytest.Item]) -> None:
-    """Put the slow tests (end-to-end, or marked slow) among the first half of the run, evenly.
+def _longest_first(items: list[pytest.Item]) -> None:
+    """Order the run so that the longest tests start first, each on a worker of its own.
 
-    A parallel run takes as long as its busiest worker: collected in file order the end-to-end tests came last, and
-    the run ended waiting on a few of them. Spread rather than all first, because xdist hands each worker a run of
-    consecutive tests to begin with, and one worker would have got all of them.
+    A parallel run takes as long as its busiest worker. The longest tests are those marked ``postgresql_pass``
+    (minutes of SIGKILLs), then those marked ``slow`` (timed polls, several processes), then the other end-to-end
+    tests; in file order they came last, one after the other, and the run ended waiting on one worker. xdist hands
+    out one test at a time here (``pytest_configure`` below), two to each worker to begin with: so the first ones
+    alternate with quick tests, and no worker starts with two long ones queued.
     """
-    slow = [item for item in items if item.get_closest_marker("slow") or "e2e" in item.nodeid.split("/")[:2]]
-    if not slow:
-        return
-    chosen = set(slow)
-    quick = [item for item in items if item not in chosen]
-    step = max(1, len(quick) // 2 // len(slow))
-    spread: list[pytest.Item] = []
-    for n, item in enumerate(quick):
-        if n % step == 0 and slow:
-            spread.append(slow.pop(0))
-        spread.append(item)
-    items[:] = spread + slow
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("postgresql_pass"):
+            return 0
+        if item.get_closest_marker("slow"):
+            return 1
+        return 2 if "e2e" in item.nodeid.split("/")[:2] else 3
+
+    ranked = sorted(items, key=rank)  # stable: file order within a rank
+    long_ones = [item for item in ranked if rank(item) < 3]
+    quick = ranked[len(long_ones) :]
+    paired = [item for pair in zip(long_ones, quick, strict=False) for item in pair]
+    rest = long_ones[len(paired) // 2 :] + quick[len(paired) // 2 :]
+    items[:] = paired + rest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With xdist, hand each worker one test at a time (``--maxschedchunk 1``) unless the command line says otherwise:
+    a worker that is given a run of tests keeps them even when the others are idle."""
+    if getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 1
 
 
 @pytest.hookimpl(optionalhook=True)
