@@ -11,11 +11,11 @@ from __future__ import annotations
 import inspect
 
 from earshot.bot.actions import chat_actions, topics_and_feeds
-from earshot.bot.delivering import digest
+from earshot.bot.delivering import context, digest
 from earshot.bot.finding import explain, polling
 from earshot.bot.followup import participation_checks, reports, stale_claims
 from earshot.bot.ports import storage
-from earshot.bot.ports.storage import Claiming, Summaries
+from earshot.bot.ports.storage import Claiming
 
 
 def own_methods(protocol: type) -> list[str]:
@@ -43,7 +43,7 @@ def main() -> None:
     services = {
         "earshot.bot.finding.polling.Poller": polling.PollUnit,
         "earshot.bot.delivering.outbox.Deliverer, digest": digest.OutboxUnit,
-        "earshot.bot.delivering.context.Contextualiser": Summaries,
+        "earshot.bot.delivering.context.Contextualiser": context.ContextUnit,
         "earshot.bot.actions.claims.Claims": Claiming,
         "earshot.bot.followup.participation_checks.ParticipationChecker": participation_checks.CheckUnit,
         "earshot.bot.followup.stale_claims.ClaimSweeper": stale_claims.SweepUnit,

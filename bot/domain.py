@@ -66,6 +66,7 @@ class Thread:
     conversation: Conversation
     replies: tuple[Reply, ...] = ()
     reply_count: int | None = None
+    usage: Mapping[str, int] = field(default_factory=dict)  # what reading it spent of a metered API (as FetchResult's)
 
 
 @dataclass(frozen=True, slots=True)

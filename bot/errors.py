@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class EarshotError(Exception):
     """Base of every error Earshot reports to a person."""
@@ -30,11 +33,24 @@ class InvalidQuery(EarshotError):
 
 
 class FeedError(EarshotError):
-    """A feed could not be fetched or read. ``retry_after`` (seconds) is the source's own wish, if it said one."""
+    """A feed could not be fetched or read. ``retry_after`` (seconds) is the source's own wish, if it said one.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    A metered source that fails midway says what it had spent by then: ``usage`` (as ``FetchResult.usage``), and
+    for a poll, ``cursor``: the feed's cursor to keep all the same, its day's counts updated (nothing else changed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        usage: Mapping[str, int] | None = None,
+        cursor: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.usage: Mapping[str, int] = usage or {}
+        self.cursor = cursor
 
 
 class DeliveryError(EarshotError):

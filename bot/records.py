@@ -199,3 +199,12 @@ class TeamReply:
     reply_url: str | None = None
     promoted: bool | None = None  # None: checked before manners were recorded
     disclosed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayUsage:
+    """What thread reads of one source kind spent of its metered API on one day (its service's day)."""
+
+    kind: str
+    day: date
+    counts: Mapping[str, int]

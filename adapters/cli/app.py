@@ -176,7 +176,14 @@ class App:
         policy = CheckPolicy(afters=self.settings.how_it_went.checks)
         g = self.settings.guest
         return ParticipationChecker(
-            self.store, self.sources, utc_now, self.owner, policy, self.chat, manners_judge(g.ours, g.people)
+            self.store,
+            self.sources,
+            utc_now,
+            self.owner,
+            policy,
+            self.chat,
+            manners_judge(g.ours, g.people),
+            telemetry=self.telemetry,
         )
 
     def sweeper(self) -> ClaimSweeper:
@@ -220,7 +227,8 @@ class App:
         policy = ContextPolicy(
             llm_timeout=s.timeout, daily_budget=s.daily_budget, summary=SummaryPolicy(said=s.replies)
         )
-        return Contextualiser(self.store, self.sources, utc_now, policy, llm=build_summariser(self.settings, self.http))
+        llm = build_summariser(self.settings, self.http)
+        return Contextualiser(self.store, self.sources, utc_now, policy, llm=llm, telemetry=self.telemetry)
 
 
 def reply_checker(settings: Settings, store: Store, http: SafeHttp) -> ReplyChecker:

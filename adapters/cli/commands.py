@@ -267,12 +267,13 @@ async def status(app: App, *, as_json: bool) -> int:
     async with app.store.unit() as unit:
         states = await unit.list_feeds()
         backlog = await unit.backlog()
+        now = utc_now()
+        threads = await unit.usage_since(now.date())
     channel = app.settings.chat.channel
-    now = utc_now()
     print(
-        status_json(status_data(states, backlog, channel, now))
+        status_json(status_data(states, backlog, channel, now, threads))
         if as_json
-        else status_text(states, backlog, channel, now)
+        else status_text(states, backlog, channel, now, threads)
     )
     return 0
 

@@ -11,7 +11,7 @@ from earshot.adapters.cli.views import duration, feed_status, table
 from earshot.adapters.settings.redact import mask_url
 from earshot.adapters.sources import usage
 from earshot.bot.domain import FeedState
-from earshot.bot.ports import Backlog
+from earshot.bot.ports import Backlog, DayUsage
 from earshot.bot.text import age, excerpt
 
 
@@ -19,8 +19,16 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def status_data(states: Sequence[FeedState], backlog: Backlog, default_channel: str, now: datetime) -> dict[str, Any]:
-    """Everything `status` shows, as plain JSON-ready data."""
+def status_data(
+    states: Sequence[FeedState],
+    backlog: Backlog,
+    default_channel: str,
+    now: datetime,
+    thread_usage: Sequence[DayUsage] = (),
+) -> dict[str, Any]:
+    """Everything `status` shows, as plain JSON-ready data. ``usage_today`` is a feed's polls' use of a metered API
+    on the service's day (UTC; YouTube's is Pacific Time); ``thread_reads_today`` what reading threads (summaries,
+    participation checks) spent, per kind, on the UTC day."""
     feeds = [
         {
             "name": s.feed.name,
@@ -44,6 +52,7 @@ def status_data(states: Sequence[FeedState], backlog: Backlog, default_channel: 
         "at": now.isoformat(),
         "feeds": feeds,
         "feeds_failing": sum(1 for s in states if s.consecutive_failures),
+        "thread_reads_today": {u.kind: dict(u.counts) for u in thread_usage if u.day == now.date()},
         "backlog": {
             "total": sum(by_channel.values()),
             "by_channel": dict(sorted(by_channel.items())),
@@ -68,9 +77,15 @@ def status_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
-def status_text(states: Sequence[FeedState], backlog: Backlog, default_channel: str, now: datetime) -> str:
+def status_text(
+    states: Sequence[FeedState],
+    backlog: Backlog,
+    default_channel: str,
+    now: datetime,
+    thread_usage: Sequence[DayUsage] = (),
+) -> str:
     """`status`: feeds with their state and last error, the backlog by channel, the latest delivery errors."""
-    data = status_data(states, backlog, default_channel, now)
+    data = status_data(states, backlog, default_channel, now, thread_usage)
     lines = [f"feeds: {len(states)}, {data['feeds_failing']} failing"]
     rows = []
     for s in states:
@@ -89,9 +104,10 @@ def status_text(states: Sequence[FeedState], backlog: Backlog, default_channel: 
     if rows:
         lines.append(table(["FEED", "KIND", "STATE", "LAST OK", "NEXT", "LAST ERROR"], rows))
     spent = [(f["name"], f["usage_today"]) for f in data["feeds"] if f["usage_today"]]
+    spent += [(f"{kind} thread reads", u) for kind, u in data["thread_reads_today"].items()]
     if spent:
         lines.append("")
-        lines.append("metered API use today (UTC):")
+        lines.append("metered API use today (polls: the service's day, YouTube's in Pacific Time; thread reads: UTC):")
         lines.append(table(["FEED", "USE"], [[name, ", ".join(f"{n} {k}" for k, n in u.items())] for name, u in spent]))
     total = data["backlog"]["total"]
     oldest = f", oldest {age(backlog.oldest, now)}" if backlog.oldest else ""

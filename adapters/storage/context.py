@@ -1,7 +1,9 @@
-"""Context summaries, the shared daily budgets, and the refresh flag of alerts whose message is out of date."""
+"""Context summaries, the shared daily budgets (and thread reads' usage counters), and the refresh flag of alerts
+whose message is out of date."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select, update
@@ -16,7 +18,9 @@ from earshot.adapters.storage.rows import (
     load_sightings,
     summary_values,
 )
+from earshot.adapters.storage.usage import USAGE_PREFIX, day_usages, usage_name
 from earshot.bot.domain import Alert, Conversation, DeliveryState, Summary
+from earshot.bot.records import DayUsage
 
 
 class ContextMixin(UnitBase):
@@ -55,6 +59,26 @@ class ContextMixin(UnitBase):
             index_elements=[b.c.name, b.c.day], set_={"used": b.c.used + 1}, where=b.c.used < limit
         ).returning(b.c.used)
         return (await self._conn.execute(statement)).scalar_one_or_none() is not None
+
+    async def count_usage(self, kind: str, day: date, spent: Mapping[str, int]) -> None:
+        """Add what thread reads spent to ``kind``'s counters of ``day`` (one row per counter in ``budgets``)."""
+        b = t.budgets
+        for what, amount in sorted(spent.items()):
+            name = usage_name(kind, what)
+            if amount < 1 or name is None:
+                continue
+            insert = self._insert(b).values(name=name, day=day, used=amount)
+            await self._conn.execute(
+                insert.on_conflict_do_update(index_elements=[b.c.name, b.c.day], set_={"used": b.c.used + amount})
+            )
+
+    async def usage_since(self, since: date) -> list[DayUsage]:
+        """Every kind's counters of the days from ``since`` on, by kind and then day."""
+        b = t.budgets
+        rows = await self._conn.execute(
+            select(b.c.name, b.c.day, b.c.used).where(b.c.name.startswith(USAGE_PREFIX), b.c.day >= since)
+        )
+        return day_usages((name, day, used) for name, day, used in rows)
 
     async def alerts_to_refresh(self, limit: int) -> list[Alert]:
         """Delivered alerts whose message is out of date (a sighting came after delivery), oldest first."""

@@ -135,12 +135,24 @@ class PollingMixin(CrosspostMixin):
         if (await self._conn.execute(statement)).rowcount == 0:
             raise _feed_lease_lost(feed, owner)
 
-    async def fail_poll(self, feed: str, owner: str, now: datetime, *, error: str, next_poll_at: datetime) -> int:
-        """Record a failed poll, release the lease, and return the consecutive failure count."""
+    async def fail_poll(
+        self,
+        feed: str,
+        owner: str,
+        now: datetime,
+        *,
+        error: str,
+        next_poll_at: datetime,
+        cursor: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a failed poll (with ``cursor``, the new cursor), release the lease, and return the consecutive
+        failure count."""
+        kept = {} if cursor is None else {"cursor": cursor}
         statement = (
             update(t.feeds)
             .where(t.feeds.c.name == feed, t.feeds.c.lease_owner == owner)
             .values(
+                **kept,
                 last_error=error,
                 last_polled_at=now,
                 consecutive_failures=t.feeds.c.consecutive_failures + 1,

@@ -12,14 +12,21 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Protocol
 
 from earshot.bot.delivering.summary import SummaryPolicy, extractive_summary
 from earshot.bot.domain import Alert, Conversation, Reply, Summary
-from earshot.bot.errors import EarshotError
-from earshot.bot.ports import Clock, Source, StoreOf, Summariser, ThreadSource
-from earshot.bot.ports.storage import Summaries
+from earshot.bot.errors import EarshotError, FeedError
+from earshot.bot.finding.thread_usage import count_thread_usage
+from earshot.bot.ports import NO_TELEMETRY, Clock, Source, StoreOf, Summariser, Telemetry, ThreadSource
+from earshot.bot.ports.storage import Metering, Summaries
 
 log = logging.getLogger(__name__)
+
+
+class ContextUnit(Summaries, Metering, Protocol):
+    """What the context step keeps: summaries and their budget, and what reading threads spent."""
+
 
 LLM_BUDGET = "llm-summary"
 
@@ -40,17 +47,19 @@ class Contextualiser:
 
     def __init__(
         self,
-        store: StoreOf[Summaries],
+        store: StoreOf[ContextUnit],
         sources: Mapping[str, Source],
         clock: Clock,
         policy: ContextPolicy = ContextPolicy(),
         llm: Summariser | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self.store = store
         self.sources = sources
         self.clock = clock
         self.policy = policy
         self.llm = llm
+        self.telemetry = telemetry
 
     async def contextualise(self, alert: Alert) -> Alert:
         """The alert with its summary (made and stored now unless it had one); never raises for a summary failure."""
@@ -85,11 +94,14 @@ class Contextualiser:
             )
             return conversation, ()
         except EarshotError as exc:
+            if isinstance(exc, FeedError):
+                await self._count(conversation.source, exc.usage)
             log.info("alert %d: thread not read (%s); summarising the item alone", alert.id, exc)
             return conversation, ()
         except Exception:  # a bug in a source must not hold the alert back
             log.exception("alert %d: unexpected error while reading its thread", alert.id)
             return conversation, ()
+        await self._count(conversation.source, thread.usage)
         fresh = thread.conversation
         replies = thread.reply_count if thread.reply_count is not None else fresh.thread_size
         updated = replace(
@@ -98,6 +110,9 @@ class Contextualiser:
             points=fresh.points if fresh.points is not None else conversation.points,
         )
         return updated, thread.replies
+
+    async def _count(self, kind: str, spent: Mapping[str, int]) -> None:
+        await count_thread_usage(self.store, self.telemetry, kind, spent, self.clock().date())
 
     async def _llm(
         self, llm: Summariser, alert: Alert, conversation: Conversation, replies: Sequence[Reply], draft: Summary

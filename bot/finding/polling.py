@@ -15,9 +15,9 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from earshot.bot.domain import Conversation, DeliveryState, FeedState, FetchResult, Match, Notice, Topic
+from earshot.bot.domain import Conversation, DeliveryState, Feed, FeedState, FetchResult, Match, Notice, Topic
 from earshot.bot.errors import FeedError, LeaseLost
 from earshot.bot.finding.feedback import FEEDBACK_TEXTS, FEEDBACK_WINDOW, learn_all
 from earshot.bot.finding.judge import Asked, Candidate, Judging, judged
@@ -142,7 +142,8 @@ class Poller:
                 raise FeedError(f"feed kind {feed.kind!r} is not available in this version")
             result = await source.fetch(feed, state.cursor, seeding=seeding)
         except FeedError as exc:
-            return await self._failed(state, str(exc), exc.retry_after)
+            self._count_usage(feed, exc.usage)
+            return await self._failed(state, str(exc), exc.retry_after, cursor=exc.cursor)
         except Exception as exc:  # a bug in a source must not stop the other feeds
             log.exception("feed %s: unexpected error while fetching", feed.name)
             self.telemetry.count("errors", stage="poll")
@@ -177,8 +178,7 @@ class Poller:
         self.telemetry.count("polls", kind=feed.kind, outcome="ok")
         self.telemetry.count("items_fetched", len(result.items), kind=feed.kind)
         self.telemetry.count("alerts_created", written, kind=feed.kind)
-        for what, spent in result.usage.items():
-            self.telemetry.count("source_usage", spent, kind=feed.kind, feed=feed.name, what=what)
+        self._count_usage(feed, result.usage)
         if state.consecutive_failures >= self.policy.notify_after:
             await self._notify(Notice("info", f"Feed {feed.name} works again.", feed=feed.name))
         log.info(
@@ -239,7 +239,13 @@ class Poller:
                     candidates.append(Candidate(conversation, topic))
         return await judging.verdicts(candidates) if candidates else {}
 
-    async def _failed(self, state: FeedState, error: str, retry_after: float | None) -> PollReport:
+    def _count_usage(self, feed: Feed, spent: Mapping[str, int]) -> None:
+        for what, amount in spent.items():
+            self.telemetry.count("source_usage", amount, kind=feed.kind, feed=feed.name, what=what)
+
+    async def _failed(
+        self, state: FeedState, error: str, retry_after: float | None, *, cursor: dict[str, Any] | None = None
+    ) -> PollReport:
         feed = state.feed
         now = self.clock()
         failures = state.consecutive_failures + 1
@@ -248,7 +254,9 @@ class Poller:
         retry_at = now + delay
         try:
             async with self.store.unit() as unit:
-                failures = await unit.fail_poll(feed.name, self.owner, now, error=error, next_poll_at=retry_at)
+                failures = await unit.fail_poll(
+                    feed.name, self.owner, now, error=error, next_poll_at=retry_at, cursor=cursor
+                )
         except LeaseLost:
             log.warning("feed %s: another process took it over while it was failing", feed.name)
         log.warning(

@@ -15,9 +15,10 @@ from typing import Protocol
 
 from earshot.bot.domain import Handle, Participation, Progress
 from earshot.bot.errors import FeedError, LeaseLost
+from earshot.bot.finding.thread_usage import count_thread_usage
 from earshot.bot.followup.participation import progress_line, read_participation
-from earshot.bot.ports import Chat, Clock, DueCheck, Refresher, Source, StoreOf, ThreadSource
-from earshot.bot.ports.storage import Checks, Claiming, Team
+from earshot.bot.ports import NO_TELEMETRY, Chat, Clock, DueCheck, Refresher, Source, StoreOf, Telemetry, ThreadSource
+from earshot.bot.ports.storage import Checks, Claiming, Metering, Team
 from earshot.bot.team_handles import member_names, team_index
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ Judge = Callable[[str, str], tuple[bool | None, bool | None]]
 DEFAULT_CHECKS = (timedelta(hours=1), timedelta(days=1), timedelta(days=7))
 
 
-class CheckUnit(Checks, Team, Claiming, Protocol):
-    """What the checker touches: the checks, the team's handles, and an alert's outcomes."""
+class CheckUnit(Checks, Team, Claiming, Metering, Protocol):
+    """What the checker touches: the checks, the team's handles, an alert's outcomes, and what reading threads
+    spent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class ParticipationChecker:
         policy: CheckPolicy = CheckPolicy(),
         chat: Chat | None = None,
         judge: Judge | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self.store = store
         self.sources = sources
@@ -86,6 +89,7 @@ class ParticipationChecker:
         self.policy = policy
         self.chat = chat
         self.judge = judge  # (promoted, disclosed) of each counted reply; None: its manners are not recorded
+        self.telemetry = telemetry
 
     def thread_sources(self) -> list[str]:
         """The kinds of source whose threads can be read."""
@@ -123,7 +127,13 @@ class ParticipationChecker:
         source = self.sources.get(alert.conversation.source)
         if not isinstance(source, ThreadSource):
             raise FeedError(f"source {alert.conversation.source!r} cannot read threads in this version")
-        thread = await source.thread(alert.conversation, limit=self.policy.thread_limit)
+        kind = alert.conversation.source
+        try:
+            thread = await source.thread(alert.conversation, limit=self.policy.thread_limit)
+        except FeedError as exc:
+            await count_thread_usage(self.store, self.telemetry, kind, exc.usage, self.clock().date())
+            raise
+        await count_thread_usage(self.store, self.telemetry, kind, thread.usage, self.clock().date())
         team = team_index(handles, alert.conversation.source)
         result = read_participation(
             thread,

@@ -13,6 +13,7 @@ from earshot.bot.ports.meaning import Embedder
 from earshot.bot.ports.sources import EnvVar, Option, Source, SourceKind, Target, TargetRule, ThreadSource
 from earshot.bot.ports.storage import (
     Backlog,
+    DayUsage,
     DeliveryProblem,
     DueCheck,
     NewAlert,
@@ -30,6 +31,7 @@ __all__ = [
     "Backlog",
     "Chat",
     "Clock",
+    "DayUsage",
     "DeliveryProblem",
     "DueCheck",
     "Embedder",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 
@@ -126,11 +127,17 @@ def test_x_and_a_bridge_feed_alert_once_and_x_use_shows_in_status(
     status = earshot("status", "--json")
     if datetime.now(UTC).date() != day:
         pytest.skip("the test ran across midnight UTC: the day's counts started again partway")
-    assert '"requests": 3' in status.stdout and '"posts": 2' in status.stdout, status.stdout
+    [feed] = [f for f in json.loads(status.stdout)["feeds"] if f["name"] == "x-widgets"]
+    assert feed["usage_today"] == {"requests": 3, "posts": 2}, status.stdout
+    # Reading post 1001's thread for its summary took two requests (the post, its conversation), counted apart.
+    conversation = [p for p in x.posts if p["conversation_id"] == "1001"]
+    reads = {"posts": 1 + len(conversation), "requests": 2}
+    assert json.loads(status.stdout)["thread_reads_today"] == {"x": reads}, status.stdout
     capped = earshot("run", "--once")  # the cap of 3 requests a day is reached: paused with the reason
     assert capped.returncode == 0
     text = earshot("status").stdout
     assert "daily cap reached: 3 requests" in text and "metered API use today" in text, text
+    assert "x thread reads" in text and f"{reads['posts']} posts, 2 requests" in text, text
 
 
 def test_feeds_add_x_and_doctor_names_the_token(earshot: Earshot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ class FakeThreads:
     replies: dict[str, list[Reply]] = field(default_factory=dict)
     failing: dict[str, str] = field(default_factory=dict)
     reads: list[str] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)  # what each read spends, as a metered API's would
 
     def check(self, feed: Feed) -> None:
         """Any feed will do."""
@@ -31,9 +32,9 @@ class FakeThreads:
         """The replies added so far, oldest first, at most ``limit``."""
         self.reads.append(conversation.external_id)
         if conversation.external_id in self.failing:
-            raise FeedError(self.failing[conversation.external_id])
+            raise FeedError(self.failing[conversation.external_id], usage=self.usage)
         replies = self.replies.get(conversation.external_id, [])
-        return Thread(conversation, tuple(replies[:limit]), reply_count=len(replies))
+        return Thread(conversation, tuple(replies[:limit]), reply_count=len(replies), usage=self.usage)
 
     def add(
         self,

@@ -66,6 +66,7 @@ class FakeX:
         self.server = server
         self.posts: list[dict[str, Any]] = []
         self.limited_until: int | None = None  # epoch: answer 429 with this reset
+        self.failing_from: int | None = None  # the search request (1, 2, ...) from which X answers 503
         server.route("GET", f"{API}/tweets/search/recent", self._search)
 
     def add(self, *posts: dict[str, Any]) -> None:
@@ -112,6 +113,9 @@ class FakeX:
         refused = self._auth(request)
         if refused is not None:
             return refused
+        if self.failing_from is not None and len(self.searches()) >= self.failing_from:
+            body = {"title": "Service Unavailable", "detail": "Try again", "type": "about:blank", "status": 503}
+            return Reply(503, json.dumps(body), {"Content-Type": "application/problem+json"})
         query = request.param("query") or ""
         size = int(request.param("max_results", "10") or 10)
         if not 10 <= size <= 100:

@@ -104,8 +104,12 @@ class XSource:
         for number in range(1, MAX_PAGES + 1):
             if token is not None:
                 params["next_token"] = token
-            body = await self._get(f"{api}/tweets/search/recent", params)
-            read_requests += 1
+            read_requests += 1  # a refused request counts too: it was made
+            try:
+                body = await self._get(f"{api}/tweets/search/recent", params)
+            except FeedError as e:
+                spent = {"requests": read_requests, "posts": read_posts}
+                raise usage.spent_before_failing(e, cursor, {"requests": requests, "posts": posts}, spent, now) from e
             data = as_list(body.get("data"))
             read_posts += len(data)
             read = functools.partial(_post, users=_users(body))
@@ -132,29 +136,38 @@ class XSource:
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
         """The post now, and the other posts of its conversation (a ``conversation_id:`` search), oldest first.
 
-        Recent search reaches seven days back: older replies are not in the thread.
+        Recent search reaches seven days back: older replies are not in the thread. Two requests, and the posts they
+        read, are the thread's ``usage`` (or the FeedError's, when the second fails).
         """
         post_id = _post_id(conversation.external_id)
         if post_id is None:
             raise FeedError(f"{conversation.external_id!r} is not an X post id")
         fields = {"tweet.fields": TWEET_FIELDS, "expansions": "author_id", "user.fields": "username,name"}
-        body = await self._get(f"{self._api}/tweets/{post_id}", fields, gone=f"X post {post_id} is gone")
+        try:
+            body = await self._get(f"{self._api}/tweets/{post_id}", fields, gone=f"X post {post_id} is gone")
+        except FeedError as e:
+            raise usage.spent_before_failing(e, None, {}, {"requests": 1}, None) from e
         raw = as_dict(body.get("data"))
         if not raw:
             raise FeedError(f"X post {post_id} is gone (deleted, or its account is protected or suspended)")
         users = _users(body)
         refreshed = read_one(lambda r: _post(r, users), raw, source=SERVICE, what="post") or conversation
         conversation_id = _post_id(raw.get("conversation_id")) or post_id
-        search = await self._get(
-            f"{self._api}/tweets/search/recent",
-            {"query": f"conversation_id:{conversation_id}", "max_results": max(10, min(limit, PAGE_SIZE)), **fields},
-        )
+        query: dict[str, str | int] = {
+            "query": f"conversation_id:{conversation_id}",
+            "max_results": max(10, min(limit, PAGE_SIZE)),
+        }
+        try:
+            search = await self._get(f"{self._api}/tweets/search/recent", {**query, **fields})
+        except FeedError as e:
+            raise usage.spent_before_failing(e, None, {}, {"requests": 2, "posts": 1}, None) from e
+        spent = {"requests": 2, "posts": 1 + len(as_list(search.get("data")))}
         users = {**users, **_users(search)}
         replies = read_items(
             as_list(search.get("data")), lambda r: _reply(as_dict(r), users, post_id), source=SERVICE, what="reply"
         )
         replies.sort(key=lambda r: int(r.external_id))
-        return Thread(refreshed, tuple(replies[:limit]), refreshed.thread_size)
+        return Thread(refreshed, tuple(replies[:limit]), refreshed.thread_size, usage=spent)
 
     async def _get(self, url: str, params: Mapping[str, str | int], gone: str | None = None) -> dict[str, Any]:
         if self._token is None:

@@ -104,15 +104,19 @@ class YouTubeSource:
             items.extend(found)
             times.update(seen)
 
-        if channel:
-            uploads = await call(
-                "playlistItems",
-                {"part": "snippet,contentDetails", "playlistId": "UU" + channel[2:], "maxResults": videos},
-            )
-            for video_id in _video_ids(uploads):
-                await read(self._comment_pages(call, video_id))
-        if search:
-            await read(self._search_pages(call, feed.query or "", channel, since))
+        try:
+            if channel:
+                uploads = await call(
+                    "playlistItems",
+                    {"part": "snippet,contentDetails", "playlistId": "UU" + channel[2:], "maxResults": videos},
+                )
+                for video_id in _video_ids(uploads):
+                    await read(self._comment_pages(call, video_id))
+            if search:
+                await read(self._search_pages(call, feed.query or "", channel, since))
+        except FeedError as e:  # Google counts a refused request's units too
+            before = {"quota_units": spent_before}
+            raise usage.spent_before_failing(e, cursor, before, spent, day) from e
         counts = {"quota_units": spent_before + spent["quota_units"]}
         extra = {usage.KEY: usage.stored(counts, day)}
         return FetchResult(items, window.next(times, fallback=since + OVERLAP_SECONDS, extra=extra), usage=spent)
@@ -162,7 +166,16 @@ class YouTubeSource:
         return page
 
     async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
-        """A comment's replies (``comments.list`` by ``parentId``), oldest first; a video's newest comments."""
+        """A comment's replies (``comments.list`` by ``parentId``), oldest first; a video's newest comments. One
+        request of one quota unit: the thread's ``usage`` (or the FeedError's, when it fails)."""
+        external = conversation.external_id
+        cost = {"quota_units": COST["commentThreads" if external.startswith("video:") else "comments"]}
+        try:
+            return await self._thread(conversation, limit, cost)
+        except FeedError as e:  # Google counts a refused request's units too
+            raise usage.spent_before_failing(e, None, {}, cost, None) from e
+
+    async def _thread(self, conversation: Conversation, limit: int, cost: dict[str, int]) -> Thread:
         external = conversation.external_id
         if external.startswith("video:"):
             body = await self._get(
@@ -192,7 +205,7 @@ class YouTubeSource:
             replies = [r for r in (_as_reply(as_dict(raw)) for raw in as_list(body.get("items"))) if r is not None]
             replies.sort(key=lambda r: r.created_at or datetime.min.replace(tzinfo=UTC))
         kept = tuple(replies)[:limit]
-        return Thread(conversation, kept, conversation.thread_size)
+        return Thread(conversation, kept, conversation.thread_size, usage=cost)
 
     async def _get(self, url: str, params: Mapping[str, str | int]) -> dict[str, Any]:
         if self._key is None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from earshot.adapters.storage.memory.state import AlertRow, MemoryBase, count, free
 from earshot.adapters.storage.rows import stored_code
+from earshot.adapters.storage.usage import USAGE_PREFIX, day_usages, usage_name
 from earshot.bot.domain import Alert, Conversation, DeliveryState, Summary
 from earshot.bot.errors import LeaseLost
-from earshot.bot.records import Backlog, DeliveryProblem
+from earshot.bot.records import Backlog, DayUsage, DeliveryProblem
 from earshot.bot.text import without_surrogates
 
 PENDING, HELD, DELIVERED = DeliveryState.PENDING, DeliveryState.HELD, DeliveryState.DELIVERED
@@ -177,6 +178,18 @@ class DeliveringPart(MemoryBase):
             return False
         self._t.budgets[(name, day)] = used + 1
         return True
+
+    async def count_usage(self, kind: str, day: date, spent: Mapping[str, int]) -> None:
+        """Add what thread reads spent to ``kind``'s counters of ``day``."""
+        for what, amount in spent.items():
+            name = usage_name(kind, what)
+            if amount >= 1 and name is not None:
+                self._t.budgets[(name, day)] = self._t.budgets.get((name, day), 0) + amount
+
+    async def usage_since(self, since: date) -> list[DayUsage]:
+        """Every kind's counters of the days from ``since`` on, by kind and then day."""
+        rows = [(name, day, used) for (name, day), used in self._t.budgets.items() if day >= since]
+        return day_usages(row for row in rows if row[0].startswith(USAGE_PREFIX))
 
     async def alerts_to_refresh(self, limit: int) -> list[Alert]:
         """Delivered alerts whose message is out of date (a sighting came after delivery), oldest first."""

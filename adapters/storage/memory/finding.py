@@ -156,11 +156,23 @@ class FindingPart(MemoryBase):
         row.next_poll_at = next_poll_at
         row.lease_owner = row.lease_until = None
 
-    async def fail_poll(self, feed: str, owner: str, now: datetime, *, error: str, next_poll_at: datetime) -> int:
-        """Record a failed poll, release the lease, and return the consecutive failure count."""
+    async def fail_poll(
+        self,
+        feed: str,
+        owner: str,
+        now: datetime,
+        *,
+        error: str,
+        next_poll_at: datetime,
+        cursor: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a failed poll (with ``cursor``, the new cursor), release the lease, and return the consecutive
+        failure count."""
         row = self._t.feeds.get(feed)
         if row is None or row.lease_owner != owner:
             raise _feed_lease_lost(feed, owner)
+        if cursor is not None:
+            row.cursor = as_json(dict(cursor))
         row.last_error = without_surrogates(error.replace("\x00", ""))
         row.last_polled_at = now
         row.consecutive_failures += 1

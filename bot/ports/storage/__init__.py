@@ -15,10 +15,10 @@ from typing import Protocol, TypeVar
 
 from earshot.bot.ports.storage.actions import Claiming, Lookup, People, Team
 from earshot.bot.ports.storage.catalog import Audit, ConfigSync, Feeds, Topics
-from earshot.bot.ports.storage.delivering import FloodGuard, Outbox, Refreshes, Summaries
+from earshot.bot.ports.storage.delivering import FloodGuard, Metering, Outbox, Refreshes, Summaries
 from earshot.bot.ports.storage.finding import Feedback, Polling
 from earshot.bot.ports.storage.followup import Checks, FollowUps, Reporting
-from earshot.bot.records import Backlog, DeliveryProblem, DueCheck, NewAlert, StoredConversation, SyncReport
+from earshot.bot.records import Backlog, DayUsage, DeliveryProblem, DueCheck, NewAlert, StoredConversation, SyncReport
 
 __all__ = [
     "CAPABILITIES",
@@ -27,6 +27,7 @@ __all__ = [
     "Checks",
     "Claiming",
     "ConfigSync",
+    "DayUsage",
     "DeliveryProblem",
     "DueCheck",
     "Feedback",
@@ -34,6 +35,7 @@ __all__ = [
     "FloodGuard",
     "FollowUps",
     "Lookup",
+    "Metering",
     "NewAlert",
     "Outbox",
     "People",
@@ -61,6 +63,7 @@ class Unit(
     Outbox,
     FloodGuard,
     Summaries,
+    Metering,
     Refreshes,
     Claiming,
     People,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from earshot.bot.domain import Alert, Conversation, Summary
-from earshot.bot.records import Backlog
+from earshot.bot.records import Backlog, DayUsage
 
 
 class Outbox(Protocol):
@@ -92,6 +92,22 @@ class Summaries(Protocol):
     async def spend_budget(self, name: str, day: date, limit: int) -> bool:
         """Count one use of a daily budget shared by every process; False (and nothing counted) when ``limit``
         uses were counted already. Concurrent spenders on other replicas can never overshoot it."""
+        ...
+
+
+class Metering(Protocol):
+    """What reading threads spends of a metered API (X requests and posts, YouTube quota units), per source kind and
+    day, shared by every replica. A poll's own spending is kept in its feed's cursor, where the feed's daily cap
+    reads it; thread reads (for summaries and participation checks) are counted here, for `earshot status`."""
+
+    async def count_usage(self, kind: str, day: date, spent: Mapping[str, int]) -> None:
+        """Add ``spent`` (what -> amount; amounts below 1 are ignored) to ``kind``'s counters of ``day``.
+        Concurrent adders on other replicas lose nothing. ``kind`` and each ``what`` are short names (together at
+        most 40 characters; longer ones are not counted)."""
+        ...
+
+    async def usage_since(self, since: date) -> list[DayUsage]:
+        """Every kind's counters of the days from ``since`` on, by kind and then day."""
         ...
 
 

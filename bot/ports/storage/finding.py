@@ -61,9 +61,19 @@ class Polling(Protocol):
         lease released; LeaseLost if ``owner`` no longer holds the feed."""
         ...
 
-    async def fail_poll(self, feed: str, owner: str, now: datetime, *, error: str, next_poll_at: datetime) -> int:
-        """Record a failed poll (the cursor stays), release the lease, and return the consecutive failure count;
-        LeaseLost if ``owner`` no longer holds the feed."""
+    async def fail_poll(
+        self,
+        feed: str,
+        owner: str,
+        now: datetime,
+        *,
+        error: str,
+        next_poll_at: datetime,
+        cursor: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a failed poll, release the lease, and return the consecutive failure count; LeaseLost if ``owner``
+        no longer holds the feed. The cursor stays, or becomes ``cursor`` when given (a metered source's day counts
+        of what the failed poll spent); the feed stays unseeded if it was."""
         ...
 
 

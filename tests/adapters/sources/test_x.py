@@ -88,6 +88,23 @@ async def test_pages_with_next_token_and_counts_use(source: XSource, api: FakeX)
     assert result.cursor["since_id"] == "249"
 
 
+async def test_a_poll_failing_midway_still_counts_what_it_spent(source: XSource, api: FakeX) -> None:
+    api.add(post(10, at(60), "widgets zero"))
+    feed = x_feed(api.api_url)
+    seeded = await source.fetch(feed, {}, seeding=True)
+    api.add(*(post(100 + i, at(30 - i // 10), f"widgets {i}") for i in range(150)))
+    api.failing_from = 3  # the second page of the next poll
+    with pytest.raises(FeedError, match="503") as e:
+        await source.fetch(feed, seeded.cursor, seeding=False)
+    assert e.value.usage == {"requests": 2, "posts": 100}
+    # The cursor to keep: where it was, with the day's counts of both polls (the failed request counts too).
+    assert e.value.cursor == {"since_id": "10", "usage": {"day": "2026-12-07", "posts": 101, "requests": 3}}
+    # Nothing spent, nothing to keep: a refusal before the first request.
+    with pytest.raises(FeedError) as refused:
+        await source.fetch(x_feed(api.api_url, max_requests_per_day=3), e.value.cursor, seeding=False)
+    assert (refused.value.usage, refused.value.cursor) == ({}, None)
+
+
 async def test_daily_cap_pauses_until_midnight_and_a_new_day_resumes(source: XSource, api: FakeX, clock: Clock) -> None:
     api.add(post(10, at(60), "widgets zero"))
     feed = x_feed(api.api_url, max_requests_per_day=2)
@@ -141,9 +158,19 @@ async def test_thread_is_the_conversation(source: XSource, api: FakeX) -> None:
         ("2002", "2001", "XDevelopers"),
     ]
     assert api.searches()[-1].param("query") == "conversation_id:2000"
+    assert thread.usage == {"requests": 2, "posts": 4}  # the post, then the search that found it and two replies
     # A reply's thread is its whole conversation too.
     reply = (await source.thread(thread.conversation)).conversation
     assert reply.external_id == "2000"
+
+
+async def test_a_thread_read_failing_midway_says_what_it_spent(source: XSource, api: FakeX) -> None:
+    api.add(post(2000, at(30), "Which widgets do you use?", replies=2))
+    item = (await source.fetch(x_feed(api.api_url), {"since_id": "1999"}, seeding=False)).items[0]
+    api.failing_from = 2  # the conversation search
+    with pytest.raises(FeedError, match="503") as e:
+        await source.thread(item)
+    assert (e.value.usage, e.value.cursor) == ({"requests": 2, "posts": 1}, None)
 
 
 def test_check_refuses_bad_settings(source: XSource) -> None:

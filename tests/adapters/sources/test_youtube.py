@@ -147,6 +147,9 @@ async def test_quota_exceeded_and_disabled_comments(source: YouTubeSource, api: 
     with pytest.raises(FeedError, match=r"daily quota is spent .quotaExceeded.*Pacific") as e:
         await source.fetch(feed, result.cursor, seeding=False)
     assert e.value.retry_after == pytest.approx(11 * 3600)
+    # The refused request's unit counts (Google charges it): the cursor to keep says so, and nothing else changed.
+    assert e.value.usage == {"quota_units": 1}
+    assert e.value.cursor == {**result.cursor, "usage": {**result.cursor["usage"], "quota_units": 4}}
 
 
 async def test_a_bad_or_missing_key_says_what_to_set(http: SafeHttp, api: FakeYouTube) -> None:
@@ -172,6 +175,11 @@ async def test_a_comments_thread_is_its_replies(source: YouTubeSource, api: Fake
         ("Ugtop.r2", "B", "Ugtop"),
     ]
     assert api.calls("comments")[0].param("parentId") == "Ugtop"
+    assert found.usage == {"quota_units": 1}
+    api.quota = api.spent
+    with pytest.raises(FeedError, match="quotaExceeded") as e:
+        await source.thread(item)
+    assert (e.value.usage, e.value.cursor) == ({"quota_units": 1}, None)
 
 
 def test_check_refuses_bad_settings(source: YouTubeSource) -> None:

@@ -10,7 +10,7 @@ from earshot.adapters.storage import SqlStore
 from earshot.adapters.storage.crossposts import group_crossposts
 from earshot.bot.domain import Alert, Conversation, DeliveryState, Sighting, Summary
 from earshot.bot.finding.polling import discussed_links
-from earshot.bot.ports import NewAlert
+from earshot.bot.ports import DayUsage, NewAlert
 from tests.adapters.storage.helpers import T0
 
 WEEK = timedelta(days=7)
@@ -180,6 +180,41 @@ async def test_concurrent_spenders_never_overshoot_the_budget(make_store: Callab
 
     results = await asyncio.gather(*(spend(s) for s in stores))
     assert sum(r.count(True) for r in results) == 7
+
+
+async def test_usage_is_added_up_per_kind_and_day_beside_the_budgets(store: SqlStore) -> None:
+    day, next_day = date(2025, 3, 1), date(2025, 3, 2)
+    async with store.unit() as unit:
+        await unit.count_usage("x", day, {"requests": 2, "posts": 5})
+        await unit.count_usage("x", day, {"requests": 2, "posts": 0})  # nothing read is nothing counted
+        await unit.count_usage("youtube", next_day, {"quota_units": 1})
+        await unit.count_usage("x", next_day, {"requests": 1})
+        await unit.count_usage("k" * 40, day, {"requests": 1})  # too long a name to keep: not counted
+        assert await unit.spend_budget("llm", day, 1)  # a budget is not usage
+    async with store.unit() as unit:
+        assert await unit.usage_since(day) == [
+            DayUsage("x", day, {"posts": 5, "requests": 4}),
+            DayUsage("x", next_day, {"requests": 1}),
+            DayUsage("youtube", next_day, {"quota_units": 1}),
+        ]
+        assert await unit.usage_since(next_day) == [
+            DayUsage("x", next_day, {"requests": 1}),
+            DayUsage("youtube", next_day, {"quota_units": 1}),
+        ]
+
+
+async def test_concurrent_usage_counts_lose_nothing(make_store: Callable[[], SqlStore]) -> None:
+    stores = [make_store() for _ in range(4)]
+
+    async def count(store: SqlStore) -> None:
+        for _ in range(5):
+            async with store.unit() as unit:
+                await unit.count_usage("x", date(2025, 3, 1), {"requests": 2, "posts": 1})
+
+    await asyncio.gather(*(count(s) for s in stores))
+    async with stores[0].unit() as unit:
+        counted = await unit.usage_since(date(2025, 3, 1))
+    assert counted == [DayUsage("x", date(2025, 3, 1), {"posts": 20, "requests": 40})]
 
 
 def _fields(item: Conversation) -> dict[str, object]:

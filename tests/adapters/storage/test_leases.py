@@ -111,6 +111,24 @@ async def test_fail_poll_counts_consecutive_failures(store: SqlStore) -> None:
     assert state.next_poll_at == T0 + 3 * MINUTE
 
 
+async def test_a_failed_poll_keeps_the_cursor_or_takes_the_one_given(store: SqlStore) -> None:
+    await add_feeds(store, "hn")
+    await lease(store, "a")
+    async with store.unit() as unit:
+        await unit.finish_poll("hn", "a", T0, cursor={"since_id": "7"}, next_poll_at=T0)
+    await lease(store, "a")
+    async with store.unit() as unit:
+        await unit.fail_poll("hn", "a", T0, error="boom", next_poll_at=T0)
+        assert (await unit.get_feed("hn")).cursor == {"since_id": "7"}  # type: ignore[union-attr]
+    await lease(store, "a")
+    counted = {"since_id": "7", "usage": {"day": "2025-03-01", "requests": 3}}  # what a metered poll spent
+    async with store.unit() as unit:
+        await unit.fail_poll("hn", "a", T0, error="HTTP 503", next_poll_at=T0 + MINUTE, cursor=counted)
+        state = await unit.get_feed("hn")
+    assert state is not None
+    assert (state.cursor, state.seeded, state.consecutive_failures) == (counted, True, 2)
+
+
 async def test_finishing_someone_elses_lease_is_refused(store: SqlStore) -> None:
     await add_feeds(store, "hn")
     await lease(store, "a")

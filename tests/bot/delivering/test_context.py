@@ -198,6 +198,37 @@ async def test_a_failing_thread_source_never_fails_the_summary(store: MemoryStor
     assert done.summary == Summary("Postgres vacuum tuning?")
 
 
+class MeteredThreads:
+    """A metered API's threads (as X's and YouTube's): each read says what it spent, a failed one too."""
+
+    kind = "paid"
+
+    def __init__(self) -> None:
+        self.fail = False
+
+    async def thread(self, conversation: Conversation, *, limit: int = 50) -> Thread:
+        if self.fail:
+            raise FeedError("rate limited", usage={"requests": 2, "posts": 1})
+        return Thread(conversation, (Reply("r1", "bo", "Use the API."),), usage={"requests": 2, "posts": 4})
+
+
+async def test_what_a_metered_thread_read_spent_is_counted_for_its_kind_and_day(store: MemoryStore) -> None:
+    paid = MeteredThreads()
+    clock = Clock()
+    ctx = Contextualiser(store, {"paid": paid}, clock)  # type: ignore[dict-item]
+    first = Conversation("paid", "1", "https://paid.example/1", "Which API client?")
+    second = Conversation("paid", "2", "https://paid.example/2", "Which API client now?")
+
+    await ctx.contextualise(await add_alert(store, first))
+    paid.fail = True  # a read that fails midway still spent what it says
+    failed = await ctx.contextualise(await add_alert(store, second))
+
+    assert failed.summary == Summary("Which API client now?")
+    async with store.unit() as unit:
+        [day] = await unit.usage_since(T0.date())
+    assert (day.kind, day.day, dict(day.counts)) == ("paid", T0.date(), {"posts": 5, "requests": 4})
+
+
 async def test_the_language_model_writes_the_summary_when_on(
     store: MemoryStore,
     sources: dict[str, Source],

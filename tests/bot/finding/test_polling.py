@@ -620,3 +620,36 @@ async def test_a_topic_that_opted_in_is_alerted_for_an_item_without_its_keywords
     [alert] = await stored_alerts(store)
     assert (alert.topic, alert.matched) == ("vector-db", ())
     assert "close to what the topic is about (no keyword)" in alert.reasons
+
+
+class CountingTelemetry:
+    """Keeps every count it is given, with its labels."""
+
+    def __init__(self) -> None:
+        self.counts: list[tuple[str, int, dict[str, str]]] = []
+
+    def count(self, name: str, n: int = 1, **labels: str) -> None:
+        self.counts.append((name, n, labels))
+
+    def observe(self, name: str, seconds: float, **labels: str) -> None:
+        pass
+
+
+async def test_a_metered_poll_failing_midway_keeps_its_day_counts_and_they_are_counted(store: MemoryStore) -> None:
+    clock, source, telemetry = Clock(), ScriptedSource(), CountingTelemetry()
+    await setup(store, clock, source, ["paid"], [DATABASES])
+    poller = Poller(store, {"fake": source}, clock, "worker-1", policy=POLICY, rand=lambda: 0.5, telemetry=telemetry)
+    await seeded(poller, source, "paid")
+    spent = {"since_id": "0", "usage": {"day": "2026-01-01", "requests": 3}}
+    source.then("paid", FeedError("HTTP 503 on page 2", usage={"requests": 2}, cursor=spent))
+
+    [report] = await poller.poll(due_only=False)
+
+    assert not report.ok
+    state = await feed_state(store, "paid")
+    assert (state.cursor, state.consecutive_failures, state.seeded) == (spent, 1, True)
+    assert ("source_usage", 2, {"kind": "fake", "feed": "paid", "what": "requests"}) in telemetry.counts
+    # A failure that spent nothing leaves the cursor as it was.
+    source.then("paid", FeedError("HTTP 503"))
+    await poller.poll(due_only=False)
+    assert (await feed_state(store, "paid")).cursor == spent

@@ -281,3 +281,21 @@ async def test_a_new_claim_of_a_released_alert_gets_checks_of_its_own(store: Mem
     assert [(p.after, p.replied_by) for p in (await run()).checked] == [(H, "U2")]
     clock.advance(DAY)
     assert sorted((p.after, p.replied_by) for p in (await run()).checked) == [(DAY, "U2"), (DAY, "U2")]
+
+
+async def test_what_metered_thread_reads_spend_is_counted_even_when_a_read_fails(
+    store: MemoryStore, clock: Clock
+) -> None:
+    first, second = await posted_alert(store, "100"), await posted_alert(store, "101")
+    await claim(store, first)
+    await claim(store, second)
+    threads = FakeThreads(usage={"requests": 2, "posts": 3})
+    threads.failing["101"] = "HTTP 503"
+    clock.advance(H)
+
+    report = await checker(store, threads, clock).run()
+
+    assert (len(report.checked), report.failed) == (1, 1)
+    async with store.unit() as unit:
+        [day] = await unit.usage_since(clock().date())
+    assert (day.kind, dict(day.counts)) == ("hackernews", {"posts": 6, "requests": 4})
