@@ -72,6 +72,7 @@ class Runner:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()
+        self._again: set[str] = set()  # jobs asked for while they ran: each runs once more when done
         self._stopping = False
 
     @property
@@ -135,21 +136,31 @@ class Runner:
             await self.listener.stop()
 
     def _job(self, name: str, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
-        """Wrap work so it never overlaps itself, is awaited at shutdown, and logs instead of dying."""
+        """Wrap work so it never overlaps itself, is awaited at shutdown, and logs instead of dying. A run asked for
+        with ``_run_soon`` while one is in progress (a poll found alerts during a delivery round) is not dropped: one
+        more follows it."""
 
         async def job() -> None:
-            if self._stopping or name in self._busy:
+            if self._stopping:
+                return
+            if name in self._busy:
                 return
             self._busy.add(name)
             task = asyncio.current_task()
             assert task is not None
             self._running.add(task)
             try:
-                await work()
-            except Exception:
-                log.exception("%s failed; it will run again on schedule", name)
+                while True:
+                    self._again.discard(name)
+                    try:
+                        await work()
+                    except Exception:
+                        log.exception("%s failed; it will run again on schedule", name)
+                    if name not in self._again or self._stopping:
+                        break
             finally:
                 self._busy.discard(name)
+                self._again.discard(name)
                 self._running.discard(task)
 
         return job
@@ -242,4 +253,11 @@ class Runner:
             next_at = self.clock() + BUSY_RETRY  # another process holds it right now
         self._schedule_feed(name, next_at)
         if any(r.alerts for r in reports):
-            self.scheduler.modify_job("deliver", next_run_time=self.clock())
+            self._run_soon("deliver")
+
+    def _run_soon(self, name: str) -> None:
+        """Run a job now, or, if it is running (APScheduler would skip it), once more as soon as it ends."""
+        if name in self._busy:
+            self._again.add(name)
+        else:
+            self.scheduler.modify_job(name, next_run_time=self.clock())

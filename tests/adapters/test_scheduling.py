@@ -22,7 +22,7 @@ from earshot.adapters import scheduling
 from earshot.adapters.scheduling import Runner
 from earshot.adapters.storage import SqlStore, tables
 from earshot.bot.actions.chat_actions import ChatActions, Member
-from earshot.bot.delivering.outbox import Deliverer
+from earshot.bot.delivering.outbox import Deliverer, DeliveryReport
 from earshot.bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Progress, Topic
 from earshot.bot.errors import FeedError
 from earshot.bot.finding.polling import Poller, PollPolicy
@@ -161,6 +161,46 @@ async def test_first_poll_seeds_then_each_new_item_is_delivered_once(store: SqlS
     assert len(chat.alerts) == delivered
     assert len(set(chat.ids("one"))) == len(chat.ids("one"))
     assert "one-0" not in chat.ids("one")
+
+
+@dataclass
+class SlowDeliverer:
+    """A deliverer whose first round lasts until ``release`` is set (a slow platform, a long digest)."""
+
+    rounds: int = 0
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def deliver(self) -> DeliveryReport:
+        self.rounds += 1
+        if self.rounds == 1:
+            self.started.set()
+            await self.release.wait()
+        return DeliveryReport()
+
+
+async def test_alerts_found_during_a_delivery_round_get_a_round_right_after_it(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.add_topic(Topic("pg", "postgres", min_score=0))
+    await add_feed(store, "one")
+    source, deliverer = FakeSource(), SlowDeliverer()
+    poller = Poller(store, {"fake": source}, utc_now, "runner", PollPolicy(jitter=0.0))
+    # Delivery every hour: only a poll that finds alerts asks for a round sooner.
+    runner = Runner(store, poller, deliverer, utc_now, timedelta(hours=1))  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    try:
+        await asyncio.wait_for(deliverer.started.wait(), 10)  # the first round runs at start, and lasts
+        await wait_until(lambda: source.calls["one"] >= 2)  # the seeding poll, then one that found an alert
+        source.failing.add("one")  # and no more: no later poll asks for a round
+        await asyncio.sleep(0.2)
+        assert deliverer.rounds == 1
+        deliverer.release.set()
+        # Not an hour later: the round asked for during the first one runs as soon as it ends.
+        await wait_until(lambda: deliverer.rounds >= 2, timeout=5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
 
 
 async def test_a_feed_added_while_running_is_picked_up_and_a_removed_one_is_dropped(
