@@ -208,3 +208,22 @@ class DayUsage:
     kind: str
     day: date
     counts: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Horizons:
+    """What retention keeps: records from before each time go (None: kept for ever).
+
+    ``conversations``: conversations that never became an alert, first seen and published before it (undated ones
+    are kept until ``alerts``, since Earshot can tell them from new ones only by having them). ``alerts``: alerts
+    created before it, with their outcomes, checks and sightings, unless still waiting to be posted or claimed
+    since; and the daily budgets and usage counters of before it. ``audit``: the audit log's entries.
+    """
+
+    conversations: datetime | None
+    alerts: datetime | None
+    audit: datetime | None
+
+
+PRUNED = ("alerts", "conversations", "audit")
+"""What a prune counts, in the order it removes them (an alert's records go with it)."""

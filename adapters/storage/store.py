@@ -17,6 +17,7 @@ from earshot.adapters.storage.flood import FloodMixin
 from earshot.adapters.storage.lookup import LookupMixin
 from earshot.adapters.storage.people import PeopleMixin
 from earshot.adapters.storage.polling import PollingMixin
+from earshot.adapters.storage.retention import RetentionMixin
 from earshot.adapters.storage.stats import StatsMixin
 from earshot.adapters.storage.sync import SyncMixin
 from earshot.adapters.storage.team import TeamMixin
@@ -37,6 +38,7 @@ class SqlUnit(
     ContextMixin,
     TeamMixin,
     StatsMixin,
+    RetentionMixin,
 ):
     """One transaction on one connection; implements :class:`earshot.bot.ports.Unit`."""
 

@@ -121,6 +121,7 @@ conversations = Table(
     # Lookup by the link discussed. Hash on PostgreSQL: a link has no length limit and a btree entry must stay
     # under about 2,700 bytes; the lookup is by equality only.
     Index(None, "link", postgresql_using="hash"),
+    Index(None, "first_seen_at"),  # retention: conversations old enough to go
 )
 
 alerts = Table(
@@ -162,6 +163,7 @@ alerts = Table(
     Index(None, "state", "next_attempt_at"),
     Index(None, "delivered_at"),
     Index(None, "message_ref"),  # reactions and buttons find their alert by the message they are on
+    Index(None, "conversation_id"),  # retention: is a conversation still an alert's?
     # The recurring queries (benchmarks/indexes.py shows each one's plan at 1M conversations):
     Index(None, "created_at"),  # feedback texts on every poll
     # State first, then the range: SQLite without statistics takes any index on state = ? for a selective one, so
@@ -199,7 +201,7 @@ alert_links = Table(
     metadata,
     Column("topic", String(NAME), primary_key=True),
     Column("link_key", Text, primary_key=True),
-    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False),
+    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False, index=True),
     Column("at", UTCDateTime, nullable=False),
 )
 
@@ -209,7 +211,7 @@ sightings = Table(
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("alert_id", BigId, ForeignKey("alerts.id"), nullable=False),
-    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False),
+    Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False, index=True),
     Column("seen_at", UTCDateTime, nullable=False),
     UniqueConstraint("alert_id", "conversation_id"),
 )
@@ -239,7 +241,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("at", UTCDateTime, nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
     Column("actor", String(NAME), nullable=False),
     Column("action", String(50), nullable=False),
     Column("subject", String(NAME), nullable=False),

@@ -78,13 +78,14 @@ class TeamMixin(UnitBase):
         if not afters or not sources:
             return 0
         a, c, p = t.alerts.c, t.conversations.c, t.participation.c
+        # The source is checked per alert (by the conversation's key), not joined: the plan then starts from the
+        # recent claims (ix_alerts_claimed_at), never from every conversation of a source.
         claimed = (
             select(a.id, a.claimed_at)
-            .select_from(t.alerts.join(t.conversations, a.conversation_id == c.id))
             .where(
                 a.claimed_by.is_not(None),
                 a.claimed_at >= claimed_since,
-                c.source.in_(list(sources)),
+                exists().where(c.id == a.conversation_id, c.source.in_(list(sources))),
                 ~exists().where(p.alert_id == a.id, p.claimed_at == a.claimed_at),
             )
             .order_by(a.claimed_at, a.id)

@@ -15,13 +15,14 @@ from earshot.adapters.storage.memory.catalog import CatalogPart
 from earshot.adapters.storage.memory.delivering import DeliveringPart
 from earshot.adapters.storage.memory.finding import FindingPart
 from earshot.adapters.storage.memory.followup import FollowUpPart
+from earshot.adapters.storage.memory.retention import RetentionPart
 from earshot.adapters.storage.memory.state import Tables, utc
 
 if TYPE_CHECKING:
     from earshot.bot.ports import Store, Unit
 
 
-class MemoryUnit(CatalogPart, FindingPart, DeliveringPart, ActionsPart, FollowUpPart):
+class MemoryUnit(CatalogPart, FindingPart, DeliveringPart, ActionsPart, FollowUpPart, RetentionPart):
     """One transaction on a private copy of the tables; implements :class:`earshot.bot.ports.Unit`."""
 
 

@@ -18,6 +18,7 @@ from earshot.bot.ports.storage.catalog import Audit, ConfigSync, Feeds, Topics
 from earshot.bot.ports.storage.delivering import FloodGuard, Metering, Outbox, Refreshes, Summaries
 from earshot.bot.ports.storage.finding import Feedback, Polling
 from earshot.bot.ports.storage.followup import Checks, FollowUps, Reporting
+from earshot.bot.ports.storage.retention import Retention
 from earshot.bot.records import Backlog, DayUsage, DeliveryProblem, DueCheck, NewAlert, StoredConversation, SyncReport
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Polling",
     "Refreshes",
     "Reporting",
+    "Retention",
     "Store",
     "StoreOf",
     "StoredConversation",
@@ -72,6 +74,7 @@ class Unit(
     FollowUps,
     Checks,
     Reporting,
+    Retention,
     Protocol,
 ):
     """One transaction with every capability: leaving the ``async with`` commits; an exception rolls back.

@@ -49,7 +49,7 @@ EXPECTED = {
     "activity": {"ix_alerts_state_created_at", "ix_alerts_created_at"},
     "stats (7 days)": {"ix_alerts_state_created_at", "ix_alerts_created_at"},
     "day counts (7 days)": {"ix_alerts_state_created_at", "ix_alerts_created_at"},
-    "crossposts": {"uq_alerts_topic_conversation_id", "sqlite_autoindex_alerts_1"},
+    "crossposts": {"uq_alerts_topic_conversation_id", "sqlite_autoindex_alerts_1", "ix_alerts_conversation_id"},
     "lookup by link": {"ix_conversations_link"},
 }
 # Only per-minute and per-round work must never read a history table whole (reports and commands may).
