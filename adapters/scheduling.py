@@ -21,6 +21,7 @@ from earshot.bot.domain import Progress
 from earshot.bot.finding.polling import Poller
 from earshot.bot.followup.participation_checks import ParticipationChecker
 from earshot.bot.followup.reports import WeeklyReporter
+from earshot.bot.followup.retention import Pruner
 from earshot.bot.followup.stale_claims import ClaimSweeper
 from earshot.bot.ports import Clock, Listener, Refresher, Store
 
@@ -38,6 +39,8 @@ SWEEP_EVERY = timedelta(minutes=5)
 """How often stale claims are looked for."""
 REPORT_EVERY = timedelta(minutes=1)
 """How often the weekly report is looked at (posted once per week across processes)."""
+PRUNE_EVERY = timedelta(hours=1)
+"""How often retention removes what it lets go (the first time at start)."""
 
 
 class Runner:
@@ -57,6 +60,7 @@ class Runner:
         checker: ParticipationChecker | None = None,
         sweeper: ClaimSweeper | None = None,
         reporter: WeeklyReporter | None = None,
+        pruner: Pruner | None = None,
     ) -> None:
         self.store = store
         self.poller = poller
@@ -69,10 +73,12 @@ class Runner:
         self.checker = checker
         self.sweeper = sweeper
         self.reporter = reporter
+        self.pruner = pruner
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()
         self._again: set[str] = set()  # jobs asked for while they ran: each runs once more when done
+        self._stop_pruning: asyncio.Event | None = None
         self._stopping = False
 
     @property
@@ -112,6 +118,8 @@ class Runner:
             periodic.append(("weekly-report", self.weekly_report, REPORT_EVERY))
         if isinstance(self.listener, Refresher) and self.desk is not None:
             periodic.append(("redraw", self.redraw, FOLLOW_UP_EVERY))
+        if self.pruner is not None and not self.pruner.policy.keeps_everything:
+            periodic.append(("retention", self.prune, PRUNE_EVERY))
         for name, work, every in periodic:
             self.scheduler.add_job(
                 self._job(name, work), "interval", id=name, seconds=every.total_seconds(), next_run_time=self.clock()
@@ -126,6 +134,8 @@ class Runner:
     async def shutdown(self) -> None:
         """Stop scheduling new work and let the work in hand finish (each poll and delivery is transactional)."""
         self._stopping = True
+        if self._stop_pruning is not None:  # a prune ends between batches: each is a transaction of its own
+            self._stop_pruning.set()
         # Pause first: shutting the scheduler down would cancel the jobs in flight (its executor cancels them).
         self.scheduler.pause()
         if self._running:
@@ -205,6 +215,16 @@ class Runner:
         report = await self.checker.run()
         if report.checked or report.failed:
             log.info("participation: %d thread(s) checked, %d failed", len(report.checked), report.failed)
+
+    async def prune(self) -> None:
+        """Remove what retention lets go, a batch at a time; a stop ends it between batches."""
+        assert self.pruner is not None
+        stopping = asyncio.Event()
+        self._stop_pruning = stopping
+        try:
+            await self.pruner.prune(stopping=stopping)
+        finally:
+            self._stop_pruning = None
 
     async def release_stale_claims(self) -> None:
         """Give back claims that went too long without an outcome."""

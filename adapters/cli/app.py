@@ -49,6 +49,7 @@ from earshot.bot.finding.polling import Poller, PollPolicy
 from earshot.bot.finding.scoring import ScoringPolicy
 from earshot.bot.followup.participation_checks import CheckPolicy, ParticipationChecker
 from earshot.bot.followup.reports import WeeklyReporter
+from earshot.bot.followup.retention import Pruner
 from earshot.bot.followup.stale_claims import ClaimSweeper
 from earshot.bot.guest.briefer import Briefer
 from earshot.bot.guest.check import manners_judge
@@ -149,7 +150,14 @@ class App:
     def poller(self) -> Poller:
         """The feed poller for this process."""
         s = self.settings.schedule
-        policy = PollPolicy(s.jitter, s.max_backoff, s.lease, s.notify_after, s.concurrency)
+        policy = PollPolicy(
+            s.jitter,
+            s.max_backoff,
+            s.lease,
+            s.notify_after,
+            s.concurrency,
+            forget_after=self.settings.retention.conversations,
+        )
         return Poller(
             self.store,
             self.sources,
@@ -185,6 +193,10 @@ class App:
             manners_judge(g.ours, g.people),
             telemetry=self.telemetry,
         )
+
+    def pruner(self) -> Pruner:
+        """Removes what ``[retention]`` lets go, a batch at a time."""
+        return Pruner(self.store, utc_now, self.settings.retention)
 
     def sweeper(self) -> ClaimSweeper:
         """Releases claims that went without an outcome for ``[claims] release_after``."""

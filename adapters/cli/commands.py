@@ -76,6 +76,9 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command
     if command == "check-config":
         return await check_config(settings)
+    if command == "db" and args.db_command == "prune":
+        async with open_app(settings) as app:
+            return await prune(app, dry_run=args.dry_run)
     if command == "db":
         return await db(args, settings)
     if command == "doctor":
@@ -118,6 +121,18 @@ async def check_config(settings: Settings) -> int:
         for feed in settings.feeds:
             check_feed(feed, sources)
     print(views.config_summary(settings))
+    return 0
+
+
+async def prune(app: App, *, dry_run: bool) -> int:
+    """Remove (or with ``dry_run``, count) what ``[retention]`` lets go now."""
+    pruner = app.pruner()
+    kept = app.settings.retention
+    if kept.keeps_everything:
+        print('[retention] keeps everything (every period is "forever"): nothing to remove')
+        return 0
+    found = await pruner.prunable() if dry_run else await pruner.prune()
+    print(views.pruned(found, kept, dry_run=dry_run))
     return 0
 
 
@@ -224,6 +239,7 @@ async def run(app: App, *, once: bool) -> int:
         checker=app.checker(),
         sweeper=app.sweeper(),
         reporter=app.reporter(),
+        pruner=app.pruner(),
     )
     server = None
     if telemetry is not None and ops.port:

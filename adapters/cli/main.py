@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="watch the feeds and deliver alerts until stopped")
     run.add_argument("--once", action="store_true", help="poll every feed once, deliver what is pending, exit")
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database schema and retention").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="migrate the database to the latest schema")
     upgrade.add_argument("revision", nargs="?", default="head")
     downgrade = db.add_parser("downgrade", help="migrate the database back to a revision ('base' empties it)")
@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     downgrade.add_argument("--yes", action="store_true", help="go on although tables and their data are dropped")
     db.add_parser("current", help="show the database's schema revision")
     db.add_parser("history", help="list the schema revisions, oldest first, with where the database is")
+    prune = db.add_parser("prune", help="remove what [retention] lets go now (`earshot run` does it every hour)")
+    prune.add_argument("--dry-run", action="store_true", help="only count what would go")
 
     topics = sub.add_parser("topics", help="what to look for").add_subparsers(dest="topics_command", required=True)
     topicargs.register(topics, free_text)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from earshot.adapters.settings import Settings
-from earshot.adapters.settings.durations import format_size
+from earshot.adapters.settings.durations import format_duration, format_size
 from earshot.adapters.settings.redact import mask_url
 from earshot.adapters.storage import describe_url
 from earshot.bot.delivering.outbox import DeliveryReport
 from earshot.bot.domain import Feed, FeedState, Topic
 from earshot.bot.finding.polling import PollReport
 from earshot.bot.finding.preview import BELOW_MIN, FILTERED, POSTED, ItemPreview, Verdict
+from earshot.bot.followup.retention import RetentionPolicy
 from earshot.bot.text import age, clean, excerpt
 
 
@@ -220,3 +221,20 @@ def how_it_went_summary(settings: Settings) -> str:
         f"  how it went: thread checks {checks} after a claim; weekly report {weekly}; claims released after "
         f"{duration(h.release_after.total_seconds())}; {members} teammates with handles in the file{custom}"
     )
+
+
+def pruned(counts: Mapping[str, int], kept: RetentionPolicy, *, dry_run: bool) -> str:
+    """`db prune`: what went (or would go), with how long each kind is kept."""
+
+    def period(value: timedelta | None) -> str:
+        return f"kept {format_duration(value)}" if value is not None else "kept forever"
+
+    what = {
+        "alerts": ("alerts (with their outcomes, checks and sightings)", kept.alerts),
+        "conversations": ("conversations that never became an alert, or whose alert went", kept.conversations),
+        "audit": ("audit log entries", kept.audit),
+    }
+    verb = "would go" if dry_run else "removed"
+    rows = [[str(counts.get(kind, 0)), label, period(value)] for kind, (label, value) in what.items()]
+    footer = "(a dry run: nothing was removed; `earshot db prune` removes them)" if dry_run else ""
+    return "\n".join(filter(None, [f"{verb}:", table(["COUNT", "WHAT", "RETENTION"], rows), footer]))

@@ -10,6 +10,7 @@ from earshot.bot.actions.topics_and_feeds import default_every
 from earshot.bot.domain import Feed, Handle, Topic
 from earshot.bot.durations import parse_duration
 from earshot.bot.followup.report_schedule import parse_weekly
+from earshot.bot.followup.retention import RetentionPolicy
 from earshot.bot.team_handles import fold_handle
 
 from .guest import build_guest
@@ -143,6 +144,7 @@ def build_settings(
             ),
         ),
         ops=OpsSettings(file.ops.port, file.ops.host),
+        retention=RetentionPolicy(file.retention.conversations, file.retention.alerts, file.retention.audit),
         log_format=file.log.format,
         guest=build_guest(file.ours, file.rules, file.team),
     )

@@ -329,6 +329,29 @@ class ClaimsSection(_Section):
     )
 
 
+def _kept(minimum: timedelta) -> Callable[[object], timedelta | None]:
+    """A retention period: a duration of at least ``minimum``, or "forever"."""
+    check = fields.duration(minimum)
+
+    def kept(value: object) -> timedelta | None:
+        if value == "forever":
+            return None
+        try:
+            return check(value)
+        except ValueError as e:
+            raise ValueError(f'{e}, or "forever" to keep them') from None
+
+    return kept
+
+
+class RetentionSection(_Section):
+    """[retention]"""
+
+    conversations: Annotated[timedelta | None, PlainValidator(_kept(timedelta(days=7)))] = timedelta(days=30)
+    alerts: Annotated[timedelta | None, PlainValidator(_kept(timedelta(days=30)))] = timedelta(days=365)
+    audit: Annotated[timedelta | None, PlainValidator(_kept(timedelta(days=30)))] = timedelta(days=365)
+
+
 class TeamEntry(_Section):
     """One [[team]] table: a chat member and their accounts on the sources."""
 
@@ -358,6 +381,7 @@ class ConfigFile(_Section):
     outcomes: OutcomesSection = OutcomesSection()
     report: ReportSection = ReportSection()
     claims: ClaimsSection = ClaimsSection()
+    retention: RetentionSection = RetentionSection()
     ops: OpsSection = OpsSection()
     feeds: list[FeedEntry] = []
     topics: list[TopicEntry] = []

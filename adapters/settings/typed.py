@@ -10,6 +10,7 @@ from typing import Any
 from earshot.bot.domain import Feed, Handle, Topic
 from earshot.bot.followup.participation_checks import DEFAULT_CHECKS
 from earshot.bot.followup.report_schedule import Weekly
+from earshot.bot.followup.retention import RetentionPolicy
 
 from .durations import format_duration, format_size
 from .guest import GuestSettings
@@ -172,6 +173,7 @@ class Settings:
     slack: SlackSettings = SlackSettings()
     how_it_went: HowItWentSettings = HowItWentSettings()
     ops: OpsSettings = OpsSettings()
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     log_format: str = "text"
     guest: GuestSettings = field(default_factory=GuestSettings)
 
@@ -243,6 +245,14 @@ class Settings:
             "outcomes": {"custom": list(self.how_it_went.custom_outcomes)},
             "report": _weekly_summary(self.how_it_went.weekly),
             "claims": {"release_after": format_duration(self.how_it_went.release_after)},
+            "retention": {
+                kind: format_duration(kept) if kept is not None else "forever"
+                for kind, kept in (
+                    ("conversations", self.retention.conversations),
+                    ("alerts", self.retention.alerts),
+                    ("audit", self.retention.audit),
+                )
+            },
             "team": sorted({h.member for h in self.how_it_went.team}),
             "feeds": [_feed_summary(feed) for feed in self.feeds],
             "topics": [_topic_summary(t) for t in self.topics],

@@ -54,6 +54,9 @@ class PollPolicy:
     # A conversation discussing a link already alerted for the same topic within this window is listed on that
     # alert (a crosspost) instead of alerted again; None alerts each conversation on its own.
     crosspost_window: timedelta | None = timedelta(days=7)
+    # Items published longer ago than this are not stored: retention forgets conversations that old, so one
+    # could not be told from one forgotten (and alerted again). None stores items of any age.
+    forget_after: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +167,12 @@ class Poller:
         alerts: list[NewAlert] = []
         # Asked before the transaction, which does no network: the judge may take its whole timeout.
         verdicts = {} if seeding or self.judging is None else await self._judge(self.judging, result, topics, feed.name)
+        items = result.items
+        if self.policy.forget_after is not None:
+            forgotten = now - self.policy.forget_after
+            items = [i for i in items if i.created_at is None or i.created_at >= forgotten]
         async with self.store.unit() as unit:
-            fresh = await unit.insert_conversations(result.items, feed.name, now)
+            fresh = await unit.insert_conversations(items, feed.name, now)
             if not seeding:
                 for conversation_id, conversation in fresh:
                     for topic, found in topics.match(conversation, feed.name):

@@ -26,6 +26,7 @@ from earshot.bot.delivering.outbox import Deliverer, DeliveryReport
 from earshot.bot.domain import Alert, Conversation, Feed, FetchResult, Notice, Progress, Topic
 from earshot.bot.errors import FeedError
 from earshot.bot.finding.polling import Poller, PollPolicy
+from earshot.bot.followup.retention import RetentionPolicy
 from earshot.bot.ports import NewAlert
 
 SECOND = timedelta(seconds=1)
@@ -362,3 +363,33 @@ async def test_messages_of_alerts_that_learned_of_a_crosspost_are_redrawn_once(s
     await runner.redraw()
     await runner.redraw()  # nothing left to redraw
     assert chat.redrawn == [(chat.alerts[0].id, 0)]
+
+
+@dataclass
+class CountingPruner:
+    """A pruner that counts its runs, and keeps nothing for ever (so the Runner schedules it)."""
+
+    policy: Any = field(default_factory=lambda: RetentionPolicy())
+    runs: int = 0
+
+    async def prune(self, *, stopping: asyncio.Event | None = None) -> dict[str, int]:
+        self.runs += 1
+        return {}
+
+
+async def test_retention_prunes_at_start_and_not_at_all_when_everything_is_kept(store: SqlStore) -> None:
+    pruning, keeping = CountingPruner(), CountingPruner(policy=RetentionPolicy(None, None, None))
+    for pruner in (pruning, keeping):
+        poller = Poller(store, {}, utc_now, "runner")
+        runner = Runner(
+            store, poller, Deliverer(store, RecordingChat(), utc_now, "runner"), utc_now, SECOND, pruner=pruner
+        )  # type: ignore[arg-type]
+        stop = asyncio.Event()
+        task = asyncio.create_task(runner.run(stop))
+        if pruner is pruning:
+            await wait_until(lambda: pruning.runs == 1)
+        else:
+            await asyncio.sleep(0.5)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert (pruning.runs, keeping.runs) == (1, 0)

@@ -653,3 +653,21 @@ async def test_a_metered_poll_failing_midway_keeps_its_day_counts_and_they_are_c
     source.then("paid", FeedError("HTTP 503"))
     await poller.poll(due_only=False)
     assert (await feed_state(store, "paid")).cursor == spent
+
+
+async def test_an_item_older_than_retention_keeps_conversations_is_not_stored(store: MemoryStore) -> None:
+    clock, source = Clock(), ScriptedSource()
+    await setup(store, clock, source, ["blog"], [DATABASES])
+    policy = replace(POLICY, forget_after=timedelta(days=30))
+    poller = Poller(store, {"fake": source}, clock, "worker-1", policy=policy, rand=lambda: 0.5)
+    await seeded(poller, source, "blog")
+    old = replace(item(1, "Postgres or SQLite?"), created_at=clock() - timedelta(days=31))
+    recent = replace(item(2, "Postgres or SQLite, again?"), created_at=clock() - timedelta(days=29))
+    undated = item(3, "Postgres or SQLite, undated?")
+    source.then("blog", result(old, recent, undated, cursor=1))
+
+    [report] = await poller.poll(due_only=False)
+
+    # Retention forgets conversations that old: one could not be told from one forgotten, so none is stored.
+    assert (report.fetched, report.new) == (3, 2)
+    assert [a.conversation.external_id for a in await stored_alerts(store)] == ["2", "3"]
