@@ -26,7 +26,8 @@ from earshot.adapters.cli import (
     topicview,
     views,
 )
-from earshot.adapters.cli.app import App, StartupError, actor, fetch_policy, first_line, open_app, utc_now
+from earshot.adapters.cli.app import App, actor, first_line, open_app
+from earshot.adapters.cli.builders import StartupError, fetch_policy, utc_now
 from earshot.adapters.cli.runlock import only_run
 from earshot.adapters.cli.status import status_data, status_json, status_text
 from earshot.adapters.http import SafeHttp

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from earshot.adapters.chat.doctor import Finding
-from earshot.adapters.cli.app import discord_config, fetch_policy
+from earshot.adapters.cli.builders import discord_config, fetch_policy
 from earshot.adapters.http import FetchError, SafeHttp
 from earshot.adapters.http.errors import redact_url
 from earshot.adapters.settings import Settings

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from earshot.adapters.chat.doctor import Finding
-from earshot.adapters.cli.app import fetch_policy
+from earshot.adapters.cli.builders import fetch_policy
 from earshot.adapters.http import SafeHttp
 from earshot.adapters.settings import Settings
 from earshot.adapters.sources import build_sources

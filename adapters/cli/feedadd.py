@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-from earshot.adapters.cli.app import App, actor, fetch_policy
+from earshot.adapters.cli.app import App, actor
+from earshot.adapters.cli.builders import fetch_policy
 from earshot.adapters.http import FetchError, SafeHttp
 from earshot.adapters.sources import declarations
 from earshot.bot.actions.feed_targets import feed_target, query_kinds

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from earshot.adapters.cli import views
-from earshot.adapters.cli.app import fetch_policy, scoring_policy, utc_now
+from earshot.adapters.cli.builders import fetch_policy, scoring_policy, utc_now
 from earshot.adapters.http import SafeHttp
 from earshot.adapters.settings import Settings
 from earshot.adapters.sources import build_sources

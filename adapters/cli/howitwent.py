@@ -8,7 +8,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from earshot.adapters.cli.app import App, utc_now
+from earshot.adapters.cli.app import App
+from earshot.adapters.cli.builders import utc_now
 from earshot.adapters.reports import draw_chart, render_csv, render_markdown
 from earshot.adapters.settings.durations import parse_duration
 from earshot.bot.domain import Handle

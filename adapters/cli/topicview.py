@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Sequence
 from datetime import timedelta
 
-from earshot.adapters.cli.app import App, utc_now
+from earshot.adapters.cli.app import App
+from earshot.adapters.cli.builders import utc_now
 from earshot.adapters.cli.topicargs import topic_from_args
 from earshot.bot.actions.topics_and_feeds import check_topic
 from earshot.bot.domain import Topic

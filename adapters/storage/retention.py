@@ -67,11 +67,12 @@ class RetentionMixin(UnitBase):
         }
 
     async def prune(self, horizons: Horizons, limit: int) -> dict[str, int]:
-        """Remove up to ``limit`` of each, oldest ids first; say how many went."""
+        """Remove up to ``limit`` of each, oldest first (in the order of the time each is kept by, so that each
+        search is a range of its index and finds nothing at once when nothing is old enough); say how many went."""
         ids = list(
             (
                 await self._conn.execute(
-                    select(t.alerts.c.id).where(_alert_goes(horizons)).order_by(t.alerts.c.id).limit(limit)
+                    select(t.alerts.c.id).where(_alert_goes(horizons)).order_by(t.alerts.c.created_at).limit(limit)
                 )
             ).scalars()
         )
@@ -83,12 +84,13 @@ class RetentionMixin(UnitBase):
             await self._conn.execute(delete(t.alert_links).where(t.alert_links.c.at < horizons.conversations))
         if horizons.alerts is not None:
             await self._conn.execute(delete(t.budgets).where(t.budgets.c.day < horizons.alerts.date()))
-        conversations = select(t.conversations.c.id).where(_conversation_goes(horizons, eventually=False))
-        gone = await self._conn.execute(
-            delete(t.conversations).where(
-                t.conversations.c.id.in_(conversations.order_by(t.conversations.c.id).limit(limit).scalar_subquery())
-            )
-        )
-        audit = select(t.audit_log.c.id).where(_audit_goes(horizons)).order_by(t.audit_log.c.id).limit(limit)
-        audited = await self._conn.execute(delete(t.audit_log).where(t.audit_log.c.id.in_(audit.scalar_subquery())))
-        return {"alerts": len(ids), "conversations": gone.rowcount, "audit": audited.rowcount}
+        c, log = t.conversations.c, t.audit_log.c
+        old = select(c.id).where(_conversation_goes(horizons, eventually=False)).order_by(c.first_seen_at)
+        gone = list((await self._conn.execute(old.limit(limit))).scalars())
+        if gone:
+            await self._conn.execute(delete(t.conversations).where(c.id.in_(gone)))
+        entries = select(log.id).where(_audit_goes(horizons)).order_by(log.at).limit(limit)
+        audited = list((await self._conn.execute(entries)).scalars())
+        if audited:
+            await self._conn.execute(delete(t.audit_log).where(log.id.in_(audited)))
+        return {"alerts": len(ids), "conversations": len(gone), "audit": len(audited)}

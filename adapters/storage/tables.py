@@ -202,7 +202,7 @@ alert_links = Table(
     Column("topic", String(NAME), primary_key=True),
     Column("link_key", Text, primary_key=True),
     Column("conversation_id", BigId, ForeignKey("conversations.id"), nullable=False, index=True),
-    Column("at", UTCDateTime, nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
 )
 
 # Other discussions of an alert's conversation or link (crossposts), listed with the alert.

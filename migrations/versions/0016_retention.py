@@ -22,6 +22,7 @@ INDEXES: tuple[tuple[str, str], ...] = (
     ("alerts", "conversation_id"),
     ("sightings", "conversation_id"),
     ("alert_links", "conversation_id"),
+    ("alert_links", "at"),
     ("audit_log", "at"),
 )
 

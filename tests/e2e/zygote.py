@@ -43,11 +43,11 @@ def warm() -> None:
     import sqlalchemy.dialects.postgresql.asyncpg
     import sqlalchemy.dialects.sqlite.aiosqlite  # noqa: F401
 
-    from earshot.adapters.cli import app, commands, doctor, main  # noqa: F401
+    from earshot.adapters.cli import app, builders, commands, doctor, main  # noqa: F401
     from earshot.adapters.settings import load_settings  # noqa: F401
     from earshot.bot.finding import intent_model, language
 
-    app.shared_embedder()
+    builders.shared_embedder()
     intent_model.shipped()
     language._identifier()
     for optional in ("discord", "slack_bolt.async_app", "slack_sdk.web.async_client", "matplotlib.pyplot"):

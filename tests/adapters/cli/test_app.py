@@ -6,7 +6,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from earshot.adapters.chat.discord.config import DiscordConfig
-from earshot.adapters.cli.app import discord_config
+from earshot.adapters.cli.builders import discord_config
 from earshot.adapters.settings import load_settings
 
 

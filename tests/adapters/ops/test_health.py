@@ -8,7 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from earshot.adapters.cli.app import open_app, utc_now
+from earshot.adapters.cli.app import open_app
+from earshot.adapters.cli.builders import utc_now
 from earshot.adapters.cli.commands import health_check
 from earshot.adapters.ops import OpsServer, PrometheusTelemetry
 from earshot.adapters.scheduling import Runner
