@@ -15,7 +15,7 @@ from earshot.bot.delivering import context, digest
 from earshot.bot.finding import explain, polling
 from earshot.bot.followup import participation_checks, reports, stale_claims
 from earshot.bot.ports import storage
-from earshot.bot.ports.storage import Claiming
+from earshot.bot.ports.storage import Claiming, Retention
 
 
 def own_methods(protocol: type) -> list[str]:
@@ -47,6 +47,7 @@ def main() -> None:
         "earshot.bot.actions.claims.Claims": Claiming,
         "earshot.bot.followup.participation_checks.ParticipationChecker": participation_checks.CheckUnit,
         "earshot.bot.followup.stale_claims.ClaimSweeper": stale_claims.SweepUnit,
+        "earshot.bot.followup.retention.Pruner": Retention,
         "earshot.bot.followup.reports.WeeklyReporter": reports.ReportUnit,
         "earshot.bot.finding.explain.Explainer": explain.ExplainUnit,
         "earshot.bot.actions.topics_and_feeds.TopicsAndFeeds": topics_and_feeds.CatalogUnit,
