@@ -20,8 +20,7 @@ from earshot.adapters.chat.discord import render as discord_render
 from earshot.adapters.chat.discord.card import draw
 from earshot.adapters.chat.discord.views import LINK_BUTTON_URL_MAX
 from earshot.adapters.chat.slack import render as slack_render
-from earshot.bot.actions.alert_card import alert_card
-from earshot.bot.actions.chat_actions import OUTCOME_WORDS
+from earshot.bot.actions.alert_card import OUTCOME_WORDS, alert_card
 from earshot.bot.domain import Digest, OutcomeKind, Progress
 from earshot.bot.text import clean
 from tests.fixtures import shared_path
