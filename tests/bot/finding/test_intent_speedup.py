@@ -8,7 +8,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from earshot.bot.finding.intent_phrases import _JOB_AD, _PATTERNS, OPENING, Found, Intent, find_phrases
+from earshot.bot.finding.intent_phrases import OPENING, Found, Intent, find_phrases
+from earshot.bot.finding.intent_tables import JOB_AD, PATTERNS
 from tests.fixtures import data_path
 
 POSTS = data_path("evaluation", "posts.jsonl")
@@ -84,18 +85,16 @@ PHRASES = [
 def plain(title: str, text: str) -> list[Found]:
     """Every pattern searched in turn, in the title then the opening: what the fast finder must agree with."""
     haystacks = ((True, " " + title.lower() if title else ""), (False, " " + text[:OPENING].lower() if text else ""))
-    job = any(_JOB_AD.search(haystack) for _, haystack in haystacks)
+    job = any(JOB_AD.search(haystack) for _, haystack in haystacks)
     found: dict[Intent, Found] = {}
     for where, haystack in haystacks:
-        for intent, patterns in _PATTERNS.items():
+        for intent, patterns in PATTERNS.items():
             for pattern, scope, _ in patterns:
                 strong = scope.endswith("!")
                 held = found.get(intent)
                 if (not where and not scope.startswith("any")) or (held and (held.strong or not strong)):
                     continue
-                hit = pattern.search(
-                    _JOB_AD.sub(" ", haystack) if job and intent is Intent.RECOMMENDATION else haystack
-                )
+                hit = pattern.search(JOB_AD.sub(" ", haystack) if job and intent is Intent.RECOMMENDATION else haystack)
                 if hit is not None:
                     found[intent] = Found(intent, hit.group(0).lstrip(), where, strong)
     return list(found.values())
