@@ -78,7 +78,7 @@ class Runner:
         self._running: set[asyncio.Task[Any]] = set()
         self._busy: set[str] = set()
         self._again: set[str] = set()  # jobs asked for while they ran: each runs once more when done
-        self._stop_pruning: asyncio.Event | None = None
+        self._halt = asyncio.Event()  # set at shutdown: long work (a prune) ends between its steps
         self._stopping = False
 
     @property
@@ -134,8 +134,7 @@ class Runner:
     async def shutdown(self) -> None:
         """Stop scheduling new work and let the work in hand finish (each poll and delivery is transactional)."""
         self._stopping = True
-        if self._stop_pruning is not None:  # a prune ends between batches: each is a transaction of its own
-            self._stop_pruning.set()
+        self._halt.set()
         # Pause first: shutting the scheduler down would cancel the jobs in flight (its executor cancels them).
         self.scheduler.pause()
         if self._running:
@@ -219,12 +218,7 @@ class Runner:
     async def prune(self) -> None:
         """Remove what retention lets go, a batch at a time; a stop ends it between batches."""
         assert self.pruner is not None
-        stopping = asyncio.Event()
-        self._stop_pruning = stopping
-        try:
-            await self.pruner.prune(stopping=stopping)
-        finally:
-            self._stop_pruning = None
+        await self.pruner.prune(stopping=self._halt)  # each batch is a transaction of its own
 
     async def release_stale_claims(self) -> None:
         """Give back claims that went too long without an outcome."""

@@ -83,18 +83,18 @@ def cap_reached(
     )
 
 
+def charged(error: FeedError, spent: dict[str, int]) -> FeedError:
+    """``error`` as raised midway by a metered request (a thread read, say), saying what was ``spent`` by then."""
+    return FeedError(str(error), retry_after=error.retry_after, usage={k: v for k, v in spent.items() if v > 0})
+
+
 def spent_before_failing(
-    error: FeedError,
-    cursor: dict[str, Any] | None,
-    before: dict[str, int],
-    spent: dict[str, int],
-    now: datetime | None,
+    error: FeedError, cursor: dict[str, Any], before: dict[str, int], spent: dict[str, int], now: datetime
 ) -> FeedError:
-    """``error`` as raised midway by a metered poll or thread read, saying what was ``spent`` by then. For a poll
-    (``cursor`` given, with the day's counts ``before`` it on ``now``'s day), it also carries the cursor to keep:
-    the same, its day's counts added to, so that a failing poll's requests still count against the daily cap."""
-    failed = FeedError(str(error), retry_after=error.retry_after, usage={k: v for k, v in spent.items() if v > 0})
-    if cursor is not None and now is not None:
-        counts = {k: before.get(k, 0) + spent.get(k, 0) for k in {*before, *spent}}
-        failed.cursor = {**cursor, KEY: stored(dict(sorted(counts.items())), now)}
+    """``error`` as raised midway by a metered poll: what was ``spent`` by then, and the cursor to keep (the same,
+    with the day's counts ``before`` the poll, on ``now``'s day, added to), so that a failing poll's requests still
+    count against the daily cap."""
+    failed = charged(error, spent)
+    counts = {k: before.get(k, 0) + spent.get(k, 0) for k in {*before, *spent}}
+    failed.cursor = {**cursor, KEY: stored(dict(sorted(counts.items())), now)}
     return failed

@@ -146,7 +146,7 @@ class XSource:
         try:
             body = await self._get(f"{self._api}/tweets/{post_id}", fields, gone=f"X post {post_id} is gone")
         except FeedError as e:
-            raise usage.spent_before_failing(e, None, {}, {"requests": 1}, None) from e
+            raise usage.charged(e, {"requests": 1}) from e
         raw = as_dict(body.get("data"))
         if not raw:
             raise FeedError(f"X post {post_id} is gone (deleted, or its account is protected or suspended)")
@@ -160,7 +160,7 @@ class XSource:
         try:
             search = await self._get(f"{self._api}/tweets/search/recent", {**query, **fields})
         except FeedError as e:
-            raise usage.spent_before_failing(e, None, {}, {"requests": 2, "posts": 1}, None) from e
+            raise usage.charged(e, {"requests": 2, "posts": 1}) from e
         spent = {"requests": 2, "posts": 1 + len(as_list(search.get("data")))}
         users = {**users, **_users(search)}
         replies = read_items(

@@ -173,7 +173,7 @@ class YouTubeSource:
         try:
             return await self._thread(conversation, limit, cost)
         except FeedError as e:  # Google counts a refused request's units too
-            raise usage.spent_before_failing(e, None, {}, cost, None) from e
+            raise usage.charged(e, cost) from e
 
     async def _thread(self, conversation: Conversation, limit: int, cost: dict[str, int]) -> Thread:
         external = conversation.external_id
